@@ -1,0 +1,41 @@
+// Lint rules for every project. The module boundaries encode DESIGN.md:
+// apps depend on libs (never on each other); the domain is framework-free;
+// only libs/bus talks to Kafka, only libs/storage to Prisma, only the
+// resolver controller and the CLI to the Kubernetes API.
+const nx = require('@nx/eslint-plugin');
+const tseslint = require('typescript-eslint');
+
+const frameworks = ['@nestjs/*', '@kubernetes/*', '@prisma/*', 'prisma', 'kafkajs', '@grpc/*', 'pg', 'socket.io', 'socket.io-client', '@electric-sql/*', 'pglite-prisma-adapter'];
+const storageDrivers = ['@prisma/*', 'prisma', 'pg', '@electric-sql/*', 'pglite-prisma-adapter'];
+
+module.exports = tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/generated/**', '**/*.cjs', '**/*.mjs', '**/*.js'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    plugins: { '@nx': nx },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: true,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:contract', 'type:infra'] },
+            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:domain', 'type:contract', 'type:infra'] },
+            { sourceTag: 'type:contract', onlyDependOnLibsWithTags: ['type:domain', 'type:contract'] },
+            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'], bannedExternalImports: frameworks },
+            { sourceTag: 'scope:data-plane', bannedExternalImports: ['@kubernetes/*'] },
+            { sourceTag: 'type:app', bannedExternalImports: ['kafkajs', ...storageDrivers] },
+            { sourceTag: 'type:contract', bannedExternalImports: ['kafkajs', '@kubernetes/*', ...storageDrivers] },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.spec.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+);
