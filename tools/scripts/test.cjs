@@ -3,6 +3,7 @@
 // line counts all of them. Extra arguments go to Jest (e.g. a path filter).
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
+const { ensureInstalled } = require('./ensure-install.cjs');
 
 const kind = process.argv[2];
 const configs = { unit: 'jest.config.cjs', integration: 'jest.integration.config.cjs' };
@@ -11,6 +12,7 @@ if (!configs[kind]) {
   process.exit(2);
 }
 const root = path.join(__dirname, '..', '..');
+ensureInstalled(root);
 const extra = kind === 'integration' ? ['--runInBand'] : [];
 const result = spawnSync(
   process.execPath,

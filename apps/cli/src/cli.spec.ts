@@ -1,0 +1,179 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { run } from './cli';
+import { CliIo } from './io';
+
+const examples = path.join(__dirname, '..', '..', '..', 'deploy', 'examples');
+
+function runCli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = { out: (t) => out.push(t), err: (t) => err.push(t) };
+  const code = run(argv, io);
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'anvil-cli-'));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function write(name: string, text: string): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+const manifest = (name: string, extra = '') => `
+apiVersion: anvil.dev/v1alpha1
+kind: ModuleManifest
+metadata: { name: ${name}-1.0.0 }
+spec:
+  module: ${name}
+  version: 1.0.0
+  image: example/${name}:1.0.0
+  endpoint: { port: 50051, protocol: grpc }
+${extra}`;
+
+describe('anvil validate', () => {
+  it('accepts the shipped examples', () => {
+    const result = runCli('validate', '-f', examples);
+    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(result.out).toMatch(/^\d+ object\(s\) valid$/);
+  });
+
+  it('names the file, line, object and field of each problem', () => {
+    const file = write(
+      'bad.yaml',
+      manifest(
+        'consumer',
+        `  requires:
+    - { capabilityId: physics.simulation, versionConstraint: '^^1', scope: galaxy }
+`,
+      ),
+    );
+    const result = runCli('validate', '-f', file);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(`${file}:2: ModuleManifest/consumer-1.0.0: spec.requires[0].scope: must be one of`);
+    expect(result.err).toContain('spec.requires[0].versionConstraint');
+    expect(result.err).not.toMatch(/at .*\.ts:\d+/); // no stack trace
+  });
+
+  it('reports a missing required field and a wrong kind', () => {
+    const file = write(
+      'two.yaml',
+      `apiVersion: anvil.dev/v1alpha1
+kind: WorldInstance
+metadata: { name: w }
+spec: { region: eu, shards: 0 }
+---
+apiVersion: anvil.dev/v1alpha1
+kind: Planet
+metadata: { name: p }
+`,
+    );
+    const result = runCli('validate', '-f', file);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain('WorldInstance/w: spec.gameRef: is required');
+    expect(result.err).toContain('WorldInstance/w: spec.shards: must be >= 1');
+    expect(result.err).toContain(`${file}:6: Planet/p: kind: must be one of`);
+  });
+
+  it('exits 2 with the position when YAML is malformed', () => {
+    const file = write('broken.yaml', 'kind: [unclosed\n');
+    const result = runCli('validate', '-f', file);
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(new RegExp(`^anvil: ${escape(file)}:\\d+:\\d+: invalid YAML`));
+  });
+
+  it('exits 2 when a path does not exist or no path is given', () => {
+    expect(runCli('validate', '-f', path.join(dir, 'missing.yaml'))).toMatchObject({ code: 2 });
+    expect(runCli('validate', '-f', path.join(dir, 'missing.yaml')).err).toContain('no such file or folder');
+    expect(runCli('validate').code).toBe(2);
+  });
+});
+
+describe('anvil resolve', () => {
+  it('prints exactly the documented JSON for the examples and exits 0', () => {
+    const result = runCli('resolve', '-f', examples, '-o', 'json');
+    expect(result.code).toBe(0);
+    const plan = JSON.parse(result.out);
+    expect(Object.keys(plan)).toEqual(['bindings', 'diagnostics']);
+    for (const binding of plan.bindings) {
+      expect(Object.keys(binding)).toEqual([
+        'name', 'world', 'consumer', 'capabilityId', 'provider', 'providerVersion', 'scope', 'multiplicity', 'shard',
+      ]);
+    }
+    const physics = plan.bindings.filter((b: { capabilityId: string }) => b.capabilityId === 'physics.simulation');
+    expect(physics).toEqual([
+      expect.objectContaining({ consumer: 'interaction-engine', provider: 'physics-rapier', providerVersion: '1.4.0', shard: null }),
+    ]);
+    const checkpoints = plan.bindings.filter((b: { capabilityId: string }) => b.capabilityId === 'state.checkpoint');
+    expect(checkpoints.map((b: { shard: number }) => b.shard).sort()).toEqual([0, 1]);
+    const sinks = plan.bindings.filter((b: { capabilityId: string }) => b.capabilityId === 'analytics.sink');
+    expect(sinks.map((b: { provider: string }) => b.provider).sort()).toEqual(['analytics-kafka', 'analytics-warehouse']);
+  });
+
+  it('prints YAML and an aligned table', () => {
+    expect(runCli('resolve', '-f', examples, '-o', 'yaml').out).toMatch(/^bindings:\n {2}- name: /);
+    const table = runCli('resolve', '-f', examples).out.split('\n');
+    expect(table[0]).toMatch(/^\s+WORLD\s+CONSUMER\s+CAPABILITY\s+PROVIDER\s+VERSION\s+SCOPE\s+SHARD$/);
+    const providerColumn = table[0].indexOf('PROVIDER');
+    expect(table[1].slice(providerColumn).trim()).not.toBe('');
+    expect(table.at(-1)).toMatch(/^1 world\(s\), 6 binding\(s\), 0 error\(s\)/);
+  });
+
+  it('marks an unresolved required capability and exits 1', () => {
+    const file = write(
+      'game.yaml',
+      `${manifest(
+        'consumer',
+        `  requires:
+    - { capabilityId: physics.simulation, versionConstraint: ^3.0.0, scope: world, multiplicity: '1', dependencyMode: required }
+`,
+      )}---${manifest(
+        'provider',
+        `  provides:
+    - { capabilityId: physics.simulation, version: 2.1.0, scope: world }
+`,
+      )}---
+apiVersion: anvil.dev/v1alpha1
+kind: GameDefinition
+metadata: { name: g }
+spec: { modules: [{ name: consumer }, { name: provider }] }
+---
+apiVersion: anvil.dev/v1alpha1
+kind: WorldInstance
+metadata: { name: w1 }
+spec: { gameRef: g, region: eu, shards: 1 }
+`,
+    );
+    const table = runCli('resolve', '-f', file);
+    expect(table.code).toBe(1);
+    expect(table.out).toMatch(/^✗\s+w1\s+consumer\s+physics\.simulation\s+UNRESOLVED/m);
+    expect(table.out).toMatch(/provider 2\.1\.0 \(world\): VersionOutOfRange/);
+    const json = JSON.parse(runCli('resolve', '-f', file, '-o', 'json').out);
+    expect(json.bindings).toEqual([]);
+    expect(json.diagnostics[0]).toMatchObject({ severity: 'error', code: 'RequirementUnresolved', consumer: 'consumer' });
+  });
+
+  it('reports a world whose game is missing', () => {
+    const file = write('w.yaml', 'apiVersion: anvil.dev/v1alpha1\nkind: WorldInstance\nmetadata: { name: lonely }\nspec: { gameRef: nowhere, region: eu, shards: 1 }\n');
+    const result = runCli('resolve', '-f', file, '-o', 'json');
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.out).diagnostics[0]).toMatchObject({ code: 'GameNotFound' });
+  });
+
+  it('refuses an unknown world, an unknown format and invalid input', () => {
+    expect(runCli('resolve', '-f', examples, '--world', 'nope')).toMatchObject({ code: 2, err: 'anvil: no WorldInstance named "nope" in the input' });
+    expect(runCli('resolve', '-f', examples, '-o', 'xml').code).toBe(2);
+    const bad = write('bad.yaml', manifest('x', '  provides:\n    - { capabilityId: a, version: not-semver, scope: world }\n'));
+    const result = runCli('resolve', '-f', bad);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain('spec.provides[0].version');
+  });
+});
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -1,0 +1,53 @@
+import {
+  Binding,
+  Diagnostic,
+  GameDefinition,
+  ModuleManifest,
+  resolve,
+  WorldInstance,
+} from '@anvil/capability-model';
+
+/** The resolution of one world, as the CLI prints it. */
+export interface WorldPlan {
+  namespace: string;
+  world: string;
+  bindings: Binding[];
+  diagnostics: Diagnostic[];
+}
+
+const namespaceOf = (o: { metadata: { namespace?: string } }) => o.metadata.namespace ?? 'default';
+
+/**
+ * Resolves each world against the game and manifests of its own namespace, as the controller
+ * does. Worlds are ordered by namespace then name; a missing game is an error diagnostic.
+ */
+export function planWorlds(objects: unknown[], worldName?: string): WorldPlan[] {
+  const typed = objects as { kind?: string }[];
+  const worlds = typed.filter((o): o is WorldInstance => o.kind === 'WorldInstance');
+  const games = typed.filter((o): o is GameDefinition => o.kind === 'GameDefinition');
+  const manifests = typed.filter((o): o is ModuleManifest => o.kind === 'ModuleManifest');
+  return worlds
+    .filter((w) => worldName === undefined || w.metadata.name === worldName)
+    .sort((a, b) => compareKeys(namespaceOf(a), namespaceOf(b)) || compareKeys(a.metadata.name, b.metadata.name))
+    .map((world) => {
+      const namespace = namespaceOf(world);
+      const game = games.find((g) => namespaceOf(g) === namespace && g.metadata.name === world.spec.gameRef);
+      const base = { namespace, world: world.metadata.name };
+      if (!game) return { ...base, bindings: [], diagnostics: [gameNotFound(world, namespace)] };
+      const resolution = resolve(world, game, manifests.filter((m) => namespaceOf(m) === namespace));
+      return { ...base, bindings: resolution.bindings, diagnostics: resolution.diagnostics };
+    });
+}
+
+function gameNotFound(world: WorldInstance, namespace: string): Diagnostic {
+  return {
+    severity: 'error',
+    code: 'GameNotFound',
+    consumer: '',
+    capabilityId: '',
+    message: `world ${world.metadata.name}: spec.gameRef names GameDefinition "${world.spec.gameRef}", which is not in namespace ${namespace} of the input`,
+    candidates: [],
+  };
+}
+
+const compareKeys = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
