@@ -122,7 +122,7 @@ describe('anvil resolve', () => {
     expect(table[0]).toMatch(/^\s+WORLD\s+CONSUMER\s+CAPABILITY\s+PROVIDER\s+VERSION\s+SCOPE\s+SHARD$/);
     const providerColumn = table[0].indexOf('PROVIDER');
     expect(table[1].slice(providerColumn).trim()).not.toBe('');
-    expect(table.at(-1)).toMatch(/^1 world\(s\), 6 binding\(s\), 0 error\(s\)/);
+    expect(table.at(-1)).toMatch(/^1 world\(s\), 5 binding\(s\), 0 error\(s\)/);
   });
 
   it('marks an unresolved required capability and exits 1', () => {
