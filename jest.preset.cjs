@@ -15,7 +15,10 @@ function preset(projectDir, kind = 'unit') {
     testPathIgnorePatterns: ['/node_modules/', '/dist/', ...(integration ? [] : ['\\.int\\.spec\\.ts$'])],
     transform: {
       '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(projectDir, 'tsconfig.spec.json') }],
+      // PGlite's CommonJS build uses dynamic import(), which Jest's vm cannot run.
+      '@electric-sql/pglite/dist/.+\\.cjs$': path.join(__dirname, 'tools/jest/pglite-transform.cjs'),
     },
+    transformIgnorePatterns: ['/node_modules/(?!@electric-sql/pglite/)'],
     moduleFileExtensions: ['ts', 'js', 'json'],
     moduleNameMapper: {
       '^@anvil/([^/]+)$': `${libs}/$1/src/index.ts`,

@@ -1,0 +1,37 @@
+import * as fs from 'node:fs';
+
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+
+import { PrismaClient } from '../generated/prisma/client';
+import { migrate, type SqlExecutor } from '../migrations/migrate';
+import type { Backend } from './backend';
+
+/** Opens an embedded PGlite database: in memory when `dataDir` is undefined, else in that folder. */
+export async function openPglite(dataDir: string | undefined): Promise<Backend> {
+  if (dataDir !== undefined) fs.mkdirSync(dataDir, { recursive: true });
+  const db = await PGlite.create(dataDir !== undefined ? { dataDir } : {});
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
+  const executor: SqlExecutor = {
+    transaction: (fn) =>
+      db.transaction((tx) =>
+        fn({
+          exec: async (sql) => {
+            await tx.exec(sql);
+          },
+          query: async <Row>(sql: string, params: unknown[] = []) =>
+            (await tx.query<Row>(sql, params)).rows,
+        }),
+      ),
+  };
+  return {
+    kind: 'pglite',
+    prisma,
+    executor,
+    migrate: () => migrate(executor),
+    async close() {
+      await prisma.$disconnect();
+      await db.close();
+    },
+  };
+}

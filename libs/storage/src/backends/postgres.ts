@@ -1,0 +1,93 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import { Pool, type PoolClient } from 'pg';
+
+import { redact } from '../config';
+import { StorageUnavailableError } from '../errors';
+import { PrismaClient } from '../generated/prisma/client';
+import {
+  lockMigrations,
+  migrate,
+  type SqlExecutor,
+  type SqlTransaction,
+} from '../migrations/migrate';
+import type { Backend } from './backend';
+
+/** Pool settings: fail fast when the server is unreachable instead of hanging a start-up. */
+const POOL = { max: 10, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 };
+
+/** Opens PostgreSQL through `pg` and `@prisma/adapter-pg`; every connection works in `schema`. */
+export function openPostgres(connectionString: string, schema: string): Backend {
+  // search_path makes the unqualified names of the SQL migrations land in `schema`; Prisma
+  // qualifies its own queries with the adapter's `schema` option.
+  const pool = new Pool({ ...POOL, connectionString, options: `-c search_path=${schema}` });
+  // An idle connection dropped by the server emits 'error' on the pool; without a listener that
+  // would crash the process. The next query reports the failure to its caller instead.
+  pool.on('error', () => undefined);
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { schema }) });
+  const executor = poolExecutor(pool, connectionString);
+  return {
+    kind: 'postgres',
+    prisma,
+    executor,
+    async migrate() {
+      await ensureSchema(executor, schema);
+      return migrate(executor);
+    },
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+/** Creates the URL's schema on first use (needs CREATE on the database; `public` always exists). */
+async function ensureSchema(executor: SqlExecutor, schema: string): Promise<void> {
+  await executor.transaction(async (tx) => {
+    await lockMigrations(tx); // two instances starting at once must not both create it
+    const found = await tx.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+    // `schema` was checked to be a plain lower-case identifier by parseStorageConfig.
+    if (found.length === 0) await tx.exec(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+  });
+}
+
+/** Raw SQL on one pooled connection per transaction; a failed connect is StorageUnavailableError. */
+function poolExecutor(pool: Pool, connectionString: string): SqlExecutor {
+  return {
+    async transaction(fn) {
+      let client: PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (cause) {
+        const reason = cause instanceof Error ? cause.message : String(cause);
+        throw new StorageUnavailableError(
+          `cannot reach PostgreSQL at ${redact(connectionString)}: ${reason}`,
+          { cause },
+        );
+      }
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        const result = await fn(clientTransaction(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        // A connection that cannot even roll back is dropped from the pool rather than reused.
+        await client.query('ROLLBACK').catch(() => (broken = true));
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+  };
+}
+
+function clientTransaction(client: PoolClient): SqlTransaction {
+  return {
+    async exec(sql) {
+      await client.query(sql);
+    },
+    async query<Row>(sql: string, params: unknown[] = []) {
+      return (await client.query(sql, params)).rows as Row[];
+    },
+  };
+}

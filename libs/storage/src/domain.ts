@@ -1,0 +1,87 @@
+// Plain domain types returned by the repositories: no Prisma types leak out of this library.
+
+/** A world instance as the control plane last reported it. */
+export interface World {
+  /** Stable id chosen by the caller (e.g. the WorldInstance uid); the bus keys events by it. */
+  id: string;
+  namespace: string;
+  name: string;
+  /** The GameDefinition the world runs. */
+  game: string;
+  region: string;
+  /** Number of shards, at least 1; checkpoints exist per shard `0 .. shards-1`. */
+  shards: number;
+  /** The WorldInstance phase (Pending, Resolved, Running, ...). */
+  phase: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** What {@link World} the caller provides; timestamps are set by storage. */
+export type WorldInput = Omit<World, 'createdAt' | 'updatedAt'>;
+
+/** A snapshot of one shard of a world at a tick. */
+export interface Checkpoint {
+  worldId: string;
+  shard: number;
+  /** Simulation tick, a non-negative safe integer. */
+  tick: number;
+  /** The engine's hash of `state`, compared on restore. */
+  stateHash: string;
+  /** The engine's opaque snapshot bytes. */
+  state: Uint8Array;
+  createdAt: Date;
+}
+
+/** What the caller provides to save a {@link Checkpoint}. */
+export type CheckpointInput = Omit<Checkpoint, 'createdAt'>;
+
+/** A {@link Checkpoint} without its bytes, for listings. */
+export type CheckpointSummary = Omit<Checkpoint, 'state'>;
+
+/** One connection of a player to a world through a gateway instance. */
+export interface PlayerSession {
+  /** UUID assigned when the session opens. */
+  id: string;
+  playerId: string;
+  worldId: string;
+  /** The gateway instance (pod name) holding the socket. */
+  gateway: string;
+  connectedAt: Date;
+  /** Null while the session is open. */
+  disconnectedAt: Date | null;
+  /** Highest client sequence number acknowledged so far (0 before the first command). */
+  lastSeq: number;
+}
+
+/** What the caller provides to open a {@link PlayerSession}. */
+export type OpenSessionInput = Pick<PlayerSession, 'playerId' | 'worldId' | 'gateway'>;
+
+/** Who did what, when, to which world, under which trace. */
+export interface AuditEntry {
+  /** Monotonic id (a decimal string: it is a 64-bit counter). */
+  id: string;
+  at: Date;
+  actor: string;
+  action: string;
+  /** The world concerned, or null for platform-wide actions. Kept after the world is deleted. */
+  worldId: string | null;
+  /** The W3C trace id (or any correlation id) of the request that caused the action. */
+  traceId: string;
+  /** Free-form JSON object (at most 64 KiB serialised). */
+  details: Record<string, unknown>;
+}
+
+/** What the caller provides to record an {@link AuditEntry}. */
+export interface AuditInput {
+  actor: string;
+  action: string;
+  worldId?: string | null;
+  traceId: string;
+  details?: Record<string, unknown>;
+}
+
+/** Paging for list operations: at most `limit` rows (1..1000, default 100). */
+export interface ListOptions {
+  limit?: number;
+}

@@ -1,0 +1,118 @@
+/** Stable codes for every storage failure; callers branch on these, never on messages. */
+export const StorageErrorCode = {
+  InvalidConfig: 'STORAGE_INVALID_CONFIG',
+  InvalidInput: 'STORAGE_INVALID_INPUT',
+  NotFound: 'STORAGE_NOT_FOUND',
+  Conflict: 'STORAGE_CONFLICT',
+  MigrationChecksumMismatch: 'STORAGE_MIGRATION_CHECKSUM_MISMATCH',
+  MigrationFailed: 'STORAGE_MIGRATION_FAILED',
+  Unavailable: 'STORAGE_UNAVAILABLE',
+  Closed: 'STORAGE_CLOSED',
+} as const;
+
+/** One of the {@link StorageErrorCode} values. */
+export type StorageErrorCode = (typeof StorageErrorCode)[keyof typeof StorageErrorCode];
+
+/** Base class of every error this library throws on purpose. */
+export class StorageError extends Error {
+  override readonly name: string = 'StorageError';
+
+  constructor(
+    readonly code: StorageErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The storage URL (or another setting) cannot be used; nothing was opened. */
+export class InvalidStorageConfigError extends StorageError {
+  override readonly name = 'InvalidStorageConfigError';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(StorageErrorCode.InvalidConfig, message, options);
+  }
+}
+
+/** A repository argument is malformed (empty id, negative tick, ...); `field` names it. */
+export class InvalidInputError extends StorageError {
+  override readonly name = 'InvalidInputError';
+
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(StorageErrorCode.InvalidInput, `${field}: ${message}`);
+  }
+}
+
+/** The row an operation needs does not exist (`entity` is "world", "session", ...). */
+export class NotFoundError extends StorageError {
+  override readonly name = 'NotFoundError';
+
+  constructor(
+    readonly entity: string,
+    readonly id: string,
+    options?: { cause?: unknown },
+  ) {
+    super(StorageErrorCode.NotFound, `${entity} "${id}" does not exist`, options);
+  }
+}
+
+/** The write contradicts what is stored (e.g. a second, different checkpoint for one tick). */
+export class ConflictError extends StorageError {
+  override readonly name = 'ConflictError';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(StorageErrorCode.Conflict, message, options);
+  }
+}
+
+/** An applied migration's file changed since it ran; the database was left untouched. */
+export class MigrationChecksumError extends StorageError {
+  override readonly name = 'MigrationChecksumError';
+
+  constructor(
+    readonly migration: string,
+    readonly appliedChecksum: string,
+    readonly currentChecksum: string,
+  ) {
+    super(
+      StorageErrorCode.MigrationChecksumMismatch,
+      `migration "${migration}" was applied with checksum ${appliedChecksum} but its file now has ` +
+        `${currentChecksum}: applied migrations must never be edited; add a new migration instead`,
+    );
+  }
+}
+
+/** A migration's SQL failed; its transaction was rolled back and later migrations did not run. */
+export class MigrationFailedError extends StorageError {
+  override readonly name = 'MigrationFailedError';
+
+  constructor(
+    readonly migration: string,
+    options: { cause: unknown },
+  ) {
+    const reason = options.cause instanceof Error ? options.cause.message : String(options.cause);
+    super(StorageErrorCode.MigrationFailed, `migration "${migration}" failed: ${reason}`, options);
+  }
+}
+
+/** The database server cannot be reached or refused the login; `cause` has the driver's error. */
+export class StorageUnavailableError extends StorageError {
+  override readonly name = 'StorageUnavailableError';
+
+  constructor(message: string, options: { cause: unknown }) {
+    super(StorageErrorCode.Unavailable, message, options);
+  }
+}
+
+/** The storage was closed; open a new one. */
+export class StorageClosedError extends StorageError {
+  override readonly name = 'StorageClosedError';
+
+  constructor() {
+    super(StorageErrorCode.Closed, 'storage is closed');
+  }
+}

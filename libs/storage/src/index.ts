@@ -1,0 +1,50 @@
+// @anvil/storage: world metadata, checkpoints, player sessions and the audit log, on PostgreSQL
+// (cluster) or PGlite (embedded), through one Prisma schema and one API.
+export { createStorage, type Storage } from './storage';
+export { parseStorageConfig, redact, type StorageConfig, type StorageTarget } from './config';
+export type {
+  AuditEntry,
+  AuditInput,
+  Checkpoint,
+  CheckpointInput,
+  CheckpointSummary,
+  ListOptions,
+  OpenSessionInput,
+  PlayerSession,
+  World,
+  WorldInput,
+} from './domain';
+export {
+  ConflictError,
+  InvalidInputError,
+  InvalidStorageConfigError,
+  MigrationChecksumError,
+  MigrationFailedError,
+  NotFoundError,
+  StorageClosedError,
+  StorageError,
+  StorageErrorCode,
+  StorageUnavailableError,
+} from './errors';
+export type {
+  ColumnDescription,
+  ForeignKeyDescription,
+  IndexDescription,
+  SchemaDescription,
+} from './migrations/inspect';
+export {
+  checksumOf,
+  loadMigrations,
+  migrate,
+  MIGRATIONS_DIR,
+  MIGRATIONS_TABLE,
+  type Migration,
+  type MigrationResult,
+  type SqlExecutor,
+  type SqlTransaction,
+} from './migrations/migrate';
+export type { AuditRepository } from './repositories/audit.repository';
+export type { CheckpointRepository } from './repositories/checkpoints.repository';
+export type { SessionRepository } from './repositories/sessions.repository';
+export type { WorldRepository } from './repositories/worlds.repository';
+export { MAX_DETAILS_BYTES, MAX_LIMIT, MAX_STATE_BYTES, MAX_TEXT } from './validation';

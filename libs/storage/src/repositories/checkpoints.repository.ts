@@ -1,0 +1,145 @@
+import type { Checkpoint as CheckpointRow } from '../generated/prisma/client';
+import type { Checkpoint, CheckpointInput, CheckpointSummary, ListOptions } from '../domain';
+import { ConflictError, InvalidInputError, NotFoundError } from '../errors';
+import { bytes, integer, limit, text } from '../validation';
+import { isPrismaError, PrismaCode, type PrismaAccess } from './prisma-errors';
+
+/** Most checkpoints `prune` may keep per shard. */
+export const MAX_KEEP = 10_000;
+
+const summary = {
+  worldId: true,
+  shard: true,
+  tick: true,
+  stateHash: true,
+  createdAt: true,
+} as const;
+
+/**
+ * Engine snapshots per world and shard. A (world, shard, tick) has at most one checkpoint:
+ * saving the same one again is a no-op, saving different state for it is a conflict.
+ */
+export class CheckpointRepository {
+  constructor(private readonly db: PrismaAccess) {}
+
+  /** Stores a checkpoint; the world must exist and have the shard. */
+  async save(input: CheckpointInput): Promise<Checkpoint> {
+    const worldId = text('worldId', input?.worldId);
+    const shard = integer('shard', input.shard, 0);
+    const data = {
+      worldId,
+      shard,
+      tick: BigInt(integer('tick', input.tick, 0)),
+      stateHash: text('stateHash', input.stateHash),
+      state: new Uint8Array(bytes('state', input.state)),
+    };
+    const world = await this.db().world.findUnique({
+      where: { id: worldId },
+      select: { shards: true },
+    });
+    if (!world) throw new NotFoundError('world', worldId);
+    if (shard >= world.shards) {
+      throw new InvalidInputError(
+        'shard',
+        `world "${worldId}" has ${world.shards} shard(s), so ${shard} is out of range`,
+      );
+    }
+    try {
+      return toCheckpoint(await this.db().checkpoint.create({ data }));
+    } catch (error) {
+      if (isPrismaError(error, PrismaCode.ForeignKeyViolation))
+        throw new NotFoundError('world', worldId, { cause: error });
+      if (!isPrismaError(error, PrismaCode.UniqueViolation)) throw error;
+      const where = { worldId_shard_tick: { worldId, shard, tick: data.tick } };
+      const existing = await this.db().checkpoint.findUnique({ where });
+      if (
+        existing &&
+        existing.stateHash === data.stateHash &&
+        Buffer.from(existing.state).equals(data.state)
+      ) {
+        return toCheckpoint(existing);
+      }
+      throw new ConflictError(
+        `world "${worldId}" shard ${shard} already has a different checkpoint at tick ${input.tick}`,
+        { cause: error },
+      );
+    }
+  }
+
+  /** The newest checkpoint of one shard, or (without `shard`) of the whole world; null when none. */
+  async latest(worldId: string, shard?: number): Promise<Checkpoint | null> {
+    const row = await this.db().checkpoint.findFirst({
+      where: {
+        worldId: text('worldId', worldId),
+        ...(shard === undefined ? {} : { shard: integer('shard', shard, 0) }),
+      },
+      orderBy: [{ tick: 'desc' }, { shard: 'asc' }],
+    });
+    return row ? toCheckpoint(row) : null;
+  }
+
+  /** The newest checkpoint of every shard that has one, ordered by shard: what a restore needs. */
+  async latestPerShard(worldId: string): Promise<Checkpoint[]> {
+    const rows = await this.db().checkpoint.findMany({
+      where: { worldId: text('worldId', worldId) },
+      orderBy: [{ shard: 'asc' }, { tick: 'desc' }],
+      distinct: ['shard'],
+    });
+    return rows.map(toCheckpoint);
+  }
+
+  /** Checkpoints of one shard without their bytes, newest (highest tick) first. */
+  async list(
+    worldId: string,
+    shard: number,
+    options: ListOptions = {},
+  ): Promise<CheckpointSummary[]> {
+    const rows = await this.db().checkpoint.findMany({
+      where: { worldId: text('worldId', worldId), shard: integer('shard', shard, 0) },
+      orderBy: { tick: 'desc' },
+      take: limit(options.limit),
+      select: summary,
+    });
+    return rows.map((row) => ({ ...row, tick: Number(row.tick) }));
+  }
+
+  /**
+   * Retention: keeps the `keep` newest checkpoints of the shard (of every shard when `shard` is
+   * omitted) and deletes the older ones. Returns how many were deleted.
+   */
+  async prune(worldId: string, keep: number, shard?: number): Promise<number> {
+    const id = text('worldId', worldId);
+    const kept = integer('keep', keep, 1, MAX_KEEP);
+    const shards =
+      shard === undefined
+        ? (
+            await this.db().checkpoint.findMany({
+              where: { worldId: id },
+              distinct: ['shard'],
+              select: { shard: true },
+            })
+          ).map((row) => row.shard)
+        : [integer('shard', shard, 0)];
+    let deleted = 0;
+    for (const s of shards) {
+      const [cutoff] = await this.db().checkpoint.findMany({
+        where: { worldId: id, shard: s },
+        orderBy: { tick: 'desc' },
+        skip: kept - 1,
+        take: 1,
+        select: { tick: true },
+      });
+      if (!cutoff) continue;
+      const { count } = await this.db().checkpoint.deleteMany({
+        where: { worldId: id, shard: s, tick: { lt: cutoff.tick } },
+      });
+      deleted += count;
+    }
+    return deleted;
+  }
+}
+
+function toCheckpoint(row: CheckpointRow): Checkpoint {
+  const { worldId, shard, tick, stateHash, state, createdAt } = row;
+  return { worldId, shard, tick: Number(tick), stateHash, state: new Uint8Array(state), createdAt };
+}

@@ -1,0 +1,85 @@
+import { Client } from 'pg';
+
+import { StorageUnavailableError } from './errors';
+import { loadMigrations } from './migrations/migrate';
+import { createStorage, type Storage } from './storage';
+import { aWorld, describeStorageContract } from './testing/storage-contract';
+
+// Against the real PostgreSQL of tools/testenv (DATABASE_URL from .testenv/env). Every storage
+// opened here gets a schema of its own, named after this run, and the schemas are dropped at
+// the end, so runs never see each other's rows.
+const databaseUrl = process.env.DATABASE_URL ?? '';
+const run = `anvil_storage_${Date.now().toString(36)}_${process.pid}`;
+const schemas: string[] = [];
+
+function freshUrl(): string {
+  const schema = `${run}_${schemas.length}`;
+  schemas.push(schema);
+  const url = new URL(databaseUrl);
+  url.searchParams.set('schema', schema);
+  return url.toString();
+}
+
+beforeAll(() => {
+  if (!databaseUrl.startsWith('postgres'))
+    throw new Error('DATABASE_URL is not set: run `npm run testenv:up`.');
+});
+
+afterAll(async () => {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+});
+
+describeStorageContract('PostgreSQL', () => createStorage({ url: freshUrl() }));
+
+describe('PostgreSQL backend', () => {
+  const opened: Storage[] = [];
+  const open = async (url: string) => {
+    const storage = await createStorage({ url });
+    opened.push(storage);
+    return storage;
+  };
+  afterAll(() => Promise.all(opened.map((s) => s.close())));
+
+  it('works inside the schema the URL names, apart from other schemas', async () => {
+    const [a, b] = [await open(freshUrl()), await open(freshUrl())];
+    await Promise.all([a.migrate(), b.migrate()]);
+    const world = await a.worlds.upsert(aWorld());
+    expect(await a.worlds.get(world.id)).toEqual(world);
+    expect(await b.worlds.get(world.id)).toBeNull();
+    expect(a.backend).toBe('postgres');
+  });
+
+  it('lets two instances migrate one database at the same time, each migration once', async () => {
+    const url = freshUrl();
+    const [a, b] = [await open(url), await open(url)];
+    const results = await Promise.all([a.migrate(), b.migrate()]);
+    const names = loadMigrations().map((m) => m.name);
+    expect(results.flatMap((r) => r.applied).sort()).toEqual(names);
+    expect(results.flatMap((r) => r.alreadyApplied).sort()).toEqual(names);
+  });
+
+  it('reports an unreachable server as StorageUnavailableError without leaking the password', async () => {
+    const storage = await open('postgresql://anvil:hunter2@127.0.0.1:1/anvil_test');
+    const error = await storage.migrate().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StorageUnavailableError);
+    expect(error).toMatchObject({
+      code: 'STORAGE_UNAVAILABLE',
+      message: expect.stringContaining('anvil:***@127.0.0.1:1'),
+    });
+    expect((error as Error).message).not.toContain('hunter2');
+    await expect(storage.ping()).rejects.toBeInstanceOf(StorageUnavailableError);
+  });
+
+  it('reports a wrong password as StorageUnavailableError', async () => {
+    const url = new URL(databaseUrl);
+    url.password = 'wrong-password';
+    const storage = await open(url.toString());
+    await expect(storage.ping()).rejects.toBeInstanceOf(StorageUnavailableError);
+  });
+});

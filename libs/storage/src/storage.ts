@@ -1,0 +1,80 @@
+import type { Backend } from './backends/backend';
+import { openPglite } from './backends/pglite';
+import { openPostgres } from './backends/postgres';
+import { parseStorageConfig, type StorageConfig } from './config';
+import { StorageClosedError } from './errors';
+import { inspectSchema, type SchemaDescription } from './migrations/inspect';
+import type { MigrationResult } from './migrations/migrate';
+import { AuditRepository } from './repositories/audit.repository';
+import { CheckpointRepository } from './repositories/checkpoints.repository';
+import { prismaAccess } from './repositories/prisma-errors';
+import { SessionRepository } from './repositories/sessions.repository';
+import { WorldRepository } from './repositories/worlds.repository';
+
+/**
+ * One opened database behind one API, whichever backend the URL chose. Owns the app's single
+ * Prisma client (convention 11): open it once at start-up, `close()` it on shutdown.
+ */
+export interface Storage {
+  /** Which backend the URL selected. */
+  readonly backend: 'postgres' | 'pglite';
+  /** Applies pending SQL migrations (idempotent); call once before using the repositories. */
+  migrate(): Promise<MigrationResult>;
+  /** The tables, indexes and foreign keys as the database has them (diagnostics, drift tests). */
+  inspect(): Promise<SchemaDescription>;
+  /** Resolves when the database answers a trivial query (readiness probes); StorageUnavailableError if not. */
+  ping(): Promise<void>;
+  readonly worlds: WorldRepository;
+  readonly checkpoints: CheckpointRepository;
+  readonly sessions: SessionRepository;
+  readonly audit: AuditRepository;
+  /** Releases connections (or closes the embedded database); later calls throw StorageClosedError. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens storage from a URL: `postgresql://...` for a PostgreSQL server, `pglite://memory` or
+ * `pglite://<folder>` for the embedded database. Throws InvalidStorageConfigError for a bad URL
+ * before opening anything. Does not migrate: call `migrate()`.
+ */
+export async function createStorage(config: StorageConfig): Promise<Storage> {
+  const target = parseStorageConfig(config);
+  const backend =
+    target.kind === 'postgres'
+      ? openPostgres(target.connectionString, target.schema)
+      : await openPglite(target.dataDir);
+  return wrap(backend);
+}
+
+function wrap(backend: Backend): Storage {
+  let closed = false;
+  let closing: Promise<void> | undefined;
+  const db = prismaAccess(backend.prisma, () => closed);
+  const open = () => {
+    if (closed) throw new StorageClosedError();
+  };
+  return {
+    backend: backend.kind,
+    async migrate() {
+      open();
+      return backend.migrate();
+    },
+    async inspect() {
+      open();
+      return inspectSchema(backend.executor);
+    },
+    async ping() {
+      open();
+      await backend.executor.transaction((tx) => tx.query('SELECT 1'));
+    },
+    worlds: new WorldRepository(db),
+    checkpoints: new CheckpointRepository(db),
+    sessions: new SessionRepository(db),
+    audit: new AuditRepository(db),
+    close() {
+      closed = true;
+      closing ??= backend.close();
+      return closing;
+    },
+  };
+}
