@@ -27,6 +27,10 @@ export interface BusMessage<T = unknown> {
   offset?: string;
 }
 
+/**
+ * Handles one message; rejecting means "deliver it again". Calls for one partition (so for one
+ * key) never overlap; calls for different partitions may run concurrently.
+ */
 export type BusHandler = (message: BusMessage) => Promise<void>;
 
 export interface SubscribeOptions {

@@ -1,0 +1,34 @@
+// Argument checks shared by the bus implementations, so both refuse the same mistakes.
+import { validateCloudEvent } from './cloud-event';
+import { InvalidBusArgumentError, InvalidEventError } from './errors';
+import type { BusHandler, CloudEvent, SubscribeOptions } from './event-bus';
+import { assertTopicName } from './topics';
+
+/** Checks a publish call and returns each event as JSON text; throws before anything is sent. */
+export function validatePublish(topic: string, key: string, events: CloudEvent[]): string[] {
+  assertTopicName(topic);
+  if (typeof key !== 'string' || key.length === 0) {
+    throw new InvalidBusArgumentError('publish needs a non-empty key (the world id)');
+  }
+  if (!Array.isArray(events)) throw new InvalidBusArgumentError('publish needs an array of events');
+  return events.map((event, index) => {
+    try {
+      validateCloudEvent(event);
+      return JSON.stringify(event);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const field = error instanceof InvalidEventError ? error.field : undefined;
+      throw new InvalidEventError(`events[${index}]: ${reason}`, field, { cause: error });
+    }
+  });
+}
+
+/** Checks subscribe's options and handler. */
+export function validateSubscribe(options: SubscribeOptions, handler: BusHandler): void {
+  assertTopicName(options?.topic);
+  if (typeof options.group !== 'string' || options.group.length === 0) {
+    throw new InvalidBusArgumentError('subscribe needs a non-empty consumer group');
+  }
+  if (typeof handler !== 'function')
+    throw new InvalidBusArgumentError('subscribe needs a handler function');
+}

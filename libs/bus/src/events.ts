@@ -1,0 +1,81 @@
+/**
+ * The event types the platform emits and the shape of each one's `data` (docs/events.md).
+ * Positions are integer millimetres, angles integer milliradians, velocities integer mm/s:
+ * quantised so that deltas are small, exact and the same on every machine.
+ */
+
+/** CloudEvents `type` of every event Anvil publishes; the `.vN` suffix changes only on a breaking change. */
+export const EVENT_TYPES = {
+  /** One world tick's changed bodies (topic `anvil.world.physics`). */
+  physicsDelta: 'dev.anvil.physics.delta.v1',
+  /** A player joined a world and got a body (topic `anvil.world.interaction`). */
+  playerJoined: 'dev.anvil.interaction.player-joined.v1',
+  /** A player left a world; its body is removed (topic `anvil.world.interaction`). */
+  playerLeft: 'dev.anvil.interaction.player-left.v1',
+  /** A player command was refused (topic `anvil.world.interaction`). */
+  commandRejected: 'dev.anvil.interaction.command-rejected.v1',
+} as const;
+
+/** One of the `EVENT_TYPES` values. */
+export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];
+
+/** A body's state after a tick, quantised to integers. */
+export interface BodyDelta {
+  /** The body id (the engine contract's `body_id`). */
+  id: string;
+  /** Position in millimetres. */
+  x: number;
+  y: number;
+  /** Rotation in milliradians. */
+  angle: number;
+  /** Linear velocity in millimetres per second. */
+  vx: number;
+  vy: number;
+}
+
+/** `data` of `dev.anvil.physics.delta.v1`: the bodies that changed during `tick`. */
+export interface PhysicsDeltaData {
+  worldId: string;
+  tick: number;
+  /** Changed bodies, sorted by id; unchanged bodies are left out. */
+  bodies: BodyDelta[];
+  /** Ids of bodies removed during this tick (absent when none). */
+  removed?: string[];
+}
+
+/** `data` of `dev.anvil.interaction.player-joined.v1`. */
+export interface PlayerJoinedData {
+  worldId: string;
+  playerId: string;
+  /** The body spawned for the player. */
+  bodyId: string;
+}
+
+/** `data` of `dev.anvil.interaction.player-left.v1`. */
+export interface PlayerLeftData {
+  worldId: string;
+  playerId: string;
+  /** The body removed with the player. */
+  bodyId: string;
+  /** Why the player left: `left` (asked to), `disconnected`, `kicked`. */
+  reason: 'left' | 'disconnected' | 'kicked';
+}
+
+/** `data` of `dev.anvil.interaction.command-rejected.v1`. */
+export interface CommandRejectedData {
+  worldId: string;
+  playerId: string;
+  /** The client's sequence number of the refused command. */
+  clientSeq: number;
+  /** A stable machine-readable code (the same one the player receives). */
+  code: string;
+  message: string;
+}
+
+/** Maps each event type to its `data` shape. */
+export interface EventDataByType {
+  [EVENT_TYPES.physicsDelta]: PhysicsDeltaData;
+  [EVENT_TYPES.playerJoined]: PlayerJoinedData;
+  [EVENT_TYPES.playerLeft]: PlayerLeftData;
+  [EVENT_TYPES.commandRejected]: CommandRejectedData;
+}

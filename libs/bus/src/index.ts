@@ -1,0 +1,48 @@
+// @anvil/bus: the EventBus interface, the CloudEvents envelope, the platform's event types and
+// topics, and the in-memory bus. Kafka lives behind `@anvil/bus/kafka`, so importing this entry
+// point never loads kafkajs.
+export type {
+  BusHandler,
+  BusMessage,
+  CloudEvent,
+  EventBus,
+  SubscribeOptions,
+  Subscription,
+} from './event-bus';
+export {
+  BusClosedError,
+  BusTimeoutError,
+  InvalidBusArgumentError,
+  InvalidEventError,
+} from './errors';
+export {
+  MAX_EVENT_BYTES,
+  createCloudEvent,
+  deterministicEventId,
+  parseCloudEvent,
+  validateCloudEvent,
+  type CloudEventInit,
+  type ParseOptions,
+  type ValidateOptions,
+} from './cloud-event';
+export { validateEventData } from './event-data';
+export {
+  EVENT_TYPES,
+  type BodyDelta,
+  type CommandRejectedData,
+  type EventDataByType,
+  type EventType,
+  type PhysicsDeltaData,
+  type PlayerJoinedData,
+  type PlayerLeftData,
+} from './events';
+export {
+  TOPICS,
+  assertTopicName,
+  topicKindForEventType,
+  worldTopic,
+  type WorldTopicKind,
+} from './topics';
+export { murmur2, partitionForKey } from './partitioner';
+export { InMemoryBroker } from './in-memory/broker';
+export { InMemoryBus, type InMemoryBusOptions } from './in-memory/in-memory-bus';
