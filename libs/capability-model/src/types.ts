@@ -176,6 +176,8 @@ export const CANDIDATE_REASONS = {
   versionOutOfRange: 'VersionOutOfRange',
   notInGame: 'NotInGame',
   invalidVersion: 'InvalidVersion',
+  /** The consumer provides the capability itself; a module never binds to itself. */
+  selfProvided: 'SelfProvided',
 } as const;
 export type CandidateReason = (typeof CANDIDATE_REASONS)[keyof typeof CANDIDATE_REASONS];
 
@@ -210,6 +212,14 @@ export const DIAGNOSTIC_CODES = {
   duplicateModule: 'DuplicateModule',
   requiredCycle: 'RequiredCycle',
   emptyGame: 'EmptyGame',
+  /** The world's spec cannot be used (no name, shards not an integer in 1..1024). */
+  invalidWorld: 'InvalidWorld',
+  /** A game module entry cannot be used (no name, listed twice). */
+  invalidGame: 'InvalidGame',
+  /** The world's gameRef names no GameDefinition (raised by callers: CLI, controller). */
+  gameNotFound: 'GameNotFound',
+  /** Two planned bindings got the same name (only possible through a hash collision). */
+  bindingNameCollision: 'BindingNameCollision',
 } as const;
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[keyof typeof DIAGNOSTIC_CODES];
 

@@ -1,0 +1,52 @@
+import type { Range, SemVer } from 'semver';
+import { parseRange, parseVersion } from './patterns';
+import { Diagnostic } from './types';
+
+/** Most memoised strings per kind before the memo is emptied (bounds memory on any input). */
+const MEMO_LIMIT = 20_000;
+const versionMemo = new Map<string, SemVer | null>();
+const rangeMemo = new Map<string, Range | null>();
+
+function memoised<T>(
+  memo: Map<string, T | null>,
+  key: string,
+  parse: (value: string) => T | null,
+): T | null {
+  let parsed = memo.get(key);
+  if (parsed === undefined) {
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    parsed = parse(key);
+    memo.set(key, parsed);
+  }
+  return parsed;
+}
+
+/**
+ * Parses version and range strings, each distinct string once. The memo outlives one call
+ * (a controller resolves many worlds against the same manifests, and `semver` keeps a
+ * similar cache of its own): parsed objects are never mutated and a string always parses to
+ * the same value, so results never depend on what was resolved before.
+ */
+export class ParseCache {
+  version(value: unknown): SemVer | null {
+    return typeof value === 'string' ? memoised(versionMemo, value, parseVersion) : null;
+  }
+
+  range(value: unknown): Range | null {
+    return typeof value === 'string' ? memoised(rangeMemo, value, parseRange) : null;
+  }
+}
+
+/** What every step of one resolution shares. */
+export interface ResolveContext {
+  /** The world's metadata.name ('' when missing). */
+  world: string;
+  /** True when the world's name can be used as-is in binding names (see binding-name.ts). */
+  worldNameSafe: boolean;
+  /** The game's metadata.name ('' when missing). */
+  game: string;
+  /** Number of shards, or null when the world's spec.shards is unusable. */
+  shards: number | null;
+  parse: ParseCache;
+  diagnostics: Diagnostic[];
+}

@@ -1,0 +1,15 @@
+export * from './types';
+export { resolve, isResolved } from './resolve';
+export { bindingName, type BindingNameParts } from './binding-name';
+export { fnv1a32, fnv1a32Hex } from './fnv1a';
+export {
+  validateObject,
+  validateManifest,
+  validateGameDefinition,
+  validateWorldInstance,
+  validateCapabilityBinding,
+  PROTOCOLS,
+} from './validate';
+export { VALIDATION_CODES, type ValidationCode, type ValidationIssue } from './validation-issue';
+export { MAX_REPORTED_CYCLES } from './cycles';
+export { MAX_CANDIDATES } from './diagnostics';
