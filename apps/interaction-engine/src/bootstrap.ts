@@ -1,0 +1,83 @@
+import 'reflect-metadata';
+import { Logger, type INestMicroservice } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { EventBus } from '@anvil/bus';
+import { EngineClient, createEngineHealth } from '@anvil/engine-contract';
+import { EngineGrpcExceptionFilter, engineGrpcServerOptions } from '@anvil/engine-contract/nest';
+import type { InteractionConfig } from './config/interaction-config';
+import { EngineModule } from './engine/engine.module';
+import { createBus } from './create-bus';
+import { freePort } from './free-port';
+import { InteractionEvents } from './worlds/interaction-events';
+import { InteractionWorldsService, type Clock } from './worlds/interaction-worlds.service';
+
+/** What `bootstrap` needs; `bus` is shared with other apps in embedded mode. */
+export interface InteractionBootstrapOptions {
+  config: InteractionConfig;
+  /** The bus for game events; default: created from config.bus (and closed on close). */
+  bus?: EventBus;
+  /** Time for cooldowns and rate limits (tests); default: the monotonic system clock. */
+  clock?: Clock;
+  /** Nest logger setting; false silences Nest (tests). */
+  logger?: false | Array<'log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal'>;
+}
+
+/** A running interaction engine. */
+export interface RunningInteractionEngine {
+  /** The gRPC port actually bound (useful when config.grpc.port is 0). */
+  port: number;
+  /** host:port for clients on this machine. */
+  address: string;
+  worlds: InteractionWorldsService;
+  /** Stops serving: health NOT_SERVING, gRPC server drained, physics client closed, owned bus closed. */
+  close(): Promise<void>;
+}
+
+const systemClock: Clock = { now: () => performance.now() };
+
+/** Starts the interaction engine's gRPC server (EngineService + grpc.health.v1). */
+export async function bootstrap(
+  options: InteractionBootstrapOptions,
+): Promise<RunningInteractionEngine> {
+  const { config } = options;
+  const ownsBus = !options.bus;
+  const bus = options.bus ?? (await createBus(config.bus));
+  const physics = new EngineClient(config.physics.address, {
+    deadlineMs: config.physics.deadlineMs,
+    maxMessageBytes: config.grpc.maxMessageBytes,
+  });
+  const events = new InteractionEvents(bus, config.bus.topicPrefix);
+  const port = config.grpc.port || (await freePort(config.grpc.host));
+  const health = createEngineHealth();
+  const app: INestMicroservice = await NestFactory.createMicroservice(
+    EngineModule.forRoot({ physics, events, config, clock: options.clock ?? systemClock }),
+    {
+      ...engineGrpcServerOptions({
+        url: `${config.grpc.host}:${port}`,
+        maxMessageBytes: config.grpc.maxMessageBytes,
+        health,
+      }),
+      logger: options.logger ?? ['log', 'error', 'warn', 'fatal'],
+    },
+  );
+  app.useGlobalFilters(new EngineGrpcExceptionFilter());
+  await app.listen();
+  health.setServing(true);
+  const host = config.grpc.host === '0.0.0.0' ? '127.0.0.1' : config.grpc.host;
+  new Logger('InteractionEngine').log(
+    `serving EngineService on ${config.grpc.host}:${port}; physics at ${config.physics.address}`,
+  );
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    address: `${host}:${port}`,
+    worlds: app.get(InteractionWorldsService),
+    close: () =>
+      (closing ??= (async () => {
+        health.setServing(false);
+        await app.close();
+        physics.close();
+        if (ownsBus) await bus.close();
+      })()),
+  };
+}

@@ -1,0 +1,56 @@
+import { Controller, Inject } from '@nestjs/common';
+import { GrpcMethod } from '@nestjs/microservices';
+import {
+  commandFromWire,
+  requireId,
+  type ApplyCommandRequest,
+  type ApplyCommandResponse,
+  type InitRequest,
+  type InitResponse,
+  type RestoreRequest,
+  type RestoreResponse,
+  type SnapshotRequest,
+  type SnapshotResponse,
+  type TickRequest,
+  type TickResponse,
+} from '@anvil/engine-contract';
+import { InteractionWorldsService } from '../worlds/interaction-worlds.service';
+
+/** EngineService over gRPC for the interaction engine: ids checked, wire converted, rules applied. */
+@Controller()
+export class EngineController {
+  constructor(
+    @Inject(InteractionWorldsService) private readonly worlds: InteractionWorldsService,
+  ) {}
+
+  @GrpcMethod('EngineService', 'Init')
+  init(request: InitRequest): Promise<InitResponse> {
+    return this.worlds.init(requireId(request.worldId, 'world_id'), request.config);
+  }
+
+  @GrpcMethod('EngineService', 'ApplyCommand')
+  async applyCommand(request: ApplyCommandRequest): Promise<ApplyCommandResponse> {
+    const worldId = requireId(request.worldId, 'world_id');
+    const { applyTick, entityId } = await this.worlds.apply(
+      worldId,
+      commandFromWire(request.command),
+    );
+    return { worldId, applyTick, entityId };
+  }
+
+  @GrpcMethod('EngineService', 'Tick')
+  tick(request: TickRequest): Promise<TickResponse> {
+    return this.worlds.tick(requireId(request.worldId, 'world_id'), request.targetTick);
+  }
+
+  @GrpcMethod('EngineService', 'Snapshot')
+  snapshot(request: SnapshotRequest): Promise<SnapshotResponse> {
+    return this.worlds.snapshot(requireId(request.worldId, 'world_id'));
+  }
+
+  @GrpcMethod('EngineService', 'Restore')
+  async restore(request: RestoreRequest): Promise<RestoreResponse> {
+    const worldId = requireId(request.worldId, 'world_id');
+    return { worldId, ...this.worlds.restore(worldId, request.state, request.stateHash) };
+  }
+}

@@ -1,0 +1,21 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import {
+  InteractionWorldsService,
+  type InteractionDeps,
+} from '../worlds/interaction-worlds.service';
+import { EngineController } from './engine.controller';
+
+/** The interaction engine's Nest module, built from already created dependencies. */
+@Module({})
+export class EngineModule {
+  static forRoot(deps: InteractionDeps): DynamicModule {
+    return {
+      module: EngineModule,
+      controllers: [EngineController],
+      providers: [
+        { provide: InteractionWorldsService, useValue: new InteractionWorldsService(deps) },
+      ],
+      exports: [InteractionWorldsService],
+    };
+  }
+}

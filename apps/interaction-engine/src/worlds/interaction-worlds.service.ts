@@ -1,0 +1,158 @@
+import { Logger } from '@nestjs/common';
+import {
+  CapacityError,
+  InvalidCommandError,
+  UnsupportedCommandError,
+  WorldNotFoundError,
+  commandToWire,
+  isPlayerCommand,
+  worldSettingsFromWire,
+  type EngineClient,
+  type EngineCommand,
+  type InitResponse,
+  type SnapshotResponse,
+  type TickResponse,
+  type WorldConfig,
+} from '@anvil/engine-contract';
+import type { InteractionConfig } from '../config/interaction-config';
+import { WorldRules } from '../rules/world-rules';
+import { decodeRulesState, encodeRulesState, sha256 } from '../rules/rules-state';
+import type { InteractionEvents } from './interaction-events';
+
+/** A monotonic clock in milliseconds (injected so tests control cooldowns and rate limits). */
+export interface Clock {
+  now(): number;
+}
+
+/** What the service needs: the physics engine client, the event publisher, config and time. */
+export interface InteractionDeps {
+  physics: EngineClient;
+  events: InteractionEvents;
+  config: InteractionConfig;
+  clock: Clock;
+}
+
+interface WorldEntry {
+  rules: WorldRules;
+  /** Serialises this world's commands so validation always sees committed state. */
+  queue: Promise<unknown>;
+  /** The latest physics tick this engine has heard of. */
+  tick: number;
+}
+
+/** The interaction engine's worlds: game rules in front of the physics engine. */
+export class InteractionWorldsService {
+  private readonly logger = new Logger('InteractionWorlds');
+  private readonly worlds = new Map<string, WorldEntry>();
+
+  constructor(private readonly deps: InteractionDeps) {}
+
+  /** Inits the world on the physics engine (idempotent) and sets up its rules. */
+  async init(worldId: string, config: WorldConfig | undefined): Promise<InitResponse> {
+    if (!this.worlds.has(worldId) && this.worlds.size >= this.deps.config.limits.maxWorlds) {
+      throw new CapacityError(`engine is full: ${this.deps.config.limits.maxWorlds} worlds`);
+    }
+    const response = await this.deps.physics.init({ worldId, config });
+    const settings = worldSettingsFromWire(response.config, Number.MAX_SAFE_INTEGER);
+    const existing = this.worlds.get(worldId);
+    if (!existing)
+      this.worlds.set(worldId, {
+        rules: new WorldRules(settings, this.deps.config.rules),
+        queue: Promise.resolve(),
+        tick: response.tick,
+      });
+    return { ...response, created: response.created || !existing };
+  }
+
+  /** Validates a player command, sends its physics intent, then commits and publishes its event. */
+  apply(worldId: string, command: EngineCommand): Promise<{ applyTick: number; entityId: string }> {
+    if (command.type === 'module') {
+      throw new InvalidCommandError(
+        `unknown module command type "${command.moduleType}": the interaction engine has none`,
+      );
+    }
+    if (!isPlayerCommand(command)) {
+      throw new UnsupportedCommandError(
+        `the interaction engine takes player commands; "${command.type}" is a physics intent`,
+      );
+    }
+    const world = this.get(worldId);
+    const run = async () => {
+      const plan = world.rules.plan(command, this.deps.clock.now());
+      let applyTick = world.tick + 1;
+      if (plan.intent) {
+        const response = await this.deps.physics.applyCommand({
+          worldId,
+          command: commandToWire(plan.intent),
+        });
+        applyTick = response.applyTick;
+        world.tick = Math.max(world.tick, applyTick - 1);
+      }
+      plan.commit();
+      if (plan.event) {
+        await this.deps.events
+          .publish(worldId, applyTick, plan.event)
+          .catch((error: unknown) =>
+            this.logger.error(
+              `world ${worldId}: publishing ${plan.event?.kind} failed: ${String(error)}`,
+            ),
+          );
+      }
+      return { applyTick, entityId: plan.entityId };
+    };
+    const result = world.queue.then(run, run);
+    world.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Forwards Tick to the physics engine (manual mode). */
+  async tick(worldId: string, targetTick: number): Promise<TickResponse> {
+    const world = this.get(worldId);
+    const response = await this.deps.physics.tick({ worldId, targetTick });
+    world.tick = Math.max(world.tick, response.tick);
+    return response;
+  }
+
+  /** The world's rules state (the engine's own opaque state) with the physics bodies and tick. */
+  async snapshot(worldId: string): Promise<SnapshotResponse> {
+    const world = this.get(worldId);
+    const physics = await this.deps.physics.snapshot({ worldId });
+    const state = encodeRulesState(world.rules.settings, world.rules.list());
+    return { worldId, tick: physics.tick, stateHash: sha256(state), state, bodies: physics.bodies };
+  }
+
+  /** Replaces (or creates) a world's rules from snapshot state; restore physics separately. */
+  restore(
+    worldId: string,
+    stateBytes: Uint8Array,
+    stateHash: string,
+  ): { tick: number; stateHash: string } {
+    if (stateHash && stateHash !== sha256(stateBytes))
+      throw new InvalidCommandError('state_hash does not match sha256(state)');
+    const state = decodeRulesState(stateBytes);
+    if (!this.worlds.has(worldId) && this.worlds.size >= this.deps.config.limits.maxWorlds) {
+      throw new CapacityError(`engine is full: ${this.deps.config.limits.maxWorlds} worlds`);
+    }
+    const rules = new WorldRules(state.settings, this.deps.config.rules, state.players);
+    const previous = this.worlds.get(worldId);
+    this.worlds.set(worldId, {
+      rules,
+      queue: previous?.queue ?? Promise.resolve(),
+      tick: previous?.tick ?? 0,
+    });
+    const encoded = encodeRulesState(rules.settings, rules.list());
+    return { tick: previous?.tick ?? 0, stateHash: sha256(encoded) };
+  }
+
+  /** The rules state hash of a world (tests: "nothing changed"). */
+  stateHash(worldId: string): string {
+    const { rules } = this.get(worldId);
+    return sha256(encodeRulesState(rules.settings, rules.list()));
+  }
+
+  private get(worldId: string): WorldEntry {
+    const world = this.worlds.get(worldId);
+    if (!world) throw new WorldNotFoundError(worldId);
+    return world;
+  }
+}

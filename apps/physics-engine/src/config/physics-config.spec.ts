@@ -1,0 +1,39 @@
+import { ConfigError, loadPhysicsConfig } from './physics-config';
+
+describe('loadPhysicsConfig', () => {
+  it('fills defaults', () => {
+    expect(loadPhysicsConfig({})).toEqual({
+      grpc: { host: '0.0.0.0', port: 50051, maxMessageBytes: 16 * 1024 * 1024 },
+      tick: { hz: 30, mode: 'auto', maxCatchUpSteps: 5 },
+      limits: { maxWorlds: 64, maxBodiesPerWorld: 10_000, maxQueuedCommands: 4_096 },
+      bus: {
+        kind: 'memory',
+        kafkaBrokers: [],
+        kafkaClientId: 'anvil-physics-engine',
+        topicPrefix: undefined,
+      },
+      shutdownTimeoutMs: 10_000,
+    });
+  });
+
+  it('parses the environment', () => {
+    const config = loadPhysicsConfig({
+      GRPC_PORT: '0',
+      TICK_HZ: '60',
+      TICK_MODE: 'manual',
+      BUS: 'kafka',
+      KAFKA_BROKERS: 'a:9092, b:9092',
+    });
+    expect(config.grpc.port).toBe(0);
+    expect(config.tick).toMatchObject({ hz: 60, mode: 'manual' });
+    expect(config.bus.kafkaBrokers).toEqual(['a:9092', 'b:9092']);
+  });
+
+  it('names every bad variable', () => {
+    expect(() => loadPhysicsConfig({ TICK_HZ: 'fast', GRPC_PORT: '70000' })).toThrow(ConfigError);
+    expect(() => loadPhysicsConfig({ TICK_HZ: 'fast', GRPC_PORT: '70000' })).toThrow(
+      /GRPC_PORT.*TICK_HZ|TICK_HZ.*GRPC_PORT/,
+    );
+    expect(() => loadPhysicsConfig({ BUS: 'kafka' })).toThrow(/KAFKA_BROKERS is required/);
+  });
+});

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { ContractLimits } from '@anvil/engine-contract';
+
+/** The physics engine's one config schema, read from the environment before Nest starts. */
+export const physicsConfigSchema = z
+  .object({
+    GRPC_HOST: z.string().min(1).default('0.0.0.0'),
+    /** 0 picks a free port (tests, embedded mode). */
+    GRPC_PORT: z.coerce.number().int().min(0).max(65_535).default(50051),
+    GRPC_MAX_MESSAGE_BYTES: z.coerce
+      .number()
+      .int()
+      .min(64 * 1024)
+      .max(256 * 1024 * 1024)
+      .default(ContractLimits.maxMessageBytes),
+    TICK_HZ: z.coerce.number().int().min(1).max(1_000).default(30),
+    /** `auto`: each world steps on the engine's clock; `manual`: only the Tick RPC steps. */
+    TICK_MODE: z.enum(['auto', 'manual']).default('auto'),
+    MAX_CATCH_UP_STEPS: z.coerce.number().int().min(1).max(1_000).default(5),
+    MAX_WORLDS: z.coerce.number().int().min(1).max(10_000).default(64),
+    MAX_BODIES_PER_WORLD: z.coerce.number().int().min(1).max(100_000).default(10_000),
+    MAX_QUEUED_COMMANDS: z.coerce.number().int().min(1).max(1_000_000).default(4_096),
+    BUS: z.enum(['memory', 'kafka']).default('memory'),
+    KAFKA_BROKERS: z.string().optional(),
+    KAFKA_CLIENT_ID: z.string().min(1).default('anvil-physics-engine'),
+    BUS_TOPIC_PREFIX: z.string().optional(),
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  })
+  .refine((c) => c.BUS !== 'kafka' || Boolean(c.KAFKA_BROKERS?.trim()), {
+    message: 'KAFKA_BROKERS is required when BUS=kafka',
+    path: ['KAFKA_BROKERS'],
+  });
+
+/** The validated environment. */
+export type PhysicsEnv = z.infer<typeof physicsConfigSchema>;
+
+/** The physics engine's typed configuration. */
+export interface PhysicsConfig {
+  grpc: { host: string; port: number; maxMessageBytes: number };
+  tick: { hz: number; mode: 'auto' | 'manual'; maxCatchUpSteps: number };
+  limits: { maxWorlds: number; maxBodiesPerWorld: number; maxQueuedCommands: number };
+  bus: {
+    kind: 'memory' | 'kafka';
+    kafkaBrokers: string[];
+    kafkaClientId: string;
+    topicPrefix?: string;
+  };
+  shutdownTimeoutMs: number;
+}
+
+/** A config that failed validation; the message lists every bad variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Validates an environment (default: this process's) into a PhysicsConfig; throws ConfigError. */
+export function loadPhysicsConfig(
+  env: Record<string, string | undefined> = process.env,
+): PhysicsConfig {
+  const parsed = physicsConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid physics-engine config: ${issues}`);
+  }
+  const e = parsed.data;
+  return {
+    grpc: { host: e.GRPC_HOST, port: e.GRPC_PORT, maxMessageBytes: e.GRPC_MAX_MESSAGE_BYTES },
+    tick: { hz: e.TICK_HZ, mode: e.TICK_MODE, maxCatchUpSteps: e.MAX_CATCH_UP_STEPS },
+    limits: {
+      maxWorlds: e.MAX_WORLDS,
+      maxBodiesPerWorld: e.MAX_BODIES_PER_WORLD,
+      maxQueuedCommands: e.MAX_QUEUED_COMMANDS,
+    },
+    bus: {
+      kind: e.BUS,
+      kafkaBrokers: (e.KAFKA_BROKERS ?? '')
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+      kafkaClientId: e.KAFKA_CLIENT_ID,
+      topicPrefix: e.BUS_TOPIC_PREFIX || undefined,
+    },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,80 @@
+import { Controller, Inject } from '@nestjs/common';
+import { GrpcMethod } from '@nestjs/microservices';
+import {
+  bodyViewToWire,
+  commandFromWire,
+  requireId,
+  worldSettingsToWire,
+  type ApplyCommandRequest,
+  type ApplyCommandResponse,
+  type InitRequest,
+  type InitResponse,
+  type RestoreRequest,
+  type RestoreResponse,
+  type SnapshotRequest,
+  type SnapshotResponse,
+  type TickRequest,
+  type TickResponse,
+} from '@anvil/engine-contract';
+import { PhysicsConfigService } from '../config/physics-config.service';
+import { WorldsService } from '../worlds/worlds.service';
+
+/** EngineService over gRPC: validates ids, converts wire <-> domain, delegates to WorldsService. */
+@Controller()
+export class EngineController {
+  constructor(
+    @Inject(WorldsService) private readonly worlds: WorldsService,
+    @Inject(PhysicsConfigService) private readonly config: PhysicsConfigService,
+  ) {}
+
+  @GrpcMethod('EngineService', 'Init')
+  init(request: InitRequest): InitResponse {
+    const worldId = requireId(request.worldId, 'world_id');
+    const { runtime, created } = this.worlds.init(worldId, request.config);
+    return {
+      worldId,
+      tick: runtime.sim.tick,
+      stateHash: runtime.sim.stateHash(),
+      created,
+      config: worldSettingsToWire(runtime.sim.settings),
+      tickHz: runtime.clockDriven ? this.config.tick.hz : 0,
+    };
+  }
+
+  @GrpcMethod('EngineService', 'ApplyCommand')
+  applyCommand(request: ApplyCommandRequest): ApplyCommandResponse {
+    const worldId = requireId(request.worldId, 'world_id');
+    const command = commandFromWire(request.command);
+    const applyTick = this.worlds.apply(worldId, command);
+    const entityId =
+      'bodyId' in command ? command.bodyId : command.type === 'spawnBody' ? command.body.id : '';
+    return { worldId, applyTick, entityId };
+  }
+
+  @GrpcMethod('EngineService', 'Tick')
+  tick(request: TickRequest): TickResponse {
+    const worldId = requireId(request.worldId, 'world_id');
+    const { runtime, steps } = this.worlds.tick(worldId, request.targetTick);
+    return { worldId, tick: runtime.sim.tick, stateHash: runtime.sim.stateHash(), steps };
+  }
+
+  @GrpcMethod('EngineService', 'Snapshot')
+  snapshot(request: SnapshotRequest): SnapshotResponse {
+    const worldId = requireId(request.worldId, 'world_id');
+    const snap = this.worlds.snapshot(worldId);
+    return {
+      worldId,
+      tick: snap.tick,
+      stateHash: snap.stateHash,
+      state: snap.state,
+      bodies: snap.bodies.map(bodyViewToWire),
+    };
+  }
+
+  @GrpcMethod('EngineService', 'Restore')
+  async restore(request: RestoreRequest): Promise<RestoreResponse> {
+    const worldId = requireId(request.worldId, 'world_id');
+    const runtime = await this.worlds.restore(worldId, request.state, request.stateHash);
+    return { worldId, tick: runtime.sim.tick, stateHash: runtime.sim.stateHash() };
+  }
+}

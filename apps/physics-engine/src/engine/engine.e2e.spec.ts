@@ -1,0 +1,301 @@
+import {
+  EVENT_TYPES,
+  InMemoryBus,
+  worldTopic,
+  type BusMessage,
+  type PhysicsDeltaData,
+} from '@anvil/bus';
+import {
+  BodyKind,
+  BodyShape,
+  ENGINE_SERVICE_NAME,
+  EngineClient,
+  EngineErrorCode,
+  checkEngineHealth,
+  engineChannelCredentials,
+  type Command,
+} from '@anvil/engine-contract';
+import { bootstrap, type RunningPhysicsEngine } from '../bootstrap';
+import { loadPhysicsConfig } from '../config/physics-config';
+import { ManualClock } from '../tick/clock';
+
+const spawn = (bodyId: string, xMm = 2_000, yMm = 3_000): Command => ({
+  kind: {
+    $case: 'spawnBody',
+    value: {
+      bodyId,
+      kind: BodyKind.BODY_KIND_DYNAMIC,
+      shape: BodyShape.BODY_SHAPE_BALL,
+      halfWidthMm: 200,
+      halfHeightMm: 0,
+      xMm,
+      yMm,
+      vxMmS: 0,
+      vyMmS: 0,
+      lockRotation: false,
+    },
+  },
+});
+
+async function collectDeltas(bus: InMemoryBus): Promise<BusMessage[]> {
+  const messages: BusMessage[] = [];
+  await bus.subscribe(
+    { topic: worldTopic('physics'), group: `test-${Math.random()}`, fromBeginning: true },
+    async (m) => {
+      messages.push(m);
+    },
+  );
+  return messages;
+}
+
+describe('physics engine over gRPC (manual ticks)', () => {
+  let engine: RunningPhysicsEngine;
+  let client: EngineClient;
+  let bus: InMemoryBus;
+
+  beforeAll(async () => {
+    bus = new InMemoryBus();
+    const config = loadPhysicsConfig({
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: '0',
+      TICK_MODE: 'manual',
+      TICK_HZ: '60',
+      GRPC_MAX_MESSAGE_BYTES: '65536',
+    });
+    engine = await bootstrap({ config, bus, logger: false });
+    client = new EngineClient(engine.address, { deadlineMs: 5_000 });
+  });
+  afterAll(async () => {
+    client.close();
+    await engine.close();
+    await bus.close();
+  });
+
+  it('serves the health service', async () => {
+    await expect(
+      checkEngineHealth(engine.address, engineChannelCredentials(), {
+        service: ENGINE_SERVICE_NAME,
+      }),
+    ).resolves.toBe('SERVING');
+  });
+
+  it('inits idempotently and refuses a conflicting config', async () => {
+    const first = await client.init({
+      worldId: 'w1',
+      config: { widthMm: 8_000, heightMm: 6_000, maxBodies: 0 },
+    });
+    expect(first).toMatchObject({
+      worldId: 'w1',
+      tick: 0,
+      created: true,
+      tickHz: 0,
+      config: { widthMm: 8_000, gravityYMmS2: -9_810 },
+    });
+    const again = await client.init({
+      worldId: 'w1',
+      config: { widthMm: 8_000, heightMm: 6_000, maxBodies: 0 },
+    });
+    expect(again).toMatchObject({ created: false, stateHash: first.stateHash });
+    await expect(
+      client.init({ worldId: 'w1', config: { widthMm: 9_000, heightMm: 6_000, maxBodies: 0 } }),
+    ).rejects.toMatchObject({
+      code: EngineErrorCode.AlreadyExists,
+    });
+  });
+
+  it('applies commands at the tick boundary, ticks, snapshots and publishes one delta per tick', async () => {
+    const deltas = await collectDeltas(bus);
+    await client.init({ worldId: 'w2' });
+    await expect(client.applyCommand({ worldId: 'w2', command: spawn('ball-1') })).resolves.toEqual(
+      { worldId: 'w2', applyTick: 1, entityId: 'ball-1' },
+    );
+    const ticked = await client.tick({ worldId: 'w2', targetTick: 10 });
+    expect(ticked).toMatchObject({ tick: 10, steps: 10 });
+    await expect(client.tick({ worldId: 'w2', targetTick: 5 })).resolves.toMatchObject({
+      tick: 10,
+      steps: 0,
+      stateHash: ticked.stateHash,
+    });
+    const snap = await client.snapshot({ worldId: 'w2' });
+    expect(snap).toMatchObject({ tick: 10, stateHash: ticked.stateHash });
+    expect(snap.bodies).toHaveLength(1);
+    expect(snap.bodies[0]).toMatchObject({
+      bodyId: 'ball-1',
+      xMm: 2_000,
+      shape: BodyShape.BODY_SHAPE_BALL,
+    });
+    expect(snap.bodies[0].yMm).toBeLessThan(3_000);
+    await new Promise((r) => setTimeout(r, 50));
+    const w2 = deltas.filter((m) => m.key === 'w2');
+    expect(w2.map((m) => m.event.tick)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const last = w2[9].event;
+    expect(last).toMatchObject({
+      type: EVENT_TYPES.physicsDelta,
+      subject: 'w2',
+      source: '/anvil/physics-engine',
+    });
+    expect((last.data as PhysicsDeltaData).bodies[0]).toMatchObject({
+      id: 'ball-1',
+      x: 2_000,
+      y: snap.bodies[0].yMm,
+    });
+  });
+
+  it('restores a snapshot into another world id with the same hash', async () => {
+    const snap = await client.snapshot({ worldId: 'w2' });
+    const restored = await client.restore({
+      worldId: 'copy',
+      state: snap.state,
+      stateHash: snap.stateHash,
+    });
+    expect(restored).toEqual({ worldId: 'copy', tick: snap.tick, stateHash: snap.stateHash });
+    const [a, b] = await Promise.all([
+      client.tick({ worldId: 'w2', targetTick: 40 }),
+      client.tick({ worldId: 'copy', targetTick: 40 }),
+    ]);
+    expect(b.stateHash).toBe(a.stateHash);
+  });
+
+  describe('bad requests get a status and change nothing', () => {
+    const cases: Array<[string, () => Promise<unknown>, EngineErrorCode, RegExp]> = [
+      [
+        'empty command',
+        () => client.applyCommand({ worldId: 'w3', command: {} }),
+        'INVALID_ARGUMENT',
+        /command is empty/,
+      ],
+      [
+        'no command',
+        () => client.applyCommand({ worldId: 'w3' }),
+        'INVALID_ARGUMENT',
+        /command is empty/,
+      ],
+      [
+        'unknown world',
+        () => client.applyCommand({ worldId: 'nope', command: spawn('x') }),
+        'NOT_FOUND',
+        /unknown world "nope"/,
+      ],
+      [
+        'bad world id',
+        () => client.snapshot({ worldId: 'a/b' }),
+        'INVALID_ARGUMENT',
+        /world_id must be/,
+      ],
+      [
+        'unknown body',
+        () =>
+          client.applyCommand({
+            worldId: 'w3',
+            command: { kind: { $case: 'removeBody', value: { bodyId: 'ghost' } } },
+          }),
+        'NOT_FOUND',
+        /unknown body "ghost"/,
+      ],
+      [
+        'duplicate body',
+        () => client.applyCommand({ worldId: 'w3', command: spawn('b1') }),
+        'ALREADY_EXISTS',
+        /already exists/,
+      ],
+      [
+        'out of bounds',
+        () => client.applyCommand({ worldId: 'w3', command: spawn('b9', 999_999) }),
+        'INVALID_ARGUMENT',
+        /x_mm must be in/,
+      ],
+      [
+        'player command',
+        () =>
+          client.applyCommand({
+            worldId: 'w3',
+            command: { kind: { $case: 'jump', value: { playerId: 'p' } } },
+          }),
+        'UNIMPLEMENTED',
+        /interaction engine/,
+      ],
+      [
+        'module command',
+        () =>
+          client.applyCommand({
+            worldId: 'w3',
+            command: {
+              kind: { $case: 'module', value: { type: 'x.y', payload: Buffer.from('{}') } },
+            },
+          }),
+        'INVALID_ARGUMENT',
+        /unknown module command type "x.y"/,
+      ],
+      [
+        'corrupt state',
+        () =>
+          client.restore({ worldId: 'w3', state: Buffer.from('not a snapshot'), stateHash: '' }),
+        'INVALID_ARGUMENT',
+        /not a physics-engine snapshot/,
+      ],
+      [
+        'wrong state hash',
+        () => client.restore({ worldId: 'w3', state: Buffer.from('x'), stateHash: 'abc' }),
+        'INVALID_ARGUMENT',
+        /state_hash does not match/,
+      ],
+      [
+        'oversized message',
+        () => client.restore({ worldId: 'w3', state: Buffer.alloc(100_000), stateHash: '' }),
+        'RESOURCE_EXHAUSTED',
+        /./,
+      ],
+      [
+        'too many steps',
+        () => client.tick({ worldId: 'w3', targetTick: 10_000_000 }),
+        'INVALID_ARGUMENT',
+        /at most 100000/,
+      ],
+    ];
+
+    beforeAll(async () => {
+      await client.init({ worldId: 'w3' });
+      await client.applyCommand({ worldId: 'w3', command: spawn('b1') });
+      await client.tick({ worldId: 'w3', targetTick: 1 });
+    });
+
+    it.each(cases)('%s', async (_name, call, code, message) => {
+      const before = await client.snapshot({ worldId: 'w3' });
+      const error = await call().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toMatchObject({ code });
+      expect((error as Error).message).toMatch(message);
+      const after = await client.snapshot({ worldId: 'w3' });
+      expect(after.stateHash).toBe(before.stateHash);
+    });
+  });
+});
+
+describe('physics engine with its own clock (auto ticks)', () => {
+  it('steps each world at the configured rate and publishes its deltas', async () => {
+    const bus = new InMemoryBus();
+    const clock = new ManualClock();
+    const config = loadPhysicsConfig({ GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', TICK_HZ: '50' });
+    const engine = await bootstrap({ config, bus, clock, timers: clock, logger: false });
+    const client = new EngineClient(engine.address);
+    try {
+      const deltas = await collectDeltas(bus);
+      expect(await client.init({ worldId: 'auto' })).toMatchObject({ tickHz: 50 });
+      await client.applyCommand({ worldId: 'auto', command: spawn('b') });
+      clock.advance(1_000);
+      expect((await client.snapshot({ worldId: 'auto' })).tick).toBe(50);
+      await expect(client.tick({ worldId: 'auto', targetTick: 60 })).rejects.toMatchObject({
+        code: EngineErrorCode.FailedPrecondition,
+      });
+      await new Promise((r) => setTimeout(r, 50));
+      expect(deltas.map((m) => m.event.tick)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    } finally {
+      client.close();
+      await engine.close();
+      await bus.close();
+    }
+    expect(clock.pending).toBe(0);
+  });
+});

@@ -1,0 +1,103 @@
+import type { RigidBody } from '@dimforge/rapier2d-deterministic-compat';
+import type { BodyKindName, BodyShapeName, BodyView } from '@anvil/engine-contract';
+
+/** Millimetres per metre: Rapier works in metres, the wire in integer millimetres. */
+export const MM_PER_M = 1000;
+
+/** Metres -> whole millimetres (also radians -> milliradians, m/s -> mm/s). */
+export const toMilli = (value: number): number => {
+  const q = Math.round(value * MM_PER_M);
+  return q === 0 ? 0 : q; // never -0
+};
+
+/** A body's quantised motion after a tick (the shape of the bus's BodyDelta). */
+export interface BodyMotion {
+  id: string;
+  /** Position, mm. */
+  x: number;
+  y: number;
+  /** Rotation, mrad. */
+  angle: number;
+  /** Linear velocity, mm/s. */
+  vx: number;
+  vy: number;
+}
+
+/** What the engine knows about a body besides Rapier's state. */
+export interface BodyRecord {
+  id: string;
+  handle: number;
+  kind: BodyKindName;
+  shape: BodyShapeName;
+  halfWidthMm: number;
+  halfHeightMm: number;
+  body: RigidBody;
+  /** The quantised motion last read (undefined before the first read). Plain fields: no allocation per tick. */
+  x?: number;
+  y?: number;
+  angle?: number;
+  vx?: number;
+  vy?: number;
+  /** Position in the id-sorted body list (delta order). */
+  rank?: number;
+  /** Diff bookkeeping: the step that last listed / saw this body awake. */
+  listedAt?: number;
+  awakeAt?: number;
+}
+
+/**
+ * Reads the body's quantised motion and, when it differs from the last one read, stores it
+ * and returns true.
+ */
+export function refreshQuantised(record: BodyRecord): boolean {
+  const t = record.body.translation();
+  const v = record.body.linvel();
+  const x = toMilli(t.x);
+  const y = toMilli(t.y);
+  const angle = toMilli(record.body.rotation());
+  const vx = toMilli(v.x);
+  const vy = toMilli(v.y);
+  if (
+    record.x === x &&
+    record.y === y &&
+    record.angle === angle &&
+    record.vx === vx &&
+    record.vy === vy
+  )
+    return false;
+  record.x = x;
+  record.y = y;
+  record.angle = angle;
+  record.vx = vx;
+  record.vy = vy;
+  return true;
+}
+
+/** The motion `refreshQuantised` last read. */
+export function motionOf(record: BodyRecord): BodyMotion {
+  return {
+    id: record.id,
+    x: record.x!,
+    y: record.y!,
+    angle: record.angle!,
+    vx: record.vx!,
+    vy: record.vy!,
+  };
+}
+
+/** The record's current quantised view (read from Rapier; between steps it equals the last delta). */
+export function viewOf(record: BodyRecord): BodyView {
+  refreshQuantised(record);
+  return {
+    id: record.id,
+    kind: record.kind,
+    shape: record.shape,
+    halfWidthMm: record.halfWidthMm,
+    halfHeightMm: record.halfHeightMm,
+    xMm: record.x!,
+    yMm: record.y!,
+    angleMrad: record.angle!,
+    vxMmS: record.vx!,
+    vyMmS: record.vy!,
+  };
+}

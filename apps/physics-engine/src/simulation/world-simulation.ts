@@ -1,0 +1,247 @@
+import type { World } from '@dimforge/rapier2d-deterministic-compat';
+import {
+  CapacityError,
+  InvalidCommandError,
+  type BodyView,
+  type PhysicsIntent,
+  type WorldSettings,
+} from '@anvil/engine-contract';
+import type { Rapier } from './rapier';
+import { buildArena } from './arena';
+import { applyIntent, type BodyTable } from './apply-intent';
+import { checkIntent, type ProjectedBodies } from './intent-rules';
+import { motionOf, refreshQuantised, viewOf, type BodyMotion, type BodyRecord } from './quantise';
+import {
+  STATE_FORMAT_VERSION,
+  decodeState,
+  encodeState,
+  sha256,
+  type BodyEntry,
+  type StateHeader,
+} from './state-codec';
+
+const byId = (a: BodyRecord, b: BodyRecord): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** Engine-level knobs of a simulation (not part of its state). */
+export interface SimulationOptions {
+  /** Seconds per step (1 / tick rate). */
+  dtSeconds: number;
+  /** Most intents queued between two ticks; more is RESOURCE_EXHAUSTED. */
+  maxQueuedIntents: number;
+}
+
+/** What one step changed. */
+export interface StepResult {
+  /** The tick just completed. */
+  tick: number;
+  /** Bodies whose quantised motion changed (or that were spawned), sorted by id. */
+  changed: BodyMotion[];
+  /** Bodies removed at this tick's boundary. */
+  removed: string[];
+}
+
+/** A world's state as Snapshot returns it. */
+export interface SimulationSnapshot {
+  tick: number;
+  stateHash: string;
+  state: Buffer;
+  /** Sorted by id. */
+  bodies: BodyView[];
+}
+
+/**
+ * One world's authoritative simulation, free of Nest and gRPC: intents are validated when
+ * queued and applied at the next tick boundary; `step` advances exactly one fixed step and
+ * reports the quantised changes; `snapshot`/`restore` round-trip the whole state.
+ */
+export class WorldSimulation {
+  private readonly bodies: BodyTable = new Map();
+  private readonly projected: ProjectedBodies = new Map();
+  private pending: PhysicsIntent[] = [];
+  /** The records sorted by id; rebuilt after bodies are added or removed. */
+  private ordered: BodyRecord[] | undefined;
+  /** Bodies awake after the previous step. */
+  private awake: BodyRecord[] = [];
+  private currentTick = 0;
+
+  private constructor(
+    private readonly rapier: Rapier,
+    private world: World,
+    readonly settings: WorldSettings,
+    private readonly options: SimulationOptions,
+  ) {}
+
+  /** A new world: arena built, no bodies, tick 0. */
+  static create(
+    rapier: Rapier,
+    settings: WorldSettings,
+    options: SimulationOptions,
+  ): WorldSimulation {
+    const world = new rapier.World({ x: 0, y: settings.gravityYMmS2 / 1000 });
+    world.timestep = options.dtSeconds;
+    buildArena(rapier, world, settings);
+    return new WorldSimulation(rapier, world, settings, options);
+  }
+
+  /** A world rebuilt from `snapshot().state` (INVALID_ARGUMENT when the bytes are not one). */
+  static restore(rapier: Rapier, state: Uint8Array, options: SimulationOptions): WorldSimulation {
+    const { header, rapierSnapshot } = decodeState(state);
+    const world = rapier.World.restoreSnapshot(rapierSnapshot);
+    if (!world) throw new InvalidCommandError('state holds no valid physics world');
+    const sim = new WorldSimulation(rapier, world, header.settings, options);
+    sim.load(header);
+    return sim;
+  }
+
+  /** The last completed tick. */
+  get tick(): number {
+    return this.currentTick;
+  }
+
+  /** Number of bodies now (before queued intents apply). */
+  get bodyCount(): number {
+    return this.bodies.size;
+  }
+
+  /**
+   * Validates an intent and queues it for the next tick boundary; returns that tick. Throws
+   * (and changes nothing) when the intent is invalid for the world as it will be.
+   */
+  enqueue(intent: PhysicsIntent): number {
+    if (this.pending.length >= this.options.maxQueuedIntents) {
+      throw new CapacityError(`command queue is full (${this.options.maxQueuedIntents} per tick)`);
+    }
+    const projected = new Map(this.projected);
+    checkIntent(intent, projected, this.settings);
+    this.projected.clear();
+    projected.forEach((kind, id) => this.projected.set(id, kind));
+    this.pending.push(structuredClone(intent));
+    return this.currentTick + 1;
+  }
+
+  /** Applies the queued intents, advances one fixed step and returns what changed. */
+  step(): StepResult {
+    const touched = new Set<string>();
+    const removed: string[] = [];
+    for (const intent of this.pending) {
+      const id = applyIntent(this.rapier, this.world, this.bodies, intent);
+      if (intent.type === 'removeBody') removed.push(id);
+      else touched.add(id);
+      if (intent.type === 'removeBody' || intent.type === 'spawnBody') this.ordered = undefined;
+    }
+    this.pending = [];
+    this.world.step();
+    this.currentTick++;
+    return { tick: this.currentTick, changed: this.diff(touched), removed };
+  }
+
+  /**
+   * Reads the bodies that can have moved: awake now (Rapier's active set when few are awake,
+   * else a scan of isSleeping), awake
+   * after the previous step (so a body that just fell asleep reports its final rest), or
+   * touched by a command. Changes come out sorted by id.
+   */
+  private diff(touched: Set<string>): BodyMotion[] {
+    const ordered = this.sortedRecords();
+    const stamp = this.currentTick;
+    const candidates: BodyRecord[] = [];
+    const list = (r: BodyRecord) => {
+      if (r.listedAt !== stamp && this.bodies.get(r.id) === r) {
+        r.listedAt = stamp;
+        candidates.push(r);
+      }
+    };
+    const sawAwake = (record: BodyRecord) => {
+      record.awakeAt = stamp;
+      list(record);
+    };
+    if (this.awake.length * 4 >= ordered.length) {
+      // Mostly awake: one cheap isSleeping() per body beats a WASM->JS callback per active body.
+      for (const r of ordered) if (r.kind !== 'fixed' && !r.body.isSleeping()) sawAwake(r);
+    } else {
+      this.world.forEachActiveRigidBody(
+        (body) => body.userData && sawAwake(body.userData as BodyRecord),
+      );
+    }
+    this.awake.forEach(list);
+    for (const id of touched) {
+      const record = this.bodies.get(id);
+      if (record) list(record); // absent when spawned and removed at the same boundary
+    }
+    // Many candidates: filter the sorted list; few: sort them by rank.
+    const inOrder =
+      candidates.length * 8 > ordered.length
+        ? ordered.filter((r) => r.listedAt === stamp)
+        : candidates.sort((a, b) => a.rank! - b.rank!);
+    const changed: BodyMotion[] = [];
+    this.awake = [];
+    for (const record of inOrder) {
+      if (refreshQuantised(record)) changed.push(motionOf(record));
+      if (record.awakeAt === stamp) this.awake.push(record);
+    }
+    return changed;
+  }
+
+  private sortedRecords(): BodyRecord[] {
+    if (!this.ordered) {
+      this.ordered = [...this.bodies.values()].sort(byId);
+      this.ordered.forEach((r, i) => (r.rank = i));
+    }
+    return this.ordered;
+  }
+
+  /** Quantised views of all bodies, sorted by id. */
+  views(): BodyView[] {
+    return [...this.bodies.values()].sort(byId).map(viewOf);
+  }
+
+  /** The whole state (header + Rapier snapshot), its sha256 and the body views. */
+  snapshot(): SimulationSnapshot {
+    const state = this.encode();
+    return { tick: this.currentTick, stateHash: sha256(state), state, bodies: this.views() };
+  }
+
+  /** sha256 of the state bytes. */
+  stateHash(): string {
+    return sha256(this.encode());
+  }
+
+  /** Frees the Rapier world's WASM memory; the simulation is unusable afterwards. */
+  free(): void {
+    this.world.free();
+  }
+
+  private encode(): Buffer {
+    const bodies: BodyEntry[] = [...this.bodies.values()]
+      .sort(byId)
+      .map((r) => [r.id, r.handle, r.kind, r.shape, r.halfWidthMm, r.halfHeightMm]);
+    const header: StateHeader = {
+      v: STATE_FORMAT_VERSION,
+      tick: this.currentTick,
+      settings: this.settings,
+      bodies,
+      pending: this.pending,
+    };
+    return encodeState(header, this.world.takeSnapshot());
+  }
+
+  private load(header: StateHeader): void {
+    this.currentTick = header.tick;
+    for (const [id, handle, kind, shape, halfWidthMm, halfHeightMm] of header.bodies) {
+      const body = this.world.getRigidBody(handle);
+      if (!body)
+        throw new InvalidCommandError(`state is inconsistent: body "${id}" has no physics body`);
+      const record: BodyRecord = { id, handle, kind, shape, halfWidthMm, halfHeightMm, body };
+      body.userData = record;
+      this.bodies.set(id, record);
+      this.projected.set(id, kind);
+    }
+    this.world.forEachActiveRigidBody((body) => {
+      if (body.userData) this.awake.push(body.userData as BodyRecord);
+    });
+    for (const intent of header.pending) {
+      checkIntent(intent, this.projected, this.settings);
+      this.pending.push(intent);
+    }
+  }
+}

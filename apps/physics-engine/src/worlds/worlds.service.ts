@@ -1,0 +1,167 @@
+import { Logger } from '@nestjs/common';
+import type { EventBus } from '@anvil/bus';
+import {
+  AlreadyExistsError,
+  CapacityError,
+  ContractLimits,
+  InvalidCommandError,
+  PreconditionError,
+  WorldNotFoundError,
+  sameWorldSettings,
+  type EngineCommand,
+  type WorldConfig,
+  worldSettingsFromWire,
+} from '@anvil/engine-contract';
+import type { PhysicsConfig } from '../config/physics-config';
+import type { Rapier } from '../simulation/rapier';
+import { sha256 } from '../simulation/state-codec';
+import {
+  WorldSimulation,
+  type SimulationOptions,
+  type SimulationSnapshot,
+} from '../simulation/world-simulation';
+import type { Clock, Timers } from '../tick/clock';
+import { DeltaPublisher } from './delta-publisher';
+import { WorldRuntime } from './world-runtime';
+
+/** What the service needs from outside: Rapier, the bus, config and (for tests) time. */
+export interface WorldsDeps {
+  rapier: Rapier;
+  bus: EventBus;
+  config: PhysicsConfig;
+  clock?: Clock;
+  timers?: Timers;
+}
+
+/** The world registry of one physics engine: the RPCs' logic without the transport. */
+export class WorldsService {
+  private readonly logger = new Logger('WorldsService');
+  private readonly worlds = new Map<string, WorldRuntime>();
+  private readonly simOptions: SimulationOptions;
+
+  constructor(private readonly deps: WorldsDeps) {
+    const { tick, limits } = deps.config;
+    this.simOptions = { dtSeconds: 1 / tick.hz, maxQueuedIntents: limits.maxQueuedCommands };
+  }
+
+  /** Creates a world, or returns the existing one when its settings are the same. */
+  init(
+    worldId: string,
+    config: WorldConfig | undefined,
+  ): { runtime: WorldRuntime; created: boolean } {
+    const settings = worldSettingsFromWire(config, this.deps.config.limits.maxBodiesPerWorld);
+    const existing = this.worlds.get(worldId);
+    if (existing) {
+      if (!sameWorldSettings(existing.sim.settings, settings)) {
+        throw new AlreadyExistsError(`world "${worldId}" exists with a different config`);
+      }
+      return { runtime: existing, created: false };
+    }
+    this.requireRoom();
+    const runtime = this.start(
+      worldId,
+      WorldSimulation.create(this.deps.rapier, settings, this.simOptions),
+    );
+    return { runtime, created: true };
+  }
+
+  /** Queues a command for the next tick boundary of a world. */
+  apply(worldId: string, command: EngineCommand): number {
+    return this.get(worldId).apply(command);
+  }
+
+  /** Steps a manually ticked world up to targetTick; returns the steps run. */
+  tick(worldId: string, targetTick: number): { runtime: WorldRuntime; steps: number } {
+    const runtime = this.get(worldId);
+    if (runtime.clockDriven) {
+      throw new PreconditionError(
+        `world "${worldId}" is stepped by the engine clock (TICK_MODE=auto); Tick needs TICK_MODE=manual`,
+      );
+    }
+    const steps = Math.max(0, targetTick - runtime.sim.tick);
+    if (steps > ContractLimits.maxStepsPerTick) {
+      throw new InvalidCommandError(
+        `target_tick is ${steps} steps ahead; at most ${ContractLimits.maxStepsPerTick} per call`,
+      );
+    }
+    for (let i = 0; i < steps; i++) runtime.stepOnce();
+    return { runtime, steps };
+  }
+
+  /** The world's snapshot. */
+  snapshot(worldId: string): SimulationSnapshot {
+    return this.get(worldId).sim.snapshot();
+  }
+
+  /** Replaces (or creates) a world from snapshot state; the old world is untouched on error. */
+  async restore(worldId: string, state: Uint8Array, stateHash: string): Promise<WorldRuntime> {
+    if (stateHash && stateHash !== sha256(state))
+      throw new InvalidCommandError('state_hash does not match sha256(state)');
+    const previous = this.worlds.get(worldId);
+    if (!previous) this.requireRoom();
+    const sim = WorldSimulation.restore(this.deps.rapier, state, this.simOptions);
+    if (sim.settings.maxBodies > this.deps.config.limits.maxBodiesPerWorld) {
+      sim.free();
+      throw new InvalidCommandError(
+        `state allows ${sim.settings.maxBodies} bodies, over this engine's limit`,
+      );
+    }
+    if (previous) {
+      this.worlds.delete(worldId);
+      await previous.close();
+    }
+    return this.start(worldId, sim);
+  }
+
+  /** Looks a world up (NOT_FOUND when unknown). */
+  get(worldId: string): WorldRuntime {
+    const runtime = this.worlds.get(worldId);
+    if (!runtime) throw new WorldNotFoundError(worldId);
+    return runtime;
+  }
+
+  /** Stops every world (loops first, then publishes are flushed). */
+  async closeAll(): Promise<void> {
+    const all = [...this.worlds.values()];
+    this.worlds.clear();
+    await Promise.all(all.map((w) => w.close()));
+  }
+
+  private requireRoom(): void {
+    if (this.worlds.size >= this.deps.config.limits.maxWorlds) {
+      throw new CapacityError(`engine is full: ${this.deps.config.limits.maxWorlds} worlds`);
+    }
+  }
+
+  private start(worldId: string, sim: WorldSimulation): WorldRuntime {
+    const { tick, bus } = this.deps.config;
+    const publisher = new DeltaPublisher(
+      this.deps.bus,
+      worldId,
+      (error, t) =>
+        this.logger.error(
+          `world ${worldId}: publishing the delta of tick ${t} failed: ${String(error)}`,
+        ),
+      bus.topicPrefix,
+    );
+    const loop =
+      tick.mode === 'auto'
+        ? {
+            hz: tick.hz,
+            maxCatchUpSteps: tick.maxCatchUpSteps,
+            clock: this.deps.clock,
+            timers: this.deps.timers,
+            onLag: (dropped: number) =>
+              this.logger.warn(`world ${worldId}: overloaded, dropped ${dropped} steps`),
+            onError: (error: unknown) =>
+              this.logger.error(
+                `world ${worldId}: a step failed, the world is stopped: ${String(error)}`,
+                (error as Error)?.stack,
+              ),
+          }
+        : undefined;
+    const runtime = new WorldRuntime(worldId, sim, publisher, loop);
+    this.worlds.set(worldId, runtime);
+    return runtime;
+  }
+}

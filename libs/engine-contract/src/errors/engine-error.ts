@@ -1,0 +1,110 @@
+/**
+ * Named engine errors (CONVENTIONS.md 8). Domain code throws these; the transport edge
+ * (`toGrpcStatus`, the Nest filter in `@anvil/engine-contract/nest`) turns them into gRPC
+ * statuses, and the client helper turns statuses back into the same classes.
+ */
+
+/** Error codes, one per gRPC status an engine answers with. */
+export const EngineErrorCode = {
+  InvalidArgument: 'INVALID_ARGUMENT',
+  NotFound: 'NOT_FOUND',
+  AlreadyExists: 'ALREADY_EXISTS',
+  FailedPrecondition: 'FAILED_PRECONDITION',
+  ResourceExhausted: 'RESOURCE_EXHAUSTED',
+  Unimplemented: 'UNIMPLEMENTED',
+  Unavailable: 'UNAVAILABLE',
+  DeadlineExceeded: 'DEADLINE_EXCEEDED',
+  Internal: 'INTERNAL',
+} as const;
+export type EngineErrorCode = (typeof EngineErrorCode)[keyof typeof EngineErrorCode];
+
+/** Base class: every engine error carries a code that maps to one gRPC status. */
+export class EngineError extends Error {
+  override name = 'EngineError';
+  constructor(
+    readonly code: EngineErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A command or request is malformed: empty oneof, non-finite number, out of range, bad id. */
+export class InvalidCommandError extends EngineError {
+  override name = 'InvalidCommandError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(EngineErrorCode.InvalidArgument, message, options);
+  }
+}
+
+/** The world id names no world on this engine. */
+export class WorldNotFoundError extends EngineError {
+  override name = 'WorldNotFoundError';
+  constructor(
+    readonly worldId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(EngineErrorCode.NotFound, `unknown world "${worldId}"`, options);
+  }
+}
+
+/** A player or body the command names does not exist in the world. */
+export class EntityNotFoundError extends EngineError {
+  override name = 'EntityNotFoundError';
+  constructor(
+    readonly entity: 'player' | 'body',
+    readonly entityId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(EngineErrorCode.NotFound, `unknown ${entity} "${entityId}"`, options);
+  }
+}
+
+/** Something with that id already exists (a world with another config, a body, a player). */
+export class AlreadyExistsError extends EngineError {
+  override name = 'AlreadyExistsError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(EngineErrorCode.AlreadyExists, message, options);
+  }
+}
+
+/** The command is valid but the world's state does not allow it now (cooldown, manual tick). */
+export class PreconditionError extends EngineError {
+  override name = 'PreconditionError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(EngineErrorCode.FailedPrecondition, message, options);
+  }
+}
+
+/** A limit is reached: bodies per world, queued commands, message size. */
+export class CapacityError extends EngineError {
+  override name = 'CapacityError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(EngineErrorCode.ResourceExhausted, message, options);
+  }
+}
+
+/** This engine does not handle that kind of command (a player command sent to physics). */
+export class UnsupportedCommandError extends EngineError {
+  override name = 'UnsupportedCommandError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(EngineErrorCode.Unimplemented, message, options);
+  }
+}
+
+/** A dependency (another engine) cannot be reached. */
+export class EngineUnavailableError extends EngineError {
+  override name = 'EngineUnavailableError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(EngineErrorCode.Unavailable, message, options);
+  }
+}
+
+/** A call did not finish before its deadline. */
+export class DeadlineExceededError extends EngineError {
+  override name = 'DeadlineExceededError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(EngineErrorCode.DeadlineExceeded, message, options);
+  }
+}

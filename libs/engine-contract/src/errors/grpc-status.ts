@@ -1,0 +1,77 @@
+import { Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import {
+  AlreadyExistsError,
+  CapacityError,
+  DeadlineExceededError,
+  EngineError,
+  EngineErrorCode,
+  EngineUnavailableError,
+  InvalidCommandError,
+  PreconditionError,
+  UnsupportedCommandError,
+} from './engine-error';
+
+/** The gRPC status of each engine error code. */
+export const GRPC_STATUS_BY_CODE: Readonly<Record<EngineErrorCode, GrpcStatus>> = {
+  INVALID_ARGUMENT: GrpcStatus.INVALID_ARGUMENT,
+  NOT_FOUND: GrpcStatus.NOT_FOUND,
+  ALREADY_EXISTS: GrpcStatus.ALREADY_EXISTS,
+  FAILED_PRECONDITION: GrpcStatus.FAILED_PRECONDITION,
+  RESOURCE_EXHAUSTED: GrpcStatus.RESOURCE_EXHAUSTED,
+  UNIMPLEMENTED: GrpcStatus.UNIMPLEMENTED,
+  UNAVAILABLE: GrpcStatus.UNAVAILABLE,
+  DEADLINE_EXCEEDED: GrpcStatus.DEADLINE_EXCEEDED,
+  INTERNAL: GrpcStatus.INTERNAL,
+};
+
+/** Metadata key carrying the error class name, so clients rebuild the same class. */
+export const ERROR_NAME_METADATA_KEY = 'anvil-error-name';
+
+/** What a grpc-js unary handler passes to its callback for a failed call. */
+export interface GrpcErrorStatus {
+  code: GrpcStatus;
+  details: string;
+  metadata: Metadata;
+}
+
+/**
+ * Maps anything thrown by a handler to a gRPC status. Engine errors keep their code and
+ * message; anything else is INTERNAL with a generic message (the cause is not leaked).
+ */
+export function toGrpcStatus(error: unknown): GrpcErrorStatus {
+  const metadata = new Metadata();
+  if (error instanceof EngineError) {
+    metadata.set(ERROR_NAME_METADATA_KEY, error.name);
+    return { code: GRPC_STATUS_BY_CODE[error.code], details: error.message, metadata };
+  }
+  return { code: GrpcStatus.INTERNAL, details: 'internal engine error', metadata };
+}
+
+const CODE_BY_STATUS = new Map<number, EngineErrorCode>(
+  Object.entries(GRPC_STATUS_BY_CODE).map(([code, status]) => [status, code as EngineErrorCode]),
+);
+
+/** Rebuilds an engine error from a failed call (client side); unknown statuses become INTERNAL. */
+export function fromServiceError(error: ServiceError, method: string): EngineError {
+  const code = CODE_BY_STATUS.get(error.code) ?? EngineErrorCode.Internal;
+  const message = error.details || error.message;
+  const options = { cause: error };
+  switch (code) {
+    case EngineErrorCode.InvalidArgument:
+      return new InvalidCommandError(message, options);
+    case EngineErrorCode.AlreadyExists:
+      return new AlreadyExistsError(message, options);
+    case EngineErrorCode.FailedPrecondition:
+      return new PreconditionError(message, options);
+    case EngineErrorCode.ResourceExhausted:
+      return new CapacityError(message, options);
+    case EngineErrorCode.Unimplemented:
+      return new UnsupportedCommandError(message, options);
+    case EngineErrorCode.Unavailable:
+      return new EngineUnavailableError(`${method}: ${message}`, options);
+    case EngineErrorCode.DeadlineExceeded:
+      return new DeadlineExceededError(`${method}: ${message}`, options);
+    default:
+      return new EngineError(code, message, options);
+  }
+}

@@ -1,0 +1,45 @@
+import type { ChannelOptions } from '@grpc/grpc-js';
+import type { PackageDefinition } from '@grpc/grpc-js/build/src/make-client';
+import { EngineServiceService } from '../generated/game/engine/v1/engine';
+import { ContractLimits } from '../domain/limits';
+
+/** The proto package of the engine contract. */
+export const ENGINE_PACKAGE = 'game.engine.v1';
+/** The fully qualified service name (also the health-check service name). */
+export const ENGINE_SERVICE_NAME = 'game.engine.v1.EngineService';
+
+/**
+ * The grpc-js package definition of EngineService built from the ts-proto codecs, so servers
+ * (Nest included, through `packageDefinition`) and clients share one set of generated codecs
+ * and no .proto file is loaded at run time. Each method also gets its proto name
+ * (`originalName`, e.g. `ApplyCommand`) so handlers are registered under the RPC names.
+ */
+export function enginePackageDefinition(): PackageDefinition {
+  const service = Object.fromEntries(
+    Object.entries(EngineServiceService).map(([name, method]) => [
+      name,
+      { ...method, originalName: method.path.split('/').pop() },
+    ]),
+  );
+  return { [ENGINE_SERVICE_NAME]: service } as unknown as PackageDefinition;
+}
+
+/** Options shared by both ends of an EngineService connection. */
+export interface EngineTransportOptions {
+  /** Largest message accepted (`grpc.max_receive_message_length`), bytes. */
+  maxMessageBytes?: number;
+}
+
+/**
+ * Channel options for EngineService clients: message size limits matching the server and
+ * keepalive pings so a dead peer is noticed between ticks.
+ */
+export function engineChannelOptions(options: EngineTransportOptions = {}): ChannelOptions {
+  const max = options.maxMessageBytes ?? ContractLimits.maxMessageBytes;
+  return {
+    'grpc.max_receive_message_length': max,
+    'grpc.max_send_message_length': max,
+    'grpc.keepalive_time_ms': 30_000,
+    'grpc.keepalive_timeout_ms': 10_000,
+  };
+}

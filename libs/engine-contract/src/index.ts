@@ -1,0 +1,19 @@
+/**
+ * `@anvil/engine-contract`: the engine gRPC contract generated from proto/ (wire types and
+ * codecs, never edited by hand), converters between wire and domain types, named errors and
+ * their gRPC statuses, transport options, the health service and a typed client.
+ */
+export * from './generated/game/engine/v1/engine';
+export * from './domain/commands';
+export * from './domain/limits';
+export * from './converters/validate';
+export * from './converters/body.converter';
+export * from './converters/command.converter';
+export * from './converters/world.converter';
+export * from './errors/engine-error';
+export * from './errors/grpc-status';
+export * from './grpc/credentials';
+export * from './grpc/engine-service.options';
+export * from './grpc/health-service.options';
+export * from './client/retry';
+export * from './client/engine-client';
