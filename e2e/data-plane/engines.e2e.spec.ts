@@ -1,7 +1,6 @@
 // The data plane end to end on loopback: the interaction engine and the physics engine, both
 // booted in this process with their whole Nest modules, talking real gRPC and sharing one
-// in-memory bus. This is the one test that boots a sibling app (apps never import each other
-// in src/); it lives outside src/ for that reason.
+// in-memory bus. Apps never import each other, so tests spanning apps live here in e2e/.
 import {
   EVENT_TYPES,
   InMemoryBus,
@@ -20,10 +19,10 @@ import {
 import {
   bootstrap as bootstrapPhysics,
   type RunningPhysicsEngine,
-} from '../../physics-engine/src/bootstrap';
-import { loadPhysicsConfig } from '../../physics-engine/src/config/physics-config';
-import { bootstrap, type RunningInteractionEngine } from '../src/bootstrap';
-import { loadInteractionConfig } from '../src/config/interaction-config';
+} from '../../apps/physics-engine/src/bootstrap';
+import { loadPhysicsConfig } from '../../apps/physics-engine/src/config/physics-config';
+import { bootstrap, type RunningInteractionEngine } from '../../apps/interaction-engine/src/bootstrap';
+import { loadInteractionConfig } from '../../apps/interaction-engine/src/config/interaction-config';
 
 const cmd = {
   join: (playerId: string): Command => ({ kind: { $case: 'join', value: { playerId } } }),
