@@ -1,0 +1,172 @@
+import { randomBytes } from 'node:crypto';
+import { describeError, isTerminal } from '../errors/errors';
+import { LeaderElector, type LeaderElectorOptions } from '../leader/leader-elector';
+import type { LeaseClient } from '../leader/lease-client';
+import type { ControllerMetrics } from '../metrics/controller-metrics';
+import { FailureBackoff } from '../queue/backoff';
+import { systemClock, systemTimers, type Clock, type Timers } from '../queue/clock';
+import { WorkQueue, type HandlerOutcome } from '../queue/work-queue';
+import type { ClusterWriter, Log, WriteKind } from '../reconcile/cluster-writer';
+import { EventRecorder } from '../reconcile/event-recorder';
+import { Expectations } from '../reconcile/expectations';
+import { Reconciler } from '../reconcile/reconciler';
+import { InformerSet, type ResourceSources } from './informer-set';
+
+/** Everything the controller is built from (the Nest module wires the real ones). */
+export interface ResolverControllerDeps {
+  sources: ResourceSources;
+  writer: ClusterWriter;
+  /** Leader election; undefined runs without it (a single replica leads at once). */
+  election?: { client: LeaseClient; options: LeaderElectorOptions };
+  concurrency: number;
+  retry: { baseDelayMs: number; maxDelayMs: number };
+  metrics: ControllerMetrics;
+  log: Log;
+  clock?: Clock;
+  timers?: Timers;
+}
+
+/**
+ * The resolver controller: informers -> work queue -> reconcile. Informers run on every
+ * replica (a standby has warm caches); only the leader's workers reconcile. Gaining the lease
+ * starts the workers and requeues every world; losing it pauses them.
+ */
+export class ResolverController {
+  readonly informers: InformerSet;
+  private readonly queue: WorkQueue;
+  private readonly reconciler: Reconciler;
+  private readonly elector?: LeaderElector;
+  private readonly events: EventRecorder;
+  private readonly log: Log;
+  private started = false;
+  private stopping = false;
+  private reconcileCount = 0;
+
+  constructor(private readonly deps: ResolverControllerDeps) {
+    const clock = deps.clock ?? systemClock;
+    const timers = deps.timers ?? systemTimers;
+    this.log = deps.log;
+    const expectations = new Expectations(clock);
+    this.informers = new InformerSet(
+      deps.sources,
+      expectations,
+      {
+        enqueue: (key) => this.queue.add(key),
+        onWatchEnd: (resource, reason) => deps.metrics.watchRestarted(resource, reason),
+        onSynced: (resource) => deps.metrics.informerSynced(resource),
+      },
+      deps.log,
+      { clock, timers },
+    );
+    this.events = new EventRecorder(deps.writer, deps.log, () => deps.metrics.wrote('event'));
+    const onWrite = (kind: WriteKind) => deps.metrics.wrote(kind);
+    this.reconciler = new Reconciler({
+      cache: this.informers.cache,
+      writer: deps.writer,
+      expectations,
+      clock,
+      events: this.events,
+      onWrite,
+    });
+    this.queue = new WorkQueue({
+      handler: (key) => this.reconcile(key),
+      concurrency: deps.concurrency,
+      backoff: new FailureBackoff({ ...deps.retry, jitter: 0.5 }),
+      timers,
+      isTerminal,
+      hooks: {
+        onDone: (key, outcome, ms, error, retryInMs) =>
+          this.done(key, outcome, ms, error, retryInMs),
+        onDepth: (d) => deps.metrics.queueDepth(d),
+      },
+    });
+    if (deps.election) {
+      const callbacks = {
+        onStartedLeading: () => this.startLeading(),
+        onStoppedLeading: () => void this.stopLeading(),
+        onNewLeader: (id: string) => this.log.info({ leader: id }, 'leader observed'),
+      };
+      this.elector = new LeaderElector(
+        deps.election.client,
+        deps.election.options,
+        callbacks,
+        deps.log,
+        clock,
+        timers,
+      );
+    }
+  }
+
+  /** True once every informer has synced (readiness). */
+  get ready(): boolean {
+    return this.informers.synced;
+  }
+
+  /** Starts the informers, waits for them to sync, then campaigns for leadership (or leads). */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    this.informers.start();
+    await this.informers.waitForSync();
+    if (this.stopping) return;
+    this.log.info({}, 'informers synced');
+    if (this.elector) this.elector.start();
+    else this.startLeading();
+  }
+
+  /** Graceful stop: pause the workers (in-flight reconciles finish), release the lease, stop watching. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.queue.stop();
+    await this.events.flush();
+    await this.elector?.stop();
+    this.deps.metrics.leading(false);
+    await this.informers.stop();
+    await this.queue.shutDown();
+  }
+
+  private startLeading(): void {
+    if (this.stopping) return;
+    this.log.info({}, 'leading: reconciling');
+    this.deps.metrics.leading(true);
+    for (const world of this.informers.cache.worlds.list())
+      this.queue.add(`${world.metadata.namespace}/${world.metadata.name}`);
+    this.queue.start();
+  }
+
+  private async stopLeading(): Promise<void> {
+    this.log.warn({}, 'not leading: reconciling paused');
+    this.deps.metrics.leading(false);
+    await this.queue.stop();
+  }
+
+  private reconcile(key: string) {
+    const reconcileId = `${(++this.reconcileCount).toString(36)}-${randomBytes(3).toString('hex')}`;
+    return this.reconciler.reconcile(key, this.log.child({ world: key, reconcileId }));
+  }
+
+  private done(
+    key: string,
+    outcome: HandlerOutcome,
+    durationMs: number,
+    error?: unknown,
+    retryInMs?: number,
+  ): void {
+    this.deps.metrics.reconciled(outcome, durationMs);
+    if (outcome === 'error')
+      this.log.warn(
+        {
+          world: key,
+          err: describeError(error),
+          retryInMs: Math.round(retryInMs ?? 0),
+          failures: this.queue.failures(key),
+        },
+        'reconcile failed; retrying with backoff',
+      );
+    if (outcome === 'terminal')
+      this.log.error(
+        { world: key, err: describeError(error) },
+        'reconcile failed permanently; not retried until the world changes',
+      );
+  }
+}

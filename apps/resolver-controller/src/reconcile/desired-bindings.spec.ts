@@ -1,0 +1,135 @@
+import { resolve } from '@anvil/capability-model';
+import { InconsistentResolutionError } from '../errors/errors';
+import { exampleSet } from '../testing/fixtures';
+import { desiredBindings } from './desired-bindings';
+
+describe('desiredBindings', () => {
+  const { manifests, game, world } = exampleSet('games');
+  const resolution = resolve(world, game, manifests);
+  const desired = desiredBindings(world, resolution, manifests);
+
+  it('builds one object per planned binding, named by the binding, in the world namespace', () => {
+    expect(desired.map((b) => b.metadata.name)).toEqual(resolution.bindings.map((b) => b.name));
+    expect(new Set(desired.map((b) => b.metadata.namespace))).toEqual(new Set(['games']));
+    expect(
+      desired.every((b) => b.apiVersion === 'anvil.dev/v1alpha1' && b.kind === 'CapabilityBinding'),
+    ).toBe(true);
+  });
+
+  it('labels and owns every binding', () => {
+    for (const b of desired) {
+      expect(b.metadata.labels).toEqual({
+        'anvil.dev/world': 'arena-eu-1',
+        'app.kubernetes.io/managed-by': 'anvil-resolver',
+      });
+      expect(b.metadata.ownerReferences).toEqual([
+        {
+          apiVersion: 'anvil.dev/v1alpha1',
+          kind: 'WorldInstance',
+          name: 'arena-eu-1',
+          uid: 'uid-arena-eu-1',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ]);
+    }
+  });
+
+  it.each([
+    [
+      'interaction-engine',
+      'physics.simulation',
+      'physics-rapier',
+      {
+        consumerVersion: '1.0.0',
+        providerVersion: '1.3.0',
+        capabilityVersion: '1.4.0',
+        port: 50052,
+        shard: undefined,
+      },
+    ],
+    [
+      'interaction-engine',
+      'analytics.sink',
+      'analytics-warehouse',
+      {
+        consumerVersion: '1.0.0',
+        providerVersion: '1.2.0',
+        capabilityVersion: '1.2.0',
+        port: 8080,
+        shard: undefined,
+      },
+    ],
+    [
+      'physics-rapier',
+      'state.checkpoint',
+      'checkpoint-store',
+      {
+        consumerVersion: '1.3.0',
+        providerVersion: '1.0.0',
+        capabilityVersion: '1.1.0',
+        port: 50060,
+        shard: 1,
+      },
+    ],
+  ])(
+    '%s -> %s -> %s carries versions and the provider endpoint',
+    (consumer, capabilityId, provider, want) => {
+      const found = desired.filter(
+        (b) =>
+          b.spec.consumer.module === consumer &&
+          b.spec.capabilityId === capabilityId &&
+          b.spec.provider.module === provider,
+      );
+      const b = found[found.length - 1];
+      expect(b.spec).toEqual({
+        worldRef: 'arena-eu-1',
+        consumer: { module: consumer, version: want.consumerVersion },
+        provider: {
+          module: provider,
+          version: want.providerVersion,
+          endpoint: { port: want.port, protocol: want.port === 8080 ? 'http' : 'grpc' },
+        },
+        capabilityId,
+        capabilityVersion: want.capabilityVersion,
+        scope: want.shard === undefined ? 'world' : 'world-shard',
+        multiplicity: capabilityId === 'analytics.sink' ? 'many' : '1',
+        ...(want.shard === undefined ? {} : { shard: want.shard }),
+      });
+    },
+  );
+
+  it('binds world-shard requirements once per shard', () => {
+    expect(
+      desired.filter((b) => b.spec.capabilityId === 'state.checkpoint').map((b) => b.spec.shard),
+    ).toEqual([0, 1]);
+  });
+
+  it('copies the endpoint host when the manifest names one', () => {
+    const withHost = manifests.map((m) =>
+      m.spec.module === 'physics-rapier'
+        ? { ...m, spec: { ...m.spec, endpoint: { ...m.spec.endpoint, host: 'physics.games.svc' } } }
+        : m,
+    );
+    const physics = desiredBindings(world, resolve(world, game, withHost), withHost).find(
+      (b) => b.spec.capabilityId === 'physics.simulation',
+    );
+    expect(physics?.spec.provider.endpoint).toEqual({
+      port: 50052,
+      protocol: 'grpc',
+      host: 'physics.games.svc',
+    });
+  });
+
+  it('gives nothing for an unresolved world without bindings', () => {
+    expect(desiredBindings(world, { bindings: [], diagnostics: [], participants: [] }, [])).toEqual(
+      [],
+    );
+  });
+
+  it('refuses a resolution that names a manifest it was not given', () => {
+    expect(() => desiredBindings(world, resolution, manifests.slice(1))).toThrow(
+      InconsistentResolutionError,
+    );
+  });
+});

@@ -1,0 +1,71 @@
+import type { WorldInstance, WorldInstanceStatus } from '@anvil/capability-model';
+import type { KubeObject } from '../informers/kube-object';
+import type { ClusterWriter } from './cluster-writer';
+import type { BindingObject } from './desired-bindings';
+import type { WorldEvent } from './transition-events';
+
+/** A counting semaphore: at most `limit` holders at a time, the others wait in FIFO order. */
+export class Semaphore {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly limit: number) {
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new RangeError(`semaphore limit must be a positive integer, got ${limit}`);
+  }
+
+  /** Runs `task` once a slot is free. */
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.active++;
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
+
+  /** Holders right now. */
+  get inUse(): number {
+    return this.active;
+  }
+
+  /** Callers waiting for a slot. */
+  get queued(): number {
+    return this.waiting.length;
+  }
+}
+
+/**
+ * Caps the writes in flight to the API server across all workers (client-go protects the API
+ * server with a client-side rate limiter for the same reason): more workers keep the pipeline
+ * full while the server never sees more than `limit` concurrent writes from this controller.
+ */
+export class LimitedWriter implements ClusterWriter {
+  private readonly slots: Semaphore;
+
+  constructor(
+    private readonly inner: ClusterWriter,
+    limit: number,
+  ) {
+    this.slots = new Semaphore(limit);
+  }
+
+  applyBinding(binding: BindingObject): Promise<KubeObject> {
+    return this.slots.run(() => this.inner.applyBinding(binding));
+  }
+
+  deleteBinding(namespace: string, name: string, uid?: string): Promise<void> {
+    return this.slots.run(() => this.inner.deleteBinding(namespace, name, uid));
+  }
+
+  applyWorldStatus(world: WorldInstance, status: WorldInstanceStatus): Promise<KubeObject> {
+    return this.slots.run(() => this.inner.applyWorldStatus(world, status));
+  }
+
+  recordEvent(world: WorldInstance, event: WorldEvent): Promise<void> {
+    return this.slots.run(() => this.inner.recordEvent(world, event));
+  }
+}

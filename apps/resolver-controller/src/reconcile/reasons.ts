@@ -1,0 +1,48 @@
+/**
+ * Every condition type, condition reason and Event reason the controller writes, in one place
+ * (kubebuilder's memcached example keeps them together too). CamelCase, as Kubernetes expects.
+ */
+
+/** Condition types on WorldInstance.status.conditions. */
+export const CONDITION = {
+  /** Every required capability of the world's modules is bound. */
+  resolved: 'Resolved',
+  /** Resolved, and every desired CapabilityBinding exists as computed. */
+  ready: 'Ready',
+} as const;
+
+/** Reasons of the conditions. */
+export const REASON = {
+  /** Resolved=True: all requirements bound. */
+  resolved: 'Resolved',
+  /** Resolved=True: all required requirements bound, some optional ones not. */
+  resolvedWithWarnings: 'ResolvedWithWarnings',
+  /** Resolved=False: at least one required requirement (or the input) has an error. */
+  requirementsUnresolved: 'RequirementsUnresolved',
+  /** Resolved=False: the world's gameRef names no GameDefinition in its namespace. */
+  gameNotFound: 'GameNotFound',
+  /** Ready=True: the bindings are in place. */
+  bindingsReady: 'BindingsReady',
+  /** Ready=False: not resolved, so the world cannot run. */
+  unresolved: 'Unresolved',
+  /** Ready=False: writing the bindings failed; retried with backoff. */
+  applyFailed: 'ApplyFailed',
+  /** Unknown: first seen, nothing computed or applied yet. */
+  reconciling: 'Reconciling',
+} as const;
+
+/** Reasons of the Kubernetes Events (emitted on transitions only). */
+export const EVENT_REASON = {
+  /** The world became Resolved. */
+  resolved: 'Resolved',
+  /** The world became (or stays, for a new reason) unresolved; the message names the problem. */
+  unresolved: 'Unresolved',
+  /** The world's bindings changed while it stayed resolved (new provider, repair, removal). */
+  bindingsChanged: 'BindingsChanged',
+  /** Writing bindings failed. */
+  applyFailed: 'ApplyFailed',
+} as const;
+
+/** Event types, as core/v1 Event.type. */
+export const EVENT_TYPE = { normal: 'Normal', warning: 'Warning' } as const;
+export type EventType = (typeof EVENT_TYPE)[keyof typeof EVENT_TYPE];

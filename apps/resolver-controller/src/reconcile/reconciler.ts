@@ -1,0 +1,175 @@
+import {
+  DIAGNOSTIC_CODES,
+  resolve,
+  type ModuleManifest,
+  type Resolution,
+} from '@anvil/capability-model';
+import { ApplyBindingsError, describeError } from '../errors/errors';
+import { RESOURCES, type CachedWorld, type ClusterCache } from '../informers/cluster-cache';
+import { objectKey } from '../informers/kube-object';
+import type { Clock } from '../queue/clock';
+import type { HandlerResult } from '../queue/work-queue';
+import type { ClusterWriter, Log, WriteKind } from './cluster-writer';
+import { desiredBindings } from './desired-bindings';
+import type { EventSink } from './event-recorder';
+import type { Expectations } from './expectations';
+import { planBindingChanges, type BindingPlan } from './plan-binding-changes';
+import { transitionEvents, type BindingChangeCounts } from './transition-events';
+import { computeWorldStatus, sameStatus, type ApplyOutcome } from './world-status';
+
+/** What the reconciler needs. */
+export interface ReconcilerDeps {
+  cache: ClusterCache;
+  writer: ClusterWriter;
+  expectations: Expectations;
+  clock: Clock;
+  /** Where Events go (recorded in the background). */
+  events: EventSink;
+  /** Called after every successful write (metrics). */
+  onWrite?: (kind: WriteKind) => void;
+}
+
+/**
+ * Reconciles one world (controller-runtime's contract): the key comes in, the current state is
+ * read from the informer caches, the pure functions compute what should be, and only the
+ * difference is written: bindings by server-side apply, stale bindings deleted, the status
+ * through its subresource, Events on transitions. A missing world is done (its bindings go
+ * with it through their owner reference); a thrown error is retried with backoff.
+ */
+export class Reconciler {
+  constructor(private readonly deps: ReconcilerDeps) {}
+
+  /** Reconciles the world `namespace/name`. */
+  async reconcile(key: string, log: Log): Promise<HandlerResult | void> {
+    const { cache, expectations } = this.deps;
+    const world = cache.worlds.getByKey(key);
+    if (!world) {
+      expectations.forgetWorld(key);
+      log.debug({}, 'world is gone; nothing to do');
+      return;
+    }
+    if (world.metadata.deletionTimestamp) return;
+    const wait = expectations.waitMs(key);
+    if (wait > 0) {
+      log.debug(
+        { waitMs: wait },
+        'the cache has not caught up with our last writes; waiting for it',
+      );
+      return { requeueAfterMs: wait };
+    }
+    const { resolution, manifests } = this.resolveWorld(world);
+    const plan = planBindingChanges(
+      desiredBindings(world, resolution, manifests),
+      cache.bindingsOf(key),
+    );
+    const { outcome, error, counts } = await this.applyPlan(key, plan, log);
+    const next = computeWorldStatus(
+      world,
+      resolution,
+      world.status,
+      new Date(this.deps.clock.now()),
+      outcome,
+    );
+    if (!sameStatus(world.status, next)) {
+      try {
+        const written = await this.deps.writer.applyWorldStatus(world, next);
+        this.wrote('status');
+        const statusKey = `${RESOURCES.worlds}/${key}`;
+        expectations.expectVersion(
+          key,
+          statusKey,
+          written.metadata.resourceVersion,
+          cache.worlds.getByKey(key)?.metadata.resourceVersion,
+        );
+        log.info({ phase: next.phase, bindings: next.bindingCount }, 'status updated');
+      } catch (statusError) {
+        throw error ?? statusError;
+      }
+    }
+    for (const event of transitionEvents(world.status, next, counts))
+      this.deps.events.record(world, event);
+    if (error) throw error;
+  }
+
+  /** Runs the resolver on the cached game and manifests of the world's namespace. */
+  private resolveWorld(world: CachedWorld): {
+    resolution: Resolution;
+    manifests: ModuleManifest[];
+  } {
+    const namespace = world.metadata.namespace ?? '';
+    const manifests = this.deps.cache.manifestsIn(namespace);
+    const gameRef = world.spec?.gameRef;
+    const game =
+      typeof gameRef === 'string' ? this.deps.cache.games.get(namespace, gameRef) : undefined;
+    if (!game) {
+      const message = `world ${world.metadata.name}: GameDefinition "${String(gameRef)}" not found in namespace ${namespace}`;
+      const diagnostic = {
+        severity: 'error' as const,
+        code: DIAGNOSTIC_CODES.gameNotFound,
+        consumer: '',
+        capabilityId: '',
+        message,
+        candidates: [],
+      };
+      return {
+        resolution: { bindings: [], diagnostics: [diagnostic], participants: [] },
+        manifests,
+      };
+    }
+    return { resolution: resolve(world, game, manifests), manifests };
+  }
+
+  /** Writes the plan (all writes in parallel); failures are collected, not thrown. */
+  private async applyPlan(
+    worldKey: string,
+    plan: BindingPlan,
+    log: Log,
+  ): Promise<{ outcome: ApplyOutcome; error?: Error; counts: BindingChangeCounts }> {
+    const { writer, expectations, cache } = this.deps;
+    const failures: Array<{ name: string; error: unknown }> = [];
+    const counts: BindingChangeCounts = { created: 0, updated: 0, deleted: 0 };
+    const apply = async (binding: (typeof plan.create)[number], counter: 'created' | 'updated') => {
+      const written = await writer.applyBinding(binding);
+      this.wrote('binding_apply');
+      counts[counter]++;
+      const key = `${RESOURCES.bindings}/${objectKey(binding)}`;
+      expectations.expectVersion(
+        worldKey,
+        key,
+        written.metadata.resourceVersion,
+        cache.bindings.getByKey(objectKey(binding))?.metadata.resourceVersion,
+      );
+    };
+    const remove = async ({ namespace, name, uid }: BindingPlan['delete'][number]) => {
+      await writer.deleteBinding(namespace, name, uid);
+      this.wrote('binding_delete');
+      counts.deleted++;
+      expectations.expectDeletion(
+        worldKey,
+        `${RESOURCES.bindings}/${namespace}/${name}`,
+        cache.bindings.get(namespace, name) !== undefined,
+      );
+    };
+    const tasks = [
+      ...plan.create.map((b) => [b.metadata.name, apply(b, 'created')] as const),
+      ...plan.update.map((b) => [b.metadata.name, apply(b, 'updated')] as const),
+      ...plan.delete.map((d) => [d.name, remove(d)] as const),
+    ];
+    const results = await Promise.allSettled(tasks.map(([, task]) => task));
+    results.forEach((result, i) => {
+      if (result.status === 'rejected') failures.push({ name: tasks[i][0], error: result.reason });
+    });
+    if (tasks.length > 0) log.info({ ...counts, failed: failures.length }, 'bindings written');
+    if (failures.length === 0) return { outcome: { state: 'applied' }, counts };
+    const error = new ApplyBindingsError(failures, { cause: failures[0].error });
+    return {
+      outcome: { state: 'failed', message: describeError(failures[0].error) },
+      error,
+      counts,
+    };
+  }
+
+  private wrote(kind: WriteKind): void {
+    this.deps.onWrite?.(kind);
+  }
+}
