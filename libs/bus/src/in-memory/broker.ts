@@ -12,23 +12,59 @@ export interface StoredRecord {
   value: string;
 }
 
-/** The partitions of one topic and a signal notified on every append. */
+/** Records kept per partition unless configured otherwise (at 30 ticks/s, minutes per world). */
+export const DEFAULT_RETENTION_RECORDS = 10_000;
+
+/**
+ * The partitions of one topic and a signal notified on every append. Like Kafka's size-based
+ * retention, the oldest records of a partition are dropped past `retentionRecords`; offsets keep
+ * counting, and a group that fell behind the log start resumes at the oldest kept record.
+ */
 export class TopicLog {
-  readonly partitions: StoredRecord[][];
+  private readonly records: StoredRecord[][];
+  private readonly starts: number[];
   readonly appended = new Signal();
 
   constructor(
     readonly name: string,
     partitionCount: number,
+    private readonly retentionRecords = DEFAULT_RETENTION_RECORDS,
   ) {
-    this.partitions = Array.from({ length: partitionCount }, () => []);
+    this.records = Array.from({ length: partitionCount }, () => []);
+    this.starts = this.records.map(() => 0);
+  }
+
+  get partitionCount(): number {
+    return this.records.length;
   }
 
   append(key: string, values: readonly string[]): number {
-    const partition = partitionForKey(key, this.partitions.length);
-    for (const value of values) this.partitions[partition].push({ key, value });
+    const partition = partitionForKey(key, this.records.length);
+    const records = this.records[partition];
+    for (const value of values) records.push({ key, value });
+    // Trim in chunks so that appends stay amortised O(1).
+    const excess = records.length - this.retentionRecords;
+    if (excess > Math.max(1, this.retentionRecords / 10)) {
+      records.splice(0, excess);
+      this.starts[partition] += excess;
+    }
     this.appended.notify();
     return partition;
+  }
+
+  /** The record at `offset`, or undefined past the end (or before the log start). */
+  read(partition: number, offset: number): StoredRecord | undefined {
+    return this.records[partition][offset - this.starts[partition]];
+  }
+
+  /** Offset of the oldest record still kept. */
+  startOffset(partition: number): number {
+    return this.starts[partition];
+  }
+
+  /** Offset after the last record. */
+  endOffset(partition: number): number {
+    return this.starts[partition] + this.records[partition].length;
   }
 }
 
@@ -37,10 +73,21 @@ export class InMemoryBroker {
   private readonly topics = new Map<string, TopicLog>();
   private readonly groups = new Map<string, TopicGroup>();
 
-  /** @param partitions partitions of every topic (keys are hashed onto them as Kafka does). */
-  constructor(readonly partitions = 6) {
+  /**
+   * @param partitions partitions of every topic (keys are hashed onto them as Kafka does).
+   * @param retentionRecords records kept per partition; older ones are dropped.
+   */
+  constructor(
+    readonly partitions = 6,
+    readonly retentionRecords = DEFAULT_RETENTION_RECORDS,
+  ) {
     if (!Number.isSafeInteger(partitions) || partitions < 1) {
       throw new InvalidBusArgumentError(`partitions must be a positive integer, got ${partitions}`);
+    }
+    if (!Number.isSafeInteger(retentionRecords) || retentionRecords < 1) {
+      throw new InvalidBusArgumentError(
+        `retentionRecords must be a positive integer, got ${retentionRecords}`,
+      );
     }
   }
 
@@ -48,7 +95,7 @@ export class InMemoryBroker {
   topic(name: string): TopicLog {
     let log = this.topics.get(name);
     if (!log) {
-      log = new TopicLog(name, this.partitions);
+      log = new TopicLog(name, this.partitions, this.retentionRecords);
       this.topics.set(name, log);
     }
     return log;
@@ -67,7 +114,8 @@ export class InMemoryBroker {
 
   /** Offsets after the last record of each partition of `topic`. */
   endOffsets(topic: string): number[] {
-    return this.topic(topic).partitions.map((records) => records.length);
+    const log = this.topic(topic);
+    return Array.from({ length: log.partitionCount }, (_, partition) => log.endOffset(partition));
   }
 
   /** The next offset `group` will handle in each partition of `topic` (undefined: never subscribed). */

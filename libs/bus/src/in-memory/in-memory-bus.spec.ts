@@ -48,6 +48,24 @@ describe('InMemoryBus', () => {
     expect(earliest).toEqual([0, 1]);
   });
 
+  it('drops the oldest records past retention; a group behind the log start resumes at the oldest kept', async () => {
+    const small = new InMemoryBus({ partitions: 1, retentionRecords: 10 });
+    const events = Array.from({ length: 25 }, (_, tick) => testEvent('w', tick));
+    await small.publish('t', 'w', events);
+    expect(small.broker.endOffsets('t')).toEqual([25]);
+    const ticks: number[] = [];
+    await small.subscribe(
+      { topic: 't', group: 'g', fromBeginning: true },
+      async (m) => void ticks.push(m.event.tick),
+    );
+    await waitFor(() => ticks.at(-1) === 24, 1_000, 'the last record');
+    expect(ticks.length).toBeGreaterThanOrEqual(10);
+    expect(ticks.length).toBeLessThan(25);
+    expect(ticks).toEqual(Array.from({ length: ticks.length }, (_, i) => 25 - ticks.length + i));
+    await small.close();
+    expect(() => new InMemoryBroker(1, 0)).toThrow(InvalidBusArgumentError);
+  });
+
   it('commits per group only after the handler resolved', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));

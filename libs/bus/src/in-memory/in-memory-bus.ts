@@ -20,6 +20,8 @@ export interface InMemoryBusOptions {
   broker?: InMemoryBroker;
   /** Partitions per topic when the bus creates its own broker (default 6). */
   partitions?: number;
+  /** Records kept per partition when the bus creates its own broker (default 10,000). */
+  retentionRecords?: number;
   /** Delay before the first redelivery after a handler failure, doubled per retry (default 100 ms). */
   redeliveryDelayMs?: number;
   /** Upper bound of the redelivery delay (default 5,000 ms). */
@@ -41,7 +43,8 @@ export class InMemoryBus implements EventBus {
   private readonly member: Omit<GroupMember, 'handler'>;
 
   constructor(options: InMemoryBusOptions = {}) {
-    this.broker = options.broker ?? new InMemoryBroker(options.partitions);
+    this.broker =
+      options.broker ?? new InMemoryBroker(options.partitions, options.retentionRecords);
     const base = Math.max(0, options.redeliveryDelayMs ?? 100);
     const max = Math.max(base, options.maxRedeliveryDelayMs ?? 5_000);
     this.member = {

@@ -25,7 +25,9 @@ export class TopicGroup {
     private readonly log: TopicLog,
     fromBeginning: boolean,
   ) {
-    this.committed = log.partitions.map((records) => (fromBeginning ? 0 : records.length));
+    this.committed = Array.from({ length: log.partitionCount }, (_, partition) =>
+      fromBeginning ? log.startOffset(partition) : log.endOffset(partition),
+    );
   }
 
   committedOffsets(): number[] {
@@ -39,7 +41,11 @@ export class TopicGroup {
     this.members.push(member);
     this.changed.notify();
     if (this.members.length === 1) {
-      this.loops = Promise.all(this.log.partitions.map((_, partition) => this.run(partition))).then(
+      const partitions = Array.from(
+        { length: this.log.partitionCount },
+        (_, partition) => partition,
+      );
+      this.loops = Promise.all(partitions.map((partition) => this.run(partition))).then(
         () => undefined,
       );
     }
@@ -60,8 +66,9 @@ export class TopicGroup {
   private async run(partition: number): Promise<void> {
     let attempt = 0;
     while (this.members.length > 0) {
-      const offset = this.committed[partition];
-      const record = this.log.partitions[partition][offset];
+      // Records past retention are gone: resume at the oldest kept one (Kafka's "earliest" reset).
+      const offset = Math.max(this.committed[partition], this.log.startOffset(partition));
+      const record = this.log.read(partition, offset);
       if (!record) {
         await Promise.race([this.log.appended.wait(), this.changed.wait()]);
         continue;
