@@ -1,0 +1,77 @@
+import { Injectable } from '@nestjs/common';
+import type { ExtendedError } from 'socket.io';
+import { GatewayConfigService } from '../config/gateway-config.service';
+import { ErrorCode } from '../errors/error-codes';
+import { AuthError, ForbiddenError } from '../errors/gateway-error';
+import { toErrorPayload } from '../errors/to-error-payload';
+import { MetricsService } from '../health/metrics.service';
+import { ClientEvent } from '../protocol/events';
+import type { GatewaySocket } from '../protocol/socket-state';
+import { TokenVerifier, tokenOf } from './token-verifier';
+
+/** Longest timer Node accepts (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Authentication at the handshake: a socket.io middleware verifies the token before the
+ * connection exists, so a refused client gets `connect_error` with `data: { code, message }`.
+ * Once connected, the connection is closed with AUTH_EXPIRED when its token expires.
+ */
+@Injectable()
+export class AuthService {
+  private readonly verifier: TokenVerifier;
+  private readonly expiryTimers = new WeakMap<GatewaySocket, NodeJS.Timeout>();
+
+  constructor(
+    config: GatewayConfigService,
+    private readonly metrics: MetricsService,
+  ) {
+    this.verifier = new TokenVerifier(config.get('jwt'));
+  }
+
+  /** The handshake middleware; `requireAdmin` for the admin namespace. */
+  middleware(requireAdmin: boolean): (socket: GatewaySocket, next: (err?: ExtendedError) => void) => void {
+    return (socket, next) => {
+      try {
+        const principal = this.verifier.verify(tokenOf(socket.handshake));
+        if (requireAdmin && !principal.admin) throw new ForbiddenError('the admin namespace needs a token with the "admin" role');
+        if (socket.recovered) {
+          // socket.io restored this connection's state: it must belong to the same player.
+          if (socket.data.principal?.playerId !== principal.playerId) {
+            throw new AuthError(ErrorCode.AuthInvalid, 'the recovered session belongs to another player');
+          }
+          socket.data.principal = principal;
+        } else {
+          socket.data = { principal, worlds: {}, lastSeq: 0 };
+        }
+        next();
+      } catch (error) {
+        const { payload } = toErrorPayload(error);
+        this.metrics.handshakesRefused.inc({ code: payload.code });
+        const refusal: ExtendedError = Object.assign(new Error(payload.message), { data: payload });
+        next(refusal);
+      }
+    };
+  }
+
+  /** Closes the connection with AUTH_EXPIRED when its token expires. */
+  watchExpiry(socket: GatewaySocket): void {
+    const expiresAt = socket.data.principal.expiresAt;
+    if (expiresAt === undefined) return;
+    const timer = setTimeout(
+      () => {
+        socket.emit(ClientEvent.Exception, { event: 'auth', code: ErrorCode.AuthExpired, message: 'the token has expired: reconnect with a new one' });
+        socket.disconnect(true);
+      },
+      Math.min(MAX_TIMER_MS, Math.max(0, expiresAt - Date.now())),
+    );
+    timer.unref();
+    this.expiryTimers.set(socket, timer);
+  }
+
+  /** Stops watching a closed connection. */
+  forget(socket: GatewaySocket): void {
+    clearTimeout(this.expiryTimers.get(socket));
+    this.expiryTimers.delete(socket);
+  }
+}

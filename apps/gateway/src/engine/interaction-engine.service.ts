@@ -1,0 +1,85 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { Metadata } from '@grpc/grpc-js';
+import {
+  ENGINE_SERVICE_NAME,
+  EngineClient,
+  checkEngineHealth,
+  commandToWire,
+  engineChannelCredentials,
+  type ApplyCommandResponse,
+  type PlayerCommand,
+  type SnapshotResponse,
+} from '@anvil/engine-contract';
+import { GatewayConfigService } from '../config/gateway-config.service';
+import { MetricsService } from '../health/metrics.service';
+import { LOGGER } from '../storage/storage.tokens';
+import { ErrorCode } from '../errors/error-codes';
+import { fromEngineError } from './engine-errors';
+import type { TraceContext } from './trace';
+
+/**
+ * The gateway's one client of the interaction engine (INTERACTION_ENGINE_ADDRESS): player
+ * commands and snapshots, with a deadline on each call, the trace passed as `traceparent`
+ * metadata, and failures translated into gateway errors.
+ */
+@Injectable()
+export class InteractionEngineService implements OnApplicationShutdown {
+  private readonly client: EngineClient;
+  private readonly address: string;
+
+  constructor(
+    config: GatewayConfigService,
+    private readonly metrics: MetricsService,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    const engine = config.get('engine');
+    this.address = engine.interactionAddress;
+    this.client = new EngineClient(engine.interactionAddress, { deadlineMs: engine.deadlineMs });
+  }
+
+  /** Sends one player command; resolves with the tick it applies at. */
+  apply(worldId: string, command: PlayerCommand, trace?: TraceContext): Promise<ApplyCommandResponse> {
+    return this.timed('apply', worldId, () => this.client.applyCommand({ worldId, command: commandToWire(command) }, { metadata: metadataOf(trace) }));
+  }
+
+  /** The world's snapshot: tick and bodies (physics state relayed by the interaction engine). */
+  snapshot(worldId: string, trace?: TraceContext): Promise<SnapshotResponse> {
+    return this.timed('snapshot', worldId, () => this.client.snapshot({ worldId }, { metadata: metadataOf(trace) }));
+  }
+
+  /** True when the engine's health service says SERVING (readiness). */
+  async healthy(): Promise<boolean> {
+    try {
+      return (await checkEngineHealth(this.address, engineChannelCredentials(), { service: ENGINE_SERVICE_NAME, deadlineMs: 1_000 })) === 'SERVING';
+    } catch {
+      return false;
+    }
+  }
+
+  /** Closed last: sockets closing at shutdown still tell the engine their players left. */
+  onApplicationShutdown(): void {
+    this.client.close();
+  }
+
+  private async timed<T>(method: string, worldId: string, call: () => Promise<T>): Promise<T> {
+    const stop = this.metrics.engineCallSeconds.startTimer({ method });
+    try {
+      const result = await call();
+      stop({ result: 'ok' });
+      return result;
+    } catch (error) {
+      const mapped = fromEngineError(error, worldId);
+      stop({ result: mapped.code });
+      // The client gets a generic message; the engine's own text goes to the log.
+      if (mapped.code === ErrorCode.Internal) this.logger.warn({ err: error, method, worldId }, 'engine call failed');
+      throw mapped;
+    }
+  }
+}
+
+function metadataOf(trace?: TraceContext): Metadata {
+  const metadata = new Metadata();
+  if (trace) metadata.set('traceparent', trace.traceparent);
+  return metadata;
+}

@@ -1,0 +1,67 @@
+/** `world:join`, `world:leave`, `world:snapshot` payload. */
+export interface WorldRequestDto {
+  worldId: string;
+  /** Optional W3C traceparent for the audit log and the engine call. */
+  trace?: string;
+}
+
+/** A body as a client draws it: position (mm), angle (mrad), velocity (mm/s), size and shape. */
+export interface BodySnapshotDto {
+  id: string;
+  shape: 'ball' | 'box';
+  kind: 'dynamic' | 'kinematic' | 'fixed';
+  /** Half extents in mm (a ball's radius is hw). */
+  hw: number;
+  hh: number;
+  x: number;
+  y: number;
+  angle: number;
+  vx: number;
+  vy: number;
+}
+
+/** A world's state at a tick. */
+export interface WorldSnapshotDto {
+  worldId: string;
+  tick: number;
+  bodies: BodySnapshotDto[];
+}
+
+/** Ack of `world:join`. */
+export interface JoinAckDto extends WorldSnapshotDto {
+  ok: true;
+  playerId: string;
+  /** The body that represents this player. */
+  bodyId: string;
+}
+
+/** A body's changed state in a delta (same fields as the bus event). */
+export interface BodyDeltaDto {
+  id: string;
+  x: number;
+  y: number;
+  angle: number;
+  vx: number;
+  vy: number;
+}
+
+/** `delta` event: changed bodies of tick `tick` (or of ticks `fromTick..tick` when coalesced). */
+export interface DeltaDto {
+  worldId: string;
+  tick: number;
+  /** Present when several ticks were coalesced for a slow connection. */
+  fromTick?: number;
+  bodies: BodyDeltaDto[];
+  removed?: string[];
+}
+
+/** `world:event` event. */
+export interface WorldEventDto {
+  worldId: string;
+  tick: number;
+  type: 'player-joined' | 'player-left' | 'player-interacted';
+  playerId: string;
+  bodyId?: string;
+  targetId?: string;
+  reason?: string;
+}

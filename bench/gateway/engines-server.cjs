@@ -1,0 +1,58 @@
+// The engines of the gateway benchmark, in a process of their own (as in a cluster): physics and
+// interaction engines on one in-memory bus, whose world events are relayed to the parent (the
+// gateway process) over Node IPC, standing in for Kafka between processes (BUILT packages).
+// Sends { interactionAddress } once the world exists.
+const path = require('node:path');
+
+const app = (name, file) => require(path.join(__dirname, '..', '..', 'apps', name, 'dist', file));
+const physics = app('physics-engine', 'bootstrap.js');
+const { loadPhysicsConfig } = app('physics-engine', 'config/physics-config.js');
+const interaction = app('interaction-engine', 'bootstrap.js');
+const { loadInteractionConfig } = app('interaction-engine', 'config/interaction-config.js');
+const { InMemoryBus, worldTopic } = require('@anvil/bus');
+const { EngineClient } = require('@anvil/engine-contract');
+
+const { TICK_HZ, WORLD, MAX_PLAYERS } = process.env;
+
+// The gateway process is our parent: when it goes, so do we.
+process.on('disconnect', () => process.exit(0));
+
+async function main() {
+  const bus = new InMemoryBus();
+  const phys = await physics.bootstrap({
+    config: loadPhysicsConfig({ GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', TICK_HZ, TICK_MODE: 'auto' }),
+    bus,
+    logger: ['error'],
+  });
+  const inter = await interaction.bootstrap({
+    config: loadInteractionConfig({ GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', PHYSICS_ENGINE_ADDRESS: phys.address, MAX_PLAYERS_PER_WORLD: MAX_PLAYERS, PLAYER_RADIUS_MM: '100' }),
+    bus,
+    logger: ['error'],
+  });
+  for (const kind of ['physics', 'interaction']) {
+    await bus.subscribe({ topic: worldTopic(kind), group: 'ipc-relay' }, async ({ topic, key, event }) => void (process.connected && process.send({ bus: { topic, key, event } })));
+  }
+  // A wide, weightless arena: every player has its own spawn slot and nothing collides.
+  const client = new EngineClient(inter.address);
+  await client.init({ worldId: WORLD, config: { widthMm: 1_000_000, heightMm: 20_000, gravityYMmS2: 0, maxBodies: 0 } });
+  client.close();
+  process.send({ interactionAddress: inter.address });
+  let cpuStart;
+  process.on('message', async (message) => {
+    if (message === 'cpu-start') cpuStart = { usage: process.cpuUsage(), at: performance.now() };
+    if (message === 'cpu-stop') {
+      const { user, system } = process.cpuUsage(cpuStart.usage);
+      process.send({ cpu: (user + system) / 1000 / (performance.now() - cpuStart.at) });
+    }
+    if (message !== 'stop') return;
+    await inter.close();
+    await phys.close();
+    await bus.close();
+    process.exit(0);
+  });
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

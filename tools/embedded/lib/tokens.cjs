@@ -1,0 +1,48 @@
+// Development JWTs (HS256) for the embedded gateway, signed with node:crypto. The secret is
+// made once per data folder (or taken from ANVIL_JWT_SECRET) so printed tokens survive restarts.
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const b64url = (value) => Buffer.from(value).toString('base64url');
+
+/** Signs `claims` (sub, roles, worlds...) with HS256; `ttlS` seconds of validity. */
+function signToken(secret, claims, ttlS = 12 * 3600) {
+  const now = Math.floor(Date.now() / 1000);
+  const header = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+  const payload = b64url(JSON.stringify({ ...claims, iat: now, exp: now + ttlS }));
+  const signature = crypto
+    .createHmac('sha256', secret)
+    .update(`${header}.${payload}`)
+    .digest('base64url');
+  return `${header}.${payload}.${signature}`;
+}
+
+/** The dev secret of a data folder: ANVIL_JWT_SECRET, else `<data>/dev-jwt-secret` (created on first use). */
+function devSecret(dataDir, env = process.env) {
+  if (env.ANVIL_JWT_SECRET) {
+    if (env.ANVIL_JWT_SECRET.length < 16)
+      throw new Error('ANVIL_JWT_SECRET must be at least 16 characters');
+    return env.ANVIL_JWT_SECRET;
+  }
+  const file = path.join(dataDir, 'dev-jwt-secret');
+  try {
+    const text = fs.readFileSync(file, 'utf8').trim();
+    if (text.length >= 16) return text;
+  } catch {
+    // first run: make one
+  }
+  const secret = crypto.randomBytes(32).toString('base64url');
+  fs.writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+/** A player id from free text: the characters the gateway accepts, at most 40 of them. */
+function playerIdFrom(text) {
+  const cleaned = String(text || '')
+    .replace(/[^A-Za-z0-9_.:-]/g, '')
+    .slice(0, 40);
+  return cleaned || `guest-${crypto.randomBytes(3).toString('hex')}`;
+}
+
+module.exports = { signToken, devSecret, playerIdFrom };

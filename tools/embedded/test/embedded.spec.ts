@@ -1,0 +1,377 @@
+// `npm start` end to end: runs tools/embedded/start.cjs as a child process (free ports, its own
+// data and manifests folders), then checks what a person and a client see: the page, the JSON
+// API (bindings equal resolve() of the same YAML), a real socket.io player through the gateway
+// (join, deltas, a move and its ack), live reload of the folder, and a clean Ctrl-C.
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createRequire } from 'node:module';
+import { io, type Socket } from 'socket.io-client';
+import {
+  resolve,
+  type GameDefinition,
+  type ModuleManifest,
+  type WorldInstance,
+} from '@anvil/capability-model';
+
+jest.setTimeout(300_000);
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+const EXAMPLES = path.join(ROOT, 'deploy', 'examples');
+const START = path.join(ROOT, 'tools', 'embedded', 'start.cjs');
+// The YAML 2 parser the CLI and the host use (the root node_modules has an older one).
+const { parseAllDocuments } = createRequire(path.join(ROOT, 'apps', 'cli', 'package.json'))(
+  'yaml',
+) as {
+  parseAllDocuments(text: string): Array<{ toJS(): unknown }>;
+};
+
+interface Host {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs: number,
+  host?: Host,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await Promise.resolve(check()).catch(() => undefined);
+    if (value) return value;
+    if (host && host.child.exitCode !== null)
+      throw new Error(
+        `the host exited (${host.child.exitCode}) while waiting for ${what}:\n${host.output()}`,
+      );
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${host ? `:\n${host.output().slice(-4000)}` : ''}`,
+      );
+    await sleep(250);
+  }
+}
+
+function startHost(args: string[]): Host {
+  let output = '';
+  const child = spawn(process.execPath, [START, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, NX_DAEMON: 'false', ANVIL_JWT_SECRET: '', FORCE_COLOR: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (c: Buffer) => void (output += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => void (output += c.toString()));
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  return { child, output: () => output, exited };
+}
+
+/** The objects of a folder of YAML, as the host reads them (all valid here). */
+function readObjects(dir: string): Array<{ kind: string }> {
+  return fs
+    .readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .flatMap((f) =>
+      parseAllDocuments(fs.readFileSync(path.join(dir, f), 'utf8')).map(
+        (d) => d.toJS() as { kind: string },
+      ),
+    )
+    .filter(Boolean);
+}
+
+/** A player connection (no automatic reconnection); rejects with the connect_error. */
+function connect(url: string, jwt: string): Promise<Socket> {
+  const s = io(url, {
+    auth: { token: jwt },
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  });
+  return new Promise((ok, fail) => {
+    s.once('connect', () => ok(s));
+    s.once('connect_error', (e) => {
+      s.close();
+      fail(e);
+    });
+  });
+}
+
+const getJson = async (url: string) => {
+  const res = await fetch(url);
+  expect(res.status).toBe(200);
+  return (await res.json()) as any;
+};
+
+describe('npm start (embedded host)', () => {
+  let dataDir: string;
+  let manifests: string;
+  let host: Host;
+  let web: string;
+  let token: string;
+  let socket: Socket | undefined;
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'anvil-embedded-data-'));
+    manifests = fs.mkdtempSync(path.join(os.tmpdir(), 'anvil-embedded-manifests-'));
+    for (const f of fs.readdirSync(EXAMPLES))
+      fs.copyFileSync(path.join(EXAMPLES, f), path.join(manifests, f));
+    // One invalid object and one broken document: reported, skipped, the rest runs.
+    fs.writeFileSync(
+      path.join(manifests, 'zz-bad.yaml'),
+      [
+        'apiVersion: anvil.dev/v1alpha1',
+        'kind: ModuleManifest',
+        'metadata: { name: broken-1.0.0 }',
+        'spec:',
+        '  module: broken',
+        '  version: not-a-version',
+        '  image: example/broken:1',
+        '  endpoint: { port: 50070, protocol: grpc }',
+        '  provides: []',
+        '---',
+        'kind: [unclosed',
+        '',
+      ].join('\n'),
+    );
+    host = startHost([
+      '--port',
+      '0',
+      '--free-ports',
+      '--bots',
+      '1',
+      '--data',
+      dataDir,
+      '--manifests',
+      manifests,
+    ]);
+    web = await until(
+      'the printed URL',
+      () => /open (http:\/\/127\.0\.0\.1:\d+\/)/.exec(host.output())?.[1],
+      280_000,
+      host,
+    );
+    token = await until(
+      'the printed player token',
+      () => /player player-1: (\S+)/.exec(host.output())?.[1],
+      10_000,
+      host,
+    );
+  }, 300_000);
+
+  afterAll(async () => {
+    socket?.close();
+    if (host && host.child.exitCode === null) {
+      host.child.kill('SIGKILL');
+      await host.exited;
+    }
+    for (const dir of [dataDir, manifests])
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reports the invalid object with file, object and field, and keeps going', () => {
+    expect(host.output()).toMatch(
+      /zz-bad\.yaml:1: ModuleManifest\/broken-1\.0\.0: spec\.version: /,
+    );
+    expect(host.output()).toMatch(/zz-bad\.yaml:\d+: invalid YAML/);
+  });
+
+  it('serves the live view page and the socket.io browser client', async () => {
+    const page = await fetch(web);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('<canvas');
+    expect(html).toContain('/socket.io.min.js');
+    const client = await fetch(new URL('/socket.io.min.js', web));
+    expect(client.status).toBe(200);
+    expect(client.headers.get('content-type')).toMatch(/javascript/);
+    expect((await fetch(new URL('/app.js', web))).status).toBe(200);
+  });
+
+  it('shows each world with the bindings resolve() computes, Ready on its engines', async () => {
+    const objects = readObjects(EXAMPLES);
+    const world = objects.find((o) => o.kind === 'WorldInstance') as unknown as WorldInstance;
+    const game = objects.find((o) => o.kind === 'GameDefinition') as unknown as GameDefinition;
+    const manifestsList = objects.filter(
+      (o) => o.kind === 'ModuleManifest',
+    ) as unknown as ModuleManifest[];
+    const expected = resolve(world, game, manifestsList);
+    const data = await until(
+      'arena-eu-1 Ready',
+      async () => {
+        const d = await getJson(new URL('/api/worlds', web).href);
+        return d.worlds.find((w: any) => w.id === 'arena-eu-1')?.status.phase === 'Ready' && d;
+      },
+      120_000,
+      host,
+    );
+    const arena = data.worlds.find((w: any) => w.id === 'arena-eu-1');
+    expect(arena.bindings).toEqual(JSON.parse(JSON.stringify(expected.bindings)));
+    expect(arena.status.diagnostics).toEqual(JSON.parse(JSON.stringify(expected.diagnostics)));
+    expect(arena.status.conditions.map((c: any) => `${c.type}=${c.status}`)).toEqual([
+      'Resolved=True',
+      'Ready=True',
+    ]);
+    // The engines are the binding's providers, each wired to the other's actual address.
+    const physics = data.engines.find((e: any) => e.app === 'physics-engine');
+    const interaction = data.engines.find((e: any) => e.app === 'interaction-engine');
+    expect(physics).toMatchObject({
+      module: 'physics-rapier',
+      version: '1.3.0',
+      endpointPort: 50052,
+    });
+    expect(interaction).toMatchObject({ module: 'interaction-engine', endpointPort: 50051 });
+    expect(interaction.env.PHYSICS_ENGINE_ADDRESS).toBe(physics.address);
+    expect(data.problems.map((p: any) => p.field)).toEqual(
+      expect.arrayContaining(['spec.version']),
+    );
+    expect(data.gateway.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    // The bot joined through the gateway.
+    await until(
+      'the bot to join',
+      async () => (await getJson(new URL('/api/worlds', web).href)).worlds[0].bots[0]?.joined,
+      60_000,
+      host,
+    );
+  });
+
+  it('lets a socket.io player with the printed token join, see deltas, move and get acks', async () => {
+    const { gateway } = await getJson(new URL('/api/worlds', web).href);
+    const s = await connect(gateway.url, token);
+    socket = s;
+    const deltas: Array<{ tick: number; bodies: Array<{ id: string; vx: number }> }> = [];
+    s.on('delta', (d) => deltas.push(d));
+    const joined = await s.timeout(30_000).emitWithAck('world:join', { worldId: 'arena-eu-1' });
+    expect(joined).toMatchObject({
+      ok: true,
+      worldId: 'arena-eu-1',
+      playerId: 'player-1',
+      bodyId: 'p:player-1',
+    });
+    expect(joined.bodies.some((b: { id: string }) => b.id.startsWith('crate-'))).toBe(true);
+    await until('deltas', () => deltas.length > 0, 60_000, host);
+    const ack = await s
+      .timeout(30_000)
+      .emitWithAck('cmd', { seq: 1, worldId: 'arena-eu-1', type: 'move', dx: 1.5 });
+    expect(ack).toEqual({ ok: true, seq: 1, tick: expect.any(Number) });
+    await until(
+      'a delta showing the move',
+      () =>
+        deltas.some(
+          (d) => d.tick >= ack.tick && d.bodies.some((b) => b.id === 'p:player-1' && b.vx > 1000),
+        ),
+      60_000,
+      host,
+    );
+    const replay = await s
+      .timeout(30_000)
+      .emitWithAck('cmd', { seq: 1, worldId: 'arena-eu-1', type: 'jump' });
+    expect(replay).toMatchObject({ ok: false, code: 'SEQ_REPLAYED' });
+  });
+
+  it('streams the world to spectators: a snapshot, then deltas', async () => {
+    const res = await fetch(new URL('/api/worlds/arena-eu-1/stream', web));
+    expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const reader = res.body!.getReader();
+    let text = '';
+    await until(
+      'snapshot and delta events',
+      async () => {
+        const { value } = await reader.read();
+        text += Buffer.from(value ?? new Uint8Array()).toString();
+        return /event: snapshot\n/.test(text) && /event: delta\n/.test(text);
+      },
+      60_000,
+      host,
+    );
+    await reader.cancel();
+    const snapshot = JSON.parse(/event: snapshot\ndata: (.*)\n/.exec(text)![1]);
+    expect(snapshot).toMatchObject({ worldId: 'arena-eu-1', tick: expect.any(Number) });
+    expect(snapshot.bodies.find((b: any) => b.id === 'p:player-1')).toMatchObject({
+      shape: 'ball',
+      kind: 'dynamic',
+    });
+  });
+
+  it('picks up a new world from the folder and runs it on the same engines', async () => {
+    fs.writeFileSync(
+      path.join(manifests, 'world-2.yaml'),
+      'apiVersion: anvil.dev/v1alpha1\nkind: WorldInstance\nmetadata: { name: arena-us-1 }\nspec: { gameRef: arena, region: us-east, shards: 1 }\n',
+    );
+    await until(
+      'the change to be printed',
+      () => /world arena-us-1: new \(phase Ready\)/.test(host.output()),
+      120_000,
+      host,
+    );
+    const data = await getJson(new URL('/api/worlds', web).href);
+    expect(data.worlds.map((w: any) => [w.id, w.status.phase])).toEqual([
+      ['arena-eu-1', 'Ready'],
+      ['arena-us-1', 'Ready'],
+    ]);
+    const joined = await socket!
+      .timeout(30_000)
+      .emitWithAck('world:join', { worldId: 'arena-us-1' });
+    expect(joined).toMatchObject({ ok: true, worldId: 'arena-us-1' });
+  });
+
+  it('says so when the physics provider changes, and the world stops being joinable', async () => {
+    const file = path.join(manifests, 'game.yaml');
+    fs.writeFileSync(
+      file,
+      fs
+        .readFileSync(file, 'utf8')
+        .replace(
+          'physics-rapier, versionConstraint: ^1.0.0',
+          'physics-rapier, versionConstraint: ^2.0.0',
+        ),
+    );
+    await until(
+      'the provider change',
+      () => /PHYSICS PROVIDER CHANGED: physics-rapier .* → physics-legacy/.test(host.output()),
+      120_000,
+      host,
+    );
+    expect(host.output()).toMatch(/arena-eu-1: phase Ready → Resolved/);
+    const data = await getJson(new URL('/api/worlds', web).href);
+    const arena = data.worlds.find((w: any) => w.id === 'arena-eu-1');
+    expect(arena.bindings.find((b: any) => b.capabilityId === 'physics.simulation').provider).toBe(
+      'physics-legacy',
+    );
+    expect(arena.status.conditions[1]).toMatchObject({
+      type: 'Ready',
+      status: 'False',
+      reason: 'ProviderNotEmbedded',
+    });
+    // The gateway (restarted with the data plane, same URL) refuses new joins of that world.
+    socket?.close();
+    const s = await until(
+      'a connection to the restarted gateway',
+      () => connect(data.gateway.url, token).catch(() => undefined),
+      60_000,
+      host,
+    );
+    socket = s;
+    await expect(
+      s.timeout(30_000).emitWithAck('world:join', { worldId: 'arena-eu-1' }),
+    ).resolves.toMatchObject({ ok: false, code: 'WORLD_NOT_READY' });
+  });
+
+  it('stops everything on SIGINT and exits 0', async () => {
+    socket?.close();
+    host.child.kill('SIGINT');
+    let timer: NodeJS.Timeout | undefined;
+    const code = await Promise.race([
+      host.exited,
+      new Promise((r) => (timer = setTimeout(() => r('timeout'), 60_000))),
+    ]);
+    clearTimeout(timer);
+    expect(code).toBe(0);
+    expect(host.output()).toContain('Stopped.');
+    expect(fs.existsSync(path.join(dataDir, 'host.pid'))).toBe(false);
+  });
+});
