@@ -222,9 +222,9 @@ describe('npm start (embedded host)', () => {
     expect(physics).toMatchObject({
       module: 'physics-rapier',
       version: '1.3.0',
-      endpointPort: 50052,
+      endpointPort: 50051,
     });
-    expect(interaction).toMatchObject({ module: 'interaction-engine', endpointPort: 50051 });
+    expect(interaction).toMatchObject({ module: 'interaction-engine', endpointPort: 50052 });
     expect(interaction.env.PHYSICS_ENGINE_ADDRESS).toBe(physics.address);
     expect(data.problems.map((p: any) => p.field)).toEqual(
       expect.arrayContaining(['spec.version']),
