@@ -4,11 +4,13 @@ import { NestFactory } from '@nestjs/core';
 import type { INestMicroservice } from '@nestjs/common';
 import type { EventBus } from '@anvil/bus';
 import { createEngineHealth } from '@anvil/engine-contract';
+import { createStorage, type Storage } from '@anvil/storage';
 import { EngineGrpcExceptionFilter, engineGrpcServerOptions } from '@anvil/engine-contract/nest';
 import type { PhysicsConfig } from './config/physics-config';
 import { EngineModule } from './engine/engine.module';
 import { loadRapier } from './simulation/rapier';
 import type { Clock, Timers } from './tick/clock';
+import { CheckpointService } from './worlds/checkpoints';
 import { createBus } from './worlds/create-bus';
 import { WorldsService } from './worlds/worlds.service';
 import { freePort } from './free-port';
@@ -18,6 +20,11 @@ export interface PhysicsBootstrapOptions {
   config: PhysicsConfig;
   /** The bus to publish deltas on; default: created from config.bus (and closed on close). */
   bus?: EventBus;
+  /**
+   * Storage for checkpoints, already migrated (the embedded host shares one); default: opened
+   * from config.databaseUrl and migrated (and closed on close), or none without a URL.
+   */
+  storage?: Storage;
   /** Time for the tick loops (tests); default: the monotonic system clock. */
   clock?: Clock;
   timers?: Timers;
@@ -43,10 +50,30 @@ export async function bootstrap(options: PhysicsBootstrapOptions): Promise<Runni
   const rapier = await loadRapier();
   const ownsBus = !options.bus;
   const bus = options.bus ?? (await createBus(config.bus));
+  const ownsStorage = !options.storage && Boolean(config.databaseUrl);
+  const storage = options.storage ?? (await openStorage(config.databaseUrl));
+  const checkpoints = storage
+    ? new CheckpointService({
+        storage,
+        everyTicks: config.checkpoint.everyTicks,
+        keep: config.checkpoint.keep,
+        onError: (worldId, tick, error) =>
+          new Logger('Checkpoints').error(
+            `world ${worldId}: saving the checkpoint of tick ${tick} failed: ${String(error)}`,
+          ),
+      })
+    : undefined;
   const port = config.grpc.port || (await freePort(config.grpc.host));
   const health = createEngineHealth();
   const app: INestMicroservice = await NestFactory.createMicroservice(
-    EngineModule.forRoot({ rapier, bus, config, clock: options.clock, timers: options.timers }),
+    EngineModule.forRoot({
+      rapier,
+      bus,
+      config,
+      clock: options.clock,
+      timers: options.timers,
+      checkpoints,
+    }),
     {
       ...engineGrpcServerOptions({
         url: `${config.grpc.host}:${port}`,
@@ -73,6 +100,20 @@ export async function bootstrap(options: PhysicsBootstrapOptions): Promise<Runni
         health.setServing(false);
         await app.close();
         if (ownsBus) await bus.close();
+        if (ownsStorage) await storage?.close();
       })()),
   };
+}
+
+/** Opens and migrates the engine's own storage; undefined without a URL. */
+async function openStorage(url: string | undefined): Promise<Storage | undefined> {
+  if (!url) return undefined;
+  const storage = await createStorage({ url });
+  try {
+    await storage.migrate();
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+  return storage;
 }

@@ -16,4 +16,7 @@ export class PhysicsConfigService {
   get bus(): PhysicsConfig['bus'] {
     return this.config.bus;
   }
+  get checkpoint(): PhysicsConfig['checkpoint'] {
+    return this.config.checkpoint;
+  }
 }

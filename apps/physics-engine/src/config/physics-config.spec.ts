@@ -13,6 +13,8 @@ describe('loadPhysicsConfig', () => {
         topicPrefix: undefined,
       },
       shutdownTimeoutMs: 10_000,
+      checkpoint: { everyTicks: 300, keep: 5 },
+      databaseUrl: undefined,
     });
   });
 
@@ -23,7 +25,12 @@ describe('loadPhysicsConfig', () => {
       TICK_MODE: 'manual',
       BUS: 'kafka',
       KAFKA_BROKERS: 'a:9092, b:9092',
+      CHECKPOINT_EVERY_TICKS: '0',
+      CHECKPOINT_KEEP: '3',
+      DATABASE_URL: 'pglite://memory',
     });
+    expect(config.checkpoint).toEqual({ everyTicks: 0, keep: 3 });
+    expect(config.databaseUrl).toBe('pglite://memory');
     expect(config.grpc.port).toBe(0);
     expect(config.tick).toMatchObject({ hz: 60, mode: 'manual' });
     expect(config.bus.kafkaBrokers).toEqual(['a:9092', 'b:9092']);

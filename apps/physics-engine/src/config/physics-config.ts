@@ -25,6 +25,12 @@ export const physicsConfigSchema = z
     KAFKA_CLIENT_ID: z.string().min(1).default('anvil-physics-engine'),
     BUS_TOPIC_PREFIX: z.string().optional(),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+    /** Checkpoint every N ticks of a world; 0 disables checkpoints. */
+    CHECKPOINT_EVERY_TICKS: z.coerce.number().int().min(0).max(100_000_000).default(300),
+    /** Checkpoints kept per world after each save (older ones are pruned). */
+    CHECKPOINT_KEEP: z.coerce.number().int().min(1).max(10_000).default(5),
+    /** Storage for checkpoints (`postgresql://...`, `pglite://memory`, `pglite://<folder>`); none: no checkpoints. */
+    DATABASE_URL: z.string().optional(),
   })
   .refine((c) => c.BUS !== 'kafka' || Boolean(c.KAFKA_BROKERS?.trim()), {
     message: 'KAFKA_BROKERS is required when BUS=kafka',
@@ -46,6 +52,10 @@ export interface PhysicsConfig {
     topicPrefix?: string;
   };
   shutdownTimeoutMs: number;
+  /** Periodic checkpoints; written only when storage is configured (or injected). */
+  checkpoint: { everyTicks: number; keep: number };
+  /** Storage URL; undefined: no storage of its own. */
+  databaseUrl?: string;
 }
 
 /** A config that failed validation; the message lists every bad variable. */
@@ -81,5 +91,7 @@ export function loadPhysicsConfig(
       topicPrefix: e.BUS_TOPIC_PREFIX || undefined,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    checkpoint: { everyTicks: e.CHECKPOINT_EVERY_TICKS, keep: e.CHECKPOINT_KEEP },
+    databaseUrl: e.DATABASE_URL?.trim() || undefined,
   };
 }

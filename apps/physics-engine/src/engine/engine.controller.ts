@@ -28,9 +28,9 @@ export class EngineController {
   ) {}
 
   @GrpcMethod('EngineService', 'Init')
-  init(request: InitRequest): InitResponse {
+  async init(request: InitRequest): Promise<InitResponse> {
     const worldId = requireId(request.worldId, 'world_id');
-    const { runtime, created } = this.worlds.init(worldId, request.config);
+    const { runtime, created } = await this.worlds.init(worldId, request.config);
     return {
       worldId,
       tick: runtime.sim.tick,

@@ -6,6 +6,7 @@ import {
 } from '@anvil/engine-contract';
 import type { WorldSimulation } from '../simulation/world-simulation';
 import { TickLoop, type TickLoopOptions } from '../tick/tick-loop';
+import type { WorldCheckpoints } from './checkpoints';
 import type { DeltaPublisher } from './delta-publisher';
 
 /**
@@ -20,6 +21,7 @@ export class WorldRuntime {
     readonly sim: WorldSimulation,
     private readonly publisher: DeltaPublisher,
     loopOptions?: TickLoopOptions,
+    private readonly checkpoints?: WorldCheckpoints,
   ) {
     if (loopOptions) {
       this.loop = new TickLoop(() => this.stepOnce(), loopOptions);
@@ -47,20 +49,31 @@ export class WorldRuntime {
     return this.sim.enqueue(command);
   }
 
-  /** Steps once and publishes the tick's delta. */
+  /** Steps once, publishes the tick's delta and (every N-th tick) starts a checkpoint. */
   stepOnce(): void {
     this.publisher.publish(this.sim.step());
+    this.checkpoints?.afterStep(this.sim);
+  }
+
+  /** Resolves when the checkpoint save in flight (if any) has settled. */
+  flushCheckpoints(): Promise<void> {
+    return this.checkpoints?.flush() ?? Promise.resolve();
   }
 
   /** Loop and publisher counters. */
   stats() {
-    return { tick: this.sim.tick, loop: this.loop?.stats(), publisher: this.publisher.stats() };
+    return {
+      tick: this.sim.tick,
+      loop: this.loop?.stats(),
+      publisher: this.publisher.stats(),
+      checkpoints: this.checkpoints?.stats(),
+    };
   }
 
-  /** Stops the loop, waits for queued publishes and frees the simulation. */
+  /** Stops the loop, waits for queued publishes and the checkpoint in flight, frees the simulation. */
   async close(): Promise<void> {
     this.loop?.stop();
-    await this.publisher.flush();
+    await Promise.all([this.publisher.flush(), this.flushCheckpoints()]);
     this.sim.free();
   }
 }

@@ -4,12 +4,14 @@ import {
   AlreadyExistsError,
   CapacityError,
   ContractLimits,
+  EngineUnavailableError,
   InvalidCommandError,
   PreconditionError,
   WorldNotFoundError,
   sameWorldSettings,
   type EngineCommand,
   type WorldConfig,
+  type WorldSettings,
   worldSettingsFromWire,
 } from '@anvil/engine-contract';
 import type { PhysicsConfig } from '../config/physics-config';
@@ -21,6 +23,7 @@ import {
   type SimulationSnapshot,
 } from '../simulation/world-simulation';
 import type { Clock, Timers } from '../tick/clock';
+import type { CheckpointService } from './checkpoints';
 import { DeltaPublisher } from './delta-publisher';
 import { WorldRuntime } from './world-runtime';
 
@@ -31,12 +34,16 @@ export interface WorldsDeps {
   config: PhysicsConfig;
   clock?: Clock;
   timers?: Timers;
+  /** Periodic checkpoints and restore on Init; none: worlds start fresh and are not saved. */
+  checkpoints?: CheckpointService;
 }
 
 /** The world registry of one physics engine: the RPCs' logic without the transport. */
 export class WorldsService {
   private readonly logger = new Logger('WorldsService');
   private readonly worlds = new Map<string, WorldRuntime>();
+  /** Inits waiting for their checkpoint lookup, so concurrent Inits of a world create it once. */
+  private readonly pending = new Map<string, Promise<unknown>>();
   private readonly simOptions: SimulationOptions;
 
   constructor(private readonly deps: WorldsDeps) {
@@ -44,12 +51,17 @@ export class WorldsService {
     this.simOptions = { dtSeconds: 1 / tick.hz, maxQueuedIntents: limits.maxQueuedCommands };
   }
 
-  /** Creates a world, or returns the existing one when its settings are the same. */
-  init(
+  /**
+   * Creates a world, or returns the existing one when its settings are the same. With storage,
+   * a world not in memory continues from its latest checkpoint (e.g. after a restart).
+   */
+  async init(
     worldId: string,
     config: WorldConfig | undefined,
-  ): { runtime: WorldRuntime; created: boolean } {
+  ): Promise<{ runtime: WorldRuntime; created: boolean }> {
     const settings = worldSettingsFromWire(config, this.deps.config.limits.maxBodiesPerWorld);
+    const pending = this.pending.get(worldId);
+    if (pending) await pending.catch(() => undefined);
     const existing = this.worlds.get(worldId);
     if (existing) {
       if (!sameWorldSettings(existing.sim.settings, settings)) {
@@ -58,11 +70,59 @@ export class WorldsService {
       return { runtime: existing, created: false };
     }
     this.requireRoom();
-    const runtime = this.start(
-      worldId,
-      WorldSimulation.create(this.deps.rapier, settings, this.simOptions),
-    );
-    return { runtime, created: true };
+    const creating = this.createOrRestore(worldId, settings);
+    this.pending.set(worldId, creating);
+    try {
+      return await creating;
+    } finally {
+      this.pending.delete(worldId);
+    }
+  }
+
+  private async createOrRestore(
+    worldId: string,
+    settings: WorldSettings,
+  ): Promise<{ runtime: WorldRuntime; created: boolean }> {
+    const checkpoint = await this.latestCheckpoint(worldId);
+    const existing = this.worlds.get(worldId);
+    if (existing) {
+      // A Restore created it while the checkpoint was being read.
+      if (!sameWorldSettings(existing.sim.settings, settings)) {
+        throw new AlreadyExistsError(`world "${worldId}" exists with a different config`);
+      }
+      return { runtime: existing, created: false };
+    }
+    if (!checkpoint) {
+      const sim = WorldSimulation.create(this.deps.rapier, settings, this.simOptions);
+      return { runtime: this.start(worldId, sim), created: true };
+    }
+    if (checkpoint.stateHash !== sha256(checkpoint.state)) {
+      throw new EngineUnavailableError(
+        `world "${worldId}": checkpoint of tick ${checkpoint.tick} does not match its state hash`,
+      );
+    }
+    const sim = WorldSimulation.restore(this.deps.rapier, checkpoint.state, this.simOptions);
+    if (!sameWorldSettings(sim.settings, settings)) {
+      sim.free();
+      throw new AlreadyExistsError(
+        `world "${worldId}" has a checkpoint (tick ${checkpoint.tick}) with a different config`,
+      );
+    }
+    this.requireRoom();
+    this.logger.log(`world ${worldId}: restored checkpoint of tick ${checkpoint.tick}`);
+    return { runtime: this.start(worldId, sim), created: false };
+  }
+
+  private async latestCheckpoint(worldId: string) {
+    if (!this.deps.checkpoints) return null;
+    try {
+      return await this.deps.checkpoints.latest(worldId);
+    } catch (error) {
+      throw new EngineUnavailableError(
+        `world "${worldId}": cannot read checkpoints: ${String(error)}`,
+        { cause: error },
+      );
+    }
   }
 
   /** Queues a command for the next tick boundary of a world. */
@@ -160,7 +220,13 @@ export class WorldsService {
               ),
           }
         : undefined;
-    const runtime = new WorldRuntime(worldId, sim, publisher, loop);
+    const runtime = new WorldRuntime(
+      worldId,
+      sim,
+      publisher,
+      loop,
+      this.deps.checkpoints?.forWorld(worldId),
+    );
     this.worlds.set(worldId, runtime);
     return runtime;
   }

@@ -1,0 +1,133 @@
+import type { Checkpoint, Storage } from '@anvil/storage';
+import type { SimulationSnapshot, WorldSimulation } from '../simulation/world-simulation';
+
+/** The shard the physics engine checkpoints (it runs each world whole). */
+export const CHECKPOINT_SHARD = 0;
+
+/** Counters of one world's checkpoints. */
+export interface CheckpointStats {
+  saved: number;
+  failed: number;
+  /** N-th ticks passed over because the previous save was still in flight. */
+  skipped: number;
+  inFlight: boolean;
+  /** Tick of the last checkpoint saved by this engine (0: none yet). */
+  lastTick: number;
+}
+
+/** What the checkpoint service needs. */
+export interface CheckpointOptions {
+  storage: Storage;
+  /** Checkpoint after every N-th tick; 0 disables writing (restoring still works). */
+  everyTicks: number;
+  /** Checkpoints kept per world after each save. */
+  keep: number;
+  onError: (worldId: string, tick: number, error: unknown) => void;
+}
+
+/**
+ * Periodic checkpoints of the engine's worlds in `@anvil/storage`, and the lookup that restores
+ * them on Init. Saving never blocks or breaks the tick loop: the snapshot is taken synchronously
+ * at the tick, the save (world row upsert, save, prune) runs in the background, failures are
+ * counted and reported through `onError`, and at most one save per world is in flight.
+ */
+export class CheckpointService {
+  /** Worlds whose storage row is known to exist (the checkpoints' foreign key). */
+  private readonly known = new Set<string>();
+
+  constructor(private readonly options: CheckpointOptions) {}
+
+  /** The newest checkpoint of a world, or null. */
+  latest(worldId: string): Promise<Checkpoint | null> {
+    return this.options.storage.checkpoints.latest(worldId, CHECKPOINT_SHARD);
+  }
+
+  /** The checkpoint writer of one world. */
+  forWorld(worldId: string): WorldCheckpoints {
+    return new WorldCheckpoints(
+      worldId,
+      this.options.everyTicks,
+      (snap) => this.save(worldId, snap),
+      (tick, error) => this.options.onError(worldId, tick, error),
+    );
+  }
+
+  private async save(worldId: string, snap: SimulationSnapshot): Promise<void> {
+    const { storage, keep } = this.options;
+    if (!this.known.has(worldId)) {
+      if (!(await storage.worlds.get(worldId))) {
+        await storage.worlds.upsert({
+          id: worldId,
+          namespace: 'physics-engine',
+          name: worldId,
+          game: 'unknown',
+          region: 'local',
+          shards: 1,
+          phase: 'Running',
+        });
+      }
+      this.known.add(worldId);
+    }
+    await storage.checkpoints.save({
+      worldId,
+      shard: CHECKPOINT_SHARD,
+      tick: snap.tick,
+      stateHash: snap.stateHash,
+      state: snap.state,
+    });
+    await storage.checkpoints.prune(worldId, keep, CHECKPOINT_SHARD);
+  }
+}
+
+/** One world's checkpoint writer, called after every step. */
+export class WorldCheckpoints {
+  private inFlight?: Promise<void>;
+  private readonly counters = { saved: 0, failed: 0, skipped: 0, lastTick: 0 };
+
+  constructor(
+    readonly worldId: string,
+    private readonly everyTicks: number,
+    private readonly save: (snap: SimulationSnapshot) => Promise<void>,
+    private readonly onError: (tick: number, error: unknown) => void,
+  ) {}
+
+  /** Starts a background save when the world just reached an N-th tick. Never throws. */
+  afterStep(sim: WorldSimulation): void {
+    if (this.everyTicks <= 0 || sim.tick === 0 || sim.tick % this.everyTicks !== 0) return;
+    if (this.inFlight) {
+      this.counters.skipped++;
+      return;
+    }
+    const tick = sim.tick;
+    let saving: Promise<void>;
+    try {
+      // Taken now, synchronously, so it is the state of this very tick.
+      saving = this.save(sim.snapshot());
+    } catch (error) {
+      saving = Promise.reject(error);
+    }
+    this.inFlight = saving
+      .then(
+        () => {
+          this.counters.saved++;
+          this.counters.lastTick = tick;
+        },
+        (error: unknown) => {
+          this.counters.failed++;
+          this.onError(tick, error);
+        },
+      )
+      .finally(() => {
+        this.inFlight = undefined;
+      });
+  }
+
+  /** Resolves when the save in flight (if any) has settled. */
+  async flush(): Promise<void> {
+    await this.inFlight;
+  }
+
+  stats(): CheckpointStats {
+    return { ...this.counters, inFlight: this.inFlight !== undefined };
+  }
+}
