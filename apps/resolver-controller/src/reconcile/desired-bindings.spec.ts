@@ -44,7 +44,7 @@ describe('desiredBindings', () => {
         consumerVersion: '1.0.0',
         providerVersion: '1.3.0',
         capabilityVersion: '1.4.0',
-        port: 50052,
+        port: 50051,
         shard: undefined,
       },
     ],
@@ -115,7 +115,7 @@ describe('desiredBindings', () => {
       (b) => b.spec.capabilityId === 'physics.simulation',
     );
     expect(physics?.spec.provider.endpoint).toEqual({
-      port: 50052,
+      port: 50051,
       protocol: 'grpc',
       host: 'physics.games.svc',
     });
