@@ -2,12 +2,11 @@ import 'reflect-metadata';
 import { Logger, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { EventBus } from '@anvil/bus';
-import { EngineClient, createEngineHealth } from '@anvil/engine-contract';
+import { EngineClient, createEngineHealth, freePort } from '@anvil/engine-contract';
 import { EngineGrpcExceptionFilter, engineGrpcServerOptions } from '@anvil/engine-contract/nest';
 import type { InteractionConfig } from './config/interaction-config';
 import { EngineModule } from './engine/engine.module';
 import { createBus } from './create-bus';
-import { freePort } from './free-port';
 import { InteractionEvents } from './worlds/interaction-events';
 import { InteractionWorldsService, type Clock } from './worlds/interaction-worlds.service';
 

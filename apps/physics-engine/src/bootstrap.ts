@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { INestMicroservice } from '@nestjs/common';
 import type { EventBus } from '@anvil/bus';
-import { createEngineHealth } from '@anvil/engine-contract';
+import { createEngineHealth, freePort } from '@anvil/engine-contract';
 import { createStorage, type Storage } from '@anvil/storage';
 import { EngineGrpcExceptionFilter, engineGrpcServerOptions } from '@anvil/engine-contract/nest';
 import type { PhysicsConfig } from './config/physics-config';
@@ -13,7 +13,6 @@ import type { Clock, Timers } from './tick/clock';
 import { CheckpointService } from './worlds/checkpoints';
 import { createBus } from './worlds/create-bus';
 import { WorldsService } from './worlds/worlds.service';
-import { freePort } from './free-port';
 
 /** What `bootstrap` needs; `bus` is shared with other apps in embedded mode. */
 export interface PhysicsBootstrapOptions {

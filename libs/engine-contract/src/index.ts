@@ -17,3 +17,4 @@ export * from './grpc/engine-service.options';
 export * from './grpc/health-service.options';
 export * from './client/retry';
 export * from './client/engine-client';
+export * from './grpc/free-port';

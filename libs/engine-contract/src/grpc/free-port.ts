@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 
-/** Asks the OS for a free TCP port on host (Nest's gRPC server does not report the port it bound). */
+/** Asks the OS for a free TCP port on host, for engines started with port 0 (Nest's gRPC server does not report the port it bound). */
 export function freePort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
