@@ -1,5 +1,6 @@
 export * from './types';
 export { resolve, isResolved } from './resolve';
+export { resolveWorld } from './resolve-world';
 export { bindingName, type BindingNameParts } from './binding-name';
 export { fnv1a32, fnv1a32Hex } from './fnv1a';
 export {

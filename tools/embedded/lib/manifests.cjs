@@ -184,25 +184,7 @@ function planWorlds(loaded) {
     const id = worldIdOf(world);
     const game = games.find((g) => nsOf(g) === namespace && g.metadata.name === world.spec.gameRef);
     const inNamespace = manifests.filter((m) => nsOf(m) === namespace);
-    let resolution;
-    if (!game) {
-      resolution = {
-        bindings: [],
-        participants: [],
-        diagnostics: [
-          {
-            severity: 'error',
-            code: 'GameNotFound',
-            consumer: '',
-            capabilityId: '',
-            message: `world ${world.metadata.name}: spec.gameRef names GameDefinition "${world.spec.gameRef}", which is not in namespace ${namespace} of the manifests folder`,
-            candidates: [],
-          },
-        ],
-      };
-    } else {
-      resolution = model.resolve(world, game, inNamespace);
-    }
+    const resolution = model.resolveWorld(world, game, inNamespace);
     if (!ID_PATTERN.test(id)) {
       resolution.diagnostics = [
         ...resolution.diagnostics,

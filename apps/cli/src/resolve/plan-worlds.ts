@@ -3,7 +3,7 @@ import {
   Diagnostic,
   GameDefinition,
   ModuleManifest,
-  resolve,
+  resolveWorld,
   WorldInstance,
 } from '@anvil/capability-model';
 
@@ -28,26 +28,28 @@ export function planWorlds(objects: unknown[], worldName?: string): WorldPlan[] 
   const manifests = typed.filter((o): o is ModuleManifest => o.kind === 'ModuleManifest');
   return worlds
     .filter((w) => worldName === undefined || w.metadata.name === worldName)
-    .sort((a, b) => compareKeys(namespaceOf(a), namespaceOf(b)) || compareKeys(a.metadata.name, b.metadata.name))
+    .sort(
+      (a, b) =>
+        compareKeys(namespaceOf(a), namespaceOf(b)) ||
+        compareKeys(a.metadata.name, b.metadata.name),
+    )
     .map((world) => {
       const namespace = namespaceOf(world);
-      const game = games.find((g) => namespaceOf(g) === namespace && g.metadata.name === world.spec.gameRef);
-      const base = { namespace, world: world.metadata.name };
-      if (!game) return { ...base, bindings: [], diagnostics: [gameNotFound(world, namespace)] };
-      const resolution = resolve(world, game, manifests.filter((m) => namespaceOf(m) === namespace));
-      return { ...base, bindings: resolution.bindings, diagnostics: resolution.diagnostics };
+      const game = games.find(
+        (g) => namespaceOf(g) === namespace && g.metadata.name === world.spec.gameRef,
+      );
+      const resolution = resolveWorld(
+        world,
+        game,
+        manifests.filter((m) => namespaceOf(m) === namespace),
+      );
+      return {
+        namespace,
+        world: world.metadata.name,
+        bindings: resolution.bindings,
+        diagnostics: resolution.diagnostics,
+      };
     });
-}
-
-function gameNotFound(world: WorldInstance, namespace: string): Diagnostic {
-  return {
-    severity: 'error',
-    code: 'GameNotFound',
-    consumer: '',
-    capabilityId: '',
-    message: `world ${world.metadata.name}: spec.gameRef names GameDefinition "${world.spec.gameRef}", which is not in namespace ${namespace} of the input`,
-    candidates: [],
-  };
 }
 
 const compareKeys = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -1,9 +1,4 @@
-import {
-  DIAGNOSTIC_CODES,
-  resolve,
-  type ModuleManifest,
-  type Resolution,
-} from '@anvil/capability-model';
+import { resolveWorld, type ModuleManifest, type Resolution } from '@anvil/capability-model';
 import { ApplyBindingsError, describeError } from '../errors/errors';
 import { RESOURCES, type CachedWorld, type ClusterCache } from '../informers/cluster-cache';
 import { objectKey } from '../informers/kube-object';
@@ -101,22 +96,7 @@ export class Reconciler {
     const gameRef = world.spec?.gameRef;
     const game =
       typeof gameRef === 'string' ? this.deps.cache.games.get(namespace, gameRef) : undefined;
-    if (!game) {
-      const message = `world ${world.metadata.name}: GameDefinition "${String(gameRef)}" not found in namespace ${namespace}`;
-      const diagnostic = {
-        severity: 'error' as const,
-        code: DIAGNOSTIC_CODES.gameNotFound,
-        consumer: '',
-        capabilityId: '',
-        message,
-        candidates: [],
-      };
-      return {
-        resolution: { bindings: [], diagnostics: [diagnostic], participants: [] },
-        manifests,
-      };
-    }
-    return { resolution: resolve(world, game, manifests), manifests };
+    return { resolution: resolveWorld(world, game, manifests), manifests };
   }
 
   /** Writes the plan (all writes in parallel); failures are collected, not thrown. */
