@@ -14,3 +14,10 @@ export {
 export { VALIDATION_CODES, type ValidationCode, type ValidationIssue } from './validation-issue';
 export { MAX_REPORTED_CYCLES } from './cycles';
 export { MAX_CANDIDATES } from './diagnostics';
+export {
+  worldIdOf,
+  endpointAddress,
+  bindingAddresses,
+  WORLD_ID_PATTERN,
+  type WorldBindingAddress,
+} from './world-wiring';
