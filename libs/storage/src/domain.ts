@@ -13,12 +13,32 @@ export interface World {
   shards: number;
   /** The WorldInstance phase (Pending, Resolved, Running, ...). */
   phase: string;
+  /** The world's CapabilityBindings, as the control plane last resolved them. */
+  bindings: WorldBinding[];
   createdAt: Date;
   updatedAt: Date;
 }
 
-/** What {@link World} the caller provides; timestamps are set by storage. */
-export type WorldInput = Omit<World, 'createdAt' | 'updatedAt'>;
+/** One CapabilityBinding of a world: which module's requirement is served by whom, where. */
+export interface WorldBinding {
+  capabilityId: string;
+  /** The module that requires the capability. */
+  consumer: string;
+  /** The module that provides it. */
+  provider: string;
+  /** Where the provider listens, `host:port`. */
+  address: string;
+  /** The shard of a world-shard binding, null otherwise. */
+  shard: number | null;
+}
+
+/**
+ * What {@link World} the caller provides; timestamps are set by storage. Without `bindings` an
+ * update keeps the stored ones (a new world starts with none).
+ */
+export type WorldInput = Omit<World, 'createdAt' | 'updatedAt' | 'bindings'> & {
+  bindings?: WorldBinding[];
+};
 
 /** A snapshot of one shard of a world at a tick. */
 export interface Checkpoint {

@@ -13,6 +13,7 @@ export type {
   PlayerSession,
   World,
   WorldInput,
+  WorldBinding,
 } from './domain';
 export {
   ConflictError,

@@ -1,11 +1,14 @@
-import type { World as WorldRow } from '../generated/prisma/client';
-import type { World, WorldInput } from '../domain';
-import { ConflictError, NotFoundError } from '../errors';
+import type { Prisma, World as WorldRow } from '../generated/prisma/client';
+import type { World, WorldBinding, WorldInput } from '../domain';
+import { ConflictError, InvalidInputError, NotFoundError } from '../errors';
 import { integer, text } from '../validation';
 import { isPrismaError, PrismaCode, type PrismaAccess } from './prisma-errors';
 
 /** Longest phase name accepted. */
 const MAX_PHASE = 64;
+/** Most bindings one world may list. */
+export const MAX_WORLD_BINDINGS = 1000;
+const ADDRESS = /^[^\s:]+:\d{1,5}$/;
 /** Most shards a world may declare. */
 export const MAX_SHARDS = 4096;
 
@@ -17,8 +20,10 @@ export class WorldRepository {
   async upsert(input: WorldInput): Promise<World> {
     const data = validWorld(input);
     try {
-      const { id, ...fields } = data;
-      return toWorld(await this.db().world.upsert({ where: { id }, create: data, update: fields }));
+      const { id, bindings, ...fields } = data;
+      const update = bindings === undefined ? fields : { ...fields, bindings: toJson(bindings) };
+      const create = { ...data, bindings: toJson(bindings ?? []) };
+      return toWorld(await this.db().world.upsert({ where: { id }, create, update }));
     } catch (error) {
       if (isPrismaError(error, PrismaCode.UniqueViolation)) {
         throw new ConflictError(
@@ -79,10 +84,36 @@ function validWorld(input: WorldInput): WorldInput {
     region: text('region', input.region),
     shards: integer('shards', input.shards, 1, MAX_SHARDS),
     phase: text('phase', input.phase, MAX_PHASE),
+    ...(input.bindings === undefined ? {} : { bindings: validBindings(input.bindings) }),
   };
 }
 
+function validBindings(value: unknown): WorldBinding[] {
+  if (!Array.isArray(value)) throw new InvalidInputError('bindings', 'must be an array');
+  if (value.length > MAX_WORLD_BINDINGS)
+    throw new InvalidInputError('bindings', `must have at most ${MAX_WORLD_BINDINGS} entries`);
+  return value.map((b: Partial<WorldBinding> | null, i) => {
+    const at = `bindings[${i}]`;
+    if (typeof b !== 'object' || b === null) throw new InvalidInputError(at, 'must be an object');
+    const address = text(`${at}.address`, b.address);
+    if (!ADDRESS.test(address)) throw new InvalidInputError(`${at}.address`, 'must be host:port');
+    return {
+      capabilityId: text(`${at}.capabilityId`, b.capabilityId),
+      consumer: text(`${at}.consumer`, b.consumer),
+      provider: text(`${at}.provider`, b.provider),
+      address,
+      shard:
+        b.shard === null || b.shard === undefined
+          ? null
+          : integer(`${at}.shard`, b.shard, 0, MAX_SHARDS - 1),
+    };
+  });
+}
+
+const toJson = (bindings: WorldBinding[]) => bindings as unknown as Prisma.InputJsonValue;
+
 function toWorld(row: WorldRow): World {
   const { id, namespace, name, game, region, shards, phase, createdAt, updatedAt } = row;
-  return { id, namespace, name, game, region, shards, phase, createdAt, updatedAt };
+  const bindings = row.bindings as unknown as WorldBinding[];
+  return { id, namespace, name, game, region, shards, phase, bindings, createdAt, updatedAt };
 }

@@ -16,6 +16,13 @@ const world: WorldInput = {
 };
 const checkpoint = { worldId: 'w', shard: 0, tick: 1, stateHash: 'h', state: new Uint8Array([1]) };
 const audit = { actor: 'a', action: 'x', traceId: 't' };
+const binding = {
+  capabilityId: 'physics.simulation',
+  consumer: 'interaction-engine',
+  provider: 'physics-rapier',
+  address: 'physics-rapier.games.svc:50051',
+  shard: null,
+};
 
 /** Each call and the field its {@link InvalidInputError} must name. */
 const cases: Array<[string, (s: Storage) => Promise<unknown>, string]> = [
@@ -27,6 +34,26 @@ const cases: Array<[string, (s: Storage) => Promise<unknown>, string]> = [
   ['zero shards', (s) => s.worlds.upsert({ ...world, shards: 0 }), 'shards'],
   ['a fractional shard count', (s) => s.worlds.upsert({ ...world, shards: 1.5 }), 'shards'],
   ['an empty phase', (s) => s.worlds.setPhase('w', ''), 'phase'],
+  [
+    'bindings that are not an array',
+    (s) => s.worlds.upsert({ ...world, bindings: {} as unknown as [] }),
+    'bindings',
+  ],
+  [
+    'a binding address without a port',
+    (s) => s.worlds.upsert({ ...world, bindings: [{ ...binding, address: 'physics' }] }),
+    'bindings[0].address',
+  ],
+  [
+    'a binding without a consumer',
+    (s) => s.worlds.upsert({ ...world, bindings: [{ ...binding, consumer: '' }] }),
+    'bindings[0].consumer',
+  ],
+  [
+    'a negative binding shard',
+    (s) => s.worlds.upsert({ ...world, bindings: [{ ...binding, shard: -1 }] }),
+    'bindings[0].shard',
+  ],
   ['a negative tick', (s) => s.checkpoints.save({ ...checkpoint, tick: -1 }), 'tick'],
   ['a fractional tick', (s) => s.checkpoints.save({ ...checkpoint, tick: 0.5 }), 'tick'],
   ['a tick beyond 2^53', (s) => s.checkpoints.save({ ...checkpoint, tick: 2 ** 60 }), 'tick'],
@@ -82,7 +109,7 @@ export function describeBadInput(storage: () => Storage): void {
         code: StorageErrorCode.InvalidInput,
         field,
       });
-      expect((error as Error).message).toMatch(new RegExp(`^${field}: `));
+      expect((error as Error).message.slice(0, field.length + 2)).toBe(`${field}: `);
     });
   });
 }

@@ -72,6 +72,7 @@ export function describeStorageContract(name: string, factory: StorageFactory): 
         const created = await ctx.storage.worlds.upsert(input);
         expect(created).toEqual({
           ...input,
+          bindings: [],
           createdAt: expect.any(Date),
           updatedAt: expect.any(Date),
         });
@@ -87,6 +88,32 @@ export function describeStorageContract(name: string, factory: StorageFactory): 
         expect(await ctx.storage.worlds.setPhase(input.id, 'Terminating')).toMatchObject({
           phase: 'Terminating',
         });
+      });
+
+      it("stores a world's bindings and keeps them when an update leaves them out", async () => {
+        const bindings = [
+          {
+            capabilityId: 'physics.simulation',
+            consumer: 'interaction-engine',
+            provider: 'physics-rapier',
+            address: 'physics-rapier.games.svc:50051',
+            shard: null,
+          },
+          {
+            capabilityId: 'storage.checkpoint',
+            consumer: 'physics-rapier',
+            provider: 'checkpoint-store',
+            address: '10.0.0.9:7000',
+            shard: 1,
+          },
+        ];
+        const input = aWorld({ bindings });
+        expect((await ctx.storage.worlds.upsert(input)).bindings).toEqual(bindings);
+        const { bindings: _omitted, ...withoutBindings } = input;
+        await ctx.storage.worlds.upsert({ ...withoutBindings, phase: 'Ready' });
+        expect(await ctx.storage.worlds.get(input.id)).toMatchObject({ phase: 'Ready', bindings });
+        await ctx.storage.worlds.upsert({ ...input, bindings: [] });
+        expect((await ctx.storage.worlds.get(input.id))?.bindings).toEqual([]);
       });
 
       it('lists a namespace ordered by name', async () => {

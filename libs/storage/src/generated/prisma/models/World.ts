@@ -66,6 +66,7 @@ export type WorldCountAggregateOutputType = {
   region: number
   shards: number
   phase: number
+  bindings: number
   createdAt: number
   updatedAt: number
   _all: number
@@ -112,6 +113,7 @@ export type WorldCountAggregateInputType = {
   region?: true
   shards?: true
   phase?: true
+  bindings?: true
   createdAt?: true
   updatedAt?: true
   _all?: true
@@ -211,6 +213,7 @@ export type WorldGroupByOutputType = {
   region: string
   shards: number
   phase: string
+  bindings: runtime.JsonValue
   createdAt: Date
   updatedAt: Date
   _count: WorldCountAggregateOutputType | null
@@ -246,6 +249,7 @@ export type WorldWhereInput = {
   region?: Prisma.StringFilter<"World"> | string
   shards?: Prisma.IntFilter<"World"> | number
   phase?: Prisma.StringFilter<"World"> | string
+  bindings?: Prisma.JsonFilter<"World">
   createdAt?: Prisma.DateTimeFilter<"World"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"World"> | Date | string
   checkpoints?: Prisma.CheckpointListRelationFilter
@@ -260,6 +264,7 @@ export type WorldOrderByWithRelationInput = {
   region?: Prisma.SortOrder
   shards?: Prisma.SortOrder
   phase?: Prisma.SortOrder
+  bindings?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   checkpoints?: Prisma.CheckpointOrderByRelationAggregateInput
@@ -278,6 +283,7 @@ export type WorldWhereUniqueInput = Prisma.AtLeast<{
   region?: Prisma.StringFilter<"World"> | string
   shards?: Prisma.IntFilter<"World"> | number
   phase?: Prisma.StringFilter<"World"> | string
+  bindings?: Prisma.JsonFilter<"World">
   createdAt?: Prisma.DateTimeFilter<"World"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"World"> | Date | string
   checkpoints?: Prisma.CheckpointListRelationFilter
@@ -292,6 +298,7 @@ export type WorldOrderByWithAggregationInput = {
   region?: Prisma.SortOrder
   shards?: Prisma.SortOrder
   phase?: Prisma.SortOrder
+  bindings?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   _count?: Prisma.WorldCountOrderByAggregateInput
@@ -312,6 +319,7 @@ export type WorldScalarWhereWithAggregatesInput = {
   region?: Prisma.StringWithAggregatesFilter<"World"> | string
   shards?: Prisma.IntWithAggregatesFilter<"World"> | number
   phase?: Prisma.StringWithAggregatesFilter<"World"> | string
+  bindings?: Prisma.JsonWithAggregatesFilter<"World">
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"World"> | Date | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"World"> | Date | string
 }
@@ -324,6 +332,7 @@ export type WorldCreateInput = {
   region: string
   shards: number
   phase: string
+  bindings?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   updatedAt?: Date | string
   checkpoints?: Prisma.CheckpointCreateNestedManyWithoutWorldInput
@@ -338,6 +347,7 @@ export type WorldUncheckedCreateInput = {
   region: string
   shards: number
   phase: string
+  bindings?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   updatedAt?: Date | string
   checkpoints?: Prisma.CheckpointUncheckedCreateNestedManyWithoutWorldInput
@@ -352,6 +362,7 @@ export type WorldUpdateInput = {
   region?: Prisma.StringFieldUpdateOperationsInput | string
   shards?: Prisma.IntFieldUpdateOperationsInput | number
   phase?: Prisma.StringFieldUpdateOperationsInput | string
+  bindings?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   checkpoints?: Prisma.CheckpointUpdateManyWithoutWorldNestedInput
@@ -366,6 +377,7 @@ export type WorldUncheckedUpdateInput = {
   region?: Prisma.StringFieldUpdateOperationsInput | string
   shards?: Prisma.IntFieldUpdateOperationsInput | number
   phase?: Prisma.StringFieldUpdateOperationsInput | string
+  bindings?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   checkpoints?: Prisma.CheckpointUncheckedUpdateManyWithoutWorldNestedInput
@@ -380,6 +392,7 @@ export type WorldCreateManyInput = {
   region: string
   shards: number
   phase: string
+  bindings?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   updatedAt?: Date | string
 }
@@ -392,6 +405,7 @@ export type WorldUpdateManyMutationInput = {
   region?: Prisma.StringFieldUpdateOperationsInput | string
   shards?: Prisma.IntFieldUpdateOperationsInput | number
   phase?: Prisma.StringFieldUpdateOperationsInput | string
+  bindings?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -404,6 +418,7 @@ export type WorldUncheckedUpdateManyInput = {
   region?: Prisma.StringFieldUpdateOperationsInput | string
   shards?: Prisma.IntFieldUpdateOperationsInput | number
   phase?: Prisma.StringFieldUpdateOperationsInput | string
+  bindings?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -421,6 +436,7 @@ export type WorldCountOrderByAggregateInput = {
   region?: Prisma.SortOrder
   shards?: Prisma.SortOrder
   phase?: Prisma.SortOrder
+  bindings?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
 }
@@ -514,6 +530,7 @@ export type WorldCreateWithoutCheckpointsInput = {
   region: string
   shards: number
   phase: string
+  bindings?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   updatedAt?: Date | string
   sessions?: Prisma.PlayerSessionCreateNestedManyWithoutWorldInput
@@ -527,6 +544,7 @@ export type WorldUncheckedCreateWithoutCheckpointsInput = {
   region: string
   shards: number
   phase: string
+  bindings?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   updatedAt?: Date | string
   sessions?: Prisma.PlayerSessionUncheckedCreateNestedManyWithoutWorldInput
@@ -556,6 +574,7 @@ export type WorldUpdateWithoutCheckpointsInput = {
   region?: Prisma.StringFieldUpdateOperationsInput | string
   shards?: Prisma.IntFieldUpdateOperationsInput | number
   phase?: Prisma.StringFieldUpdateOperationsInput | string
+  bindings?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   sessions?: Prisma.PlayerSessionUpdateManyWithoutWorldNestedInput
@@ -569,6 +588,7 @@ export type WorldUncheckedUpdateWithoutCheckpointsInput = {
   region?: Prisma.StringFieldUpdateOperationsInput | string
   shards?: Prisma.IntFieldUpdateOperationsInput | number
   phase?: Prisma.StringFieldUpdateOperationsInput | string
+  bindings?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   sessions?: Prisma.PlayerSessionUncheckedUpdateManyWithoutWorldNestedInput
@@ -582,6 +602,7 @@ export type WorldCreateWithoutSessionsInput = {
   region: string
   shards: number
   phase: string
+  bindings?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   updatedAt?: Date | string
   checkpoints?: Prisma.CheckpointCreateNestedManyWithoutWorldInput
@@ -595,6 +616,7 @@ export type WorldUncheckedCreateWithoutSessionsInput = {
   region: string
   shards: number
   phase: string
+  bindings?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   updatedAt?: Date | string
   checkpoints?: Prisma.CheckpointUncheckedCreateNestedManyWithoutWorldInput
@@ -624,6 +646,7 @@ export type WorldUpdateWithoutSessionsInput = {
   region?: Prisma.StringFieldUpdateOperationsInput | string
   shards?: Prisma.IntFieldUpdateOperationsInput | number
   phase?: Prisma.StringFieldUpdateOperationsInput | string
+  bindings?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   checkpoints?: Prisma.CheckpointUpdateManyWithoutWorldNestedInput
@@ -637,6 +660,7 @@ export type WorldUncheckedUpdateWithoutSessionsInput = {
   region?: Prisma.StringFieldUpdateOperationsInput | string
   shards?: Prisma.IntFieldUpdateOperationsInput | number
   phase?: Prisma.StringFieldUpdateOperationsInput | string
+  bindings?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   checkpoints?: Prisma.CheckpointUncheckedUpdateManyWithoutWorldNestedInput
@@ -690,6 +714,7 @@ export type WorldSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
   region?: boolean
   shards?: boolean
   phase?: boolean
+  bindings?: boolean
   createdAt?: boolean
   updatedAt?: boolean
   checkpoints?: boolean | Prisma.World$checkpointsArgs<ExtArgs>
@@ -705,6 +730,7 @@ export type WorldSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensi
   region?: boolean
   shards?: boolean
   phase?: boolean
+  bindings?: boolean
   createdAt?: boolean
   updatedAt?: boolean
 }, ExtArgs["result"]["world"]>
@@ -717,6 +743,7 @@ export type WorldSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensi
   region?: boolean
   shards?: boolean
   phase?: boolean
+  bindings?: boolean
   createdAt?: boolean
   updatedAt?: boolean
 }, ExtArgs["result"]["world"]>
@@ -729,11 +756,12 @@ export type WorldSelectScalar = {
   region?: boolean
   shards?: boolean
   phase?: boolean
+  bindings?: boolean
   createdAt?: boolean
   updatedAt?: boolean
 }
 
-export type WorldOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "namespace" | "name" | "game" | "region" | "shards" | "phase" | "createdAt" | "updatedAt", ExtArgs["result"]["world"]>
+export type WorldOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "namespace" | "name" | "game" | "region" | "shards" | "phase" | "bindings" | "createdAt" | "updatedAt", ExtArgs["result"]["world"]>
 export type WorldInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   checkpoints?: boolean | Prisma.World$checkpointsArgs<ExtArgs>
   sessions?: boolean | Prisma.World$sessionsArgs<ExtArgs>
@@ -756,6 +784,10 @@ export type $WorldPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs 
     region: string
     shards: number
     phase: string
+    /**
+     * The world's CapabilityBindings with their provider addresses (WorldBinding[]).
+     */
+    bindings: runtime.JsonValue
     createdAt: Date
     updatedAt: Date
   }, ExtArgs["result"]["world"]>
@@ -1190,6 +1222,7 @@ export interface WorldFieldRefs {
   readonly region: Prisma.FieldRef<"World", 'String'>
   readonly shards: Prisma.FieldRef<"World", 'Int'>
   readonly phase: Prisma.FieldRef<"World", 'String'>
+  readonly bindings: Prisma.FieldRef<"World", 'Json'>
   readonly createdAt: Prisma.FieldRef<"World", 'DateTime'>
   readonly updatedAt: Prisma.FieldRef<"World", 'DateTime'>
 }
