@@ -21,7 +21,10 @@ import {
   type RunningPhysicsEngine,
 } from '../../apps/physics-engine/src/bootstrap';
 import { loadPhysicsConfig } from '../../apps/physics-engine/src/config/physics-config';
-import { bootstrap, type RunningInteractionEngine } from '../../apps/interaction-engine/src/bootstrap';
+import {
+  bootstrap,
+  type RunningInteractionEngine,
+} from '../../apps/interaction-engine/src/bootstrap';
 import { loadInteractionConfig } from '../../apps/interaction-engine/src/config/interaction-config';
 
 const cmd = {
@@ -240,6 +243,54 @@ describe('interaction engine -> physics engine over gRPC', () => {
     } finally {
       c.close();
       await lonely.close();
+    }
+  });
+
+  it('reaches the physics engine its Init binding names, not the configured one', async () => {
+    const routed = await bootstrap({
+      config: loadInteractionConfig({
+        GRPC_HOST: '127.0.0.1',
+        GRPC_PORT: '0',
+        MODULE_NAME: 'rules',
+        PHYSICS_ENGINE_ADDRESS: '127.0.0.1:1',
+        PHYSICS_DEADLINE_MS: '500',
+      }),
+      bus,
+      logger: false,
+    });
+    const c = new EngineClient(routed.address, {
+      retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+    });
+    const binding = (consumer: string, address: string) => ({
+      capabilityId: 'physics.simulation',
+      consumer,
+      provider: 'physics-rapier',
+      address,
+    });
+    try {
+      // Another module's binding is not this engine's: it falls back to the dead address.
+      await expect(
+        c.init({ worldId: 'bound', bindings: [binding('other', physics.address)] }),
+      ).rejects.toMatchObject({ code: EngineErrorCode.Unavailable });
+      await expect(
+        c.init({
+          worldId: 'bound',
+          bindings: [binding('other', '127.0.0.1:1'), binding('rules', physics.address)],
+        }),
+      ).resolves.toMatchObject({ worldId: 'bound', created: true });
+      await c.applyCommand({ worldId: 'bound', command: cmd.join('routed-player') });
+      await physicsClient.tick({ worldId: 'bound', targetTick: 2 });
+      const bodies = (await physicsClient.snapshot({ worldId: 'bound' })).bodies;
+      expect(bodies.map((b) => b.bodyId)).toContain('p:routed-player');
+      await expect(
+        c.init({ worldId: 'bound', bindings: [binding('rules', 'not an address')] }),
+      ).rejects.toMatchObject({
+        code: EngineErrorCode.InvalidArgument,
+        message: expect.stringMatching(/bindings\[0\]\.address must be host:port/),
+      });
+    } finally {
+      c.close();
+      await routed.close();
     }
   });
 });

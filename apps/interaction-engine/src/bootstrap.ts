@@ -8,6 +8,7 @@ import type { InteractionConfig } from './config/interaction-config';
 import { EngineModule } from './engine/engine.module';
 import { createBus } from './create-bus';
 import { InteractionEvents } from './worlds/interaction-events';
+import { PhysicsClients } from './worlds/physics-clients';
 import { InteractionWorldsService, type Clock } from './worlds/interaction-worlds.service';
 
 /** What `bootstrap` needs; `bus` is shared with other apps in embedded mode. */
@@ -28,7 +29,7 @@ export interface RunningInteractionEngine {
   /** host:port for clients on this machine. */
   address: string;
   worlds: InteractionWorldsService;
-  /** Stops serving: health NOT_SERVING, gRPC server drained, physics client closed, owned bus closed. */
+  /** Stops serving: health NOT_SERVING, gRPC server drained, physics clients closed, owned bus closed. */
   close(): Promise<void>;
 }
 
@@ -41,10 +42,14 @@ export async function bootstrap(
   const { config } = options;
   const ownsBus = !options.bus;
   const bus = options.bus ?? (await createBus(config.bus));
-  const physics = new EngineClient(config.physics.address, {
-    deadlineMs: config.physics.deadlineMs,
-    maxMessageBytes: config.grpc.maxMessageBytes,
-  });
+  const physics = new PhysicsClients(
+    config.physics.address,
+    (address) =>
+      new EngineClient(address, {
+        deadlineMs: config.physics.deadlineMs,
+        maxMessageBytes: config.grpc.maxMessageBytes,
+      }),
+  );
   const events = new InteractionEvents(bus, config.bus.topicPrefix);
   const port = config.grpc.port || (await freePort(config.grpc.host));
   const health = createEngineHealth();
@@ -64,7 +69,7 @@ export async function bootstrap(
   health.setServing(true);
   const host = config.grpc.host === '0.0.0.0' ? '127.0.0.1' : config.grpc.host;
   new Logger('InteractionEngine').log(
-    `serving EngineService on ${config.grpc.host}:${port}; physics at ${config.physics.address}`,
+    `serving EngineService on ${config.grpc.host}:${port} as module ${config.module}; physics at the world's binding, else ${config.physics.address}`,
   );
   let closing: Promise<void> | undefined;
   return {

@@ -10,6 +10,7 @@ export * from './converters/validate';
 export * from './converters/body.converter';
 export * from './converters/command.converter';
 export * from './converters/world.converter';
+export * from './converters/binding.converter';
 export * from './errors/engine-error';
 export * from './errors/grpc-status';
 export * from './grpc/credentials';

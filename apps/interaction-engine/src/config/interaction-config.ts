@@ -12,7 +12,12 @@ export const interactionConfigSchema = z
     GRPC_MAX_MESSAGE_BYTES: int(64 * 1024, 256 * 1024 * 1024).default(
       ContractLimits.maxMessageBytes,
     ),
-    /** host:port of the physics engine (later: from the world's CapabilityBinding). */
+    /** This engine's module name: Init bindings whose consumer it is are this engine's. */
+    MODULE_NAME: z
+      .string()
+      .regex(/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/, 'expected a module name (DNS-1123)')
+      .default('interaction-engine'),
+    /** host:port of the physics engine for worlds whose Init names no physics binding. */
     PHYSICS_ENGINE_ADDRESS: z
       .string()
       .regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port')
@@ -51,6 +56,8 @@ export interface RulesConfig {
 
 /** The interaction engine's typed configuration. */
 export interface InteractionConfig {
+  /** The module this engine is (ModuleManifest spec.module). */
+  module: string;
   grpc: { host: string; port: number; maxMessageBytes: number };
   physics: { address: string; deadlineMs: number };
   limits: { maxWorlds: number };
@@ -80,6 +87,7 @@ export function loadInteractionConfig(
   }
   const e = parsed.data;
   return {
+    module: e.MODULE_NAME,
     grpc: { host: e.GRPC_HOST, port: e.GRPC_PORT, maxMessageBytes: e.GRPC_MAX_MESSAGE_BYTES },
     physics: { address: e.PHYSICS_ENGINE_ADDRESS, deadlineMs: e.PHYSICS_DEADLINE_MS },
     limits: { maxWorlds: e.MAX_WORLDS },

@@ -25,7 +25,11 @@ export class EngineController {
 
   @GrpcMethod('EngineService', 'Init')
   init(request: InitRequest): Promise<InitResponse> {
-    return this.worlds.init(requireId(request.worldId, 'world_id'), request.config);
+    return this.worlds.init(
+      requireId(request.worldId, 'world_id'),
+      request.config,
+      request.bindings,
+    );
   }
 
   @GrpcMethod('EngineService', 'ApplyCommand')

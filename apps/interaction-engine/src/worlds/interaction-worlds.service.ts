@@ -4,6 +4,7 @@ import {
   InvalidCommandError,
   UnsupportedCommandError,
   WorldNotFoundError,
+  boundAddress,
   commandToWire,
   isPlayerCommand,
   worldSettingsFromWire,
@@ -12,21 +13,26 @@ import {
   type InitResponse,
   type SnapshotResponse,
   type TickResponse,
+  type WorldBinding,
   type WorldConfig,
 } from '@anvil/engine-contract';
 import type { InteractionConfig } from '../config/interaction-config';
 import { WorldRules } from '../rules/world-rules';
 import { decodeRulesState, encodeRulesState, sha256 } from '../rules/rules-state';
 import type { InteractionEvents } from './interaction-events';
+import type { PhysicsClients } from './physics-clients';
+
+/** The capability the interaction engine requires of a physics engine. */
+export const PHYSICS_CAPABILITY = 'physics.simulation';
 
 /** A monotonic clock in milliseconds (injected so tests control cooldowns and rate limits). */
 export interface Clock {
   now(): number;
 }
 
-/** What the service needs: the physics engine client, the event publisher, config and time. */
+/** What the service needs: the physics engine clients, the event publisher, config and time. */
 export interface InteractionDeps {
-  physics: EngineClient;
+  physics: PhysicsClients;
   events: InteractionEvents;
   config: InteractionConfig;
   clock: Clock;
@@ -34,6 +40,8 @@ export interface InteractionDeps {
 
 interface WorldEntry {
   rules: WorldRules;
+  /** The physics engine the world's binding names. */
+  physics: EngineClient;
   /** Serialises this world's commands so validation always sees committed state. */
   queue: Promise<unknown>;
   /** The latest physics tick this engine has heard of. */
@@ -47,20 +55,36 @@ export class InteractionWorldsService {
 
   constructor(private readonly deps: InteractionDeps) {}
 
-  /** Inits the world on the physics engine (idempotent) and sets up its rules. */
-  async init(worldId: string, config: WorldConfig | undefined): Promise<InitResponse> {
+  /**
+   * Inits the world (idempotent) on the physics engine its bindings name for this module (the
+   * configured one when they name none), and sets up its rules. A later Init whose binding
+   * names another physics engine moves the world's commands there.
+   */
+  async init(
+    worldId: string,
+    config: WorldConfig | undefined,
+    bindings?: readonly WorldBinding[],
+  ): Promise<InitResponse> {
     if (!this.worlds.has(worldId) && this.worlds.size >= this.deps.config.limits.maxWorlds) {
       throw new CapacityError(`engine is full: ${this.deps.config.limits.maxWorlds} worlds`);
     }
-    const response = await this.deps.physics.init({ worldId, config });
+    const { physics: clients, config: own } = this.deps;
+    const address = boundAddress(bindings, own.module, PHYSICS_CAPABILITY, clients.defaultAddress);
+    const physics = clients.get(address);
+    const response = await physics.init({ worldId, config });
     const settings = worldSettingsFromWire(response.config, Number.MAX_SAFE_INTEGER);
     const existing = this.worlds.get(worldId);
     if (!existing)
       this.worlds.set(worldId, {
         rules: new WorldRules(settings, this.deps.config.rules),
+        physics,
         queue: Promise.resolve(),
         tick: response.tick,
       });
+    else if (existing.physics !== physics) {
+      this.logger.log(`world ${worldId}: its physics binding moved to ${address}`);
+      existing.physics = physics;
+    }
     return { ...response, created: response.created || !existing };
   }
 
@@ -81,7 +105,7 @@ export class InteractionWorldsService {
       const plan = world.rules.plan(command, this.deps.clock.now());
       let applyTick = world.tick + 1;
       if (plan.intent) {
-        const response = await this.deps.physics.applyCommand({
+        const response = await world.physics.applyCommand({
           worldId,
           command: commandToWire(plan.intent),
         });
@@ -108,7 +132,7 @@ export class InteractionWorldsService {
   /** Forwards Tick to the physics engine (manual mode). */
   async tick(worldId: string, targetTick: number): Promise<TickResponse> {
     const world = this.get(worldId);
-    const response = await this.deps.physics.tick({ worldId, targetTick });
+    const response = await world.physics.tick({ worldId, targetTick });
     world.tick = Math.max(world.tick, response.tick);
     return response;
   }
@@ -116,7 +140,7 @@ export class InteractionWorldsService {
   /** The world's rules state (the engine's own opaque state) with the physics bodies and tick. */
   async snapshot(worldId: string): Promise<SnapshotResponse> {
     const world = this.get(worldId);
-    const physics = await this.deps.physics.snapshot({ worldId });
+    const physics = await world.physics.snapshot({ worldId });
     const state = encodeRulesState(world.rules.settings, world.rules.list());
     return { worldId, tick: physics.tick, stateHash: sha256(state), state, bodies: physics.bodies };
   }
@@ -137,6 +161,7 @@ export class InteractionWorldsService {
     const previous = this.worlds.get(worldId);
     this.worlds.set(worldId, {
       rules,
+      physics: previous?.physics ?? this.deps.physics.get(),
       queue: previous?.queue ?? Promise.resolve(),
       tick: previous?.tick ?? 0,
     });

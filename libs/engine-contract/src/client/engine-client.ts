@@ -19,6 +19,9 @@ import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry';
 
 type Method = keyof typeof EngineServiceService;
 
+/** An InitRequest whose bindings may be left out (a world that binds nothing). */
+export type InitCall = Omit<InitRequest, 'bindings'> & { bindings?: InitRequest['bindings'] };
+
 /**
  * Which calls are retried on UNAVAILABLE / DEADLINE_EXCEEDED. Only idempotent ones:
  * Init (same world id and config returns the existing world), Tick (advances *to* a target
@@ -79,8 +82,8 @@ export class EngineClient {
   }
 
   /** Creates (or finds, when identical) a world. Retried. */
-  init(request: InitRequest, options?: EngineCallOptions): Promise<InitResponse> {
-    return this.call('init', request, options);
+  init(request: InitCall, options?: EngineCallOptions): Promise<InitResponse> {
+    return this.call('init', { ...request, bindings: request.bindings ?? [] }, options);
   }
 
   /** Queues a command for the next tick boundary. Never retried. */

@@ -10,6 +10,8 @@ export const ContractLimits = {
   maxModulePayloadBytes: 64 * 1024,
   /** Most steps a single Tick call may run. */
   maxStepsPerTick: 100_000,
+  /** Most bindings an InitRequest may carry. */
+  maxWorldBindings: 1_000,
 } as const;
 
 /** The pattern every id must match. */

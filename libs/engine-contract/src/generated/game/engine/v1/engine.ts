@@ -125,10 +125,34 @@ export interface WorldConfig {
   maxBodies: number;
 }
 
+/**
+ * WorldBinding is one of the world's CapabilityBindings: a module's requirement and the
+ * address of the module that provides it.
+ */
+export interface WorldBinding {
+  /** The capability bound, e.g. "physics.simulation". */
+  capabilityId: string;
+  /** The module that requires the capability. */
+  consumer: string;
+  /** The module that provides it. */
+  provider: string;
+  /** Where the provider listens, "host:port". */
+  address: string;
+  /** The shard of a world-shard binding; unset for other scopes. */
+  shard?: number | undefined;
+}
+
 /** InitRequest creates a world. */
 export interface InitRequest {
   worldId: string;
-  config?: WorldConfig | undefined;
+  config?:
+    | WorldConfig
+    | undefined;
+  /**
+   * The world's bindings, so an engine reaches the providers of what it requires. An engine
+   * uses those whose consumer is its own module and falls back to its configured addresses.
+   */
+  bindings: WorldBinding[];
 }
 
 /** InitResponse reports the world as it now is. */
@@ -451,8 +475,145 @@ export const WorldConfig: MessageFns<WorldConfig> = {
   },
 };
 
+function createBaseWorldBinding(): WorldBinding {
+  return { capabilityId: "", consumer: "", provider: "", address: "", shard: undefined };
+}
+
+export const WorldBinding: MessageFns<WorldBinding> = {
+  encode(message: WorldBinding, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.capabilityId !== "") {
+      writer.uint32(10).string(message.capabilityId);
+    }
+    if (message.consumer !== "") {
+      writer.uint32(18).string(message.consumer);
+    }
+    if (message.provider !== "") {
+      writer.uint32(26).string(message.provider);
+    }
+    if (message.address !== "") {
+      writer.uint32(34).string(message.address);
+    }
+    if (message.shard !== undefined) {
+      writer.uint32(40).uint32(message.shard);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WorldBinding {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWorldBinding();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.capabilityId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.consumer = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.provider = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.address = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.shard = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WorldBinding {
+    return {
+      capabilityId: isSet(object.capabilityId)
+        ? globalThis.String(object.capabilityId)
+        : isSet(object.capability_id)
+        ? globalThis.String(object.capability_id)
+        : "",
+      consumer: isSet(object.consumer) ? globalThis.String(object.consumer) : "",
+      provider: isSet(object.provider) ? globalThis.String(object.provider) : "",
+      address: isSet(object.address) ? globalThis.String(object.address) : "",
+      shard: isSet(object.shard) ? globalThis.Number(object.shard) : undefined,
+    };
+  },
+
+  toJSON(message: WorldBinding): unknown {
+    const obj: any = {};
+    if (message.capabilityId !== "") {
+      obj.capabilityId = message.capabilityId;
+    }
+    if (message.consumer !== "") {
+      obj.consumer = message.consumer;
+    }
+    if (message.provider !== "") {
+      obj.provider = message.provider;
+    }
+    if (message.address !== "") {
+      obj.address = message.address;
+    }
+    if (message.shard !== undefined) {
+      obj.shard = Math.round(message.shard);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<WorldBinding>): WorldBinding {
+    return WorldBinding.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<WorldBinding>): WorldBinding {
+    const message = createBaseWorldBinding();
+    message.capabilityId = object.capabilityId ?? "";
+    message.consumer = object.consumer ?? "";
+    message.provider = object.provider ?? "";
+    message.address = object.address ?? "";
+    message.shard = object.shard ?? undefined;
+    return message;
+  },
+};
+
 function createBaseInitRequest(): InitRequest {
-  return { worldId: "", config: undefined };
+  return { worldId: "", config: undefined, bindings: [] };
 }
 
 export const InitRequest: MessageFns<InitRequest> = {
@@ -462,6 +623,9 @@ export const InitRequest: MessageFns<InitRequest> = {
     }
     if (message.config !== undefined) {
       WorldConfig.encode(message.config, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.bindings) {
+      WorldBinding.encode(v!, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -495,6 +659,14 @@ export const InitRequest: MessageFns<InitRequest> = {
             message.config = WorldConfig.decode(reader, reader.uint32());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.bindings.push(WorldBinding.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -515,6 +687,9 @@ export const InitRequest: MessageFns<InitRequest> = {
         ? globalThis.String(object.world_id)
         : "",
       config: isSet(object.config) ? WorldConfig.fromJSON(object.config) : undefined,
+      bindings: globalThis.Array.isArray(object?.bindings)
+        ? object.bindings.map((e: any) => WorldBinding.fromJSON(e))
+        : [],
     };
   },
 
@@ -525,6 +700,9 @@ export const InitRequest: MessageFns<InitRequest> = {
     }
     if (message.config !== undefined) {
       obj.config = WorldConfig.toJSON(message.config);
+    }
+    if (message.bindings?.length) {
+      obj.bindings = message.bindings.map((e) => WorldBinding.toJSON(e));
     }
     return obj;
   },
@@ -538,6 +716,7 @@ export const InitRequest: MessageFns<InitRequest> = {
     message.config = (object.config !== undefined && object.config !== null)
       ? WorldConfig.fromPartial(object.config)
       : undefined;
+    message.bindings = object.bindings?.map((e) => WorldBinding.fromPartial(e)) || [];
     return message;
   },
 };
