@@ -21,6 +21,8 @@ describe('worlds: join, command, leave', () => {
     await stack.world('lobby');
     await stack.world('pending', { phase: 'Resolved' });
     await stack.world('ghost', { onEngine: false });
+    // Its binding names a physics engine nobody listens on.
+    await stack.world('cut-off', { onEngine: false, bindings: [{ capabilityId: 'physics.simulation', consumer: 'interaction-engine', provider: 'physics-rapier', address: '127.0.0.1:1', shard: null }] });
   });
   afterAll(async () => {
     for (const s of sockets) s.close();
@@ -59,11 +61,17 @@ describe('worlds: join, command, leave', () => {
     });
   });
 
+  it('starts a Ready world its engine does not run yet at the first join', async () => {
+    const ack = await request(await player('first-in-ghost'), 'world:join', { worldId: 'ghost' });
+    expect(ack).toMatchObject({ ok: true, worldId: 'ghost', bodyId: 'p:first-in-ghost' });
+    await expect(stack.engines.client.snapshot({ worldId: 'ghost' })).resolves.toMatchObject({ worldId: 'ghost' });
+  });
+
   it.each([
     ['an unknown world', 'atlantis', {}, 'WORLD_NOT_FOUND'],
     ['a world the token does not allow', 'lobby', { worlds: ['arena'] }, 'WORLD_FORBIDDEN'],
     ['a world that is not ready', 'pending', {}, 'WORLD_NOT_READY'],
-    ['a world its engine does not run', 'ghost', {}, 'WORLD_NOT_READY'],
+    ['a world whose physics binding names an engine that does not answer', 'cut-off', {}, 'ENGINE_UNAVAILABLE'],
   ])('refuses to join %s', async (_name, worldId, claims, code) => {
     const socket = await player(`p-${code.toLowerCase()}-${worldId}`, claims);
     await expect(request(socket, 'world:join', { worldId })).resolves.toMatchObject({ ok: false, code, message: expect.any(String) });

@@ -8,9 +8,11 @@ import {
   commandToWire,
   engineChannelCredentials,
   type ApplyCommandResponse,
+  type InitResponse,
   type PlayerCommand,
   type SnapshotResponse,
 } from '@anvil/engine-contract';
+import type { World } from '@anvil/storage';
 import { GatewayConfigService } from '../config/gateway-config.service';
 import { MetricsService } from '../health/metrics.service';
 import { LOGGER } from '../storage/storage.tokens';
@@ -41,6 +43,15 @@ export class InteractionEngineService implements OnApplicationShutdown {
   /** Sends one player command; resolves with the tick it applies at. */
   apply(worldId: string, command: PlayerCommand, trace?: TraceContext): Promise<ApplyCommandResponse> {
     return this.timed('apply', worldId, () => this.client.applyCommand({ worldId, command: commandToWire(command) }, { metadata: metadataOf(trace) }));
+  }
+
+  /**
+   * Starts the world on the interaction engine (Init is idempotent), passing the world's
+   * CapabilityBindings so the engine reaches the providers they name (its physics engine).
+   */
+  start(world: World, trace?: TraceContext): Promise<InitResponse> {
+    const bindings = world.bindings.map(({ shard, ...b }) => ({ ...b, shard: shard ?? undefined }));
+    return this.timed('init', world.id, () => this.client.init({ worldId: world.id, bindings }, { metadata: metadataOf(trace) }));
   }
 
   /** The world's snapshot: tick and bodies (physics state relayed by the interaction engine). */

@@ -1,7 +1,7 @@
 // Test support: a gateway in this process with test defaults.
 import pino from 'pino';
 import type { EventBus } from '@anvil/bus';
-import { createStorage, type Storage } from '@anvil/storage';
+import { createStorage, type Storage, type WorldBinding } from '@anvil/storage';
 import { bootstrap, type RunningGateway } from '../bootstrap';
 import { loadGatewayConfig } from '../config/gateway-config';
 import { TEST_SECRET } from './clients';
@@ -27,6 +27,6 @@ export async function memoryStorage(): Promise<Storage> {
 }
 
 /** Registers a world in storage as the control plane would. */
-export async function registerWorld(storage: Storage, id: string, phase = 'Ready'): Promise<void> {
-  await storage.worlds.upsert({ id, namespace: 'test', name: id, game: 'arena', region: 'local', shards: 1, phase });
+export async function registerWorld(storage: Storage, id: string, phase = 'Ready', bindings: WorldBinding[] = []): Promise<void> {
+  await storage.worlds.upsert({ id, namespace: 'test', name: id, game: 'arena', region: 'local', shards: 1, phase, bindings });
 }

@@ -6,7 +6,7 @@
 // gateway's bus. The integration test (kafka.int.spec.ts) runs everything on Kafka, where the
 // engines' own deltas reach the gateway.
 import { InMemoryBus } from '@anvil/bus';
-import type { Storage } from '@anvil/storage';
+import type { Storage, WorldBinding } from '@anvil/storage';
 import type { RunningGateway } from '../bootstrap';
 import { startEngines, type Engines } from './engines';
 import { memoryStorage, registerWorld, startGateway } from './gateway';
@@ -18,7 +18,8 @@ export interface Stack {
   bus: InMemoryBus;
   gateway: RunningGateway;
   /** Creates a world on the engines and registers it in storage (phase Ready by default). */
-  world(id: string, options?: { phase?: string; onEngine?: boolean }): Promise<void>;
+  /** Registers a Ready world; `onEngine: false` leaves it for the gateway to start on the engine. */
+  world(id: string, options?: { phase?: string; onEngine?: boolean; bindings?: WorldBinding[] }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -41,7 +42,7 @@ export async function startStack(env: Record<string, string> = {}, engineEnv: Pa
     gateway,
     async world(id, options = {}) {
       if (options.onEngine !== false) await engines.client.init({ worldId: id, config: { widthMm: 100_000, heightMm: 20_000, gravityYMmS2: 0, maxBodies: 0 } });
-      await registerWorld(storage, id, options.phase ?? 'Ready');
+      await registerWorld(storage, id, options.phase ?? 'Ready', options.bindings);
     },
     async stop() {
       await gateway.close();

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { EngineErrorCode } from '@anvil/engine-contract';
+import type { World } from '@anvil/storage';
 import { InteractionEngineService } from '../engine/interaction-engine.service';
 import type { TraceContext } from '../engine/trace';
 import { WorkQueue } from '../engine/work-queue';
@@ -38,12 +39,22 @@ export class PlayerBodiesService {
     });
   }
 
-  /** Registers a socket of the player; the engine joins the player if it does not have it yet. */
-  async enter(worldId: string, playerId: string, socketId: string, trace: TraceContext): Promise<void> {
+  /**
+   * Registers a socket of the player; the engine joins the player if it does not have it yet.
+   * With the world's record, a world the engine does not run yet is started there first (the
+   * first join after the control plane made it Ready, or after the engine restarted).
+   */
+  async enter(worldId: string, playerId: string, socketId: string, trace: TraceContext, world?: World): Promise<void> {
     if (!this.presence.add(worldId, playerId, socketId)) return;
     await this.pendingLeaves.get(`${worldId}/${playerId}`);
+    const join = () => this.engine.apply(worldId, { type: 'join', playerId }, trace);
     try {
-      await this.engine.apply(worldId, { type: 'join', playerId }, trace);
+      await join().catch(async (error: unknown) => {
+        if (!world || !(error instanceof GatewayError) || error.code !== ErrorCode.WorldNotReady) throw error;
+        this.logger.info({ worldId, bindings: world.bindings.length }, 'starting the world on the interaction engine');
+        await this.engine.start(world, trace);
+        await join();
+      });
     } catch (error) {
       // Already there: another gateway instance, or a body left behind by a previous run.
       if (engineCode(error) !== EngineErrorCode.AlreadyExists) {

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
+import type { World } from '@anvil/storage';
 import { mayJoin } from '../auth/principal';
 import { AuditAction, AuditService } from '../audit/audit.service';
 import { GatewayConfigService } from '../config/gateway-config.service';
@@ -46,14 +47,14 @@ export class WorldsService implements BeforeApplicationShutdown {
     if (!joined.includes(worldId) && joined.length >= max) {
       throw new WorldAccessError(ErrorCode.TooManyWorlds, worldId, `a connection may be in at most ${max} worlds: leave one first`);
     }
-    await this.registry.requireReady(worldId);
+    const world = await this.registry.requireReady(worldId);
     if (socket.data.worlds[worldId]) return this.ack(socket, worldId, await this.heldSnapshot(socket, worldId));
     const sessionId = await this.openSession(principal.playerId, worldId);
     // Held before it enters the room, so no broadcast reaches it ahead of its snapshot.
     this.fanout.holdForSnapshot(socket, worldId);
     await socket.join(worldRoom(worldId));
     try {
-      await this.enterEngine(socket, worldId, trace);
+      await this.enterEngine(socket, worldId, trace, world);
       const snapshot = await this.snapshots.get(worldId);
       socket.data.worlds[worldId] = { sessionId };
       this.audit.background('audit', () => this.audit.record(principal.playerId, AuditAction.Join, trace, worldId, { session: sessionId }), { worldId });
@@ -145,8 +146,8 @@ export class WorldsService implements BeforeApplicationShutdown {
     }
   }
 
-  private enterEngine(socket: GatewaySocket, worldId: string, trace: TraceContext): Promise<void> {
-    return this.bodies.enter(worldId, socket.data.principal.playerId, socket.id, trace);
+  private enterEngine(socket: GatewaySocket, worldId: string, trace: TraceContext, world?: World): Promise<void> {
+    return this.bodies.enter(worldId, socket.data.principal.playerId, socket.id, trace, world);
   }
 
   private exit(socket: GatewaySocket, worldId: string, sessionId: string | undefined, reason: LeaveReason, trace: TraceContext): void {
