@@ -13,9 +13,15 @@ import { KubeClusterWriter } from './kube/kube-writer';
 import { asLog } from './logging/logger';
 import { ControllerMetrics } from './metrics/controller-metrics';
 import { LimitedWriter } from './reconcile/limited-writer';
+import { StorageWorldRegistry } from './registry/storage-world-registry';
+import type { WorldRegistry } from './registry/world-registry';
 
 /** Injection tokens of the providers that are not classes Nest can see. */
-export const TOKENS = { logger: 'LOGGER', kubeApis: 'KUBE_APIS' } as const;
+export const TOKENS = {
+  logger: 'LOGGER',
+  kubeApis: 'KUBE_APIS',
+  registry: 'WORLD_REGISTRY',
+} as const;
 
 /** Builds the controller from the validated config and the Kubernetes API clients. */
 function buildController(
@@ -23,6 +29,7 @@ function buildController(
   apis: KubeApis,
   metrics: ControllerMetrics,
   logger: Logger,
+  registry: WorldRegistry | null,
 ): ResolverController {
   const ns = config.namespace;
   const election = config.leaderElection;
@@ -54,6 +61,7 @@ function buildController(
     retry: config.retry,
     metrics,
     log: asLog(logger),
+    registry: registry ?? undefined,
   });
 }
 
@@ -77,9 +85,21 @@ export class AppModule {
           inject: [ControllerConfigService],
         },
         {
+          provide: TOKENS.registry,
+          useFactory: async (c: ControllerConfigService) =>
+            c.registry ? StorageWorldRegistry.open(c.registry.url, c.registry.migrate) : null,
+          inject: [ControllerConfigService],
+        },
+        {
           provide: ResolverController,
           useFactory: buildController,
-          inject: [ControllerConfigService, TOKENS.kubeApis, ControllerMetrics, TOKENS.logger],
+          inject: [
+            ControllerConfigService,
+            TOKENS.kubeApis,
+            ControllerMetrics,
+            TOKENS.logger,
+            TOKENS.registry,
+          ],
         },
         {
           provide: ProbeServer,

@@ -31,4 +31,7 @@ export class ControllerConfigService {
   get shutdownTimeoutMs(): number {
     return this.config.shutdownTimeoutMs;
   }
+  get registry(): ControllerConfig['registry'] {
+    return this.config.registry;
+  }
 }

@@ -23,7 +23,22 @@ describe('loadControllerConfig', () => {
       logLevel: 'info',
       retry: { baseDelayMs: 100, maxDelayMs: 60_000 },
       shutdownTimeoutMs: 10_000,
+      registry: undefined,
     });
+  });
+
+  it('publishes worlds to the registry at DATABASE_URL', () => {
+    const url = 'postgresql://anvil:secret@db:5432/anvil';
+    expect(loadControllerConfig({ ...base, DATABASE_URL: url }).registry).toEqual({
+      url,
+      migrate: true,
+    });
+    expect(
+      loadControllerConfig({ ...base, DATABASE_URL: url, DATABASE_MIGRATE: 'false' }).registry,
+    ).toEqual({ url, migrate: false });
+    expect(() => loadControllerConfig({ ...base, DATABASE_URL: 'mysql://db/anvil' })).toThrow(
+      /DATABASE_URL: must be a postgresql:\/\/ or pglite:\/\/ URL/,
+    );
   });
 
   it('parses the environment', () => {

@@ -44,6 +44,13 @@ export const controllerEnvSchema = z
     RETRY_BASE_DELAY_MS: z.coerce.number().int().min(1).max(60_000).default(100),
     RETRY_MAX_DELAY_MS: z.coerce.number().int().min(1).max(3_600_000).default(60_000),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+    /** PostgreSQL (or pglite://) URL of the world registry the gateway reads; unset: none. */
+    DATABASE_URL: z
+      .string()
+      .trim()
+      .regex(/^(postgres(ql)?|pglite):\/\//, 'must be a postgresql:// or pglite:// URL')
+      .optional(),
+    DATABASE_MIGRATE: bool.default(true),
   })
   .superRefine((env, ctx) => {
     if (!env.KUBECONFIG && !env.KUBERNETES_SERVICE_HOST) {
@@ -100,6 +107,8 @@ export interface ControllerConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   retry: { baseDelayMs: number; maxDelayMs: number };
   shutdownTimeoutMs: number;
+  /** The world registry (storage URL); undefined publishes worlds nowhere but the API server. */
+  registry: { url: string; migrate: boolean } | undefined;
 }
 
 /** The environment failed validation; the message names every bad variable. */
@@ -138,5 +147,6 @@ export function loadControllerConfig(
     logLevel: e.LOG_LEVEL,
     retry: { baseDelayMs: e.RETRY_BASE_DELAY_MS, maxDelayMs: e.RETRY_MAX_DELAY_MS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    registry: e.DATABASE_URL ? { url: e.DATABASE_URL, migrate: e.DATABASE_MIGRATE } : undefined,
   };
 }

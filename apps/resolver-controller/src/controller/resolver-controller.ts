@@ -10,6 +10,7 @@ import type { ClusterWriter, Log, WriteKind } from '../reconcile/cluster-writer'
 import { EventRecorder } from '../reconcile/event-recorder';
 import { Expectations } from '../reconcile/expectations';
 import { Reconciler } from '../reconcile/reconciler';
+import type { WorldRegistry } from '../registry/world-registry';
 import { InformerSet, type ResourceSources } from './informer-set';
 
 /** Everything the controller is built from (the Nest module wires the real ones). */
@@ -24,6 +25,8 @@ export interface ResolverControllerDeps {
   log: Log;
   clock?: Clock;
   timers?: Timers;
+  /** Where worlds are published for the data plane; closed by stop(). */
+  registry?: WorldRegistry;
 }
 
 /**
@@ -67,6 +70,7 @@ export class ResolverController {
       clock,
       events: this.events,
       onWrite,
+      registry: deps.registry,
     });
     this.queue = new WorkQueue({
       handler: (key) => this.reconcile(key),
@@ -123,6 +127,7 @@ export class ResolverController {
     this.deps.metrics.leading(false);
     await this.informers.stop();
     await this.queue.shutDown();
+    await this.deps.registry?.close();
   }
 
   private startLeading(): void {

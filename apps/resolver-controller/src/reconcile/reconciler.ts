@@ -3,6 +3,8 @@ import { ApplyBindingsError, describeError } from '../errors/errors';
 import { RESOURCES, type CachedWorld, type ClusterCache } from '../informers/cluster-cache';
 import { objectKey } from '../informers/kube-object';
 import type { Clock } from '../queue/clock';
+import { worldIdOfKey, worldRecord } from '../registry/world-record';
+import type { WorldRegistry } from '../registry/world-registry';
 import type { HandlerResult } from '../queue/work-queue';
 import type { ClusterWriter, Log, WriteKind } from './cluster-writer';
 import { desiredBindings } from './desired-bindings';
@@ -22,6 +24,8 @@ export interface ReconcilerDeps {
   events: EventSink;
   /** Called after every successful write (metrics). */
   onWrite?: (kind: WriteKind) => void;
+  /** Where each world's phase and bindings are published for the data plane (optional). */
+  registry?: WorldRegistry;
 }
 
 /**
@@ -40,6 +44,7 @@ export class Reconciler {
     const world = cache.worlds.getByKey(key);
     if (!world) {
       expectations.forgetWorld(key);
+      await this.deps.registry?.remove(worldIdOfKey(key));
       log.debug({}, 'world is gone; nothing to do');
       return;
     }
@@ -53,10 +58,8 @@ export class Reconciler {
       return { requeueAfterMs: wait };
     }
     const { resolution, manifests } = this.resolveWorld(world);
-    const plan = planBindingChanges(
-      desiredBindings(world, resolution, manifests),
-      cache.bindingsOf(key),
-    );
+    const desired = desiredBindings(world, resolution, manifests);
+    const plan = planBindingChanges(desired, cache.bindingsOf(key));
     const { outcome, error, counts } = await this.applyPlan(key, plan, log);
     const next = computeWorldStatus(
       world,
@@ -83,6 +86,11 @@ export class Reconciler {
     }
     for (const event of transitionEvents(world.status, next, counts))
       this.deps.events.record(world, event);
+    try {
+      await this.deps.registry?.record(worldRecord(world, next.phase ?? 'Pending', desired));
+    } catch (registryError) {
+      throw error ?? registryError;
+    }
     if (error) throw error;
   }
 

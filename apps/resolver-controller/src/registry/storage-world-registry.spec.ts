@@ -1,0 +1,99 @@
+import { createStorage, type Storage } from '@anvil/storage';
+import { ClusterCache } from '../informers/cluster-cache';
+import { silentLog } from '../reconcile/cluster-writer';
+import { EventRecorder } from '../reconcile/event-recorder';
+import { Expectations } from '../reconcile/expectations';
+import { Reconciler } from '../reconcile/reconciler';
+import { FakeWriter } from '../testing/fake-writer';
+import { clone, exampleSet } from '../testing/fixtures';
+import { ManualClock } from '../testing/manual-clock';
+import { StorageWorldRegistry } from './storage-world-registry';
+
+// The reconciler publishing worlds into real storage (PGlite, the same schema as PostgreSQL).
+const KEY = 'ns/arena-eu-1';
+const ID = 'ns:arena-eu-1';
+
+let registry: StorageWorldRegistry;
+let storage: Storage;
+
+beforeEach(async () => {
+  storage = await createStorage({ url: 'pglite://memory' });
+  await storage.migrate();
+  registry = new StorageWorldRegistry(storage);
+});
+afterEach(() => registry.close());
+
+function setup(failFirstRecords = 0) {
+  const { manifests, game, world } = exampleSet('ns');
+  const cache = new ClusterCache();
+  cache.manifests.replace(clone(manifests));
+  cache.games.replace([clone(game)]);
+  cache.worlds.replace([clone(world)]);
+  const clock = new ManualClock();
+  const expectations = new Expectations(clock, 30_000);
+  const writer = new FakeWriter(cache, expectations);
+  const events = new EventRecorder(writer, silentLog);
+  let failures = failFirstRecords;
+  const flaky = {
+    record: (w: Parameters<StorageWorldRegistry['record']>[0]) =>
+      failures-- > 0 ? Promise.reject(new Error('database is down')) : registry.record(w),
+    remove: (id: string) => registry.remove(id),
+    close: async () => undefined,
+  };
+  const reconciler = new Reconciler({
+    cache,
+    writer,
+    expectations,
+    clock,
+    events,
+    registry: flaky,
+  });
+  return { cache, writer, run: () => reconciler.reconcile(KEY, silentLog) };
+}
+
+describe('publishing worlds to the registry', () => {
+  it("writes a reconciled world's phase and the addresses of its bindings", async () => {
+    const { cache, run } = setup();
+    await run();
+    const stored = await storage.worlds.get(ID);
+    expect(stored).toMatchObject({
+      namespace: 'ns',
+      name: 'arena-eu-1',
+      game: 'arena',
+      phase: 'Ready',
+    });
+    expect(stored?.bindings).toHaveLength(cache.bindingsOf(KEY).length);
+    expect(stored?.bindings).toContainEqual({
+      capabilityId: 'physics.simulation',
+      consumer: 'interaction-engine',
+      provider: 'physics-rapier',
+      address: 'physics-rapier.ns.svc:50051',
+      shard: null,
+    });
+  });
+
+  it('writes nothing when nothing changed', async () => {
+    const { run } = setup();
+    await run();
+    const first = await storage.worlds.get(ID);
+    await run();
+    expect((await storage.worlds.get(ID))?.updatedAt).toEqual(first?.updatedAt);
+  });
+
+  it('removes a deleted world', async () => {
+    const { cache, run } = setup();
+    await run();
+    const world = cache.worlds.getByKey(KEY);
+    if (world) cache.worlds.remove(world);
+    await run();
+    expect(await storage.worlds.get(ID)).toBeNull();
+  });
+
+  it('fails the reconcile (to be retried) when the registry cannot be written, then catches up', async () => {
+    const { run } = setup(1);
+    await expect(run()).rejects.toThrow('database is down');
+    expect(await storage.worlds.get(ID)).toBeNull();
+    await run();
+    expect(await storage.worlds.get(ID)).toMatchObject({ phase: 'Ready' });
+  });
+});

@@ -1,0 +1,39 @@
+import { createStorage, type Storage } from '@anvil/storage';
+import type { WorldRecord } from './world-record';
+import type { WorldRegistry } from './world-registry';
+
+/** The world registry in the `worlds` table of `@anvil/storage` (PostgreSQL in a cluster). */
+export class StorageWorldRegistry implements WorldRegistry {
+  /** What was last written per world id, so an unchanged world costs no write. */
+  private readonly written = new Map<string, string>();
+
+  constructor(private readonly storage: Storage) {}
+
+  /** Connects (and applies pending migrations when `migrate`). */
+  static async open(url: string, migrate: boolean): Promise<StorageWorldRegistry> {
+    const storage = await createStorage({ url });
+    try {
+      if (migrate) await storage.migrate();
+    } catch (error) {
+      await storage.close();
+      throw error;
+    }
+    return new StorageWorldRegistry(storage);
+  }
+
+  async record(world: WorldRecord): Promise<void> {
+    const json = JSON.stringify(world);
+    if (this.written.get(world.id) === json) return;
+    await this.storage.worlds.upsert(world);
+    this.written.set(world.id, json);
+  }
+
+  async remove(worldId: string): Promise<void> {
+    await this.storage.worlds.delete(worldId);
+    this.written.delete(worldId);
+  }
+
+  close(): Promise<void> {
+    return this.storage.close();
+  }
+}

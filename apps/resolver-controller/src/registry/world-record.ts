@@ -1,0 +1,51 @@
+import {
+  bindingAddresses,
+  worldIdOf,
+  type WorldBindingAddress,
+  type WorldInstance,
+  type WorldPhase,
+} from '@anvil/capability-model';
+import type { BindingObject } from '../reconcile/desired-bindings';
+
+/** What the data plane reads of a world (the gateway's `worlds` table): its phase and bindings. */
+export interface WorldRecord {
+  id: string;
+  namespace: string;
+  name: string;
+  game: string;
+  region: string;
+  shards: number;
+  phase: WorldPhase;
+  bindings: WorldBindingAddress[];
+}
+
+/**
+ * The record of a reconciled world: its data-plane id, its new phase and the addresses of the
+ * bindings the controller wants it to have. Until the bindings are applied the phase is not
+ * Ready, so a Ready record always names bindings that exist.
+ */
+export function worldRecord(
+  world: WorldInstance,
+  phase: WorldPhase,
+  bindings: readonly BindingObject[],
+): WorldRecord {
+  const namespace = world.metadata.namespace || 'default';
+  return {
+    id: worldIdOf(world.metadata),
+    namespace,
+    name: world.metadata.name,
+    game: String(world.spec?.gameRef ?? ''),
+    region: String(world.spec?.region ?? ''),
+    shards: Number(world.spec?.shards) || 1,
+    phase,
+    bindings: bindingAddresses(bindings),
+  };
+}
+
+/** The data-plane id of the world `namespace/name` (a work-queue key). */
+export function worldIdOfKey(key: string): string {
+  const slash = key.indexOf('/');
+  return slash < 0
+    ? worldIdOf({ name: key })
+    : worldIdOf({ namespace: key.slice(0, slash), name: key.slice(slash + 1) });
+}

@@ -1,0 +1,13 @@
+import type { WorldRecord } from './world-record';
+
+/**
+ * Where the controller publishes each world for the data plane: the gateway admits players to
+ * Ready worlds and starts them on their engine with their bindings.
+ */
+export interface WorldRegistry {
+  /** Writes the world's record (a no-op when it has not changed since the last write). */
+  record(world: WorldRecord): Promise<void>;
+  /** Removes a deleted world (with its checkpoints and sessions). */
+  remove(worldId: string): Promise<void>;
+  close(): Promise<void>;
+}
