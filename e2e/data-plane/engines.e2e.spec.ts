@@ -26,6 +26,7 @@ import {
   type RunningInteractionEngine,
 } from '../../apps/interaction-engine/src/bootstrap';
 import { loadInteractionConfig } from '../../apps/interaction-engine/src/config/interaction-config';
+import { createStorage } from '@anvil/storage';
 
 const cmd = {
   join: (playerId: string): Command => ({ kind: { $case: 'join', value: { playerId } } }),
@@ -291,6 +292,63 @@ describe('interaction engine -> physics engine over gRPC', () => {
     } finally {
       c.close();
       await routed.close();
+    }
+  });
+
+  it('re-Inits a world on a restarted physics engine, which restores its checkpoint', async () => {
+    const storage = await createStorage({ url: 'pglite://memory' });
+    await storage.migrate();
+    const physicsConfig = (port: number) =>
+      loadPhysicsConfig({
+        GRPC_HOST: '127.0.0.1',
+        GRPC_PORT: String(port),
+        TICK_MODE: 'manual',
+        CHECKPOINT_EVERY_TICKS: '5',
+      });
+    let first: RunningPhysicsEngine | undefined = await bootstrapPhysics({
+      config: physicsConfig(0),
+      bus,
+      storage,
+      logger: false,
+    });
+    const port = first.port;
+    const rules = await bootstrap({
+      config: loadInteractionConfig({
+        GRPC_HOST: '127.0.0.1',
+        GRPC_PORT: '0',
+        PHYSICS_ENGINE_ADDRESS: first.address,
+      }),
+      bus,
+      clock: { now: () => time.now },
+      logger: false,
+    });
+    const c = new EngineClient(rules.address);
+    const direct = new EngineClient(first.address);
+    let second: RunningPhysicsEngine | undefined;
+    try {
+      await c.init({ worldId: 'phoenix' });
+      await c.applyCommand({ worldId: 'phoenix', command: cmd.join('survivor') });
+      await c.tick({ worldId: 'phoenix', targetTick: 5 });
+      // Checkpoints are written in the background: wait (bounded) for the one at tick 5.
+      for (let i = 0; i < 100 && (await storage.checkpoints.latest('phoenix', 0))?.tick !== 5; i++)
+        await settle();
+      expect((await storage.checkpoints.latest('phoenix', 0))?.tick).toBe(5);
+      await first.close();
+      first = undefined;
+      second = await bootstrapPhysics({ config: physicsConfig(port), bus, storage, logger: false });
+      // The new process has no world "phoenix" until the interaction engine Inits it again.
+      const move = await c.applyCommand({ worldId: 'phoenix', command: cmd.move('survivor', 1) });
+      expect(move.applyTick).toBe(6);
+      const snapshot = await direct.snapshot({ worldId: 'phoenix' });
+      expect(snapshot.tick).toBe(5);
+      expect(snapshot.bodies.map((b) => b.bodyId)).toContain('p:survivor');
+    } finally {
+      c.close();
+      direct.close();
+      await rules.close();
+      await first?.close();
+      await second?.close();
+      await storage.close();
     }
   });
 });

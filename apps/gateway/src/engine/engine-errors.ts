@@ -1,24 +1,6 @@
-import { Metadata } from '@grpc/grpc-js';
-import { ERROR_NAME_METADATA_KEY, EngineError, EngineErrorCode } from '@anvil/engine-contract';
+import { EngineError, EngineErrorCode, isUnknownWorldError } from '@anvil/engine-contract';
 import { ErrorCode } from '../errors/error-codes';
 import { EngineCallError } from '../errors/gateway-error';
-
-/** The engine error class name carried in the status metadata (e.g. WorldNotFoundError). */
-function engineErrorName(error: EngineError): string | undefined {
-  const metadata = (error.cause as { metadata?: unknown } | undefined)?.metadata;
-  if (!(metadata instanceof Metadata)) return undefined;
-  const value = metadata.get(ERROR_NAME_METADATA_KEY)[0];
-  return typeof value === 'string' ? value : undefined;
-}
-
-/** True when the engine said it does not run this world. */
-export function isUnknownWorld(error: unknown): boolean {
-  return (
-    error instanceof EngineError &&
-    error.code === EngineErrorCode.NotFound &&
-    (engineErrorName(error) === 'WorldNotFoundError' || /^unknown world /.test(error.message))
-  );
-}
 
 /**
  * Translates an engine call failure into the client's terms: unreachable or too slow is
@@ -37,7 +19,7 @@ export function fromEngineError(error: unknown, worldId: string): EngineCallErro
     case EngineErrorCode.Internal:
       return new EngineCallError(ErrorCode.Internal, 'the engine failed to handle the request', { cause: error });
     default:
-      if (isUnknownWorld(error)) {
+      if (isUnknownWorldError(error)) {
         return new EngineCallError(ErrorCode.WorldNotReady, `world "${worldId}" is not running on its engine yet`, { cause: error });
       }
       return new EngineCallError(ErrorCode.EngineRejected, error.message, { cause: error, engineCode: error.code });

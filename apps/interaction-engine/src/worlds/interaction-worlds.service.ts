@@ -6,6 +6,8 @@ import {
   WorldNotFoundError,
   boundAddress,
   commandToWire,
+  isUnknownWorldError,
+  worldSettingsToWire,
   isPlayerCommand,
   worldSettingsFromWire,
   type EngineClient,
@@ -105,10 +107,10 @@ export class InteractionWorldsService {
       const plan = world.rules.plan(command, this.deps.clock.now());
       let applyTick = world.tick + 1;
       if (plan.intent) {
-        const response = await world.physics.applyCommand({
-          worldId,
-          command: commandToWire(plan.intent),
-        });
+        const intent = commandToWire(plan.intent);
+        const response = await this.onPhysics(worldId, world, (physics) =>
+          physics.applyCommand({ worldId, command: intent }),
+        );
         applyTick = response.applyTick;
         world.tick = Math.max(world.tick, applyTick - 1);
       }
@@ -132,7 +134,7 @@ export class InteractionWorldsService {
   /** Forwards Tick to the physics engine (manual mode). */
   async tick(worldId: string, targetTick: number): Promise<TickResponse> {
     const world = this.get(worldId);
-    const response = await world.physics.tick({ worldId, targetTick });
+    const response = await this.onPhysics(worldId, world, (p) => p.tick({ worldId, targetTick }));
     world.tick = Math.max(world.tick, response.tick);
     return response;
   }
@@ -140,7 +142,7 @@ export class InteractionWorldsService {
   /** The world's rules state (the engine's own opaque state) with the physics bodies and tick. */
   async snapshot(worldId: string): Promise<SnapshotResponse> {
     const world = this.get(worldId);
-    const physics = await world.physics.snapshot({ worldId });
+    const physics = await this.onPhysics(worldId, world, (p) => p.snapshot({ worldId }));
     const state = encodeRulesState(world.rules.settings, world.rules.list());
     return { worldId, tick: physics.tick, stateHash: sha256(state), state, bodies: physics.bodies };
   }
@@ -173,6 +175,28 @@ export class InteractionWorldsService {
   stateHash(worldId: string): string {
     const { rules } = this.get(worldId);
     return sha256(encodeRulesState(rules.settings, rules.list()));
+  }
+
+  /**
+   * Calls the world's physics engine; when it answers that it does not run the world (it
+   * restarted), Inits the world there again, which restores its latest checkpoint, and retries
+   * once. A command is never applied twice: an unknown world applied nothing.
+   */
+  private async onPhysics<T>(
+    worldId: string,
+    world: WorldEntry,
+    call: (physics: EngineClient) => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await call(world.physics);
+    } catch (error) {
+      if (!isUnknownWorldError(error)) throw error;
+      this.logger.warn(`world ${worldId}: the physics engine lost it; starting it there again`);
+      const config = worldSettingsToWire(world.rules.settings);
+      const restored = await world.physics.init({ worldId, config });
+      world.tick = restored.tick;
+      return call(world.physics);
+    }
   }
 
   private get(worldId: string): WorldEntry {

@@ -75,3 +75,22 @@ export function fromServiceError(error: ServiceError, method: string): EngineErr
       return new EngineError(code, message, options);
   }
 }
+
+/** The error class name a failed call's status metadata carries (e.g. WorldNotFoundError). */
+function errorNameOf(error: EngineError): string | undefined {
+  const metadata = (error.cause as { metadata?: unknown } | undefined)?.metadata;
+  if (!(metadata instanceof Metadata)) return undefined;
+  const value = metadata.get(ERROR_NAME_METADATA_KEY)[0];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** True when an engine answered that it does not run the world (a call's WorldNotFoundError). */
+export function isUnknownWorldError(error: unknown): boolean {
+  return (
+    error instanceof EngineError &&
+    error.code === EngineErrorCode.NotFound &&
+    (error.name === 'WorldNotFoundError' ||
+      errorNameOf(error) === 'WorldNotFoundError' ||
+      /^unknown world /.test(error.message))
+  );
+}
