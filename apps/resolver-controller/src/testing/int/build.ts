@@ -20,7 +20,7 @@ function newestSource(dir: string): number {
 
 /**
  * Builds the controller (and the libraries it depends on) with Nx when dist/main.js is older
- * than its sources or those of libs/capability-model. The integration tests run that build
+ * than its sources or those of libs/capability-model and libs/storage. The integration tests run that build
  * as child processes, as it would run in a pod.
  */
 export function ensureBuilt(): void {
@@ -28,6 +28,7 @@ export function ensureBuilt(): void {
   const sources = Math.max(
     newestSource(path.join(APP_DIR, 'src')),
     newestSource(path.join(REPO, 'libs', 'capability-model', 'src')),
+    newestSource(path.join(REPO, 'libs', 'storage', 'src')),
   );
   if (built >= sources) return;
   execFileSync('npx', ['nx', 'run', 'resolver-controller:build', '--output-style=static'], {
