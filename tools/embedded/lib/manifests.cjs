@@ -159,13 +159,8 @@ function loadFolder(dir) {
   return { objects, problems, files, ignored };
 }
 
-/** The world id used by engines, bus, storage and players: the name (namespace:name outside `default`). */
-function worldIdOf(world) {
-  const ns = nsOf(world);
-  return ns === 'default' ? world.metadata.name : `${ns}:${world.metadata.name}`;
-}
-
-const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
+/** The world id used by engines, bus, storage and players: the same as in cluster mode. */
+const worldIdOf = (world) => model.worldIdOf(world.metadata);
 
 /**
  * Resolves every world against the game and manifests of its own namespace (as the controller
@@ -185,7 +180,7 @@ function planWorlds(loaded) {
     const game = games.find((g) => nsOf(g) === namespace && g.metadata.name === world.spec.gameRef);
     const inNamespace = manifests.filter((m) => nsOf(m) === namespace);
     const resolution = model.resolveWorld(world, game, inNamespace);
-    if (!ID_PATTERN.test(id)) {
+    if (!model.WORLD_ID_PATTERN.test(id)) {
       resolution.diagnostics = [
         ...resolution.diagnostics,
         {

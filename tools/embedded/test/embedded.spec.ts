@@ -2,7 +2,6 @@
 // data and manifests folders), then checks what a person and a client see: the page, the JSON
 // API (bindings equal resolve() of the same YAML), a real socket.io player through the gateway
 // (join, deltas, a move and its ack), live reload of the folder, and a clean Ctrl-C.
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,61 +13,16 @@ import {
   type ModuleManifest,
   type WorldInstance,
 } from '@anvil/capability-model';
+import { EXAMPLES, ROOT, startHost, until, webUrl, type Host } from './host';
 
 jest.setTimeout(300_000);
 
-const ROOT = path.join(__dirname, '..', '..', '..');
-const EXAMPLES = path.join(ROOT, 'deploy', 'examples');
-const START = path.join(ROOT, 'tools', 'embedded', 'start.cjs');
 // The YAML 2 parser the CLI and the host use (the root node_modules has an older one).
 const { parseAllDocuments } = createRequire(path.join(ROOT, 'apps', 'cli', 'package.json'))(
   'yaml',
 ) as {
   parseAllDocuments(text: string): Array<{ toJS(): unknown }>;
 };
-
-interface Host {
-  child: ChildProcess;
-  output(): string;
-  exited: Promise<number | null>;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(
-  what: string,
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs: number,
-  host?: Host,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await Promise.resolve(check()).catch(() => undefined);
-    if (value) return value;
-    if (host && host.child.exitCode !== null)
-      throw new Error(
-        `the host exited (${host.child.exitCode}) while waiting for ${what}:\n${host.output()}`,
-      );
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${host ? `:\n${host.output().slice(-4000)}` : ''}`,
-      );
-    await sleep(250);
-  }
-}
-
-function startHost(args: string[]): Host {
-  let output = '';
-  const child = spawn(process.execPath, [START, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, NX_DAEMON: 'false', ANVIL_JWT_SECRET: '', FORCE_COLOR: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (c: Buffer) => void (output += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => void (output += c.toString()));
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  return { child, output: () => output, exited };
-}
 
 /** The objects of a folder of YAML, as the host reads them (all valid here). */
 function readObjects(dir: string): Array<{ kind: string }> {
@@ -149,12 +103,7 @@ describe('npm start (embedded host)', () => {
       '--manifests',
       manifests,
     ]);
-    web = await until(
-      'the printed URL',
-      () => /open (http:\/\/127\.0\.0\.1:\d+\/)/.exec(host.output())?.[1],
-      280_000,
-      host,
-    );
+    web = await webUrl(host, 280_000);
     token = await until(
       'the printed player token',
       () => /player player-1: (\S+)/.exec(host.output())?.[1],

@@ -415,6 +415,20 @@
 
   $('world').addEventListener('change', (e) => selectWorld(e.target.value));
   $('join').addEventListener('click', () => (state.socket ? leave() : join()));
+  // Keyboard only: type a name, Enter joins (then the canvas has the focus for the arrows).
+  $('name').addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter' || state.socket) return;
+    e.preventDefault();
+    join();
+  });
+  // What the canvas shows, read-only, for the console and the browser test.
+  window.anvilView = {
+    worldId: () => state.worldId,
+    playerId: () => state.playerId,
+    tick: () => state.tick,
+    bodies: () =>
+      [...state.bodies.values()].map(({ id, shape, kind, x, y }) => ({ id, shape, kind, x, y })),
+  };
   refreshStatus();
   setInterval(refreshStatus, 2000);
   requestAnimationFrame(draw);
