@@ -1,6 +1,6 @@
 import { EngineError, EngineErrorCode, isUnknownWorldError } from '@anvil/engine-contract';
 import { ErrorCode } from '../errors/error-codes';
-import { EngineCallError } from '../errors/gateway-error';
+import { EngineCallError, GatewayError } from '../errors/gateway-error';
 
 /**
  * Translates an engine call failure into the client's terms: unreachable or too slow is
@@ -24,4 +24,9 @@ export function fromEngineError(error: unknown, worldId: string): EngineCallErro
       }
       return new EngineCallError(ErrorCode.EngineRejected, error.message, { cause: error, engineCode: error.code });
   }
+}
+
+/** True when a translated engine call failed because the engine does not run the world. */
+export function isWorldNotRunning(error: unknown): boolean {
+  return error instanceof GatewayError && error.code === ErrorCode.WorldNotReady;
 }

@@ -39,10 +39,10 @@ export async function pollUntil(check: () => Promise<boolean> | boolean, timeout
   }
 }
 
-async function startEngine(app: 'physics-engine' | 'interaction-engine', env: Record<string, string>): Promise<EngineProcess> {
+async function startEngine(app: 'physics-engine' | 'interaction-engine', env: Record<string, string>, port?: number): Promise<EngineProcess> {
   const main = join(APPS, app, 'dist', 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npx nx run-many -t build -p physics-engine interaction-engine\` first`);
-  const port = await freePort();
+  port ??= await freePort();
   let output = '';
   const child = spawn(process.execPath, [main], {
     env: { PATH: process.env['PATH'] ?? '', ...env, GRPC_HOST: '127.0.0.1', GRPC_PORT: String(port) },
@@ -69,6 +69,8 @@ export interface Engines {
   interaction: EngineProcess;
   /** A client of the interaction engine (to create worlds). */
   client: EngineClient;
+  /** Kills the interaction engine and starts a fresh one (no worlds) on the same address. */
+  restartInteraction(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -82,16 +84,24 @@ export async function startEngines(env: { bus?: Record<string, string>; physics?
     physics.process.kill('SIGKILL');
     throw error;
   }
+  const interactionEnv = { PHYSICS_ENGINE_ADDRESS: physics.address, ...env.bus, ...env.interaction };
   const client = new EngineClient(interaction.address);
-  return {
+  const engines: Engines = {
     physics,
     interaction,
     client,
+    async restartInteraction() {
+      engines.interaction.process.kill('SIGKILL');
+      await new Promise((resolve) => engines.interaction.process.once('exit', resolve));
+      const port = Number(engines.interaction.address.split(':')[1]);
+      engines.interaction = await startEngine('interaction-engine', interactionEnv, port);
+    },
     async stop() {
       client.close();
-      await Promise.all([interaction, physics].map((e) => stopProcess(e.process)));
+      await Promise.all([engines.interaction, physics].map((e) => stopProcess(e.process)));
     },
   };
+  return engines;
 }
 
 /** SIGTERM, then SIGKILL after 10 s. */

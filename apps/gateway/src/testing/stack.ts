@@ -17,8 +17,10 @@ export interface Stack {
   storage: Storage;
   bus: InMemoryBus;
   gateway: RunningGateway;
-  /** Creates a world on the engines and registers it in storage (phase Ready by default). */
-  /** Registers a Ready world; `onEngine: false` leaves it for the gateway to start on the engine. */
+  /**
+   * Creates a world on the engines and registers it in storage (phase Ready by default);
+   * `onEngine: false` only registers it, for the gateway to start on the engine at a join.
+   */
   world(id: string, options?: { phase?: string; onEngine?: boolean; bindings?: WorldBinding[] }): Promise<void>;
   stop(): Promise<void>;
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { EngineErrorCode } from '@anvil/engine-contract';
 import type { World } from '@anvil/storage';
+import { isWorldNotRunning } from '../engine/engine-errors';
 import { InteractionEngineService } from '../engine/interaction-engine.service';
 import type { TraceContext } from '../engine/trace';
 import { WorkQueue } from '../engine/work-queue';
@@ -50,9 +51,8 @@ export class PlayerBodiesService {
     const join = () => this.engine.apply(worldId, { type: 'join', playerId }, trace);
     try {
       await join().catch(async (error: unknown) => {
-        if (!world || !(error instanceof GatewayError) || error.code !== ErrorCode.WorldNotReady) throw error;
-        this.logger.info({ worldId, bindings: world.bindings.length }, 'starting the world on the interaction engine');
-        await this.engine.start(world, trace);
+        if (!world || !isWorldNotRunning(error)) throw error;
+        await this.startWorld(world, trace);
         await join();
       });
     } catch (error) {
@@ -63,6 +63,19 @@ export class PlayerBodiesService {
       }
     }
     this.presence.setInEngine(worldId, playerId, true);
+  }
+
+  /**
+   * The engine lost the world while the player was in it (it restarted): starts the world there
+   * again and puts the player's body back (kept when physics still has it).
+   */
+  async reenter(world: World, playerId: string, trace: TraceContext): Promise<void> {
+    await this.startWorld(world, trace);
+    try {
+      await this.engine.apply(world.id, { type: 'join', playerId }, trace);
+    } catch (error) {
+      if (engineCode(error) !== EngineErrorCode.AlreadyExists) throw error;
+    }
   }
 
   /** Unregisters a socket; if it was the player's last, the engine is told after `graceMs`. */
@@ -85,6 +98,11 @@ export class PlayerBodiesService {
   async flush(timeoutMs: number): Promise<void> {
     this.presence.flushLeaves();
     if (!(await this.leaves.drain(timeoutMs))) this.logger.warn({ pending: this.leaves.size }, 'shutdown: engine leaves still pending');
+  }
+
+  private async startWorld(world: World, trace: TraceContext): Promise<void> {
+    this.logger.info({ worldId: world.id, bindings: world.bindings.length }, 'starting the world on the interaction engine');
+    await this.engine.start(world, trace);
   }
 
   private async leave(worldId: string, playerId: string, trace: TraceContext): Promise<void> {

@@ -94,7 +94,7 @@ export class WorldsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
 
   @SubscribeMessage(ClientEvent.Command)
   async command(@ConnectedSocket() socket: GatewaySocket, @MessageBody(new SchemaPipe(PayloadSchemas.command)) dto: CommandDto): Promise<CommandAckDto> {
-    const answer = await this.commands.handle(socket, dto);
+    const answer = await this.commands.handle(socket, dto, () => this.worlds.reenter(socket, dto.worldId, traceFrom(dto.trace)));
     this.metrics.commands.inc({ result: 'ok' });
     return answer;
   }

@@ -70,6 +70,13 @@ export class WorldsService implements BeforeApplicationShutdown {
     this.fanout.release(socket, worldId, tick);
   }
 
+  /** The engine lost a joined world (it restarted): start it there again with the player in it. */
+  async reenter(socket: GatewaySocket, worldId: string, trace: TraceContext): Promise<void> {
+    requireJoined(socket, worldId);
+    const world = await this.registry.requireReady(worldId);
+    await this.bodies.reenter(world, socket.data.principal.playerId, trace);
+  }
+
   /** A fresh snapshot of a joined world; call `afterAck` once it is sent. */
   async snapshot(socket: GatewaySocket, worldId: string): Promise<WorldSnapshotDto> {
     requireJoined(socket, worldId);

@@ -31,6 +31,11 @@ export interface CommandPlan {
   event?: RulesEvent;
   /** Applies the plan to the rules state (call after the physics engine accepted the intent). */
   commit(): void;
+  /**
+   * A join whose body the physics engine already has: the player takes that body back (this
+   * engine restarted and lost its rules state, the physics engine kept the world).
+   */
+  adoptsExistingBody?: boolean;
 }
 
 /** Longest player id: its body id `p:<playerId>` must fit the contract's 64 characters. */
@@ -142,6 +147,7 @@ export class WorldRules {
       },
       entityId: player.bodyId,
       event: { kind: 'joined', ...player },
+      adoptsExistingBody: true,
       commit: () => {
         this.players.set(playerId, player);
         this.joins++;

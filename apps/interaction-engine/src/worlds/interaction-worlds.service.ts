@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import {
   CapacityError,
+  EngineError,
+  EngineErrorCode,
   InvalidCommandError,
   UnsupportedCommandError,
   WorldNotFoundError,
@@ -108,11 +110,17 @@ export class InteractionWorldsService {
       let applyTick = world.tick + 1;
       if (plan.intent) {
         const intent = commandToWire(plan.intent);
-        const response = await this.onPhysics(worldId, world, (physics) =>
-          physics.applyCommand({ worldId, command: intent }),
-        );
-        applyTick = response.applyTick;
-        world.tick = Math.max(world.tick, applyTick - 1);
+        try {
+          const response = await this.onPhysics(worldId, world, (physics) =>
+            physics.applyCommand({ worldId, command: intent }),
+          );
+          applyTick = response.applyTick;
+          world.tick = Math.max(world.tick, applyTick - 1);
+        } catch (error) {
+          const kept = error instanceof EngineError && error.code === EngineErrorCode.AlreadyExists;
+          if (!(plan.adoptsExistingBody && kept)) throw error;
+          this.logger.log(`world ${worldId}: ${plan.entityId} is still in physics; taken back`);
+        }
       }
       plan.commit();
       if (plan.event) {
