@@ -76,7 +76,8 @@ async function startDataPlane(wiring, ctx) {
       const { bootstrap } = requireBuilt(spec.app, 'bootstrap');
       let engine;
       try {
-        engine = await bootstrap({ config, bus, logger: nestLogger });
+        const storage = app.usesStorage ? ctx.storage : undefined;
+        engine = await bootstrap({ config, bus, storage, logger: nestLogger });
       } catch (error) {
         throw explainStartError(
           error,

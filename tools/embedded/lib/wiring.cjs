@@ -10,7 +10,7 @@ const GATEWAY_CAPABILITY = 'game.interaction';
 /**
  * The apps this host can run, like the services of a compose file: the built files to load,
  * and the environment each gets. `bindings` maps an environment variable to the capability
- * whose bound provider's address it receives.
+ * whose bound provider's address it receives; `usesStorage` apps get the host's storage.
  */
 const APPS = {
   'physics-engine': {
@@ -18,6 +18,8 @@ const APPS = {
     config: 'config/physics-config',
     loadConfig: 'loadPhysicsConfig',
     bindings: {},
+    // checkpoints its worlds in the host's storage, and restores them at the next start
+    usesStorage: true,
     env: (worlds) => ({
       TICK_HZ: String(Math.max(...worlds.map((w) => w.world.spec.limits?.tickRateHz || 30))),
     }),
