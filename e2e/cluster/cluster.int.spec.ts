@@ -65,6 +65,8 @@ const env = readEnv();
 const apps: AppProcess[] = [];
 let physics: AppProcess;
 let physicsEnv: Record<string, string>;
+let controller: AppProcess;
+let controllerEnv: Record<string, string>;
 let gatewayUrl: string;
 let consumer: Consumer;
 let db: Client;
@@ -104,7 +106,8 @@ beforeAll(async () => {
     },
   });
 
-  start(new AppProcess('resolver-controller', { KUBECONFIG: env.KUBECONFIG, NAMESPACE: namespace, LEADER_ELECTION: 'false', METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', DATABASE_URL: env.DATABASE_URL, LOG_LEVEL: 'info' }));
+  controllerEnv = { KUBECONFIG: env.KUBECONFIG, NAMESPACE: namespace, LEADER_ELECTION: 'false', METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', DATABASE_URL: env.DATABASE_URL, LOG_LEVEL: 'info' };
+  controller = start(new AppProcess('resolver-controller', controllerEnv));
   physicsEnv = { ...common, GRPC_HOST: '127.0.0.1', GRPC_PORT: String(physicsPort), DATABASE_URL: env.DATABASE_URL, CHECKPOINT_EVERY_TICKS: '15' };
   physics = start(new AppProcess('physics-engine', physicsEnv));
   // The fallback address is a dead port: the world's physics engine can only come from its binding.
@@ -184,5 +187,20 @@ describe('cluster mode, end to end', () => {
     expect(restoredTick).toBeGreaterThanOrEqual(checkpointTick);
     const seen = deltas.length;
     await poll('deltas of alice from the restarted engine', async () => deltas.slice(seen).some((d) => d.tick > restoredTick && d.bodies.some((b) => b.id === 'p:alice')), 30_000);
+  });
+
+  it('a world deleted while the controller was down leaves the registry when a controller leads again', async () => {
+    await controller.stop();
+    await kubectlOk(['delete', 'worldinstance', 'arena-eu-1', '-n', namespace, '--wait=false']);
+    controller = start(new AppProcess('resolver-controller', controllerEnv));
+    await poll('the world row to be removed', async () => (await db.query('SELECT 1 FROM worlds WHERE id = $1', [worldId])).rowCount === 0, 60_000);
+    // Players can no longer join it.
+    const bob = io(gatewayUrl, { auth: { token: jwt.sign({ sub: 'bob' }, jwtSecret, { expiresIn: '10m' }) }, transports: ['websocket'], reconnection: false });
+    try {
+      await new Promise<void>((resolve, reject) => bob.once('connect', resolve).once('connect_error', reject));
+      await expect(bob.timeout(10_000).emitWithAck('world:join', { worldId })).resolves.toMatchObject({ ok: false, code: 'WORLD_NOT_FOUND' });
+    } finally {
+      bob.close();
+    }
   });
 });

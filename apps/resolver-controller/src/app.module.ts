@@ -62,6 +62,7 @@ function buildController(
     metrics,
     log: asLog(logger),
     registry: registry ?? undefined,
+    namespace: ns,
   });
 }
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { worldIdOf } from '@anvil/capability-model';
 import { describeError, isTerminal } from '../errors/errors';
 import { LeaderElector, type LeaderElectorOptions } from '../leader/leader-elector';
 import type { LeaseClient } from '../leader/lease-client';
@@ -11,6 +12,7 @@ import { EventRecorder } from '../reconcile/event-recorder';
 import { Expectations } from '../reconcile/expectations';
 import { Reconciler } from '../reconcile/reconciler';
 import type { WorldRegistry } from '../registry/world-registry';
+import { staleRecords } from '../registry/world-record';
 import { InformerSet, type ResourceSources } from './informer-set';
 
 /** Everything the controller is built from (the Nest module wires the real ones). */
@@ -27,6 +29,8 @@ export interface ResolverControllerDeps {
   timers?: Timers;
   /** Where worlds are published for the data plane; closed by stop(). */
   registry?: WorldRegistry;
+  /** The one namespace watched (undefined: all), whose registry records the sweep may remove. */
+  namespace?: string;
 }
 
 /**
@@ -137,6 +141,21 @@ export class ResolverController {
     for (const world of this.informers.cache.worlds.list())
       this.queue.add(`${world.metadata.namespace}/${world.metadata.name}`);
     this.queue.start();
+    void this.sweepRegistry();
+  }
+
+  /** Removes the records of worlds deleted while no replica was leading (best effort). */
+  private async sweepRegistry(): Promise<void> {
+    const { registry } = this.deps;
+    if (!registry) return;
+    try {
+      const live = new Set(this.informers.cache.worlds.list().map((w) => worldIdOf(w.metadata)));
+      const stale = staleRecords(await registry.list(this.deps.namespace), live);
+      for (const id of stale) await registry.remove(id);
+      if (stale.length) this.log.info({ removed: stale }, 'world registry: removed deleted worlds');
+    } catch (error) {
+      this.log.warn({ err: describeError(error) }, 'world registry: sweep failed');
+    }
   }
 
   private async stopLeading(): Promise<void> {

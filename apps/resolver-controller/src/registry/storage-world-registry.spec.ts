@@ -38,6 +38,7 @@ function setup(failFirstRecords = 0) {
     record: (w: Parameters<StorageWorldRegistry['record']>[0]) =>
       failures-- > 0 ? Promise.reject(new Error('database is down')) : registry.record(w),
     remove: (id: string) => registry.remove(id),
+    list: (namespace?: string) => registry.list(namespace),
     close: async () => undefined,
   };
   const reconciler = new Reconciler({

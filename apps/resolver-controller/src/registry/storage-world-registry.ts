@@ -33,6 +33,10 @@ export class StorageWorldRegistry implements WorldRegistry {
     this.written.delete(worldId);
   }
 
+  list(namespace?: string): Promise<Array<{ id: string; namespace: string; phase: string }>> {
+    return this.storage.worlds.list(namespace === undefined ? {} : { namespace });
+  }
+
   close(): Promise<void> {
     return this.storage.close();
   }

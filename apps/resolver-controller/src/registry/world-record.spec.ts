@@ -1,6 +1,6 @@
 import type { WorldInstance } from '@anvil/capability-model';
 import type { BindingObject } from '../reconcile/desired-bindings';
-import { worldIdOfKey, worldRecord } from './world-record';
+import { staleRecords, worldIdOfKey, worldRecord } from './world-record';
 
 const world = (namespace: string): WorldInstance => ({
   apiVersion: 'anvil.dev/v1alpha1',
@@ -61,5 +61,21 @@ describe('worldIdOfKey', () => {
   it('maps a namespace/name key to the id worldRecord gives', () => {
     expect(worldIdOfKey('games/arena-eu-1')).toBe('games:arena-eu-1');
     expect(worldIdOfKey('default/arena-eu-1')).toBe('arena-eu-1');
+  });
+});
+
+describe('staleRecords', () => {
+  it("names this controller's records whose world is gone, and nothing it did not write", () => {
+    const records = [
+      { id: 'games:alive', phase: 'Ready' },
+      { id: 'games:deleted', phase: 'Ready' },
+      { id: 'games:deleted-unresolved', phase: 'Unresolved' },
+      // a row the physics engine made for checkpoints of a world it was never told about
+      { id: 'adhoc', phase: 'Running' },
+    ];
+    expect(staleRecords(records, new Set(['games:alive']))).toEqual([
+      'games:deleted',
+      'games:deleted-unresolved',
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 import {
+  WORLD_PHASES,
   bindingAddresses,
   worldIdOf,
   type WorldBindingAddress,
@@ -48,4 +49,17 @@ export function worldIdOfKey(key: string): string {
   return slash < 0
     ? worldIdOf({ name: key })
     : worldIdOf({ namespace: key.slice(0, slash), name: key.slice(slash + 1) });
+}
+
+/**
+ * The records to remove: worlds this controller published (their phase is one of its phases)
+ * in the namespaces it watches whose WorldInstance no longer exists (deleted while no replica
+ * was leading). Rows others wrote (another phase) are left alone.
+ */
+export function staleRecords(
+  records: ReadonlyArray<{ id: string; phase: string }>,
+  liveIds: ReadonlySet<string>,
+): string[] {
+  const ours = new Set<string>(WORLD_PHASES);
+  return records.filter((r) => ours.has(r.phase) && !liveIds.has(r.id)).map((r) => r.id);
 }

@@ -9,5 +9,7 @@ export interface WorldRegistry {
   record(world: WorldRecord): Promise<void>;
   /** Removes a deleted world (with its checkpoints and sessions). */
   remove(worldId: string): Promise<void>;
+  /** Every record, of one namespace or of all (to find worlds deleted while no one watched). */
+  list(namespace?: string): Promise<Array<{ id: string; namespace: string; phase: string }>>;
   close(): Promise<void>;
 }
