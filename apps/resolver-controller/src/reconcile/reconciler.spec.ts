@@ -1,26 +1,13 @@
 import { ClusterCache } from '../informers/cluster-cache';
 import type { KubeObject } from '../informers/kube-object';
-import { ManualClock } from '../testing/manual-clock';
-import { FakeWriter } from '../testing/fake-writer';
-import { clone, exampleSet } from '../testing/fixtures';
+import { clone } from '../testing/fixtures';
+import { reconcilerFixture } from '../testing/reconciler-fixture';
 import { silentLog } from './cluster-writer';
-import { Expectations } from './expectations';
-import { EventRecorder } from './event-recorder';
-import { Reconciler } from './reconciler';
 
 const KEY = 'ns/arena-eu-1';
 
 function setup() {
-  const { manifests, game, world } = exampleSet('ns');
-  const cache = new ClusterCache();
-  cache.manifests.replace(clone(manifests));
-  cache.games.replace([clone(game)]);
-  cache.worlds.replace([clone(world)]);
-  const clock = new ManualClock();
-  const expectations = new Expectations(clock, 30_000);
-  const writer = new FakeWriter(cache, expectations);
-  const events = new EventRecorder(writer, silentLog);
-  const reconciler = new Reconciler({ cache, writer, expectations, clock, events });
+  const { cache, writer, clock, expectations, events, reconciler, world } = reconcilerFixture();
   const run = async () => {
     const result = await reconciler.reconcile(KEY, silentLog);
     await events.flush();

@@ -1,13 +1,8 @@
 import { createStorage, type Storage } from '@anvil/storage';
-import { ClusterCache } from '../informers/cluster-cache';
 import { silentLog } from '../reconcile/cluster-writer';
-import { EventRecorder } from '../reconcile/event-recorder';
-import { Expectations } from '../reconcile/expectations';
-import { Reconciler } from '../reconcile/reconciler';
-import { FakeWriter } from '../testing/fake-writer';
-import { clone, exampleSet } from '../testing/fixtures';
-import { ManualClock } from '../testing/manual-clock';
+import { reconcilerFixture } from '../testing/reconciler-fixture';
 import { StorageWorldRegistry } from './storage-world-registry';
+import type { WorldRegistry } from './world-registry';
 
 // The reconciler publishing worlds into real storage (PGlite, the same schema as PostgreSQL).
 const KEY = 'ns/arena-eu-1';
@@ -24,31 +19,15 @@ beforeEach(async () => {
 afterEach(() => registry.close());
 
 function setup(failFirstRecords = 0) {
-  const { manifests, game, world } = exampleSet('ns');
-  const cache = new ClusterCache();
-  cache.manifests.replace(clone(manifests));
-  cache.games.replace([clone(game)]);
-  cache.worlds.replace([clone(world)]);
-  const clock = new ManualClock();
-  const expectations = new Expectations(clock, 30_000);
-  const writer = new FakeWriter(cache, expectations);
-  const events = new EventRecorder(writer, silentLog);
   let failures = failFirstRecords;
-  const flaky = {
-    record: (w: Parameters<StorageWorldRegistry['record']>[0]) =>
+  const flaky: WorldRegistry = {
+    record: (w) =>
       failures-- > 0 ? Promise.reject(new Error('database is down')) : registry.record(w),
-    remove: (id: string) => registry.remove(id),
-    list: (namespace?: string) => registry.list(namespace),
+    remove: (id) => registry.remove(id),
+    list: (namespace) => registry.list(namespace),
     close: async () => undefined,
   };
-  const reconciler = new Reconciler({
-    cache,
-    writer,
-    expectations,
-    clock,
-    events,
-    registry: flaky,
-  });
+  const { cache, writer, reconciler } = reconcilerFixture(flaky);
   return { cache, writer, run: () => reconciler.reconcile(KEY, silentLog) };
 }
 
