@@ -468,6 +468,15 @@ describe.each(['dev', 'production'])('deploy/overlays/%s', (overlay) => {
   });
 });
 
+it('apps/cli/Dockerfile runs the built CLI as its entrypoint, as a non-root user', () => {
+  const dockerfile = fs.readFileSync(path.join(repo, 'apps', 'cli', 'Dockerfile'), 'utf8');
+  expect(dockerfile).toContain('RUN sh tools/docker/production-tree.sh cli /prod');
+  expect(dockerfile).toMatch(/^USER 1000:1000$/m);
+  expect(dockerfile).toContain('ENTRYPOINT ["node", "/app/apps/cli/dist/main.js"]');
+  const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'apps', 'cli', 'package.json'), 'utf8'));
+  expect(pkg.nx.targets['docker-build'].command).toContain('docker build -f apps/cli/Dockerfile');
+});
+
 describe.each(APPS)('apps/%s/Dockerfile', (app) => {
   const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'apps', app, 'package.json'), 'utf8'));
   const file = path.join(repo, 'apps', app, 'Dockerfile');
@@ -539,7 +548,28 @@ describe.each(APPS)('apps/%s/Dockerfile', (app) => {
 // dependencies, as it does in its image.
 describe('tools/docker/production-tree.sh', () => {
   const out = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'anvil-prod-tree-'));
-  afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
+  const cliOut = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'anvil-prod-tree-cli-'));
+  afterAll(() => {
+    fs.rmSync(out, { recursive: true, force: true });
+    fs.rmSync(cliOut, { recursive: true, force: true });
+  });
+
+  it('lays out a CLI that validates manifests outside any checkout (its CRDs bundled)', () => {
+    const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
+    execFileSync('sh', ['tools/docker/production-tree.sh', 'cli', cliOut], {
+      cwd: repo,
+      stdio: 'pipe',
+      timeout: 300_000,
+    });
+    const manifests = path.join(cliOut, 'work');
+    fs.cpSync(path.join(repo, 'deploy', 'examples'), manifests, { recursive: true });
+    const output = execFileSync(
+      process.execPath,
+      [path.join(cliOut, 'apps/cli/dist/main.js'), 'validate', '-f', manifests],
+      { cwd: cliOut, encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(output).toMatch(/^\d+ object\(s\) valid$/m);
+  });
 
   it('lays out a tree from which the built gateway starts and migrates its storage', async () => {
     const { execFileSync, spawn } =

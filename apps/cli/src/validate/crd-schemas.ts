@@ -7,18 +7,21 @@ import { CliError } from '../errors';
 export type CrdSchemas = Map<string, object>;
 
 /**
- * Finds the CRD folder: `crds/` next to the built CLI (copied at build time), else the
- * repository's `deploy/crds` above the current file.
+ * Finds the CRD folder, from `start` upwards: the `crds/` copied next to the built CLI
+ * (`dist/crds`, so an installed CLI or its image needs no checkout), else a repository's
+ * `deploy/crds`.
  */
 export function findCrdDir(start = __dirname): string {
-  const bundled = path.join(start, 'crds');
-  if (fs.existsSync(bundled)) return bundled;
   for (let dir = start; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'deploy', 'crds');
-    if (fs.existsSync(candidate)) return candidate;
+    for (const candidate of [path.join(dir, 'crds'), path.join(dir, 'deploy', 'crds')]) {
+      if (fs.existsSync(path.join(candidate, CRD_PROBE))) return candidate;
+    }
   }
   throw new CliError('cannot find the anvil.dev CRDs (deploy/crds); reinstall the CLI');
 }
+
+/** A file every CRD folder has. */
+const CRD_PROBE = 'modulemanifests.yaml';
 
 interface CrdDocument {
   kind?: string;
@@ -32,7 +35,10 @@ interface CrdDocument {
 /** Loads every CustomResourceDefinition of the anvil.dev group found in dir. */
 export function loadCrdSchemas(dir = findCrdDir()): CrdSchemas {
   const schemas: CrdSchemas = new Map();
-  for (const file of fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+  for (const file of fs
+    .readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()) {
     const crd = parse(fs.readFileSync(path.join(dir, file), 'utf8')) as CrdDocument;
     if (crd?.kind !== 'CustomResourceDefinition' || crd.spec?.group !== 'anvil.dev') continue;
     const version = crd.spec.versions?.find((v) => v.name === 'v1alpha1');
