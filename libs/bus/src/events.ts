@@ -37,6 +37,11 @@ export interface BodyDelta {
 export interface PhysicsDeltaData {
   worldId: string;
   tick: number;
+  /**
+   * Present when the delta covers several ticks, `fromTick`..`tick` (the engine merged them while
+   * the bus was slow): each body's latest motion, every removal.
+   */
+  fromTick?: number;
   /** Changed bodies, sorted by id; unchanged bodies are left out. */
   bodies: BodyDelta[];
   /** Ids of bodies removed during this tick (absent when none). */

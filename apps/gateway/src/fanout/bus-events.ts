@@ -19,6 +19,7 @@ export function toClientUpdate(message: BusMessage): ClientUpdate {
       const data = event.data as PhysicsDeltaData;
       if (data.bodies.length === 0 && !data.removed?.length) return { kind: 'none' };
       const delta: DeltaDto = { worldId, tick: data.tick, bodies: data.bodies };
+      if (data.fromTick !== undefined) delta.fromTick = data.fromTick;
       if (data.removed?.length) delta.removed = data.removed;
       return { kind: 'delta', worldId, delta };
     }

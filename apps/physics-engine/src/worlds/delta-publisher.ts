@@ -8,6 +8,14 @@ import {
   type PhysicsDeltaData,
 } from '@anvil/bus';
 import type { StepResult } from '../simulation/world-simulation';
+import { mergeSteps, type MergedSteps } from './merge-steps';
+
+/**
+ * Publishes a world may have handed to the bus and not yet settled. Past it (the bus is slow or
+ * down) the next ticks are merged into one delta that waits, so memory stays bounded while
+ * consumers still converge to the same state.
+ */
+export const MAX_PUBLISH_BACKLOG = 256;
 
 /** CloudEvents `source` of the physics engine. */
 export const PHYSICS_SOURCE = '/anvil/physics-engine';
@@ -18,17 +26,20 @@ export interface PublisherStats {
   failed: number;
   /** Publishes handed to the bus and not yet settled. */
   inFlight: number;
+  /** Ticks folded into a later delta because the backlog was full. */
+  merged: number;
 }
 
 /** Builds the one delta event of a world's tick (bodies sorted by id, as the event type says). */
 export function deltaEvent(
   worldId: string,
-  result: StepResult,
+  result: StepResult | MergedSteps,
   now: Date,
 ): CloudEvent<PhysicsDeltaData> {
   // Already BodyDelta-shaped and sorted by id (WorldSimulation.step guarantees both).
   const bodies: BodyDelta[] = result.changed;
   const data: PhysicsDeltaData = { worldId, tick: result.tick, bodies };
+  if ('fromTick' in result && result.fromTick < result.tick) data.fromTick = result.fromTick;
   if (result.removed.length) data.removed = [...result.removed].sort();
   return {
     specversion: '1.0',
@@ -47,11 +58,15 @@ export function deltaEvent(
 /**
  * Publishes one delta CloudEvent per tick of one world, keyed by the world id on the physics
  * topic. Publishes are chained so they reach the bus in tick order; a failure is counted and
- * reported through `onError`, and never stops the simulation.
+ * reported through `onError`, and never stops the simulation. With MAX_PUBLISH_BACKLOG publishes
+ * unsettled, later ticks are merged into one held delta (`fromTick`..`tick`), sent once the
+ * backlog shrinks.
  */
 export class DeltaPublisher {
   private chain: Promise<void> = Promise.resolve();
-  private readonly counters: PublisherStats = { published: 0, failed: 0, inFlight: 0 };
+  private readonly counters: PublisherStats = { published: 0, failed: 0, inFlight: 0, merged: 0 };
+  /** Ticks waiting, merged, for the backlog to shrink. */
+  private held: StepResult | MergedSteps | undefined;
   private readonly topic: string;
 
   constructor(
@@ -63,8 +78,17 @@ export class DeltaPublisher {
     this.topic = worldTopic('physics', topicPrefix);
   }
 
-  /** Queues the tick's delta event for publishing. */
+  /** Queues the tick's delta event for publishing (merged with later ticks while the backlog is full). */
   publish(result: StepResult): void {
+    if (this.held || this.counters.inFlight >= MAX_PUBLISH_BACKLOG) {
+      if (this.held) this.counters.merged++;
+      this.held = this.held ? mergeSteps(this.held, result) : result;
+      return;
+    }
+    this.send(result);
+  }
+
+  private send(result: StepResult | MergedSteps): void {
     const event = deltaEvent(this.worldId, result, new Date());
     this.counters.inFlight++;
     this.chain = this.chain
@@ -76,12 +100,22 @@ export class DeltaPublisher {
           this.onError(error, result.tick);
         },
       )
-      .finally(() => void this.counters.inFlight--);
+      .finally(() => {
+        this.counters.inFlight--;
+        const held = this.held;
+        if (held && this.counters.inFlight < MAX_PUBLISH_BACKLOG) {
+          this.held = undefined;
+          this.send(held);
+        }
+      });
   }
 
-  /** Resolves when every queued publish has settled. */
-  flush(): Promise<void> {
-    return this.chain;
+  /** Resolves when every queued publish (and the held one) has settled. */
+  async flush(): Promise<void> {
+    for (let chain = this.chain; ; chain = this.chain) {
+      await chain;
+      if (chain === this.chain && !this.held) return;
+    }
   }
 
   /** A copy of the counters. */
