@@ -50,7 +50,14 @@ export async function bootstrap(
         maxMessageBytes: config.grpc.maxMessageBytes,
       }),
   );
-  const events = new InteractionEvents(bus, config.bus.topicPrefix);
+  const events = new InteractionEvents(
+    bus,
+    (error, worldId, type) =>
+      new Logger('InteractionEvents').error(
+        `world ${worldId}: publishing ${type} failed: ${String(error)}`,
+      ),
+    config.bus.topicPrefix,
+  );
   const port = config.grpc.port || (await freePort(config.grpc.host));
   const health = createEngineHealth();
   const app: INestMicroservice = await NestFactory.createMicroservice(
@@ -80,6 +87,7 @@ export async function bootstrap(
       (closing ??= (async () => {
         health.setServing(false);
         await app.close();
+        await events.flush();
         physics.close();
         if (ownsBus) await bus.close();
       })()),

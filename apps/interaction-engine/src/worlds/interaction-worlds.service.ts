@@ -123,15 +123,7 @@ export class InteractionWorldsService {
         }
       }
       plan.commit();
-      if (plan.event) {
-        await this.deps.events
-          .publish(worldId, applyTick, plan.event)
-          .catch((error: unknown) =>
-            this.logger.error(
-              `world ${worldId}: publishing ${plan.event?.kind} failed: ${String(error)}`,
-            ),
-          );
-      }
+      if (plan.event) await this.deps.events.publish(worldId, applyTick, plan.event);
       return { applyTick, entityId: plan.entityId };
     };
     const result = world.queue.then(run, run);

@@ -1,0 +1,100 @@
+import { InMemoryBus, worldTopic, type BusMessage, type EventBus } from '@anvil/bus';
+import { InteractionEvents, MAX_UNACKNOWLEDGED_EVENTS } from './interaction-events';
+
+/**
+ * The real in-memory bus whose acknowledgements the test releases by hand (a broker that
+ * is slow or down): each publish reaches the bus at once, in call order, and settles on `ack()`.
+ */
+function heldAcks(bus: InMemoryBus) {
+  const acks: Array<() => void> = [];
+  const held: EventBus = {
+    publish: (topic, key, events) => {
+      const sent = bus.publish(topic, key, events);
+      return new Promise<void>((resolve, reject) => acks.push(() => sent.then(resolve, reject)));
+    },
+    subscribe: (options, handler) => bus.subscribe(options, handler),
+    close: () => bus.close(),
+  };
+  return {
+    bus: held,
+    ackAll: () => acks.splice(0).forEach((ack) => ack()),
+    waiting: () => acks.length,
+  };
+}
+
+const joined = (playerId: string) => ({
+  kind: 'joined' as const,
+  playerId,
+  bodyId: `p:${playerId}`,
+});
+
+describe('InteractionEvents', () => {
+  let bus: InMemoryBus;
+  const received: BusMessage[] = [];
+  beforeEach(async () => {
+    bus = new InMemoryBus();
+    received.length = 0;
+    await bus.subscribe(
+      { topic: worldTopic('interaction'), group: 't', fromBeginning: true },
+      async (m) => {
+        received.push(m);
+      },
+    );
+  });
+  afterEach(() => bus.close());
+
+  it('does not make a command wait for the acknowledgement, and keeps the order of the calls', async () => {
+    const acks = heldAcks(bus);
+    const events = new InteractionEvents(acks.bus, (error) => {
+      throw error;
+    });
+    for (let i = 0; i < 5; i++) await events.publish('w1', i + 1, joined(`p${i}`));
+    expect(events.pending).toBe(5);
+    acks.ackAll();
+    await events.flush();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(received.map((m) => (m.event.data as { playerId: string }).playerId)).toEqual([
+      'p0',
+      'p1',
+      'p2',
+      'p3',
+      'p4',
+    ]);
+    expect(events.pending).toBe(0);
+  });
+
+  it('makes publishers wait once MAX_UNACKNOWLEDGED_EVENTS are outstanding, and lets them go as acks arrive', async () => {
+    const acks = heldAcks(bus);
+    const events = new InteractionEvents(acks.bus, (error) => {
+      throw error;
+    });
+    for (let i = 0; i < MAX_UNACKNOWLEDGED_EVENTS; i++)
+      await events.publish('w1', i + 1, joined(`p${i}`));
+    let published = false;
+    const waiting = events.publish('w1', 0, joined('late')).then(() => (published = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(published).toBe(false);
+    expect(events.pending).toBe(MAX_UNACKNOWLEDGED_EVENTS);
+    acks.ackAll();
+    await waiting;
+    acks.ackAll();
+    await events.flush();
+    expect(events.pending).toBe(0);
+  });
+
+  it('reports a failed publish to onError instead of failing the command', async () => {
+    const failures: string[] = [];
+    const broken: EventBus = {
+      ...bus,
+      publish: async () => Promise.reject(new Error('broker gone')),
+      subscribe: bus.subscribe.bind(bus),
+      close: bus.close.bind(bus),
+    };
+    const events = new InteractionEvents(broken, (error, worldId, type) =>
+      failures.push(`${worldId} ${type} ${String(error)}`),
+    );
+    await expect(events.publish('w1', 1, joined('a'))).resolves.toBeUndefined();
+    await events.flush();
+    expect(failures).toEqual(['w1 dev.anvil.interaction.player-joined.v1 Error: broker gone']);
+  });
+});
