@@ -170,25 +170,33 @@ describe('the live view in headless Chromium', () => {
     const api = (await (await fetch(new URL('/api/worlds', web))).json()) as any;
     const width: number = api.worlds.find((w: any) => w.id === WORLD).arena?.widthMm ?? 40_000;
     const right = x0 < width / 2;
-    await page.keyboard.down(right ? 'ArrowRight' : 'ArrowLeft');
+    const arrow = right ? 'ArrowRight' : 'ArrowLeft';
+    await page.keyboard.down(arrow);
+    let x = x0;
     try {
-      let jumped = Date.now();
+      let nudged = Date.now();
       await until(
         'the player to walk',
         async () => {
-          const x = (await bodies(page)).find((b) => b.id === me)?.x;
-          if (x !== undefined && (right ? x - x0 : x0 - x) > 500) return true;
-          if (Date.now() - jumped > 1500) {
-            jumped = Date.now();
-            await page.keyboard.press('Space'); // over a crate in the way
+          x = (await bodies(page)).find((b) => b.id === me)?.x ?? x;
+          if ((right ? x - x0 : x0 - x) > 500) return true;
+          if (Date.now() - nudged > 1500) {
+            // Stopped by a crate or a bot: as a person would, jump and step again.
+            nudged = Date.now();
+            await page.keyboard.press('Space');
+            await page.keyboard.up(arrow);
+            await page.keyboard.down(arrow);
           }
           return false;
         },
-        15_000,
+        30_000,
         host,
       );
+    } catch (error) {
+      const ack = await page.textContent('#ack');
+      throw new Error(`${(error as Error).message}\n(x went ${x0} -> ${x}; last ack: ${ack})`);
     } finally {
-      await page.keyboard.up(right ? 'ArrowRight' : 'ArrowLeft');
+      await page.keyboard.up(arrow);
     }
     expect(await page.textContent('#ack')).toMatch(/^#\d+ (move|jump) → tick \d+$/);
 
