@@ -52,7 +52,8 @@ describe('InteractionEvents', () => {
     expect(events.pending).toBe(5);
     acks.ackAll();
     await events.flush();
-    await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 500 && received.length < 5; i++)
+      await new Promise((r) => setTimeout(r, 10));
     expect(received.map((m) => (m.event.data as { playerId: string }).playerId)).toEqual([
       'p0',
       'p1',

@@ -47,8 +47,10 @@ describe('DeltaPublisher', () => {
     );
   });
   afterEach(() => bus.close());
-  const deliveredTicks = async () => {
-    await new Promise((r) => setTimeout(r, 20));
+  /** What the subscriber received once `count` messages arrived (bounded wait: deliveries are async). */
+  const deliveredTicks = async (count: number) => {
+    for (let i = 0; i < 500 && received.length < count; i++)
+      await new Promise((r) => setTimeout(r, 10));
     return received.map((m) => m.event.data as { tick: number; fromTick?: number });
   };
 
@@ -58,7 +60,7 @@ describe('DeltaPublisher', () => {
     });
     for (let t = 1; t <= 10; t++) publisher.publish(step(t));
     await publisher.flush();
-    expect((await deliveredTicks()).map((d) => d.tick)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect((await deliveredTicks(10)).map((d) => d.tick)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(publisher.stats()).toEqual({ published: 10, failed: 0, inFlight: 0, merged: 0 });
   });
 
@@ -72,7 +74,7 @@ describe('DeltaPublisher', () => {
     expect(publisher.stats()).toMatchObject({ inFlight: MAX_PUBLISH_BACKLOG, merged: 99 });
     gate.open();
     await publisher.flush();
-    const delivered = await deliveredTicks();
+    const delivered = await deliveredTicks(MAX_PUBLISH_BACKLOG + 1);
     expect(delivered).toHaveLength(MAX_PUBLISH_BACKLOG + 1);
     expect(delivered.slice(0, MAX_PUBLISH_BACKLOG).map((d) => d.tick)).toEqual(
       Array.from({ length: MAX_PUBLISH_BACKLOG }, (_, i) => i + 1),
