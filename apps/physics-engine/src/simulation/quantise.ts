@@ -1,4 +1,5 @@
 import type { RigidBody } from '@dimforge/rapier2d-deterministic-compat';
+import type { BodyDelta } from '@anvil/bus';
 import type { BodyKindName, BodyShapeName, BodyView } from '@anvil/engine-contract';
 
 /** Millimetres per metre: Rapier works in metres, the wire in integer millimetres. */
@@ -10,18 +11,8 @@ export const toMilli = (value: number): number => {
   return q === 0 ? 0 : q; // never -0
 };
 
-/** A body's quantised motion after a tick (the shape of the bus's BodyDelta). */
-export interface BodyMotion {
-  id: string;
-  /** Position, mm. */
-  x: number;
-  y: number;
-  /** Rotation, mrad. */
-  angle: number;
-  /** Linear velocity, mm/s. */
-  vx: number;
-  vy: number;
-}
+/** A body's quantised motion after a tick: exactly the bus event's BodyDelta. */
+export type BodyMotion = BodyDelta;
 
 /** What the engine knows about a body besides Rapier's state. */
 export interface BodyRecord {

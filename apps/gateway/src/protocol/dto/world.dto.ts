@@ -1,3 +1,5 @@
+import type { BodyDelta } from '@anvil/bus';
+
 /** `world:join`, `world:leave`, `world:snapshot` payload. */
 export interface WorldRequestDto {
   worldId: string;
@@ -35,15 +37,8 @@ export interface JoinAckDto extends WorldSnapshotDto {
   bodyId: string;
 }
 
-/** A body's changed state in a delta (same fields as the bus event). */
-export interface BodyDeltaDto {
-  id: string;
-  x: number;
-  y: number;
-  angle: number;
-  vx: number;
-  vy: number;
-}
+/** A body's changed state in a delta: the bus event's BodyDelta, passed through. */
+export type BodyDeltaDto = BodyDelta;
 
 /** `delta` event: changed bodies of tick `tick` (or of ticks `fromTick..tick` when coalesced). */
 export interface DeltaDto {
