@@ -6,19 +6,11 @@ import {
   type WorldInstance,
   type WorldPhase,
 } from '@anvil/capability-model';
+import type { WorldInput } from '@anvil/storage';
 import type { BindingObject } from '../reconcile/desired-bindings';
 
 /** What the data plane reads of a world (the gateway's `worlds` table): its phase and bindings. */
-export interface WorldRecord {
-  id: string;
-  namespace: string;
-  name: string;
-  game: string;
-  region: string;
-  shards: number;
-  phase: WorldPhase;
-  bindings: WorldBindingAddress[];
-}
+export type WorldRecord = WorldInput & { phase: WorldPhase; bindings: WorldBindingAddress[] };
 
 /**
  * The record of a reconciled world: its data-plane id, its new phase and the addresses of the
