@@ -159,17 +159,14 @@ export class WorldRules {
     const player = this.require(playerId);
     const gravity = this.settings.gravityYMmS2 !== 0;
     // In a world with gravity a player walks: only dx is used (jumping is Jump's job).
-    const vx = Math.round(dx * 1000);
-    const vy = gravity ? 0 : Math.round(dy * 1000);
-    const speed = Math.hypot(vx, vy);
-    if (speed > this.rules.maxPlayerSpeedMmS) {
-      throw new InvalidCommandError(
-        `move speed ${Math.round(speed)} mm/s is over the cap of ${this.rules.maxPlayerSpeedMmS} mm/s`,
-      );
-    }
+    const { vxMmS, vyMmS } = capSpeed(
+      dx * 1000,
+      gravity ? 0 : dy * 1000,
+      this.rules.maxPlayerSpeedMmS,
+    );
     const intent: PhysicsIntent = gravity
-      ? { type: 'setVelocity', bodyId: player.bodyId, vxMmS: vx }
-      : { type: 'setVelocity', bodyId: player.bodyId, vxMmS: vx, vyMmS: vy };
+      ? { type: 'setVelocity', bodyId: player.bodyId, vxMmS }
+      : { type: 'setVelocity', bodyId: player.bodyId, vxMmS, vyMmS };
     return { intent, entityId: player.bodyId, commit: () => undefined };
   }
 
@@ -207,4 +204,16 @@ export class WorldRules {
       );
     }
   }
+}
+
+/**
+ * A velocity in whole mm/s no faster than `maxMmS`, in the same direction: input devices
+ * overshoot, and the server decides how fast a body may go (a faster move is slowed, not refused).
+ */
+export function capSpeed(vx: number, vy: number, maxMmS: number): { vxMmS: number; vyMmS: number } {
+  const rounded = { vxMmS: Math.round(vx) || 0, vyMmS: Math.round(vy) || 0 };
+  if (Math.hypot(rounded.vxMmS, rounded.vyMmS) <= maxMmS) return rounded;
+  const scale = maxMmS / Math.hypot(vx, vy);
+  // Truncating toward zero keeps the slowed speed at or under the cap.
+  return { vxMmS: Math.trunc(vx * scale) || 0, vyMmS: Math.trunc(vy * scale) || 0 };
 }
