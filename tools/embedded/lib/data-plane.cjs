@@ -69,6 +69,9 @@ async function startDataPlane(wiring, ctx) {
         GRPC_PORT: String(ctx.options.freePorts ? 0 : spec.port),
         BUS: 'memory',
         ...spec.env,
+        ...(app.role === 'physics' && ctx.options.checkpointTicks !== undefined
+          ? { CHECKPOINT_EVERY_TICKS: String(ctx.options.checkpointTicks) }
+          : {}),
       };
       for (const [variable, port] of Object.entries(spec.deps))
         env[variable] = running.get(port).address;
@@ -146,48 +149,39 @@ function explainStartError(error, what, port) {
   return new Error(`${what} did not start: ${message}`);
 }
 
+/** Props are the host's own bodies: crates and balls, named `crate-N` / `ball-N`. */
+const PROP_ID = /^(crate|ball)-\d+$/;
+
 /**
  * Creates a world on its engines (Init through the interaction engine, which forwards it to the
- * physics engine its binding names), then drops some crates and balls into it through the
- * physics engine, and keeps nudging one now and then so the world never comes to rest.
+ * physics engine its binding names). A new world gets some crates and balls, dropped through the
+ * physics engine; a world its physics engine restored from a checkpoint already has them (and
+ * the players' bodies), so it gets nothing new. Either way one prop is nudged now and then, so
+ * the world never comes to rest.
  */
 async function initWorld(plane, plan, worldWiring, props) {
   const entry = plane.clients.get(worldWiring.entryPort);
   const physicsService = worldWiring.services.find((s) => s.role === 'physics');
   const physics = physicsService ? plane.clients.get(physicsService.port) : undefined;
+  // Init is idempotent: asking the physics engine first tells a new world from a restored one
+  // (the interaction engine reports "created" for any world it did not hold itself).
+  const fresh = physics ? (await physics.init({ worldId: plan.id })).created : false;
   const init = await entry.init({ worldId: plan.id });
   const info = {
     tick: init.tick,
     tickHz: init.tickHz,
     created: init.created,
+    restored: Boolean(physics) && !fresh,
     config: init.config,
     props: [],
   };
   plane.worlds.set(plan.id, info);
-  if (!physics || !init.created) return info;
+  if (!physics) return info;
   const random = rng(plan.id);
-  const width = init.config?.widthMm || 40_000;
-  const height = init.config?.heightMm || 20_000;
-  for (let i = 0; i < props; i++) {
-    const ball = i % 2 === 1;
-    const half = ball ? 300 + Math.round(random() * 350) : 400 + Math.round(random() * 500);
-    const body = {
-      bodyId: `${ball ? 'ball' : 'crate'}-${i + 1}`,
-      kind: contract.BodyKind.BODY_KIND_DYNAMIC,
-      shape: ball ? contract.BodyShape.BODY_SHAPE_BALL : contract.BodyShape.BODY_SHAPE_BOX,
-      halfWidthMm: half,
-      halfHeightMm: half,
-      xMm: Math.round(1_500 + random() * (width - 3_000)),
-      yMm: Math.round(height * 0.3 + random() * height * 0.55),
-      vxMmS: Math.round((random() - 0.5) * 4_000),
-      vyMmS: 0,
-      lockRotation: false,
-    };
-    await physics.applyCommand({
-      worldId: plan.id,
-      command: { kind: { $case: 'spawnBody', value: body } },
-    });
-    info.props.push(body.bodyId);
+  if (fresh) info.props = await spawnProps(physics, plan.id, init.config, props, random);
+  else {
+    const snap = await physics.snapshot({ worldId: plan.id }, { deadlineMs: 3_000 });
+    info.props = snap.bodies.map((b) => b.bodyId).filter((id) => PROP_ID.test(id));
   }
   if (info.props.length > 0) {
     const timer = setInterval(() => {
@@ -205,6 +199,32 @@ async function initWorld(plane, plan, worldWiring, props) {
     plane.kickers.set(plan.id, timer);
   }
   return info;
+}
+
+/** Drops `count` crates and balls into a new world (the same layout every run); returns their ids. */
+async function spawnProps(physics, worldId, config, count, random) {
+  const width = config?.widthMm || 40_000;
+  const height = config?.heightMm || 20_000;
+  const ids = [];
+  for (let i = 0; i < count; i++) {
+    const ball = i % 2 === 1;
+    const half = ball ? 300 + Math.round(random() * 350) : 400 + Math.round(random() * 500);
+    const body = {
+      bodyId: `${ball ? 'ball' : 'crate'}-${i + 1}`,
+      kind: contract.BodyKind.BODY_KIND_DYNAMIC,
+      shape: ball ? contract.BodyShape.BODY_SHAPE_BALL : contract.BodyShape.BODY_SHAPE_BOX,
+      halfWidthMm: half,
+      halfHeightMm: half,
+      xMm: Math.round(1_500 + random() * (width - 3_000)),
+      yMm: Math.round(height * 0.3 + random() * height * 0.55),
+      vxMmS: Math.round((random() - 0.5) * 4_000),
+      vyMmS: 0,
+      lockRotation: false,
+    };
+    await physics.applyCommand({ worldId, command: { kind: { $case: 'spawnBody', value: body } } });
+    ids.push(body.bodyId);
+  }
+  return ids;
 }
 
 /** The world's bodies as the client protocol has them, from its physics engine. */

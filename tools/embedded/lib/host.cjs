@@ -206,6 +206,10 @@ class Host {
         const info = await initWorld(this.plane, plan, w, this.options.props);
         rt.ready = 'Running';
         rt.message = `running on ${w.services.map((s) => `${s.app} ${this.plane.running.get(s.port).address} (${s.module}@${s.version})`).join(' and ')} at ${info.tickHz} Hz`;
+        if (info.restored) {
+          rt.message += `, continued from its checkpoint at tick ${info.tick}`;
+          log(`  world ${plan.id}: continued from its checkpoint at tick ${info.tick}`);
+        }
         if (restart) rt.players.clear();
       } catch (error) {
         rt.ready = 'Failed';

@@ -18,7 +18,10 @@ Options (environment variable in brackets):
   --free-ports      engines and gateway on free ports instead of their endpoints' ports
                     [ANVIL_FREE_PORTS=1]
   --bots N          bot players per world [ANVIL_BOTS]; default 3; 0 for none
-  --props N         crates and balls spawned per world [ANVIL_PROPS]; default 12
+  --props N         crates and balls spawned per new world [ANVIL_PROPS]; default 12
+  --checkpoint-ticks N
+                    ticks between two checkpoints of a world [ANVIL_CHECKPOINT_TICKS];
+                    default the physics engine's (300: 10 s at 30 Hz); 0 for none
   --no-build        do not run the Nx build first [ANVIL_NO_BUILD=1]
   --no-watch        do not reload when a YAML file changes [ANVIL_NO_WATCH=1]
   --verbose         the apps' info logs too [ANVIL_VERBOSE=1]
@@ -62,6 +65,9 @@ function parseOptions(argv, env = process.env) {
     freePorts: truthy(env.ANVIL_FREE_PORTS),
     bots: env.ANVIL_BOTS ? count(env.ANVIL_BOTS, 'ANVIL_BOTS', 50) : 3,
     props: env.ANVIL_PROPS ? count(env.ANVIL_PROPS, 'ANVIL_PROPS', 500) : 12,
+    checkpointTicks: env.ANVIL_CHECKPOINT_TICKS
+      ? count(env.ANVIL_CHECKPOINT_TICKS, 'ANVIL_CHECKPOINT_TICKS', 100_000_000)
+      : undefined,
     build: !truthy(env.ANVIL_NO_BUILD),
     watch: !truthy(env.ANVIL_NO_WATCH),
     verbose: truthy(env.ANVIL_VERBOSE),
@@ -104,6 +110,9 @@ function parseOptions(argv, env = process.env) {
         break;
       case '--props':
         o.props = count(value(), '--props', 500);
+        break;
+      case '--checkpoint-ticks':
+        o.checkpointTicks = count(value(), '--checkpoint-ticks', 100_000_000);
         break;
       case '--no-build':
         o.build = false;

@@ -88,6 +88,7 @@ function statusBlock({ options, loaded, plans, statusOf, wiring, plane, web, tok
   }
   out.push(
     `  storage    PGlite in ${rel(path.join(options.data, 'db'))}; bus: in-memory, shared by every app`,
+    `  cli        npx anvil validate -f ${rel(options.manifests)}   (and: npx anvil resolve -f …)`,
   );
   out.push('');
   for (const plan of plans) {

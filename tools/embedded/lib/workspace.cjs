@@ -29,8 +29,17 @@ function requireBuilt(app, file) {
   return require(full);
 }
 
-/** Projects `npm start` needs built (their library dependencies are built first by Nx). */
-const BUILD_PROJECTS = ['capability-model', 'physics-engine', 'interaction-engine', 'gateway'];
+/**
+ * Projects `npm start` builds (their library dependencies are built first by Nx): what the host
+ * runs, and the CLI, so `npx anvil` works next to it.
+ */
+const BUILD_PROJECTS = [
+  'capability-model',
+  'physics-engine',
+  'interaction-engine',
+  'gateway',
+  'cli',
+];
 
 /** Builds what the host needs through Nx (cached: quick when nothing changed). Returns true on success. */
 function build(projects = BUILD_PROJECTS) {

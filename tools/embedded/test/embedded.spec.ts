@@ -2,6 +2,7 @@
 // data and manifests folders), then checks what a person and a client see: the page, the JSON
 // API (bindings equal resolve() of the same YAML), a real socket.io player through the gateway
 // (join, deltas, a move and its ack), live reload of the folder, and a clean Ctrl-C.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,7 +14,8 @@ import {
   type ModuleManifest,
   type WorldInstance,
 } from '@anvil/capability-model';
-import { EXAMPLES, ROOT, startHost, until, webUrl, type Host } from './host';
+import { runDocExample } from '../../../apps/gateway/src/testing/doc-example';
+import { EXAMPLES, ROOT, startHost, stopHost, until, webUrl, type Host } from './host';
 
 jest.setTimeout(300_000);
 
@@ -127,6 +129,18 @@ describe('npm start (embedded host)', () => {
       /zz-bad\.yaml:1: ModuleManifest\/broken-1\.0\.0: spec\.version: /,
     );
     expect(host.output()).toMatch(/zz-bad\.yaml:\d+: invalid YAML/);
+  });
+
+  it('leaves the CLI built: `npx anvil validate` works as the banner says', () => {
+    expect(host.output()).toMatch(/cli +npx anvil validate -f /);
+    const run = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'apps', 'cli', 'bin', 'anvil.cjs'), 'validate', '-f', EXAMPLES],
+      { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(run.stderr).not.toMatch(/not built/);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/valid/);
   });
 
   it('serves the live view page and the socket.io browser client', async () => {
@@ -322,5 +336,110 @@ describe('npm start (embedded host)', () => {
     expect(code).toBe(0);
     expect(host.output()).toContain('Stopped.');
     expect(fs.existsSync(path.join(dataDir, 'host.pid'))).toBe(false);
+  });
+});
+
+describe('npm start again on the same data folder', () => {
+  let dataDir: string;
+  let host: Host | undefined;
+  let socket: Socket | undefined;
+  const start = () =>
+    startHost([
+      '--port',
+      '0',
+      '--free-ports',
+      '--no-build',
+      '--no-watch',
+      '--bots',
+      '1',
+      '--props',
+      '4',
+      '--checkpoint-ticks',
+      '15',
+      '--data',
+      dataDir,
+    ]);
+  const worlds = async (web: string) => getJson(new URL('/api/worlds', web).href);
+  const ready = (web: string, h: Host) =>
+    until(
+      'arena-eu-1 Ready',
+      async () => {
+        const data = await worlds(web);
+        return (
+          data.worlds.find((w: any) => w.id === 'arena-eu-1')?.status.phase === 'Ready' && data
+        );
+      },
+      120_000,
+      h,
+    );
+  const tokenFor = async (web: string, player: string) =>
+    (await getJson(new URL(`/api/token?player=${player}`, web).href)).token as string;
+
+  beforeAll(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'anvil-embedded-restart-'));
+  });
+
+  afterAll(async () => {
+    socket?.close();
+    await stopHost(host);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('continues every world from its checkpoint: Ready, joinable, its props and bots kept', async () => {
+    host = start();
+    let web = await webUrl(host, 120_000);
+    let data = await ready(web, host);
+    socket = await connect(data.gateway.url, await tokenFor(web, 'alice'));
+    const joined = await socket
+      .timeout(30_000)
+      .emitWithAck('world:join', { worldId: 'arena-eu-1' });
+    expect(joined).toMatchObject({ ok: true });
+    const ack = await socket
+      .timeout(30_000)
+      .emitWithAck('cmd', { seq: 1, worldId: 'arena-eu-1', type: 'move', dx: 2 });
+    expect(ack).toMatchObject({ ok: true });
+    // Two checkpoint intervals after the move, at least one checkpoint holds alice's body.
+    const snapshotTick = async () =>
+      (await getJson(new URL('/api/worlds/arena-eu-1/snapshot', web).href)).tick as number;
+    await until(
+      'two checkpoints after the move',
+      async () => (await snapshotTick()) > ack.tick + 30,
+      60_000,
+      host,
+    );
+    socket.close();
+    socket = undefined;
+    await stopHost(host);
+    expect(host.child.exitCode).toBe(0);
+
+    host = start();
+    web = await webUrl(host, 120_000);
+    data = await ready(web, host);
+    const continued = /world arena-eu-1: continued from its checkpoint at tick (\d+)/.exec(
+      host.output(),
+    );
+    expect(Number(continued?.[1])).toBeGreaterThan(ack.tick);
+    expect(host.output()).not.toMatch(/already exists/);
+    socket = await connect(data.gateway.url, await tokenFor(web, 'bob'));
+    const again = await socket.timeout(30_000).emitWithAck('world:join', { worldId: 'arena-eu-1' });
+    expect(again).toMatchObject({ ok: true, worldId: 'arena-eu-1', bodyId: 'p:bob' });
+    expect(again.tick).toBeGreaterThanOrEqual(Number(continued?.[1]));
+    const ids = (again.bodies as Array<{ id: string }>).map((b) => b.id);
+    expect(ids.filter((id) => id === 'crate-1')).toHaveLength(1);
+    // The bot rejoined under its name and took its body back from the checkpoint.
+    expect(ids.filter((id) => id === 'p:bot-arena-eu-1-1')).toHaveLength(1);
+  });
+
+  it('runs the minimal client of docs/client-protocol.md as written against it', async () => {
+    const web = await webUrl(host!, 10_000);
+    const { gateway } = await worlds(web);
+    const result = await runDocExample(
+      { GATEWAY_URL: gateway.url, TOKEN: await tokenFor(web, 'doc-reader') },
+      120_000,
+    );
+    expect(result.output).toMatch(/joined arena-eu-1 at tick \d+/);
+    // Props and bots bump into it, so only that a delta shows it moving is certain.
+    expect(result.output).toMatch(/move #1 applies at tick \d+\ntick \d+: our body moves at -?\d+ mm\/s/);
+    expect(result.code).toBe(0);
   });
 });
