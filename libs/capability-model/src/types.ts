@@ -143,6 +143,8 @@ export interface CapabilityBindingSpec {
   capabilityVersion: string;
   scope: Scope;
   multiplicity: Multiplicity;
+  /** The provider's place among the requirement's providers, 0 = preferred (see Binding.rank). */
+  rank: number;
   shard?: number;
 }
 
