@@ -17,7 +17,10 @@ export function findCrdDir(start = __dirname): string {
       if (fs.existsSync(path.join(candidate, CRD_PROBE))) return candidate;
     }
   }
-  throw new CliError(C.crdsNotFound, 'cannot find the anvil.dev CRDs (deploy/crds); reinstall the CLI');
+  throw new CliError(
+    C.crdsNotFound,
+    'cannot find the anvil.dev CRDs (deploy/crds); reinstall the CLI',
+  );
 }
 
 /** A file every CRD folder has. */
