@@ -103,6 +103,7 @@ describe('-o json is always JSON', () => {
         errors: [expect.objectContaining({ code: errorCode })],
       },
     });
+    expect(resolved.doc.errors[0].file).toBe(target);
     const validated = json('validate', '-f', target, '-o', 'json');
     expect(validated).toEqual({
       code: exit,

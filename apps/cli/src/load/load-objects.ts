@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
-import { CLI_ERROR_CODES as C, CliError, UnreadableInputError } from '../errors';
+import { CLI_ERROR_CODES as C, CliError, EXIT, UnreadableInputError } from '../errors';
 import { quoteHint } from './quote-hint';
 
 /** One YAML document of an input file, with where it came from for error messages. */
@@ -58,7 +58,12 @@ export function loadObjects(paths: string[]): LoadedObject[] {
   if (objects.length === 0) {
     const what =
       files.length === 0 ? 'no *.yaml or *.yml file' : `no YAML object in ${files.length} file(s)`;
-    throw new CliError(C.emptyInput, `${paths.join(', ')}: ${what}; nothing to check`);
+    throw new CliError(
+      C.emptyInput,
+      `${paths.join(', ')}: ${what}; nothing to check`,
+      EXIT.failed,
+      paths.length === 1 ? { file: paths[0] } : {},
+    );
   }
   return objects;
 }
