@@ -56,7 +56,9 @@ describe('anvil validate', () => {
     );
     const result = runCli('validate', '-f', file);
     expect(result.code).toBe(1);
-    expect(result.err).toContain(`${file}:2: ModuleManifest/consumer-1.0.0: spec.requires[0].scope: must be one of`);
+    expect(result.err).toContain(
+      `${file}:2: ModuleManifest/consumer-1.0.0: spec.requires[0].scope: must be one of`,
+    );
     expect(result.err).toContain('spec.requires[0].versionConstraint');
     expect(result.err).not.toMatch(/at .*\.ts:\d+/); // no stack trace
   });
@@ -85,12 +87,16 @@ metadata: { name: p }
     const file = write('broken.yaml', 'kind: [unclosed\n');
     const result = runCli('validate', '-f', file);
     expect(result.code).toBe(2);
-    expect(result.err).toMatch(new RegExp(`^anvil: ${escape(file)}:\\d+:\\d+: invalid YAML`));
+    expect(result.err).toMatch(
+      new RegExp(`^anvil: InvalidYaml: ${escape(file)}:\\d+:\\d+: invalid YAML`),
+    );
   });
 
   it('exits 2 when a path does not exist or no path is given', () => {
     expect(runCli('validate', '-f', path.join(dir, 'missing.yaml'))).toMatchObject({ code: 2 });
-    expect(runCli('validate', '-f', path.join(dir, 'missing.yaml')).err).toContain('no such file or folder');
+    expect(runCli('validate', '-f', path.join(dir, 'missing.yaml')).err).toContain(
+      'no such file or folder',
+    );
     expect(runCli('validate').code).toBe(2);
   });
 });
@@ -100,26 +106,52 @@ describe('anvil resolve', () => {
     const result = runCli('resolve', '-f', examples, '-o', 'json');
     expect(result.code).toBe(0);
     const plan = JSON.parse(result.out);
-    expect(Object.keys(plan)).toEqual(['bindings', 'diagnostics']);
+    expect(Object.keys(plan)).toEqual(['bindings', 'diagnostics', 'errors']);
+    expect(plan.errors).toEqual([]);
     for (const binding of plan.bindings) {
       expect(Object.keys(binding)).toEqual([
-        'name', 'world', 'consumer', 'capabilityId', 'provider', 'providerVersion', 'scope', 'multiplicity', 'shard',
+        'name',
+        'world',
+        'consumer',
+        'capabilityId',
+        'provider',
+        'providerVersion',
+        'scope',
+        'multiplicity',
+        'rank',
+        'shard',
       ]);
     }
-    const physics = plan.bindings.filter((b: { capabilityId: string }) => b.capabilityId === 'physics.simulation');
+    const physics = plan.bindings.filter(
+      (b: { capabilityId: string }) => b.capabilityId === 'physics.simulation',
+    );
     expect(physics).toEqual([
-      expect.objectContaining({ consumer: 'interaction-engine', provider: 'physics-rapier', providerVersion: '1.4.0', shard: null }),
+      expect.objectContaining({
+        consumer: 'interaction-engine',
+        provider: 'physics-rapier',
+        providerVersion: '1.4.0',
+        shard: null,
+      }),
     ]);
-    const checkpoints = plan.bindings.filter((b: { capabilityId: string }) => b.capabilityId === 'state.checkpoint');
+    const checkpoints = plan.bindings.filter(
+      (b: { capabilityId: string }) => b.capabilityId === 'state.checkpoint',
+    );
     expect(checkpoints.map((b: { shard: number }) => b.shard).sort()).toEqual([0, 1]);
-    const sinks = plan.bindings.filter((b: { capabilityId: string }) => b.capabilityId === 'analytics.sink');
-    expect(sinks.map((b: { provider: string }) => b.provider).sort()).toEqual(['analytics-kafka', 'analytics-warehouse']);
+    const sinks = plan.bindings.filter(
+      (b: { capabilityId: string }) => b.capabilityId === 'analytics.sink',
+    );
+    expect(sinks.map((b: { provider: string }) => b.provider).sort()).toEqual([
+      'analytics-kafka',
+      'analytics-warehouse',
+    ]);
   });
 
   it('prints YAML and an aligned table', () => {
     expect(runCli('resolve', '-f', examples, '-o', 'yaml').out).toMatch(/^bindings:\n {2}- name: /);
     const table = runCli('resolve', '-f', examples).out.split('\n');
-    expect(table[0]).toMatch(/^\s+WORLD\s+CONSUMER\s+CAPABILITY\s+PROVIDER\s+VERSION\s+SCOPE\s+SHARD$/);
+    expect(table[0]).toMatch(
+      /^\s+WORLD\s+CONSUMER\s+CAPABILITY\s+PROVIDER\s+VERSION\s+RANK\s+SCOPE\s+SHARD$/,
+    );
     const providerColumn = table[0].indexOf('PROVIDER');
     expect(table[1].slice(providerColumn).trim()).not.toBe('');
     expect(table.at(-1)).toMatch(/^1 world\(s\), 5 binding\(s\), 0 error\(s\)/);
@@ -156,20 +188,33 @@ spec: { gameRef: g, region: eu, shards: 1 }
     expect(table.out).toMatch(/provider 2\.1\.0 \(world\): VersionOutOfRange/);
     const json = JSON.parse(runCli('resolve', '-f', file, '-o', 'json').out);
     expect(json.bindings).toEqual([]);
-    expect(json.diagnostics[0]).toMatchObject({ severity: 'error', code: 'RequirementUnresolved', consumer: 'consumer' });
+    expect(json.diagnostics[0]).toMatchObject({
+      severity: 'error',
+      code: 'RequirementUnresolved',
+      consumer: 'consumer',
+    });
   });
 
   it('reports a world whose game is missing', () => {
-    const file = write('w.yaml', 'apiVersion: anvil.dev/v1alpha1\nkind: WorldInstance\nmetadata: { name: lonely }\nspec: { gameRef: nowhere, region: eu, shards: 1 }\n');
+    const file = write(
+      'w.yaml',
+      'apiVersion: anvil.dev/v1alpha1\nkind: WorldInstance\nmetadata: { name: lonely }\nspec: { gameRef: nowhere, region: eu, shards: 1 }\n',
+    );
     const result = runCli('resolve', '-f', file, '-o', 'json');
     expect(result.code).toBe(1);
     expect(JSON.parse(result.out).diagnostics[0]).toMatchObject({ code: 'GameNotFound' });
   });
 
   it('refuses an unknown world, an unknown format and invalid input', () => {
-    expect(runCli('resolve', '-f', examples, '--world', 'nope')).toMatchObject({ code: 2, err: 'anvil: no WorldInstance named "nope" in the input' });
+    expect(runCli('resolve', '-f', examples, '--world', 'nope')).toMatchObject({
+      code: 2,
+      err: 'anvil: WorldNotFound: no WorldInstance named "nope" in the input',
+    });
     expect(runCli('resolve', '-f', examples, '-o', 'xml').code).toBe(2);
-    const bad = write('bad.yaml', manifest('x', '  provides:\n    - { capabilityId: a, version: not-semver, scope: world }\n'));
+    const bad = write(
+      'bad.yaml',
+      manifest('x', '  provides:\n    - { capabilityId: a, version: not-semver, scope: world }\n'),
+    );
     const result = runCli('resolve', '-f', bad);
     expect(result.code).toBe(1);
     expect(result.err).toContain('spec.provides[0].version');

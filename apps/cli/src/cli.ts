@@ -1,8 +1,9 @@
 import { Command, CommanderError } from 'commander';
-import { CliError, EXIT } from './errors';
+import { CLI_ERROR_CODES as C, CliError, EXIT, UnreadableInputError } from './errors';
 import { CliIo } from './io';
 import { resolveCommand } from './resolve/resolve-command';
-import { validateCommand } from './validate/validate-command';
+import { Output } from './output';
+import { VALIDATE_OUTPUTS, validateCommand } from './validate/validate-command';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -18,8 +19,9 @@ export function run(argv: string[], io: CliIo): number {
     .command('validate')
     .description('check YAML files or folders against the anvil.dev CRD schemas and rules')
     .requiredOption('-f, --filename <path>', 'file or folder (repeatable)', collect, [])
-    .action((options: { filename: string[] }) => {
-      exitCode = validateCommand(options.filename, io);
+    .option('-o, --output <format>', 'text, json or yaml', 'text')
+    .action((options: { filename: string[]; output: string }) => {
+      exitCode = validateCommand(options.filename, validateOutput(options.output), io);
     });
   program
     .command('resolve')
@@ -38,13 +40,21 @@ export function run(argv: string[], io: CliIo): number {
   return exitCode;
 }
 
+function validateOutput(value: string): Output {
+  if ((VALIDATE_OUTPUTS as readonly string[]).includes(value)) return value as Output;
+  throw new UnreadableInputError(
+    C.unknownOutputFormat,
+    `-o ${value}: unknown output format; use one of ${VALIDATE_OUTPUTS.join(', ')}`,
+  );
+}
+
 function handleError(error: unknown, io: CliIo): number {
   if (error instanceof CommanderError) {
     // Help and version are exit 0; anything else is a usage error (unreadable command line).
     return error.exitCode === 0 ? EXIT.ok : EXIT.unreadable;
   }
   if (error instanceof CliError) {
-    io.err(`anvil: ${error.message}`);
+    io.err(`anvil: ${error.code}: ${error.message}`);
     return error.exitCode;
   }
   throw error;

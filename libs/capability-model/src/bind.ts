@@ -43,8 +43,8 @@ export function bindAll(
         unresolved.push(requirement);
         continue;
       }
-      for (const offer of chosen) {
-        pushBindings(bindings, requirement, offer, ctx);
+      for (const [rank, offer] of chosen.entries()) {
+        pushBindings(bindings, requirement, offer, rank, ctx);
         if (requirement.dependencyMode === 'required') {
           graph.from.push(requirement.participant);
           graph.to.push(offer.participant);
@@ -70,11 +70,12 @@ function choose(requirement: Requirement, offers: readonly BindableOffer[]): Bin
   return chosen;
 }
 
-/** Rules 6-7: one binding, or one per shard for world-shard scope, each with its stable name. */
+/** Rules 6-7: one binding (ranked among the requirement's providers), or one per shard for world-shard scope, each with its stable name. */
 function pushBindings(
   out: Binding[],
   requirement: Requirement,
   offer: BindableOffer,
+  rank: number,
   ctx: ResolveContext,
 ): void {
   const shards = requirement.scope === 'world-shard' ? (ctx.shards ?? 0) : 1;
@@ -97,6 +98,7 @@ function pushBindings(
       providerVersion: offer.version,
       scope: requirement.scope,
       multiplicity: requirement.multiplicity,
+      rank,
       shard,
     });
   }

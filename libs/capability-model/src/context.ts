@@ -1,5 +1,5 @@
 import type { Range, SemVer } from 'semver';
-import { parseRange, parseVersion } from './patterns';
+import { parseRange, parseVersion } from './semver-rules';
 import { Diagnostic } from './types';
 
 /** Most memoised strings per kind before the memo is emptied (bounds memory on any input). */

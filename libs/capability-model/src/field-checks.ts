@@ -1,5 +1,6 @@
-import { isDnsLabel, isDnsSubdomain, parseRange, parseVersion } from './patterns';
+import { isDnsLabel, isDnsSubdomain } from './patterns';
 import { isRecord } from './read';
+import { parseRange, parseVersion, RANGE_MESSAGE, VERSION_MESSAGE } from './semver-rules';
 import { childPath, IssueList, VALIDATION_CODES as C } from './validation-issue';
 
 /**
@@ -22,8 +23,8 @@ const SHAPE_MESSAGES = {
     "must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit",
   dnsSubdomain:
     "must be a DNS-1123 subdomain: lowercase letters, digits, '-' and '.', each part starting and ending with a letter or digit",
-  semver: 'must be a valid SemVer version such as 1.2.3',
-  semverRange: 'must be a valid SemVer range such as ^1.2.0 or >=1.0.0 <2.0.0',
+  semver: VERSION_MESSAGE,
+  semverRange: RANGE_MESSAGE,
 } as const;
 
 function shapeOk(shape: NonNullable<StringRules['shape']>, value: string): boolean {

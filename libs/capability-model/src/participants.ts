@@ -1,7 +1,7 @@
 import type { SemVer } from 'semver';
 import { ResolveContext } from './context';
 import { diagnostic, listSome } from './diagnostics';
-import { parseRange } from './patterns';
+import { parseRange } from './semver-rules';
 import { arr, canonicalKey, compareStrings, field, isRecord, nameOf, str } from './read';
 import { DIAGNOSTIC_CODES as D } from './types';
 import { GameModule } from './world-input';

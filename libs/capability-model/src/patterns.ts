@@ -1,8 +1,6 @@
-import * as semver from 'semver';
-
 /**
- * Name and version rules shared by the validator and the resolver, mirroring the CRDs
- * (deploy/crds) and the Kubernetes API server's own name validation.
+ * Name rules shared by the validator and the resolver, mirroring the CRDs
+ * (deploy/crds; SemVer rules are in semver-rules.ts) and the Kubernetes API server's own name validation.
  */
 
 /** DNS-1123 label: lowercase alphanumerics and '-', starting and ending alphanumeric. */
@@ -26,27 +24,4 @@ export function isDnsLabel(value: string): boolean {
 /** True when value is a DNS-1123 subdomain. */
 export function isDnsSubdomain(value: string): boolean {
   return value.length <= DNS1123_SUBDOMAIN_MAX && DNS1123_SUBDOMAIN.test(value);
-}
-
-/**
- * Parses a strict SemVer 2.0 version as the CRDs' CEL `isSemver()` does: what `semver.valid`
- * accepts, minus the leading `v`/`=` and surrounding whitespace that the package tolerates.
- * Returns null for anything else (including non-strings).
- */
-export function parseVersion(value: unknown): semver.SemVer | null {
-  if (typeof value !== 'string' || !/^[0-9]/.test(value) || value !== value.trim()) return null;
-  return semver.parse(value);
-}
-
-/**
- * Parses a SemVer range (npm `semver` syntax). The empty or blank range, which `semver` reads
- * as `*`, is refused like the CRDs refuse it: write `*`. Returns null when invalid.
- */
-export function parseRange(value: unknown): semver.Range | null {
-  if (typeof value !== 'string' || value.trim() === '') return null;
-  try {
-    return new semver.Range(value);
-  } catch {
-    return null;
-  }
 }

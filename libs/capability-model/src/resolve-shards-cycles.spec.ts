@@ -35,6 +35,7 @@ describe('rules 6-7: shards and names', () => {
       providerVersion: '1.0.0',
       scope: 'world',
       multiplicity: '1',
+      rank: 0,
       shard: null,
     });
   });

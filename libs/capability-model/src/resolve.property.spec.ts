@@ -3,7 +3,7 @@ import * as semver from 'semver';
 import { bindingName } from './binding-name';
 import { DNS1123_SUBDOMAIN } from './patterns';
 import { isResolved, resolve } from './resolve';
-import { game, world } from './testing/builders';
+import { game, manifest, need, offer, world } from './testing/builders';
 import { API_VERSION, GameDefinition, ModuleManifest, SCOPES, WorldInstance } from './types';
 import { validateObject } from './validate';
 
@@ -235,6 +235,66 @@ describe('resolve (properties)', () => {
             [...expected].sort((a, b) => (a.module < b.module ? -1 : 1)),
           );
           if (requirement.multiplicity === '1') expect(group).toHaveLength(1);
+        }
+      }),
+    );
+  });
+
+  it("ranks each requirement's providers 0..n-1: highest capability version first, then module name", () => {
+    fc.assert(
+      fc.property(sampleArb({ clean: true }), (sample) => {
+        const groups = new Map<string, ReturnType<typeof run>['bindings']>();
+        for (const b of run(sample).bindings) {
+          const key = `${b.consumer} ${b.capabilityId} ${b.shard}`;
+          groups.set(key, [...(groups.get(key) ?? []), b]);
+        }
+        for (const group of groups.values()) {
+          const { offers } = expectedProviders(sample, group[0].consumer, group[0].capabilityId);
+          const byRank = [...group].sort((a, b) => a.rank - b.rank);
+          expect(byRank.map((b) => b.rank)).toEqual(group.map((_, i) => i));
+          expect(byRank.map((b) => b.provider)).toEqual(
+            offers.slice(0, group.length).map((o) => o.module),
+          );
+        }
+      }),
+    );
+  });
+
+  it('ranks the providers of a "many" requirement by highest capability version, then module name', () => {
+    const provider = fc.record({
+      module: fc.constantFrom('p', 'q', 'r', 's', 't', 'u'),
+      version: fc.constantFrom('0.9.0', '1.0.0', '1.2.0', '1.2.0+build.7', '2.0.0', '1.10.0'),
+    });
+    const providers = fc.uniqueArray(provider, {
+      minLength: 2,
+      maxLength: 6,
+      selector: (p) => p.module,
+    });
+    fc.assert(
+      fc.property(providers, fc.integer({ min: 1, max: 3 }), fc.integer(), (list, shards, seed) => {
+        const consumer = manifest('c', '1.0.0', {
+          name: 'c',
+          requires: [need('x', '*', { multiplicity: 'many', scope: 'world-shard' })],
+        });
+        const offers = list.map(({ module, version }) =>
+          manifest(module, '1.0.0', {
+            name: module,
+            provides: [offer('x', version, 'world-shard')],
+          }),
+        );
+        const result = resolve(world('w', shards), game(['c', ...list.map((p) => p.module)]), [
+          consumer,
+          ...shuffle(offers, seed),
+        ]);
+        const expected = [...list]
+          .sort((a, b) => semver.rcompare(a.version, b.version) || (a.module < b.module ? -1 : 1))
+          .map((p) => p.module);
+        for (let shard = 0; shard < shards; shard++) {
+          const ranked = result.bindings
+            .filter((b) => b.shard === shard)
+            .sort((a, b) => a.rank - b.rank);
+          expect(ranked.map((b) => b.rank)).toEqual(expected.map((_, i) => i));
+          expect(ranked.map((b) => b.provider)).toEqual(expected);
         }
       }),
     );

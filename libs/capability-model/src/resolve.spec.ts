@@ -134,12 +134,16 @@ describe('rules 2-4: candidates and their order', () => {
     ];
     const one = run([manifest('c', '1.0.0', { requires: [need('x', '^1.0.0')] }), ...providers]);
     expect(edges(one)).toEqual(['c->aaa@1.5.0']);
+    expect(one.bindings[0].rank).toBe(0);
     const many = run([
       manifest('c', '1.0.0', { requires: [need('x', '^1.0.0', { multiplicity: 'many' })] }),
       ...providers,
     ]);
     expect(edges(many).sort()).toEqual(['c->aaa@1.5.0', 'c->bbb@1.5.0', 'c->zzz@1.2.0']);
     expect(many.bindings.every((b) => b.multiplicity === 'many')).toBe(true);
+    // Rank: highest capability version first, then module name; 0 = preferred.
+    const ranked = [...many.bindings].sort((a, b) => a.rank - b.rank);
+    expect(ranked.map((b) => `${b.rank}:${b.provider}`)).toEqual(['0:aaa', '1:bbb', '2:zzz']);
   });
 
   it('never binds a module to itself (near miss: SelfProvided)', () => {

@@ -15,7 +15,12 @@ export type Multiplicity = (typeof MULTIPLICITIES)[number];
 export const DEPENDENCY_MODES = ['required', 'optional'] as const;
 export type DependencyMode = (typeof DEPENDENCY_MODES)[number];
 
-export const KINDS = ['ModuleManifest', 'GameDefinition', 'WorldInstance', 'CapabilityBinding'] as const;
+export const KINDS = [
+  'ModuleManifest',
+  'GameDefinition',
+  'WorldInstance',
+  'CapabilityBinding',
+] as const;
 export type Kind = (typeof KINDS)[number];
 
 export interface ObjectMeta {
@@ -138,6 +143,8 @@ export interface CapabilityBindingSpec {
   capabilityVersion: string;
   scope: Scope;
   multiplicity: Multiplicity;
+  /** The provider's place among the requirement's providers, 0 = preferred (see Binding.rank). */
+  rank: number;
   shard?: number;
 }
 
@@ -164,6 +171,12 @@ export interface Binding {
   providerVersion: string;
   scope: Scope;
   multiplicity: Multiplicity;
+  /**
+   * The provider's place among the requirement's providers, 0 = preferred: highest capability
+   * version first, then module name (rule 4). Always 0 for multiplicity "1"; the shards of one
+   * provider share its rank.
+   */
+  rank: number;
   /** Shard index for world-shard scope, null otherwise. */
   shard: number | null;
 }

@@ -63,7 +63,7 @@ export function checkWorldSpec(issues: IssueList, world: Record<string, unknown>
   checkInteger(issues, limits, 'tickRateHz', 'spec.limits', { min: 1, max: 240 });
 }
 
-/** CapabilityBinding: consumer and provider references, capability, version, scope, shard. */
+/** CapabilityBinding: consumer and provider references, capability, version, scope, rank, shard. */
 export function checkBindingSpec(issues: IssueList, binding: Record<string, unknown>): void {
   const spec = checkObject(issues, binding, 'spec', '', true);
   if (!spec) return;
@@ -99,5 +99,6 @@ export function checkBindingSpec(issues: IssueList, binding: Record<string, unkn
   });
   checkEnum(issues, spec, 'scope', 'spec', SCOPES, true);
   checkEnum(issues, spec, 'multiplicity', 'spec', MULTIPLICITIES, true);
+  checkInteger(issues, spec, 'rank', 'spec', { required: true, min: 0 });
   checkInteger(issues, spec, 'shard', 'spec', { min: 0 });
 }

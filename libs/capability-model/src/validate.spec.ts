@@ -21,6 +21,7 @@ const binding: CapabilityBinding = {
     capabilityVersion: '1.2.0',
     scope: 'world-shard',
     multiplicity: '1',
+    rank: 0,
     shard: 0,
   },
 };
@@ -193,6 +194,9 @@ describe('validateObject', () => {
     ['spec.provider.endpoint', undefined, 'spec.provider.endpoint', 'Required'],
     ['spec.consumer.module', 'C', 'spec.consumer.module', 'InvalidName'],
     ['spec.multiplicity', undefined, 'spec.multiplicity', 'Required'],
+    ['spec.rank', undefined, 'spec.rank', 'Required'],
+    ['spec.rank', -1, 'spec.rank', 'OutOfRange'],
+    ['spec.rank', 0.5, 'spec.rank', 'WrongType'],
   ])('CapabilityBinding: %s = %j is an issue at %s (%s)', (field, value, path, code) => {
     expect(validateCapabilityBinding(withField(binding, field, value))).toContainEqual(
       expect.objectContaining({ path, code }),

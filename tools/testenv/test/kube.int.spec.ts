@@ -63,8 +63,8 @@ describe('the real kube-apiserver', () => {
   });
 
   it.each([
-    ['an invalid SemVer range (CEL)', manifest('^^1'), 'spec.requires[0].versionConstraint', 'must be a valid SemVer range'],
-    ['an invalid version (CEL isSemver)', manifest('^1.0.0').replace('version: 1.0.0', 'version: one'), 'spec.version', 'must be a valid SemVer version'],
+    ['an invalid SemVer range (CEL)', manifest('^^1'), 'spec.requires[0].versionConstraint', 'must be a SemVer range'],
+    ['an invalid version (CEL isSemver)', manifest('^1.0.0').replace('version: 1.0.0', 'version: one'), 'spec.version', 'must be a SemVer 2.0 version'],
     [
       'a duplicate capability id (CEL)',
       manifest('^1.0.0', "    - { capabilityId: physics.simulation, versionConstraint: '^2.0.0', scope: world }\n"),

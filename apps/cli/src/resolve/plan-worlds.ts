@@ -19,7 +19,8 @@ const namespaceOf = (o: { metadata: { namespace?: string } }) => o.metadata.name
 
 /**
  * Resolves each world against the game and manifests of its own namespace, as the controller
- * does. Worlds are ordered by namespace then name; a missing game is an error diagnostic.
+ * does. Worlds are ordered by namespace then name, bindings by consumer, capability, rank
+ * (0 = preferred) and shard; a missing game is an error diagnostic.
  */
 export function planWorlds(objects: unknown[], worldName?: string): WorldPlan[] {
   const typed = objects as { kind?: string }[];
@@ -46,10 +47,17 @@ export function planWorlds(objects: unknown[], worldName?: string): WorldPlan[] 
       return {
         namespace,
         world: world.metadata.name,
-        bindings: resolution.bindings,
+        bindings: [...resolution.bindings].sort(byRequirementThenRank),
         diagnostics: resolution.diagnostics,
       };
     });
 }
+
+/** Each requirement's bindings together, its preferred provider first (then by shard). */
+const byRequirementThenRank = (a: Binding, b: Binding) =>
+  compareKeys(a.consumer, b.consumer) ||
+  compareKeys(a.capabilityId, b.capabilityId) ||
+  a.rank - b.rank ||
+  (a.shard ?? 0) - (b.shard ?? 0);
 
 const compareKeys = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

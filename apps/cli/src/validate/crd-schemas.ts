@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { CliError } from '../errors';
+import { CLI_ERROR_CODES as C, CliError } from '../errors';
 
 /** The openAPIV3Schema of each anvil.dev kind, read from the CRDs (the one source of truth). */
 export type CrdSchemas = Map<string, object>;
@@ -17,7 +17,10 @@ export function findCrdDir(start = __dirname): string {
       if (fs.existsSync(path.join(candidate, CRD_PROBE))) return candidate;
     }
   }
-  throw new CliError('cannot find the anvil.dev CRDs (deploy/crds); reinstall the CLI');
+  throw new CliError(
+    C.crdsNotFound,
+    'cannot find the anvil.dev CRDs (deploy/crds); reinstall the CLI',
+  );
 }
 
 /** A file every CRD folder has. */

@@ -85,6 +85,7 @@ spec:
   capabilityVersion: 1.2.0
   scope: world
   multiplicity: '1'
+  rank: 0
 `;
     await kubectlOk(['apply', '-n', suite.namespace, '-f', '-'], {
       input: `${stray('stale-ours', true)}---\n${stray('by-hand', false)}`,

@@ -94,10 +94,24 @@ describe('desiredBindings', () => {
         capabilityVersion: want.capabilityVersion,
         scope: want.shard === undefined ? 'world' : 'world-shard',
         multiplicity: capabilityId === 'analytics.sink' ? 'many' : '1',
+        rank: 0,
         ...(want.shard === undefined ? {} : { shard: want.shard }),
       });
     },
   );
+
+  it('writes the rank of each provider of a "many" requirement: highest capability version first', () => {
+    const sinks = desired.filter((b) => b.spec.capabilityId === 'analytics.sink');
+    expect(
+      sinks.map((b) => [b.spec.provider.module, b.spec.capabilityVersion, b.spec.rank]),
+    ).toEqual(
+      expect.arrayContaining([
+        ['analytics-warehouse', '1.2.0', 0],
+        ['analytics-kafka', '1.0.0', 1],
+      ]),
+    );
+    expect(sinks).toHaveLength(2);
+  });
 
   it('binds world-shard requirements once per shard', () => {
     expect(

@@ -109,6 +109,7 @@ function bindingSpec(
     capabilityVersion: b.providerVersion,
     scope: b.scope,
     multiplicity: b.multiplicity,
+    rank: b.rank,
   };
   if (b.shard !== null) spec.shard = b.shard;
   return spec;

@@ -25,6 +25,7 @@ const binding = (namespace: string, host?: string): BindingObject => ({
     capabilityVersion: '1.3.0',
     scope: 'world',
     multiplicity: '1',
+    rank: 0,
   },
 });
 

@@ -36,6 +36,7 @@ export function expectedBindings(
       capabilityVersion: b.providerVersion,
       scope: b.scope,
       multiplicity: b.multiplicity,
+      rank: b.rank,
     };
     if (b.shard !== null) spec.shard = b.shard;
     return { name: b.name, spec };
