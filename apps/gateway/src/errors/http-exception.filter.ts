@@ -1,4 +1,10 @@
-import { Catch, HttpException, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import {
+  Catch,
+  HttpException,
+  HttpStatus,
+  type ArgumentsHost,
+  type ExceptionFilter,
+} from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { ErrorCode } from './error-codes';
@@ -24,21 +30,39 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const request = http.getRequest<IncomingMessage>();
     const response = http.getResponse<ServerResponse>();
     let status: number = HttpStatus.INTERNAL_SERVER_ERROR;
-    let body: Record<string, unknown> = { statusCode: status, code: ErrorCode.Internal, message: 'internal gateway error' };
+    let body: Record<string, unknown> = {
+      statusCode: status,
+      code: ErrorCode.Internal,
+      message: 'internal gateway error',
+    };
     if (exception instanceof HttpException) {
       status = exception.getStatus();
       const answer = exception.getResponse();
-      const fields = typeof answer === 'object' && answer !== null ? (answer as Record<string, unknown>) : { message: answer };
+      const fields =
+        typeof answer === 'object' && answer !== null
+          ? (answer as Record<string, unknown>)
+          : { message: answer };
       body = { code: CODE_OF_STATUS[status] ?? `HTTP_${status}`, ...fields };
     } else {
-      this.logger.error({ err: exception, method: request.method, url: request.url?.slice(0, 200), address: request.socket?.remoteAddress }, 'unexpected error in an HTTP route');
+      this.logger.error(
+        {
+          err: exception,
+          method: request.method,
+          url: request.url?.slice(0, 200),
+          address: request.socket?.remoteAddress,
+        },
+        'unexpected error in an HTTP route',
+      );
     }
     if (response.headersSent) {
       response.end();
       return;
     }
     const text = JSON.stringify(body);
-    response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+    response.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(text),
+    });
     response.end(text);
   }
 }

@@ -8,8 +8,18 @@ import { replyError } from './reply';
 const INTERNAL: ErrorPayload = { code: ErrorCode.Internal, message: 'internal gateway error' };
 
 /** Who is on the other end of a socket, for the log line of a fault. */
-export function callerOf(socket: GatewaySocket): { socket: string; namespace: string; player?: string; address?: string } {
-  return { socket: socket.id, namespace: socket.nsp?.name, player: socket.data?.principal?.playerId, address: socket.handshake?.address };
+export function callerOf(socket: GatewaySocket): {
+  socket: string;
+  namespace: string;
+  player?: string;
+  address?: string;
+} {
+  return {
+    socket: socket.id,
+    namespace: socket.nsp?.name,
+    player: socket.data?.principal?.playerId,
+    address: socket.handshake?.address,
+  };
 }
 
 /**
@@ -28,12 +38,24 @@ export function guardPacketMiddleware(
       middleware(packet, next);
     } catch (error) {
       const event = typeof packet[0] === 'string' ? packet[0].slice(0, 64) : 'unknown';
-      logger.error({ err: error, event, ...callerOf(socket) }, 'unexpected error in a socket.io packet middleware');
+      logger.error(
+        { err: error, event, ...callerOf(socket) },
+        'unexpected error in a socket.io packet middleware',
+      );
       const last: unknown = packet[packet.length - 1];
       try {
-        replyError(socket, event, undefined, typeof last === 'function' ? last : undefined, INTERNAL);
+        replyError(
+          socket,
+          event,
+          undefined,
+          typeof last === 'function' ? last : undefined,
+          INTERNAL,
+        );
       } catch (replyFailure) {
-        logger.error({ err: replyFailure, ...callerOf(socket) }, 'could not answer a faulted packet');
+        logger.error(
+          { err: replyFailure, ...callerOf(socket) },
+          'could not answer a faulted packet',
+        );
       }
     }
   };
@@ -51,7 +73,10 @@ export function guardHandshake(
     try {
       middleware(socket, next);
     } catch (error) {
-      logger.error({ err: error, ...callerOf(socket) }, 'unexpected error in a socket.io handshake middleware');
+      logger.error(
+        { err: error, ...callerOf(socket) },
+        'unexpected error in a socket.io handshake middleware',
+      );
       next(Object.assign(new Error(INTERNAL.message), { data: INTERNAL }));
     }
   };
@@ -63,18 +88,29 @@ export function guardHandshake(
  * state may be half set up). Nest calls these hooks from an rxjs subscription without an error
  * handler, where a throw would end the process.
  */
-export function guardHook(logger: Logger, socket: GatewaySocket, hook: string, run: () => void): void {
+export function guardHook(
+  logger: Logger,
+  socket: GatewaySocket,
+  hook: string,
+  run: () => void,
+): void {
   try {
     run();
   } catch (error) {
-    logger.error({ err: error, hook, ...callerOf(socket) }, 'unexpected error in a socket.io connection hook');
+    logger.error(
+      { err: error, hook, ...callerOf(socket) },
+      'unexpected error in a socket.io connection hook',
+    );
     try {
       if (socket.connected) {
         socket.emit(ClientEvent.Exception, { event: hook, ...INTERNAL });
         socket.disconnect(true);
       }
     } catch (closeFailure) {
-      logger.error({ err: closeFailure, ...callerOf(socket) }, 'could not close a faulted connection');
+      logger.error(
+        { err: closeFailure, ...callerOf(socket) },
+        'could not close a faulted connection',
+      );
     }
   }
 }
