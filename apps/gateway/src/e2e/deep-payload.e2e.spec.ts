@@ -14,6 +14,7 @@ jest.setTimeout(180_000);
 // Large enough that the shape check, not the byte limit, refuses these payloads.
 const LIMITS = {
   MAX_EVENT_BYTES: String(128 * 1024),
+  MAX_MESSAGE_BYTES: String(1024 * 1024),
   RATE_LIMIT_BURST: '1000',
   RATE_LIMIT_PER_SECOND: '1000',
 };
