@@ -17,20 +17,24 @@ export function token(sub: string, claims: Record<string, unknown> = {}, options
 export function connect(url: string, auth: Record<string, unknown> | undefined, options: Record<string, unknown> = {}): Promise<Socket> {
   const socket = io(url, { auth, transports: ['websocket'], reconnection: false, forceNew: true, ...options });
   return new Promise((resolve, reject) => {
-    const fail = (error: Error) => {
+    const settle = () => {
       clearTimeout(timer);
+      socket.off('connect', onConnect).off('connect_error', fail).off('disconnect', onDisconnect);
+    };
+    const fail = (error: Error) => {
+      settle();
       socket.close();
       reject(error);
     };
-    const timer = setTimeout(() => fail(new Error('neither connected nor refused within 30 s')), 30_000);
-    socket.once('connect', () => {
-      clearTimeout(timer);
+    const onConnect = () => {
+      settle();
       resolve(socket);
-    });
+    };
+    const onDisconnect = (reason: string) => fail(new Error(`closed before connecting, without an answer: ${reason}`));
+    const timer = setTimeout(() => fail(new Error('neither connected nor refused within 30 s')), 30_000);
+    socket.once('connect', onConnect);
     socket.once('connect_error', fail);
-    socket.once('disconnect', (reason) => {
-      if (!socket.connected) fail(new Error(`closed before connecting, without an answer: ${reason}`));
-    });
+    socket.once('disconnect', onDisconnect);
   });
 }
 
