@@ -76,7 +76,7 @@ describe('socket.io guards', () => {
 
   it('answers a faulting packet middleware with INTERNAL (ack and exception), logs the caller, keeps the connection', async () => {
     const socket = client({});
-    await new Promise((resolve) => socket.once('connect', resolve));
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
     await expect(socket.timeout(5_000).emitWithAck('boom', { x: 1 })).resolves.toMatchObject({
       ok: false,
       code: 'INTERNAL',
@@ -114,7 +114,7 @@ describe('socket.io guards', () => {
     expect(seen).toEqual(['INTERNAL']);
     expect(reason).toBe('io server disconnect');
     const healthy = client({});
-    await new Promise((resolve) => healthy.once('connect', resolve));
+    await new Promise<void>((resolve) => healthy.once('connect', () => resolve()));
   });
 });
 
