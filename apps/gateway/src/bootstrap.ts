@@ -9,6 +9,7 @@ import { AppModule } from './app/app.module';
 import { GatewayIoAdapter, socketIoOptions } from './app/io.adapter';
 import { AuditService } from './audit/audit.service';
 import { createBus } from './bus/create-bus';
+import { HttpExceptionFilter } from './errors/http-exception.filter';
 import type { GatewayConfig } from './config/gateway-config';
 import type { Now } from './limits/token-bucket';
 import { createLogger, NestPinoLogger } from './logging/logger';
@@ -53,7 +54,10 @@ export async function bootstrap(options: GatewayBootstrapOptions): Promise<Runni
     const app = await NestFactory.create(AppModule.forRoot({ config, bus, storage, logger, now }), {
       logger: new NestPinoLogger(logger),
       abortOnError: false,
+      // No route takes a body: nothing untrusted gets parsed before a handler asks for it.
+      bodyParser: false,
     });
+    app.useGlobalFilters(new HttpExceptionFilter(logger));
     app.useWebSocketAdapter(new GatewayIoAdapter(app, socketIoOptions(config)));
     await app.listen(config.http.port, config.http.host);
     const closed = await app.get(AuditService).closeStaleSessions();

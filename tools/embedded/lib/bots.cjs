@@ -11,9 +11,10 @@ const botId = (worldId, n) => `bot-${worldId.replace(/[^A-Za-z0-9_.-]/g, '-').sl
 /** Starts one bot; returns { id, worldId, stats, close() }. */
 function startBot({ gatewayUrl, secret, worldId, n, log }) {
   const id = botId(worldId, n);
-  const token = signToken(secret, { sub: id, worlds: [worldId] }, 7 * 24 * 3600);
+  // A fresh token at every (re)connection: tokens expire (the gateway drops a connection at its
+  // token's exp, and refuses lifetimes over JWT_MAX_LIFETIME_SECONDS), bots run for days.
   const socket = io(gatewayUrl, {
-    auth: { token },
+    auth: (send) => send({ token: signToken(secret, { sub: id, worlds: [worldId] }) }),
     transports: ['websocket'],
     reconnectionDelay: 500,
     reconnectionDelayMax: 3_000,
@@ -94,8 +95,17 @@ function startBot({ gatewayUrl, secret, worldId, n, log }) {
   socket.on('connect_error', (error) => {
     stats.lastError = error.data ? `${error.data.code}: ${error.data.message}` : error.message;
   });
+  // Dropped because its token expired: come back with a fresh one (a kick keeps it out).
+  let expired = false;
+  socket.on('exception', (e) => {
+    if (e && e.code === 'AUTH_EXPIRED') expired = true;
+  });
   socket.on('disconnect', () => {
     stats.joined = false;
+    if (expired && !closed) {
+      expired = false;
+      setTimeout(() => !closed && socket.connect(), 1_000).unref();
+    }
   });
   schedule();
   return {

@@ -159,6 +159,37 @@ function write(res, name, payload) {
   return res.write(`event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`);
 }
 
+/** Longest request target the web view reads (its URLs are short; anything longer is refused). */
+const MAX_URL_LENGTH = 2_048;
+
+/**
+ * True when a Host header names this machine's loopback: `localhost`, `127.0.0.0/8` or `[::1]`,
+ * with or without a port. A page of another site that rebinds its DNS name to 127.0.0.1 still
+ * sends its own name as Host, so it is refused what only this machine's browser may read.
+ */
+function isLoopbackHost(host) {
+  if (typeof host !== 'string' || host.length > 300) return false;
+  const match = /^(\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?$/.exec(host.trim().toLowerCase());
+  if (!match) return false;
+  const name = match[1];
+  if (name === 'localhost' || name === '[::1]') return true;
+  const octets = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(name);
+  return Boolean(octets) && octets.slice(1).every((o) => Number(o) <= 255);
+}
+
+/** A decoded path segment, or undefined when its `%` escapes are malformed. */
+function decodeSegment(text) {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Who asked, for the log line of a fault. */
+const callerOf = (req) =>
+  `${req.socket?.remoteAddress ?? '?'} ${req.method} ${String(req.url).slice(0, 200)}`;
+
 function sendJson(res, status, body) {
   const text = JSON.stringify(body, null, 2);
   res.writeHead(status, {
@@ -176,9 +207,19 @@ function sendJson(res, status, body) {
 function startWeb({ host, port, api, feed, log }) {
   const server = http.createServer(async (req, res) => {
     try {
-      const url = new URL(req.url || '/', 'http://localhost');
       if (req.method !== 'GET' && req.method !== 'HEAD')
         return sendJson(res, 405, { error: 'METHOD_NOT_ALLOWED', message: 'only GET' });
+      if ((req.url || '').length > MAX_URL_LENGTH)
+        return sendJson(res, 414, {
+          error: 'URL_TOO_LONG',
+          message: `the URL is longer than ${MAX_URL_LENGTH} characters`,
+        });
+      let url;
+      try {
+        url = new URL(req.url || '/', 'http://localhost');
+      } catch {
+        return sendJson(res, 400, { error: 'BAD_URL', message: 'the URL cannot be parsed' });
+      }
       const file = STATIC[url.pathname];
       if (file) {
         const body = await fs.promises.readFile(file.file);
@@ -193,12 +234,23 @@ function startWeb({ host, port, api, feed, log }) {
       if (url.pathname === '/api/config') return sendJson(res, 200, api.config());
       if (url.pathname === '/api/health') return sendJson(res, 200, { ok: true });
       if (url.pathname === '/api/token') {
+        // Tokens are signed with the dev secret: only for pages this machine's browser loaded.
+        if (!isLoopbackHost(req.headers.host))
+          return sendJson(res, 403, {
+            error: 'HOST_NOT_ALLOWED',
+            message: 'tokens are handed out only to localhost, 127.0.0.0/8 or [::1] (Host header)',
+          });
         const worldId = url.searchParams.get('world') || undefined;
         return sendJson(res, 200, api.token(url.searchParams.get('player') || '', worldId));
       }
       const m = /^\/api\/worlds\/([^/]+)\/(snapshot|stream)$/.exec(url.pathname);
       if (m) {
-        const worldId = decodeURIComponent(m[1]);
+        const worldId = decodeSegment(m[1]);
+        if (worldId === undefined)
+          return sendJson(res, 400, {
+            error: 'BAD_URL',
+            message: 'the world id in the URL has a malformed % escape',
+          });
         if (!api.hasWorld(worldId))
           return sendJson(res, 404, { error: 'WORLD_NOT_FOUND', message: `no world "${worldId}"` });
         if (m[2] === 'snapshot') {
@@ -218,10 +270,15 @@ function startWeb({ host, port, api, feed, log }) {
       }
       return sendJson(res, 404, { error: 'NOT_FOUND', message: `nothing at ${url.pathname}` });
     } catch (error) {
-      log(`web: ${req.method} ${req.url} failed: ${error.message}`);
-      if (!res.headersSent)
-        sendJson(res, 500, { error: 'INTERNAL', message: 'see the host terminal' });
-      else res.end();
+      // The last-resort guard: one request's fault answers that request, never the process.
+      log(`web: ${callerOf(req)} failed: ${error && error.stack ? error.stack : error}`);
+      try {
+        if (!res.headersSent)
+          sendJson(res, 500, { error: 'INTERNAL', message: 'see the host terminal' });
+        else res.end();
+      } catch {
+        res.destroy();
+      }
     }
   });
   const sockets = new Set();
@@ -256,4 +313,4 @@ function startWeb({ host, port, api, feed, log }) {
   });
 }
 
-module.exports = { startWeb, ViewFeed };
+module.exports = { startWeb, ViewFeed, isLoopbackHost };

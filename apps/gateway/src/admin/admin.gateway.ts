@@ -1,8 +1,10 @@
 import { Inject, UseFilters } from '@nestjs/common';
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
+import type { Logger } from 'pino';
 import { AuthService } from '../auth/auth.service';
 import { GatewayConfigService } from '../config/gateway-config.service';
 import { traceFrom } from '../engine/trace';
+import { guardHandshake, guardHook } from '../errors/socket-guards';
 import { WsExceptionFilter } from '../errors/ws-exception.filter';
 import { MetricsService } from '../health/metrics.service';
 import { installInboundLimiter } from '../limits/inbound-limiter';
@@ -12,7 +14,7 @@ import { ADMIN_INBOUND_EVENTS, ADMIN_NAMESPACE, AdminEvent } from '../protocol/e
 import { SchemaPipe } from '../protocol/schema.pipe';
 import { PayloadSchemas } from '../protocol/schemas';
 import type { GatewayNamespace, GatewaySocket } from '../protocol/socket-state';
-import { CLOCK } from '../storage/storage.tokens';
+import { CLOCK, LOGGER } from '../storage/storage.tokens';
 import { AdminService } from './admin.service';
 
 /** The `/admin` namespace: tokens with the `admin` role only (FORBIDDEN at connect otherwise). */
@@ -25,21 +27,27 @@ export class AdminGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     private readonly metrics: MetricsService,
     private readonly config: GatewayConfigService,
     @Inject(CLOCK) private readonly now: Now,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   afterInit(nsp: GatewayNamespace): void {
-    nsp.use(this.auth.middleware(true));
+    nsp.use(guardHandshake(this.logger, this.auth.middleware(true)));
   }
 
   handleConnection(socket: GatewaySocket): void {
-    this.metrics.connections.inc({ namespace: ADMIN_NAMESPACE });
-    installInboundLimiter(socket, ADMIN_INBOUND_EVENTS, this.config.get('limits'), this.now, (event, code) => this.metrics.requests.inc({ event, result: code }));
-    this.auth.watchExpiry(socket);
+    guardHook(this.logger, socket, 'connection', () => {
+      this.metrics.connections.inc({ namespace: ADMIN_NAMESPACE });
+      const countRefusal = (event: string, code: string) => this.metrics.requests.inc({ event, result: code });
+      installInboundLimiter(socket, ADMIN_INBOUND_EVENTS, this.config.get('limits'), this.now, countRefusal, this.logger);
+      this.auth.watchExpiry(socket);
+    });
   }
 
   handleDisconnect(socket: GatewaySocket): void {
-    this.metrics.connections.dec({ namespace: ADMIN_NAMESPACE });
-    this.auth.forget(socket);
+    guardHook(this.logger, socket, 'disconnect', () => {
+      this.metrics.connections.dec({ namespace: ADMIN_NAMESPACE });
+      this.auth.forget(socket);
+    });
   }
 
   @SubscribeMessage(AdminEvent.Worlds)

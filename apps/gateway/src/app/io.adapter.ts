@@ -2,6 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { Server, ServerOptions } from 'socket.io';
 import type { GatewayConfig } from '../config/gateway-config';
+import { countMessageBytes } from '../limits/transport-bytes';
 
 /** socket.io server options from config: message size, connection state recovery, CORS. */
 export function socketIoOptions(config: GatewayConfig): Partial<ServerOptions> {
@@ -14,7 +15,7 @@ export function socketIoOptions(config: GatewayConfig): Partial<ServerOptions> {
   };
 }
 
-/** Nest's socket.io adapter with the gateway's server options. */
+/** Nest's socket.io adapter with the gateway's server options, counting each message's bytes as received. */
 export class GatewayIoAdapter extends IoAdapter {
   constructor(
     app: INestApplicationContext,
@@ -24,6 +25,8 @@ export class GatewayIoAdapter extends IoAdapter {
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    return super.createIOServer(port, { ...options, ...this.options } as ServerOptions) as Server;
+    const server = super.createIOServer(port, { ...options, ...this.options } as ServerOptions) as Server;
+    countMessageBytes(server);
+    return server;
   }
 }

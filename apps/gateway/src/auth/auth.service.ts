@@ -1,12 +1,16 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
 import type { ExtendedError } from 'socket.io';
 import { GatewayConfigService } from '../config/gateway-config.service';
 import { ErrorCode } from '../errors/error-codes';
-import { AuthError, ForbiddenError } from '../errors/gateway-error';
+import { AuthError, ForbiddenError, PayloadError } from '../errors/gateway-error';
+import { callerOf } from '../errors/socket-guards';
 import { toErrorPayload } from '../errors/to-error-payload';
 import { MetricsService } from '../health/metrics.service';
+import { checkShape } from '../limits/bounded-shape';
 import { ClientEvent } from '../protocol/events';
 import type { GatewaySocket } from '../protocol/socket-state';
+import { LOGGER } from '../storage/storage.tokens';
 import { TokenVerifier, tokenOf } from './token-verifier';
 
 /** Longest timer Node accepts (about 24.8 days). */
@@ -25,6 +29,7 @@ export class AuthService {
   constructor(
     config: GatewayConfigService,
     private readonly metrics: MetricsService,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.verifier = new TokenVerifier(config.get('jwt'));
   }
@@ -33,6 +38,9 @@ export class AuthService {
   middleware(requireAdmin: boolean): (socket: GatewaySocket, next: (err?: ExtendedError) => void) => void {
     return (socket, next) => {
       try {
+        // The client's `auth` object is untrusted JSON: bound its shape before anything reads it.
+        const shape = checkShape(socket.handshake.auth);
+        if (!shape.ok) throw new PayloadError(shape.reason === 'depth' ? ErrorCode.PayloadTooDeep : ErrorCode.PayloadTooLarge, `handshake auth: ${shape.message}`);
         const principal = this.verifier.verify(tokenOf(socket.handshake));
         if (requireAdmin && !principal.admin) throw new ForbiddenError('the admin namespace needs a token with the "admin" role');
         if (socket.recovered) {
@@ -46,7 +54,8 @@ export class AuthService {
         }
         next();
       } catch (error) {
-        const { payload } = toErrorPayload(error);
+        const { payload, expected } = toErrorPayload(error);
+        if (!expected) this.logger.error({ err: error, ...callerOf(socket) }, 'unexpected error in the handshake');
         this.metrics.handshakesRefused.inc({ code: payload.code });
         const refusal: ExtendedError = Object.assign(new Error(payload.message), { data: payload });
         next(refusal);
@@ -57,7 +66,6 @@ export class AuthService {
   /** Closes the connection with AUTH_EXPIRED when its token expires. */
   watchExpiry(socket: GatewaySocket): void {
     const expiresAt = socket.data.principal.expiresAt;
-    if (expiresAt === undefined) return;
     const timer = setTimeout(
       () => {
         socket.emit(ClientEvent.Exception, { event: 'auth', code: ErrorCode.AuthExpired, message: 'the token has expired: reconnect with a new one' });

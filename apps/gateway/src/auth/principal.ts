@@ -6,8 +6,8 @@ export interface Principal {
   worlds?: readonly string[];
   /** True when `roles` includes `admin`. */
   admin: boolean;
-  /** Token expiry, ms since the epoch (undefined: no `exp`). */
-  expiresAt?: number;
+  /** Token expiry, ms since the epoch (every accepted token has one). */
+  expiresAt: number;
 }
 
 /** True when the principal may join `worldId`. */

@@ -18,7 +18,12 @@ export const gatewayEnvSchema = {
     JWT_PUBLIC_KEY: { type: 'string', pattern: '-----BEGIN PUBLIC KEY-----' },
     JWT_ISSUER: { type: 'string', minLength: 1 },
     JWT_AUDIENCE: { type: 'string', minLength: 1 },
+    /** Seconds a token's nbf/iat may lie in the future (issuer's clock ahead); never extends exp. */
     JWT_CLOCK_TOLERANCE_S: int(0, 300, 5),
+    /** Longest token lifetime accepted (exp minus iat, and exp minus now); exp is required. */
+    JWT_MAX_LIFETIME_SECONDS: int(60, 30 * 24 * 3600, 24 * 3600),
+    /** Longest token accepted, in bytes (AUTH_TOKEN_TOO_LARGE above, if its handshake fits in MAX_MESSAGE_BYTES). */
+    JWT_MAX_TOKEN_BYTES: int(256, 1024 * 1024, 8 * 1024),
     INTERACTION_ENGINE_ADDRESS: { ...address, default: '127.0.0.1:50052' },
     ENGINE_DEADLINE_MS: int(10, 60_000, 2_000),
     BUS: { enum: ['memory', 'kafka'], default: 'memory' },
@@ -36,8 +41,12 @@ export const gatewayEnvSchema = {
     RATE_LIMIT_BURST: int(1, 100_000, 40),
     /** Consecutive refused (rate-limited) messages after which the connection is closed; 0 never. */
     RATE_LIMIT_DISCONNECT_AFTER: int(0, 1_000_000, 200),
-    /** Largest transport message (socket.io maxHttpBufferSize); larger closes the connection. */
-    MAX_MESSAGE_BYTES: int(1_024, 16 * 1024 * 1024, 64 * 1024),
+    /**
+     * Largest transport message (engine.io maxHttpBufferSize; a polling request body): larger
+     * closes the connection without an answer, as nothing of it is decoded. It must hold a
+     * handshake with an oversized token for that to be answered AUTH_TOKEN_TOO_LARGE.
+     */
+    MAX_MESSAGE_BYTES: int(1_024, 16 * 1024 * 1024, 1024 * 1024),
     /** Largest payload of one event, answered with PAYLOAD_TOO_LARGE. */
     MAX_EVENT_BYTES: int(64, 16 * 1024 * 1024, 4 * 1024),
     /** How long a dropped connection can be recovered with its missed deltas; 0 disables. */
@@ -65,6 +74,8 @@ export interface GatewayEnv {
   JWT_ISSUER?: string;
   JWT_AUDIENCE?: string;
   JWT_CLOCK_TOLERANCE_S: number;
+  JWT_MAX_LIFETIME_SECONDS: number;
+  JWT_MAX_TOKEN_BYTES: number;
   INTERACTION_ENGINE_ADDRESS: string;
   ENGINE_DEADLINE_MS: number;
   BUS: 'memory' | 'kafka';

@@ -7,12 +7,12 @@ describe('loadGatewayConfig', () => {
     const config = loadGatewayConfig({ JWT_SECRET: SECRET, PORT: '8080', DATABASE_MIGRATE: 'false', RATE_LIMIT_BURST: '7' });
     expect(config).toMatchObject({
       http: { host: '0.0.0.0', port: 8080, corsOrigins: [] },
-      jwt: { key: { algorithm: 'HS256', secret: SECRET }, clockToleranceS: 5 },
+      jwt: { key: { algorithm: 'HS256', secret: SECRET }, clockToleranceS: 5, maxLifetimeS: 86_400, maxTokenBytes: 8_192 },
       engine: { interactionAddress: '127.0.0.1:50052', deadlineMs: 2_000 },
       bus: { kind: 'memory', kafkaBrokers: [] },
       storage: { url: 'pglite://memory', migrate: false },
       worlds: { readyPhases: ['Ready'], maxPerConnection: 4 },
-      limits: { rateBurst: 7, maxMessageBytes: 65_536, maxEventBytes: 4_096 },
+      limits: { rateBurst: 7, maxMessageBytes: 1_048_576, maxEventBytes: 4_096 },
     });
     expect(config.instanceId).toMatch(/^[A-Za-z0-9_.-]+$/);
   });
@@ -38,6 +38,7 @@ describe('loadGatewayConfig', () => {
     ['kafka without brokers', { JWT_SECRET: SECRET, BUS: 'kafka' }, /KAFKA_BROKERS: required/],
     ['an unknown bus', { JWT_SECRET: SECRET, BUS: 'redis' }, /BUS: must be equal to one of the allowed values/],
     ['an event limit above the message limit', { JWT_SECRET: SECRET, MAX_EVENT_BYTES: '100000', MAX_MESSAGE_BYTES: '2048' }, /MAX_EVENT_BYTES/],
+    ['a token lifetime under a minute', { JWT_SECRET: SECRET, JWT_MAX_LIFETIME_SECONDS: '10' }, /JWT_MAX_LIFETIME_SECONDS/],
   ])('refuses %s, naming the variable', (_name, env, message) => {
     expect(() => loadGatewayConfig(env)).toThrow(ConfigError);
     expect(() => loadGatewayConfig(env)).toThrow(message);

@@ -10,7 +10,17 @@ export interface GatewayConfig {
   http: { host: string; port: number; corsOrigins: string[] };
   /** This instance's name (sessions, consumer group). */
   instanceId: string;
-  jwt: { key: JwtKey; issuer?: string; audience?: string; clockToleranceS: number };
+  jwt: {
+    key: JwtKey;
+    issuer?: string;
+    audience?: string;
+    /** Seconds nbf/iat may lie in the future; never applied to exp. */
+    clockToleranceS: number;
+    /** Longest lifetime a token may have (exp required). */
+    maxLifetimeS: number;
+    /** Longest token, bytes. */
+    maxTokenBytes: number;
+  };
   engine: { interactionAddress: string; deadlineMs: number };
   bus: { kind: 'memory' | 'kafka'; kafkaBrokers: string[]; kafkaClientId: string; topicPrefix?: string };
   storage: { url: string; migrate: boolean };
@@ -60,7 +70,14 @@ function toConfig(e: GatewayEnv): GatewayConfig {
   return {
     http: { host: e.HOST, port: e.PORT, corsOrigins: list(e.CORS_ORIGINS) },
     instanceId: e.GATEWAY_ID ?? `${hostname().replace(/[^A-Za-z0-9_.-]/g, '-')}-${process.pid}`,
-    jwt: { key, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE, clockToleranceS: e.JWT_CLOCK_TOLERANCE_S },
+    jwt: {
+      key,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      clockToleranceS: e.JWT_CLOCK_TOLERANCE_S,
+      maxLifetimeS: e.JWT_MAX_LIFETIME_SECONDS,
+      maxTokenBytes: e.JWT_MAX_TOKEN_BYTES,
+    },
     engine: { interactionAddress: e.INTERACTION_ENGINE_ADDRESS, deadlineMs: e.ENGINE_DEADLINE_MS },
     bus: { kind: e.BUS, kafkaBrokers: list(e.KAFKA_BROKERS), kafkaClientId: e.KAFKA_CLIENT_ID, topicPrefix: e.BUS_TOPIC_PREFIX },
     storage: { url: e.DATABASE_URL, migrate: e.DATABASE_MIGRATE },

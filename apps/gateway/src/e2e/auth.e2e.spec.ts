@@ -34,8 +34,8 @@ describe('handshake auth (HS256)', () => {
     ['an expired token', { token: token('alice', {}, { expiresIn: -60 }) }, 'AUTH_EXPIRED'],
     ['a forged signature', { token: token('alice', {}, {}, 'another-secret-of-16-chars') }, 'AUTH_INVALID'],
     ['garbage', { token: 'not.a.jwt' }, 'AUTH_INVALID'],
-    ['alg none', { token: jwt.sign({ sub: 'alice' }, '', { algorithm: 'none' }) }, 'AUTH_INVALID'],
-    ['a token without sub', { token: jwt.sign({ worlds: [] }, 'test-secret-at-least-16-chars') }, 'AUTH_INVALID'],
+    ['alg none', { token: jwt.sign({ sub: 'alice' }, '', { algorithm: 'none', expiresIn: 60 }) }, 'AUTH_INVALID'],
+    ['a token without sub', { token: jwt.sign({ worlds: [] }, 'test-secret-at-least-16-chars', { expiresIn: 60 }) }, 'AUTH_INVALID'],
     ['a bad player id', { token: token('a b') }, 'AUTH_INVALID'],
     ['a malformed worlds claim', { token: token('alice', { worlds: 'arena' }) }, 'AUTH_INVALID'],
   ])('refuses %s with a coded connect_error', async (_name, auth, code) => {
@@ -82,7 +82,7 @@ describe('handshake auth (RS256)', () => {
       (await connect(gateway.url, { token: good })).close();
       const wrongAudience = jwt.sign({ sub: 'alice' }, privateKey, { algorithm: 'RS256', audience: 'other', expiresIn: 60 });
       expect(await refusal(gateway.url, { token: wrongAudience })).toMatchObject({ code: 'AUTH_INVALID' });
-      const confused = jwt.sign({ sub: 'alice', aud: 'anvil' }, pem, { algorithm: 'HS256' });
+      const confused = jwt.sign({ sub: 'alice', aud: 'anvil' }, pem, { algorithm: 'HS256', expiresIn: 60 });
       expect(await refusal(gateway.url, { token: confused })).toMatchObject({ code: 'AUTH_INVALID' });
     } finally {
       await gateway.close();

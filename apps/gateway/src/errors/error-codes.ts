@@ -9,6 +9,8 @@ export const ErrorCode = {
   AuthInvalid: 'AUTH_INVALID',
   /** The token has expired (at connect, or later: the connection is then closed). */
   AuthExpired: 'AUTH_EXPIRED',
+  /** The token is longer than the gateway accepts (JWT_MAX_TOKEN_BYTES). */
+  AuthTokenTooLarge: 'AUTH_TOKEN_TOO_LARGE',
   /** The world is not registered. */
   WorldNotFound: 'WORLD_NOT_FOUND',
   /** The token's `worlds` claim does not include the world. */
@@ -21,8 +23,10 @@ export const ErrorCode = {
   TooManyWorlds: 'TOO_MANY_WORLDS',
   /** The payload does not match the event's schema. */
   BadPayload: 'BAD_PAYLOAD',
-  /** The event's payload is larger than the per-event limit. */
+  /** The event's payload is larger than the per-event limit, or holds too many entries (over 1,000 in one array/object, 10,000 in all). */
   PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  /** The event's payload (or the handshake's `auth`) nests arrays/objects more than 32 deep. */
+  PayloadTooDeep: 'PAYLOAD_TOO_DEEP',
   /** The event names nothing this gateway handles. */
   UnknownEvent: 'UNKNOWN_EVENT',
   /** The connection's token bucket is empty; retry after `retryAfterMs`. */

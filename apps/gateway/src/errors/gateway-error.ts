@@ -28,7 +28,9 @@ export class GatewayError extends Error {
 /** The handshake carries no usable token, or its token is refused. */
 export class AuthError extends GatewayError {
   override name = 'AuthError';
-  constructor(code: typeof ErrorCode.AuthRequired | typeof ErrorCode.AuthInvalid | typeof ErrorCode.AuthExpired, message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: typeof ErrorCode.AuthRequired | typeof ErrorCode.AuthInvalid | typeof ErrorCode.AuthExpired | typeof ErrorCode.AuthTokenTooLarge,
+    message: string, options?: { cause?: unknown }) {
     super(code, message, options);
   }
 }
@@ -36,7 +38,7 @@ export class AuthError extends GatewayError {
 /** A payload failed its schema or size check. */
 export class PayloadError extends GatewayError {
   override name = 'PayloadError';
-  constructor(code: typeof ErrorCode.BadPayload | typeof ErrorCode.PayloadTooLarge, message: string) {
+  constructor(code: typeof ErrorCode.BadPayload | typeof ErrorCode.PayloadTooLarge | typeof ErrorCode.PayloadTooDeep, message: string) {
     super(code, message);
   }
 }

@@ -10,25 +10,48 @@ export function token(sub: string, claims: Record<string, unknown> = {}, options
   return jwt.sign({ sub, ...claims }, secret, { algorithm: 'HS256', expiresIn: '1h', ...options });
 }
 
-/** Connects and resolves once connected (rejects with the connect_error). */
+/**
+ * Connects and resolves once connected (rejects with the connect_error, or when the connection
+ * closes or nothing happens within 30 s: a refusal must be an answer, not silence).
+ */
 export function connect(url: string, auth: Record<string, unknown> | undefined, options: Record<string, unknown> = {}): Promise<Socket> {
   const socket = io(url, { auth, transports: ['websocket'], reconnection: false, forceNew: true, ...options });
   return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', (error) => {
+    const settle = () => {
+      clearTimeout(timer);
+      socket.off('connect', onConnect).off('connect_error', fail).off('disconnect', onDisconnect);
+    };
+    const fail = (error: Error) => {
+      settle();
       socket.close();
       reject(error);
-    });
+    };
+    const onConnect = () => {
+      settle();
+      resolve(socket);
+    };
+    const onDisconnect = (reason: string) => fail(new Error(`closed before connecting, without an answer: ${reason}`));
+    const timer = setTimeout(() => fail(new Error('neither connected nor refused within 30 s')), 30_000);
+    socket.once('connect', onConnect);
+    socket.once('connect_error', fail);
+    socket.once('disconnect', onDisconnect);
   });
 }
 
 /** Connects expecting a refusal; resolves with connect_error's data. */
-export async function refusal(url: string, auth: Record<string, unknown> | undefined, namespace = ''): Promise<{ code: string; message: string }> {
+export async function refusal(
+  url: string,
+  auth: Record<string, unknown> | undefined,
+  namespace = '',
+  options: Record<string, unknown> = {},
+): Promise<{ code: string; message: string }> {
   try {
-    const socket = await connect(`${url}${namespace}`, auth);
+    const socket = await connect(`${url}${namespace}`, auth, options);
     socket.close();
   } catch (error) {
-    return (error as { data: { code: string; message: string } }).data;
+    const data = (error as { data?: { code: string; message: string } }).data;
+    if (!data) throw new Error(`refused without a code: ${String(error)}`);
+    return data;
   }
   throw new Error('connected, expected a refusal');
 }

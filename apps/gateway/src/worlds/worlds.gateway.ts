@@ -9,11 +9,13 @@ import {
   type OnGatewayDisconnect,
   type OnGatewayInit,
 } from '@nestjs/websockets';
+import type { Logger } from 'pino';
 import type { Server } from 'socket.io';
 import { AuthService } from '../auth/auth.service';
 import { CommandsService } from '../commands/commands.service';
 import { GatewayConfigService } from '../config/gateway-config.service';
 import { traceFrom } from '../engine/trace';
+import { guardHandshake, guardHook } from '../errors/socket-guards';
 import { WsExceptionFilter } from '../errors/ws-exception.filter';
 import { FanoutService } from '../fanout/fanout.service';
 import { MetricsService } from '../health/metrics.service';
@@ -25,7 +27,7 @@ import { ClientEvent, INBOUND_EVENTS } from '../protocol/events';
 import { SchemaPipe } from '../protocol/schema.pipe';
 import { PayloadSchemas } from '../protocol/schemas';
 import type { GatewayNamespace, GatewaySocket } from '../protocol/socket-state';
-import { CLOCK } from '../storage/storage.tokens';
+import { CLOCK, LOGGER } from '../storage/storage.tokens';
 import { ConnectionsService } from './connections.service';
 import { WorldsService } from './worlds.service';
 
@@ -47,28 +49,33 @@ export class WorldsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     private readonly metrics: MetricsService,
     private readonly config: GatewayConfigService,
     @Inject(CLOCK) private readonly now: Now,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   afterInit(server: Server): void {
     const nsp = server.of('/') as unknown as GatewayNamespace;
-    nsp.use(this.auth.middleware(false));
+    nsp.use(guardHandshake(this.logger, this.auth.middleware(false)));
     this.fanout.attach(nsp);
     this.connections.attach(nsp);
   }
 
   handleConnection(socket: GatewaySocket): void {
-    this.metrics.connections.inc({ namespace: '/' });
-    installInboundLimiter(socket, INBOUND_EVENTS, this.config.get('limits'), this.now, (event, code) =>
-      event === ClientEvent.Command ? this.metrics.commands.inc({ result: code }) : this.metrics.requests.inc({ event, result: code }),
-    );
-    this.auth.watchExpiry(socket);
-    if (socket.recovered) this.worlds.recovered(socket);
+    guardHook(this.logger, socket, 'connection', () => {
+      this.metrics.connections.inc({ namespace: '/' });
+      const countRefusal = (event: string, code: string) =>
+        event === ClientEvent.Command ? this.metrics.commands.inc({ result: code }) : this.metrics.requests.inc({ event, result: code });
+      installInboundLimiter(socket, INBOUND_EVENTS, this.config.get('limits'), this.now, countRefusal, this.logger);
+      this.auth.watchExpiry(socket);
+      if (socket.recovered) this.worlds.recovered(socket);
+    });
   }
 
   handleDisconnect(socket: GatewaySocket): void {
-    this.metrics.connections.dec({ namespace: '/' });
-    this.auth.forget(socket);
-    if (socket.data?.principal) this.worlds.disconnected(socket);
+    guardHook(this.logger, socket, 'disconnect', () => {
+      this.metrics.connections.dec({ namespace: '/' });
+      this.auth.forget(socket);
+      if (socket.data?.principal) this.worlds.disconnected(socket);
+    });
   }
 
   @SubscribeMessage(ClientEvent.Join)

@@ -1,0 +1,146 @@
+// The web view's HTTP boundary with a real server (lib/web.cjs on a free loopback port) and real
+// requests: malformed escapes are a 400 with a code, dev tokens only go to a loopback Host
+// (DNS rebinding), and a fault in one request answers 500 INTERNAL while the server carries on.
+import * as http from 'node:http';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+
+const load = createRequire(path.join(__dirname, '..', 'lib', 'web.cjs'));
+const { startWeb, isLoopbackHost } = load('./web.cjs') as {
+  startWeb(options: unknown): Promise<{ port: number; close(): Promise<void> }>;
+  isLoopbackHost(host: unknown): boolean;
+};
+const { signToken } = load('./tokens.cjs') as {
+  signToken(secret: string, claims: object, ttlS?: number): string;
+};
+
+interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/** GET with an explicit Host header (fetch would not let a test choose it). */
+function get(port: number, target: string, host = `127.0.0.1:${port}`): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port, path: target, headers: { host }, timeout: 10_000 },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => void (text += chunk.toString()));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: JSON.parse(text || '{}') as Record<string, unknown>,
+          }),
+        );
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer to ${target} within 10 s`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('web view HTTP boundary', () => {
+  let web: { port: number; close(): Promise<void> };
+  const logged: string[] = [];
+  const secret = 'a-dev-secret-of-some-length';
+
+  beforeAll(async () => {
+    const api = {
+      hasWorld: (id: string) => id === 'arena' || id === 'faulty',
+      snapshot: async (id: string) => {
+        if (id === 'faulty') throw new Error('the engine is not there');
+        return { worldId: id, tick: 1, bodies: [] };
+      },
+      token: (player: string) => ({
+        playerId: player || 'guest',
+        token: signToken(secret, { sub: player || 'guest' }),
+        gatewayPort: 1,
+      }),
+      config: () => {
+        throw new Error('a bug in a handler');
+      },
+      worlds: () => ({ worlds: [] }),
+    };
+    web = await startWeb({
+      host: '127.0.0.1',
+      port: 0,
+      api,
+      feed: { add: () => undefined },
+      log: (line: string) => logged.push(line),
+    });
+  });
+  afterAll(async () => {
+    await web?.close();
+  });
+
+  it('answers a malformed % escape with 400 and a code, not 500', async () => {
+    await expect(get(web.port, '/api/worlds/%E0%A4%A/snapshot')).resolves.toEqual({
+      status: 400,
+      body: expect.objectContaining({ error: 'BAD_URL' }),
+    });
+    await expect(get(web.port, '/api/worlds/%/stream')).resolves.toMatchObject({
+      status: 400,
+      body: { error: 'BAD_URL' },
+    });
+    await expect(get(web.port, '/api/worlds/arena/snapshot')).resolves.toMatchObject({
+      status: 200,
+      body: { worldId: 'arena' },
+    });
+  });
+
+  it('refuses an over-long URL with 414 and a code', async () => {
+    await expect(get(web.port, `/api/worlds/${'a'.repeat(5_000)}/snapshot`)).resolves.toMatchObject(
+      { status: 414, body: { error: 'URL_TOO_LONG' } },
+    );
+  });
+
+  it.each([
+    'evil.example',
+    'evil.example:8080',
+    'localhost.evil.example',
+    '127.0.0.1.evil.example',
+    '10.0.0.5:3000',
+    '[::2]',
+    '127.0.0.256',
+  ])('refuses /api/token to Host %j with 403 HOST_NOT_ALLOWED', async (host) => {
+    await expect(get(web.port, '/api/token?player=alice', host)).resolves.toEqual({
+      status: 403,
+      body: expect.objectContaining({ error: 'HOST_NOT_ALLOWED' }),
+    });
+  });
+
+  it.each(['localhost', 'LOCALHOST:8080', '127.0.0.1', '127.1.2.3:80', '[::1]', '[::1]:8080'])(
+    'hands a token to the loopback Host %j',
+    async (host) => {
+      const answer = await get(web.port, '/api/token?player=alice', host);
+      expect(answer).toMatchObject({
+        status: 200,
+        body: { playerId: 'alice', token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/) },
+      });
+    },
+  );
+
+  it('answers a fault in a handler with 500 INTERNAL, logs the caller, and keeps serving', async () => {
+    await expect(get(web.port, '/api/config')).resolves.toMatchObject({
+      status: 500,
+      body: { error: 'INTERNAL' },
+    });
+    expect(logged.some((line) => line.includes('127.0.0.1 GET /api/config'))).toBe(true);
+    await expect(get(web.port, '/api/health')).resolves.toMatchObject({
+      status: 200,
+      body: { ok: true },
+    });
+  });
+
+  it('knows loopback names and addresses (pure)', () => {
+    const foreign = [undefined, '', 42, 'a'.repeat(400), 'localhost:99999x', '::1', '127.0.0'];
+    expect(foreign.map(isLoopbackHost)).toEqual(foreign.map(() => false));
+    expect(['localhost:3000', '127.255.255.255', '[::1]:1'].map(isLoopbackHost)).toEqual([
+      true,
+      true,
+      true,
+    ]);
+  });
+});
