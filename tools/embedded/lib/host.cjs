@@ -93,7 +93,7 @@ class Host {
     await this.feed.start();
     if (!['127.0.0.1', 'localhost', '::1'].includes(options.host)) {
       warn(
-        `Warning: listening on ${options.host}: anyone who reaches this machine can open the page and get a player token from /api/token (dev mode).`,
+        `Warning: listening on ${options.host}: anyone who reaches this machine can open the page and watch the worlds (dev mode); /api/token hands out player tokens only to a loopback Host (localhost, 127.0.0.1, [::1]).`,
       );
     }
     this.web = await startWeb({
