@@ -1,34 +1,11 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { run } from './cli';
-import { CliIo } from './io';
+import { examples, runCli, useTempDir } from './testing/cli-harness';
 
 // Finding 7 of the hardening issue: empty input is an error, -o json is always JSON, and a YAML
 // error caused by an unquoted range or version says to quote it. Ranks (finding 6) in order.
 
-const examples = path.join(__dirname, '..', '..', '..', 'deploy', 'examples');
-
-function runCli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (t) => out.push(t), err: (t) => err.push(t) };
-  const code = run(argv, io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
-
-let dir: string;
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'anvil-cli-'));
-});
-afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-function write(name: string, text: string): string {
-  const file = path.join(dir, name);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
-  return file;
-}
+const tmp = useTempDir();
+const { write } = tmp;
 
 const consumer = (requirement: string) => `apiVersion: anvil.dev/v1alpha1
 kind: ModuleManifest
@@ -45,8 +22,8 @@ describe('empty input', () => {
   it.each([
     ['an empty file', () => write('empty.yaml', '')],
     ['a file of empty documents and comments', () => write('blank.yaml', '# nothing\n---\n---\n')],
-    ['a folder without YAML files', () => (write('sub/readme.txt', 'hi'), dir)],
-    ['an empty folder', () => dir],
+    ['a folder without YAML files', () => (write('sub/readme.txt', 'hi'), tmp.dir())],
+    ['an empty folder', () => tmp.dir()],
   ])('%s is an EmptyInput error (exit 1) for validate and resolve', (_case, input) => {
     const target = input();
     for (const command of ['validate', 'resolve']) {
@@ -89,7 +66,7 @@ describe('-o json is always JSON', () => {
   });
 
   it.each([
-    ['a missing file', () => path.join(dir, 'missing.yaml'), 'PathNotFound', 2],
+    ['a missing file', () => path.join(tmp.dir(), 'missing.yaml'), 'PathNotFound', 2],
     ['malformed YAML', () => write('broken.yaml', 'kind: [unclosed\n'), 'InvalidYaml', 2],
     ['an empty file', () => write('empty.yaml', ''), 'EmptyInput', 1],
   ])('resolve and validate: %s is one coded error in JSON', (_case, input, errorCode, exit) => {

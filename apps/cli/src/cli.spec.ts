@@ -1,30 +1,8 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { run } from './cli';
-import { CliIo } from './io';
+import { examples, runCli, useTempDir } from './testing/cli-harness';
 
-const examples = path.join(__dirname, '..', '..', '..', 'deploy', 'examples');
-
-function runCli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (t) => out.push(t), err: (t) => err.push(t) };
-  const code = run(argv, io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
-
-let dir: string;
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'anvil-cli-'));
-});
-afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-function write(name: string, text: string): string {
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, text);
-  return file;
-}
+const tmp = useTempDir();
+const { write } = tmp;
 
 const manifest = (name: string, extra = '') => `
 apiVersion: anvil.dev/v1alpha1
@@ -93,8 +71,10 @@ metadata: { name: p }
   });
 
   it('exits 2 when a path does not exist or no path is given', () => {
-    expect(runCli('validate', '-f', path.join(dir, 'missing.yaml'))).toMatchObject({ code: 2 });
-    expect(runCli('validate', '-f', path.join(dir, 'missing.yaml')).err).toContain(
+    expect(runCli('validate', '-f', path.join(tmp.dir(), 'missing.yaml'))).toMatchObject({
+      code: 2,
+    });
+    expect(runCli('validate', '-f', path.join(tmp.dir(), 'missing.yaml')).err).toContain(
       'no such file or folder',
     );
     expect(runCli('validate').code).toBe(2);

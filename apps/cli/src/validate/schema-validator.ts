@@ -33,11 +33,22 @@ export class SchemaValidator {
       return [{ path: '', message: 'must be a YAML mapping (a Kubernetes object)' }];
     }
     if (record.apiVersion !== 'anvil.dev/v1alpha1') {
-      return [{ path: 'apiVersion', message: `must be anvil.dev/v1alpha1 (got ${JSON.stringify(record.apiVersion)})` }];
+      return [
+        {
+          path: 'apiVersion',
+          message: `must be anvil.dev/v1alpha1 (got ${JSON.stringify(record.apiVersion)})`,
+        },
+      ];
     }
-    const validator = typeof record.kind === 'string' ? this.validators.get(record.kind) : undefined;
+    const validator =
+      typeof record.kind === 'string' ? this.validators.get(record.kind) : undefined;
     if (!validator) {
-      return [{ path: 'kind', message: `must be one of ${this.kinds.join(', ')} (got ${JSON.stringify(record.kind)})` }];
+      return [
+        {
+          path: 'kind',
+          message: `must be one of ${this.kinds.join(', ')} (got ${JSON.stringify(record.kind)})`,
+        },
+      ];
     }
     return validator(object) ? [] : (validator.errors ?? []).map(toFieldIssue);
   }
@@ -48,8 +59,12 @@ function toFieldIssue(error: ErrorObject): FieldIssue {
     .split('/')
     .slice(1)
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-  if (error.keyword === 'required') segments.push((error.params as { missingProperty: string }).missingProperty);
-  const path = segments.reduce((acc, s) => (/^\d+$/.test(s) ? `${acc}[${s}]` : acc ? `${acc}.${s}` : s), '');
+  if (error.keyword === 'required')
+    segments.push((error.params as { missingProperty: string }).missingProperty);
+  const path = segments.reduce(
+    (acc, s) => (/^\d+$/.test(s) ? `${acc}[${s}]` : acc ? `${acc}.${s}` : s),
+    '',
+  );
   const allowed = (error.params as { allowedValues?: unknown[] }).allowedValues;
   const message =
     error.keyword === 'required'
