@@ -95,7 +95,8 @@ describe('gateway on Kafka and PostgreSQL, end to end', () => {
     const result = await runDocExample({ GATEWAY_URL: second.url, TOKEN: token('doc-reader'), WORLD }, 120_000);
     expect(result.output).toMatch(/joined arena at tick \d+/);
     expect(result.output).toMatch(/move #1 applies at tick \d+/);
-    expect(result.output).toMatch(/our body moves at 1500 mm\/s/);
+    // Other players' bodies may bump into it, so only that a delta shows it moving is certain.
+    expect(result.output).toMatch(/tick \d+: our body moves at -?\d+ mm\/s/);
     expect(result.code).toBe(0);
   });
 
