@@ -19,3 +19,8 @@ export * from './grpc/health-service.options';
 export * from './client/retry';
 export * from './client/engine-client';
 export * from './grpc/free-port';
+export * from './access/engine-token';
+export * from './access/access-interceptor';
+export * from './quotas/call-rate';
+export * from './quotas/world-quota';
+export * from './quotas/body-quota';
