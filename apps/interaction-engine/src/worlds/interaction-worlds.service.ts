@@ -4,8 +4,10 @@ import {
   EngineError,
   EngineErrorCode,
   InvalidCommandError,
+  UNNAMED_CALLER,
   UnsupportedCommandError,
   WorldNotFoundError,
+  WorldQuota,
   boundAddress,
   commandToWire,
   isUnknownWorldError,
@@ -48,16 +50,25 @@ interface WorldEntry {
   physics: EngineClient;
   /** Serialises this world's commands so validation always sees committed state. */
   queue: Promise<unknown>;
+  /** Commands in `queue` not yet settled (bounded by MAX_QUEUED_COMMANDS_PER_WORLD). */
+  queued: number;
   /** The latest physics tick this engine has heard of. */
   tick: number;
 }
 
-/** The interaction engine's worlds: game rules in front of the physics engine. */
+/**
+ * The interaction engine's worlds: game rules in front of the physics engine. What it keeps is
+ * bounded: worlds by the world quota (MAX_WORLDS, MAX_WORLDS_PER_CALLER), each world's queued
+ * commands (MAX_QUEUED_COMMANDS_PER_WORLD) and its players (the rules); CloseWorld frees a world.
+ */
 export class InteractionWorldsService {
   private readonly logger = new Logger('InteractionWorlds');
   private readonly worlds = new Map<string, WorldEntry>();
+  private readonly quota: WorldQuota;
 
-  constructor(private readonly deps: InteractionDeps) {}
+  constructor(private readonly deps: InteractionDeps) {
+    this.quota = new WorldQuota(deps.config.limits);
+  }
 
   /**
    * Inits the world (idempotent) on the physics engine its bindings name for this module (the
@@ -68,10 +79,23 @@ export class InteractionWorldsService {
     worldId: string,
     config: WorldConfig | undefined,
     bindings?: readonly WorldBinding[],
+    caller = UNNAMED_CALLER,
   ): Promise<InitResponse> {
-    if (!this.worlds.has(worldId) && this.worlds.size >= this.deps.config.limits.maxWorlds) {
-      throw new CapacityError(`engine is full: ${this.deps.config.limits.maxWorlds} worlds`);
+    const reserved = !this.quota.holds(worldId);
+    if (reserved) this.quota.reserve(caller, worldId);
+    try {
+      return await this.initHeld(worldId, config, bindings);
+    } catch (error) {
+      if (reserved && !this.worlds.has(worldId)) this.quota.release(worldId);
+      throw error;
     }
+  }
+
+  private async initHeld(
+    worldId: string,
+    config: WorldConfig | undefined,
+    bindings?: readonly WorldBinding[],
+  ): Promise<InitResponse> {
     const { physics: clients, config: own } = this.deps;
     const address = boundAddress(bindings, own.module, PHYSICS_CAPABILITY, clients.defaultAddress);
     const physics = clients.get(address);
@@ -83,6 +107,7 @@ export class InteractionWorldsService {
         rules: new WorldRules(settings, this.deps.config.rules),
         physics,
         queue: Promise.resolve(),
+        queued: 0,
         tick: response.tick,
       });
     else if (existing.physics !== physics) {
@@ -105,6 +130,12 @@ export class InteractionWorldsService {
       );
     }
     const world = this.get(worldId);
+    const limit = this.deps.config.limits.maxQueuedCommandsPerWorld;
+    if (world.queued >= limit) {
+      throw new CapacityError(
+        `world "${worldId}" has ${limit} commands waiting (MAX_QUEUED_COMMANDS_PER_WORLD)`,
+      );
+    }
     const run = async () => {
       const plan = world.rules.plan(command, this.deps.clock.now());
       let applyTick = world.tick + 1;
@@ -126,8 +157,9 @@ export class InteractionWorldsService {
       if (plan.event) await this.deps.events.publish(worldId, applyTick, plan.event);
       return { applyTick, entityId: plan.entityId };
     };
+    world.queued++;
     const result = world.queue.then(run, run);
-    world.queue = result.catch(() => undefined);
+    world.queue = result.catch(() => undefined).finally(() => world.queued--);
     return result;
   }
 
@@ -152,23 +184,52 @@ export class InteractionWorldsService {
     worldId: string,
     stateBytes: Uint8Array,
     stateHash: string,
+    caller = UNNAMED_CALLER,
   ): { tick: number; stateHash: string } {
     if (stateHash && stateHash !== sha256(stateBytes))
       throw new InvalidCommandError('state_hash does not match sha256(state)');
     const state = decodeRulesState(stateBytes);
-    if (!this.worlds.has(worldId) && this.worlds.size >= this.deps.config.limits.maxWorlds) {
-      throw new CapacityError(`engine is full: ${this.deps.config.limits.maxWorlds} worlds`);
+    const reserved = !this.quota.holds(worldId);
+    if (reserved) this.quota.reserve(caller, worldId);
+    let rules: WorldRules;
+    try {
+      rules = new WorldRules(state.settings, this.deps.config.rules, state.players);
+    } catch (error) {
+      if (reserved && !this.worlds.has(worldId)) this.quota.release(worldId);
+      throw error;
     }
-    const rules = new WorldRules(state.settings, this.deps.config.rules, state.players);
     const previous = this.worlds.get(worldId);
     this.worlds.set(worldId, {
       rules,
       physics: previous?.physics ?? this.deps.physics.get(),
       queue: previous?.queue ?? Promise.resolve(),
+      queued: 0,
       tick: previous?.tick ?? 0,
     });
     const encoded = encodeRulesState(rules.settings, rules.list());
     return { tick: previous?.tick ?? 0, stateHash: sha256(encoded) };
+  }
+
+  /**
+   * Removes a world here and on its physics engine (the configured one when this engine does
+   * not know the world, e.g. after a restart). Commands already queued settle first; later ones
+   * find no world. True when either engine ran it.
+   */
+  async close(worldId: string): Promise<boolean> {
+    const world = this.worlds.get(worldId);
+    if (world) {
+      this.worlds.delete(worldId);
+      this.quota.release(worldId);
+      await world.queue;
+    }
+    const physics = world?.physics ?? this.deps.physics.get();
+    const { closed } = await physics.closeWorld({ worldId });
+    return closed || world !== undefined;
+  }
+
+  /** Worlds this engine runs. */
+  get size(): number {
+    return this.worlds.size;
   }
 
   /** The rules state hash of a world (tests: "nothing changed"). */

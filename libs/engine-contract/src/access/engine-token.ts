@@ -46,6 +46,11 @@ export function callerOf(metadata: Metadata): string | undefined {
   return typeof value === 'string' && CALLER_PATTERN.test(value) ? value : undefined;
 }
 
+/** The caller name of an admitted call (the access interceptor refused malformed names). */
+export function admittedCaller(metadata: Metadata | undefined): string {
+  return (metadata instanceof Metadata && callerOf(metadata)) || UNNAMED_CALLER;
+}
+
 /** Call metadata authenticating `access`, added to a copy of `base` (e.g. one with traceparent). */
 export function engineCallMetadata(access: EngineAccess, base?: Metadata): Metadata {
   const metadata = base ? base.clone() : new Metadata();

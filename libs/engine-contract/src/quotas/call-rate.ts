@@ -1,5 +1,8 @@
 import { CapacityError } from '../errors/engine-error';
 
+/** Distinct callers an engine tracks call rates for at once (callers name themselves). */
+export const MAX_TRACKED_CALLERS = 1_024;
+
 /** Limits of a CallRateLimiter. */
 export interface CallRateLimits {
   /** Calls one caller may make per one-second window. */
