@@ -3,6 +3,7 @@ import {
   CapacityError,
   EngineError,
   EngineErrorCode,
+  EngineUnavailableError,
   InvalidCommandError,
   UNNAMED_CALLER,
   UnsupportedCommandError,
@@ -99,7 +100,7 @@ export class InteractionWorldsService {
     const { physics: clients, config: own } = this.deps;
     const address = boundAddress(bindings, own.module, PHYSICS_CAPABILITY, clients.defaultAddress);
     const physics = clients.get(address);
-    const response = await physics.init({ worldId, config });
+    const response = await physics.init({ worldId, config }).catch(asDependencyError);
     const settings = worldSettingsFromWire(response.config, Number.MAX_SAFE_INTEGER);
     const existing = this.worlds.get(worldId);
     if (!existing)
@@ -223,8 +224,13 @@ export class InteractionWorldsService {
       await world.queue;
     }
     const physics = world?.physics ?? this.deps.physics.get();
-    const { closed } = await physics.closeWorld({ worldId });
+    const { closed } = await physics.closeWorld({ worldId }).catch(asDependencyError);
     return closed || world !== undefined;
+  }
+
+  /** Commands of a world waiting for their turn or for the physics engine (0 for no world). */
+  queuedCommands(worldId: string): number {
+    return this.worlds.get(worldId)?.queued ?? 0;
   }
 
   /** Worlds this engine runs. */
@@ -251,12 +257,12 @@ export class InteractionWorldsService {
     try {
       return await call(world.physics);
     } catch (error) {
-      if (!isUnknownWorldError(error)) throw error;
+      if (!isUnknownWorldError(error)) return asDependencyError(error);
       this.logger.warn(`world ${worldId}: the physics engine lost it; starting it there again`);
       const config = worldSettingsToWire(world.rules.settings);
-      const restored = await world.physics.init({ worldId, config });
+      const restored = await world.physics.init({ worldId, config }).catch(asDependencyError);
       world.tick = restored.tick;
-      return call(world.physics);
+      return call(world.physics).catch(asDependencyError);
     }
   }
 
@@ -265,4 +271,18 @@ export class InteractionWorldsService {
     if (!world) throw new WorldNotFoundError(worldId);
     return world;
   }
+}
+
+/**
+ * Rethrows a physics engine's answer for this engine's caller. A physics engine refusing this
+ * engine's token is a deployment fault, not the caller's: UNAVAILABLE, not UNAUTHENTICATED.
+ */
+function asDependencyError(error: unknown): never {
+  if (error instanceof EngineError && error.code === EngineErrorCode.Unauthenticated) {
+    throw new EngineUnavailableError(
+      `the physics engine refused this engine's ENGINE_TOKEN: ${error.message}`,
+      { cause: error },
+    );
+  }
+  throw error;
 }
