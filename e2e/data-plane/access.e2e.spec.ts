@@ -162,7 +162,7 @@ describe('interaction engine access, quotas and CloseWorld', () => {
     );
     const refused = answers.filter((e) => e?.code === EngineErrorCode.ResourceExhausted);
     expect(refused).toHaveLength(10);
-    expect(refused[0].message).toBe('caller "busy" is over its quota of 50 calls per second');
+    expect(refused[0]?.message).toBe('caller "busy" is over its quota of 50 calls per second');
     time.now = 11_000;
     await expect(busy.snapshot({ worldId: 'a2' })).resolves.toMatchObject({ worldId: 'a2' });
   });
