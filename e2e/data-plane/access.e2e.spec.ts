@@ -154,6 +154,25 @@ describe('interaction engine access, quotas and CloseWorld', () => {
     await expect(alice.init({ worldId: 'a3' })).resolves.toMatchObject({ created: true });
   });
 
+  it('refuses a Restore holding more players than a world may have', async () => {
+    const alice = connect(interaction.address, { token: ENGINE_TOKEN, caller: 'alice' });
+    const settings = { widthMm: 40_000, heightMm: 20_000, gravityYMmS2: -9_810, maxBodies: 64 };
+    const players = Array.from({ length: 65 }, (_, i) => ({
+      playerId: `p${i}`,
+      bodyId: `p:p${i}`,
+    }));
+    await expect(
+      alice.restore({
+        worldId: 'crowd',
+        state: encodeRulesState(settings, players),
+        stateHash: '',
+      }),
+    ).rejects.toMatchObject({
+      code: EngineErrorCode.InvalidArgument,
+      message: expect.stringMatching(/MAX_PLAYERS_PER_WORLD \(64\)/),
+    });
+  });
+
   it('answers calls past MAX_CALLS_PER_SECOND RESOURCE_EXHAUSTED until the next second', async () => {
     const busy = connect(interaction.address, { token: ENGINE_TOKEN, caller: 'busy' });
     time.now = 10_000;

@@ -190,6 +190,12 @@ export class InteractionWorldsService {
     if (stateHash && stateHash !== sha256(stateBytes))
       throw new InvalidCommandError('state_hash does not match sha256(state)');
     const state = decodeRulesState(stateBytes);
+    const { maxPlayersPerWorld } = this.deps.config.rules;
+    if (state.players.length > maxPlayersPerWorld) {
+      throw new InvalidCommandError(
+        `state holds ${state.players.length} players, over MAX_PLAYERS_PER_WORLD (${maxPlayersPerWorld})`,
+      );
+    }
     const reserved = !this.quota.holds(worldId);
     if (reserved) this.quota.reserve(caller, worldId);
     let rules: WorldRules;
