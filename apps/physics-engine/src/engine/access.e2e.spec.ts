@@ -203,6 +203,21 @@ describe('physics engine access', () => {
   });
 });
 
+describe('physics engine world quota under concurrent Inits', () => {
+  it('creates no more than MAX_WORLDS worlds when many Inits race', async () => {
+    const { engine, stop } = await start({ MAX_WORLDS: '3', MAX_WORLDS_PER_CALLER: '3' });
+    try {
+      const results = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, i) => engine.worlds.init(`race-${i}`, undefined, 'racer')),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+      expect(engine.worlds.size).toBe(3);
+    } finally {
+      await stop();
+    }
+  });
+});
+
 describe('physics engine call rate per caller', () => {
   it('answers calls past MAX_CALLS_PER_SECOND RESOURCE_EXHAUSTED, per caller and per second', async () => {
     const clock = new ManualClock();
