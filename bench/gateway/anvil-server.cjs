@@ -9,7 +9,7 @@ const gateway = require(path.join(__dirname, '..', '..', 'apps', 'gateway', 'dis
 const { loadGatewayConfig } = require(path.join(__dirname, '..', '..', 'apps', 'gateway', 'dist', 'config', 'gateway-config.js'));
 const { InMemoryBus } = require('@anvil/bus');
 
-const { JWT_SECRET, WORLD } = process.env;
+const { JWT_SECRET, ENGINE_TOKEN, WORLD } = process.env;
 
 function startEngines() {
   const child = fork(path.join(__dirname, 'engines-server.cjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -38,7 +38,7 @@ async function main() {
   engines.child.on('message', (m) => m.bus && bus.publish(m.bus.topic, m.bus.key, [m.bus.event]).catch((e) => console.error(e)));
   const interactionAddress = await engines.ready;
   const gw = await gateway.bootstrap({
-    config: loadGatewayConfig({ HOST: '127.0.0.1', PORT: '0', JWT_SECRET, INTERACTION_ENGINE_ADDRESS: interactionAddress, LOG_LEVEL: 'warn', DISCONNECT_GRACE_MS: '0' }),
+    config: loadGatewayConfig({ HOST: '127.0.0.1', PORT: '0', JWT_SECRET, ENGINE_TOKEN, INTERACTION_ENGINE_ADDRESS: interactionAddress, LOG_LEVEL: 'warn', DISCONNECT_GRACE_MS: '0' }),
     bus,
   });
   await gw.storage.worlds.upsert({ id: WORLD, namespace: 'bench', name: WORLD, game: 'arena', region: 'local', shards: 1, phase: 'Ready' });

@@ -21,6 +21,7 @@ const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 5_000);
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 20_000);
 const HARD_LIMIT_MS = Number(process.env.BENCH_TIME_LIMIT_MS ?? 15 * 60_000);
 const SECRET = 'bench-secret-of-16-or-more';
+const ENGINE_TOKEN = 'bench-engine-token-16-or-more';
 const WORLD = 'bench';
 
 const children = new Set();
@@ -33,7 +34,7 @@ hardLimit.unref();
 
 /** Starts a server script as a child process; resolves with its URL and a stop function. */
 function startServer(script, clients) {
-  const env = { ...process.env, TICK_HZ, JWT_SECRET: SECRET, WORLD, MAX_PLAYERS: String(clients + 10) };
+  const env = { ...process.env, TICK_HZ, JWT_SECRET: SECRET, ENGINE_TOKEN, WORLD, MAX_PLAYERS: String(clients + 10) };
   const child = fork(path.join(__dirname, script), [], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   children.add(child);
   const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -81,7 +81,8 @@ beforeAll(async () => {
   ensureAppsBuilt();
   const [physicsPort, interactionPort, gatewayPort] = [await freePort(), await freePort(), await freePort()];
   gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-  const common = { BUS: 'kafka', KAFKA_BROKERS: env.KAFKA_BROKERS, BUS_TOPIC_PREFIX: topicPrefix, LOG_LEVEL: 'info' };
+  // The engines and the gateway share one engine token, as through the Secret anvil-secrets.
+  const common = { BUS: 'kafka', KAFKA_BROKERS: env.KAFKA_BROKERS, BUS_TOPIC_PREFIX: topicPrefix, LOG_LEVEL: 'info', ENGINE_TOKEN: 'cluster-e2e-engine-token' };
 
   await kubectlOk(['apply', '--server-side', '-f', path.join(REPO, 'deploy', 'crds')]);
   await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', 'crd/worldinstances.anvil.dev', 'crd/capabilitybindings.anvil.dev']);

@@ -28,6 +28,9 @@ import {
 import { loadInteractionConfig } from '../../apps/interaction-engine/src/config/interaction-config';
 import { createStorage } from '@anvil/storage';
 
+const ENGINE_TOKEN = 'data-plane-e2e-engine-token';
+const access = { token: ENGINE_TOKEN, caller: 'e2e' };
+
 const cmd = {
   join: (playerId: string): Command => ({ kind: { $case: 'join', value: { playerId } } }),
   leave: (playerId: string): Command => ({ kind: { $case: 'leave', value: { playerId } } }),
@@ -52,6 +55,7 @@ describe('interaction engine -> physics engine over gRPC', () => {
   beforeAll(async () => {
     physics = await bootstrapPhysics({
       config: loadPhysicsConfig({
+        ENGINE_TOKEN,
         GRPC_HOST: '127.0.0.1',
         GRPC_PORT: '0',
         TICK_MODE: 'manual',
@@ -62,6 +66,7 @@ describe('interaction engine -> physics engine over gRPC', () => {
     });
     interaction = await bootstrap({
       config: loadInteractionConfig({
+        ENGINE_TOKEN,
         GRPC_HOST: '127.0.0.1',
         GRPC_PORT: '0',
         PHYSICS_ENGINE_ADDRESS: physics.address,
@@ -71,8 +76,8 @@ describe('interaction engine -> physics engine over gRPC', () => {
       clock: { now: () => time.now },
       logger: false,
     });
-    client = new EngineClient(interaction.address);
-    physicsClient = new EngineClient(physics.address);
+    client = new EngineClient(interaction.address, { access });
+    physicsClient = new EngineClient(physics.address, { access });
     for (const kind of ['physics', 'interaction'] as const) {
       await bus.subscribe(
         { topic: worldTopic(kind), group: `e2e-${kind}`, fromBeginning: true },
@@ -225,6 +230,7 @@ describe('interaction engine -> physics engine over gRPC', () => {
   it('answers UNAVAILABLE when the physics engine is unreachable', async () => {
     const lonely = await bootstrap({
       config: loadInteractionConfig({
+        ENGINE_TOKEN,
         GRPC_HOST: '127.0.0.1',
         GRPC_PORT: '0',
         PHYSICS_ENGINE_ADDRESS: '127.0.0.1:1',
@@ -234,6 +240,7 @@ describe('interaction engine -> physics engine over gRPC', () => {
       logger: false,
     });
     const c = new EngineClient(lonely.address, {
+      access,
       retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
     });
     try {
@@ -249,6 +256,7 @@ describe('interaction engine -> physics engine over gRPC', () => {
   it('reaches the physics engine its Init binding names, not the configured one', async () => {
     const routed = await bootstrap({
       config: loadInteractionConfig({
+        ENGINE_TOKEN,
         GRPC_HOST: '127.0.0.1',
         GRPC_PORT: '0',
         MODULE_NAME: 'rules',
@@ -259,6 +267,7 @@ describe('interaction engine -> physics engine over gRPC', () => {
       logger: false,
     });
     const c = new EngineClient(routed.address, {
+      access,
       retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
     });
     const binding = (consumer: string, address: string) => ({
@@ -299,6 +308,7 @@ describe('interaction engine -> physics engine over gRPC', () => {
     await storage.migrate();
     const physicsConfig = (port: number) =>
       loadPhysicsConfig({
+        ENGINE_TOKEN,
         GRPC_HOST: '127.0.0.1',
         GRPC_PORT: String(port),
         TICK_MODE: 'manual',
@@ -313,6 +323,7 @@ describe('interaction engine -> physics engine over gRPC', () => {
     const port = first.port;
     const rules = await bootstrap({
       config: loadInteractionConfig({
+        ENGINE_TOKEN,
         GRPC_HOST: '127.0.0.1',
         GRPC_PORT: '0',
         PHYSICS_ENGINE_ADDRESS: first.address,
@@ -321,8 +332,8 @@ describe('interaction engine -> physics engine over gRPC', () => {
       clock: { now: () => time.now },
       logger: false,
     });
-    const c = new EngineClient(rules.address);
-    const direct = new EngineClient(first.address);
+    const c = new EngineClient(rules.address, { access });
+    const direct = new EngineClient(first.address, { access });
     let second: RunningPhysicsEngine | undefined;
     try {
       await c.init({ worldId: 'phoenix' });

@@ -2,7 +2,14 @@ import 'reflect-metadata';
 import { Logger, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { EventBus } from '@anvil/bus';
-import { EngineClient, createEngineHealth, freePort } from '@anvil/engine-contract';
+import {
+  CallRateLimiter,
+  EngineClient,
+  MAX_TRACKED_CALLERS,
+  createEngineHealth,
+  freePort,
+  throttledRefusalLog,
+} from '@anvil/engine-contract';
 import { EngineGrpcExceptionFilter, engineGrpcServerOptions } from '@anvil/engine-contract/nest';
 import type { InteractionConfig } from './config/interaction-config';
 import { EngineModule } from './engine/engine.module';
@@ -48,6 +55,7 @@ export async function bootstrap(
       new EngineClient(address, {
         deadlineMs: config.physics.deadlineMs,
         maxMessageBytes: config.grpc.maxMessageBytes,
+        access: { token: config.engineToken, caller: config.module.slice(0, 64) },
       }),
   );
   const events = new InteractionEvents(
@@ -60,13 +68,24 @@ export async function bootstrap(
   );
   const port = config.grpc.port || (await freePort(config.grpc.host));
   const health = createEngineHealth();
+  const clock = options.clock ?? systemClock;
+  const callRate = new CallRateLimiter({
+    perSecond: config.limits.maxCallsPerSecond,
+    maxCallers: MAX_TRACKED_CALLERS,
+  });
+  const accessLogger = new Logger('EngineAccess');
   const app: INestMicroservice = await NestFactory.createMicroservice(
-    EngineModule.forRoot({ physics, events, config, clock: options.clock ?? systemClock }),
+    EngineModule.forRoot({ physics, events, config, clock }),
     {
       ...engineGrpcServerOptions({
         url: `${config.grpc.host}:${port}`,
         maxMessageBytes: config.grpc.maxMessageBytes,
         health,
+        access: {
+          token: config.engineToken,
+          admit: (caller) => callRate.admit(caller, clock.now()),
+          onRefused: throttledRefusalLog((line) => accessLogger.warn(line)),
+        },
       }),
       logger: options.logger ?? ['log', 'error', 'warn', 'fatal'],
     },

@@ -3,13 +3,19 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { INestMicroservice } from '@nestjs/common';
 import type { EventBus } from '@anvil/bus';
-import { createEngineHealth, freePort } from '@anvil/engine-contract';
+import {
+  CallRateLimiter,
+  MAX_TRACKED_CALLERS,
+  createEngineHealth,
+  freePort,
+  throttledRefusalLog,
+} from '@anvil/engine-contract';
 import { createStorage, type Storage } from '@anvil/storage';
 import { EngineGrpcExceptionFilter, engineGrpcServerOptions } from '@anvil/engine-contract/nest';
 import type { PhysicsConfig } from './config/physics-config';
 import { EngineModule } from './engine/engine.module';
 import { loadRapier } from './simulation/rapier';
-import type { Clock, Timers } from './tick/clock';
+import { systemClock, type Clock, type Timers } from './tick/clock';
 import { CheckpointService } from './worlds/checkpoints';
 import { createBus } from './worlds/create-bus';
 import { WorldsService } from './worlds/worlds.service';
@@ -24,7 +30,7 @@ export interface PhysicsBootstrapOptions {
    * from config.databaseUrl and migrated (and closed on close), or none without a URL.
    */
   storage?: Storage;
-  /** Time for the tick loops (tests); default: the monotonic system clock. */
+  /** Time for the tick loops and call rates (tests); default: the monotonic system clock. */
   clock?: Clock;
   timers?: Timers;
   /** Nest logger setting; false silences Nest (tests). */
@@ -64,6 +70,12 @@ export async function bootstrap(options: PhysicsBootstrapOptions): Promise<Runni
     : undefined;
   const port = config.grpc.port || (await freePort(config.grpc.host));
   const health = createEngineHealth();
+  const clock = options.clock ?? systemClock;
+  const callRate = new CallRateLimiter({
+    perSecond: config.limits.maxCallsPerSecond,
+    maxCallers: MAX_TRACKED_CALLERS,
+  });
+  const accessLogger = new Logger('EngineAccess');
   const app: INestMicroservice = await NestFactory.createMicroservice(
     EngineModule.forRoot({
       rapier,
@@ -78,6 +90,11 @@ export async function bootstrap(options: PhysicsBootstrapOptions): Promise<Runni
         url: `${config.grpc.host}:${port}`,
         maxMessageBytes: config.grpc.maxMessageBytes,
         health,
+        access: {
+          token: config.engineToken,
+          admit: (caller) => callRate.admit(caller, clock.now()),
+          onRefused: throttledRefusalLog((line) => accessLogger.warn(line)),
+        },
       }),
       logger: options.logger ?? ['log', 'error', 'warn', 'fatal'],
     },

@@ -1,10 +1,12 @@
 import { Logger } from '@nestjs/common';
+import { logUnhandledRejections } from '@anvil/engine-contract';
 import { loadPhysicsConfig } from './config/physics-config';
 import { bootstrap } from './bootstrap';
 
 /** The physics engine process: config from the environment, graceful shutdown on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
   const logger = new Logger('main');
+  logUnhandledRejections((line, stack) => logger.error(line, stack));
   const config = loadPhysicsConfig();
   const engine = await bootstrap({ config });
   const stop = (signal: string) => {

@@ -44,5 +44,9 @@ export {
   type WorldTopicKind,
 } from './topics';
 export { murmur2, partitionForKey } from './partitioner';
-export { InMemoryBroker } from './in-memory/broker';
+export {
+  DEFAULT_RETENTION_BYTES,
+  DEFAULT_RETENTION_RECORDS,
+  InMemoryBroker,
+} from './in-memory/broker';
 export { InMemoryBus, type InMemoryBusOptions } from './in-memory/in-memory-bus';

@@ -1,6 +1,9 @@
 // The data plane of one wiring: engines (physics first, then the modules that reach them),
 // then the gateway, all in this process, sharing the host's bus and storage. Each app is
 // started from its built dist/ with the environment a container would get.
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
 const { requireBuilt, requireFrom } = require('./workspace.cjs');
 const { APPS } = require('./wiring.cjs');
 
@@ -25,6 +28,30 @@ function bodyToClient(b) {
   };
 }
 
+/**
+ * The engine token the engines and their callers share here: ANVIL_ENGINE_TOKEN, else
+ * `<data>/dev-engine-token`, made on first use (like the dev JWT secret) so tools on this
+ * machine can call the engines too.
+ */
+function devEngineToken(dataDir, env = process.env) {
+  if (env.ANVIL_ENGINE_TOKEN) {
+    if (env.ANVIL_ENGINE_TOKEN.length < 16)
+      throw new Error('ANVIL_ENGINE_TOKEN must be at least 16 characters');
+    return env.ANVIL_ENGINE_TOKEN;
+  }
+  const file = path.join(dataDir, 'dev-engine-token');
+  try {
+    const text = fs.readFileSync(file, 'utf8').trim();
+    if (text.length >= 16) return text;
+  } catch {
+    // first run: make one
+  }
+  const token = crypto.randomBytes(32).toString('base64url');
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
 /** A small deterministic PRNG, seeded from the world id, so a world's props look the same every run. */
 function rng(seedText) {
   let h = 2166136261;
@@ -45,6 +72,8 @@ function rng(seedText) {
  */
 async function startDataPlane(wiring, ctx) {
   const { bus, log } = ctx;
+  const engineToken = devEngineToken(ctx.options.data);
+  const access = { token: engineToken, caller: 'embedded-host' };
   const running = new Map(); // endpoint port -> { spec, engine, address }
   const nestLogger = ctx.options.verbose
     ? ['log', 'error', 'warn', 'fatal']
@@ -68,6 +97,7 @@ async function startDataPlane(wiring, ctx) {
         GRPC_HOST: '127.0.0.1',
         GRPC_PORT: String(ctx.options.freePorts ? 0 : spec.port),
         BUS: 'memory',
+        ENGINE_TOKEN: engineToken,
         ...spec.env,
         ...(app.role === 'physics' && ctx.options.checkpointTicks !== undefined
           ? { CHECKPOINT_EVERY_TICKS: String(ctx.options.checkpointTicks) }
@@ -91,7 +121,7 @@ async function startDataPlane(wiring, ctx) {
       running.set(spec.port, { spec, engine, address: engine.address, env });
       plane.clients.set(
         spec.port,
-        new contract.EngineClient(engine.address, { deadlineMs: 5_000 }),
+        new contract.EngineClient(engine.address, { deadlineMs: 5_000, access }),
       );
       log(
         `  started ${spec.app} for ${spec.module}@${spec.version} on ${engine.address}${
@@ -110,6 +140,7 @@ async function startDataPlane(wiring, ctx) {
       PORT: String(ctx.gatewayPort),
       GATEWAY_ID: 'embedded',
       JWT_SECRET: ctx.secret,
+      ENGINE_TOKEN: engineToken,
       INTERACTION_ENGINE_ADDRESS: entry ? entry.address : '127.0.0.1:1',
       BUS: 'memory',
       LOG_LEVEL: ctx.options.verbose ? 'info' : 'warn',
@@ -270,4 +301,5 @@ module.exports = {
   snapshotWorld,
   forgetWorld,
   bodyToClient,
+  devEngineToken,
 };

@@ -391,6 +391,12 @@ describe.each(['dev', 'production'])('deploy/overlays/%s', (overlay) => {
       .filter((r) => r.kind === 'Secret')
       .map((r) => r.key);
     expect(gatewayKeys).toEqual(expect.arrayContaining(['JWT_SECRET', 'JWT_PUBLIC_KEY']));
+    // the engines and their callers share the engine token
+    for (const name of ['gateway', 'interaction-engine', 'physics-rapier']) {
+      expect(references(find('Deployment', name)!)).toContainEqual(
+        expect.objectContaining({ kind: 'Secret', key: 'ENGINE_TOKEN', optional: false }),
+      );
+    }
     // the physics engine checkpoints when it has storage
     expect(
       Number(envOf(find('Deployment', 'physics-rapier')!).CHECKPOINT_EVERY_TICKS),
@@ -594,6 +600,7 @@ describe('tools/docker/production-tree.sh', () => {
         HOST: '127.0.0.1',
         PORT: String(port),
         JWT_SECRET: 'production-tree-test-secret',
+        ENGINE_TOKEN: 'production-tree-test-engine-token',
         DATABASE_URL: 'pglite://memory',
       },
       stdio: 'ignore',

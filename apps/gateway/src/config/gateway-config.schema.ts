@@ -26,6 +26,8 @@ export const gatewayEnvSchema = {
     JWT_MAX_TOKEN_BYTES: int(256, 1024 * 1024, 8 * 1024),
     INTERACTION_ENGINE_ADDRESS: { ...address, default: '127.0.0.1:50052' },
     ENGINE_DEADLINE_MS: int(10, 60_000, 2_000),
+    /** The engines' shared token, sent with every engine call (`authorization: Bearer ...`). */
+    ENGINE_TOKEN: { type: 'string', minLength: 16 },
     BUS: { enum: ['memory', 'kafka'], default: 'memory' },
     KAFKA_BROKERS: { type: 'string', minLength: 1 },
     KAFKA_CLIENT_ID: { type: 'string', minLength: 1, default: 'anvil-gateway' },
@@ -78,6 +80,7 @@ export interface GatewayEnv {
   JWT_MAX_TOKEN_BYTES: number;
   INTERACTION_ENGINE_ADDRESS: string;
   ENGINE_DEADLINE_MS: number;
+  ENGINE_TOKEN?: string;
   BUS: 'memory' | 'kafka';
   KAFKA_BROKERS?: string;
   KAFKA_CLIENT_ID: string;

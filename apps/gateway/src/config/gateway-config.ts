@@ -21,7 +21,7 @@ export interface GatewayConfig {
     /** Longest token, bytes. */
     maxTokenBytes: number;
   };
-  engine: { interactionAddress: string; deadlineMs: number };
+  engine: { interactionAddress: string; deadlineMs: number; token: string };
   bus: { kind: 'memory' | 'kafka'; kafkaBrokers: string[]; kafkaClientId: string; topicPrefix?: string };
   storage: { url: string; migrate: boolean };
   worlds: { readyPhases: string[]; maxPerConnection: number };
@@ -59,6 +59,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
   }
   const e = input as unknown as GatewayEnv;
   if (Boolean(e.JWT_SECRET) === Boolean(e.JWT_PUBLIC_KEY)) issues.push('JWT_SECRET / JWT_PUBLIC_KEY: set exactly one');
+  if (!e.ENGINE_TOKEN) issues.push('ENGINE_TOKEN: required (the engines refuse calls without it)');
   if (e.BUS === 'kafka' && list(e.KAFKA_BROKERS).length === 0) issues.push('KAFKA_BROKERS: required when BUS=kafka');
   if (e.MAX_EVENT_BYTES > e.MAX_MESSAGE_BYTES) issues.push('MAX_EVENT_BYTES: must not exceed MAX_MESSAGE_BYTES');
   if (issues.length) throw new ConfigError(`invalid gateway config: ${issues.join('; ')}`);
@@ -78,7 +79,7 @@ function toConfig(e: GatewayEnv): GatewayConfig {
       maxLifetimeS: e.JWT_MAX_LIFETIME_SECONDS,
       maxTokenBytes: e.JWT_MAX_TOKEN_BYTES,
     },
-    engine: { interactionAddress: e.INTERACTION_ENGINE_ADDRESS, deadlineMs: e.ENGINE_DEADLINE_MS },
+    engine: { interactionAddress: e.INTERACTION_ENGINE_ADDRESS, deadlineMs: e.ENGINE_DEADLINE_MS, token: e.ENGINE_TOKEN as string },
     bus: { kind: e.BUS, kafkaBrokers: list(e.KAFKA_BROKERS), kafkaClientId: e.KAFKA_CLIENT_ID, topicPrefix: e.BUS_TOPIC_PREFIX },
     storage: { url: e.DATABASE_URL, migrate: e.DATABASE_MIGRATE },
     worlds: { readyPhases: list(e.WORLD_READY_PHASES), maxPerConnection: e.MAX_WORLDS_PER_CONNECTION },

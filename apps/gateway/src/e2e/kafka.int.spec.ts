@@ -11,7 +11,7 @@ import type { Socket } from 'socket.io-client';
 import type { RunningGateway } from '../bootstrap';
 import { connect, record, request, TEST_SECRET, token } from '../testing/clients';
 import { runDocExample } from '../testing/doc-example';
-import { freePort, pollUntil, startEngines, stopProcess, type Engines } from '../testing/engines';
+import { TEST_ENGINE_TOKEN, freePort, pollUntil, startEngines, stopProcess, type Engines } from '../testing/engines';
 import { registerWorld, startGateway } from '../testing/gateway';
 
 jest.setTimeout(300_000);
@@ -60,7 +60,7 @@ describe('gateway on Kafka and PostgreSQL, end to end', () => {
     // second gateway (plain node) creates its own from BUS=kafka.
     firstBus = new KafkaBus({ brokers: brokers().split(','), clientId: 'gateway-int-test' });
     first = await startGateway({ ...gatewayEnv, GATEWAY_ID: `first-${run}` }, { bus: firstBus });
-    second = await startChildGateway({ ...gatewayEnv, GATEWAY_ID: `second-${run}`, JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'warn' });
+    second = await startChildGateway({ ...gatewayEnv, GATEWAY_ID: `second-${run}`, JWT_SECRET: TEST_SECRET, ENGINE_TOKEN: TEST_ENGINE_TOKEN, LOG_LEVEL: 'warn' });
     await engines.client.init({ worldId: WORLD, config: { widthMm: 200_000, heightMm: 20_000, gravityYMmS2: 0, maxBodies: 0 } });
     await registerWorld(first.storage, WORLD);
   });

@@ -16,6 +16,8 @@ export function fromEngineError(error: unknown, worldId: string): EngineCallErro
     case EngineErrorCode.Unavailable:
     case EngineErrorCode.DeadlineExceeded:
       return new EngineCallError(ErrorCode.EngineUnavailable, 'the interaction engine is unavailable; retry later', { cause: error });
+    // A refused engine token is the deployment's fault: players get INTERNAL, the log the cause.
+    case EngineErrorCode.Unauthenticated:
     case EngineErrorCode.Internal:
       return new EngineCallError(ErrorCode.Internal, 'the engine failed to handle the request', { cause: error });
     default:

@@ -20,10 +20,13 @@ import { ErrorCode } from '../errors/error-codes';
 import { fromEngineError } from './engine-errors';
 import type { TraceContext } from './trace';
 
+/** The name the gateway calls engines under (`x-anvil-caller`: their quotas and logs). */
+export const ENGINE_CALLER = 'gateway';
+
 /**
  * The gateway's one client of the interaction engine (INTERACTION_ENGINE_ADDRESS): player
- * commands and snapshots, with a deadline on each call, the trace passed as `traceparent`
- * metadata, and failures translated into gateway errors.
+ * commands and snapshots, with a deadline on each call, the engine token and the trace passed
+ * as metadata, and failures translated into gateway errors.
  */
 @Injectable()
 export class InteractionEngineService implements OnApplicationShutdown {
@@ -37,7 +40,7 @@ export class InteractionEngineService implements OnApplicationShutdown {
   ) {
     const engine = config.get('engine');
     this.address = engine.interactionAddress;
-    this.client = new EngineClient(engine.interactionAddress, { deadlineMs: engine.deadlineMs });
+    this.client = new EngineClient(engine.interactionAddress, { deadlineMs: engine.deadlineMs, access: { token: engine.token, caller: ENGINE_CALLER } });
   }
 
   /** Sends one player command; resolves with the tick it applies at. */

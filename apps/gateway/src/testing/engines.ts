@@ -9,6 +9,9 @@ import { ENGINE_SERVICE_NAME, EngineClient, checkEngineHealth, engineChannelCred
 
 const APPS = join(__dirname, '..', '..', '..');
 
+/** The engine token of every test engine and of the gateways in front of them. */
+export const TEST_ENGINE_TOKEN = 'gateway-tests-engine-token';
+
 /** A free TCP port on loopback. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -45,7 +48,7 @@ async function startEngine(app: 'physics-engine' | 'interaction-engine', env: Re
   port ??= await freePort();
   let output = '';
   const child = spawn(process.execPath, [main], {
-    env: { PATH: process.env['PATH'] ?? '', ...env, GRPC_HOST: '127.0.0.1', GRPC_PORT: String(port) },
+    env: { PATH: process.env['PATH'] ?? '', ENGINE_TOKEN: TEST_ENGINE_TOKEN, ...env, GRPC_HOST: '127.0.0.1', GRPC_PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (chunk: Buffer) => void (output += chunk.toString()));
@@ -85,7 +88,7 @@ export async function startEngines(env: { bus?: Record<string, string>; physics?
     throw error;
   }
   const interactionEnv = { PHYSICS_ENGINE_ADDRESS: physics.address, ...env.bus, ...env.interaction };
-  const client = new EngineClient(interaction.address);
+  const client = new EngineClient(interaction.address, { access: { token: TEST_ENGINE_TOKEN, caller: 'gateway-tests' } });
   const engines: Engines = {
     physics,
     interaction,

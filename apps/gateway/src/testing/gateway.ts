@@ -5,6 +5,7 @@ import { createStorage, type Storage, type WorldBinding } from '@anvil/storage';
 import { bootstrap, type RunningGateway } from '../bootstrap';
 import { loadGatewayConfig } from '../config/gateway-config';
 import { TEST_SECRET } from './clients';
+import { TEST_ENGINE_TOKEN } from './engines';
 
 /** Starts a gateway on a free loopback port; `env` overrides the test defaults. */
 export function startGateway(env: Record<string, string>, deps: { bus?: EventBus; storage?: Storage; now?: () => number } = {}): Promise<RunningGateway> {
@@ -12,6 +13,7 @@ export function startGateway(env: Record<string, string>, deps: { bus?: EventBus
     HOST: '127.0.0.1',
     PORT: '0',
     JWT_SECRET: TEST_SECRET,
+    ENGINE_TOKEN: TEST_ENGINE_TOKEN,
     LOG_LEVEL: 'silent',
     ...env,
   });

@@ -1,8 +1,17 @@
 import { ConfigError, loadInteractionConfig } from './interaction-config';
 
+const ENGINE_TOKEN = 'test-engine-token-0123456789';
+
 describe('loadInteractionConfig', () => {
   it('fills defaults', () => {
-    const config = loadInteractionConfig({});
+    const config = loadInteractionConfig({ ENGINE_TOKEN });
+    expect(config.engineToken).toBe(ENGINE_TOKEN);
+    expect(config.limits).toEqual({
+      maxWorlds: 64,
+      maxWorldsPerCaller: 32,
+      maxCallsPerSecond: 5_000,
+      maxQueuedCommandsPerWorld: 1_024,
+    });
     expect(config.grpc).toEqual({
       host: '0.0.0.0',
       port: 50052,
@@ -25,6 +34,15 @@ describe('loadInteractionConfig', () => {
     expect(() =>
       loadInteractionConfig({ PHYSICS_ENGINE_ADDRESS: 'nowhere', JUMP_COOLDOWN_MS: '-1' }),
     ).toThrow(/PHYSICS_ENGINE_ADDRESS: expected host:port.*JUMP_COOLDOWN_MS/);
-    expect(() => loadInteractionConfig({ BUS: 'kafka' })).toThrow(/KAFKA_BROKERS is required/);
+    expect(() => loadInteractionConfig({ ENGINE_TOKEN, BUS: 'kafka' })).toThrow(
+      /KAFKA_BROKERS is required/,
+    );
+  });
+
+  it('refuses to start without an engine token, or with a short one', () => {
+    expect(() => loadInteractionConfig({})).toThrow(/ENGINE_TOKEN: required/);
+    expect(() => loadInteractionConfig({ ENGINE_TOKEN: 'short' })).toThrow(
+      /ENGINE_TOKEN: must be at least 16 characters/,
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ContractLimits } from '@anvil/engine-contract';
+import { ContractLimits, ENGINE_TOKEN_MIN_LENGTH } from '@anvil/engine-contract';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -9,6 +9,13 @@ export const interactionConfigSchema = z
     GRPC_HOST: z.string().min(1).default('0.0.0.0'),
     /** 0 picks a free port (tests, embedded mode). */
     GRPC_PORT: int(0, 65_535).default(50052),
+    /**
+     * The shared secret every EngineService call must carry (`authorization: Bearer ...`); this
+     * engine also presents it to its physics engines.
+     */
+    ENGINE_TOKEN: z
+      .string({ error: 'required: the shared engine token callers must present' })
+      .min(ENGINE_TOKEN_MIN_LENGTH, `must be at least ${ENGINE_TOKEN_MIN_LENGTH} characters`),
     GRPC_MAX_MESSAGE_BYTES: int(64 * 1024, 256 * 1024 * 1024).default(
       ContractLimits.maxMessageBytes,
     ),
@@ -24,6 +31,12 @@ export const interactionConfigSchema = z
       .default('127.0.0.1:50051'),
     PHYSICS_DEADLINE_MS: int(10, 60_000).default(2_000),
     MAX_WORLDS: int(1, 10_000).default(64),
+    /** Worlds one caller (x-anvil-caller) may hold at once. */
+    MAX_WORLDS_PER_CALLER: int(1, 10_000).default(32),
+    /** EngineService calls one caller may make per second (the gateway relays every player). */
+    MAX_CALLS_PER_SECOND: int(1, 1_000_000).default(5_000),
+    /** Commands of one world waiting for the ones before them; more is RESOURCE_EXHAUSTED. */
+    MAX_QUEUED_COMMANDS_PER_WORLD: int(1, 100_000).default(1_024),
     MAX_PLAYERS_PER_WORLD: int(1, 10_000).default(64),
     /** Cap of a Move's speed, mm/s. */
     MAX_PLAYER_SPEED_MM_S: int(1, 100_000).default(8_000),
@@ -59,8 +72,15 @@ export interface InteractionConfig {
   /** The module this engine is (ModuleManifest spec.module). */
   module: string;
   grpc: { host: string; port: number; maxMessageBytes: number };
+  /** The engine token: checked on every call, presented to the physics engines. */
+  engineToken: string;
   physics: { address: string; deadlineMs: number };
-  limits: { maxWorlds: number };
+  limits: {
+    maxWorlds: number;
+    maxWorldsPerCaller: number;
+    maxCallsPerSecond: number;
+    maxQueuedCommandsPerWorld: number;
+  };
   rules: RulesConfig;
   bus: {
     kind: 'memory' | 'kafka';
@@ -89,8 +109,14 @@ export function loadInteractionConfig(
   return {
     module: e.MODULE_NAME,
     grpc: { host: e.GRPC_HOST, port: e.GRPC_PORT, maxMessageBytes: e.GRPC_MAX_MESSAGE_BYTES },
+    engineToken: e.ENGINE_TOKEN,
     physics: { address: e.PHYSICS_ENGINE_ADDRESS, deadlineMs: e.PHYSICS_DEADLINE_MS },
-    limits: { maxWorlds: e.MAX_WORLDS },
+    limits: {
+      maxWorlds: e.MAX_WORLDS,
+      maxWorldsPerCaller: e.MAX_WORLDS_PER_CALLER,
+      maxCallsPerSecond: e.MAX_CALLS_PER_SECOND,
+      maxQueuedCommandsPerWorld: e.MAX_QUEUED_COMMANDS_PER_WORLD,
+    },
     rules: {
       maxPlayersPerWorld: e.MAX_PLAYERS_PER_WORLD,
       maxPlayerSpeedMmS: e.MAX_PLAYER_SPEED_MM_S,

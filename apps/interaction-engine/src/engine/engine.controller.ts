@@ -1,10 +1,14 @@
 import { Controller, Inject } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
+import type { Metadata } from '@grpc/grpc-js';
 import {
+  admittedCaller,
   commandFromWire,
   requireId,
   type ApplyCommandRequest,
   type ApplyCommandResponse,
+  type CloseWorldRequest,
+  type CloseWorldResponse,
   type InitRequest,
   type InitResponse,
   type RestoreRequest,
@@ -24,11 +28,12 @@ export class EngineController {
   ) {}
 
   @GrpcMethod('EngineService', 'Init')
-  init(request: InitRequest): Promise<InitResponse> {
+  init(request: InitRequest, metadata?: Metadata): Promise<InitResponse> {
     return this.worlds.init(
       requireId(request.worldId, 'world_id'),
       request.config,
       request.bindings,
+      admittedCaller(metadata),
     );
   }
 
@@ -53,8 +58,15 @@ export class EngineController {
   }
 
   @GrpcMethod('EngineService', 'Restore')
-  async restore(request: RestoreRequest): Promise<RestoreResponse> {
+  async restore(request: RestoreRequest, metadata?: Metadata): Promise<RestoreResponse> {
     const worldId = requireId(request.worldId, 'world_id');
-    return { worldId, ...this.worlds.restore(worldId, request.state, request.stateHash) };
+    const caller = admittedCaller(metadata);
+    return { worldId, ...this.worlds.restore(worldId, request.state, request.stateHash, caller) };
+  }
+
+  @GrpcMethod('EngineService', 'CloseWorld')
+  async closeWorld(request: CloseWorldRequest): Promise<CloseWorldResponse> {
+    const worldId = requireId(request.worldId, 'world_id');
+    return { worldId, closed: await this.worlds.close(worldId) };
   }
 }

@@ -3,9 +3,12 @@ import {
   CapacityError,
   EngineError,
   EngineErrorCode,
+  EngineUnavailableError,
   InvalidCommandError,
+  UNNAMED_CALLER,
   UnsupportedCommandError,
   WorldNotFoundError,
+  WorldQuota,
   boundAddress,
   commandToWire,
   isUnknownWorldError,
@@ -48,16 +51,25 @@ interface WorldEntry {
   physics: EngineClient;
   /** Serialises this world's commands so validation always sees committed state. */
   queue: Promise<unknown>;
+  /** Commands in `queue` not yet settled (bounded by MAX_QUEUED_COMMANDS_PER_WORLD). */
+  queued: number;
   /** The latest physics tick this engine has heard of. */
   tick: number;
 }
 
-/** The interaction engine's worlds: game rules in front of the physics engine. */
+/**
+ * The interaction engine's worlds: game rules in front of the physics engine. What it keeps is
+ * bounded: worlds by the world quota (MAX_WORLDS, MAX_WORLDS_PER_CALLER), each world's queued
+ * commands (MAX_QUEUED_COMMANDS_PER_WORLD) and its players (the rules); CloseWorld frees a world.
+ */
 export class InteractionWorldsService {
   private readonly logger = new Logger('InteractionWorlds');
   private readonly worlds = new Map<string, WorldEntry>();
+  private readonly quota: WorldQuota;
 
-  constructor(private readonly deps: InteractionDeps) {}
+  constructor(private readonly deps: InteractionDeps) {
+    this.quota = new WorldQuota(deps.config.limits);
+  }
 
   /**
    * Inits the world (idempotent) on the physics engine its bindings name for this module (the
@@ -68,14 +80,27 @@ export class InteractionWorldsService {
     worldId: string,
     config: WorldConfig | undefined,
     bindings?: readonly WorldBinding[],
+    caller = UNNAMED_CALLER,
   ): Promise<InitResponse> {
-    if (!this.worlds.has(worldId) && this.worlds.size >= this.deps.config.limits.maxWorlds) {
-      throw new CapacityError(`engine is full: ${this.deps.config.limits.maxWorlds} worlds`);
+    const reserved = !this.quota.holds(worldId);
+    if (reserved) this.quota.reserve(caller, worldId);
+    try {
+      return await this.initHeld(worldId, config, bindings);
+    } catch (error) {
+      if (reserved && !this.worlds.has(worldId)) this.quota.release(worldId);
+      throw error;
     }
+  }
+
+  private async initHeld(
+    worldId: string,
+    config: WorldConfig | undefined,
+    bindings?: readonly WorldBinding[],
+  ): Promise<InitResponse> {
     const { physics: clients, config: own } = this.deps;
     const address = boundAddress(bindings, own.module, PHYSICS_CAPABILITY, clients.defaultAddress);
     const physics = clients.get(address);
-    const response = await physics.init({ worldId, config });
+    const response = await physics.init({ worldId, config }).catch(asDependencyError);
     const settings = worldSettingsFromWire(response.config, Number.MAX_SAFE_INTEGER);
     const existing = this.worlds.get(worldId);
     if (!existing)
@@ -83,6 +108,7 @@ export class InteractionWorldsService {
         rules: new WorldRules(settings, this.deps.config.rules),
         physics,
         queue: Promise.resolve(),
+        queued: 0,
         tick: response.tick,
       });
     else if (existing.physics !== physics) {
@@ -105,6 +131,12 @@ export class InteractionWorldsService {
       );
     }
     const world = this.get(worldId);
+    const limit = this.deps.config.limits.maxQueuedCommandsPerWorld;
+    if (world.queued >= limit) {
+      throw new CapacityError(
+        `world "${worldId}" has ${limit} commands waiting (MAX_QUEUED_COMMANDS_PER_WORLD)`,
+      );
+    }
     const run = async () => {
       const plan = world.rules.plan(command, this.deps.clock.now());
       let applyTick = world.tick + 1;
@@ -126,8 +158,9 @@ export class InteractionWorldsService {
       if (plan.event) await this.deps.events.publish(worldId, applyTick, plan.event);
       return { applyTick, entityId: plan.entityId };
     };
+    world.queued++;
     const result = world.queue.then(run, run);
-    world.queue = result.catch(() => undefined);
+    world.queue = result.catch(() => undefined).finally(() => world.queued--);
     return result;
   }
 
@@ -152,23 +185,63 @@ export class InteractionWorldsService {
     worldId: string,
     stateBytes: Uint8Array,
     stateHash: string,
+    caller = UNNAMED_CALLER,
   ): { tick: number; stateHash: string } {
     if (stateHash && stateHash !== sha256(stateBytes))
       throw new InvalidCommandError('state_hash does not match sha256(state)');
     const state = decodeRulesState(stateBytes);
-    if (!this.worlds.has(worldId) && this.worlds.size >= this.deps.config.limits.maxWorlds) {
-      throw new CapacityError(`engine is full: ${this.deps.config.limits.maxWorlds} worlds`);
+    const { maxPlayersPerWorld } = this.deps.config.rules;
+    if (state.players.length > maxPlayersPerWorld) {
+      throw new InvalidCommandError(
+        `state holds ${state.players.length} players, over MAX_PLAYERS_PER_WORLD (${maxPlayersPerWorld})`,
+      );
     }
-    const rules = new WorldRules(state.settings, this.deps.config.rules, state.players);
+    const reserved = !this.quota.holds(worldId);
+    if (reserved) this.quota.reserve(caller, worldId);
+    let rules: WorldRules;
+    try {
+      rules = new WorldRules(state.settings, this.deps.config.rules, state.players);
+    } catch (error) {
+      if (reserved && !this.worlds.has(worldId)) this.quota.release(worldId);
+      throw error;
+    }
     const previous = this.worlds.get(worldId);
     this.worlds.set(worldId, {
       rules,
       physics: previous?.physics ?? this.deps.physics.get(),
       queue: previous?.queue ?? Promise.resolve(),
+      queued: 0,
       tick: previous?.tick ?? 0,
     });
     const encoded = encodeRulesState(rules.settings, rules.list());
     return { tick: previous?.tick ?? 0, stateHash: sha256(encoded) };
+  }
+
+  /**
+   * Removes a world here and on its physics engine (the configured one when this engine does
+   * not know the world, e.g. after a restart). Commands already queued settle first; later ones
+   * find no world. True when either engine ran it.
+   */
+  async close(worldId: string): Promise<boolean> {
+    const world = this.worlds.get(worldId);
+    if (world) {
+      this.worlds.delete(worldId);
+      this.quota.release(worldId);
+      await world.queue;
+    }
+    const physics = world?.physics ?? this.deps.physics.get();
+    const { closed } = await physics.closeWorld({ worldId }).catch(asDependencyError);
+    return closed || world !== undefined;
+  }
+
+  /** Commands of a world waiting for their turn or for the physics engine (0 for no world). */
+  queuedCommands(worldId: string): number {
+    return this.worlds.get(worldId)?.queued ?? 0;
+  }
+
+  /** Worlds this engine runs. */
+  get size(): number {
+    return this.worlds.size;
   }
 
   /** The rules state hash of a world (tests: "nothing changed"). */
@@ -190,12 +263,12 @@ export class InteractionWorldsService {
     try {
       return await call(world.physics);
     } catch (error) {
-      if (!isUnknownWorldError(error)) throw error;
+      if (!isUnknownWorldError(error)) return asDependencyError(error);
       this.logger.warn(`world ${worldId}: the physics engine lost it; starting it there again`);
       const config = worldSettingsToWire(world.rules.settings);
-      const restored = await world.physics.init({ worldId, config });
+      const restored = await world.physics.init({ worldId, config }).catch(asDependencyError);
       world.tick = restored.tick;
-      return call(world.physics);
+      return call(world.physics).catch(asDependencyError);
     }
   }
 
@@ -204,4 +277,18 @@ export class InteractionWorldsService {
     if (!world) throw new WorldNotFoundError(worldId);
     return world;
   }
+}
+
+/**
+ * Rethrows a physics engine's answer for this engine's caller. A physics engine refusing this
+ * engine's token is a deployment fault, not the caller's: UNAVAILABLE, not UNAUTHENTICATED.
+ */
+function asDependencyError(error: unknown): never {
+  if (error instanceof EngineError && error.code === EngineErrorCode.Unauthenticated) {
+    throw new EngineUnavailableError(
+      `the physics engine refused this engine's ENGINE_TOKEN: ${error.message}`,
+      { cause: error },
+    );
+  }
+  throw error;
 }

@@ -1,11 +1,21 @@
 import { ConfigError, loadPhysicsConfig } from './physics-config';
 
+const ENGINE_TOKEN = 'test-engine-token-0123456789';
+
 describe('loadPhysicsConfig', () => {
   it('fills defaults', () => {
-    expect(loadPhysicsConfig({})).toEqual({
+    expect(loadPhysicsConfig({ ENGINE_TOKEN })).toEqual({
       grpc: { host: '0.0.0.0', port: 50051, maxMessageBytes: 16 * 1024 * 1024 },
+      engineToken: ENGINE_TOKEN,
       tick: { hz: 30, mode: 'auto', maxCatchUpSteps: 5 },
-      limits: { maxWorlds: 64, maxBodiesPerWorld: 10_000, maxQueuedCommands: 4_096 },
+      limits: {
+        maxWorlds: 64,
+        maxWorldsPerCaller: 32,
+        maxBodiesPerWorld: 10_000,
+        maxBodiesTotal: 20_000,
+        maxQueuedCommands: 4_096,
+        maxCallsPerSecond: 5_000,
+      },
       bus: {
         kind: 'memory',
         kafkaBrokers: [],
@@ -20,6 +30,7 @@ describe('loadPhysicsConfig', () => {
 
   it('parses the environment', () => {
     const config = loadPhysicsConfig({
+      ENGINE_TOKEN,
       GRPC_PORT: '0',
       TICK_HZ: '60',
       TICK_MODE: 'manual',
@@ -41,6 +52,15 @@ describe('loadPhysicsConfig', () => {
     expect(() => loadPhysicsConfig({ TICK_HZ: 'fast', GRPC_PORT: '70000' })).toThrow(
       /GRPC_PORT.*TICK_HZ|TICK_HZ.*GRPC_PORT/,
     );
-    expect(() => loadPhysicsConfig({ BUS: 'kafka' })).toThrow(/KAFKA_BROKERS is required/);
+    expect(() => loadPhysicsConfig({ ENGINE_TOKEN, BUS: 'kafka' })).toThrow(
+      /KAFKA_BROKERS is required/,
+    );
+  });
+
+  it('refuses to start without an engine token, or with a short one', () => {
+    expect(() => loadPhysicsConfig({})).toThrow(/ENGINE_TOKEN: required/);
+    expect(() => loadPhysicsConfig({ ENGINE_TOKEN: 'short' })).toThrow(
+      /ENGINE_TOKEN: must be at least 16 characters/,
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ContractLimits } from '@anvil/engine-contract';
+import { ContractLimits, ENGINE_TOKEN_MIN_LENGTH } from '@anvil/engine-contract';
 
 /** The physics engine's one config schema, read from the environment before Nest starts. */
 export const physicsConfigSchema = z
@@ -7,6 +7,10 @@ export const physicsConfigSchema = z
     GRPC_HOST: z.string().min(1).default('0.0.0.0'),
     /** 0 picks a free port (tests, embedded mode). */
     GRPC_PORT: z.coerce.number().int().min(0).max(65_535).default(50051),
+    /** The shared secret every EngineService call must carry (`authorization: Bearer ...`). */
+    ENGINE_TOKEN: z
+      .string({ error: 'required: the shared engine token callers must present' })
+      .min(ENGINE_TOKEN_MIN_LENGTH, `must be at least ${ENGINE_TOKEN_MIN_LENGTH} characters`),
     GRPC_MAX_MESSAGE_BYTES: z.coerce
       .number()
       .int()
@@ -18,7 +22,13 @@ export const physicsConfigSchema = z
     TICK_MODE: z.enum(['auto', 'manual']).default('auto'),
     MAX_CATCH_UP_STEPS: z.coerce.number().int().min(1).max(1_000).default(5),
     MAX_WORLDS: z.coerce.number().int().min(1).max(10_000).default(64),
+    /** Worlds one caller (x-anvil-caller) may hold at once. */
+    MAX_WORLDS_PER_CALLER: z.coerce.number().int().min(1).max(10_000).default(32),
     MAX_BODIES_PER_WORLD: z.coerce.number().int().min(1).max(100_000).default(10_000),
+    /** Bodies in all worlds together (queued spawns count). */
+    MAX_BODIES_TOTAL: z.coerce.number().int().min(1).max(1_000_000).default(20_000),
+    /** EngineService calls one caller may make per second. */
+    MAX_CALLS_PER_SECOND: z.coerce.number().int().min(1).max(1_000_000).default(5_000),
     MAX_QUEUED_COMMANDS: z.coerce.number().int().min(1).max(1_000_000).default(4_096),
     BUS: z.enum(['memory', 'kafka']).default('memory'),
     KAFKA_BROKERS: z.string().optional(),
@@ -43,8 +53,17 @@ export type PhysicsEnv = z.infer<typeof physicsConfigSchema>;
 /** The physics engine's typed configuration. */
 export interface PhysicsConfig {
   grpc: { host: string; port: number; maxMessageBytes: number };
+  /** The engine token callers must present. */
+  engineToken: string;
   tick: { hz: number; mode: 'auto' | 'manual'; maxCatchUpSteps: number };
-  limits: { maxWorlds: number; maxBodiesPerWorld: number; maxQueuedCommands: number };
+  limits: {
+    maxWorlds: number;
+    maxWorldsPerCaller: number;
+    maxBodiesPerWorld: number;
+    maxBodiesTotal: number;
+    maxQueuedCommands: number;
+    maxCallsPerSecond: number;
+  };
   bus: {
     kind: 'memory' | 'kafka';
     kafkaBrokers: string[];
@@ -75,11 +94,15 @@ export function loadPhysicsConfig(
   const e = parsed.data;
   return {
     grpc: { host: e.GRPC_HOST, port: e.GRPC_PORT, maxMessageBytes: e.GRPC_MAX_MESSAGE_BYTES },
+    engineToken: e.ENGINE_TOKEN,
     tick: { hz: e.TICK_HZ, mode: e.TICK_MODE, maxCatchUpSteps: e.MAX_CATCH_UP_STEPS },
     limits: {
       maxWorlds: e.MAX_WORLDS,
+      maxWorldsPerCaller: e.MAX_WORLDS_PER_CALLER,
       maxBodiesPerWorld: e.MAX_BODIES_PER_WORLD,
+      maxBodiesTotal: e.MAX_BODIES_TOTAL,
       maxQueuedCommands: e.MAX_QUEUED_COMMANDS,
+      maxCallsPerSecond: e.MAX_CALLS_PER_SECOND,
     },
     bus: {
       kind: e.BUS,

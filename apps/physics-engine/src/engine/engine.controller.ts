@@ -1,12 +1,16 @@
 import { Controller, Inject } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
+import type { Metadata } from '@grpc/grpc-js';
 import {
+  admittedCaller,
   bodyViewToWire,
   commandFromWire,
   requireId,
   worldSettingsToWire,
   type ApplyCommandRequest,
   type ApplyCommandResponse,
+  type CloseWorldRequest,
+  type CloseWorldResponse,
   type InitRequest,
   type InitResponse,
   type RestoreRequest,
@@ -28,9 +32,13 @@ export class EngineController {
   ) {}
 
   @GrpcMethod('EngineService', 'Init')
-  async init(request: InitRequest): Promise<InitResponse> {
+  async init(request: InitRequest, metadata?: Metadata): Promise<InitResponse> {
     const worldId = requireId(request.worldId, 'world_id');
-    const { runtime, created } = await this.worlds.init(worldId, request.config);
+    const { runtime, created } = await this.worlds.init(
+      worldId,
+      request.config,
+      admittedCaller(metadata),
+    );
     return {
       worldId,
       tick: runtime.sim.tick,
@@ -72,9 +80,20 @@ export class EngineController {
   }
 
   @GrpcMethod('EngineService', 'Restore')
-  async restore(request: RestoreRequest): Promise<RestoreResponse> {
+  async restore(request: RestoreRequest, metadata?: Metadata): Promise<RestoreResponse> {
     const worldId = requireId(request.worldId, 'world_id');
-    const runtime = await this.worlds.restore(worldId, request.state, request.stateHash);
+    const runtime = await this.worlds.restore(
+      worldId,
+      request.state,
+      request.stateHash,
+      admittedCaller(metadata),
+    );
     return { worldId, tick: runtime.sim.tick, stateHash: runtime.sim.stateHash() };
+  }
+
+  @GrpcMethod('EngineService', 'CloseWorld')
+  async closeWorld(request: CloseWorldRequest): Promise<CloseWorldResponse> {
+    const worldId = requireId(request.worldId, 'world_id');
+    return { worldId, closed: await this.worlds.close(worldId) };
   }
 }

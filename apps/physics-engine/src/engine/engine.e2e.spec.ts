@@ -37,6 +37,9 @@ const spawn = (bodyId: string, xMm = 2_000, yMm = 3_000): Command => ({
   },
 });
 
+const ENGINE_TOKEN = 'physics-e2e-engine-token';
+const access = { token: ENGINE_TOKEN, caller: 'e2e' };
+
 async function collectDeltas(bus: InMemoryBus): Promise<BusMessage[]> {
   const messages: BusMessage[] = [];
   await bus.subscribe(
@@ -56,6 +59,7 @@ describe('physics engine over gRPC (manual ticks)', () => {
   beforeAll(async () => {
     bus = new InMemoryBus();
     const config = loadPhysicsConfig({
+      ENGINE_TOKEN,
       GRPC_HOST: '127.0.0.1',
       GRPC_PORT: '0',
       TICK_MODE: 'manual',
@@ -63,7 +67,7 @@ describe('physics engine over gRPC (manual ticks)', () => {
       GRPC_MAX_MESSAGE_BYTES: '65536',
     });
     engine = await bootstrap({ config, bus, logger: false });
-    client = new EngineClient(engine.address, { deadlineMs: 5_000 });
+    client = new EngineClient(engine.address, { deadlineMs: 5_000, access });
   });
   afterAll(async () => {
     client.close();
@@ -277,9 +281,14 @@ describe('physics engine with its own clock (auto ticks)', () => {
   it('steps each world at the configured rate and publishes its deltas', async () => {
     const bus = new InMemoryBus();
     const clock = new ManualClock();
-    const config = loadPhysicsConfig({ GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', TICK_HZ: '50' });
+    const config = loadPhysicsConfig({
+      ENGINE_TOKEN,
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: '0',
+      TICK_HZ: '50',
+    });
     const engine = await bootstrap({ config, bus, clock, timers: clock, logger: false });
-    const client = new EngineClient(engine.address);
+    const client = new EngineClient(engine.address, { access });
     try {
       const deltas = await collectDeltas(bus);
       expect(await client.init({ worldId: 'auto' })).toMatchObject({ tickHz: 50 });

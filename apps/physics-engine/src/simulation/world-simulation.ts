@@ -103,6 +103,11 @@ export class WorldSimulation {
     return this.bodies.size;
   }
 
+  /** Number of bodies once the queued intents apply (what the body limits count). */
+  get projectedBodyCount(): number {
+    return this.projected.size;
+  }
+
   /**
    * Validates an intent and queues it for the next tick boundary; returns that tick. Throws
    * (and changes nothing) when the intent is invalid for the world as it will be.

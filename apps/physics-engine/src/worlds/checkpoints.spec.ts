@@ -7,6 +7,7 @@ jest.setTimeout(60_000);
 
 const config = (env: Record<string, string> = {}) =>
   loadPhysicsConfig({
+    ENGINE_TOKEN: 'checkpoints-test-engine-token',
     GRPC_HOST: '127.0.0.1',
     GRPC_PORT: '0',
     TICK_MODE: 'manual',

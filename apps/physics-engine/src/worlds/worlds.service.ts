@@ -7,7 +7,10 @@ import {
   EngineUnavailableError,
   InvalidCommandError,
   PreconditionError,
+  UNNAMED_CALLER,
   WorldNotFoundError,
+  WorldQuota,
+  requireBodyRoom,
   sameWorldSettings,
   type EngineCommand,
   type WorldConfig,
@@ -38,17 +41,25 @@ export interface WorldsDeps {
   checkpoints?: CheckpointService;
 }
 
-/** The world registry of one physics engine: the RPCs' logic without the transport. */
+/**
+ * The world registry of one physics engine: the RPCs' logic without the transport. Everything
+ * it keeps per world is bounded: worlds by the world quota (which also holds the worlds being
+ * created), bodies per world and in total, queued commands per world (the simulation), and
+ * unsettled publishes per world (the delta publisher). CloseWorld frees all of it.
+ */
 export class WorldsService {
   private readonly logger = new Logger('WorldsService');
   private readonly worlds = new Map<string, WorldRuntime>();
   /** Inits waiting for their checkpoint lookup, so concurrent Inits of a world create it once. */
   private readonly pending = new Map<string, Promise<unknown>>();
   private readonly simOptions: SimulationOptions;
+  /** Which caller holds each world (running or being created): MAX_WORLDS, MAX_WORLDS_PER_CALLER. */
+  private readonly quota: WorldQuota;
 
   constructor(private readonly deps: WorldsDeps) {
     const { tick, limits } = deps.config;
     this.simOptions = { dtSeconds: 1 / tick.hz, maxQueuedIntents: limits.maxQueuedCommands };
+    this.quota = new WorldQuota(limits);
   }
 
   /**
@@ -58,6 +69,7 @@ export class WorldsService {
   async init(
     worldId: string,
     config: WorldConfig | undefined,
+    caller = UNNAMED_CALLER,
   ): Promise<{ runtime: WorldRuntime; created: boolean }> {
     const settings = worldSettingsFromWire(config, this.deps.config.limits.maxBodiesPerWorld);
     const pending = this.pending.get(worldId);
@@ -69,11 +81,14 @@ export class WorldsService {
       }
       return { runtime: existing, created: false };
     }
-    this.requireRoom();
+    this.quota.reserve(caller, worldId);
     const creating = this.createOrRestore(worldId, settings);
     this.pending.set(worldId, creating);
     try {
       return await creating;
+    } catch (error) {
+      if (!this.worlds.has(worldId)) this.quota.release(worldId);
+      throw error;
     } finally {
       this.pending.delete(worldId);
     }
@@ -108,7 +123,6 @@ export class WorldsService {
         `world "${worldId}" has a checkpoint (tick ${checkpoint.tick}) with a different config`,
       );
     }
-    this.requireRoom();
     this.logger.log(`world ${worldId}: restored checkpoint of tick ${checkpoint.tick}`);
     return { runtime: this.start(worldId, sim), created: false };
   }
@@ -125,9 +139,19 @@ export class WorldsService {
     }
   }
 
-  /** Queues a command for the next tick boundary of a world. */
+  /** Queues a command for the next tick boundary of a world (a spawn counts against MAX_BODIES_TOTAL). */
   apply(worldId: string, command: EngineCommand): number {
-    return this.get(worldId).apply(command);
+    const runtime = this.get(worldId);
+    if (command.type === 'spawnBody')
+      requireBodyRoom(this.totalBodies(), this.deps.config.limits.maxBodiesTotal);
+    return runtime.apply(command);
+  }
+
+  /** Bodies in all worlds, queued spawns included. */
+  totalBodies(): number {
+    let total = 0;
+    for (const runtime of this.worlds.values()) total += runtime.sim.projectedBodyCount;
+    return total;
   }
 
   /** Steps a manually ticked world up to targetTick; returns the steps run. */
@@ -154,23 +178,63 @@ export class WorldsService {
   }
 
   /** Replaces (or creates) a world from snapshot state; the old world is untouched on error. */
-  async restore(worldId: string, state: Uint8Array, stateHash: string): Promise<WorldRuntime> {
+  async restore(
+    worldId: string,
+    state: Uint8Array,
+    stateHash: string,
+    caller = UNNAMED_CALLER,
+  ): Promise<WorldRuntime> {
     if (stateHash && stateHash !== sha256(state))
       throw new InvalidCommandError('state_hash does not match sha256(state)');
     const previous = this.worlds.get(worldId);
-    if (!previous) this.requireRoom();
-    const sim = WorldSimulation.restore(this.deps.rapier, state, this.simOptions);
-    if (sim.settings.maxBodies > this.deps.config.limits.maxBodiesPerWorld) {
-      sim.free();
-      throw new InvalidCommandError(
-        `state allows ${sim.settings.maxBodies} bodies, over this engine's limit`,
-      );
+    const reserved = !this.quota.holds(worldId);
+    if (reserved) this.quota.reserve(caller, worldId);
+    try {
+      const sim = WorldSimulation.restore(this.deps.rapier, state, this.simOptions);
+      const { limits } = this.deps.config;
+      const others = this.totalBodies() - (previous?.sim.projectedBodyCount ?? 0);
+      if (sim.settings.maxBodies > limits.maxBodiesPerWorld) {
+        sim.free();
+        throw new InvalidCommandError(
+          `state allows ${sim.settings.maxBodies} bodies, over this engine's limit`,
+        );
+      }
+      if (others + sim.projectedBodyCount > limits.maxBodiesTotal) {
+        sim.free();
+        throw new CapacityError(
+          `state holds ${sim.projectedBodyCount} bodies; with the other worlds' ${others} that is over ${limits.maxBodiesTotal} (MAX_BODIES_TOTAL)`,
+        );
+      }
+      if (previous) {
+        this.worlds.delete(worldId);
+        await previous.close();
+      }
+      return this.start(worldId, sim);
+    } catch (error) {
+      if (reserved && !this.worlds.has(worldId) && !this.pending.has(worldId))
+        this.quota.release(worldId);
+      throw error;
     }
-    if (previous) {
-      this.worlds.delete(worldId);
-      await previous.close();
-    }
-    return this.start(worldId, sim);
+  }
+
+  /**
+   * Removes a world: its loop stops, its publishes and checkpoint in flight settle, its Rapier
+   * world is freed and its quota slot released. False when the engine does not run it.
+   */
+  async close(worldId: string): Promise<boolean> {
+    const pending = this.pending.get(worldId);
+    if (pending) await pending.catch(() => undefined);
+    const runtime = this.worlds.get(worldId);
+    if (!runtime) return false;
+    this.worlds.delete(worldId);
+    this.quota.release(worldId);
+    await runtime.close();
+    return true;
+  }
+
+  /** Worlds running (and being created) now. */
+  get size(): number {
+    return this.quota.size;
   }
 
   /** Looks a world up (NOT_FOUND when unknown). */
@@ -182,15 +246,10 @@ export class WorldsService {
 
   /** Stops every world (loops first, then publishes are flushed). */
   async closeAll(): Promise<void> {
-    const all = [...this.worlds.values()];
+    const all = [...this.worlds.entries()];
     this.worlds.clear();
-    await Promise.all(all.map((w) => w.close()));
-  }
-
-  private requireRoom(): void {
-    if (this.worlds.size >= this.deps.config.limits.maxWorlds) {
-      throw new CapacityError(`engine is full: ${this.deps.config.limits.maxWorlds} worlds`);
-    }
+    for (const [worldId] of all) this.quota.release(worldId);
+    await Promise.all(all.map(([, w]) => w.close()));
   }
 
   private start(worldId: string, sim: WorldSimulation): WorldRuntime {

@@ -14,24 +14,46 @@ export interface StoredRecord {
 
 /** Records kept per partition unless configured otherwise (at 30 ticks/s, minutes per world). */
 export const DEFAULT_RETENTION_RECORDS = 10_000;
+/**
+ * Bytes (of keys and JSON values) kept per partition unless configured otherwise. Big deltas
+ * (thousands of bodies) reach it long before the record count, so memory stays bounded.
+ */
+export const DEFAULT_RETENTION_BYTES = 8 * 1024 * 1024;
+
+/** How much of a partition is kept. */
+export interface Retention {
+  /** Records kept per partition. */
+  records: number;
+  /** Bytes kept per partition (UTF-8 of key and value); the newest record is always kept. */
+  bytes: number;
+}
+
+const recordBytes = (key: string, value: string) =>
+  Buffer.byteLength(key) + Buffer.byteLength(value);
 
 /**
  * The partitions of one topic and a signal notified on every append. Like Kafka's size-based
- * retention, the oldest records of a partition are dropped past `retentionRecords`; offsets keep
- * counting, and a group that fell behind the log start resumes at the oldest kept record.
+ * retention, the oldest records of a partition are dropped past `retention` (records or bytes);
+ * offsets keep counting, and a group that fell behind the log start resumes at the oldest kept
+ * record.
  */
 export class TopicLog {
   private readonly records: StoredRecord[][];
   private readonly starts: number[];
+  private readonly bytes: number[];
   readonly appended = new Signal();
 
   constructor(
     readonly name: string,
     partitionCount: number,
-    private readonly retentionRecords = DEFAULT_RETENTION_RECORDS,
+    private readonly retention: Retention = {
+      records: DEFAULT_RETENTION_RECORDS,
+      bytes: DEFAULT_RETENTION_BYTES,
+    },
   ) {
     this.records = Array.from({ length: partitionCount }, () => []);
     this.starts = this.records.map(() => 0);
+    this.bytes = this.records.map(() => 0);
   }
 
   get partitionCount(): number {
@@ -41,15 +63,41 @@ export class TopicLog {
   append(key: string, values: readonly string[]): number {
     const partition = partitionForKey(key, this.records.length);
     const records = this.records[partition];
-    for (const value of values) records.push({ key, value });
-    // Trim in chunks so that appends stay amortised O(1).
-    const excess = records.length - this.retentionRecords;
-    if (excess > Math.max(1, this.retentionRecords / 10)) {
-      records.splice(0, excess);
-      this.starts[partition] += excess;
+    for (const value of values) {
+      records.push({ key, value });
+      this.bytes[partition] += recordBytes(key, value);
     }
+    this.trim(partition);
     this.appended.notify();
     return partition;
+  }
+
+  /** Records and bytes kept in a partition now. */
+  size(partition: number): { records: number; bytes: number } {
+    return { records: this.records[partition].length, bytes: this.bytes[partition] };
+  }
+
+  /**
+   * Drops the oldest records past either bound, in chunks (down to 90% of the bound) so that
+   * appends stay amortised O(1); the newest record always stays.
+   */
+  private trim(partition: number): void {
+    const records = this.records[partition];
+    const { records: maxRecords, bytes: maxBytes } = this.retention;
+    const overCount = records.length > maxRecords + Math.max(1, maxRecords / 10);
+    const overBytes = this.bytes[partition] > maxBytes;
+    if (!overCount && !overBytes) return;
+    let drop = overCount ? records.length - maxRecords : 0;
+    let bytes = this.bytes[partition];
+    for (let i = 0; i < drop; i++) bytes -= recordBytes(records[i].key, records[i].value);
+    const targetBytes = overBytes ? Math.floor(maxBytes * 0.9) : maxBytes;
+    while (bytes > targetBytes && drop < records.length - 1) {
+      bytes -= recordBytes(records[drop].key, records[drop].value);
+      drop++;
+    }
+    records.splice(0, drop);
+    this.starts[partition] += drop;
+    this.bytes[partition] = bytes;
   }
 
   /** The record at `offset`, or undefined past the end (or before the log start). */
@@ -76,18 +124,17 @@ export class InMemoryBroker {
   /**
    * @param partitions partitions of every topic (keys are hashed onto them as Kafka does).
    * @param retentionRecords records kept per partition; older ones are dropped.
+   * @param retentionBytes bytes kept per partition; older records are dropped.
    */
   constructor(
     readonly partitions = 6,
     readonly retentionRecords = DEFAULT_RETENTION_RECORDS,
+    readonly retentionBytes = DEFAULT_RETENTION_BYTES,
   ) {
-    if (!Number.isSafeInteger(partitions) || partitions < 1) {
-      throw new InvalidBusArgumentError(`partitions must be a positive integer, got ${partitions}`);
-    }
-    if (!Number.isSafeInteger(retentionRecords) || retentionRecords < 1) {
-      throw new InvalidBusArgumentError(
-        `retentionRecords must be a positive integer, got ${retentionRecords}`,
-      );
+    for (const [name, value] of Object.entries({ partitions, retentionRecords, retentionBytes })) {
+      if (!Number.isSafeInteger(value) || value < 1) {
+        throw new InvalidBusArgumentError(`${name} must be a positive integer, got ${value}`);
+      }
     }
   }
 
@@ -95,7 +142,10 @@ export class InMemoryBroker {
   topic(name: string): TopicLog {
     let log = this.topics.get(name);
     if (!log) {
-      log = new TopicLog(name, this.partitions, this.retentionRecords);
+      log = new TopicLog(name, this.partitions, {
+        records: this.retentionRecords,
+        bytes: this.retentionBytes,
+      });
       this.topics.set(name, log);
     }
     return log;

@@ -22,6 +22,8 @@ export interface InMemoryBusOptions {
   partitions?: number;
   /** Records kept per partition when the bus creates its own broker (default 10,000). */
   retentionRecords?: number;
+  /** Bytes kept per partition when the bus creates its own broker (default 8 MiB). */
+  retentionBytes?: number;
   /** Delay before the first redelivery after a handler failure, doubled per retry (default 100 ms). */
   redeliveryDelayMs?: number;
   /** Upper bound of the redelivery delay (default 5,000 ms). */
@@ -44,7 +46,8 @@ export class InMemoryBus implements EventBus {
 
   constructor(options: InMemoryBusOptions = {}) {
     this.broker =
-      options.broker ?? new InMemoryBroker(options.partitions, options.retentionRecords);
+      options.broker ??
+      new InMemoryBroker(options.partitions, options.retentionRecords, options.retentionBytes);
     const base = Math.max(0, options.redeliveryDelayMs ?? 100);
     const max = Math.max(base, options.maxRedeliveryDelayMs ?? 5_000);
     this.member = {

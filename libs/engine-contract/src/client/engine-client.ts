@@ -3,6 +3,8 @@ import {
   EngineServiceService,
   type ApplyCommandRequest,
   type ApplyCommandResponse,
+  type CloseWorldRequest,
+  type CloseWorldResponse,
   type InitRequest,
   type InitResponse,
   type RestoreRequest,
@@ -12,6 +14,7 @@ import {
   type TickRequest,
   type TickResponse,
 } from '../generated/game/engine/v1/engine';
+import { engineCallMetadata, type EngineAccess } from '../access/engine-token';
 import { fromServiceError } from '../errors/grpc-status';
 import { engineChannelCredentials, type EngineCredentials } from '../grpc/credentials';
 import { engineChannelOptions } from '../grpc/engine-service.options';
@@ -25,8 +28,9 @@ export type InitCall = Omit<InitRequest, 'bindings'> & { bindings?: InitRequest[
 /**
  * Which calls are retried on UNAVAILABLE / DEADLINE_EXCEEDED. Only idempotent ones:
  * Init (same world id and config returns the existing world), Tick (advances *to* a target
- * tick, so a repeat is a no-op) and Snapshot (a read). ApplyCommand would apply a command
- * twice and Restore could rewind a world that ticked in between: never retried.
+ * tick, so a repeat is a no-op), Snapshot (a read) and CloseWorld (closing a closed world is a no-op).
+ * ApplyCommand would apply a command twice and Restore could rewind a world that ticked in
+ * between: never retried.
  */
 export const RETRIED_METHODS: Readonly<Record<Method, boolean>> = {
   init: true,
@@ -34,11 +38,14 @@ export const RETRIED_METHODS: Readonly<Record<Method, boolean>> = {
   tick: true,
   snapshot: true,
   restore: false,
+  closeWorld: true,
 };
 
 /** Options of an EngineClient. */
 export interface EngineClientOptions {
   credentials?: EngineCredentials;
+  /** The engine token (and this caller's name) sent with every call; engines refuse calls without. */
+  access?: EngineAccess;
   /** Largest message sent or received, bytes (default ContractLimits.maxMessageBytes). */
   maxMessageBytes?: number;
   /** Deadline of each attempt, ms (default 5,000). */
@@ -66,6 +73,7 @@ export class EngineClient {
   private readonly deadlineMs: number;
   private readonly retry: RetryPolicy;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly access?: EngineAccess;
 
   constructor(
     readonly address: string,
@@ -79,6 +87,7 @@ export class EngineClient {
     this.deadlineMs = options.deadlineMs ?? 5_000;
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.sleep = options.sleep ?? defaultSleep;
+    this.access = options.access;
   }
 
   /** Creates (or finds, when identical) a world. Retried. */
@@ -107,6 +116,11 @@ export class EngineClient {
   /** Replaces a world from snapshot state. Never retried. */
   restore(request: RestoreRequest, options?: EngineCallOptions): Promise<RestoreResponse> {
     return this.call('restore', request, options);
+  }
+
+  /** Removes a world from the engine (idempotent: closed = false when it did not run). Retried. */
+  closeWorld(request: CloseWorldRequest, options?: EngineCallOptions): Promise<CloseWorldResponse> {
+    return this.call('closeWorld', request, options);
   }
 
   /** Closes the channel. */
@@ -141,7 +155,9 @@ export class EngineClient {
         definition.requestSerialize,
         definition.responseDeserialize,
         request,
-        options.metadata ?? new Metadata(),
+        this.access
+          ? engineCallMetadata(this.access, options.metadata)
+          : (options.metadata ?? new Metadata()),
         { deadline },
         (error: ServiceError | null, response?: Res) =>
           error ? reject(fromServiceError(error, definition.path)) : resolve(response as Res),

@@ -57,6 +57,7 @@ describe('withRetry', () => {
       tick: true,
       snapshot: true,
       restore: false,
+      closeWorld: true,
     });
   });
 });

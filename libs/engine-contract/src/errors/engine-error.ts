@@ -15,6 +15,7 @@ export const EngineErrorCode = {
   Unavailable: 'UNAVAILABLE',
   DeadlineExceeded: 'DEADLINE_EXCEEDED',
   Internal: 'INTERNAL',
+  Unauthenticated: 'UNAUTHENTICATED',
 } as const;
 export type EngineErrorCode = (typeof EngineErrorCode)[keyof typeof EngineErrorCode];
 
@@ -106,5 +107,13 @@ export class DeadlineExceededError extends EngineError {
   override name = 'DeadlineExceededError';
   constructor(message: string, options?: { cause?: unknown }) {
     super(EngineErrorCode.DeadlineExceeded, message, options);
+  }
+}
+
+/** The caller presented no engine token, or a wrong one (the token is never echoed). */
+export class UnauthenticatedError extends EngineError {
+  override name = 'UnauthenticatedError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(EngineErrorCode.Unauthenticated, message, options);
   }
 }

@@ -8,6 +8,7 @@ import {
   EngineUnavailableError,
   InvalidCommandError,
   PreconditionError,
+  UnauthenticatedError,
   UnsupportedCommandError,
 } from './engine-error';
 
@@ -22,6 +23,7 @@ export const GRPC_STATUS_BY_CODE: Readonly<Record<EngineErrorCode, GrpcStatus>> 
   UNAVAILABLE: GrpcStatus.UNAVAILABLE,
   DEADLINE_EXCEEDED: GrpcStatus.DEADLINE_EXCEEDED,
   INTERNAL: GrpcStatus.INTERNAL,
+  UNAUTHENTICATED: GrpcStatus.UNAUTHENTICATED,
 };
 
 /** Metadata key carrying the error class name, so clients rebuild the same class. */
@@ -67,6 +69,8 @@ export function fromServiceError(error: ServiceError, method: string): EngineErr
       return new CapacityError(message, options);
     case EngineErrorCode.Unimplemented:
       return new UnsupportedCommandError(message, options);
+    case EngineErrorCode.Unauthenticated:
+      return new UnauthenticatedError(message, options);
     case EngineErrorCode.Unavailable:
       return new EngineUnavailableError(`${method}: ${message}`, options);
     case EngineErrorCode.DeadlineExceeded:

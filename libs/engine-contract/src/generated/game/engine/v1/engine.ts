@@ -342,6 +342,18 @@ export interface RestoreResponse {
   stateHash: string;
 }
 
+/** CloseWorldRequest removes a world. */
+export interface CloseWorldRequest {
+  worldId: string;
+}
+
+/** CloseWorldResponse says whether the world was running. */
+export interface CloseWorldResponse {
+  worldId: string;
+  /** False when the engine did not run the world (nothing to close). */
+  closed: boolean;
+}
+
 function createBaseWorldConfig(): WorldConfig {
   return { widthMm: 0, heightMm: 0, gravityYMmS2: undefined, maxBodies: 0 };
 }
@@ -3333,6 +3345,168 @@ export const RestoreResponse: MessageFns<RestoreResponse> = {
   },
 };
 
+function createBaseCloseWorldRequest(): CloseWorldRequest {
+  return { worldId: "" };
+}
+
+export const CloseWorldRequest: MessageFns<CloseWorldRequest> = {
+  encode(message: CloseWorldRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.worldId !== "") {
+      writer.uint32(10).string(message.worldId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CloseWorldRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCloseWorldRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.worldId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CloseWorldRequest {
+    return {
+      worldId: isSet(object.worldId)
+        ? globalThis.String(object.worldId)
+        : isSet(object.world_id)
+        ? globalThis.String(object.world_id)
+        : "",
+    };
+  },
+
+  toJSON(message: CloseWorldRequest): unknown {
+    const obj: any = {};
+    if (message.worldId !== "") {
+      obj.worldId = message.worldId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CloseWorldRequest>): CloseWorldRequest {
+    return CloseWorldRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CloseWorldRequest>): CloseWorldRequest {
+    const message = createBaseCloseWorldRequest();
+    message.worldId = object.worldId ?? "";
+    return message;
+  },
+};
+
+function createBaseCloseWorldResponse(): CloseWorldResponse {
+  return { worldId: "", closed: false };
+}
+
+export const CloseWorldResponse: MessageFns<CloseWorldResponse> = {
+  encode(message: CloseWorldResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.worldId !== "") {
+      writer.uint32(10).string(message.worldId);
+    }
+    if (message.closed !== false) {
+      writer.uint32(16).bool(message.closed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CloseWorldResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCloseWorldResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.worldId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.closed = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CloseWorldResponse {
+    return {
+      worldId: isSet(object.worldId)
+        ? globalThis.String(object.worldId)
+        : isSet(object.world_id)
+        ? globalThis.String(object.world_id)
+        : "",
+      closed: isSet(object.closed) ? globalThis.Boolean(object.closed) : false,
+    };
+  },
+
+  toJSON(message: CloseWorldResponse): unknown {
+    const obj: any = {};
+    if (message.worldId !== "") {
+      obj.worldId = message.worldId;
+    }
+    if (message.closed !== false) {
+      obj.closed = message.closed;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CloseWorldResponse>): CloseWorldResponse {
+    return CloseWorldResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CloseWorldResponse>): CloseWorldResponse {
+    const message = createBaseCloseWorldResponse();
+    message.worldId = object.worldId ?? "";
+    message.closed = object.closed ?? false;
+    return message;
+  },
+};
+
 /**
  * EngineService is the baseline contract every engine module speaks (docs/engine-contract.md).
  * Units on the wire are integers where the value is simulation state: millimetres (mm),
@@ -3398,6 +3572,22 @@ export const EngineServiceService = {
     responseSerialize: (value: RestoreResponse): Buffer => Buffer.from(RestoreResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): RestoreResponse => RestoreResponse.decode(value),
   },
+  /**
+   * CloseWorld removes a world: its tick loop stops and everything the engine holds for it is
+   * freed (an engine in front of another closes the world there too). Idempotent: closing a
+   * world the engine does not run succeeds with closed = false. A later Init creates the world
+   * again (from its latest checkpoint where the engine keeps them). Not named Close: a grpc-js
+   * client's own close() (its channel) would clash with the generated method.
+   */
+  closeWorld: {
+    path: "/game.engine.v1.EngineService/CloseWorld" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CloseWorldRequest): Buffer => Buffer.from(CloseWorldRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CloseWorldRequest => CloseWorldRequest.decode(value),
+    responseSerialize: (value: CloseWorldResponse): Buffer => Buffer.from(CloseWorldResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CloseWorldResponse => CloseWorldResponse.decode(value),
+  },
 } as const;
 
 export interface EngineServiceServer extends UntypedServiceImplementation {
@@ -3417,6 +3607,14 @@ export interface EngineServiceServer extends UntypedServiceImplementation {
   snapshot: handleUnaryCall<SnapshotRequest, SnapshotResponse>;
   /** Restore replaces (or creates) a world from a Snapshot's state bytes. */
   restore: handleUnaryCall<RestoreRequest, RestoreResponse>;
+  /**
+   * CloseWorld removes a world: its tick loop stops and everything the engine holds for it is
+   * freed (an engine in front of another closes the world there too). Idempotent: closing a
+   * world the engine does not run succeeds with closed = false. A later Init creates the world
+   * again (from its latest checkpoint where the engine keeps them). Not named Close: a grpc-js
+   * client's own close() (its channel) would clash with the generated method.
+   */
+  closeWorld: handleUnaryCall<CloseWorldRequest, CloseWorldResponse>;
 }
 
 export interface EngineServiceClient extends Client {
@@ -3499,6 +3697,28 @@ export interface EngineServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: RestoreResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * CloseWorld removes a world: its tick loop stops and everything the engine holds for it is
+   * freed (an engine in front of another closes the world there too). Idempotent: closing a
+   * world the engine does not run succeeds with closed = false. A later Init creates the world
+   * again (from its latest checkpoint where the engine keeps them). Not named Close: a grpc-js
+   * client's own close() (its channel) would clash with the generated method.
+   */
+  closeWorld(
+    request: CloseWorldRequest,
+    callback: (error: ServiceError | null, response: CloseWorldResponse) => void,
+  ): ClientUnaryCall;
+  closeWorld(
+    request: CloseWorldRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CloseWorldResponse) => void,
+  ): ClientUnaryCall;
+  closeWorld(
+    request: CloseWorldRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CloseWorldResponse) => void,
   ): ClientUnaryCall;
 }
 
