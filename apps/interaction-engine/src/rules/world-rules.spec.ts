@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import {
   AlreadyExistsError,
   CapacityError,
@@ -5,6 +6,7 @@ import {
   EntityNotFoundError,
   InvalidCommandError,
   PreconditionError,
+  type PlayerCommand,
 } from '@anvil/engine-contract';
 import type { RulesConfig } from '../config/interaction-config';
 import { WorldRules } from './world-rules';
@@ -127,6 +129,38 @@ describe('WorldRules', () => {
       CapacityError,
     );
     expect(() => rules.plan({ type: 'move', playerId: 'a', dx: 0, dy: 0 }, 3_000)).not.toThrow();
+  });
+
+  it('keeps per-player entries only for joined players, whatever ids commands name', () => {
+    const rules = joined('a');
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            playerId: fc.string({ minLength: 1, maxLength: 62 }),
+            type: fc.constantFrom('move', 'jump', 'leave', 'interact'),
+          }),
+          { maxLength: 200 },
+        ),
+        (commands) => {
+          commands.forEach(({ playerId, type }, i) => {
+            const command =
+              type === 'move'
+                ? { type, playerId, dx: 1, dy: 0 }
+                : type === 'interact'
+                  ? { type, playerId, targetId: 'a' }
+                  : { type, playerId };
+            try {
+              rules.plan(command as PlayerCommand, 10_000 * i).commit();
+            } catch {
+              // refused: unknown player, cooldown, rate
+            }
+          });
+          expect(rules.transientEntries()).toBeLessThanOrEqual(rules.list().length);
+        },
+      ),
+      { numRuns: 50 },
+    );
   });
 
   it('round-trips its state and refuses foreign state', () => {

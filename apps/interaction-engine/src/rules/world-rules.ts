@@ -67,6 +67,11 @@ export class WorldRules {
     }
   }
 
+  /** How many per-player entries (rate windows, jump times) the rules hold: never more than the players. */
+  transientEntries(): number {
+    return Math.max(this.rate.size, this.lastJumpAt.size);
+  }
+
   /** Players sorted by id. */
   list(): PlayerRecord[] {
     return [...this.players.values()].sort((a, b) => (a.playerId < b.playerId ? -1 : 1));
@@ -74,7 +79,9 @@ export class WorldRules {
 
   /** Validates a command at time `nowMs` and plans its effect; throws an EngineError when refused. */
   plan(command: PlayerCommand, nowMs: number): CommandPlan {
-    this.checkRate(command.playerId, nowMs);
+    // Only joined players have rate windows, so commands naming any other id (refused below)
+    // cannot grow the map; joins are bounded by the world's player cap instead.
+    if (this.players.has(command.playerId)) this.checkRate(command.playerId, nowMs);
     switch (command.type) {
       case 'join':
         return this.planJoin(command.playerId);
