@@ -34,7 +34,15 @@ function manifest(version: string, versionConstraint: string): ModuleManifest {
       image: 'example/judged:1',
       endpoint: { port: 50051, protocol: 'grpc' },
       provides: [],
-      requires: [{ capabilityId: 'physics.simulation', versionConstraint, scope: 'world' }],
+      requires: [
+        {
+          capabilityId: 'physics.simulation',
+          versionConstraint,
+          scope: 'world',
+          multiplicity: '1',
+          dependencyMode: 'required',
+        },
+      ],
     },
   };
 }
