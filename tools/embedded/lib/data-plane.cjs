@@ -199,6 +199,7 @@ async function initWorld(plane, plan, worldWiring, props) {
   const fresh = physics ? (await physics.init({ worldId: plan.id })).created : false;
   const init = await entry.init({ worldId: plan.id });
   const info = {
+    entryPort: worldWiring.entryPort,
     tick: init.tick,
     tickHz: init.tickHz,
     created: init.created,
@@ -266,12 +267,19 @@ async function snapshotWorld(plane, worldWiring, worldId) {
   return { worldId, tick: snap.tick, bodies: snap.bodies.map(bodyToClient) };
 }
 
-/** Stops the prop nudges of one world. */
-function forgetWorld(plane, worldId) {
+/**
+ * Stops the prop nudges of a world gone from the folder and closes it on its engines
+ * (CloseWorld through the interaction engine, which closes it on its physics engine too), so
+ * its simulation stops and its memory is freed; its checkpoints stay until the next start.
+ */
+async function forgetWorld(plane, worldId) {
   const timer = plane.kickers.get(worldId);
   if (timer) clearInterval(timer);
   plane.kickers.delete(worldId);
+  const info = plane.worlds.get(worldId);
   plane.worlds.delete(worldId);
+  const entry = info && plane.clients.get(info.entryPort);
+  if (entry) await entry.closeWorld({ worldId });
 }
 
 /** Stops the gateway, then the engines in reverse start order. Never throws; reports failures through `log`. */

@@ -166,7 +166,10 @@ class Host {
     for (const id of [...this.runtime.keys()])
       if (!plans.some((p) => p.id === id)) {
         this.runtime.delete(id);
-        if (this.plane) forgetWorld(this.plane, id);
+        if (this.plane)
+          await forgetWorld(this.plane, id).catch((error) =>
+            warn(`world ${id}: closing it on its engines failed: ${error.message}`),
+          );
       }
     if (restart) {
       try {

@@ -36,7 +36,7 @@ function describeWorldChange(id, before, after, beforePhase, afterPhase) {
   }
   if (!after) {
     lines.push(
-      `world ${id}: removed from the folder (no longer joinable; its engines keep the simulation until the next start)`,
+      `world ${id}: removed from the folder (no longer joinable; closed on its engines, its checkpoints deleted at the next start)`,
     );
     return lines;
   }

@@ -14,6 +14,7 @@ import {
   type ModuleManifest,
   type WorldInstance,
 } from '@anvil/capability-model';
+import { EngineClient, isUnknownWorldError } from '@anvil/engine-contract';
 import { runDocExample } from '../../../apps/gateway/src/testing/doc-example';
 import { EXAMPLES, ROOT, startHost, stopHost, until, webUrl, type Host } from './host';
 
@@ -282,6 +283,38 @@ describe('npm start (embedded host)', () => {
     expect(joined).toMatchObject({ ok: true, worldId: 'arena-us-1' });
   });
 
+  it('closes a world removed from the folder on its engines', async () => {
+    const { engines } = await getJson(new URL('/api/worlds', web).href);
+    const physics = engines.find((e: any) => e.app === 'physics-engine');
+    const client = new EngineClient(physics.address, {
+      deadlineMs: 5_000,
+      access: {
+        token: fs.readFileSync(path.join(dataDir, 'dev-engine-token'), 'utf8').trim(),
+        caller: 'embedded-test',
+      },
+    });
+    try {
+      await expect(client.snapshot({ worldId: 'arena-us-1' })).resolves.toMatchObject({
+        worldId: 'arena-us-1',
+      });
+      fs.rmSync(path.join(manifests, 'world-2.yaml'));
+      await until(
+        'the removal to be printed',
+        () =>
+          /world arena-us-1: removed from the folder .*closed on its engines/.test(host.output()),
+        120_000,
+        host,
+      );
+      const error = await client.snapshot({ worldId: 'arena-us-1' }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(isUnknownWorldError(error)).toBe(true);
+    } finally {
+      client.close();
+    }
+  });
+
   it('says so when the physics provider changes, and the world stops being joinable', async () => {
     const file = path.join(manifests, 'game.yaml');
     fs.writeFileSync(
@@ -439,7 +472,9 @@ describe('npm start again on the same data folder', () => {
     );
     expect(result.output).toMatch(/joined arena-eu-1 at tick \d+/);
     // Props and bots bump into it, so only that a delta shows it moving is certain.
-    expect(result.output).toMatch(/move #1 applies at tick \d+\ntick \d+: our body moves at -?\d+ mm\/s/);
+    expect(result.output).toMatch(
+      /move #1 applies at tick \d+\ntick \d+: our body moves at -?\d+ mm\/s/,
+    );
     expect(result.code).toBe(0);
   });
 });
