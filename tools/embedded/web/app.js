@@ -133,7 +133,10 @@
   async function join() {
     const name = $('name').value.trim();
     const res = await fetch(`/api/token?player=${encodeURIComponent(name)}`);
-    const { token, playerId, gatewayPort } = await res.json();
+    const answer = await res.json();
+    // e.g. 403 HOST_NOT_ALLOWED: tokens are handed out only to a loopback Host.
+    if (!res.ok) return setMode(`cannot join: ${answer.error}: ${answer.message}`);
+    const { token, playerId, gatewayPort } = answer;
     $('name').value = playerId;
     const url = `${location.protocol}//${location.hostname}:${gatewayPort}`;
     const socket = io(url, { auth: { token }, transports: ['websocket'] });
