@@ -1,11 +1,9 @@
 // The data plane of one wiring: engines (physics first, then the modules that reach them),
 // then the gateway, all in this process, sharing the host's bus and storage. Each app is
 // started from its built dist/ with the environment a container would get.
-const crypto = require('node:crypto');
-const fs = require('node:fs');
-const path = require('node:path');
 const { requireBuilt, requireFrom } = require('./workspace.cjs');
 const { APPS } = require('./wiring.cjs');
+const { devEngineToken } = require('./tokens.cjs');
 
 const contract = requireFrom('.', '@anvil/engine-contract');
 
@@ -26,30 +24,6 @@ function bodyToClient(b) {
     vx: b.vxMmS,
     vy: b.vyMmS,
   };
-}
-
-/**
- * The engine token the engines and their callers share here: ANVIL_ENGINE_TOKEN, else
- * `<data>/dev-engine-token`, made on first use (like the dev JWT secret) so tools on this
- * machine can call the engines too.
- */
-function devEngineToken(dataDir, env = process.env) {
-  if (env.ANVIL_ENGINE_TOKEN) {
-    if (env.ANVIL_ENGINE_TOKEN.length < 16)
-      throw new Error('ANVIL_ENGINE_TOKEN must be at least 16 characters');
-    return env.ANVIL_ENGINE_TOKEN;
-  }
-  const file = path.join(dataDir, 'dev-engine-token');
-  try {
-    const text = fs.readFileSync(file, 'utf8').trim();
-    if (text.length >= 16) return text;
-  } catch {
-    // first run: make one
-  }
-  const token = crypto.randomBytes(32).toString('base64url');
-  fs.mkdirSync(dataDir, { recursive: true });
-  fs.writeFileSync(file, `${token}\n`, { mode: 0o600 });
-  return token;
 }
 
 /** A small deterministic PRNG, seeded from the world id, so a world's props look the same every run. */
@@ -309,5 +283,4 @@ module.exports = {
   snapshotWorld,
   forgetWorld,
   bodyToClient,
-  devEngineToken,
 };

@@ -18,14 +18,16 @@ function signToken(secret, claims, ttlS = 12 * 3600) {
   return `${header}.${payload}.${signature}`;
 }
 
-/** The dev secret of a data folder: ANVIL_JWT_SECRET, else `<data>/dev-jwt-secret` (created on first use). */
-function devSecret(dataDir, env = process.env) {
-  if (env.ANVIL_JWT_SECRET) {
-    if (env.ANVIL_JWT_SECRET.length < 16)
-      throw new Error('ANVIL_JWT_SECRET must be at least 16 characters');
-    return env.ANVIL_JWT_SECRET;
+/**
+ * A development secret of a data folder: the environment variable `variable` when set, else the
+ * file `<data>/<fileName>`, made on first use (mode 0600). At least 16 characters either way.
+ */
+function devSecretFile(dataDir, variable, fileName, env = process.env) {
+  if (env[variable]) {
+    if (env[variable].length < 16) throw new Error(`${variable} must be at least 16 characters`);
+    return env[variable];
   }
-  const file = path.join(dataDir, 'dev-jwt-secret');
+  const file = path.join(dataDir, fileName);
   try {
     const text = fs.readFileSync(file, 'utf8').trim();
     if (text.length >= 16) return text;
@@ -33,9 +35,21 @@ function devSecret(dataDir, env = process.env) {
     // first run: make one
   }
   const secret = crypto.randomBytes(32).toString('base64url');
+  fs.mkdirSync(dataDir, { recursive: true });
   fs.writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   return secret;
 }
+
+/** The dev JWT secret of a data folder: ANVIL_JWT_SECRET, else `<data>/dev-jwt-secret`. */
+const devSecret = (dataDir, env = process.env) =>
+  devSecretFile(dataDir, 'ANVIL_JWT_SECRET', 'dev-jwt-secret', env);
+
+/**
+ * The engine token the engines and their callers share here: ANVIL_ENGINE_TOKEN, else
+ * `<data>/dev-engine-token`, so tools on this machine can call the engines too.
+ */
+const devEngineToken = (dataDir, env = process.env) =>
+  devSecretFile(dataDir, 'ANVIL_ENGINE_TOKEN', 'dev-engine-token', env);
 
 /** A player id from free text: the characters the gateway accepts, at most 40 of them. */
 function playerIdFrom(text) {
@@ -45,4 +59,4 @@ function playerIdFrom(text) {
   return cleaned || `guest-${crypto.randomBytes(3).toString('hex')}`;
 }
 
-module.exports = { signToken, devSecret, playerIdFrom };
+module.exports = { signToken, devSecret, devEngineToken, playerIdFrom };
