@@ -42,11 +42,17 @@ function commandRejected(data: unknown): void {
   requireInteger(object, 'clientSeq', 'data.', 0);
 }
 
+function playerInteracted(data: unknown): void {
+  const object = requireObject(data, 'data');
+  for (const key of ['worldId', 'playerId', 'targetId']) requireString(object, key, 'data.');
+}
+
 const validators: Record<string, DataValidator> = {
   [EVENT_TYPES.physicsDelta]: physicsDelta,
   [EVENT_TYPES.playerJoined]: player,
   [EVENT_TYPES.playerLeft]: playerLeft,
   [EVENT_TYPES.commandRejected]: commandRejected,
+  [EVENT_TYPES.playerInteracted]: playerInteracted,
 };
 
 /**

@@ -14,6 +14,8 @@ export const EVENT_TYPES = {
   playerLeft: 'dev.anvil.interaction.player-left.v1',
   /** A player command was refused (topic `anvil.world.interaction`). */
   commandRejected: 'dev.anvil.interaction.command-rejected.v1',
+  /** A player touched another body and the rules counted it (topic `anvil.world.interaction`). */
+  playerInteracted: 'dev.anvil.interaction.player-interacted.v1',
 } as const;
 
 /** One of the `EVENT_TYPES` values. */
@@ -77,10 +79,19 @@ export interface CommandRejectedData {
   message: string;
 }
 
+/** `data` of `dev.anvil.interaction.player-interacted.v1`. */
+export interface PlayerInteractedData {
+  worldId: string;
+  playerId: string;
+  /** The body the player interacted with. */
+  targetId: string;
+}
+
 /** Maps each event type to its `data` shape. */
 export interface EventDataByType {
   [EVENT_TYPES.physicsDelta]: PhysicsDeltaData;
   [EVENT_TYPES.playerJoined]: PlayerJoinedData;
   [EVENT_TYPES.playerLeft]: PlayerLeftData;
   [EVENT_TYPES.commandRejected]: CommandRejectedData;
+  [EVENT_TYPES.playerInteracted]: PlayerInteractedData;
 }

@@ -34,6 +34,7 @@ export {
   type EventType,
   type PhysicsDeltaData,
   type PlayerJoinedData,
+  type PlayerInteractedData,
   type PlayerLeftData,
 } from './events';
 export {

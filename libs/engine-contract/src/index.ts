@@ -6,6 +6,7 @@
 export * from './generated/game/engine/v1/engine';
 export * from './domain/commands';
 export * from './domain/limits';
+export * from './domain/player-body';
 export * from './converters/validate';
 export * from './converters/body.converter';
 export * from './converters/command.converter';

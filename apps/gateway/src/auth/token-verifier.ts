@@ -1,12 +1,11 @@
 import jwt from 'jsonwebtoken';
-import { ID_PATTERN } from '@anvil/engine-contract';
+import { ID_PATTERN, MAX_PLAYER_ID_LENGTH } from '@anvil/engine-contract';
 import { ErrorCode } from '../errors/error-codes';
 import { AuthError } from '../errors/gateway-error';
 import type { GatewayConfig } from '../config/gateway-config';
 import type { Principal } from './principal';
 
 /** Longest player id: the interaction engine names the body `p:<playerId>` within 64 characters. */
-export const MAX_PLAYER_ID_LENGTH = 62;
 /** Most worlds a token may list. */
 const MAX_WORLD_CLAIMS = 1_000;
 

@@ -1,8 +1,5 @@
-import { EVENT_TYPES, type BusMessage, type PhysicsDeltaData, type PlayerJoinedData, type PlayerLeftData } from '@anvil/bus';
+import { EVENT_TYPES, type BusMessage, type PhysicsDeltaData, type PlayerJoinedData, type PlayerLeftData, type PlayerInteractedData } from '@anvil/bus';
 import type { DeltaDto, WorldEventDto } from '../protocol/dto/world.dto';
-
-/** CloudEvents type of an interaction (published by the interaction engine, not in EVENT_TYPES). */
-export const PLAYER_INTERACTED_TYPE = 'dev.anvil.interaction.player-interacted.v1';
 
 /** What a bus message means to clients: a delta, a world event, or nothing. */
 export type ClientUpdate = { kind: 'delta'; worldId: string; delta: DeltaDto } | { kind: 'event'; worldId: string; event: WorldEventDto } | { kind: 'none' };
@@ -35,9 +32,8 @@ export function toClientUpdate(message: BusMessage): ClientUpdate {
         event: { worldId, tick: event.tick, type: 'player-left', playerId: data.playerId, bodyId: data.bodyId, reason: data.reason },
       };
     }
-    case PLAYER_INTERACTED_TYPE: {
-      const data = event.data as { playerId?: unknown; targetId?: unknown };
-      if (typeof data?.playerId !== 'string' || typeof data.targetId !== 'string') return { kind: 'none' };
+    case EVENT_TYPES.playerInteracted: {
+      const data = event.data as PlayerInteractedData;
       return { kind: 'event', worldId, event: { worldId, tick: event.tick, type: 'player-interacted', playerId: data.playerId, targetId: data.targetId } };
     }
     default:

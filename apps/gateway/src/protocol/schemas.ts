@@ -1,8 +1,7 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { ID_PATTERN } from '@anvil/engine-contract';
 import { PayloadError } from '../errors/gateway-error';
 import { ErrorCode } from '../errors/error-codes';
-import { MAX_PLAYER_ID_LENGTH } from '../auth/token-verifier';
+import { ID_PATTERN, MAX_PLAYER_ID_LENGTH } from '@anvil/engine-contract';
 import type { CommandDto } from './dto/command.dto';
 import type { WorldRequestDto } from './dto/world.dto';
 import type { AdminKickDto, AdminPlayersDto } from './dto/admin.dto';

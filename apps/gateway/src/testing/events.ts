@@ -1,4 +1,5 @@
 // Test support: world events as the engines publish them (same builders, same topics).
+import { playerBodyId } from '@anvil/engine-contract';
 import { EVENT_TYPES, createCloudEvent, deterministicEventId, worldTopic, type BodyDelta, type EventBus } from '@anvil/bus';
 
 /** A body at `x` (other fields fixed). */
@@ -13,6 +14,6 @@ export function publishDelta(bus: EventBus, worldId: string, tick: number, bodie
 
 /** Publishes a player-joined event, as the interaction engine does. */
 export function publishJoined(bus: EventBus, worldId: string, tick: number, playerId: string): Promise<void> {
-  const event = createCloudEvent({ type: EVENT_TYPES.playerJoined, source: '/anvil/interaction-engine', subject: worldId, tick, data: { worldId, playerId, bodyId: `p:${playerId}` } });
+  const event = createCloudEvent({ type: EVENT_TYPES.playerJoined, source: '/anvil/interaction-engine', subject: worldId, tick, data: { worldId, playerId, bodyId: playerBodyId(playerId) } });
   return bus.publish(worldTopic('interaction'), worldId, [event]);
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { World } from '@anvil/storage';
+import { playerBodyId } from '@anvil/engine-contract';
 import { mayJoin } from '../auth/principal';
 import { AuditAction, AuditService } from '../audit/audit.service';
 import { GatewayConfigService } from '../config/gateway-config.service';
@@ -140,7 +141,7 @@ export class WorldsService implements BeforeApplicationShutdown {
 
   private ack(socket: GatewaySocket, worldId: string, snapshot: WorldSnapshotDto): JoinAckDto {
     const playerId = socket.data.principal.playerId;
-    return { ok: true, worldId, playerId, bodyId: `p:${playerId}`, tick: snapshot.tick, bodies: snapshot.bodies };
+    return { ok: true, worldId, playerId, bodyId: playerBodyId(playerId), tick: snapshot.tick, bodies: snapshot.bodies };
   }
 
   private async heldSnapshot(socket: GatewaySocket, worldId: string): Promise<WorldSnapshotDto> {

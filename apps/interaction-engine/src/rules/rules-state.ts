@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { InvalidCommandError, requireId, type WorldSettings } from '@anvil/engine-contract';
+import { InvalidCommandError, playerBodyId, requireId, type WorldSettings } from '@anvil/engine-contract';
 import type { PlayerRecord } from './world-rules';
 
 /** Bumped when the layout changes; Restore refuses other versions. */
@@ -53,7 +53,7 @@ export function decodeRulesState(bytes: Uint8Array): RulesState {
   }
   for (const p of state.players) {
     requireId(p?.playerId, 'state.players[].playerId');
-    if (p.bodyId !== `p:${p.playerId}`)
+    if (p.bodyId !== playerBodyId(p.playerId))
       throw new InvalidCommandError(`state: player "${p.playerId}" has a foreign body id`);
   }
   return state;

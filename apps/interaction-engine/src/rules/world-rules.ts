@@ -3,7 +3,9 @@ import {
   CapacityError,
   EntityNotFoundError,
   InvalidCommandError,
+  MAX_PLAYER_ID_LENGTH,
   PreconditionError,
+  playerBodyId,
   type PhysicsIntent,
   type PlayerCommand,
   type WorldSettings,
@@ -37,9 +39,6 @@ export interface CommandPlan {
    */
   adoptsExistingBody?: boolean;
 }
-
-/** Longest player id: its body id `p:<playerId>` must fit the contract's 64 characters. */
-export const MAX_PLAYER_ID_LENGTH = 62;
 
 /**
  * One world's game rules, free of Nest and gRPC: validates player commands against the world
@@ -134,7 +133,7 @@ export class WorldRules {
     // Spawn points spread along the floor, inside the world's bounds.
     const xMm = Math.round(((this.joins % slots) + 1) * (this.settings.widthMm / (slots + 1)));
     const yMm = Math.min(this.settings.heightMm - r, 3 * r);
-    const player: PlayerRecord = { playerId, bodyId: `p:${playerId}` };
+    const player: PlayerRecord = { playerId, bodyId: playerBodyId(playerId) };
     return {
       intent: {
         type: 'spawnBody',

@@ -10,12 +10,6 @@ import type { RulesEvent } from '../rules/world-rules';
 /** CloudEvents `source` of the interaction engine. */
 export const INTERACTION_SOURCE = '/anvil/interaction-engine';
 
-/**
- * CloudEvents type of a player interaction. Not (yet) one of the bus library's EVENT_TYPES,
- * so its data is not schema-checked by consumers: `{ worldId, playerId, targetId }`.
- */
-export const PLAYER_INTERACTED_TYPE = 'dev.anvil.interaction.player-interacted.v1';
-
 /** Events handed to the bus and not yet acknowledged, at most; past it `publish` waits for room. */
 export const MAX_UNACKNOWLEDGED_EVENTS = 10_000;
 
@@ -51,7 +45,7 @@ export class InteractionEvents {
               { worldId, playerId: event.playerId, bodyId: event.bodyId, reason: 'left' },
             ]
           : [
-              PLAYER_INTERACTED_TYPE,
+              EVENT_TYPES.playerInteracted,
               { worldId, playerId: event.playerId, targetId: event.targetId },
             ];
     const cloudEvent = createCloudEvent({
