@@ -1,21 +1,45 @@
-// Lint rules for every project. The module boundaries encode DESIGN.md:
+// Lint rules for every file of the repository (`npm run lint:repo` lints them all, CI runs it).
+// The module boundaries encode docs/decisions.md:
 // apps depend on libs (never on each other); the domain is framework-free;
 // only libs/bus talks to Kafka, only libs/storage to Prisma, only the
 // resolver controller and the CLI to the Kubernetes API.
 const nx = require('@nx/eslint-plugin');
 const tseslint = require('typescript-eslint');
+const globals = require('globals');
 
 const frameworks = ['@nestjs/*', '@kubernetes/*', '@prisma/*', 'prisma', 'kafkajs', '@grpc/*', 'pg', 'socket.io', 'socket.io-client', '@electric-sql/*', 'pglite-prisma-adapter'];
 const storageDrivers = ['@prisma/*', 'prisma', 'pg', '@electric-sql/*', 'pglite-prisma-adapter'];
 
 module.exports = tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/generated/**', '**/*.cjs', '**/*.mjs', '**/*.js'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/generated/**', '**/.nx/**', '.testenv/**'] },
   ...tseslint.configs.recommended,
+  {
+    // Scripts, tools, benchmarks and configs: CommonJS run by Node.
+    files: ['**/*.cjs', '**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    files: ['**/*.mjs'],
+    languageOptions: { sourceType: 'module', globals: { ...globals.node } },
+  },
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' },
+      ],
+    },
+  },
+  {
+    // The live view's script runs in the browser.
+    files: ['tools/embedded/web/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { ...globals.browser } },
+  },
   {
     files: ['**/*.ts'],
     plugins: { '@nx': nx },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@nx/enforce-module-boundaries': [
         'error',
         {

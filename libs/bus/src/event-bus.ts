@@ -1,5 +1,5 @@
 /**
- * The event backbone as an interface (DESIGN.md "Bus"). Implementations: InMemoryBus (root
+ * The event backbone as an interface (docs/events.md, docs/decisions.md "Bus"). Implementations: InMemoryBus (root
  * entry point) and KafkaBus (the `@anvil/bus/kafka` entry point, so domain code and unit
  * tests never load kafkajs).
  */

@@ -204,7 +204,7 @@ describe('rules 5-6: unresolved requirements and invalid input', () => {
     });
   });
 
-  it('uses the example sentence of DESIGN.md for a single near miss', () => {
+  it('uses the example sentence of docs/resolution.md for a single near miss', () => {
     const r = run([
       consumer,
       manifest('physics-basic', '1.0.0', { provides: [offer('physics.simulation', '1.4.0')] }),

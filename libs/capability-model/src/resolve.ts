@@ -19,7 +19,7 @@ import {
 import { createContext, readGameModules } from './world-input';
 
 /**
- * Resolves a world's capability bindings (DESIGN.md, "Resolution"): picks the participating
+ * Resolves a world's capability bindings (docs/resolution.md): picks the participating
  * manifest of each game module, binds every requirement to the providers of the same
  * capability at the same scope whose version satisfies it (best version first, then module
  * name), per shard for world-shard scope, and explains every requirement it cannot bind.

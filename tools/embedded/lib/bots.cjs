@@ -9,7 +9,7 @@ const { io } = requireFrom('apps/gateway', 'socket.io-client');
 const botId = (worldId, n) => `bot-${worldId.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 40)}-${n}`;
 
 /** Starts one bot; returns { id, worldId, stats, close() }. */
-function startBot({ gatewayUrl, secret, worldId, n, log }) {
+function startBot({ gatewayUrl, secret, worldId, n }) {
   const id = botId(worldId, n);
   // A fresh token at every (re)connection: tokens expire (the gateway drops a connection at its
   // token's exp, and refuses lifetimes over JWT_MAX_LIFETIME_SECONDS), bots run for days.

@@ -82,7 +82,7 @@ function aptCommand() {
   return 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql';
 }
 
-function preflight(cfg) {
+function preflight() {
   if (!findPgBin()) {
     if (!isRoot()) {
       throw new u.TestenvError(`postgres: PostgreSQL server binaries (initdb, postgres) were not found in /usr/lib/postgresql/*/bin; install them: sudo sh -c '${aptCommand()}' (or set TESTENV_PG_BIN to a folder holding initdb)`);

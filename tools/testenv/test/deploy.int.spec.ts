@@ -2,7 +2,9 @@
 // accepts every object it renders (server-side dry run); the overlays run the four apps
 // hardened, each engine module behind the Service its ModuleManifest's endpoint names; and each
 // app's Dockerfile builds what the Deployments run.
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { kubectl, kubectlOk } from '../lib/kubectl.cjs';
 
@@ -553,15 +555,14 @@ describe.each(APPS)('apps/%s/Dockerfile', (app) => {
 // libraries, Prisma's migrations among them) starts from a tree with only its production
 // dependencies, as it does in its image.
 describe('tools/docker/production-tree.sh', () => {
-  const out = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'anvil-prod-tree-'));
-  const cliOut = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'anvil-prod-tree-cli-'));
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'anvil-prod-tree-'));
+  const cliOut = fs.mkdtempSync(path.join(os.tmpdir(), 'anvil-prod-tree-cli-'));
   afterAll(() => {
     fs.rmSync(out, { recursive: true, force: true });
     fs.rmSync(cliOut, { recursive: true, force: true });
   });
 
   it('lays out a CLI that validates manifests outside any checkout (its CRDs bundled)', () => {
-    const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
     execFileSync('sh', ['tools/docker/production-tree.sh', 'cli', cliOut], {
       cwd: repo,
       stdio: 'pipe',
@@ -578,8 +579,6 @@ describe('tools/docker/production-tree.sh', () => {
   });
 
   it('lays out a tree from which the built gateway starts and migrates its storage', async () => {
-    const { execFileSync, spawn } =
-      require('node:child_process') as typeof import('node:child_process');
     execFileSync('sh', ['tools/docker/production-tree.sh', 'gateway', out], {
       cwd: repo,
       stdio: 'pipe',
