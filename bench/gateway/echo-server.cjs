@@ -3,6 +3,7 @@
 // player's body (position integrated at the same tick rate) and broadcasts one `delta` per tick
 // with the bodies that changed, so clients see the same message kinds and sizes as from Anvil
 // (like the physics engine, a body this slow stops, "sleeps", after SLEEP_TICKS ticks).
+const { playerBodyId } = require('@anvil/engine-contract');
 const { Server } = require('socket.io');
 
 const HZ = Number(process.env.TICK_HZ);
@@ -17,7 +18,7 @@ let tick = 0;
 const view = (b) => ({ id: b.id, x: Math.round(b.x), y: b.y, angle: 0, vx: b.vx, vy: 0 });
 
 io.on('connection', (socket) => {
-  const id = `p:${socket.handshake.auth.player}`;
+  const id = playerBodyId(socket.handshake.auth.player);
   socket.on('world:join', (_payload, ack) => {
     if (!bodies.has(id)) bodies.set(id, { id, x: (bodies.size + 1) * 300, y: 300, vx: 0, qx: (bodies.size + 1) * 300 });
     changed.add(id);

@@ -1,6 +1,7 @@
 // The client side of the gateway benchmark: N socket.io clients in one world, each sending a
 // `move` at a steady interval and timing it until the first delta that shows it (the first
 // delta with tick >= the ack's tick that contains the player's body).
+const { playerBodyId } = require('@anvil/engine-contract');
 const jwt = require('jsonwebtoken');
 const { io } = require('socket.io-client');
 
@@ -41,7 +42,7 @@ function connectClient(url, i, secret, timeoutMs) {
   const token = jwt.sign({ sub: player }, secret, { algorithm: 'HS256', expiresIn: '1h' });
   const socket = io(url, { auth: { token, player }, transports: ['websocket'], reconnection: false, forceNew: true, timeout: timeoutMs });
   return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve({ socket, player, seq: 0, bodyId: `p:${player}`, pending: undefined, recent: [], deltas: 0, coalesced: 0 }));
+    socket.once('connect', () => resolve({ socket, player, seq: 0, bodyId: playerBodyId(player), pending: undefined, recent: [], deltas: 0, coalesced: 0 }));
     socket.once('connect_error', (error) => reject(new Error(`client ${i}: ${error.message}`)));
   });
 }
