@@ -1,5 +1,5 @@
 /**
- * Named engine errors (CONVENTIONS.md 8). Domain code throws these; the transport edge
+ * Named engine errors (docs/engine-contract.md "Errors"). Domain code throws these; the transport edge
  * (`toGrpcStatus`, the Nest filter in `@anvil/engine-contract/nest`) turns them into gRPC
  * statuses, and the client helper turns statuses back into the same classes.
  */
