@@ -76,6 +76,12 @@ describe('createCloudEvent', () => {
     const error = invalid(() => createCloudEvent({ ...init, data: bad }));
     expect(error.field).toBe('data.bodies[0].x');
     expect(error.message).toBe('data.bodies[0].x must be an integer, got number 1.25');
+    const body = delta.bodies[0]!;
+    const field = (bodies: unknown[]) =>
+      invalid(() => createCloudEvent({ ...init, data: { ...delta, bodies } })).field;
+    expect(field([body, null])).toBe('data.bodies[1]');
+    expect(field([{ ...body, id: '' }])).toBe('data.bodies[0].id');
+    expect(field([{ ...body, vy: Number.MAX_SAFE_INTEGER + 1 }])).toBe('data.bodies[0].vy');
     const joined = {
       type: EVENT_TYPES.playerJoined,
       source: '/anvil/interaction-engine',

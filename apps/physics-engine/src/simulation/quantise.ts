@@ -1,4 +1,4 @@
-import type { RigidBody } from '@dimforge/rapier2d-deterministic-compat';
+import type { RigidBody, Vector } from '@dimforge/rapier2d-deterministic-compat';
 import type { BodyDelta } from '@anvil/bus';
 import type { BodyKindName, BodyShapeName, BodyView } from '@anvil/engine-contract';
 
@@ -36,13 +36,17 @@ export interface BodyRecord {
   awakeAt?: number;
 }
 
+// Rapier writes vectors into a target when given one: one per process, no allocation per read.
+const translation: Vector = { x: 0, y: 0 };
+const velocity: Vector = { x: 0, y: 0 };
+
 /**
  * Reads the body's quantised motion and, when it differs from the last one read, stores it
  * and returns true.
  */
 export function refreshQuantised(record: BodyRecord): boolean {
-  const t = record.body.translation();
-  const v = record.body.linvel();
+  const t = record.body.translation(translation);
+  const v = record.body.linvel(velocity);
   const x = toMilli(t.x);
   const y = toMilli(t.y);
   const angle = toMilli(record.body.rotation());
