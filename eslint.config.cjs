@@ -1,7 +1,8 @@
-// Lint rules for every project. The module boundaries encode DESIGN.md:
+// Lint rules for every project. The module boundaries (docs/decisions.md):
 // apps depend on libs (never on each other); the domain is framework-free;
 // only libs/bus talks to Kafka, only libs/storage to Prisma, only the
-// resolver controller and the CLI to the Kubernetes API.
+// resolver controller and the CLI to the Kubernetes API. A host (tools/embedded)
+// composes apps through their packages' entry points; nothing depends on a host.
 const nx = require('@nx/eslint-plugin');
 const tseslint = require('typescript-eslint');
 
@@ -22,6 +23,7 @@ module.exports = tseslint.config(
           enforceBuildableLibDependency: true,
           allow: [],
           depConstraints: [
+            { sourceTag: 'type:host', onlyDependOnLibsWithTags: ['type:app', 'type:domain', 'type:contract', 'type:infra'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:contract', 'type:infra'] },
             { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:domain', 'type:contract', 'type:infra'] },
             { sourceTag: 'type:contract', onlyDependOnLibsWithTags: ['type:domain', 'type:contract'] },

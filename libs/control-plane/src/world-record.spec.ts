@@ -1,6 +1,5 @@
 import type { WorldInstance } from '@anvil/capability-model';
-import type { BindingObject } from '../reconcile/desired-bindings';
-import { staleRecords, worldIdOfKey, worldRecord } from './world-record';
+import { staleRecords, worldIdOfKey, worldRecord, type RecordedBinding } from './world-record';
 
 const world = (namespace: string): WorldInstance => ({
   apiVersion: 'anvil.dev/v1alpha1',
@@ -9,10 +8,8 @@ const world = (namespace: string): WorldInstance => ({
   spec: { gameRef: 'arena', region: 'eu-west', shards: 2 },
 });
 
-const binding = (namespace: string, host?: string): BindingObject => ({
-  apiVersion: 'anvil.dev/v1alpha1',
-  kind: 'CapabilityBinding',
-  metadata: { name: 'b', namespace, labels: {}, ownerReferences: [] },
+const binding = (namespace: string, host?: string): RecordedBinding => ({
+  metadata: { namespace },
   spec: {
     worldRef: 'arena-eu-1',
     consumer: { module: 'interaction-engine', version: '1.0.0' },

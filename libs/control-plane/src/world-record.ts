@@ -6,11 +6,24 @@ import {
   type WorldInstance,
   type WorldPhase,
 } from '@anvil/capability-model';
-import type { WorldInput } from '@anvil/storage';
-import type { BindingObject } from '../reconcile/desired-bindings';
 
-/** What the data plane reads of a world (the gateway's `worlds` table): its phase and bindings. */
-export type WorldRecord = WorldInput & { phase: WorldPhase; bindings: WorldBindingAddress[] };
+/**
+ * What the data plane reads of a world (the gateway's `worlds` table, `@anvil/storage`'s
+ * WorldInput): its identity, phase and bindings.
+ */
+export interface WorldRecord {
+  id: string;
+  namespace: string;
+  name: string;
+  game: string;
+  region: string;
+  shards: number;
+  phase: WorldPhase;
+  bindings: WorldBindingAddress[];
+}
+
+/** A binding as worldRecord reads it: a CapabilityBinding object, or just its namespace and spec. */
+export type RecordedBinding = Parameters<typeof bindingAddresses>[0][number];
 
 /**
  * The record of a reconciled world: its data-plane id, its new phase and the addresses of the
@@ -20,7 +33,7 @@ export type WorldRecord = WorldInput & { phase: WorldPhase; bindings: WorldBindi
 export function worldRecord(
   world: WorldInstance,
   phase: WorldPhase,
-  bindings: readonly BindingObject[],
+  bindings: readonly RecordedBinding[],
 ): WorldRecord {
   const namespace = world.metadata.namespace || 'default';
   return {

@@ -1,5 +1,5 @@
 import { resolve, type Resolution, type WorldInstanceStatus } from '@anvil/capability-model';
-import { clone, exampleSet } from '../testing/fixtures';
+import { clone, exampleSet } from './testing/fixtures';
 import {
   computeWorldStatus,
   findCondition,
