@@ -1,8 +1,8 @@
 // Command-line options and environment of `npm start` (docs/embedded.md lists them).
-const path = require('node:path');
-const { ROOT } = require('./workspace.cjs');
+import * as path from 'node:path';
+import { ROOT } from './workspace';
 
-const HELP = `Usage: npm start -- [options]      (or: node tools/embedded/start.cjs [options])
+export const HELP = `Usage: npm start -- [options]      (or: node tools/embedded/start.cjs [options])
 
 Runs the whole Anvil platform in one process: the manifests, games and worlds of a folder of
 YAML, the physics and interaction engines, the gateway, an in-memory bus, PGlite storage and a
@@ -28,59 +28,80 @@ Options (environment variable in brackets):
   -h, --help        this text
 `;
 
-class UsageError extends Error {
-  constructor(message) {
-    super(message);
-    this.name = 'UsageError';
-  }
+/** What the host runs with. */
+export interface Options {
+  manifests: string;
+  port: number;
+  gatewayPort: number;
+  host: string;
+  data: string;
+  freePorts: boolean;
+  bots: number;
+  props: number;
+  checkpointTicks: number | undefined;
+  build: boolean;
+  watch: boolean;
+  verbose: boolean;
+  help: boolean;
 }
 
-const truthy = (value) => value !== undefined && value !== '' && value !== '0' && value !== 'false';
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
 
-function port(value, name) {
+type Env = Record<string, string | undefined>;
+
+const truthy = (value: string | undefined) =>
+  value !== undefined && value !== '' && value !== '0' && value !== 'false';
+
+function port(value: string, name: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65_535)
     throw new UsageError(`${name} must be a port number 0..65535, got "${value}"`);
   return n;
 }
 
-function count(value, name, max) {
+function count(value: string, name: string, max: number): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > max)
     throw new UsageError(`${name} must be an integer 0..${max}, got "${value}"`);
   return n;
 }
 
-/** Parses argv (without node and script) and the environment into the host's options; throws UsageError. */
-function parseOptions(argv, env = process.env) {
-  const o = {
+const MAX_BOTS = 50;
+const MAX_PROPS = 500;
+const MAX_CHECKPOINT_TICKS = 100_000_000;
+
+function fromEnv(env: Env): Options {
+  return {
     manifests: env.ANVIL_MANIFESTS || path.join(ROOT, 'deploy', 'examples'),
-    port:
-      env.ANVIL_PORT !== undefined && env.ANVIL_PORT !== ''
-        ? port(env.ANVIL_PORT, 'ANVIL_PORT')
-        : 8080,
+    port: env.ANVIL_PORT ? port(env.ANVIL_PORT, 'ANVIL_PORT') : 8080,
     gatewayPort: env.ANVIL_GATEWAY_PORT ? port(env.ANVIL_GATEWAY_PORT, 'ANVIL_GATEWAY_PORT') : 3000,
     host: env.ANVIL_HOST || '127.0.0.1',
     data: env.ANVIL_DATA || path.join(ROOT, '.anvil-data'),
     freePorts: truthy(env.ANVIL_FREE_PORTS),
-    bots: env.ANVIL_BOTS ? count(env.ANVIL_BOTS, 'ANVIL_BOTS', 50) : 3,
-    props: env.ANVIL_PROPS ? count(env.ANVIL_PROPS, 'ANVIL_PROPS', 500) : 12,
+    bots: env.ANVIL_BOTS ? count(env.ANVIL_BOTS, 'ANVIL_BOTS', MAX_BOTS) : 3,
+    props: env.ANVIL_PROPS ? count(env.ANVIL_PROPS, 'ANVIL_PROPS', MAX_PROPS) : 12,
     checkpointTicks: env.ANVIL_CHECKPOINT_TICKS
-      ? count(env.ANVIL_CHECKPOINT_TICKS, 'ANVIL_CHECKPOINT_TICKS', 100_000_000)
+      ? count(env.ANVIL_CHECKPOINT_TICKS, 'ANVIL_CHECKPOINT_TICKS', MAX_CHECKPOINT_TICKS)
       : undefined,
     build: !truthy(env.ANVIL_NO_BUILD),
     watch: !truthy(env.ANVIL_NO_WATCH),
     verbose: truthy(env.ANVIL_VERBOSE),
     help: false,
   };
+}
+
+/** Parses argv (without node and script) and the environment into the host's options; throws UsageError. */
+export function parseOptions(argv: readonly string[], env: Env = process.env): Options {
+  const o = fromEnv(env);
+  let gatewayPortSet = Boolean(env.ANVIL_GATEWAY_PORT);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const [flag, inline] =
-      arg.startsWith('--') && arg.includes('=')
-        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
-        : [arg, undefined];
-    const value = () => {
-      if (inline !== undefined) return inline;
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const value = (): string => {
+      if (eq > 0) return arg.slice(eq + 1);
       const next = argv[++i];
       if (next === undefined) throw new UsageError(`${flag} needs a value`);
       return next;
@@ -94,7 +115,7 @@ function parseOptions(argv, env = process.env) {
         break;
       case '--gateway-port':
         o.gatewayPort = port(value(), '--gateway-port');
-        o.gatewayPortSet = true;
+        gatewayPortSet = true;
         break;
       case '--host':
         o.host = value();
@@ -102,40 +123,32 @@ function parseOptions(argv, env = process.env) {
       case '--data':
         o.data = value();
         break;
-      case '--free-ports':
-        o.freePorts = true;
-        break;
       case '--bots':
-        o.bots = count(value(), '--bots', 50);
+        o.bots = count(value(), '--bots', MAX_BOTS);
         break;
       case '--props':
-        o.props = count(value(), '--props', 500);
+        o.props = count(value(), '--props', MAX_PROPS);
         break;
       case '--checkpoint-ticks':
-        o.checkpointTicks = count(value(), '--checkpoint-ticks', 100_000_000);
-        break;
-      case '--no-build':
-        o.build = false;
-        break;
-      case '--no-watch':
-        o.watch = false;
-        break;
-      case '--verbose':
-        o.verbose = true;
-        break;
-      case '-h':
-      case '--help':
-        o.help = true;
+        o.checkpointTicks = count(value(), '--checkpoint-ticks', MAX_CHECKPOINT_TICKS);
         break;
       default:
-        throw new UsageError(`unknown option ${arg} (see --help)`);
+        if (!setSwitch(o, flag)) throw new UsageError(`unknown option ${arg} (see --help)`);
     }
   }
   o.manifests = path.resolve(o.manifests);
   o.data = path.resolve(o.data);
-  if (o.freePorts && !o.gatewayPortSet && !env.ANVIL_GATEWAY_PORT) o.gatewayPort = 0;
-  delete o.gatewayPortSet;
+  if (o.freePorts && !gatewayPortSet) o.gatewayPort = 0;
   return o;
 }
 
-module.exports = { parseOptions, UsageError, HELP };
+/** Applies an option without a value; false when `flag` is none. */
+function setSwitch(o: Options, flag: string): boolean {
+  if (flag === '--free-ports') o.freePorts = true;
+  else if (flag === '--no-build') o.build = false;
+  else if (flag === '--no-watch') o.watch = false;
+  else if (flag === '--verbose') o.verbose = true;
+  else if (flag === '-h' || flag === '--help') o.help = true;
+  else return false;
+  return true;
+}
