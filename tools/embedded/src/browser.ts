@@ -2,7 +2,7 @@
 // playwright-core. Used by the screenshot command (src/screenshot.ts) and the browser test.
 // The functions passed to the page run there: they may only use the page's globals.
 import * as fs from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { playerBodyId } from '@anvil/engine-contract';
 
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
@@ -28,8 +28,7 @@ export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Starts headless Chromium; close it with `browser.close()`. */
-export async function launch({ timeoutMs = 60_000 } = {}): Promise<Browser> {
-  const { chromium } = await import('playwright-core');
+export function launch({ timeoutMs = 60_000 } = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath(),
     headless: true,
