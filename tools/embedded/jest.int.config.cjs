@@ -1,1 +1,3 @@
-module.exports = require('../../jest.preset.cjs').preset(__dirname, 'integration');
+const { withApps } = require('./jest.apps.cjs');
+
+module.exports = withApps(require('../../jest.preset.cjs').preset(__dirname, 'integration'));

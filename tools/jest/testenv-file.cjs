@@ -1,7 +1,12 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const envFile = path.join(__dirname, '..', '..', '.testenv', 'env');
+// The state folder of tools/testenv: TESTENV_STATE_DIR when set (as `testenv:up` reads it),
+// else <repo>/.testenv.
+const stateDir = process.env.TESTENV_STATE_DIR
+  ? path.resolve(process.env.TESTENV_STATE_DIR)
+  : path.join(__dirname, '..', '..', '.testenv');
+const envFile = path.join(stateDir, 'env');
 
 /** Parses .testenv/env (KEY=VALUE lines); throws a clear error when testenv is not up. */
 function readTestenv() {

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { playerBodyId } from '@anvil/engine-contract';
 import {
   canvasShot,
   changedPixels,
@@ -16,7 +17,7 @@ import {
   launch,
   openView,
   waitForWorld,
-} from '../lib/browser.cjs';
+} from '../src/browser';
 import { ROOT, startHost, stopHost, until, webUrl, type Host } from './host';
 
 const WORLD = 'arena-eu-1';
@@ -151,7 +152,7 @@ describe('the live view in headless Chromium', () => {
 
     await joinWithKeyboard(page, PLAYER); // type the name, Enter
     expect(await page.evaluate(() => window.anvilView.playerId())).toBe(PLAYER);
-    const me = `p:${PLAYER}`;
+    const me = playerBodyId(PLAYER);
     expect((await bodies(page)).find((b) => b.id === me)).toMatchObject({ shape: 'ball' });
     // The status panel lists the new player (refreshed every 2 s), highlighted as me.
     await page.waitForFunction(

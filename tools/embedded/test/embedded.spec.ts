@@ -1,7 +1,8 @@
 // `npm start` end to end: runs tools/embedded/start.cjs as a child process (free ports, its own
 // data and manifests folders), then checks what a person and a client see: the page, the JSON
-// API (bindings equal resolve() of the same YAML), a real socket.io player through the gateway
-// (join, deltas, a move and its ack), live reload of the folder, and a clean Ctrl-C.
+// API (bindings equal resolve() of the same YAML, status and registry rows as the controller
+// computes them), worlds started lazily by the first join, a real socket.io player through the
+// gateway (join, deltas, a move and its ack), live reload of the folder, and a clean Ctrl-C.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -14,7 +15,10 @@ import {
   type ModuleManifest,
   type WorldInstance,
 } from '@anvil/capability-model';
-import { EngineClient, isUnknownWorldError } from '@anvil/engine-contract';
+import { computeWorldStatus } from '@anvil/control-plane';
+import { EngineClient, isUnknownWorldError, playerBodyId } from '@anvil/engine-contract';
+// The gateway's test helper that runs docs/client-protocol.md's client (not in its package).
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { runDocExample } from '../../../apps/gateway/src/testing/doc-example';
 import { EXAMPLES, ROOT, startHost, stopHost, until, webUrl, type Host } from './host';
 
@@ -194,10 +198,17 @@ describe('npm start (embedded host)', () => {
       expect.arrayContaining(['spec.version']),
     );
     expect(data.gateway.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    // The bot joined through the gateway.
+    // The status is the controller's (same reasons); the world starts at the bot's join.
+    const status = computeWorldStatus(world, expected, undefined, new Date());
+    expect(arena.status.conditions.map((c: any) => c.reason)).toEqual(
+      status.conditions!.map((c) => c.reason),
+    );
     await until(
-      'the bot to join',
-      async () => (await getJson(new URL('/api/worlds', web).href)).worlds[0].bots[0]?.joined,
+      'the bot to join, starting the world',
+      async () => {
+        const w = (await getJson(new URL('/api/worlds', web).href)).worlds[0];
+        return w.bots[0]?.joined && w.started;
+      },
       60_000,
       host,
     );
@@ -214,7 +225,7 @@ describe('npm start (embedded host)', () => {
       ok: true,
       worldId: 'arena-eu-1',
       playerId: 'player-1',
-      bodyId: 'p:player-1',
+      bodyId: playerBodyId('player-1'),
     });
     expect(joined.bodies.some((b: { id: string }) => b.id.startsWith('crate-'))).toBe(true);
     await until('deltas', () => deltas.length > 0, 60_000, host);
@@ -226,7 +237,9 @@ describe('npm start (embedded host)', () => {
       'a delta showing the move',
       () =>
         deltas.some(
-          (d) => d.tick >= ack.tick && d.bodies.some((b) => b.id === 'p:player-1' && b.vx > 1000),
+          (d) =>
+            d.tick >= ack.tick &&
+            d.bodies.some((b) => b.id === playerBodyId('player-1') && b.vx > 1000),
         ),
       60_000,
       host,
@@ -255,7 +268,7 @@ describe('npm start (embedded host)', () => {
     await reader.cancel();
     const snapshot = JSON.parse(/event: snapshot\ndata: (.*)\n/.exec(text)![1]);
     expect(snapshot).toMatchObject({ worldId: 'arena-eu-1', tick: expect.any(Number) });
-    expect(snapshot.bodies.find((b: any) => b.id === 'p:player-1')).toMatchObject({
+    expect(snapshot.bodies.find((b: any) => b.id === playerBodyId('player-1'))).toMatchObject({
       shape: 'ball',
       kind: 'dynamic',
     });
@@ -341,7 +354,8 @@ describe('npm start (embedded host)', () => {
     expect(arena.status.conditions[1]).toMatchObject({
       type: 'Ready',
       status: 'False',
-      reason: 'ProviderNotEmbedded',
+      reason: 'ApplyFailed',
+      message: expect.stringMatching(/^not run here \(ProviderNotEmbedded\): .*names no app/),
     });
     // The gateway (restarted with the data plane, same URL) refuses new joins of that world.
     socket?.close();
@@ -448,19 +462,24 @@ describe('npm start again on the same data folder', () => {
     host = start();
     web = await webUrl(host, 120_000);
     data = await ready(web, host);
-    const continued = /world arena-eu-1: continued from its checkpoint at tick (\d+)/.exec(
-      host.output(),
+    // Lazily, as in a cluster: the bot's join starts the world, which continues from its checkpoint.
+    const h = host;
+    const continued = await until(
+      'the world to continue from its checkpoint',
+      () => /world arena-eu-1: continued from its checkpoint at tick (\d+)/.exec(h.output()),
+      60_000,
+      h,
     );
     expect(Number(continued?.[1])).toBeGreaterThan(ack.tick);
     expect(host.output()).not.toMatch(/already exists/);
     socket = await connect(data.gateway.url, await tokenFor(web, 'bob'));
     const again = await socket.timeout(30_000).emitWithAck('world:join', { worldId: 'arena-eu-1' });
-    expect(again).toMatchObject({ ok: true, worldId: 'arena-eu-1', bodyId: 'p:bob' });
+    expect(again).toMatchObject({ ok: true, worldId: 'arena-eu-1', bodyId: playerBodyId('bob') });
     expect(again.tick).toBeGreaterThanOrEqual(Number(continued?.[1]));
     const ids = (again.bodies as Array<{ id: string }>).map((b) => b.id);
     expect(ids.filter((id) => id === 'crate-1')).toHaveLength(1);
     // The bot rejoined under its name and took its body back from the checkpoint.
-    expect(ids.filter((id) => id === 'p:bot-arena-eu-1-1')).toHaveLength(1);
+    expect(ids.filter((id) => id === playerBodyId('bot-arena-eu-1-1'))).toHaveLength(1);
   });
 
   it('runs the minimal client of docs/client-protocol.md as written against it', async () => {

@@ -1,18 +1,13 @@
-// The web view's HTTP boundary with a real server (lib/web.cjs on a free loopback port) and real
-// requests: malformed escapes are a 400 with a code, dev tokens only go to a loopback Host
+// The web view's HTTP boundary with a real server (src/web-server.ts on a free loopback port) and
+// real requests: malformed escapes are a 400 with a code, dev tokens only go to a loopback Host
 // (DNS rebinding), and a fault in one request answers 500 INTERNAL while the server carries on.
+// The page gets the engine contract's constants from /contract.js instead of spelling them.
 import * as http from 'node:http';
-import { createRequire } from 'node:module';
-import * as path from 'node:path';
-
-const load = createRequire(path.join(__dirname, '..', 'lib', 'web.cjs'));
-const { startWeb, isLoopbackHost } = load('./web.cjs') as {
-  startWeb(options: unknown): Promise<{ port: number; close(): Promise<void> }>;
-  isLoopbackHost(host: unknown): boolean;
-};
-const { signToken } = load('./tokens.cjs') as {
-  signToken(secret: string, claims: object, ttlS?: number): string;
-};
+import { MAX_PLAYER_ID_LENGTH, PLAYER_BODY_PREFIX } from '@anvil/engine-contract';
+import { isLoopbackHost } from '../src/http';
+import { signToken } from '../src/tokens';
+import { startWeb } from '../src/web-server';
+import { CONTRACT_SCRIPT } from '../src/web-static';
 
 interface Answer {
   status: number;
@@ -21,18 +16,25 @@ interface Answer {
 
 /** GET with an explicit Host header (fetch would not let a test choose it). */
 function get(port: number, target: string, host = `127.0.0.1:${port}`): Promise<Answer> {
+  return request(port, target, host).then(({ status, text }) => ({
+    status,
+    body: JSON.parse(text || '{}') as Record<string, unknown>,
+  }));
+}
+
+/** GET with an explicit Host header; the status and the body's text. */
+function request(
+  port: number,
+  target: string,
+  host = `127.0.0.1:${port}`,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       { host: '127.0.0.1', port, path: target, headers: { host }, timeout: 10_000 },
       (res) => {
         let text = '';
         res.on('data', (chunk: Buffer) => void (text += chunk.toString()));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            body: JSON.parse(text || '{}') as Record<string, unknown>,
-          }),
-        );
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
       },
     );
     req.on('timeout', () => req.destroy(new Error(`no answer to ${target} within 10 s`)));
@@ -132,6 +134,15 @@ describe('web view HTTP boundary', () => {
       status: 200,
       body: { ok: true },
     });
+  });
+
+  it("serves the engine contract's player-body constants to the page", async () => {
+    const { status, text } = await request(web.port, '/contract.js');
+    expect(status).toBe(200);
+    expect(text).toBe(CONTRACT_SCRIPT);
+    const window: { anvilContract?: unknown } = {};
+    new Function('window', text)(window);
+    expect(window.anvilContract).toEqual({ PLAYER_BODY_PREFIX, MAX_PLAYER_ID_LENGTH });
   });
 
   it('knows loopback names and addresses (pure)', () => {

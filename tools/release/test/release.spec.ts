@@ -19,11 +19,16 @@ const affectedBy = (file: string) =>
 
 describe('nx affected', () => {
   it('reaches an app alone when only the app changed', () => {
-    expect(affectedBy('apps/physics-engine/src/main.ts')).toEqual(['physics-engine']);
+    expect(affectedBy('apps/resolver-controller/src/main.ts')).toEqual(['resolver-controller']);
+  });
+
+  it('reaches the embedded host, which composes the apps, when an app it runs changed', () => {
+    expect(affectedBy('apps/physics-engine/src/main.ts')).toEqual(['embedded', 'physics-engine']);
   });
 
   it('reaches a library and the apps that use it, not the others', () => {
     expect(affectedBy('libs/storage/src/domain.ts')).toEqual([
+      'embedded',
       'gateway',
       'physics-engine',
       'resolver-controller',
@@ -33,6 +38,7 @@ describe('nx affected', () => {
 
   it('treats the engine contract .proto as part of libs/engine-contract', () => {
     expect(affectedBy('proto/game/engine/v1/engine.proto')).toEqual([
+      'embedded',
       'engine-contract',
       'gateway',
       'interaction-engine',

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { worldIdOf } from '@anvil/capability-model';
+import { staleRecords } from '@anvil/control-plane';
 import { describeError, isTerminal } from '../errors/errors';
 import { LeaderElector, type LeaderElectorOptions } from '../leader/leader-elector';
 import type { LeaseClient } from '../leader/lease-client';
@@ -12,7 +13,6 @@ import { EventRecorder } from '../reconcile/event-recorder';
 import { Expectations } from '../reconcile/expectations';
 import { Reconciler } from '../reconcile/reconciler';
 import type { WorldRegistry } from '../registry/world-registry';
-import { staleRecords } from '../registry/world-record';
 import { InformerSet, type ResourceSources } from './informer-set';
 
 /** Everything the controller is built from (the Nest module wires the real ones). */

@@ -1,12 +1,15 @@
 import {
   API_VERSION,
-  type Binding,
   type CapabilityBindingSpec,
-  type ModuleEndpoint,
   type ModuleManifest,
   type Resolution,
   type WorldInstance,
 } from '@anvil/capability-model';
+import {
+  bindingSpecs,
+  InconsistentResolutionError as LibraryInconsistency,
+  type BindingSpecOf,
+} from '@anvil/control-plane';
 import { InconsistentResolutionError } from '../errors/errors';
 import type { OwnerReference } from '../informers/kube-object';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, WORLD_LABEL } from '../mapping/labels';
@@ -53,74 +56,24 @@ export function desiredBindings(
   resolution: Resolution,
   manifests: readonly ModuleManifest[],
 ): BindingObject[] {
-  const byName = new Map(manifests.map((m) => [m.metadata.name, m]));
-  const participants = new Map(
-    resolution.participants.map((p) => {
-      const manifest = byName.get(p.manifestName);
-      if (!manifest)
-        throw new InconsistentResolutionError(
-          `participant ${p.module} ${p.version}: manifest ${p.manifestName} is not among the inputs`,
-        );
-      return [p.module, { version: p.version, endpoint: manifest.spec.endpoint }] as const;
-    }),
-  );
-  const participant = (module: string) => {
-    const found = participants.get(module);
-    if (!found)
-      throw new InconsistentResolutionError(
-        `binding refers to module ${module}, which does not participate`,
-      );
-    return found;
-  };
+  let specs: BindingSpecOf[];
+  try {
+    specs = bindingSpecs(world, resolution, manifests);
+  } catch (error) {
+    if (error instanceof LibraryInconsistency)
+      throw new InconsistentResolutionError(error.message, { cause: error });
+    throw error;
+  }
   const owner = worldOwnerReference(world);
-  return resolution.bindings.map((binding) => ({
+  return specs.map(({ name, spec }) => ({
     apiVersion: API_VERSION,
     kind: 'CapabilityBinding',
     metadata: {
-      name: binding.name,
+      name,
       namespace: world.metadata.namespace ?? '',
       labels: bindingLabels(world.metadata.name),
       ownerReferences: [owner],
     },
-    spec: bindingSpec(
-      world.metadata.name,
-      binding,
-      participant(binding.consumer).version,
-      participant(binding.provider),
-    ),
+    spec,
   }));
-}
-
-function bindingSpec(
-  worldRef: string,
-  b: Binding,
-  consumerVersion: string,
-  provider: { version: string; endpoint: ModuleEndpoint },
-): CapabilityBindingSpec {
-  const spec: CapabilityBindingSpec = {
-    worldRef,
-    consumer: { module: b.consumer, version: consumerVersion },
-    provider: {
-      module: b.provider,
-      version: provider.version,
-      endpoint: endpointOf(provider.endpoint),
-    },
-    capabilityId: b.capabilityId,
-    capabilityVersion: b.providerVersion,
-    scope: b.scope,
-    multiplicity: b.multiplicity,
-    rank: b.rank,
-  };
-  if (b.shard !== null) spec.shard = b.shard;
-  return spec;
-}
-
-/** port and protocol, and host when the manifest names one (consumers default it otherwise). */
-function endpointOf(endpoint: ModuleEndpoint | undefined): ModuleEndpoint {
-  const out: ModuleEndpoint = {
-    port: endpoint?.port as number,
-    protocol: endpoint?.protocol as ModuleEndpoint['protocol'],
-  };
-  if (typeof endpoint?.host === 'string' && endpoint.host !== '') out.host = endpoint.host;
-  return out;
 }

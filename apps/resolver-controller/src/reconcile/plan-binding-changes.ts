@@ -1,8 +1,8 @@
 import type { CapabilityBinding } from '@anvil/capability-model';
+import { semanticEqual } from '@anvil/control-plane';
 import type { KubeMeta } from '../informers/kube-object';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../mapping/labels';
 import type { BindingObject } from './desired-bindings';
-import { semanticEqual } from './semantic-equal';
 
 /** A binding as read from the cache (full object metadata). */
 export type ActualBinding = Omit<CapabilityBinding, 'metadata'> & { metadata: KubeMeta };

@@ -1,9 +1,15 @@
 import { resolveWorld, type ModuleManifest, type Resolution } from '@anvil/capability-model';
+import {
+  computeWorldStatus,
+  sameStatus,
+  worldIdOfKey,
+  worldRecord,
+  type ApplyOutcome,
+} from '@anvil/control-plane';
 import { ApplyBindingsError, describeError } from '../errors/errors';
 import { RESOURCES, type CachedWorld, type ClusterCache } from '../informers/cluster-cache';
 import { objectKey } from '../informers/kube-object';
 import type { Clock } from '../queue/clock';
-import { worldIdOfKey, worldRecord } from '../registry/world-record';
 import type { WorldRegistry } from '../registry/world-registry';
 import type { HandlerResult } from '../queue/work-queue';
 import type { ClusterWriter, Log, WriteKind } from './cluster-writer';
@@ -12,7 +18,6 @@ import type { EventSink } from './event-recorder';
 import type { Expectations } from './expectations';
 import { planBindingChanges, type BindingPlan } from './plan-binding-changes';
 import { transitionEvents, type BindingChangeCounts } from './transition-events';
-import { computeWorldStatus, sameStatus, type ApplyOutcome } from './world-status';
 
 /** What the reconciler needs. */
 export interface ReconcilerDeps {

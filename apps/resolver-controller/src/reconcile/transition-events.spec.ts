@@ -1,7 +1,7 @@
 import { resolve, type WorldInstanceStatus } from '@anvil/capability-model';
+import { computeWorldStatus } from '@anvil/control-plane';
 import { exampleSet } from '../testing/fixtures';
 import { transitionEvents, type BindingChangeCounts } from './transition-events';
-import { computeWorldStatus } from './world-status';
 
 const { manifests, game, world } = exampleSet('ns');
 const t = new Date('2026-11-24T10:00:00Z');

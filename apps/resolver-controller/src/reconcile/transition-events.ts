@@ -1,6 +1,12 @@
 import type { WorldInstanceStatus } from '@anvil/capability-model';
-import { CONDITION, EVENT_REASON, EVENT_TYPE, REASON, type EventType } from './reasons';
-import { findCondition } from './world-status';
+import {
+  CONDITION,
+  EVENT_REASON,
+  EVENT_TYPE,
+  REASON,
+  findCondition,
+  type EventType,
+} from '@anvil/control-plane';
 
 /** A Kubernetes Event to record on the world. */
 export interface WorldEvent {

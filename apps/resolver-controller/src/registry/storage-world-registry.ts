@@ -1,5 +1,5 @@
 import { createStorage, type Storage } from '@anvil/storage';
-import type { WorldRecord } from './world-record';
+import type { WorldRecord } from '@anvil/control-plane';
 import type { WorldRegistry } from './world-registry';
 
 /** The world registry in the `worlds` table of `@anvil/storage` (PostgreSQL in a cluster). */

@@ -1,4 +1,4 @@
-import type { WorldRecord } from './world-record';
+import type { WorldRecord } from '@anvil/control-plane';
 
 /**
  * Where the controller publishes each world for the data plane: the gateway admits players to

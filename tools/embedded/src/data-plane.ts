@@ -1,0 +1,168 @@
+// The data plane of one wiring: engines (physics first, then the modules that reach them),
+// then the gateway, all in this process, sharing the host's bus and storage. Each app is
+// started through its package's public entry point (bootstrap and its config loader) with the
+// environment a container would get.
+import type { EventBus } from '@anvil/bus';
+import { EngineClient } from '@anvil/engine-contract';
+import * as gatewayApp from '@anvil/gateway';
+import * as interactionApp from '@anvil/interaction-engine';
+import * as physicsApp from '@anvil/physics-engine';
+import type { Storage } from '@anvil/storage';
+import { APPS, type AppName } from './apps';
+import type { Options } from './options';
+import { devEngineToken } from './tokens';
+import type { EngineSpec, Wiring } from './wiring';
+import { messageOf } from './workspace';
+
+/** One engine running in this process. */
+export interface RunningEngine {
+  spec: EngineSpec;
+  address: string;
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** The running apps of one wiring, and a client of each engine. */
+export interface Plane {
+  wiring: Wiring;
+  /** Endpoint port -> engine. */
+  running: Map<number, RunningEngine>;
+  clients: Map<number, EngineClient>;
+  gateway: gatewayApp.RunningGateway | undefined;
+}
+
+export interface PlaneContext {
+  bus: EventBus;
+  storage: Storage;
+  options: Options;
+  secret: string;
+  gatewayPort: number;
+  corsOrigins: string[];
+  log: (line: string) => void;
+}
+
+type NestLevels = Array<'log' | 'error' | 'warn' | 'fatal'>;
+
+/** Starts one engine's app from its package with `env` (validated by its own config schema). */
+async function bootstrapApp(
+  app: AppName,
+  env: Record<string, string>,
+  ctx: PlaneContext,
+  logger: NestLevels,
+) {
+  if (app === 'physics-engine') {
+    const config = physicsApp.loadPhysicsConfig(env);
+    return physicsApp.bootstrap({ config, bus: ctx.bus, storage: ctx.storage, logger });
+  }
+  const config = interactionApp.loadInteractionConfig(env);
+  return interactionApp.bootstrap({ config, bus: ctx.bus, logger });
+}
+
+function engineEnv(spec: EngineSpec, running: Plane['running'], ctx: PlaneContext, token: string) {
+  const env: Record<string, string> = {
+    GRPC_HOST: '127.0.0.1',
+    GRPC_PORT: String(ctx.options.freePorts ? 0 : spec.port),
+    BUS: 'memory',
+    ENGINE_TOKEN: token,
+    ...spec.env,
+  };
+  if (APPS[spec.app].role === 'physics' && ctx.options.checkpointTicks !== undefined)
+    env.CHECKPOINT_EVERY_TICKS = String(ctx.options.checkpointTicks);
+  for (const [variable, port] of Object.entries(spec.deps))
+    env[variable] = (running.get(port) as RunningEngine).address;
+  return env;
+}
+
+/** Starts the engines and the gateway of `wiring`; stops what started when one fails. */
+export async function startDataPlane(wiring: Wiring, ctx: PlaneContext): Promise<Plane> {
+  const token = devEngineToken(ctx.options.data);
+  const access = { token, caller: 'embedded-host' };
+  const logger: NestLevels = ctx.options.verbose
+    ? ['log', 'error', 'warn', 'fatal']
+    : ['error', 'warn', 'fatal'];
+  const plane: Plane = { wiring, running: new Map(), clients: new Map(), gateway: undefined };
+  try {
+    // Engines with no dependencies first (physics), then those that reach them.
+    const deps = (e: EngineSpec) => Object.keys(e.deps).length;
+    const order = [...wiring.engines].sort((a, b) => deps(a) - deps(b) || a.port - b.port);
+    for (const spec of order) {
+      const env = engineEnv(spec, plane.running, ctx, token);
+      const what = `${spec.app} for ${spec.module}@${spec.version}`;
+      const engine = await bootstrapApp(spec.app, env, ctx, logger).catch((error: unknown) => {
+        throw explainStartError(error, what, env.GRPC_PORT);
+      });
+      plane.running.set(spec.port, {
+        spec,
+        address: engine.address,
+        env,
+        close: () => engine.close(),
+      });
+      plane.clients.set(spec.port, new EngineClient(engine.address, { deadlineMs: 5_000, access }));
+      const wired = Object.keys(spec.deps).map((v) => `${v}=${env[v]}`);
+      ctx.log(
+        `  started ${what} on ${engine.address}${wired.length ? ` (${wired.join(', ')})` : ''}`,
+      );
+    }
+    plane.gateway = await startGateway(plane, ctx, token);
+  } catch (error) {
+    await stopDataPlane(plane, () => undefined);
+    throw error;
+  }
+  return plane;
+}
+
+/** The gateway, in front of the interaction engine the worlds' game.interaction binding names. */
+async function startGateway(plane: Plane, ctx: PlaneContext, token: string) {
+  const { gatewayPort } = plane.wiring;
+  const entry = gatewayPort !== undefined ? plane.running.get(gatewayPort) : undefined;
+  const env = {
+    HOST: ctx.options.host,
+    PORT: String(ctx.gatewayPort),
+    GATEWAY_ID: 'embedded',
+    JWT_SECRET: ctx.secret,
+    ENGINE_TOKEN: token,
+    INTERACTION_ENGINE_ADDRESS: entry ? entry.address : '127.0.0.1:1',
+    BUS: 'memory',
+    LOG_LEVEL: ctx.options.verbose ? 'info' : 'warn',
+    CORS_ORIGINS: ctx.corsOrigins.join(','),
+    // Quick cleanup in a demo: a closed tab's player leaves after 5 s.
+    DISCONNECT_GRACE_MS: '5000',
+  };
+  const config = gatewayApp.loadGatewayConfig(env);
+  const gateway = await gatewayApp
+    .bootstrap({ config, bus: ctx.bus, storage: ctx.storage })
+    .catch((error: unknown) => {
+      throw explainStartError(error, 'the gateway', env.PORT);
+    });
+  ctx.log(
+    `  started gateway on ${gateway.url} (interaction engine ${env.INTERACTION_ENGINE_ADDRESS})`,
+  );
+  return gateway;
+}
+
+function explainStartError(error: unknown, what: string, port: string): Error {
+  const message = messageOf(error);
+  if (/EADDRINUSE|address already in use|No address added out of total/i.test(message))
+    return new Error(
+      `${what} cannot listen on port ${port}: it is in use. Stop what uses it, or run with --free-ports.`,
+    );
+  return new Error(`${what} did not start: ${message}`);
+}
+
+/** Stops the gateway, then the engines in reverse start order. Never throws; reports through `log`. */
+export async function stopDataPlane(plane: Plane, log: (line: string) => void): Promise<void> {
+  const step = async (what: string, fn: () => Promise<void>) => {
+    try {
+      await fn();
+    } catch (error) {
+      log(`  stopping ${what} failed: ${messageOf(error)}`);
+    }
+  };
+  const gateway = plane.gateway;
+  if (gateway) await step('the gateway', () => gateway.close());
+  plane.gateway = undefined;
+  for (const client of plane.clients.values()) client.close();
+  plane.clients.clear();
+  for (const r of [...plane.running.values()].reverse()) await step(r.spec.app, () => r.close());
+  plane.running.clear();
+}

@@ -1,0 +1,149 @@
+// The data plane as the host runs it: starts and stops the apps of a wiring, and keeps what it
+// knows of each world on them (started or not, props, players).
+import type { EventBus } from '@anvil/bus';
+import type { Storage } from '@anvil/storage';
+import { startDataPlane, stopDataPlane, type Plane } from './data-plane';
+import type { Options } from './options';
+import type { Registry } from './registry';
+import type { PlaneState } from './status';
+import type { WorldEvent } from './view-feed';
+import type { Wiring } from './wiring';
+import { messageOf } from './workspace';
+import {
+  adoptWorld,
+  closeWorld,
+  newRuntime,
+  physicsClient,
+  releaseWorld,
+  snapshotWorld,
+  type WorldRuntime,
+} from './worlds';
+
+export interface EnginesContext {
+  bus: EventBus;
+  storage: Storage;
+  registry: Registry;
+  options: Options;
+  secret: string;
+  log: (line: string) => void;
+  warn: (line: string) => void;
+}
+
+export class Engines {
+  plane: Plane | undefined;
+  state: PlaneState = 'starting';
+  readonly runtimes = new Map<string, WorldRuntime>();
+  /** The gateway's port: kept across restarts, so the page's URL stays right. */
+  private gatewayPort: number;
+  private wiring: Wiring | undefined;
+
+  constructor(private readonly ctx: EnginesContext) {
+    this.gatewayPort = ctx.options.gatewayPort;
+  }
+
+  /** Starts the apps of `wiring`; throws when they do not start. */
+  async start(wiring: Wiring, corsOrigins: string[]): Promise<void> {
+    this.wiring = wiring;
+    this.state = 'starting';
+    try {
+      const { bus, storage, options, secret, log } = this.ctx;
+      const ctx = {
+        bus,
+        storage,
+        options,
+        secret,
+        log,
+        corsOrigins,
+        gatewayPort: this.gatewayPort,
+      };
+      this.plane = await startDataPlane(wiring, ctx);
+      this.gatewayPort = this.plane.gateway?.port ?? this.gatewayPort;
+      this.state = 'running';
+    } catch (error) {
+      this.state = 'failed';
+      throw error;
+    }
+  }
+
+  /** Stops the apps; every world is then not started any more. */
+  async stop(): Promise<void> {
+    for (const runtime of this.runtimes.values()) releaseWorld(runtime);
+    const plane = this.plane;
+    this.plane = undefined;
+    this.state = 'starting';
+    if (plane) await stopDataPlane(plane, this.ctx.warn);
+  }
+
+  /**
+   * Tracks exactly the given worlds of `wiring`: a new one (or every one, after a restart) learns
+   * the tick of the checkpoint it will continue from; a removed one is closed on its engines.
+   */
+  async track(ids: readonly string[], fresh: boolean, wiring: Wiring): Promise<void> {
+    for (const [id, runtime] of this.runtimes) {
+      if (ids.includes(id)) continue;
+      releaseWorld(runtime);
+      this.runtimes.delete(id);
+      const wiring = this.wiring?.worlds.get(id);
+      if (this.plane && wiring)
+        await closeWorld(this.plane, wiring, id).catch((error: unknown) =>
+          this.ctx.warn(`world ${id}: closing it on its engines failed: ${messageOf(error)}`),
+        );
+    }
+    this.wiring = wiring;
+    for (const id of ids)
+      if (fresh || !this.runtimes.has(id)) {
+        const players = this.runtimes.get(id)?.players;
+        const runtime = newRuntime(await this.ctx.registry.checkpointTick(id));
+        for (const p of players ?? []) runtime.players.add(p);
+        this.runtimes.set(id, runtime);
+      }
+  }
+
+  /** Every event of a world: a world not seen before was just started by the gateway. */
+  onActivity(worldId: string, event?: WorldEvent): void {
+    const runtime = this.runtimes.get(worldId);
+    if (!runtime) return;
+    if (event?.type === 'player-joined') runtime.players.add(event.playerId);
+    if (event?.type === 'player-left') runtime.players.delete(event.playerId);
+    if (runtime.started || adopting.has(runtime)) return;
+    const wiring = this.wiring?.worlds.get(worldId);
+    const physics = this.plane && wiring && physicsClient(this.plane, wiring);
+    if (!physics) return;
+    adopting.add(runtime);
+    adoptWorld(physics, worldId, runtime, this.ctx.options.props)
+      .then(() => {
+        if (runtime.checkpointTick !== undefined)
+          this.ctx.log(
+            `  world ${worldId}: continued from its checkpoint at tick ${runtime.checkpointTick}`,
+          );
+      })
+      .catch((error: unknown) => this.ctx.warn(`world ${worldId}: ${messageOf(error)}`))
+      .finally(() => adopting.delete(runtime));
+  }
+
+  /** The world's bodies, from its physics engine. */
+  snapshot(worldId: string) {
+    const wiring = this.wiring?.worlds.get(worldId);
+    const physics = this.plane && wiring && physicsClient(this.plane, wiring);
+    if (!physics) throw new Error(`world ${worldId} does not run here`);
+    return snapshotWorld(physics, worldId);
+  }
+
+  /** `host:port` of the engine running `module` for a world, if one does. */
+  addressOf = (worldId: string, module: string): string | undefined => {
+    const wiring = this.wiring?.worlds.get(worldId);
+    const service = wiring?.services.find((s) => s.module === module);
+    return service && this.plane?.running.get(service.port)?.address;
+  };
+
+  get gatewayUrl(): string | undefined {
+    return this.plane?.gateway?.url;
+  }
+
+  get port(): number {
+    return this.plane?.gateway?.port ?? this.gatewayPort;
+  }
+}
+
+/** Worlds being adopted (their first events may come many at a time). */
+const adopting = new WeakSet<WorldRuntime>();

@@ -1,0 +1,158 @@
+// The host's small web server (node:http): the live view page, the socket.io browser client,
+// a JSON API about the worlds, dev tokens for the page's Join button, and the spectator
+// stream of the view feed. Errors are JSON `{ error, message }` (docs/embedded.md).
+import * as http from 'node:http';
+import type { Socket } from 'node:net';
+import {
+  MAX_URL_LENGTH,
+  callerOf,
+  decodeSegment,
+  isLoopbackHost,
+  sendError,
+  sendJson,
+} from './http';
+import { STATIC } from './web-static';
+
+/** What the web server asks the host. */
+export interface WebApi {
+  worlds(): unknown;
+  config(): unknown;
+  token(player: string, worldId: string | undefined): unknown;
+  snapshot(worldId: string): Promise<unknown>;
+  hasWorld(worldId: string): boolean;
+}
+
+export interface WebFeed {
+  add(worldId: string, res: http.ServerResponse): void;
+}
+
+export interface RunningWeb {
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+const WORLD_PATH = /^\/api\/worlds\/([^/]+)\/(snapshot|stream)$/;
+
+async function route(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  api: WebApi,
+  feed: WebFeed,
+) {
+  if (req.method !== 'GET' && req.method !== 'HEAD')
+    return sendError(res, 405, 'METHOD_NOT_ALLOWED', 'only GET');
+  if ((req.url || '').length > MAX_URL_LENGTH)
+    return sendError(
+      res,
+      414,
+      'URL_TOO_LONG',
+      `the URL is longer than ${MAX_URL_LENGTH} characters`,
+    );
+  let url: URL;
+  try {
+    url = new URL(req.url || '/', 'http://localhost');
+  } catch {
+    return sendError(res, 400, 'BAD_URL', 'the URL cannot be parsed');
+  }
+  const file = STATIC[url.pathname];
+  if (file) {
+    const body = await file.body();
+    res.writeHead(200, {
+      'content-type': file.type,
+      'cache-control': 'no-cache',
+      'content-length': body.length,
+    });
+    return res.end(req.method === 'HEAD' ? undefined : body);
+  }
+  if (url.pathname === '/api/worlds') return sendJson(res, 200, api.worlds());
+  if (url.pathname === '/api/config') return sendJson(res, 200, api.config());
+  if (url.pathname === '/api/health') return sendJson(res, 200, { ok: true });
+  if (url.pathname === '/api/token') {
+    // Tokens are signed with the dev secret: only for pages this machine's browser loaded.
+    if (!isLoopbackHost(req.headers.host))
+      return sendError(
+        res,
+        403,
+        'HOST_NOT_ALLOWED',
+        'tokens are handed out only to localhost, 127.0.0.0/8 or [::1] (Host header)',
+      );
+    const worldId = url.searchParams.get('world') || undefined;
+    return sendJson(res, 200, api.token(url.searchParams.get('player') || '', worldId));
+  }
+  const m = WORLD_PATH.exec(url.pathname);
+  if (!m) return sendError(res, 404, 'NOT_FOUND', `nothing at ${url.pathname}`);
+  const worldId = decodeSegment(m[1]);
+  if (worldId === undefined)
+    return sendError(res, 400, 'BAD_URL', 'the world id in the URL has a malformed % escape');
+  if (!api.hasWorld(worldId))
+    return sendError(res, 404, 'WORLD_NOT_FOUND', `no world "${worldId}"`);
+  if (m[2] === 'snapshot') {
+    try {
+      return sendJson(res, 200, await api.snapshot(worldId));
+    } catch (error) {
+      return sendError(
+        res,
+        503,
+        'WORLD_NOT_RUNNING',
+        error instanceof Error ? error.message : String(error),
+      );
+    }
+  }
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-store',
+    connection: 'keep-alive',
+  });
+  res.write('retry: 2000\n\n');
+  feed.add(worldId, res);
+}
+
+/** Starts the web server; resolves once it listens. */
+export function startWeb(options: {
+  host: string;
+  port: number;
+  api: WebApi;
+  feed: WebFeed;
+  log: (line: string) => void;
+}): Promise<RunningWeb> {
+  const { host, port, api, feed, log } = options;
+  const server = http.createServer((req, res) => {
+    route(req, res, api, feed).catch((error: unknown) => {
+      // The last-resort guard: one request's fault answers that request, never the process.
+      log(`web: ${callerOf(req)} failed: ${error instanceof Error ? error.stack : error}`);
+      try {
+        if (!res.headersSent) sendError(res, 500, 'INTERNAL', 'see the host terminal');
+        else res.end();
+      } catch {
+        res.destroy();
+      }
+    });
+  });
+  const sockets = new Set<Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(
+              `the web view cannot listen on port ${port}: it is in use. Pick another with --port N (0: any free port).`,
+            )
+          : error,
+      ),
+    );
+    server.listen(port, host, () => {
+      const actual = (server.address() as { port: number }).port;
+      const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+      const close = () =>
+        new Promise<void>((done) => {
+          server.close(() => done());
+          for (const s of sockets) s.destroy();
+        });
+      resolve({ port: actual, url: `http://${shownHost}:${actual}/`, close });
+    });
+  });
+}
