@@ -1,12 +1,20 @@
 import { Inject, UseFilters } from '@nestjs/common';
-import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
+import {
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+} from '@nestjs/websockets';
 import type { Logger } from 'pino';
 import { AuthService } from '../auth/auth.service';
 import { GatewayConfigService } from '../config/gateway-config.service';
 import { traceFrom } from '../engine/trace';
-import { guardHandshake, guardHook } from '../errors/socket-guards';
-import { WsExceptionFilter } from '../errors/ws-exception.filter';
-import { MetricsService } from '../health/metrics.service';
+import { guardHandshake, guardHook } from '../sockets/socket-guards';
+import { WsExceptionFilter } from '../sockets/ws-exception.filter';
+import { MetricsService } from '../metrics/metrics.service';
 import { installInboundLimiter } from '../limits/inbound-limiter';
 import type { Now } from '../limits/token-bucket';
 import type { AdminKickDto, AdminPlayersDto } from '../protocol/dto/admin.dto';
@@ -37,8 +45,16 @@ export class AdminGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   handleConnection(socket: GatewaySocket): void {
     guardHook(this.logger, socket, 'connection', () => {
       this.metrics.connections.inc({ namespace: ADMIN_NAMESPACE });
-      const countRefusal = (event: string, code: string) => this.metrics.requests.inc({ event, result: code });
-      installInboundLimiter(socket, ADMIN_INBOUND_EVENTS, this.config.get('limits'), this.now, countRefusal, this.logger);
+      const countRefusal = (event: string, code: string) =>
+        this.metrics.requests.inc({ event, result: code });
+      installInboundLimiter(
+        socket,
+        ADMIN_INBOUND_EVENTS,
+        this.config.get('limits'),
+        this.now,
+        countRefusal,
+        this.logger,
+      );
       this.auth.watchExpiry(socket);
     });
   }
@@ -51,19 +67,32 @@ export class AdminGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   }
 
   @SubscribeMessage(AdminEvent.Worlds)
-  async worlds(@ConnectedSocket() socket: GatewaySocket, @MessageBody(new SchemaPipe(PayloadSchemas.adminEmpty, true)) _dto: unknown) {
+  async worlds(
+    @ConnectedSocket() socket: GatewaySocket,
+    @MessageBody(new SchemaPipe(PayloadSchemas.adminEmpty, true)) _dto: unknown,
+  ) {
     const worlds = await this.admin.listWorlds(socket.data.principal.playerId, traceFrom());
     return this.ok(AdminEvent.Worlds, { worlds });
   }
 
   @SubscribeMessage(AdminEvent.Players)
-  async players(@ConnectedSocket() socket: GatewaySocket, @MessageBody(new SchemaPipe(PayloadSchemas.adminPlayers)) dto: AdminPlayersDto) {
-    const players = await this.admin.listPlayers(socket.data.principal.playerId, dto.worldId, traceFrom());
+  async players(
+    @ConnectedSocket() socket: GatewaySocket,
+    @MessageBody(new SchemaPipe(PayloadSchemas.adminPlayers)) dto: AdminPlayersDto,
+  ) {
+    const players = await this.admin.listPlayers(
+      socket.data.principal.playerId,
+      dto.worldId,
+      traceFrom(),
+    );
     return this.ok(AdminEvent.Players, { worldId: dto.worldId, players });
   }
 
   @SubscribeMessage(AdminEvent.Kick)
-  async kick(@ConnectedSocket() socket: GatewaySocket, @MessageBody(new SchemaPipe(PayloadSchemas.adminKick)) dto: AdminKickDto) {
+  async kick(
+    @ConnectedSocket() socket: GatewaySocket,
+    @MessageBody(new SchemaPipe(PayloadSchemas.adminKick)) dto: AdminKickDto,
+  ) {
     const kicked = await this.admin.kick(socket.data.principal.playerId, dto, traceFrom(dto.trace));
     return this.ok(AdminEvent.Kick, { playerId: dto.playerId, kickedHere: kicked });
   }

@@ -7,8 +7,8 @@ import type { GatewayConfig } from '../config/gateway-config';
 import { GatewayConfigService } from '../config/gateway-config.service';
 import { InteractionEngineService } from '../engine/interaction-engine.service';
 import { SnapshotService } from '../engine/snapshot.service';
-import { WsExceptionFilter } from '../errors/ws-exception.filter';
-import { MetricsService } from '../health/metrics.service';
+import { WsExceptionFilter } from '../sockets/ws-exception.filter';
+import { MetricsService } from '../metrics/metrics.service';
 import type { Now } from '../limits/token-bucket';
 import { CLOCK, EVENT_BUS, LOGGER, STORAGE } from '../storage/storage.tokens';
 
@@ -21,7 +21,14 @@ export interface CoreDeps {
   now: Now;
 }
 
-const shared = [GatewayConfigService, MetricsService, InteractionEngineService, SnapshotService, AuditService, WsExceptionFilter];
+const shared = [
+  GatewayConfigService,
+  MetricsService,
+  InteractionEngineService,
+  SnapshotService,
+  AuditService,
+  WsExceptionFilter,
+];
 
 /** Config, infrastructure handles and the services every feature uses. */
 @Global()

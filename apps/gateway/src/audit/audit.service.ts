@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { Storage } from '@anvil/storage';
 import { GatewayConfigService } from '../config/gateway-config.service';
-import { MetricsService } from '../health/metrics.service';
+import { MetricsService } from '../metrics/metrics.service';
 import { LOGGER, STORAGE } from '../storage/storage.tokens';
 import type { TraceContext } from '../engine/trace';
 
@@ -35,8 +35,20 @@ export class AuditService {
   }
 
   /** Appends an audit entry; resolves when stored. */
-  async record(actor: string, action: string, trace: TraceContext, worldId: string | null, details: Record<string, unknown> = {}): Promise<void> {
-    await this.storage.audit.record({ actor, action, worldId, traceId: trace.traceId, details: { gateway: this.gateway, ...details } });
+  async record(
+    actor: string,
+    action: string,
+    trace: TraceContext,
+    worldId: string | null,
+    details: Record<string, unknown> = {},
+  ): Promise<void> {
+    await this.storage.audit.record({
+      actor,
+      action,
+      worldId,
+      traceId: trace.traceId,
+      details: { gateway: this.gateway, ...details },
+    });
   }
 
   /** Opens a session row for a player joining a world; resolves with its id. */
@@ -51,7 +63,11 @@ export class AuditService {
   }
 
   /** Runs a write in the background: failures are logged with context and counted. */
-  background(operation: string, write: () => Promise<unknown>, context: Record<string, unknown>): void {
+  background(
+    operation: string,
+    write: () => Promise<unknown>,
+    context: Record<string, unknown>,
+  ): void {
     const pending = write()
       .catch((error: unknown) => {
         this.metrics.storageErrors.inc({ operation });

@@ -4,9 +4,9 @@ import type { ExtendedError } from 'socket.io';
 import { GatewayConfigService } from '../config/gateway-config.service';
 import { ErrorCode } from '../errors/error-codes';
 import { AuthError, ForbiddenError, PayloadError } from '../errors/gateway-error';
-import { callerOf } from '../errors/socket-guards';
+import { callerOf } from '../sockets/socket-guards';
 import { toErrorPayload } from '../errors/to-error-payload';
-import { MetricsService } from '../health/metrics.service';
+import { MetricsService } from '../metrics/metrics.service';
 import { checkShape } from '../limits/bounded-shape';
 import { ClientEvent } from '../protocol/events';
 import type { GatewaySocket } from '../protocol/socket-state';
@@ -35,18 +35,28 @@ export class AuthService {
   }
 
   /** The handshake middleware; `requireAdmin` for the admin namespace. */
-  middleware(requireAdmin: boolean): (socket: GatewaySocket, next: (err?: ExtendedError) => void) => void {
+  middleware(
+    requireAdmin: boolean,
+  ): (socket: GatewaySocket, next: (err?: ExtendedError) => void) => void {
     return (socket, next) => {
       try {
         // The client's `auth` object is untrusted JSON: bound its shape before anything reads it.
         const shape = checkShape(socket.handshake.auth);
-        if (!shape.ok) throw new PayloadError(shape.reason === 'depth' ? ErrorCode.PayloadTooDeep : ErrorCode.PayloadTooLarge, `handshake auth: ${shape.message}`);
+        if (!shape.ok)
+          throw new PayloadError(
+            shape.reason === 'depth' ? ErrorCode.PayloadTooDeep : ErrorCode.PayloadTooLarge,
+            `handshake auth: ${shape.message}`,
+          );
         const principal = this.verifier.verify(tokenOf(socket.handshake));
-        if (requireAdmin && !principal.admin) throw new ForbiddenError('the admin namespace needs a token with the "admin" role');
+        if (requireAdmin && !principal.admin)
+          throw new ForbiddenError('the admin namespace needs a token with the "admin" role');
         if (socket.recovered) {
           // socket.io restored this connection's state: it must belong to the same player.
           if (socket.data.principal?.playerId !== principal.playerId) {
-            throw new AuthError(ErrorCode.AuthInvalid, 'the recovered session belongs to another player');
+            throw new AuthError(
+              ErrorCode.AuthInvalid,
+              'the recovered session belongs to another player',
+            );
           }
           socket.data.principal = principal;
         } else {
@@ -55,7 +65,11 @@ export class AuthService {
         next();
       } catch (error) {
         const { payload, expected } = toErrorPayload(error);
-        if (!expected) this.logger.error({ err: error, ...callerOf(socket) }, 'unexpected error in the handshake');
+        if (!expected)
+          this.logger.error(
+            { err: error, ...callerOf(socket) },
+            'unexpected error in the handshake',
+          );
         this.metrics.handshakesRefused.inc({ code: payload.code });
         const refusal: ExtendedError = Object.assign(new Error(payload.message), { data: payload });
         next(refusal);
@@ -68,7 +82,11 @@ export class AuthService {
     const expiresAt = socket.data.principal.expiresAt;
     const timer = setTimeout(
       () => {
-        socket.emit(ClientEvent.Exception, { event: 'auth', code: ErrorCode.AuthExpired, message: 'the token has expired: reconnect with a new one' });
+        socket.emit(ClientEvent.Exception, {
+          event: 'auth',
+          code: ErrorCode.AuthExpired,
+          message: 'the token has expired: reconnect with a new one',
+        });
         socket.disconnect(true);
       },
       Math.min(MAX_TIMER_MS, Math.max(0, expiresAt - Date.now())),

@@ -3,7 +3,7 @@ import { ID_PATTERN, MAX_PLAYER_ID_LENGTH } from '@anvil/engine-contract';
 import { ErrorCode } from '../errors/error-codes';
 import { AuthError } from '../errors/gateway-error';
 import type { GatewayConfig } from '../config/gateway-config';
-import type { Principal } from './principal';
+import type { Principal } from '../protocol/principal';
 
 /** Longest player id: the interaction engine names the body `p:<playerId>` within 64 characters. */
 /** Most worlds a token may list. */
@@ -39,20 +39,33 @@ export class TokenVerifier {
   /** The principal of a token; throws AuthError (AUTH_REQUIRED, AUTH_TOKEN_TOO_LARGE, AUTH_INVALID, AUTH_EXPIRED). */
   verify(token: unknown): Principal {
     if (typeof token !== 'string' || token.trim() === '') {
-      throw new AuthError(ErrorCode.AuthRequired, 'a token is required: pass it as auth.token or an Authorization: Bearer header');
+      throw new AuthError(
+        ErrorCode.AuthRequired,
+        'a token is required: pass it as auth.token or an Authorization: Bearer header',
+      );
     }
     // Length is a cheap upper bound of the UTF-8 size / 3; decide on the exact size only when close.
-    if (token.length > this.config.maxTokenBytes || Buffer.byteLength(token) > this.config.maxTokenBytes) {
-      throw new AuthError(ErrorCode.AuthTokenTooLarge, `the token is longer than ${this.config.maxTokenBytes} bytes`);
+    if (
+      token.length > this.config.maxTokenBytes ||
+      Buffer.byteLength(token) > this.config.maxTokenBytes
+    ) {
+      throw new AuthError(
+        ErrorCode.AuthTokenTooLarge,
+        `the token is longer than ${this.config.maxTokenBytes} bytes`,
+      );
     }
     let claims: jwt.JwtPayload | string;
     try {
-      claims = jwt.verify(token, this.key, { ...this.options, clockTimestamp: Math.floor(this.nowMs() / 1000) });
+      claims = jwt.verify(token, this.key, {
+        ...this.options,
+        clockTimestamp: Math.floor(this.nowMs() / 1000),
+      });
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message : 'unreadable token';
       throw new AuthError(ErrorCode.AuthInvalid, `the token is not valid: ${reason}`, { cause });
     }
-    if (typeof claims === 'string') throw new AuthError(ErrorCode.AuthInvalid, 'the token carries no claims object');
+    if (typeof claims === 'string')
+      throw new AuthError(ErrorCode.AuthInvalid, 'the token carries no claims object');
     return toPrincipal(claims, checkLifetime(claims, this.nowMs(), this.config.maxLifetimeS));
   }
 }
@@ -60,13 +73,23 @@ export class TokenVerifier {
 /** The token's expiry (ms since the epoch) once `exp` is present, in the future and within the longest lifetime. */
 export function checkLifetime(claims: jwt.JwtPayload, nowMs: number, maxLifetimeS: number): number {
   const { exp, iat } = claims;
-  if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new AuthError(ErrorCode.AuthInvalid, 'the token has no "exp" claim: every token must expire');
+  if (typeof exp !== 'number' || !Number.isFinite(exp))
+    throw new AuthError(
+      ErrorCode.AuthInvalid,
+      'the token has no "exp" claim: every token must expire',
+    );
   const expiresAt = exp * 1000;
   if (expiresAt <= nowMs) throw new AuthError(ErrorCode.AuthExpired, 'the token has expired');
   // From issue (when stated) and from now: an iat in the future cannot stretch the remaining time.
-  const lifetimeMs = Math.max(expiresAt - nowMs, typeof iat === 'number' ? expiresAt - iat * 1000 : 0);
+  const lifetimeMs = Math.max(
+    expiresAt - nowMs,
+    typeof iat === 'number' ? expiresAt - iat * 1000 : 0,
+  );
   if (lifetimeMs > maxLifetimeS * 1000) {
-    throw new AuthError(ErrorCode.AuthInvalid, `the token lives longer than the ${maxLifetimeS} s this gateway accepts (JWT_MAX_LIFETIME_SECONDS)`);
+    throw new AuthError(
+      ErrorCode.AuthInvalid,
+      `the token lives longer than the ${maxLifetimeS} s this gateway accepts (JWT_MAX_LIFETIME_SECONDS)`,
+    );
   }
   return expiresAt;
 }
@@ -74,14 +97,25 @@ export function checkLifetime(claims: jwt.JwtPayload, nowMs: number, maxLifetime
 function toPrincipal(claims: jwt.JwtPayload, expiresAt: number): Principal {
   const sub = claims.sub;
   if (typeof sub !== 'string' || !ID_PATTERN.test(sub) || sub.length > MAX_PLAYER_ID_LENGTH) {
-    throw new AuthError(ErrorCode.AuthInvalid, `claim "sub" must be 1..${MAX_PLAYER_ID_LENGTH} characters of [A-Za-z0-9_.:-]`);
+    throw new AuthError(
+      ErrorCode.AuthInvalid,
+      `claim "sub" must be 1..${MAX_PLAYER_ID_LENGTH} characters of [A-Za-z0-9_.:-]`,
+    );
   }
   const worlds: unknown = claims['worlds'];
-  if (worlds !== undefined && (!Array.isArray(worlds) || worlds.length > MAX_WORLD_CLAIMS || !worlds.every((w) => typeof w === 'string'))) {
+  if (
+    worlds !== undefined &&
+    (!Array.isArray(worlds) ||
+      worlds.length > MAX_WORLD_CLAIMS ||
+      !worlds.every((w) => typeof w === 'string'))
+  ) {
     throw new AuthError(ErrorCode.AuthInvalid, 'claim "worlds" must be a list of world ids');
   }
   const roles: unknown = claims['roles'];
-  if (roles !== undefined && (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string'))) {
+  if (
+    roles !== undefined &&
+    (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string'))
+  ) {
     throw new AuthError(ErrorCode.AuthInvalid, 'claim "roles" must be a list of strings');
   }
   return {
@@ -93,7 +127,10 @@ function toPrincipal(claims: jwt.JwtPayload, expiresAt: number): Principal {
 }
 
 /** The token of a handshake: `auth.token`, else an `Authorization: Bearer` header. */
-export function tokenOf(handshake: { auth?: Record<string, unknown>; headers: Record<string, string | string[] | undefined> }): unknown {
+export function tokenOf(handshake: {
+  auth?: Record<string, unknown>;
+  headers: Record<string, string | string[] | undefined>;
+}): unknown {
   const fromAuth = handshake.auth?.['token'];
   if (fromAuth !== undefined) return fromAuth;
   const header = handshake.headers['authorization'];

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { isWorldNotRunning } from '../engine/engine-errors';
 import { InteractionEngineService } from '../engine/interaction-engine.service';
 import { traceFrom } from '../engine/trace';
 import { SeqReplayedError } from '../errors/gateway-error';
 import type { CommandAckDto, CommandDto } from '../protocol/dto/command.dto';
 import type { GatewaySocket } from '../protocol/socket-state';
+import { PlayerBodiesService } from '../worlds/player-bodies.service';
 import { requireJoined } from '../worlds/require-joined';
+import { RunningWorldsService } from '../worlds/running-worlds.service';
 import { normaliseCommand } from './normalise';
 
 /**
@@ -14,14 +15,18 @@ import { normaliseCommand } from './normalise';
  */
 @Injectable()
 export class CommandsService {
-  constructor(private readonly engine: InteractionEngineService) {}
+  constructor(
+    private readonly engine: InteractionEngineService,
+    private readonly running: RunningWorldsService,
+    private readonly bodies: PlayerBodiesService,
+  ) {}
 
   /**
    * Handles one schema-valid command; resolves with its ack or throws a GatewayError. When the
-   * engine answers that it does not run the world (it restarted), `reenter` starts the world and
-   * the player there again and the command is sent once more (the first one applied nothing).
+   * engine does not run the world (it restarted), RunningWorldsService starts it there, the
+   * player's body is put back and the command is sent once more (the first one applied nothing).
    */
-  async handle(socket: GatewaySocket, dto: CommandDto, reenter?: () => Promise<void>): Promise<CommandAckDto> {
+  async handle(socket: GatewaySocket, dto: CommandDto): Promise<CommandAckDto> {
     const state = socket.data;
     if (dto.seq <= state.lastSeq) throw new SeqReplayedError(dto.seq, state.lastSeq);
     // The seq is used up even if the command is refused below: every attempt takes a new one.
@@ -29,12 +34,13 @@ export class CommandsService {
     requireJoined(socket, dto.worldId);
     const normalised = normaliseCommand(dto, state.principal.playerId);
     const trace = traceFrom(normalised.trace);
-    const apply = () => this.engine.apply(normalised.worldId, normalised.command, trace);
-    const response = await apply().catch(async (error: unknown) => {
-      if (!reenter || !isWorldNotRunning(error)) throw error;
-      await reenter();
-      return apply();
-    });
+    const { worldId, command } = normalised;
+    const response = await this.running.call(
+      worldId,
+      trace,
+      () => this.engine.apply(worldId, command, trace),
+      () => this.bodies.rejoin(worldId, state.principal.playerId, trace),
+    );
     return { ok: true, seq: dto.seq, tick: response.applyTick };
   }
 }

@@ -14,7 +14,7 @@ import {
 } from '@anvil/engine-contract';
 import type { World } from '@anvil/storage';
 import { GatewayConfigService } from '../config/gateway-config.service';
-import { MetricsService } from '../health/metrics.service';
+import { MetricsService } from '../metrics/metrics.service';
 import { LOGGER } from '../storage/storage.tokens';
 import { ErrorCode } from '../errors/error-codes';
 import { fromEngineError } from './engine-errors';
@@ -40,12 +40,24 @@ export class InteractionEngineService implements OnApplicationShutdown {
   ) {
     const engine = config.get('engine');
     this.address = engine.interactionAddress;
-    this.client = new EngineClient(engine.interactionAddress, { deadlineMs: engine.deadlineMs, access: { token: engine.token, caller: ENGINE_CALLER } });
+    this.client = new EngineClient(engine.interactionAddress, {
+      deadlineMs: engine.deadlineMs,
+      access: { token: engine.token, caller: ENGINE_CALLER },
+    });
   }
 
   /** Sends one player command; resolves with the tick it applies at. */
-  apply(worldId: string, command: PlayerCommand, trace?: TraceContext): Promise<ApplyCommandResponse> {
-    return this.timed('apply', worldId, () => this.client.applyCommand({ worldId, command: commandToWire(command) }, { metadata: metadataOf(trace) }));
+  apply(
+    worldId: string,
+    command: PlayerCommand,
+    trace?: TraceContext,
+  ): Promise<ApplyCommandResponse> {
+    return this.timed('apply', worldId, () =>
+      this.client.applyCommand(
+        { worldId, command: commandToWire(command) },
+        { metadata: metadataOf(trace) },
+      ),
+    );
   }
 
   /**
@@ -54,18 +66,27 @@ export class InteractionEngineService implements OnApplicationShutdown {
    */
   start(world: World, trace?: TraceContext): Promise<InitResponse> {
     const bindings = world.bindings.map(({ shard, ...b }) => ({ ...b, shard: shard ?? undefined }));
-    return this.timed('init', world.id, () => this.client.init({ worldId: world.id, bindings }, { metadata: metadataOf(trace) }));
+    return this.timed('init', world.id, () =>
+      this.client.init({ worldId: world.id, bindings }, { metadata: metadataOf(trace) }),
+    );
   }
 
   /** The world's snapshot: tick and bodies (physics state relayed by the interaction engine). */
   snapshot(worldId: string, trace?: TraceContext): Promise<SnapshotResponse> {
-    return this.timed('snapshot', worldId, () => this.client.snapshot({ worldId }, { metadata: metadataOf(trace) }));
+    return this.timed('snapshot', worldId, () =>
+      this.client.snapshot({ worldId }, { metadata: metadataOf(trace) }),
+    );
   }
 
   /** True when the engine's health service says SERVING (readiness). */
   async healthy(): Promise<boolean> {
     try {
-      return (await checkEngineHealth(this.address, engineChannelCredentials(), { service: ENGINE_SERVICE_NAME, deadlineMs: 1_000 })) === 'SERVING';
+      return (
+        (await checkEngineHealth(this.address, engineChannelCredentials(), {
+          service: ENGINE_SERVICE_NAME,
+          deadlineMs: 1_000,
+        })) === 'SERVING'
+      );
     } catch {
       return false;
     }
@@ -86,7 +107,8 @@ export class InteractionEngineService implements OnApplicationShutdown {
       const mapped = fromEngineError(error, worldId);
       stop({ result: mapped.code });
       // The client gets a generic message; the engine's own text goes to the log.
-      if (mapped.code === ErrorCode.Internal) this.logger.warn({ err: error, method, worldId }, 'engine call failed');
+      if (mapped.code === ErrorCode.Internal)
+        this.logger.warn({ err: error, method, worldId }, 'engine call failed');
       throw mapped;
     }
   }

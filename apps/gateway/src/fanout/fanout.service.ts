@@ -1,10 +1,15 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { Logger } from 'pino';
 import { worldTopic, type BusMessage, type EventBus, type Subscription } from '@anvil/bus';
 import { subscribeWithRetry } from '../bus/subscribe-with-retry';
 import { GatewayConfigService } from '../config/gateway-config.service';
 import { SnapshotService } from '../engine/snapshot.service';
-import { MetricsService } from '../health/metrics.service';
+import { MetricsService } from '../metrics/metrics.service';
 import { ClientEvent } from '../protocol/events';
 import type { DeltaDto, WorldEventDto } from '../protocol/dto/world.dto';
 import { worldRoom, type GatewayNamespace, type GatewaySocket } from '../protocol/socket-state';
@@ -56,7 +61,12 @@ export class FanoutService implements OnApplicationBootstrap, OnApplicationShutd
     const kinds = ['physics', 'interaction'] as const;
     const subscriptions = await Promise.all(
       kinds.map((kind) =>
-        subscribeWithRetry(this.bus, { topic: worldTopic(kind, topicPrefix), group: `${group}.${kind}`, fromBeginning: false }, (m) => this.onMessage(m), this.logger),
+        subscribeWithRetry(
+          this.bus,
+          { topic: worldTopic(kind, topicPrefix), group: `${group}.${kind}`, fromBeginning: false },
+          (m) => this.onMessage(m),
+          this.logger,
+        ),
       ),
     );
     this.subscriptions.push(...subscriptions);
@@ -96,13 +106,20 @@ export class FanoutService implements OnApplicationBootstrap, OnApplicationShutd
     this.holds.hold(worldId, socket.id, 'snapshot');
     this.snapshots.get(worldId).then(
       (snapshot) => {
-        if (!socket.connected || !socket.data.worlds[worldId]) return void this.holds.release(worldId, socket.id);
+        if (!socket.connected || !socket.data.worlds[worldId])
+          return void this.holds.release(worldId, socket.id);
         socket.emit(ClientEvent.Snapshot, snapshot);
         this.release(socket, worldId, snapshot.tick);
       },
       (error: unknown) => {
-        this.logger.warn({ err: error, worldId, socket: socket.id }, 'resync snapshot failed; retrying');
-        setTimeout(() => socket.connected && socket.data.worlds[worldId] && this.resync(socket, worldId), 1_000).unref();
+        this.logger.warn(
+          { err: error, worldId, socket: socket.id },
+          'resync snapshot failed; retrying',
+        );
+        setTimeout(
+          () => socket.connected && socket.data.worlds[worldId] && this.resync(socket, worldId),
+          1_000,
+        ).unref();
       },
     );
   }
@@ -111,18 +128,36 @@ export class FanoutService implements OnApplicationBootstrap, OnApplicationShutd
     try {
       const update = toClientUpdate(message);
       if (update.kind === 'none' || !this.nsp?.adapter.rooms.has(worldRoom(update.worldId))) return;
-      if (update.kind === 'delta') this.deliver(update.worldId, ClientEvent.Delta, update.delta, (c) => c.addDelta(update.delta));
-      else this.deliver(update.worldId, ClientEvent.WorldEvent, update.event, (c) => c.addEvent(update.event));
+      if (update.kind === 'delta')
+        this.deliver(update.worldId, ClientEvent.Delta, update.delta, (c) =>
+          c.addDelta(update.delta),
+        );
+      else
+        this.deliver(update.worldId, ClientEvent.WorldEvent, update.event, (c) =>
+          c.addEvent(update.event),
+        );
       const produced = Date.parse(message.event.time);
-      if (Number.isFinite(produced)) this.metrics.fanoutLag.observe({ type: update.kind }, Math.max(0, Date.now() - produced) / 1000);
+      if (Number.isFinite(produced))
+        this.metrics.fanoutLag.observe(
+          { type: update.kind },
+          Math.max(0, Date.now() - produced) / 1000,
+        );
     } catch (error) {
       // Never reject: a rejected handler would block the world's partition with redeliveries.
       this.metrics.badEvents.inc();
-      this.logger.error({ err: error, topic: message.topic, offset: message.offset, id: message.event?.id }, 'could not fan out a bus event');
+      this.logger.error(
+        { err: error, topic: message.topic, offset: message.offset, id: message.event?.id },
+        'could not fan out a bus event',
+      );
     }
   }
 
-  private deliver(worldId: string, event: string, payload: DeltaDto | WorldEventDto, coalesce: (c: DeltaCoalescer) => void): void {
+  private deliver(
+    worldId: string,
+    event: string,
+    payload: DeltaDto | WorldEventDto,
+    coalesce: (c: DeltaCoalescer) => void,
+  ): void {
     const nsp = this.nsp as GatewayNamespace;
     const room = worldRoom(worldId);
     for (const id of nsp.adapter.rooms.get(room) ?? []) {
@@ -159,7 +194,8 @@ export class FanoutService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private isSlow(socket: GatewaySocket): boolean {
-    const buffered = (socket.conn as unknown as { writeBuffer?: unknown[] }).writeBuffer?.length ?? 0;
+    const buffered =
+      (socket.conn as unknown as { writeBuffer?: unknown[] }).writeBuffer?.length ?? 0;
     return buffered >= this.slowPackets;
   }
 }

@@ -1,9 +1,16 @@
-import { Controller, Get, Header, HttpCode, Inject, ServiceUnavailableException } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  Inject,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import type { Storage } from '@anvil/storage';
 import { InteractionEngineService } from '../engine/interaction-engine.service';
 import { FanoutService } from '../fanout/fanout.service';
 import { STORAGE } from '../storage/storage.tokens';
-import { MetricsService } from './metrics.service';
+import { MetricsService } from '../metrics/metrics.service';
 
 /** Probes and metrics over plain HTTP on the gateway's port. */
 @Controller()
@@ -33,7 +40,8 @@ export class HealthController {
       this.engine.healthy(),
     ]);
     const checks = { storage, bus: this.fanout.ready, interactionEngine: engine };
-    if (!Object.values(checks).every(Boolean)) throw new ServiceUnavailableException({ status: 'not ready', checks });
+    if (!Object.values(checks).every(Boolean))
+      throw new ServiceUnavailableException({ status: 'not ready', checks });
     return { status: 'ready', checks };
   }
 

@@ -1,8 +1,8 @@
 import type { Event } from 'socket.io';
 import type { Logger } from 'pino';
 import { ErrorCode, type ErrorPayload } from '../errors/error-codes';
-import { replyError } from '../errors/reply';
-import { guardPacketMiddleware } from '../errors/socket-guards';
+import { replyError } from '../sockets/reply';
+import { guardPacketMiddleware } from '../sockets/socket-guards';
 import type { GatewaySocket } from '../protocol/socket-state';
 import { ClientEvent } from '../protocol/events';
 import { checkShape, PAYLOAD_SHAPE_LIMITS } from './bounded-shape';
@@ -42,7 +42,10 @@ export function installInboundLimiter(
     // Echoed in answers and used as a metrics label: bounded, and "unknown" for names not handled.
     const event = String(rawEvent).slice(0, 64);
     const label = events.has(rawEvent) ? event : 'unknown';
-    const ack = args.length > 0 && typeof args[args.length - 1] === 'function' ? args[args.length - 1] : undefined;
+    const ack =
+      args.length > 0 && typeof args[args.length - 1] === 'function'
+        ? args[args.length - 1]
+        : undefined;
     const data = args[0];
     const refuse = (error: ErrorPayload) => {
       onRefused(label, error.code);
@@ -51,23 +54,39 @@ export function installInboundLimiter(
     const taken = bucket.take();
     if (!taken.ok) {
       refusedInARow++;
-      refuse({ code: ErrorCode.RateLimited, message: `too many messages: retry in ${taken.retryAfterMs} ms`, retryAfterMs: taken.retryAfterMs });
+      refuse({
+        code: ErrorCode.RateLimited,
+        message: `too many messages: retry in ${taken.retryAfterMs} ms`,
+        retryAfterMs: taken.retryAfterMs,
+      });
       if (limits.disconnectAfterRefusals > 0 && refusedInARow >= limits.disconnectAfterRefusals) {
-        socket.emit(ClientEvent.Exception, { event, code: ErrorCode.RateLimited, message: 'closing the connection: it kept flooding after RATE_LIMITED' });
+        socket.emit(ClientEvent.Exception, {
+          event,
+          code: ErrorCode.RateLimited,
+          message: 'closing the connection: it kept flooding after RATE_LIMITED',
+        });
         socket.disconnect(true);
       }
       return;
     }
     refusedInARow = 0;
-    if (!events.has(rawEvent)) return refuse({ code: ErrorCode.UnknownEvent, message: `unknown event "${event}"` });
+    if (!events.has(rawEvent))
+      return refuse({ code: ErrorCode.UnknownEvent, message: `unknown event "${event}"` });
     const bytes = messageBytes(socket.conn);
     if (bytes > limits.maxEventBytes) {
-      return refuse({ code: ErrorCode.PayloadTooLarge, message: `message is ${bytes} bytes, over the ${limits.maxEventBytes}-byte limit` });
+      return refuse({
+        code: ErrorCode.PayloadTooLarge,
+        message: `message is ${bytes} bytes, over the ${limits.maxEventBytes}-byte limit`,
+      });
     }
     for (const arg of args) {
       if (arg === ack) continue;
       const shape = checkShape(arg, PAYLOAD_SHAPE_LIMITS);
-      if (!shape.ok) return refuse({ code: shape.reason === 'depth' ? ErrorCode.PayloadTooDeep : ErrorCode.PayloadTooLarge, message: shape.message });
+      if (!shape.ok)
+        return refuse({
+          code: shape.reason === 'depth' ? ErrorCode.PayloadTooDeep : ErrorCode.PayloadTooLarge,
+          message: shape.message,
+        });
     }
     next();
   };

@@ -1,5 +1,5 @@
 import type { DefaultEventsMap, Namespace, Socket } from 'socket.io';
-import type { Principal } from '../auth/principal';
+import type { Principal } from './principal';
 
 /** A world this connection has joined. */
 export interface JoinedWorld {
@@ -22,9 +22,19 @@ export interface SocketState {
 }
 
 /** A socket of the main or admin namespace. */
-export type GatewaySocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketState>;
+export type GatewaySocket = Socket<
+  DefaultEventsMap,
+  DefaultEventsMap,
+  DefaultEventsMap,
+  SocketState
+>;
 /** The main or admin namespace. */
-export type GatewayNamespace = Namespace<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketState>;
+export type GatewayNamespace = Namespace<
+  DefaultEventsMap,
+  DefaultEventsMap,
+  DefaultEventsMap,
+  SocketState
+>;
 
 /** The socket.io room of a world. */
 export const worldRoom = (worldId: string): string => `world:${worldId}`;

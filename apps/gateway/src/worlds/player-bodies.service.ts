@@ -1,8 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { EngineErrorCode } from '@anvil/engine-contract';
-import type { World } from '@anvil/storage';
-import { isWorldNotRunning } from '../engine/engine-errors';
 import { InteractionEngineService } from '../engine/interaction-engine.service';
 import type { TraceContext } from '../engine/trace';
 import { WorkQueue } from '../engine/work-queue';
@@ -10,8 +8,10 @@ import { ErrorCode } from '../errors/error-codes';
 import { GatewayError } from '../errors/gateway-error';
 import { LOGGER } from '../storage/storage.tokens';
 import { Presence } from './presence';
+import { RunningWorldsService } from './running-worlds.service';
 
-const engineCode = (error: unknown) => (error instanceof GatewayError ? error.extra.engineCode : undefined);
+const engineCode = (error: unknown) =>
+  error instanceof GatewayError ? error.extra.engineCode : undefined;
 
 /**
  * Keeps each player's body in the interaction engine while the player has a connection to the
@@ -29,32 +29,38 @@ export class PlayerBodiesService {
 
   constructor(
     private readonly engine: InteractionEngineService,
+    private readonly running: RunningWorldsService,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.leaves = new WorkQueue({
       concurrency: 8,
       attempts: 3,
       retryDelayMs: 200,
-      retryable: (error) => error instanceof GatewayError && error.code === ErrorCode.EngineUnavailable,
-      onFailure: (error, label) => this.logger.warn({ err: error, leave: label }, 'engine leave failed; the body stays until the engine removes it'),
+      retryable: (error) =>
+        error instanceof GatewayError && error.code === ErrorCode.EngineUnavailable,
+      onFailure: (error, label) =>
+        this.logger.warn(
+          { err: error, leave: label },
+          'engine leave failed; the body stays until the engine removes it',
+        ),
     });
   }
 
   /**
-   * Registers a socket of the player; the engine joins the player if it does not have it yet.
-   * With the world's record, a world the engine does not run yet is started there first (the
-   * first join after the control plane made it Ready, or after the engine restarted).
+   * Registers a socket of the player; the engine joins the player if it does not have it yet
+   * (starting the world there first when it does not run it: RunningWorldsService).
    */
-  async enter(worldId: string, playerId: string, socketId: string, trace: TraceContext, world?: World): Promise<void> {
+  async enter(
+    worldId: string,
+    playerId: string,
+    socketId: string,
+    trace: TraceContext,
+  ): Promise<void> {
     if (!this.presence.add(worldId, playerId, socketId)) return;
     await this.pendingLeaves.get(`${worldId}/${playerId}`);
     const join = () => this.engine.apply(worldId, { type: 'join', playerId }, trace);
     try {
-      await join().catch(async (error: unknown) => {
-        if (!world || !isWorldNotRunning(error)) throw error;
-        await this.startWorld(world, trace);
-        await join();
-      });
+      await this.running.call(worldId, trace, join);
     } catch (error) {
       // Already there: another gateway instance, or a body left behind by a previous run.
       if (engineCode(error) !== EngineErrorCode.AlreadyExists) {
@@ -66,20 +72,25 @@ export class PlayerBodiesService {
   }
 
   /**
-   * The engine lost the world while the player was in it (it restarted): starts the world there
-   * again and puts the player's body back (kept when physics still has it).
+   * The engine lost the world while the player was in it (it restarted, and the world was
+   * started there again): puts the player's body back (kept when physics still has it).
    */
-  async reenter(world: World, playerId: string, trace: TraceContext): Promise<void> {
-    await this.startWorld(world, trace);
+  async rejoin(worldId: string, playerId: string, trace: TraceContext): Promise<void> {
     try {
-      await this.engine.apply(world.id, { type: 'join', playerId }, trace);
+      await this.engine.apply(worldId, { type: 'join', playerId }, trace);
     } catch (error) {
       if (engineCode(error) !== EngineErrorCode.AlreadyExists) throw error;
     }
   }
 
   /** Unregisters a socket; if it was the player's last, the engine is told after `graceMs`. */
-  exit(worldId: string, playerId: string, socketId: string, graceMs: number, trace: TraceContext): void {
+  exit(
+    worldId: string,
+    playerId: string,
+    socketId: string,
+    graceMs: number,
+    trace: TraceContext,
+  ): void {
     this.presence.remove(worldId, playerId, socketId, graceMs, () => {
       this.presence.setInEngine(worldId, playerId, false);
       const key = `${worldId}/${playerId}`;
@@ -97,12 +108,8 @@ export class PlayerBodiesService {
   /** Shutdown: pending grace periods end now; resolves when the leaves are done or after `timeoutMs`. */
   async flush(timeoutMs: number): Promise<void> {
     this.presence.flushLeaves();
-    if (!(await this.leaves.drain(timeoutMs))) this.logger.warn({ pending: this.leaves.size }, 'shutdown: engine leaves still pending');
-  }
-
-  private async startWorld(world: World, trace: TraceContext): Promise<void> {
-    this.logger.info({ worldId: world.id, bindings: world.bindings.length }, 'starting the world on the interaction engine');
-    await this.engine.start(world, trace);
+    if (!(await this.leaves.drain(timeoutMs)))
+      this.logger.warn({ pending: this.leaves.size }, 'shutdown: engine leaves still pending');
   }
 
   private async leave(worldId: string, playerId: string, trace: TraceContext): Promise<void> {

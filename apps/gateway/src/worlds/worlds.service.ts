@@ -1,8 +1,7 @@
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
-import type { World } from '@anvil/storage';
 import { playerBodyId } from '@anvil/engine-contract';
-import { mayJoin } from '../auth/principal';
+import { mayJoin } from '../protocol/principal';
 import { AuditAction, AuditService } from '../audit/audit.service';
 import { GatewayConfigService } from '../config/gateway-config.service';
 import { SnapshotService } from '../engine/snapshot.service';
@@ -42,23 +41,40 @@ export class WorldsService implements BeforeApplicationShutdown {
   /** Joins a world and returns the ack with a snapshot; call `afterAck` once it is sent. */
   async join(socket: GatewaySocket, worldId: string, trace: TraceContext): Promise<JoinAckDto> {
     const { principal } = socket.data;
-    if (!mayJoin(principal, worldId)) throw new WorldAccessError(ErrorCode.WorldForbidden, worldId, `your token does not allow world "${worldId}"`);
+    if (!mayJoin(principal, worldId))
+      throw new WorldAccessError(
+        ErrorCode.WorldForbidden,
+        worldId,
+        `your token does not allow world "${worldId}"`,
+      );
     const joined = Object.keys(socket.data.worlds);
     const max = this.config.get('worlds').maxPerConnection;
     if (!joined.includes(worldId) && joined.length >= max) {
-      throw new WorldAccessError(ErrorCode.TooManyWorlds, worldId, `a connection may be in at most ${max} worlds: leave one first`);
+      throw new WorldAccessError(
+        ErrorCode.TooManyWorlds,
+        worldId,
+        `a connection may be in at most ${max} worlds: leave one first`,
+      );
     }
-    const world = await this.registry.requireReady(worldId);
-    if (socket.data.worlds[worldId]) return this.ack(socket, worldId, await this.heldSnapshot(socket, worldId));
+    await this.registry.requireReady(worldId);
+    if (socket.data.worlds[worldId])
+      return this.ack(socket, worldId, await this.heldSnapshot(socket, worldId));
     const sessionId = await this.openSession(principal.playerId, worldId);
     // Held before it enters the room, so no broadcast reaches it ahead of its snapshot.
     this.fanout.holdForSnapshot(socket, worldId);
     await socket.join(worldRoom(worldId));
     try {
-      await this.enterEngine(socket, worldId, trace, world);
+      await this.enterEngine(socket, worldId, trace);
       const snapshot = await this.snapshots.get(worldId);
       socket.data.worlds[worldId] = { sessionId };
-      this.audit.background('audit', () => this.audit.record(principal.playerId, AuditAction.Join, trace, worldId, { session: sessionId }), { worldId });
+      this.audit.background(
+        'audit',
+        () =>
+          this.audit.record(principal.playerId, AuditAction.Join, trace, worldId, {
+            session: sessionId,
+          }),
+        { worldId },
+      );
       return this.ack(socket, worldId, snapshot);
     } catch (error) {
       this.undoJoin(socket, worldId, sessionId, trace);
@@ -69,13 +85,6 @@ export class WorldsService implements BeforeApplicationShutdown {
   /** Releases the deltas held while the join (or snapshot) answer was on its way. */
   afterAck(socket: GatewaySocket, worldId: string, tick: number): void {
     this.fanout.release(socket, worldId, tick);
-  }
-
-  /** The engine lost a joined world (it restarted): start it there again with the player in it. */
-  async reenter(socket: GatewaySocket, worldId: string, trace: TraceContext): Promise<void> {
-    requireJoined(socket, worldId);
-    const world = await this.registry.requireReady(worldId);
-    await this.bodies.reenter(world, socket.data.principal.playerId, trace);
   }
 
   /** A fresh snapshot of a joined world; call `afterAck` once it is sent. */
@@ -112,10 +121,13 @@ export class WorldsService implements BeforeApplicationShutdown {
         continue;
       }
       const joined = socket.data.worlds[worldId];
-      this.enterEngine(socket, worldId, trace).catch((error: unknown) => this.logger.warn({ err: error, worldId }, 'rejoin after recovery failed'));
+      this.enterEngine(socket, worldId, trace).catch((error: unknown) =>
+        this.logger.warn({ err: error, worldId }, 'rejoin after recovery failed'),
+      );
       this.openSession(socket.data.principal.playerId, worldId).then(
         (id) => (joined.sessionId = id),
-        (error: unknown) => this.logger.warn({ err: error, worldId }, 'session reopen after recovery failed'),
+        (error: unknown) =>
+          this.logger.warn({ err: error, worldId }, 'session reopen after recovery failed'),
       );
       if (socket.data.resync?.includes(worldId)) this.fanout.resync(socket, worldId);
     }
@@ -141,7 +153,14 @@ export class WorldsService implements BeforeApplicationShutdown {
 
   private ack(socket: GatewaySocket, worldId: string, snapshot: WorldSnapshotDto): JoinAckDto {
     const playerId = socket.data.principal.playerId;
-    return { ok: true, worldId, playerId, bodyId: playerBodyId(playerId), tick: snapshot.tick, bodies: snapshot.bodies };
+    return {
+      ok: true,
+      worldId,
+      playerId,
+      bodyId: playerBodyId(playerId),
+      tick: snapshot.tick,
+      bodies: snapshot.bodies,
+    };
   }
 
   private async heldSnapshot(socket: GatewaySocket, worldId: string): Promise<WorldSnapshotDto> {
@@ -154,20 +173,48 @@ export class WorldsService implements BeforeApplicationShutdown {
     }
   }
 
-  private enterEngine(socket: GatewaySocket, worldId: string, trace: TraceContext, world?: World): Promise<void> {
-    return this.bodies.enter(worldId, socket.data.principal.playerId, socket.id, trace, world);
+  private enterEngine(socket: GatewaySocket, worldId: string, trace: TraceContext): Promise<void> {
+    return this.bodies.enter(worldId, socket.data.principal.playerId, socket.id, trace);
   }
 
-  private exit(socket: GatewaySocket, worldId: string, sessionId: string | undefined, reason: LeaveReason, trace: TraceContext): void {
+  private exit(
+    socket: GatewaySocket,
+    worldId: string,
+    sessionId: string | undefined,
+    reason: LeaveReason,
+    trace: TraceContext,
+  ): void {
     const { playerId } = socket.data.principal;
-    this.dropPresence(socket, worldId, reason === 'disconnected' ? this.config.get('sessions').disconnectGraceMs : 0, trace);
+    this.dropPresence(
+      socket,
+      worldId,
+      reason === 'disconnected' ? this.config.get('sessions').disconnectGraceMs : 0,
+      trace,
+    );
     const lastSeq = socket.data.lastSeq;
-    if (sessionId) this.audit.background('session', () => this.audit.closeSession(sessionId, lastSeq), { worldId, sessionId });
-    this.audit.background('audit', () => this.audit.record(playerId, AuditAction.Leave, trace, worldId, { reason, session: sessionId }), { worldId });
+    if (sessionId)
+      this.audit.background('session', () => this.audit.closeSession(sessionId, lastSeq), {
+        worldId,
+        sessionId,
+      });
+    this.audit.background(
+      'audit',
+      () =>
+        this.audit.record(playerId, AuditAction.Leave, trace, worldId, {
+          reason,
+          session: sessionId,
+        }),
+      { worldId },
+    );
   }
 
   /** The socket no longer holds the player in the world; the body goes after `graceMs` if it was the last. */
-  private dropPresence(socket: GatewaySocket, worldId: string, graceMs: number, trace: TraceContext): void {
+  private dropPresence(
+    socket: GatewaySocket,
+    worldId: string,
+    graceMs: number,
+    trace: TraceContext,
+  ): void {
     this.bodies.exit(worldId, socket.data.principal.playerId, socket.id, graceMs, trace);
   }
 
@@ -179,10 +226,18 @@ export class WorldsService implements BeforeApplicationShutdown {
     }
   }
 
-  private undoJoin(socket: GatewaySocket, worldId: string, sessionId: string, trace: TraceContext): void {
+  private undoJoin(
+    socket: GatewaySocket,
+    worldId: string,
+    sessionId: string,
+    trace: TraceContext,
+  ): void {
     void socket.leave(worldRoom(worldId));
     this.fanout.forget(socket, worldId);
     this.dropPresence(socket, worldId, 0, trace);
-    this.audit.background('session', () => this.audit.closeSession(sessionId, 0), { worldId, sessionId });
+    this.audit.background('session', () => this.audit.closeSession(sessionId, 0), {
+      worldId,
+      sessionId,
+    });
   }
 }

@@ -15,10 +15,10 @@ import { AuthService } from '../auth/auth.service';
 import { CommandsService } from '../commands/commands.service';
 import { GatewayConfigService } from '../config/gateway-config.service';
 import { traceFrom } from '../engine/trace';
-import { guardHandshake, guardHook } from '../errors/socket-guards';
-import { WsExceptionFilter } from '../errors/ws-exception.filter';
+import { guardHandshake, guardHook } from '../sockets/socket-guards';
+import { WsExceptionFilter } from '../sockets/ws-exception.filter';
 import { FanoutService } from '../fanout/fanout.service';
-import { MetricsService } from '../health/metrics.service';
+import { MetricsService } from '../metrics/metrics.service';
 import { installInboundLimiter } from '../limits/inbound-limiter';
 import type { Now } from '../limits/token-bucket';
 import type { CommandAckDto, CommandDto } from '../protocol/dto/command.dto';
@@ -28,8 +28,8 @@ import { SchemaPipe } from '../protocol/schema.pipe';
 import { PayloadSchemas } from '../protocol/schemas';
 import type { GatewayNamespace, GatewaySocket } from '../protocol/socket-state';
 import { CLOCK, LOGGER } from '../storage/storage.tokens';
-import { ConnectionsService } from './connections.service';
-import { WorldsService } from './worlds.service';
+import { ConnectionsService } from '../worlds/connections.service';
+import { WorldsService } from '../worlds/worlds.service';
 
 type Ackfn = ((response: unknown) => void) | undefined;
 
@@ -63,8 +63,17 @@ export class WorldsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     guardHook(this.logger, socket, 'connection', () => {
       this.metrics.connections.inc({ namespace: '/' });
       const countRefusal = (event: string, code: string) =>
-        event === ClientEvent.Command ? this.metrics.commands.inc({ result: code }) : this.metrics.requests.inc({ event, result: code });
-      installInboundLimiter(socket, INBOUND_EVENTS, this.config.get('limits'), this.now, countRefusal, this.logger);
+        event === ClientEvent.Command
+          ? this.metrics.commands.inc({ result: code })
+          : this.metrics.requests.inc({ event, result: code });
+      installInboundLimiter(
+        socket,
+        INBOUND_EVENTS,
+        this.config.get('limits'),
+        this.now,
+        countRefusal,
+        this.logger,
+      );
       this.auth.watchExpiry(socket);
       if (socket.recovered) this.worlds.recovered(socket);
     });
@@ -79,29 +88,43 @@ export class WorldsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
   }
 
   @SubscribeMessage(ClientEvent.Join)
-  async join(@ConnectedSocket() socket: GatewaySocket, @MessageBody(new SchemaPipe(PayloadSchemas.worldRequest)) dto: WorldRequestDto, @Ack() ack: Ackfn): Promise<void> {
+  async join(
+    @ConnectedSocket() socket: GatewaySocket,
+    @MessageBody(new SchemaPipe(PayloadSchemas.worldRequest)) dto: WorldRequestDto,
+    @Ack() ack: Ackfn,
+  ): Promise<void> {
     const answer = await this.worlds.join(socket, dto.worldId, traceFrom(dto.trace));
     this.respond(socket, ack, ClientEvent.Join, answer);
     this.worlds.afterAck(socket, dto.worldId, answer.tick);
   }
 
   @SubscribeMessage(ClientEvent.Snapshot)
-  async snapshot(@ConnectedSocket() socket: GatewaySocket, @MessageBody(new SchemaPipe(PayloadSchemas.worldRequest)) dto: WorldRequestDto, @Ack() ack: Ackfn): Promise<void> {
+  async snapshot(
+    @ConnectedSocket() socket: GatewaySocket,
+    @MessageBody(new SchemaPipe(PayloadSchemas.worldRequest)) dto: WorldRequestDto,
+    @Ack() ack: Ackfn,
+  ): Promise<void> {
     const snapshot = await this.worlds.snapshot(socket, dto.worldId);
     this.respond(socket, ack, ClientEvent.Snapshot, { ok: true, ...snapshot });
     this.worlds.afterAck(socket, dto.worldId, snapshot.tick);
   }
 
   @SubscribeMessage(ClientEvent.Leave)
-  leave(@ConnectedSocket() socket: GatewaySocket, @MessageBody(new SchemaPipe(PayloadSchemas.worldRequest)) dto: WorldRequestDto): { ok: true; worldId: string } {
+  leave(
+    @ConnectedSocket() socket: GatewaySocket,
+    @MessageBody(new SchemaPipe(PayloadSchemas.worldRequest)) dto: WorldRequestDto,
+  ): { ok: true; worldId: string } {
     this.worlds.leave(socket, dto.worldId, 'left', traceFrom(dto.trace));
     this.metrics.requests.inc({ event: ClientEvent.Leave, result: 'ok' });
     return { ok: true, worldId: dto.worldId };
   }
 
   @SubscribeMessage(ClientEvent.Command)
-  async command(@ConnectedSocket() socket: GatewaySocket, @MessageBody(new SchemaPipe(PayloadSchemas.command)) dto: CommandDto): Promise<CommandAckDto> {
-    const answer = await this.commands.handle(socket, dto, () => this.worlds.reenter(socket, dto.worldId, traceFrom(dto.trace)));
+  async command(
+    @ConnectedSocket() socket: GatewaySocket,
+    @MessageBody(new SchemaPipe(PayloadSchemas.command)) dto: CommandDto,
+  ): Promise<CommandAckDto> {
+    const answer = await this.commands.handle(socket, dto);
     this.metrics.commands.inc({ result: 'ok' });
     return answer;
   }

@@ -11,4 +11,5 @@ export interface Principal {
 }
 
 /** True when the principal may join `worldId`. */
-export const mayJoin = (principal: Principal, worldId: string): boolean => !principal.worlds || principal.worlds.includes(worldId);
+export const mayJoin = (principal: Principal, worldId: string): boolean =>
+  !principal.worlds || principal.worlds.includes(worldId);

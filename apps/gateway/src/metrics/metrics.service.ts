@@ -10,13 +10,33 @@ export class MetricsService {
   readonly registry = new Registry();
 
   /** Open socket.io connections by namespace. */
-  readonly connections = new Gauge({ name: 'gateway_connections', help: 'Open socket.io connections', labelNames: ['namespace'], registers: [this.registry] });
+  readonly connections = new Gauge({
+    name: 'gateway_connections',
+    help: 'Open socket.io connections',
+    labelNames: ['namespace'],
+    registers: [this.registry],
+  });
   /** Handshakes refused, by code. */
-  readonly handshakesRefused = new Counter({ name: 'gateway_handshakes_refused_total', help: 'Refused handshakes by error code', labelNames: ['code'], registers: [this.registry] });
+  readonly handshakesRefused = new Counter({
+    name: 'gateway_handshakes_refused_total',
+    help: 'Refused handshakes by error code',
+    labelNames: ['code'],
+    registers: [this.registry],
+  });
   /** Commands by result: `ok` or the error code. */
-  readonly commands = new Counter({ name: 'gateway_commands_total', help: 'Player commands by result (ok or error code)', labelNames: ['result'], registers: [this.registry] });
+  readonly commands = new Counter({
+    name: 'gateway_commands_total',
+    help: 'Player commands by result (ok or error code)',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
   /** Other inbound events by event and result. */
-  readonly requests = new Counter({ name: 'gateway_requests_total', help: 'Inbound events other than cmd, by event and result', labelNames: ['event', 'result'], registers: [this.registry] });
+  readonly requests = new Counter({
+    name: 'gateway_requests_total',
+    help: 'Inbound events other than cmd, by event and result',
+    labelNames: ['event', 'result'],
+    registers: [this.registry],
+  });
   /** Time from an event's production (CloudEvent time) to its emission to sockets. */
   readonly fanoutLag = new Histogram({
     name: 'gateway_fanout_lag_seconds',
@@ -26,9 +46,17 @@ export class MetricsService {
     registers: [this.registry],
   });
   /** Deltas held back for slow sockets and later sent coalesced. */
-  readonly coalesced = new Counter({ name: 'gateway_deltas_coalesced_total', help: 'Deltas merged into a slow socket coalesced delta', registers: [this.registry] });
+  readonly coalesced = new Counter({
+    name: 'gateway_deltas_coalesced_total',
+    help: 'Deltas merged into a slow socket coalesced delta',
+    registers: [this.registry],
+  });
   /** Snapshots pushed to resynchronise sockets whose coalesced buffer overflowed. */
-  readonly resyncs = new Counter({ name: 'gateway_resyncs_total', help: 'Snapshots pushed to resynchronise sockets', registers: [this.registry] });
+  readonly resyncs = new Counter({
+    name: 'gateway_resyncs_total',
+    help: 'Snapshots pushed to resynchronise sockets',
+    registers: [this.registry],
+  });
   /** Engine call durations by method and result. */
   readonly engineCallSeconds = new Histogram({
     name: 'gateway_engine_call_seconds',
@@ -38,9 +66,18 @@ export class MetricsService {
     registers: [this.registry],
   });
   /** Audit and session writes that failed (logged; the client was already answered). */
-  readonly storageErrors = new Counter({ name: 'gateway_storage_errors_total', help: 'Failed audit or session writes', labelNames: ['operation'], registers: [this.registry] });
+  readonly storageErrors = new Counter({
+    name: 'gateway_storage_errors_total',
+    help: 'Failed audit or session writes',
+    labelNames: ['operation'],
+    registers: [this.registry],
+  });
   /** Bus messages the gateway could not use (logged and skipped). */
-  readonly badEvents = new Counter({ name: 'gateway_bad_events_total', help: 'Bus events skipped as unusable', registers: [this.registry] });
+  readonly badEvents = new Counter({
+    name: 'gateway_bad_events_total',
+    help: 'Bus events skipped as unusable',
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'gateway_' });

@@ -2,7 +2,7 @@ import type { Event, ExtendedError } from 'socket.io';
 import type { Logger } from 'pino';
 import { ClientEvent } from '../protocol/events';
 import type { GatewaySocket } from '../protocol/socket-state';
-import { ErrorCode, type ErrorPayload } from './error-codes';
+import { ErrorCode, type ErrorPayload } from '../errors/error-codes';
 import { replyError } from './reply';
 
 const INTERNAL: ErrorPayload = { code: ErrorCode.Internal, message: 'internal gateway error' };

@@ -10,7 +10,7 @@ import pino from 'pino';
 import { Server } from 'socket.io';
 import { io, type Socket } from 'socket.io-client';
 import type { GatewaySocket } from '../protocol/socket-state';
-import { HttpExceptionFilter } from './http-exception.filter';
+import { HttpExceptionFilter } from '../errors/http-exception.filter';
 import { guardHandshake, guardHook, guardPacketMiddleware } from './socket-guards';
 
 /** A pino logger whose lines are kept for the test to read. */
