@@ -5,7 +5,7 @@ import { ControllerConfigService } from './config/controller-config.service';
 import { ControllerLifecycle } from './controller/controller-lifecycle';
 import { ResolverController } from './controller/resolver-controller';
 import { ProbeServer } from './http/probe-server';
-import { RESOURCES } from './informers/cluster-cache';
+import { RESOURCES } from './mapping/cluster-cache';
 import { CustomResourceSource } from './kube/custom-resource-source';
 import { createKubeApis, type KubeApis } from './kube/kube-apis';
 import { KubeLeaseClient } from './kube/kube-lease-client';

@@ -3,8 +3,8 @@ import type {
   CachedGame,
   CachedManifest,
   CachedWorld,
-} from '../informers/cluster-cache';
-import { ClusterCache, RESOURCES } from '../informers/cluster-cache';
+} from '../mapping/cluster-cache';
+import { ClusterCache, RESOURCES } from '../mapping/cluster-cache';
 import { objectKey, type KubeObject } from '../informers/kube-object';
 import type { ListWatchSource } from '../informers/list-watch';
 import { Reflector, type WatchEnd } from '../informers/reflector';

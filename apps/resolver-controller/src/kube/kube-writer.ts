@@ -1,7 +1,7 @@
 import { PatchStrategy, setHeaderOptions, type CoreV1Event } from '@kubernetes/client-node';
 import { API_VERSION, type WorldInstance, type WorldInstanceStatus } from '@anvil/capability-model';
 import { KubeApiError } from '../errors/errors';
-import { RESOURCES } from '../informers/cluster-cache';
+import { RESOURCES } from '../mapping/cluster-cache';
 import type { KubeObject } from '../informers/kube-object';
 import { statusCodeOf } from '../informers/list-watch';
 import { EVENT_SOURCE, FIELD_MANAGER } from '../mapping/labels';

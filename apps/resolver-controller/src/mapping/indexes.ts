@@ -3,7 +3,7 @@ import type {
   CachedGame,
   CachedManifest,
   CachedWorld,
-} from '../informers/cluster-cache';
+} from './cluster-cache';
 import type { IndexFunc } from '../informers/store';
 import { WORLD_LABEL } from './labels';
 

@@ -4,7 +4,7 @@ import {
   type CachedGame,
   type CachedManifest,
   type CachedWorld,
-} from '../informers/cluster-cache';
+} from './cluster-cache';
 import type { Delta } from '../informers/store';
 import { clone, exampleSet } from '../testing/fixtures';
 import {

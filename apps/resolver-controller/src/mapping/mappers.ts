@@ -4,7 +4,7 @@ import type {
   CachedManifest,
   CachedWorld,
   ClusterCache,
-} from '../informers/cluster-cache';
+} from './cluster-cache';
 import { objectKey } from '../informers/kube-object';
 import type { Delta } from '../informers/store';
 import { WORLD_LABEL } from './labels';

@@ -1,4 +1,4 @@
-import type { CachedWorld } from '../informers/cluster-cache';
+import type { CachedWorld } from '../mapping/cluster-cache';
 import type { Log } from './cluster-writer';
 import { EventRecorder } from './event-recorder';
 import type { WorldEvent } from './transition-events';

@@ -1,5 +1,5 @@
 import { describeError } from '../errors/errors';
-import type { CachedWorld } from '../informers/cluster-cache';
+import type { CachedWorld } from '../mapping/cluster-cache';
 import type { ClusterWriter, Log } from './cluster-writer';
 import type { WorldEvent } from './transition-events';
 

@@ -1,4 +1,4 @@
-import { ClusterCache } from '../informers/cluster-cache';
+import { ClusterCache } from '../mapping/cluster-cache';
 import type { KubeObject } from '../informers/kube-object';
 import { clone } from '../testing/fixtures';
 import { reconcilerFixture } from '../testing/reconciler-fixture';

@@ -7,7 +7,7 @@ import {
   type ApplyOutcome,
 } from '@anvil/control-plane';
 import { ApplyBindingsError, describeError } from '../errors/errors';
-import { RESOURCES, type CachedWorld, type ClusterCache } from '../informers/cluster-cache';
+import { RESOURCES, type CachedWorld, type ClusterCache } from '../mapping/cluster-cache';
 import { objectKey } from '../informers/kube-object';
 import type { Clock } from '../queue/clock';
 import type { WorldRegistry } from '../registry/world-registry';

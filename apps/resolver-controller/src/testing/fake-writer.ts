@@ -1,5 +1,5 @@
 import type { WorldInstance, WorldInstanceStatus } from '@anvil/capability-model';
-import type { CachedBinding, CachedWorld, ClusterCache } from '../informers/cluster-cache';
+import type { CachedBinding, CachedWorld, ClusterCache } from '../mapping/cluster-cache';
 import type { KubeObject } from '../informers/kube-object';
 import type { ClusterWriter } from '../reconcile/cluster-writer';
 import type { Expectations } from '../reconcile/expectations';

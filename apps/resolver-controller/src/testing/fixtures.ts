@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { CachedGame, CachedManifest, CachedWorld } from '../informers/cluster-cache';
+import type { CachedGame, CachedManifest, CachedWorld } from '../mapping/cluster-cache';
 import type { KubeObject } from '../informers/kube-object';
 
 /** deploy/examples of the repository. */

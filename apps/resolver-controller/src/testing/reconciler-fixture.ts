@@ -1,4 +1,4 @@
-import { ClusterCache } from '../informers/cluster-cache';
+import { ClusterCache } from '../mapping/cluster-cache';
 import { silentLog } from '../reconcile/cluster-writer';
 import { EventRecorder } from '../reconcile/event-recorder';
 import { Expectations } from '../reconcile/expectations';

@@ -10,9 +10,9 @@ import {
   INDEX,
   manifestNamespaceIndex,
   worldGameIndex,
-} from '../mapping/indexes';
-import type { Cached } from './kube-object';
-import { Store } from './store';
+} from './indexes';
+import type { Cached } from '../informers/kube-object';
+import { Store } from '../informers/store';
 
 /** Cached objects of the four kinds. */
 export type CachedManifest = Cached<ModuleManifest>;
