@@ -1,5 +1,4 @@
 import { CliError } from './errors';
-import { LocatedIssue } from './validate/validate-objects';
 
 /** One error as `-o json` and `-o yaml` print it: a code, a message, and where when known. */
 export interface Problem {
@@ -17,7 +16,11 @@ export function problemOfError(error: CliError): Problem {
   return { code: error.code, message: error.message, ...error.place };
 }
 
-export function problemOfIssue(issue: LocatedIssue): Problem {
+/** What a problem takes of an issue located in a file (validate's LocatedIssue). */
+type LocatedFields = Required<Pick<Problem, 'code' | 'message' | 'file' | 'line' | 'object'>> &
+  Pick<Problem, 'path'>;
+
+export function problemOfIssue(issue: LocatedFields): Problem {
   return {
     code: issue.code,
     message: issue.message,
