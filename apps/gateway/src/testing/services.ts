@@ -31,6 +31,7 @@ export interface GatewayServices {
   worlds: WorldsService;
   commands: CommandsService;
   bodies: PlayerBodiesService;
+  running: RunningWorldsService;
   /** Unsubscribes and closes the bus (storage is the caller's). */
   close(): Promise<void>;
 }
@@ -79,6 +80,7 @@ export async function gatewayServices(
     worlds,
     commands,
     bodies,
+    running,
     close: async () => {
       await bodies.flush(1_000);
       await audit.drain(1_000);

@@ -1,0 +1,77 @@
+// RunningWorldsService, the one owner of "the engine does not run this world", with the real
+// world registry on in-memory storage and a fake interaction engine.
+import { EngineUnavailableError, WorldNotFoundError } from '@anvil/engine-contract';
+import type { Storage } from '@anvil/storage';
+import { fromEngineError } from '../engine/engine-errors';
+import { traceFrom } from '../engine/trace';
+import { ErrorCode } from '../errors/error-codes';
+import { memoryStorage, registerWorld } from '../testing/gateway';
+import { gatewayServices, type GatewayServices } from '../testing/services';
+
+describe('RunningWorldsService', () => {
+  let storage: Storage;
+  let gw: GatewayServices;
+  const trace = traceFrom();
+
+  beforeAll(async () => {
+    storage = await memoryStorage();
+    await registerWorld(storage, 'arena');
+    await registerWorld(storage, 'building', 'Pending');
+  });
+  afterAll(() => storage.close());
+  beforeEach(async () => (gw = await gatewayServices(storage)));
+  afterEach(() => gw.close());
+
+  const snapshot = (worldId: string) => () => gw.engine.snapshot(worldId);
+
+  it('calls once when the engine runs the world', async () => {
+    gw.engine.running('arena');
+    await expect(gw.running.call('arena', trace, snapshot('arena'))).resolves.toMatchObject({
+      worldId: 'arena',
+    });
+    expect(gw.engine.callsOf('start')).toEqual([]);
+  });
+
+  it('starts a world the engine does not run, restores, then calls again', async () => {
+    const order: string[] = [];
+    const result = await gw.running.call('arena', trace, snapshot('arena'), async () => {
+      order.push(`restore after ${gw.engine.callsOf('start').length} start`);
+    });
+    expect(result).toMatchObject({ worldId: 'arena' });
+    expect(order).toEqual(['restore after 1 start']);
+    expect(gw.engine.calls.map((c) => c.method)).toEqual(['snapshot', 'start', 'snapshot']);
+  });
+
+  it('gives a second failure to the caller: it starts once, never loops', async () => {
+    let calls = 0;
+    const lost = async () => {
+      calls++;
+      throw fromEngineError(new WorldNotFoundError('arena'), 'arena');
+    };
+    await expect(gw.running.call('arena', trace, lost)).rejects.toMatchObject({
+      code: ErrorCode.WorldNotReady,
+    });
+    expect(calls).toBe(2);
+    expect(gw.engine.callsOf('start')).toHaveLength(1);
+  });
+
+  it('does not start a world the registry does not call ready', async () => {
+    await expect(gw.running.call('building', trace, snapshot('building'))).rejects.toMatchObject({
+      code: ErrorCode.WorldNotReady,
+      message: expect.stringMatching(/Pending/),
+    });
+    await expect(gw.running.call('nowhere', trace, snapshot('nowhere'))).rejects.toMatchObject({
+      code: ErrorCode.WorldNotFound,
+    });
+    expect(gw.engine.callsOf('start')).toEqual([]);
+  });
+
+  it('passes other failures on untouched', async () => {
+    gw.engine.running('arena');
+    gw.engine.failures.push(new EngineUnavailableError('connect ECONNREFUSED'));
+    await expect(gw.running.call('arena', trace, snapshot('arena'))).rejects.toMatchObject({
+      code: ErrorCode.EngineUnavailable,
+    });
+    expect(gw.engine.callsOf('start')).toEqual([]);
+  });
+});
