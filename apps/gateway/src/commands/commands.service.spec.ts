@@ -8,6 +8,9 @@ import type { FakeSocket } from '../testing/fake-sockets';
 import { memoryStorage, registerWorld } from '../testing/gateway';
 import { gatewayServices, type GatewayServices } from '../testing/services';
 
+// In-memory PGlite starts in seconds on a busy machine.
+jest.setTimeout(60_000);
+
 describe('CommandsService', () => {
   let storage: Storage;
   let gw: GatewayServices;

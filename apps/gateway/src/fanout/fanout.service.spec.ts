@@ -9,6 +9,9 @@ import type { FakeSocket, Sent } from '../testing/fake-sockets';
 import { memoryStorage, registerWorld } from '../testing/gateway';
 import { gatewayServices, type GatewayServices } from '../testing/services';
 
+// In-memory PGlite starts in seconds on a busy machine.
+jest.setTimeout(60_000);
+
 describe('FanoutService', () => {
   let storage: Storage;
   let gw: GatewayServices;

@@ -8,6 +8,9 @@ import { ErrorCode } from '../errors/error-codes';
 import { memoryStorage, registerWorld } from '../testing/gateway';
 import { gatewayServices, type GatewayServices } from '../testing/services';
 
+// In-memory PGlite starts in seconds on a busy machine.
+jest.setTimeout(60_000);
+
 describe('RunningWorldsService', () => {
   let storage: Storage;
   let gw: GatewayServices;

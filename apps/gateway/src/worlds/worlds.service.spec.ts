@@ -9,6 +9,9 @@ import { pollUntil } from '../testing/engines';
 import { memoryStorage, registerWorld } from '../testing/gateway';
 import { gatewayServices, type GatewayServices } from '../testing/services';
 
+// In-memory PGlite starts in seconds on a busy machine.
+jest.setTimeout(60_000);
+
 describe('WorldsService', () => {
   let storage: Storage;
   let gw: GatewayServices;

@@ -19,6 +19,9 @@ import { startPhysics, type PhysicsProcess } from '../testing/physics-process';
 const ENGINE_TOKEN = 'interaction-e2e-engine-token';
 const access = { token: ENGINE_TOKEN, caller: 'e2e' };
 
+// The physics engine process may take a while to serve on a busy machine.
+jest.setTimeout(120_000);
+
 describe('interaction engine over gRPC, in front of a physics engine process', () => {
   const bus = new InMemoryBus();
   const time = { now: 100_000 };
