@@ -1,9 +1,4 @@
-import type {
-  CachedBinding,
-  CachedGame,
-  CachedManifest,
-  CachedWorld,
-} from './cluster-cache';
+import type { CachedBinding, CachedGame, CachedManifest, CachedWorld } from './cluster-cache';
 import type { IndexFunc } from '../informers/store';
 import { WORLD_LABEL } from './labels';
 
