@@ -2,7 +2,7 @@
 // `npm run check:cycles`: fails when the first-level folders under a project's src/ import each
 // other in a circle (docs/decisions.md, "Folder layering"). Only relative imports count (a
 // library is reached through its package name); spec files are left out, since nothing imports
-// them. Usage: check-folder-cycles.cjs [project dir...] (default: every apps/* and libs/*).
+// them. Usage: check-folder-cycles.cjs [project dir...] (default: every apps/*, libs/* and tools/* with a src/ folder).
 const fs = require('node:fs');
 const path = require('node:path');
 const ts = require('typescript');
@@ -183,9 +183,13 @@ function checkProject(projectDir) {
 }
 
 function defaultProjects() {
-  return ['apps', 'libs'].flatMap((group) => {
+  return ['apps', 'libs', 'tools'].flatMap((group) => {
     const dir = path.join(ROOT, group);
-    return fs.existsSync(dir) ? fs.readdirSync(dir).map((name) => path.join(dir, name)) : [];
+    if (!fs.existsSync(dir)) return [];
+    return fs
+      .readdirSync(dir)
+      .map((name) => path.join(dir, name))
+      .filter((project) => fs.existsSync(path.join(project, 'src')));
   });
 }
 

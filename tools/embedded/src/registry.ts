@@ -4,9 +4,8 @@
 import type { WorldPhase } from '@anvil/capability-model';
 import { bindingSpecs, worldRecord, type WorldRecord } from '@anvil/control-plane';
 import type { Storage } from '@anvil/storage';
-import type { Engines } from './engines';
 import type { Plan } from './plans';
-import { embeddedOutcome, type WorldStatuses } from './status';
+import { embeddedOutcome, type PlaneState, type WorldStatuses } from './status';
 import type { Wiring } from './wiring';
 import { messageOf } from './workspace';
 
@@ -74,7 +73,11 @@ export class Registry {
  * engines they name run here) and writes its registry row; worlds gone are terminated.
  */
 export async function publishWorlds(
-  host: { plans: readonly Plan[]; wiring: Wiring; engines: Engines },
+  host: {
+    plans: readonly Plan[];
+    wiring: Wiring;
+    engines: { state: PlaneState; addressOf: AddressOf };
+  },
   statuses: WorldStatuses,
   registry: Registry,
 ): Promise<void> {
