@@ -1,0 +1,40 @@
+// @anvil/runtime: what every app's process shares: its lifecycle (runMain), config reading
+// (zod, ConfigError, the bus/log/shutdown variables), the bus factory, clocks and the logger.
+export { CONFIG_INVALID, ConfigError } from './config/config-error';
+export { int, issuesOf, list, parseEnv, withoutBlanks, type Env } from './config/env';
+export {
+  LOG_LEVELS,
+  NOT_ALLOWED,
+  busEnv,
+  busIssues,
+  logLevelEnv,
+  shutdownEnv,
+  toBusConfig,
+  type LogLevel,
+} from './config/shared-env';
+export {
+  engineEnv,
+  toEngineServerConfig,
+  type EngineEnvDefaults,
+  type EngineServerConfig,
+} from './config/engine-env';
+export { createBus, type BusConfig } from './bus/create-bus';
+export {
+  sleep,
+  systemClock,
+  systemTimers,
+  unrefTimers,
+  wallClock,
+  type Clock,
+  type TimerHandle,
+  type Timers,
+} from './time/clock';
+export { ManualClock } from './time/manual-clock';
+export { NestPinoLogger, createLogger, type LoggerOptions } from './logging/logger';
+export {
+  runMain,
+  type Closable,
+  type MainOptions,
+  type ProcessLog,
+  type ProcessPort,
+} from './process/run-main';

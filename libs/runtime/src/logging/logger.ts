@@ -1,0 +1,46 @@
+import pino, { type Logger } from 'pino';
+import type { LogLevel } from '../config/shared-env';
+
+/** What every line of a process carries besides its message. */
+export interface LoggerOptions {
+  /** The app's name (`app` on every line). */
+  app: string;
+  level: LogLevel;
+  /** More fields on every line (the instance, the replica). */
+  base?: Record<string, string>;
+  /** ISO-8601 `time` instead of epoch milliseconds. */
+  isoTime?: boolean;
+}
+
+/** A process's structured logger: JSON lines on stdout (pino). */
+export function createLogger(options: LoggerOptions): Logger {
+  return pino({
+    level: options.level,
+    base: { app: options.app, ...options.base },
+    ...(options.isoTime ? { timestamp: pino.stdTimeFunctions.isoTime } : {}),
+  });
+}
+
+/** Nest's own log lines, through pino (Nest's LoggerService, structurally). */
+export class NestPinoLogger {
+  constructor(private readonly logger: Logger) {}
+
+  log(message: unknown, context?: string): void {
+    this.logger.info({ context }, String(message));
+  }
+  error(message: unknown, trace?: string, context?: string): void {
+    this.logger.error({ context, trace }, String(message));
+  }
+  warn(message: unknown, context?: string): void {
+    this.logger.warn({ context }, String(message));
+  }
+  debug(message: unknown, context?: string): void {
+    this.logger.debug({ context }, String(message));
+  }
+  verbose(message: unknown, context?: string): void {
+    this.logger.trace({ context }, String(message));
+  }
+  fatal(message: unknown, context?: string): void {
+    this.logger.fatal({ context }, String(message));
+  }
+}
