@@ -18,7 +18,7 @@ export {
   type EngineEnvDefaults,
   type EngineServerConfig,
 } from './config/engine-env';
-export { createBus, type BusConfig } from './bus/create-bus';
+export { createBus, holdBus, type BusConfig, type HeldBus } from './bus/create-bus';
 export {
   sleep,
   systemClock,
@@ -30,7 +30,8 @@ export {
   type Timers,
 } from './time/clock';
 export { ManualClock } from './time/manual-clock';
-export { NestPinoLogger, createLogger, type LoggerOptions } from './logging/logger';
+export { NestPinoLogger, createLogger, processLogOf, type LoggerOptions } from './logging/logger';
+export { closeOnce } from './process/close-once';
 export {
   runMain,
   type Closable,

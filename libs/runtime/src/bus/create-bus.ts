@@ -24,3 +24,17 @@ export async function createBus(config: BusConfig): Promise<EventBus> {
   const { KafkaBus } = require(KAFKA_ENTRY_POINT) as { KafkaBus: typeof KafkaBusClass };
   return new KafkaBus({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId });
 }
+
+/** A bus and how to let go of it. */
+export interface HeldBus {
+  bus: EventBus;
+  /** Closes the bus if `holdBus` created it; a given (shared) bus is left open. */
+  release(): Promise<void>;
+}
+
+/** The bus given (shared with other apps in embedded mode) or a new one from the config. */
+export async function holdBus(given: EventBus | undefined, config: BusConfig): Promise<HeldBus> {
+  if (given) return { bus: given, release: async () => undefined };
+  const bus = await createBus(config);
+  return { bus, release: () => bus.close() };
+}

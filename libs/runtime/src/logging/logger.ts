@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import type { LogLevel } from '../config/shared-env';
+import type { ProcessLog } from '../process/run-main';
 
 /** What every line of a process carries besides its message. */
 export interface LoggerOptions {
@@ -43,4 +44,12 @@ export class NestPinoLogger {
   fatal(message: unknown, context?: string): void {
     this.logger.fatal({ context }, String(message));
   }
+}
+
+/** A pino logger as the lifecycle's log (`runMain`'s `log`). */
+export function processLogOf(logger: Logger): ProcessLog {
+  return {
+    log: (message) => logger.info(message),
+    error: (message, stack) => logger.error({ stack }, message),
+  };
 }

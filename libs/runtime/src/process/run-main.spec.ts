@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { ConfigError } from '../config/config-error';
 import { ManualClock } from '../time/manual-clock';
+import { closeOnce } from './close-once';
 import { runMain, type ProcessLog, type ProcessPort } from './run-main';
 
 /** A process whose signals the test sends and whose exit it records. */
@@ -126,5 +127,16 @@ describe('runMain', () => {
     proc.emit('SIGINT');
     await settle();
     expect(lines).toEqual(['x: SIGINT: shutting down']);
+  });
+});
+
+describe('closeOnce', () => {
+  it('closes on the first call and gives every call the same promise', async () => {
+    const close = jest.fn(async () => undefined);
+    const once = closeOnce(close);
+    const first = once();
+    expect(once()).toBe(first);
+    await first;
+    expect(close).toHaveBeenCalledTimes(1);
   });
 });
