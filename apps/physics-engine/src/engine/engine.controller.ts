@@ -7,20 +7,9 @@ import {
   commandFromWire,
   requireId,
   worldSettingsToWire,
-  type ApplyCommandRequest,
-  type ApplyCommandResponse,
-  type CloseWorldRequest,
-  type CloseWorldResponse,
-  type InitRequest,
-  type InitResponse,
-  type RestoreRequest,
-  type RestoreResponse,
-  type SnapshotRequest,
-  type SnapshotResponse,
-  type TickRequest,
-  type TickResponse,
 } from '@anvil/engine-contract';
-import { PhysicsConfigService } from '../config/physics-config.service';
+import type * as wire from '@anvil/engine-contract';
+import { PHYSICS_CONFIG, type PhysicsConfig } from '../config/physics-config';
 import { WorldsService } from '../worlds/worlds.service';
 
 /** EngineService over gRPC: validates ids, converts wire <-> domain, delegates to WorldsService. */
@@ -28,11 +17,11 @@ import { WorldsService } from '../worlds/worlds.service';
 export class EngineController {
   constructor(
     @Inject(WorldsService) private readonly worlds: WorldsService,
-    @Inject(PhysicsConfigService) private readonly config: PhysicsConfigService,
+    @Inject(PHYSICS_CONFIG) private readonly config: PhysicsConfig,
   ) {}
 
   @GrpcMethod('EngineService', 'Init')
-  async init(request: InitRequest, metadata?: Metadata): Promise<InitResponse> {
+  async init(request: wire.InitRequest, metadata?: Metadata): Promise<wire.InitResponse> {
     const worldId = requireId(request.worldId, 'world_id');
     const { runtime, created } = await this.worlds.init(
       worldId,
@@ -50,7 +39,7 @@ export class EngineController {
   }
 
   @GrpcMethod('EngineService', 'ApplyCommand')
-  applyCommand(request: ApplyCommandRequest): ApplyCommandResponse {
+  applyCommand(request: wire.ApplyCommandRequest): wire.ApplyCommandResponse {
     const worldId = requireId(request.worldId, 'world_id');
     const command = commandFromWire(request.command);
     const applyTick = this.worlds.apply(worldId, command);
@@ -60,14 +49,14 @@ export class EngineController {
   }
 
   @GrpcMethod('EngineService', 'Tick')
-  tick(request: TickRequest): TickResponse {
+  tick(request: wire.TickRequest): wire.TickResponse {
     const worldId = requireId(request.worldId, 'world_id');
     const { runtime, steps } = this.worlds.tick(worldId, request.targetTick);
     return { worldId, tick: runtime.sim.tick, stateHash: runtime.sim.stateHash(), steps };
   }
 
   @GrpcMethod('EngineService', 'Snapshot')
-  snapshot(request: SnapshotRequest): SnapshotResponse {
+  snapshot(request: wire.SnapshotRequest): wire.SnapshotResponse {
     const worldId = requireId(request.worldId, 'world_id');
     const snap = this.worlds.snapshot(worldId);
     return {
@@ -80,7 +69,7 @@ export class EngineController {
   }
 
   @GrpcMethod('EngineService', 'Restore')
-  async restore(request: RestoreRequest, metadata?: Metadata): Promise<RestoreResponse> {
+  async restore(request: wire.RestoreRequest, metadata?: Metadata): Promise<wire.RestoreResponse> {
     const worldId = requireId(request.worldId, 'world_id');
     const runtime = await this.worlds.restore(
       worldId,
@@ -92,7 +81,7 @@ export class EngineController {
   }
 
   @GrpcMethod('EngineService', 'CloseWorld')
-  async closeWorld(request: CloseWorldRequest): Promise<CloseWorldResponse> {
+  async closeWorld(request: wire.CloseWorldRequest): Promise<wire.CloseWorldResponse> {
     const worldId = requireId(request.worldId, 'world_id');
     return { worldId, closed: await this.worlds.close(worldId) };
   }

@@ -4,3 +4,5 @@
  */
 export { EngineGrpcExceptionFilter } from './engine-grpc-exception.filter';
 export { engineGrpcServerOptions, type EngineGrpcServerConfig } from './engine-grpc.options';
+export { engineServer, type EngineServer, type EngineServerSettings } from './engine-server';
+export { engineModule } from './engine-module';
