@@ -2,7 +2,7 @@ import { resolveWorld, type ModuleManifest, type Resolution } from '@anvil/capab
 import { ApplyBindingsError, describeError } from '../errors/errors';
 import { RESOURCES, type CachedWorld, type ClusterCache } from '../informers/cluster-cache';
 import { objectKey } from '../informers/kube-object';
-import type { Clock } from '../queue/clock';
+import type { Clock } from '@anvil/runtime';
 import { worldIdOfKey, worldRecord } from '../registry/world-record';
 import type { WorldRegistry } from '../registry/world-registry';
 import type { HandlerResult } from '../queue/work-queue';
