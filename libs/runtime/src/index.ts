@@ -16,6 +16,7 @@ export {
   engineEnv,
   toEngineServerConfig,
   type EngineEnvDefaults,
+  type EngineLimits,
   type EngineServerConfig,
 } from './config/engine-env';
 export { createBus, holdBus, type BusConfig, type HeldBus } from './bus/create-bus';

@@ -6,6 +6,7 @@ import {
   int,
   parseEnv,
   toEngineServerConfig,
+  type EngineLimits,
   type EngineServerConfig,
   type Env,
 } from '@anvil/runtime';
@@ -59,28 +60,19 @@ export interface InteractionConfig extends EngineServerConfig {
   /** The module this engine is (ModuleManifest spec.module). */
   module: string;
   physics: { address: string; deadlineMs: number };
-  limits: {
-    maxWorlds: number;
-    maxWorldsPerCaller: number;
-    maxCallsPerSecond: number;
-    maxQueuedCommandsPerWorld: number;
-  };
+  limits: EngineLimits & { maxQueuedCommandsPerWorld: number };
   rules: RulesConfig;
 }
 
 /** Validates an environment (default: this process's) into an InteractionConfig; throws ConfigError. */
 export function loadInteractionConfig(env: Env = process.env): InteractionConfig {
   const e = parseEnv('interaction-engine', interactionConfigSchema, env, busIssues);
+  const common = toEngineServerConfig(e);
   return {
-    ...toEngineServerConfig(e),
+    ...common,
     module: e.MODULE_NAME,
     physics: { address: e.PHYSICS_ENGINE_ADDRESS, deadlineMs: e.PHYSICS_DEADLINE_MS },
-    limits: {
-      maxWorlds: e.MAX_WORLDS,
-      maxWorldsPerCaller: e.MAX_WORLDS_PER_CALLER,
-      maxCallsPerSecond: e.MAX_CALLS_PER_SECOND,
-      maxQueuedCommandsPerWorld: e.MAX_QUEUED_COMMANDS_PER_WORLD,
-    },
+    limits: { ...common.limits, maxQueuedCommandsPerWorld: e.MAX_QUEUED_COMMANDS_PER_WORLD },
     rules: {
       maxPlayersPerWorld: e.MAX_PLAYERS_PER_WORLD,
       maxPlayerSpeedMmS: e.MAX_PLAYER_SPEED_MM_S,

@@ -6,6 +6,7 @@ import {
   int,
   parseEnv,
   toEngineServerConfig,
+  type EngineLimits,
   type EngineServerConfig,
   type Env,
 } from '@anvil/runtime';
@@ -42,13 +43,10 @@ export type PhysicsEnv = z.infer<typeof physicsConfigSchema>;
 /** The physics engine's typed configuration (grpc, engineToken, bus: the engines' common part). */
 export interface PhysicsConfig extends EngineServerConfig {
   tick: { hz: number; mode: 'auto' | 'manual'; maxCatchUpSteps: number };
-  limits: {
-    maxWorlds: number;
-    maxWorldsPerCaller: number;
+  limits: EngineLimits & {
     maxBodiesPerWorld: number;
     maxBodiesTotal: number;
     maxQueuedCommands: number;
-    maxCallsPerSecond: number;
   };
   /** Periodic checkpoints; written only when storage is configured (or injected). */
   checkpoint: { everyTicks: number; keep: number };
@@ -62,16 +60,15 @@ export const PHYSICS_CONFIG = 'PHYSICS_CONFIG';
 /** Validates an environment (default: this process's) into a PhysicsConfig; throws ConfigError. */
 export function loadPhysicsConfig(env: Env = process.env): PhysicsConfig {
   const e = parseEnv('physics-engine', physicsConfigSchema, env, busIssues);
+  const common = toEngineServerConfig(e);
   return {
-    ...toEngineServerConfig(e),
+    ...common,
     tick: { hz: e.TICK_HZ, mode: e.TICK_MODE, maxCatchUpSteps: e.MAX_CATCH_UP_STEPS },
     limits: {
-      maxWorlds: e.MAX_WORLDS,
-      maxWorldsPerCaller: e.MAX_WORLDS_PER_CALLER,
+      ...common.limits,
       maxBodiesPerWorld: e.MAX_BODIES_PER_WORLD,
       maxBodiesTotal: e.MAX_BODIES_TOTAL,
       maxQueuedCommands: e.MAX_QUEUED_COMMANDS,
-      maxCallsPerSecond: e.MAX_CALLS_PER_SECOND,
     },
     checkpoint: { everyTicks: e.CHECKPOINT_EVERY_TICKS, keep: e.CHECKPOINT_KEEP },
     databaseUrl: e.DATABASE_URL?.trim() || undefined,

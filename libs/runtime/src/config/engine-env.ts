@@ -40,11 +40,21 @@ export function engineEnv(defaults: EngineEnvDefaults) {
 
 type EngineEnv = z.output<z.ZodObject<ReturnType<typeof engineEnv>>>;
 
+/** The limits every engine has. */
+export interface EngineLimits {
+  maxWorlds: number;
+  /** Worlds one caller may hold at once. */
+  maxWorldsPerCaller: number;
+  /** EngineService calls one caller may make per second. */
+  maxCallsPerSecond: number;
+}
+
 /** The typed part every engine config has. */
 export interface EngineServerConfig {
   grpc: { host: string; port: number; maxMessageBytes: number };
   /** The engine token callers must present. */
   engineToken: string;
+  limits: EngineLimits;
   bus: BusConfig;
   shutdownTimeoutMs: number;
 }
@@ -54,6 +64,11 @@ export function toEngineServerConfig(e: EngineEnv): EngineServerConfig {
   return {
     grpc: { host: e.GRPC_HOST, port: e.GRPC_PORT, maxMessageBytes: e.GRPC_MAX_MESSAGE_BYTES },
     engineToken: e.ENGINE_TOKEN,
+    limits: {
+      maxWorlds: e.MAX_WORLDS,
+      maxWorldsPerCaller: e.MAX_WORLDS_PER_CALLER,
+      maxCallsPerSecond: e.MAX_CALLS_PER_SECOND,
+    },
     bus: toBusConfig(e),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };

@@ -22,27 +22,24 @@ export function createLogger(options: LoggerOptions): Logger {
   });
 }
 
+type Level = 'info' | 'warn' | 'debug' | 'trace' | 'fatal';
+
 /** Nest's own log lines, through pino (Nest's LoggerService, structurally). */
 export class NestPinoLogger {
+  readonly log = this.at('info');
+  readonly warn = this.at('warn');
+  readonly debug = this.at('debug');
+  readonly verbose = this.at('trace');
+  readonly fatal = this.at('fatal');
+
   constructor(private readonly logger: Logger) {}
 
-  log(message: unknown, context?: string): void {
-    this.logger.info({ context }, String(message));
-  }
   error(message: unknown, trace?: string, context?: string): void {
     this.logger.error({ context, trace }, String(message));
   }
-  warn(message: unknown, context?: string): void {
-    this.logger.warn({ context }, String(message));
-  }
-  debug(message: unknown, context?: string): void {
-    this.logger.debug({ context }, String(message));
-  }
-  verbose(message: unknown, context?: string): void {
-    this.logger.trace({ context }, String(message));
-  }
-  fatal(message: unknown, context?: string): void {
-    this.logger.fatal({ context }, String(message));
+
+  private at(level: Level): (message: unknown, context?: string) => void {
+    return (message, context) => this.logger[level]({ context }, String(message));
   }
 }
 
