@@ -14,6 +14,7 @@ export {
 } from './config/shared-env';
 export {
   engineEnv,
+  parseEngineEnv,
   toEngineServerConfig,
   type EngineEnvDefaults,
   type EngineLimits,

@@ -1,15 +1,6 @@
 import { z } from 'zod';
 import { ContractLimits, ENGINE_TOKEN_MIN_LENGTH } from '@anvil/engine-contract';
-import {
-  busIssues,
-  engineEnv,
-  int,
-  parseEnv,
-  toEngineServerConfig,
-  type EngineLimits,
-  type EngineServerConfig,
-  type Env,
-} from '@anvil/runtime';
+import { engineEnv, int, parseEngineEnv, type EngineServerConfig, type Env } from '@anvil/runtime';
 
 export { ConfigError } from '@anvil/runtime';
 
@@ -60,14 +51,13 @@ export interface InteractionConfig extends EngineServerConfig {
   /** The module this engine is (ModuleManifest spec.module). */
   module: string;
   physics: { address: string; deadlineMs: number };
-  limits: EngineLimits & { maxQueuedCommandsPerWorld: number };
+  limits: EngineServerConfig['limits'] & { maxQueuedCommandsPerWorld: number };
   rules: RulesConfig;
 }
 
 /** Validates an environment (default: this process's) into an InteractionConfig; throws ConfigError. */
 export function loadInteractionConfig(env: Env = process.env): InteractionConfig {
-  const e = parseEnv('interaction-engine', interactionConfigSchema, env, busIssues);
-  const common = toEngineServerConfig(e);
+  const { e, common } = parseEngineEnv('interaction-engine', interactionConfigSchema, env);
   return {
     ...common,
     module: e.MODULE_NAME,

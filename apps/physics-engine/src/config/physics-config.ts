@@ -1,15 +1,6 @@
 import { z } from 'zod';
 import { ContractLimits, ENGINE_TOKEN_MIN_LENGTH } from '@anvil/engine-contract';
-import {
-  busIssues,
-  engineEnv,
-  int,
-  parseEnv,
-  toEngineServerConfig,
-  type EngineLimits,
-  type EngineServerConfig,
-  type Env,
-} from '@anvil/runtime';
+import { engineEnv, int, parseEngineEnv, type EngineServerConfig, type Env } from '@anvil/runtime';
 
 export { ConfigError } from '@anvil/runtime';
 
@@ -43,7 +34,7 @@ export type PhysicsEnv = z.infer<typeof physicsConfigSchema>;
 /** The physics engine's typed configuration (grpc, engineToken, bus: the engines' common part). */
 export interface PhysicsConfig extends EngineServerConfig {
   tick: { hz: number; mode: 'auto' | 'manual'; maxCatchUpSteps: number };
-  limits: EngineLimits & {
+  limits: EngineServerConfig['limits'] & {
     maxBodiesPerWorld: number;
     maxBodiesTotal: number;
     maxQueuedCommands: number;
@@ -59,8 +50,7 @@ export const PHYSICS_CONFIG = 'PHYSICS_CONFIG';
 
 /** Validates an environment (default: this process's) into a PhysicsConfig; throws ConfigError. */
 export function loadPhysicsConfig(env: Env = process.env): PhysicsConfig {
-  const e = parseEnv('physics-engine', physicsConfigSchema, env, busIssues);
-  const common = toEngineServerConfig(e);
+  const { e, common } = parseEngineEnv('physics-engine', physicsConfigSchema, env);
   return {
     ...common,
     tick: { hz: e.TICK_HZ, mode: e.TICK_MODE, maxCatchUpSteps: e.MAX_CATCH_UP_STEPS },

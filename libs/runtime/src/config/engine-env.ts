@@ -2,8 +2,8 @@
 // call limits, bus, shutdown. Each engine adds its own variables (docs/engine-contract.md).
 import { z } from 'zod';
 import type { BusConfig } from '../bus/create-bus';
-import { int } from './env';
-import { busEnv, shutdownEnv, toBusConfig } from './shared-env';
+import { int, parseEnv, type Env } from './env';
+import { busEnv, busIssues, shutdownEnv, toBusConfig } from './shared-env';
 
 /** What differs between the engines, and the contract's constants (passed in, so that this
  * library does not load the gRPC contract). */
@@ -72,4 +72,17 @@ export function toEngineServerConfig(e: EngineEnv): EngineServerConfig {
     bus: toBusConfig(e),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
+}
+
+/**
+ * Validates an engine's environment (`schema` spreads `engineEnv`); throws one ConfigError.
+ * Gives the validated variables and the common config built from them.
+ */
+export function parseEngineEnv<S extends z.ZodType<EngineEnv>>(
+  app: string,
+  schema: S,
+  env: Env,
+): { e: z.output<S>; common: EngineServerConfig } {
+  const e = parseEnv(app, schema, env, busIssues);
+  return { e, common: toEngineServerConfig(e) };
 }
