@@ -3,14 +3,15 @@ import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
 import { admittedCaller, commandFromWire, requireId } from '@anvil/engine-contract';
 import type * as wire from '@anvil/engine-contract';
+import { EngineControllerBase } from '@anvil/engine-contract/nest';
 import { InteractionWorldsService } from '../worlds/interaction-worlds.service';
 
 /** EngineService over gRPC for the interaction engine: ids checked, wire converted, rules applied. */
 @Controller()
-export class EngineController {
-  constructor(
-    @Inject(InteractionWorldsService) private readonly worlds: InteractionWorldsService,
-  ) {}
+export class EngineController extends EngineControllerBase {
+  constructor(@Inject(InteractionWorldsService) private readonly worlds: InteractionWorldsService) {
+    super();
+  }
 
   @GrpcMethod('EngineService', 'Init')
   init(request: wire.InitRequest, metadata?: Metadata): Promise<wire.InitResponse> {
@@ -49,9 +50,7 @@ export class EngineController {
     return { worldId, ...this.worlds.restore(worldId, request.state, request.stateHash, caller) };
   }
 
-  @GrpcMethod('EngineService', 'CloseWorld')
-  async closeWorld(request: wire.CloseWorldRequest): Promise<wire.CloseWorldResponse> {
-    const worldId = requireId(request.worldId, 'world_id');
-    return { worldId, closed: await this.worlds.close(worldId) };
+  protected closeWorldById(worldId: string): Promise<boolean> {
+    return this.worlds.close(worldId);
   }
 }

@@ -9,16 +9,19 @@ import {
   worldSettingsToWire,
 } from '@anvil/engine-contract';
 import type * as wire from '@anvil/engine-contract';
+import { EngineControllerBase } from '@anvil/engine-contract/nest';
 import { PHYSICS_CONFIG, type PhysicsConfig } from '../config/physics-config';
 import { WorldsService } from '../worlds/worlds.service';
 
 /** EngineService over gRPC: validates ids, converts wire <-> domain, delegates to WorldsService. */
 @Controller()
-export class EngineController {
+export class EngineController extends EngineControllerBase {
   constructor(
     @Inject(WorldsService) private readonly worlds: WorldsService,
     @Inject(PHYSICS_CONFIG) private readonly config: PhysicsConfig,
-  ) {}
+  ) {
+    super();
+  }
 
   @GrpcMethod('EngineService', 'Init')
   async init(request: wire.InitRequest, metadata?: Metadata): Promise<wire.InitResponse> {
@@ -80,9 +83,7 @@ export class EngineController {
     return { worldId, tick: runtime.sim.tick, stateHash: runtime.sim.stateHash() };
   }
 
-  @GrpcMethod('EngineService', 'CloseWorld')
-  async closeWorld(request: wire.CloseWorldRequest): Promise<wire.CloseWorldResponse> {
-    const worldId = requireId(request.worldId, 'world_id');
-    return { worldId, closed: await this.worlds.close(worldId) };
+  protected closeWorldById(worldId: string): Promise<boolean> {
+    return this.worlds.close(worldId);
   }
 }
