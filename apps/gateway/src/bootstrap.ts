@@ -4,15 +4,14 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Logger } from 'pino';
 import type { EventBus } from '@anvil/bus';
+import { NestPinoLogger, closeOnce, createLogger, holdBus } from '@anvil/runtime';
 import { createStorage, type Storage } from '@anvil/storage';
 import { AppModule } from './app/app.module';
 import { GatewayIoAdapter, socketIoOptions } from './app/io.adapter';
 import { AuditService } from './audit/audit.service';
-import { createBus } from './bus/create-bus';
 import { HttpExceptionFilter } from './errors/http-exception.filter';
 import type { GatewayConfig } from './config/gateway-config';
 import type { Now } from './limits/token-bucket';
-import { createLogger, NestPinoLogger } from './logging/logger';
 
 /** What `bootstrap` needs; `bus` and `storage` are shared with other apps in embedded mode. */
 export interface GatewayBootstrapOptions {
@@ -42,10 +41,11 @@ export interface RunningGateway {
 /** Starts the gateway: HTTP (probes, metrics) and socket.io on one port. */
 export async function bootstrap(options: GatewayBootstrapOptions): Promise<RunningGateway> {
   const { config } = options;
-  const logger = options.logger ?? createLogger(config.logLevel, config.instanceId);
-  const ownsBus = !options.bus;
+  const logger =
+    options.logger ??
+    createLogger({ app: 'gateway', level: config.logLevel, base: { instance: config.instanceId } });
   const ownsStorage = !options.storage;
-  const bus = options.bus ?? (await createBus(config.bus));
+  const { bus, release: releaseBus } = await holdBus(options.bus, config.bus);
   let storage: Storage | undefined;
   try {
     storage = options.storage ?? (await createStorage({ url: config.storage.url }));
@@ -61,26 +61,28 @@ export async function bootstrap(options: GatewayBootstrapOptions): Promise<Runni
     app.useWebSocketAdapter(new GatewayIoAdapter(app, socketIoOptions(config)));
     await app.listen(config.http.port, config.http.host);
     const closed = await app.get(AuditService).closeStaleSessions();
-    if (closed) logger.info({ closed }, 'closed sessions left open by a previous run of this instance');
+    if (closed)
+      logger.info({ closed }, 'closed sessions left open by a previous run of this instance');
     const port = (app.getHttpServer().address() as AddressInfo).port;
     const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
-    logger.info({ port, engine: config.engine.interactionAddress, bus: config.bus.kind }, 'gateway listening');
-    let closing: Promise<void> | undefined;
+    logger.info(
+      { port, engine: config.engine.interactionAddress, bus: config.bus.kind },
+      'gateway listening',
+    );
     const owned = storage;
     return {
       port,
       url: `http://${host}:${port}`,
       storage: owned,
       app,
-      close: () =>
-        (closing ??= (async () => {
-          await app.close();
-          if (ownsBus) await bus.close();
-          if (ownsStorage) await owned.close();
-        })()),
+      close: closeOnce(async () => {
+        await app.close();
+        await releaseBus();
+        if (ownsStorage) await owned.close();
+      }),
     };
   } catch (error) {
-    if (ownsBus) await bus.close().catch(() => undefined);
+    await releaseBus().catch(() => undefined);
     if (ownsStorage) await storage?.close().catch(() => undefined);
     throw error;
   }

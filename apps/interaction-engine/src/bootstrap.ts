@@ -2,21 +2,14 @@ import 'reflect-metadata';
 import { Logger, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { EventBus } from '@anvil/bus';
-import {
-  CallRateLimiter,
-  EngineClient,
-  MAX_TRACKED_CALLERS,
-  createEngineHealth,
-  freePort,
-  throttledRefusalLog,
-} from '@anvil/engine-contract';
-import { EngineGrpcExceptionFilter, engineGrpcServerOptions } from '@anvil/engine-contract/nest';
+import { EngineClient } from '@anvil/engine-contract';
+import { engineServer } from '@anvil/engine-contract/nest';
+import { closeOnce, holdBus, systemClock, type Clock } from '@anvil/runtime';
 import type { InteractionConfig } from './config/interaction-config';
 import { EngineModule } from './engine/engine.module';
-import { createBus } from './create-bus';
 import { InteractionEvents } from './worlds/interaction-events';
 import { PhysicsClients } from './worlds/physics-clients';
-import { InteractionWorldsService, type Clock } from './worlds/interaction-worlds.service';
+import { InteractionWorldsService } from './worlds/interaction-worlds.service';
 
 /** What `bootstrap` needs; `bus` is shared with other apps in embedded mode. */
 export interface InteractionBootstrapOptions {
@@ -40,15 +33,12 @@ export interface RunningInteractionEngine {
   close(): Promise<void>;
 }
 
-const systemClock: Clock = { now: () => performance.now() };
-
 /** Starts the interaction engine's gRPC server (EngineService + grpc.health.v1). */
 export async function bootstrap(
   options: InteractionBootstrapOptions,
 ): Promise<RunningInteractionEngine> {
   const { config } = options;
-  const ownsBus = !options.bus;
-  const bus = options.bus ?? (await createBus(config.bus));
+  const { bus, release: releaseBus } = await holdBus(options.bus, config.bus);
   const physics = new PhysicsClients(
     config.physics.address,
     (address) =>
@@ -66,49 +56,30 @@ export async function bootstrap(
       ),
     config.bus.topicPrefix,
   );
-  const port = config.grpc.port || (await freePort(config.grpc.host));
-  const health = createEngineHealth();
   const clock = options.clock ?? systemClock;
-  const callRate = new CallRateLimiter({
-    perSecond: config.limits.maxCallsPerSecond,
-    maxCallers: MAX_TRACKED_CALLERS,
+  const server = await engineServer({
+    ...config,
+    maxCallsPerSecond: config.limits.maxCallsPerSecond,
+    clock,
+    logger: options.logger,
   });
-  const accessLogger = new Logger('EngineAccess');
   const app: INestMicroservice = await NestFactory.createMicroservice(
     EngineModule.forRoot({ physics, events, config, clock }),
-    {
-      ...engineGrpcServerOptions({
-        url: `${config.grpc.host}:${port}`,
-        maxMessageBytes: config.grpc.maxMessageBytes,
-        health,
-        access: {
-          token: config.engineToken,
-          admit: (caller) => callRate.admit(caller, clock.now()),
-          onRefused: throttledRefusalLog((line) => accessLogger.warn(line)),
-        },
-      }),
-      logger: options.logger ?? ['log', 'error', 'warn', 'fatal'],
-    },
+    server.options,
   );
-  app.useGlobalFilters(new EngineGrpcExceptionFilter());
-  await app.listen();
-  health.setServing(true);
-  const host = config.grpc.host === '0.0.0.0' ? '127.0.0.1' : config.grpc.host;
+  await server.serve(app);
   new Logger('InteractionEngine').log(
-    `serving EngineService on ${config.grpc.host}:${port} as module ${config.module}; physics at the world's binding, else ${config.physics.address}`,
+    `serving EngineService on ${config.grpc.host}:${server.port} as module ${config.module}; physics at the world's binding, else ${config.physics.address}`,
   );
-  let closing: Promise<void> | undefined;
   return {
-    port,
-    address: `${host}:${port}`,
+    port: server.port,
+    address: server.address,
     worlds: app.get(InteractionWorldsService),
-    close: () =>
-      (closing ??= (async () => {
-        health.setServing(false);
-        await app.close();
-        await events.flush();
-        physics.close();
-        if (ownsBus) await bus.close();
-      })()),
+    close: closeOnce(async () => {
+      await server.stop(app);
+      await events.flush();
+      physics.close();
+      await releaseBus();
+    }),
   };
 }

@@ -1,23 +1,14 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { Logger, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { INestMicroservice } from '@nestjs/common';
 import type { EventBus } from '@anvil/bus';
-import {
-  CallRateLimiter,
-  MAX_TRACKED_CALLERS,
-  createEngineHealth,
-  freePort,
-  throttledRefusalLog,
-} from '@anvil/engine-contract';
+import { engineServer } from '@anvil/engine-contract/nest';
+import { closeOnce, holdBus, systemClock, type Clock, type Timers } from '@anvil/runtime';
 import { createStorage, type Storage } from '@anvil/storage';
-import { EngineGrpcExceptionFilter, engineGrpcServerOptions } from '@anvil/engine-contract/nest';
 import type { PhysicsConfig } from './config/physics-config';
 import { EngineModule } from './engine/engine.module';
 import { loadRapier } from './simulation/rapier';
-import { systemClock, type Clock, type Timers } from './tick/clock';
 import { CheckpointService } from './worlds/checkpoints';
-import { createBus } from './worlds/create-bus';
 import { WorldsService } from './worlds/worlds.service';
 
 /** What `bootstrap` needs; `bus` is shared with other apps in embedded mode. */
@@ -53,8 +44,7 @@ export interface RunningPhysicsEngine {
 export async function bootstrap(options: PhysicsBootstrapOptions): Promise<RunningPhysicsEngine> {
   const { config } = options;
   const rapier = await loadRapier();
-  const ownsBus = !options.bus;
-  const bus = options.bus ?? (await createBus(config.bus));
+  const { bus, release: releaseBus } = await holdBus(options.bus, config.bus);
   const ownsStorage = !options.storage && Boolean(config.databaseUrl);
   const storage = options.storage ?? (await openStorage(config.databaseUrl));
   const checkpoints = storage
@@ -68,14 +58,12 @@ export async function bootstrap(options: PhysicsBootstrapOptions): Promise<Runni
           ),
       })
     : undefined;
-  const port = config.grpc.port || (await freePort(config.grpc.host));
-  const health = createEngineHealth();
-  const clock = options.clock ?? systemClock;
-  const callRate = new CallRateLimiter({
-    perSecond: config.limits.maxCallsPerSecond,
-    maxCallers: MAX_TRACKED_CALLERS,
+  const server = await engineServer({
+    ...config,
+    maxCallsPerSecond: config.limits.maxCallsPerSecond,
+    clock: options.clock ?? systemClock,
+    logger: options.logger,
   });
-  const accessLogger = new Logger('EngineAccess');
   const app: INestMicroservice = await NestFactory.createMicroservice(
     EngineModule.forRoot({
       rapier,
@@ -85,39 +73,21 @@ export async function bootstrap(options: PhysicsBootstrapOptions): Promise<Runni
       timers: options.timers,
       checkpoints,
     }),
-    {
-      ...engineGrpcServerOptions({
-        url: `${config.grpc.host}:${port}`,
-        maxMessageBytes: config.grpc.maxMessageBytes,
-        health,
-        access: {
-          token: config.engineToken,
-          admit: (caller) => callRate.admit(caller, clock.now()),
-          onRefused: throttledRefusalLog((line) => accessLogger.warn(line)),
-        },
-      }),
-      logger: options.logger ?? ['log', 'error', 'warn', 'fatal'],
-    },
+    server.options,
   );
-  app.useGlobalFilters(new EngineGrpcExceptionFilter());
-  await app.listen();
-  health.setServing(true);
-  const host = config.grpc.host === '0.0.0.0' ? '127.0.0.1' : config.grpc.host;
+  await server.serve(app);
   new Logger('PhysicsEngine').log(
-    `serving EngineService on ${config.grpc.host}:${port} (${config.tick.mode}, ${config.tick.hz} Hz)`,
+    `serving EngineService on ${config.grpc.host}:${server.port} (${config.tick.mode}, ${config.tick.hz} Hz)`,
   );
-  let closing: Promise<void> | undefined;
   return {
-    port,
-    address: `${host}:${port}`,
+    port: server.port,
+    address: server.address,
     worlds: app.get(WorldsService),
-    close: () =>
-      (closing ??= (async () => {
-        health.setServing(false);
-        await app.close();
-        if (ownsBus) await bus.close();
-        if (ownsStorage) await storage?.close();
-      })()),
+    close: closeOnce(async () => {
+      await server.stop(app);
+      await releaseBus();
+      if (ownsStorage) await storage?.close();
+    }),
   };
 }
 

@@ -1,7 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { ControllerConfig } from './config/controller-config';
-import { ControllerConfigService } from './config/controller-config.service';
 import { ControllerLifecycle } from './controller/controller-lifecycle';
 import { ResolverController } from './controller/resolver-controller';
 import { ProbeServer } from './http/probe-server';
@@ -18,6 +17,7 @@ import type { WorldRegistry } from './registry/world-registry';
 
 /** Injection tokens of the providers that are not classes Nest can see. */
 export const TOKENS = {
+  config: 'CONTROLLER_CONFIG',
   logger: 'LOGGER',
   kubeApis: 'KUBE_APIS',
   registry: 'WORLD_REGISTRY',
@@ -25,7 +25,7 @@ export const TOKENS = {
 
 /** Builds the controller from the validated config and the Kubernetes API clients. */
 function buildController(
-  config: ControllerConfigService,
+  config: ControllerConfig,
   apis: KubeApis,
   metrics: ControllerMetrics,
   logger: Logger,
@@ -77,25 +77,25 @@ export class AppModule {
     return {
       module: AppModule,
       providers: [
-        { provide: ControllerConfigService, useValue: new ControllerConfigService(config) },
+        { provide: TOKENS.config, useValue: config },
         { provide: TOKENS.logger, useValue: logger },
         { provide: ControllerMetrics, useFactory: () => new ControllerMetrics() },
         {
           provide: TOKENS.kubeApis,
-          useFactory: (c: ControllerConfigService) => createKubeApis(c.kube),
-          inject: [ControllerConfigService],
+          useFactory: (c: ControllerConfig) => createKubeApis(c.kube),
+          inject: [TOKENS.config],
         },
         {
           provide: TOKENS.registry,
-          useFactory: async (c: ControllerConfigService) =>
+          useFactory: async (c: ControllerConfig) =>
             c.registry ? StorageWorldRegistry.open(c.registry.url, c.registry.migrate) : null,
-          inject: [ControllerConfigService],
+          inject: [TOKENS.config],
         },
         {
           provide: ResolverController,
           useFactory: buildController,
           inject: [
-            ControllerConfigService,
+            TOKENS.config,
             TOKENS.kubeApis,
             ControllerMetrics,
             TOKENS.logger,
@@ -117,12 +117,12 @@ export class AppModule {
         {
           provide: ControllerLifecycle,
           useFactory: (
-            c: ControllerConfigService,
+            c: ControllerConfig,
             controller: ResolverController,
             probes: ProbeServer,
             l: Logger,
           ) => new ControllerLifecycle(c, controller, probes, asLog(l)),
-          inject: [ControllerConfigService, ResolverController, ProbeServer, TOKENS.logger],
+          inject: [TOKENS.config, ResolverController, ProbeServer, TOKENS.logger],
         },
       ],
     };

@@ -1,14 +1,7 @@
 // @anvil/bus: the EventBus interface, the CloudEvents envelope, the platform's event types and
 // topics, and the in-memory bus. Kafka lives behind `@anvil/bus/kafka`, so importing this entry
 // point never loads kafkajs.
-export type {
-  BusHandler,
-  BusMessage,
-  CloudEvent,
-  EventBus,
-  SubscribeOptions,
-  Subscription,
-} from './event-bus';
+export type * from './event-bus';
 export {
   BusClosedError,
   BusTimeoutError,

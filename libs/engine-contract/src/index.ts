@@ -20,7 +20,6 @@ export * from './grpc/health-service.options';
 export * from './client/retry';
 export * from './client/engine-client';
 export * from './grpc/free-port';
-export * from './grpc/last-resort';
 export * from './access/engine-token';
 export * from './access/access-interceptor';
 export * from './access/refusal-log';

@@ -1,9 +1,21 @@
 import { hostname } from 'node:os';
-import Ajv from 'ajv';
+import {
+  busIssues,
+  list,
+  parseEnv,
+  toBusConfig,
+  withoutBlanks,
+  type BusConfig,
+  type Env,
+  type LogLevel,
+} from '@anvil/runtime';
 import { gatewayEnvSchema, type GatewayEnv } from './gateway-config.schema';
 
+export { ConfigError } from '@anvil/runtime';
+
 /** How tokens are verified: an HS256 shared secret or an RS256 public key (PEM). */
-export type JwtKey = { algorithm: 'HS256'; secret: string } | { algorithm: 'RS256'; publicKey: string };
+export type JwtKey =
+  { algorithm: 'HS256'; secret: string } | { algorithm: 'RS256'; publicKey: string };
 
 /** The gateway's typed configuration. */
 export interface GatewayConfig {
@@ -22,7 +34,7 @@ export interface GatewayConfig {
     maxTokenBytes: number;
   };
   engine: { interactionAddress: string; deadlineMs: number; token: string };
-  bus: { kind: 'memory' | 'kafka'; kafkaBrokers: string[]; kafkaClientId: string; topicPrefix?: string };
+  bus: BusConfig;
   storage: { url: string; migrate: boolean };
   worlds: { readyPhases: string[]; maxPerConnection: number };
   limits: {
@@ -34,40 +46,39 @@ export interface GatewayConfig {
   };
   sessions: { recoveryWindowMs: number; disconnectGraceMs: number };
   fanout: { slowClientPackets: number; maxPendingBodies: number };
-  logLevel: GatewayEnv['LOG_LEVEL'];
+  logLevel: LogLevel;
   shutdownTimeoutMs: number;
 }
 
-/** A config that failed validation; the message lists every bad variable. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
+/** Validates an environment (default: this process's) into a GatewayConfig; throws ConfigError. */
+export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
+  // Only the gateway's variables, and an empty variable counts as unset.
+  const known = Object.keys(gatewayEnvSchema.shape);
+  const input = withoutBlanks(Object.fromEntries(known.map((key) => [key, env[key]])));
+  return toConfig(parseEnv('gateway', gatewayEnvSchema, input, crossChecks));
 }
 
-const ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: true });
-const validateEnv = ajv.compile(gatewayEnvSchema);
-const list = (text: string | undefined) => (text ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-
-/** Validates an environment (default: this process's) into a GatewayConfig; throws ConfigError. */
-export function loadGatewayConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
-  const known = Object.keys(gatewayEnvSchema.properties);
-  // Only the gateway's variables, and an empty variable counts as unset.
-  const input: Record<string, unknown> = {};
-  for (const key of known) if (env[key] !== undefined && env[key] !== '') input[key] = env[key];
+/** The rules that span variables, checked on the raw input so every problem is reported at once. */
+function crossChecks(e: Env): string[] {
   const issues: string[] = [];
-  if (!validateEnv(input)) {
-    for (const e of validateEnv.errors ?? []) issues.push(`${e.instancePath.slice(1) || 'env'}: ${e.message}`);
+  if (Boolean(e.JWT_SECRET) === Boolean(e.JWT_PUBLIC_KEY)) {
+    issues.push('JWT_SECRET / JWT_PUBLIC_KEY: set exactly one');
   }
-  const e = input as unknown as GatewayEnv;
-  if (Boolean(e.JWT_SECRET) === Boolean(e.JWT_PUBLIC_KEY)) issues.push('JWT_SECRET / JWT_PUBLIC_KEY: set exactly one');
   if (!e.ENGINE_TOKEN) issues.push('ENGINE_TOKEN: required (the engines refuse calls without it)');
-  if (e.BUS === 'kafka' && list(e.KAFKA_BROKERS).length === 0) issues.push('KAFKA_BROKERS: required when BUS=kafka');
-  if (e.MAX_EVENT_BYTES > e.MAX_MESSAGE_BYTES) issues.push('MAX_EVENT_BYTES: must not exceed MAX_MESSAGE_BYTES');
-  if (issues.length) throw new ConfigError(`invalid gateway config: ${issues.join('; ')}`);
-  return toConfig(e);
+  issues.push(...busIssues(e));
+  const { MAX_EVENT_BYTES: event, MAX_MESSAGE_BYTES: message } = gatewayEnvSchema.shape;
+  const eventBytes = event.safeParse(e.MAX_EVENT_BYTES);
+  const messageBytes = message.safeParse(e.MAX_MESSAGE_BYTES);
+  if (eventBytes.success && messageBytes.success && eventBytes.data > messageBytes.data) {
+    issues.push('MAX_EVENT_BYTES: must not exceed MAX_MESSAGE_BYTES');
+  }
+  return issues;
 }
 
 function toConfig(e: GatewayEnv): GatewayConfig {
-  const key: JwtKey = e.JWT_SECRET ? { algorithm: 'HS256', secret: e.JWT_SECRET } : { algorithm: 'RS256', publicKey: e.JWT_PUBLIC_KEY as string };
+  const key: JwtKey = e.JWT_SECRET
+    ? { algorithm: 'HS256', secret: e.JWT_SECRET }
+    : { algorithm: 'RS256', publicKey: e.JWT_PUBLIC_KEY as string };
   return {
     http: { host: e.HOST, port: e.PORT, corsOrigins: list(e.CORS_ORIGINS) },
     instanceId: e.GATEWAY_ID ?? `${hostname().replace(/[^A-Za-z0-9_.-]/g, '-')}-${process.pid}`,
@@ -79,10 +90,17 @@ function toConfig(e: GatewayEnv): GatewayConfig {
       maxLifetimeS: e.JWT_MAX_LIFETIME_SECONDS,
       maxTokenBytes: e.JWT_MAX_TOKEN_BYTES,
     },
-    engine: { interactionAddress: e.INTERACTION_ENGINE_ADDRESS, deadlineMs: e.ENGINE_DEADLINE_MS, token: e.ENGINE_TOKEN as string },
-    bus: { kind: e.BUS, kafkaBrokers: list(e.KAFKA_BROKERS), kafkaClientId: e.KAFKA_CLIENT_ID, topicPrefix: e.BUS_TOPIC_PREFIX },
+    engine: {
+      interactionAddress: e.INTERACTION_ENGINE_ADDRESS,
+      deadlineMs: e.ENGINE_DEADLINE_MS,
+      token: e.ENGINE_TOKEN as string,
+    },
+    bus: toBusConfig(e),
     storage: { url: e.DATABASE_URL, migrate: e.DATABASE_MIGRATE },
-    worlds: { readyPhases: list(e.WORLD_READY_PHASES), maxPerConnection: e.MAX_WORLDS_PER_CONNECTION },
+    worlds: {
+      readyPhases: list(e.WORLD_READY_PHASES),
+      maxPerConnection: e.MAX_WORLDS_PER_CONNECTION,
+    },
     limits: {
       ratePerSecond: e.RATE_LIMIT_PER_SECOND,
       rateBurst: e.RATE_LIMIT_BURST,

@@ -35,7 +35,7 @@ describe('loadInteractionConfig', () => {
       loadInteractionConfig({ PHYSICS_ENGINE_ADDRESS: 'nowhere', JUMP_COOLDOWN_MS: '-1' }),
     ).toThrow(/PHYSICS_ENGINE_ADDRESS: expected host:port.*JUMP_COOLDOWN_MS/);
     expect(() => loadInteractionConfig({ ENGINE_TOKEN, BUS: 'kafka' })).toThrow(
-      /KAFKA_BROKERS is required/,
+      /KAFKA_BROKERS: required when BUS=kafka/,
     );
   });
 

@@ -1,34 +1,20 @@
 import { Controller, Inject } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
-import {
-  admittedCaller,
-  commandFromWire,
-  requireId,
-  type ApplyCommandRequest,
-  type ApplyCommandResponse,
-  type CloseWorldRequest,
-  type CloseWorldResponse,
-  type InitRequest,
-  type InitResponse,
-  type RestoreRequest,
-  type RestoreResponse,
-  type SnapshotRequest,
-  type SnapshotResponse,
-  type TickRequest,
-  type TickResponse,
-} from '@anvil/engine-contract';
+import { admittedCaller, commandFromWire, requireId } from '@anvil/engine-contract';
+import type * as wire from '@anvil/engine-contract';
+import { EngineControllerBase } from '@anvil/engine-contract/nest';
 import { InteractionWorldsService } from '../worlds/interaction-worlds.service';
 
 /** EngineService over gRPC for the interaction engine: ids checked, wire converted, rules applied. */
 @Controller()
-export class EngineController {
-  constructor(
-    @Inject(InteractionWorldsService) private readonly worlds: InteractionWorldsService,
-  ) {}
+export class EngineController extends EngineControllerBase {
+  constructor(@Inject(InteractionWorldsService) private readonly worlds: InteractionWorldsService) {
+    super();
+  }
 
   @GrpcMethod('EngineService', 'Init')
-  init(request: InitRequest, metadata?: Metadata): Promise<InitResponse> {
+  init(request: wire.InitRequest, metadata?: Metadata): Promise<wire.InitResponse> {
     return this.worlds.init(
       requireId(request.worldId, 'world_id'),
       request.config,
@@ -38,7 +24,7 @@ export class EngineController {
   }
 
   @GrpcMethod('EngineService', 'ApplyCommand')
-  async applyCommand(request: ApplyCommandRequest): Promise<ApplyCommandResponse> {
+  async applyCommand(request: wire.ApplyCommandRequest): Promise<wire.ApplyCommandResponse> {
     const worldId = requireId(request.worldId, 'world_id');
     const { applyTick, entityId } = await this.worlds.apply(
       worldId,
@@ -48,25 +34,23 @@ export class EngineController {
   }
 
   @GrpcMethod('EngineService', 'Tick')
-  tick(request: TickRequest): Promise<TickResponse> {
+  tick(request: wire.TickRequest): Promise<wire.TickResponse> {
     return this.worlds.tick(requireId(request.worldId, 'world_id'), request.targetTick);
   }
 
   @GrpcMethod('EngineService', 'Snapshot')
-  snapshot(request: SnapshotRequest): Promise<SnapshotResponse> {
+  snapshot(request: wire.SnapshotRequest): Promise<wire.SnapshotResponse> {
     return this.worlds.snapshot(requireId(request.worldId, 'world_id'));
   }
 
   @GrpcMethod('EngineService', 'Restore')
-  async restore(request: RestoreRequest, metadata?: Metadata): Promise<RestoreResponse> {
+  async restore(request: wire.RestoreRequest, metadata?: Metadata): Promise<wire.RestoreResponse> {
     const worldId = requireId(request.worldId, 'world_id');
     const caller = admittedCaller(metadata);
     return { worldId, ...this.worlds.restore(worldId, request.state, request.stateHash, caller) };
   }
 
-  @GrpcMethod('EngineService', 'CloseWorld')
-  async closeWorld(request: CloseWorldRequest): Promise<CloseWorldResponse> {
-    const worldId = requireId(request.worldId, 'world_id');
-    return { worldId, closed: await this.worlds.close(worldId) };
+  protected closeWorldById(worldId: string): Promise<boolean> {
+    return this.worlds.close(worldId);
   }
 }

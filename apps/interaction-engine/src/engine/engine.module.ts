@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { engineModule } from '@anvil/engine-contract/nest';
 import {
   InteractionWorldsService,
   type InteractionDeps,
@@ -9,13 +10,8 @@ import { EngineController } from './engine.controller';
 @Module({})
 export class EngineModule {
   static forRoot(deps: InteractionDeps): DynamicModule {
-    return {
-      module: EngineModule,
-      controllers: [EngineController],
-      providers: [
-        { provide: InteractionWorldsService, useValue: new InteractionWorldsService(deps) },
-      ],
-      exports: [InteractionWorldsService],
-    };
+    return engineModule(EngineModule, EngineController, [
+      { provide: InteractionWorldsService, useValue: new InteractionWorldsService(deps) },
+    ]);
   }
 }

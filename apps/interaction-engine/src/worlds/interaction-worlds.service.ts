@@ -23,6 +23,7 @@ import {
   type WorldBinding,
   type WorldConfig,
 } from '@anvil/engine-contract';
+import type { Clock } from '@anvil/runtime';
 import type { InteractionConfig } from '../config/interaction-config';
 import { WorldRules } from '../rules/world-rules';
 import { decodeRulesState, encodeRulesState, sha256 } from '../rules/rules-state';
@@ -32,16 +33,12 @@ import type { PhysicsClients } from './physics-clients';
 /** The capability the interaction engine requires of a physics engine. */
 export const PHYSICS_CAPABILITY = 'physics.simulation';
 
-/** A monotonic clock in milliseconds (injected so tests control cooldowns and rate limits). */
-export interface Clock {
-  now(): number;
-}
-
 /** What the service needs: the physics engine clients, the event publisher, config and time. */
 export interface InteractionDeps {
   physics: PhysicsClients;
   events: InteractionEvents;
   config: InteractionConfig;
+  /** Monotonic time (tests control cooldowns and rate limits). */
   clock: Clock;
 }
 

@@ -53,7 +53,7 @@ describe('loadPhysicsConfig', () => {
       /GRPC_PORT.*TICK_HZ|TICK_HZ.*GRPC_PORT/,
     );
     expect(() => loadPhysicsConfig({ ENGINE_TOKEN, BUS: 'kafka' })).toThrow(
-      /KAFKA_BROKERS is required/,
+      /KAFKA_BROKERS: required when BUS=kafka/,
     );
   });
 

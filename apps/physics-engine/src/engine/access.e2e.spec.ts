@@ -13,7 +13,7 @@ import {
 } from '@anvil/engine-contract';
 import { bootstrap, type RunningPhysicsEngine } from '../bootstrap';
 import { loadPhysicsConfig } from '../config/physics-config';
-import { ManualClock } from '../tick/clock';
+import { ManualClock } from '@anvil/runtime';
 
 // Who may call the physics engine and how much: real grpc-js clients against the real app.
 const ENGINE_TOKEN = 'physics-access-e2e-token';

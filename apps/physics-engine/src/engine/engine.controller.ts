@@ -7,32 +7,24 @@ import {
   commandFromWire,
   requireId,
   worldSettingsToWire,
-  type ApplyCommandRequest,
-  type ApplyCommandResponse,
-  type CloseWorldRequest,
-  type CloseWorldResponse,
-  type InitRequest,
-  type InitResponse,
-  type RestoreRequest,
-  type RestoreResponse,
-  type SnapshotRequest,
-  type SnapshotResponse,
-  type TickRequest,
-  type TickResponse,
 } from '@anvil/engine-contract';
-import { PhysicsConfigService } from '../config/physics-config.service';
+import type * as wire from '@anvil/engine-contract';
+import { EngineControllerBase } from '@anvil/engine-contract/nest';
+import { PHYSICS_CONFIG, type PhysicsConfig } from '../config/physics-config';
 import { WorldsService } from '../worlds/worlds.service';
 
 /** EngineService over gRPC: validates ids, converts wire <-> domain, delegates to WorldsService. */
 @Controller()
-export class EngineController {
+export class EngineController extends EngineControllerBase {
   constructor(
     @Inject(WorldsService) private readonly worlds: WorldsService,
-    @Inject(PhysicsConfigService) private readonly config: PhysicsConfigService,
-  ) {}
+    @Inject(PHYSICS_CONFIG) private readonly config: PhysicsConfig,
+  ) {
+    super();
+  }
 
   @GrpcMethod('EngineService', 'Init')
-  async init(request: InitRequest, metadata?: Metadata): Promise<InitResponse> {
+  async init(request: wire.InitRequest, metadata?: Metadata): Promise<wire.InitResponse> {
     const worldId = requireId(request.worldId, 'world_id');
     const { runtime, created } = await this.worlds.init(
       worldId,
@@ -50,7 +42,7 @@ export class EngineController {
   }
 
   @GrpcMethod('EngineService', 'ApplyCommand')
-  applyCommand(request: ApplyCommandRequest): ApplyCommandResponse {
+  applyCommand(request: wire.ApplyCommandRequest): wire.ApplyCommandResponse {
     const worldId = requireId(request.worldId, 'world_id');
     const command = commandFromWire(request.command);
     const applyTick = this.worlds.apply(worldId, command);
@@ -60,14 +52,14 @@ export class EngineController {
   }
 
   @GrpcMethod('EngineService', 'Tick')
-  tick(request: TickRequest): TickResponse {
+  tick(request: wire.TickRequest): wire.TickResponse {
     const worldId = requireId(request.worldId, 'world_id');
     const { runtime, steps } = this.worlds.tick(worldId, request.targetTick);
     return { worldId, tick: runtime.sim.tick, stateHash: runtime.sim.stateHash(), steps };
   }
 
   @GrpcMethod('EngineService', 'Snapshot')
-  snapshot(request: SnapshotRequest): SnapshotResponse {
+  snapshot(request: wire.SnapshotRequest): wire.SnapshotResponse {
     const worldId = requireId(request.worldId, 'world_id');
     const snap = this.worlds.snapshot(worldId);
     return {
@@ -80,7 +72,7 @@ export class EngineController {
   }
 
   @GrpcMethod('EngineService', 'Restore')
-  async restore(request: RestoreRequest, metadata?: Metadata): Promise<RestoreResponse> {
+  async restore(request: wire.RestoreRequest, metadata?: Metadata): Promise<wire.RestoreResponse> {
     const worldId = requireId(request.worldId, 'world_id');
     const runtime = await this.worlds.restore(
       worldId,
@@ -91,9 +83,7 @@ export class EngineController {
     return { worldId, tick: runtime.sim.tick, stateHash: runtime.sim.stateHash() };
   }
 
-  @GrpcMethod('EngineService', 'CloseWorld')
-  async closeWorld(request: CloseWorldRequest): Promise<CloseWorldResponse> {
-    const worldId = requireId(request.worldId, 'world_id');
-    return { worldId, closed: await this.worlds.close(worldId) };
+  protected closeWorldById(worldId: string): Promise<boolean> {
+    return this.worlds.close(worldId);
   }
 }

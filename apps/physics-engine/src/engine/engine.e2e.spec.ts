@@ -17,7 +17,7 @@ import {
 } from '@anvil/engine-contract';
 import { bootstrap, type RunningPhysicsEngine } from '../bootstrap';
 import { loadPhysicsConfig } from '../config/physics-config';
-import { ManualClock } from '../tick/clock';
+import { ManualClock } from '@anvil/runtime';
 
 const spawn = (bodyId: string, xMm = 2_000, yMm = 3_000): Command => ({
   kind: {

@@ -1,6 +1,6 @@
-import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import { Inject } from '@nestjs/common';
-import { PhysicsConfigService } from '../config/physics-config.service';
+import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { engineModule } from '@anvil/engine-contract/nest';
+import { PHYSICS_CONFIG } from '../config/physics-config';
 import { WorldsService, type WorldsDeps } from '../worlds/worlds.service';
 import { EngineController } from './engine.controller';
 
@@ -16,15 +16,10 @@ class WorldsLifecycle implements OnApplicationShutdown {
 @Module({})
 export class EngineModule {
   static forRoot(deps: WorldsDeps): DynamicModule {
-    return {
-      module: EngineModule,
-      controllers: [EngineController],
-      providers: [
-        { provide: PhysicsConfigService, useValue: new PhysicsConfigService(deps.config) },
-        { provide: WorldsService, useValue: new WorldsService(deps) },
-        WorldsLifecycle,
-      ],
-      exports: [WorldsService],
-    };
+    return engineModule(EngineModule, EngineController, [
+      { provide: PHYSICS_CONFIG, useValue: deps.config },
+      { provide: WorldsService, useValue: new WorldsService(deps) },
+      { provide: WorldsLifecycle, useClass: WorldsLifecycle },
+    ]);
   }
 }

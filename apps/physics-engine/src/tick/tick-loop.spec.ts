@@ -1,4 +1,4 @@
-import { ManualClock } from './clock';
+import { ManualClock } from '@anvil/runtime';
 import { TickLoop } from './tick-loop';
 
 describe('TickLoop', () => {

@@ -1,4 +1,4 @@
-import { systemClock, systemTimers, type Clock, type Timers } from './clock';
+import { systemClock, systemTimers, type Clock, type Timers } from '@anvil/runtime';
 
 /** Configuration of a fixed-step loop. */
 export interface TickLoopOptions {

@@ -25,7 +25,7 @@ import {
   type SimulationOptions,
   type SimulationSnapshot,
 } from '../simulation/world-simulation';
-import type { Clock, Timers } from '../tick/clock';
+import type { Clock, Timers } from '@anvil/runtime';
 import type { CheckpointService } from './checkpoints';
 import { DeltaPublisher } from './delta-publisher';
 import { WorldRuntime } from './world-runtime';

@@ -1,5 +1,16 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import {
+  int,
+  logLevelEnv,
+  parseEnv,
+  shutdownEnv,
+  withoutBlanks,
+  type Env,
+  type LogLevel,
+} from '@anvil/runtime';
+
+export { ConfigError } from '@anvil/runtime';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -18,8 +29,8 @@ export const controllerEnvSchema = z
       .max(63)
       .optional()
       .or(z.literal('')),
-    CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
-    MAX_CONCURRENT_WRITES: z.coerce.number().int().min(1).max(256).default(20),
+    CONCURRENCY: int(1, 64).default(8),
+    MAX_CONCURRENT_WRITES: int(1, 256).default(20),
     LEADER_ELECTION: bool.default(true),
     LEASE_NAME: z
       .string()
@@ -31,19 +42,17 @@ export const controllerEnvSchema = z
       .regex(DNS_LABEL, 'must be a namespace name')
       .max(63)
       .default('anvil-system'),
-    LEASE_DURATION_SECONDS: z.coerce.number().int().min(2).max(3_600).default(15),
+    LEASE_DURATION_SECONDS: int(2, 3_600).default(15),
     LEASE_RENEW_DEADLINE_SECONDS: z.coerce.number().positive().max(3_600).default(10),
     LEASE_RETRY_PERIOD_SECONDS: z.coerce.number().positive().max(600).default(2),
     POD_NAME: z.string().trim().min(1).max(128).optional(),
     METRICS_HOST: z.string().min(1).default('0.0.0.0'),
     /** 0 picks a free port (logged at start). */
-    METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
-    LOG_LEVEL: z
-      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-      .default('info'),
-    RETRY_BASE_DELAY_MS: z.coerce.number().int().min(1).max(60_000).default(100),
-    RETRY_MAX_DELAY_MS: z.coerce.number().int().min(1).max(3_600_000).default(60_000),
-    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+    METRICS_PORT: int(0, 65_535).default(8080),
+    ...logLevelEnv,
+    RETRY_BASE_DELAY_MS: int(1, 60_000).default(100),
+    RETRY_MAX_DELAY_MS: int(1, 3_600_000).default(60_000),
+    ...shutdownEnv,
     /** PostgreSQL (or pglite://) URL of the world registry the gateway reads; unset: none. */
     DATABASE_URL: z
       .string()
@@ -104,31 +113,17 @@ export interface ControllerConfig {
     identity: string;
   };
   metrics: { host: string; port: number };
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logLevel: LogLevel;
   retry: { baseDelayMs: number; maxDelayMs: number };
   shutdownTimeoutMs: number;
   /** The world registry (storage URL); undefined publishes worlds nowhere but the API server. */
   registry: { url: string; migrate: boolean } | undefined;
 }
 
-/** The environment failed validation; the message names every bad variable. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
 /** Validates an environment (default: this process's) into a ControllerConfig; throws ConfigError. */
-export function loadControllerConfig(
-  env: Record<string, string | undefined> = process.env,
-): ControllerConfig {
-  const blanksRemoved = Object.fromEntries(
-    Object.entries(env).filter(([key, value]) => value !== '' || key === 'NAMESPACE'),
-  );
-  const parsed = controllerEnvSchema.safeParse(blanksRemoved);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new ConfigError(`invalid resolver-controller config: ${issues}`);
-  }
-  const e = parsed.data;
+export function loadControllerConfig(env: Env = process.env): ControllerConfig {
+  // An empty NAMESPACE means all namespaces; any other empty variable counts as unset.
+  const e = parseEnv('resolver-controller', controllerEnvSchema, withoutBlanks(env, ['NAMESPACE']));
   return {
     kube: e.KUBECONFIG ? { kubeconfig: e.KUBECONFIG } : { inCluster: true },
     namespace: e.NAMESPACE || undefined,

@@ -1,5 +1,5 @@
 import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
-import type { ControllerConfigService } from '../config/controller-config.service';
+import type { ControllerConfig } from '../config/controller-config';
 import { describeError } from '../errors/errors';
 import type { ProbeServer } from '../http/probe-server';
 import type { Log } from '../reconcile/cluster-writer';
@@ -14,7 +14,7 @@ export class ControllerLifecycle implements OnApplicationBootstrap, BeforeApplic
   port = 0;
 
   constructor(
-    private readonly config: ControllerConfigService,
+    private readonly config: Pick<ControllerConfig, 'metrics'>,
     private readonly controller: ResolverController,
     private readonly probes: ProbeServer,
     private readonly log: Log,

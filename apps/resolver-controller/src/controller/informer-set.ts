@@ -15,7 +15,7 @@ import {
   worldKeysForManifest,
   worldKeysForWorld,
 } from '../mapping/mappers';
-import type { Clock, Timers } from '../queue/clock';
+import type { Clock, Timers } from '@anvil/runtime';
 import type { Log } from '../reconcile/cluster-writer';
 import type { Expectations } from '../reconcile/expectations';
 

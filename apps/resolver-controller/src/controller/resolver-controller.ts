@@ -6,7 +6,7 @@ import { LeaderElector, type LeaderElectorOptions } from '../leader/leader-elect
 import type { LeaseClient } from '../leader/lease-client';
 import type { ControllerMetrics } from '../metrics/controller-metrics';
 import { FailureBackoff } from '../queue/backoff';
-import { systemClock, systemTimers, type Clock, type Timers } from '../queue/clock';
+import { wallClock, unrefTimers, type Clock, type Timers } from '@anvil/runtime';
 import { WorkQueue, type HandlerOutcome } from '../queue/work-queue';
 import type { ClusterWriter, Log, WriteKind } from '../reconcile/cluster-writer';
 import { EventRecorder } from '../reconcile/event-recorder';
@@ -50,8 +50,8 @@ export class ResolverController {
   private reconcileCount = 0;
 
   constructor(private readonly deps: ResolverControllerDeps) {
-    const clock = deps.clock ?? systemClock;
-    const timers = deps.timers ?? systemTimers;
+    const clock = deps.clock ?? wallClock;
+    const timers = deps.timers ?? unrefTimers;
     this.log = deps.log;
     const expectations = new Expectations(clock);
     this.informers = new InformerSet(

@@ -1,12 +1,12 @@
 import { FailureBackoff, type BackoffOptions } from '../queue/backoff';
 import {
   sleep,
-  systemClock,
-  systemTimers,
+  wallClock,
+  unrefTimers,
   type Clock,
   type TimerHandle,
   type Timers,
-} from '../queue/clock';
+} from '@anvil/runtime';
 import type { KubeObject } from './kube-object';
 import {
   statusCodeOf,
@@ -73,8 +73,8 @@ export class Reflector<T extends KubeObject> {
   private readonly random: () => number;
 
   constructor(private readonly options: ReflectorOptions<T>) {
-    this.clock = options.clock ?? systemClock;
-    this.timers = options.timers ?? systemTimers;
+    this.clock = options.clock ?? wallClock;
+    this.timers = options.timers ?? unrefTimers;
     this.random = options.random ?? Math.random;
     this.failures = new FailureBackoff(
       options.backoff ?? { baseDelayMs: 200, maxDelayMs: 30_000, jitter: 0.5 },

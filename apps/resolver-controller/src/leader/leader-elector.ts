@@ -1,5 +1,5 @@
 import { describeError } from '../errors/errors';
-import { sleep, systemClock, systemTimers, type Clock, type Timers } from '../queue/clock';
+import { sleep, wallClock, unrefTimers, type Clock, type Timers } from '@anvil/runtime';
 import type { Log } from '../reconcile/cluster-writer';
 import { silentLog } from '../reconcile/cluster-writer';
 import { LeaseConflictError, type LeaseClient } from './lease-client';
@@ -54,8 +54,8 @@ export class LeaderElector {
     private readonly options: LeaderElectorOptions,
     private readonly callbacks: LeaderCallbacks,
     private readonly log: Log = silentLog,
-    private readonly clock: Clock = systemClock,
-    private readonly timers: Timers = systemTimers,
+    private readonly clock: Clock = wallClock,
+    private readonly timers: Timers = unrefTimers,
     private readonly random: () => number = Math.random,
   ) {}
 

@@ -1,5 +1,5 @@
 import { FailureBackoff } from './backoff';
-import { systemTimers, type TimerHandle, type Timers } from './clock';
+import { unrefTimers, type TimerHandle, type Timers } from '@anvil/runtime';
 
 /** What a handler returns: nothing (done), or a timed retry that is not a failure. */
 export interface HandlerResult {
@@ -64,7 +64,7 @@ export class WorkQueue {
       throw new RangeError(`concurrency must be a positive integer, got ${options.concurrency}`);
     }
     this.backoff = options.backoff ?? new FailureBackoff();
-    this.timers = options.timers ?? systemTimers;
+    this.timers = options.timers ?? unrefTimers;
     this.now = options.now ?? (() => performance.now());
   }
 

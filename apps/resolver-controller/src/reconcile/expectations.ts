@@ -1,4 +1,4 @@
-import type { Clock } from '../queue/clock';
+import type { Clock } from '@anvil/runtime';
 
 interface Expectation {
   worldKey: string;

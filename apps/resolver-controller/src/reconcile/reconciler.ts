@@ -9,7 +9,7 @@ import {
 import { ApplyBindingsError, describeError } from '../errors/errors';
 import { RESOURCES, type CachedWorld, type ClusterCache } from '../mapping/cluster-cache';
 import { objectKey } from '../informers/kube-object';
-import type { Clock } from '../queue/clock';
+import type { Clock } from '@anvil/runtime';
 import type { WorldRegistry } from '../registry/world-registry';
 import type { HandlerResult } from '../queue/work-queue';
 import type { ClusterWriter, Log, WriteKind } from './cluster-writer';

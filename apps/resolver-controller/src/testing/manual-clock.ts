@@ -1,49 +1,25 @@
-import type { Clock, TimerHandle, Timers } from '../queue/clock';
+import { ManualClock as SyncManualClock } from '@anvil/runtime';
 
 /**
- * A clock and timers moved by hand, for unit tests: `advance(ms)` moves time and fires due
- * timers in time order, letting promise callbacks run between them.
+ * The runtime's ManualClock, starting at a plausible wall-clock time, whose `advance` lets
+ * promise callbacks run between the timers it fires (the controller's loops await between
+ * steps).
  */
-export class ManualClock implements Clock, Timers {
-  private time: number;
-  private nextId = 0;
-  private readonly timers = new Map<number, { at: number; callback: () => void }>();
-
+export class ManualClock extends SyncManualClock {
   constructor(start = 1_700_000_000_000) {
-    this.time = start;
-  }
-
-  now(): number {
-    return this.time;
-  }
-
-  setTimeout(callback: () => void, ms: number): TimerHandle {
-    const id = ++this.nextId;
-    this.timers.set(id, { at: this.time + Math.max(0, ms), callback });
-    return id;
-  }
-
-  clearTimeout(handle: TimerHandle): void {
-    this.timers.delete(handle as number);
-  }
-
-  /** Delays of the timers still pending, relative to now, soonest first. */
-  pendingDelays(): number[] {
-    return [...this.timers.values()].map((t) => t.at - this.time).sort((a, b) => a - b);
+    super(start);
   }
 
   /** Moves time forward by `ms`, firing every timer that falls due, in order. */
-  async advance(ms: number): Promise<void> {
-    const end = this.time + ms;
+  override async advance(ms: number): Promise<void> {
+    const end = this.now() + ms;
     for (;;) {
       await flushPromises();
-      const next = [...this.timers.entries()].sort((a, b) => a[1].at - b[1].at || a[0] - b[0])[0];
-      if (!next || next[1].at > end) break;
-      this.timers.delete(next[0]);
-      this.time = next[1].at;
-      next[1].callback();
+      const due = this.nextDue(end);
+      if (due === undefined) break;
+      this.fire(due);
     }
-    this.time = end;
+    this.setNow(end);
     await flushPromises();
   }
 }

@@ -4,3 +4,6 @@
  */
 export { EngineGrpcExceptionFilter } from './engine-grpc-exception.filter';
 export { engineGrpcServerOptions, type EngineGrpcServerConfig } from './engine-grpc.options';
+export { engineServer, type EngineServer, type EngineServerSettings } from './engine-server';
+export { engineModule } from './engine-module';
+export { EngineControllerBase } from './engine-controller';

@@ -20,8 +20,8 @@ function newestSource(dir: string): number {
 
 /**
  * Builds the controller (and the libraries it depends on) with Nx when dist/main.js is older
- * than its sources or those of libs/capability-model and libs/storage. The integration tests run that build
- * as child processes, as it would run in a pod.
+ * than its sources or those of the libraries it uses (capability-model, storage, runtime). The
+ * integration tests run that build as child processes, as it would run in a pod.
  */
 export function ensureBuilt(): void {
   const built = fs.existsSync(MAIN_JS) ? fs.statSync(MAIN_JS).mtimeMs : 0;
@@ -29,6 +29,7 @@ export function ensureBuilt(): void {
     newestSource(path.join(APP_DIR, 'src')),
     newestSource(path.join(REPO, 'libs', 'capability-model', 'src')),
     newestSource(path.join(REPO, 'libs', 'storage', 'src')),
+    newestSource(path.join(REPO, 'libs', 'runtime', 'src')),
   );
   if (built >= sources) return;
   execFileSync('npx', ['nx', 'run', 'resolver-controller:build', '--output-style=static'], {

@@ -1,9 +1,9 @@
 /**
- * Time as a dependency: the queue, the reflectors and the leader elector take a Clock and
- * Timers so unit tests move time by hand (like client-node's `delayFn`, kubebuilder's Clock).
+ * Time as a dependency: loops, queues and rate limits take a Clock (and Timers) so that unit
+ * tests move time by hand.
  */
 
-/** Wall-clock milliseconds since the epoch. */
+/** Milliseconds: monotonic (`systemClock`) or since the epoch (`wallClock`). */
 export interface Clock {
   now(): number;
 }
@@ -17,11 +17,20 @@ export interface Timers {
   clearTimeout(handle: TimerHandle): void;
 }
 
-/** `Date.now()`. */
-export const systemClock: Clock = { now: () => Date.now() };
+/** The process's monotonic clock (never jumps with wall-clock changes). */
+export const systemClock: Clock = { now: () => performance.now() };
 
-/** Node's timers; unref'd so a pending retry never keeps a stopping process alive. */
+/** `Date.now()`: for times that are compared with other machines' (leases). */
+export const wallClock: Clock = { now: () => Date.now() };
+
+/** Node's timers. */
 export const systemTimers: Timers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+/** Node's timers, unref'd: a pending retry never keeps a stopping process alive. */
+export const unrefTimers: Timers = {
   setTimeout: (callback, ms) => setTimeout(callback, ms).unref(),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
