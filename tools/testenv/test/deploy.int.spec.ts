@@ -485,9 +485,9 @@ it('apps/cli/Dockerfile runs the built CLI as its entrypoint, as a non-root user
   expect(pkg.nx.targets['docker-build'].command).toContain('docker build -f apps/cli/Dockerfile');
 });
 
-describe.each(APPS)('apps/%s/Dockerfile', (app) => {
-  const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'apps', app, 'package.json'), 'utf8'));
-  const file = path.join(repo, 'apps', app, 'Dockerfile');
+// One Dockerfile builds every long-running app, named by its APP build argument.
+describe('tools/docker/Dockerfile', () => {
+  const file = path.join(repo, 'tools', 'docker', 'Dockerfile');
   /** Instructions with their continuation lines joined, comments dropped, split into stages. */
   const stages = () => {
     const lines = fs
@@ -510,23 +510,24 @@ describe.each(APPS)('apps/%s/Dockerfile', (app) => {
       .map((s) => s.arg)
       .join('\n');
 
-  it('exists and has a build stage and a runtime stage, both on node:20-bookworm-slim', () => {
-    expect(fs.existsSync(file)).toBe(true);
+  it('has a build stage and a runtime stage, both on node:20-bookworm-slim', () => {
     expect(stages().map((s) => s.from)).toEqual([
       'node:20-bookworm-slim AS build',
       'node:20-bookworm-slim',
     ]);
   });
 
-  it("builds the app with Nx, then lays out only the app's production tree", () => {
+  it("builds the app named by APP with Nx, then lays out only the app's production tree", () => {
     const [build] = stages();
+    expect(build.steps).toContainEqual({ op: 'ARG', arg: 'APP' });
     expect(run(build)).toContain('npm ci ');
-    expect(run(build)).toContain(`npx nx run ${pkg.nx.name}:build`);
-    expect(run(build)).toContain(`sh tools/docker/production-tree.sh ${app} /prod`);
+    expect(run(build)).toContain('npx nx run ${APP}:build');
+    expect(run(build)).toContain('sh tools/docker/production-tree.sh ${APP} /prod');
+    expect(run(build)).toContain('ln -s apps/${APP}/dist/main.js /prod/main.js');
     expect(stages()[1].steps).toContainEqual({ op: 'COPY', arg: '--from=build /prod ./' });
   });
 
-  it('runs the built main as a non-root user in production mode', () => {
+  it("runs the app's built main (exec form) as a non-root user in production mode", () => {
     const runtime = stages()[1];
     const last = (op: string) => runtime.steps.filter((s) => s.op === op).pop()?.arg;
     expect(last('USER')).toMatch(/^(1000|node)(:\d+)?$/);
@@ -534,20 +535,32 @@ describe.each(APPS)('apps/%s/Dockerfile', (app) => {
       'NODE_ENV=production',
     );
     expect(runtime.steps.filter((s) => s.op === 'RUN')).toEqual([]);
-    expect(pkg.main).toBe('dist/main.js');
-    expect(fs.existsSync(path.join(repo, 'apps', app, 'src', 'main.ts'))).toBe(true);
-    expect(JSON.parse(last('CMD')!)).toEqual(['node', `apps/${app}/${pkg.main}`]);
+    expect(last('EXPOSE')).toBe('${PORT}');
+    expect(JSON.parse(last('CMD')!)).toEqual(['node', 'main.js']);
   });
+});
+
+describe.each(APPS)('the %s image', (app) => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'apps', app, 'package.json'), 'utf8'));
 
   it('is what the Nx docker-build target builds, from the repository root', () => {
     const target = pkg.nx.targets['docker-build'];
     // tagged with the app's own version
     const version = `$(node -p "require('./apps/${app}/package.json').version")`;
-    expect(target.command).toBe(
-      `docker build -f apps/${app}/Dockerfile -t ghcr.io/anvil-dev/${app}:${version} .`,
+    expect(target.command).toMatch(
+      new RegExp(
+        `^docker build -f tools/docker/Dockerfile --build-arg APP=${app} --build-arg PORT=\\d+ -t `,
+      ),
     );
+    expect(target.command.endsWith(` -t ghcr.io/anvil-dev/${app}:${version} .`)).toBe(true);
     expect(target.options).toEqual({ cwd: '{workspaceRoot}' });
     expect(target.dependsOn).toEqual(['build']);
+  });
+
+  it('runs the main the app itself starts with', () => {
+    expect(pkg.nx.name).toBe(app);
+    expect(pkg.scripts.start).toBe('node dist/main.js');
+    expect(fs.existsSync(path.join(repo, 'apps', app, 'src', 'main.ts'))).toBe(true);
   });
 });
 
