@@ -5,7 +5,7 @@ const root = path.join(__dirname, '..', '..');
 
 /** Every apps/*, libs/* (and tools/*) folder that has the given Jest config file. */
 function projectConfigs(fileName) {
-  return ['apps', 'libs', 'tools', 'bench', 'e2e']
+  return ['apps', 'libs', 'tools', 'bench', 'test']
     .flatMap((group) => {
       const dir = path.join(root, group);
       return fs.existsSync(dir) ? fs.readdirSync(dir).map((name) => path.join(dir, name, fileName)) : [];

@@ -1,8 +1,8 @@
 // The interaction engine is down: joins are answered ENGINE_UNAVAILABLE, nothing else breaks.
-import type { RunningGateway } from '../bootstrap';
-import { connect, request, token } from '../testing/clients';
-import { freePort, pollUntil } from '../testing/engines';
-import { memoryStorage, registerWorld, startGateway } from '../testing/gateway';
+import type { RunningGateway } from '../src/bootstrap';
+import { connect, request, token } from '../src/testing/clients';
+import { freePort, pollUntil } from '../src/testing/engines';
+import { memoryStorage, registerWorld, startGateway } from '../src/testing/gateway';
 
 jest.setTimeout(120_000);
 

@@ -1,8 +1,8 @@
 // Joining, commanding and leaving against a running gateway and real engine processes.
 import type { Socket } from 'socket.io-client';
-import { connect, record, request, token } from '../testing/clients';
-import { pollUntil } from '../testing/engines';
-import { startStack, type Stack } from '../testing/stack';
+import { connect, record, request, token } from '../src/testing/clients';
+import { pollUntil } from '../src/testing/engines';
+import { startStack, type Stack } from '../src/testing/stack';
 
 jest.setTimeout(180_000);
 

@@ -2,10 +2,10 @@
 // test, in the physics engine's format (the engines here use their own in-memory buses; the
 // Kafka integration test covers engine-produced deltas end to end). Joins and snapshots are real.
 import type { Socket } from 'socket.io-client';
-import { connect, record, request, token } from '../testing/clients';
-import { pollUntil } from '../testing/engines';
-import { body, publishDelta, publishJoined } from '../testing/events';
-import { startStack, type Stack } from '../testing/stack';
+import { connect, record, request, token } from '../src/testing/clients';
+import { pollUntil } from '../src/testing/engines';
+import { body, publishDelta, publishJoined } from '../src/testing/events';
+import { startStack, type Stack } from '../src/testing/stack';
 
 jest.setTimeout(240_000);
 

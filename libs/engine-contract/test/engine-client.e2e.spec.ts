@@ -9,12 +9,12 @@ import {
   EngineErrorCode,
   EngineUnavailableError,
   InvalidCommandError,
-} from '../errors/engine-error';
-import { toGrpcStatus } from '../errors/grpc-status';
-import { engineChannelCredentials } from '../grpc/credentials';
-import { ENGINE_SERVICE_NAME, enginePackageDefinition } from '../grpc/engine-service.options';
-import { checkEngineHealth, createEngineHealth } from '../grpc/health-service.options';
-import { EngineClient } from './engine-client';
+} from '../src/errors/engine-error';
+import { toGrpcStatus } from '../src/errors/grpc-status';
+import { engineChannelCredentials } from '../src/grpc/credentials';
+import { ENGINE_SERVICE_NAME, enginePackageDefinition } from '../src/grpc/engine-service.options';
+import { checkEngineHealth, createEngineHealth } from '../src/grpc/health-service.options';
+import { EngineClient } from '../src/client/engine-client';
 
 // A bare grpc-js server on loopback speaking the generated contract: checks the client's
 // deadlines, retries (idempotent calls only), error mapping and the message size limit.

@@ -2,9 +2,9 @@
 // needed to connect, so none runs here (the engine address points at a closed port).
 import { generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import type { RunningGateway } from '../bootstrap';
-import { connect, refusal, request, token } from '../testing/clients';
-import { memoryStorage, startGateway } from '../testing/gateway';
+import type { RunningGateway } from '../src/bootstrap';
+import { connect, refusal, request, token } from '../src/testing/clients';
+import { memoryStorage, startGateway } from '../src/testing/gateway';
 
 jest.setTimeout(120_000);
 

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
-import { applyExamples, applyYaml, kubectlOk, poll } from '../testing/int/cluster';
-import { REPO } from '../testing/int/paths';
-import { useControllerPerTest } from '../testing/int/suite';
+import { applyExamples, applyYaml, kubectlOk, poll } from './support/cluster';
+import { REPO } from './support/paths';
+import { useControllerPerTest } from './support/suite';
 import {
   condition,
   getBindings,
@@ -9,7 +9,7 @@ import {
   waitForPhase,
   worldEvents,
   worldYaml,
-} from '../testing/int/worlds';
+} from './support/worlds';
 
 jest.setTimeout(240_000);
 

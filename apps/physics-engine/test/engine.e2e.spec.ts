@@ -15,8 +15,8 @@ import {
   engineChannelCredentials,
   type Command,
 } from '@anvil/engine-contract';
-import { bootstrap, type RunningPhysicsEngine } from '../bootstrap';
-import { loadPhysicsConfig } from '../config/physics-config';
+import { bootstrap, type RunningPhysicsEngine } from '../src/bootstrap';
+import { loadPhysicsConfig } from '../src/config/physics-config';
 import { ManualClock } from '@anvil/runtime';
 
 const spawn = (bodyId: string, xMm = 2_000, yMm = 3_000): Command => ({

@@ -12,9 +12,9 @@ import {
   type Command,
   type PlayerCommand,
 } from '@anvil/engine-contract';
-import { bootstrap, type RunningInteractionEngine } from '../bootstrap';
-import { loadInteractionConfig } from '../config/interaction-config';
-import { startPhysics, type PhysicsProcess } from '../testing/physics-process';
+import { bootstrap, type RunningInteractionEngine } from '../src/bootstrap';
+import { loadInteractionConfig } from '../src/config/interaction-config';
+import { startPhysics, type PhysicsProcess } from '../src/testing/physics-process';
 
 const ENGINE_TOKEN = 'interaction-e2e-engine-token';
 const access = { token: ENGINE_TOKEN, caller: 'e2e' };

@@ -11,8 +11,8 @@ import {
   type Command,
   type EngineAccess,
 } from '@anvil/engine-contract';
-import { bootstrap, type RunningPhysicsEngine } from '../bootstrap';
-import { loadPhysicsConfig } from '../config/physics-config';
+import { bootstrap, type RunningPhysicsEngine } from '../src/bootstrap';
+import { loadPhysicsConfig } from '../src/config/physics-config';
 import { ManualClock } from '@anvil/runtime';
 
 // Who may call the physics engine and how much: real grpc-js clients against the real app.

@@ -1,4 +1,4 @@
-import { ensureBuilt } from '../testing/int/build';
+import { ensureBuilt } from './support/build';
 import {
   applyYaml,
   controllerKubeconfig,
@@ -8,18 +8,18 @@ import {
   installCrds,
   kubectlOk,
   poll,
-} from '../testing/int/cluster';
-import { ControllerProcess } from '../testing/int/controller-process';
+} from './support/cluster';
+import { ControllerProcess } from './support/controller-process';
 import {
   createWorlds,
   getBindings,
   getWorld,
   waitForPhase,
   worldYaml,
-} from '../testing/int/worlds';
+} from './support/worlds';
 import * as path from 'node:path';
-import { REPO } from '../testing/int/paths';
-import { restartApiServer } from '../testing/int/testenv';
+import { REPO } from './support/paths';
+import { restartApiServer } from './support/testenv';
 
 jest.setTimeout(300_000);
 

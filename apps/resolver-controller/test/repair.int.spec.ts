@@ -1,6 +1,6 @@
-import { applyExamples, kubectlOk, poll } from '../testing/int/cluster';
-import { useControllerPerTest } from '../testing/int/suite';
-import { getBindings, waitForPhase, worldEvents } from '../testing/int/worlds';
+import { applyExamples, kubectlOk, poll } from './support/cluster';
+import { useControllerPerTest } from './support/suite';
+import { getBindings, waitForPhase, worldEvents } from './support/worlds';
 
 jest.setTimeout(240_000);
 

@@ -1,11 +1,11 @@
 // The /admin namespace: listing worlds and players, kicking (also across gateway instances
 // sharing a bus), every action audited.
 import type { Socket } from 'socket.io-client';
-import type { RunningGateway } from '../bootstrap';
-import { connect, record, request, token } from '../testing/clients';
-import { pollUntil } from '../testing/engines';
-import { startGateway } from '../testing/gateway';
-import { startStack, type Stack } from '../testing/stack';
+import type { RunningGateway } from '../src/bootstrap';
+import { connect, record, request, token } from '../src/testing/clients';
+import { pollUntil } from '../src/testing/engines';
+import { startGateway } from '../src/testing/gateway';
+import { startStack, type Stack } from '../src/testing/stack';
 
 jest.setTimeout(180_000);
 

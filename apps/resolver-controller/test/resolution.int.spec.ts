@@ -1,9 +1,9 @@
 import type { GameDefinition, ModuleManifest, WorldInstance } from '@anvil/capability-model';
-import { loadExamples } from '../testing/fixtures';
-import { applyExamples, kubectlOk, poll } from '../testing/int/cluster';
-import { expectedBindings } from '../testing/int/expected';
-import { useControllerPerTest } from '../testing/int/suite';
-import { condition, getBindings, getWorld, waitForPhase, worldEvents } from '../testing/int/worlds';
+import { loadExamples } from '../src/testing/fixtures';
+import { applyExamples, kubectlOk, poll } from './support/cluster';
+import { expectedBindings } from './support/expected';
+import { useControllerPerTest } from './support/suite';
+import { condition, getBindings, getWorld, waitForPhase, worldEvents } from './support/worlds';
 
 jest.setTimeout(240_000);
 

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 
 /** The repository root. */
-export const REPO = path.join(__dirname, '..', '..', '..', '..', '..');
+export const REPO = path.join(__dirname, '..', '..', '..', '..');
 /** apps/resolver-controller. */
 export const APP_DIR = path.join(REPO, 'apps', 'resolver-controller');
 /** The built controller. */

@@ -3,11 +3,11 @@
 // and the gateway stays up and serves another client (it used to end the whole process: the
 // size check re-serialised the payload with JSON.stringify, which overflowed the stack).
 import type { Socket } from 'socket.io-client';
-import { ADMIN_INBOUND_EVENTS, INBOUND_EVENTS } from '../protocol/events';
-import { connect, refusal, request, token } from '../testing/clients';
-import { memoryStorage, startGateway } from '../testing/gateway';
-import { deepArrayJson, deepObjectJson, rawRequest } from '../testing/raw';
-import { startStack, type Stack } from '../testing/stack';
+import { ADMIN_INBOUND_EVENTS, INBOUND_EVENTS } from '../src/protocol/events';
+import { connect, refusal, request, token } from '../src/testing/clients';
+import { memoryStorage, startGateway } from '../src/testing/gateway';
+import { deepArrayJson, deepObjectJson, rawRequest } from '../src/testing/raw';
+import { startStack, type Stack } from '../src/testing/stack';
 
 jest.setTimeout(180_000);
 

@@ -3,11 +3,11 @@ import { randomUUID } from 'node:crypto';
 
 import { Kafka, logLevel } from 'kafkajs';
 
-import { BusClosedError } from '../errors';
-import type { BusMessage } from '../event-bus';
-import { partitionForKey } from '../partitioner';
-import { describeBusContract, testEvent, waitFor } from '../testing/bus-contract';
-import { KafkaBus, parseBrokers, type KafkaBusConfig } from './index';
+import { BusClosedError } from '../src/errors';
+import type { BusMessage } from '../src/event-bus';
+import { partitionForKey } from '../src/partitioner';
+import { describeBusContract, testEvent, waitFor } from '../src/testing/bus-contract';
+import { KafkaBus, parseBrokers, type KafkaBusConfig } from '../src/kafka/index';
 
 const brokers = parseBrokers(process.env['KAFKA_BROKERS'] ?? '');
 const config = (overrides: Partial<KafkaBusConfig> = {}): KafkaBusConfig => ({

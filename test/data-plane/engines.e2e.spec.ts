@@ -1,6 +1,6 @@
 // The data plane end to end on loopback: the interaction engine and the physics engine, both
 // booted in this process with their whole Nest modules, talking real gRPC and sharing one
-// in-memory bus. Apps never import each other, so tests spanning apps live here in e2e/.
+// in-memory bus. Apps never import each other, so tests spanning apps live here, in the repository's test/.
 import {
   EVENT_TYPES,
   InMemoryBus,

@@ -4,13 +4,13 @@
 // its deltas. Deep values are written as text on the real client's transport (testing/raw.ts).
 import fc from 'fast-check';
 import type { Socket } from 'socket.io-client';
-import { ErrorCode } from '../errors/error-codes';
-import { ADMIN_INBOUND_EVENTS, INBOUND_EVENTS } from '../protocol/events';
-import { connect, record, request, token } from '../testing/clients';
-import { pollUntil } from '../testing/engines';
-import { body, publishDelta } from '../testing/events';
-import { rawRequest } from '../testing/raw';
-import { startStack, type Stack } from '../testing/stack';
+import { ErrorCode } from '../src/errors/error-codes';
+import { ADMIN_INBOUND_EVENTS, INBOUND_EVENTS } from '../src/protocol/events';
+import { connect, record, request, token } from '../src/testing/clients';
+import { pollUntil } from '../src/testing/engines';
+import { body, publishDelta } from '../src/testing/events';
+import { rawRequest } from '../src/testing/raw';
+import { startStack, type Stack } from '../src/testing/stack';
 
 jest.setTimeout(240_000);
 

@@ -1,9 +1,9 @@
 // Bad input at the socket.io boundary: each kind gets its coded answer, the connection or the
 // process survives as documented, and a bystander in the same world is unaffected.
 import type { Socket } from 'socket.io-client';
-import { connect, record, request, token } from '../testing/clients';
-import { pollUntil } from '../testing/engines';
-import { startStack, type Stack } from '../testing/stack';
+import { connect, record, request, token } from '../src/testing/clients';
+import { pollUntil } from '../src/testing/engines';
+import { startStack, type Stack } from '../src/testing/stack';
 
 jest.setTimeout(180_000);
 

@@ -1,9 +1,9 @@
 import { Client } from 'pg';
 
-import { StorageUnavailableError } from './errors';
-import { loadMigrations } from './migrations/migrate';
-import { createStorage, type Storage } from './storage';
-import { aWorld, describeStorageContract } from './testing/storage-contract';
+import { StorageUnavailableError } from '../src/errors';
+import { loadMigrations } from '../src/migrations/migrate';
+import { createStorage, type Storage } from '../src/storage';
+import { aWorld, describeStorageContract } from '../src/testing/storage-contract';
 
 // Against the real PostgreSQL of tools/testenv (DATABASE_URL from .testenv/env). Every storage
 // opened here gets a schema of its own, named after this run, and the schemas are dropped at

@@ -8,11 +8,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { KafkaBus } from '@anvil/bus/kafka';
 import type { Socket } from 'socket.io-client';
-import type { RunningGateway } from '../bootstrap';
-import { connect, record, request, TEST_SECRET, token } from '../testing/clients';
-import { runDocExample } from '../testing/doc-example';
-import { TEST_ENGINE_TOKEN, freePort, pollUntil, startEngines, stopProcess, type Engines } from '../testing/engines';
-import { registerWorld, startGateway } from '../testing/gateway';
+import type { RunningGateway } from '../src/bootstrap';
+import { connect, record, request, TEST_SECRET, token } from '../src/testing/clients';
+import { runDocExample } from '../src/testing/doc-example';
+import { TEST_ENGINE_TOKEN, freePort, pollUntil, startEngines, stopProcess, type Engines } from '../src/testing/engines';
+import { registerWorld, startGateway } from '../src/testing/gateway';
 
 jest.setTimeout(300_000);
 
@@ -27,7 +27,7 @@ const databaseUrl = () => `${process.env['DATABASE_URL']}${process.env['DATABASE
 type Delta = { worldId: string; tick: number; bodies: Array<{ id: string; vx: number }> };
 
 async function startChildGateway(env: Record<string, string>): Promise<{ url: string; child: ChildProcess; output: () => string }> {
-  const main = join(__dirname, '..', '..', 'dist', 'main.js');
+  const main = join(__dirname, '..', 'dist', 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npx nx run gateway:build\` first`);
   const port = await freePort();
   let output = '';

@@ -2,9 +2,9 @@
 // longest lifetime the gateway accepts; clock tolerance never extends exp; an oversized token is
 // answered with a code over both transports, in bounded time (connect() gives up after 30 s).
 import jwt from 'jsonwebtoken';
-import type { RunningGateway } from '../bootstrap';
-import { connect, refusal, TEST_SECRET, token } from '../testing/clients';
-import { memoryStorage, startGateway } from '../testing/gateway';
+import type { RunningGateway } from '../src/bootstrap';
+import { connect, refusal, TEST_SECRET, token } from '../src/testing/clients';
+import { memoryStorage, startGateway } from '../src/testing/gateway';
 
 jest.setTimeout(120_000);
 

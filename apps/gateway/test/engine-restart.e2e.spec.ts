@@ -1,9 +1,9 @@
 // The interaction engine restarts under a joined player: the gateway starts the world on the
 // new engine process and puts the player back, the physics engine kept the body, and the
 // player's next command goes through without a new join.
-import { connect, request, token } from '../testing/clients';
-import { pollUntil } from '../testing/engines';
-import { startStack, type Stack } from '../testing/stack';
+import { connect, request, token } from '../src/testing/clients';
+import { pollUntil } from '../src/testing/engines';
+import { startStack, type Stack } from '../src/testing/stack';
 
 jest.setTimeout(180_000);
 
