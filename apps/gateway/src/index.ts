@@ -2,3 +2,5 @@
 // host, docs/embedded.md); `dist/main.js` stays the process entry of containers.
 export { bootstrap, type GatewayBootstrapOptions, type RunningGateway } from './bootstrap';
 export { loadGatewayConfig, ConfigError, type GatewayConfig } from './config/gateway-config';
+export { toSnapshotDto } from './engine/snapshot-dto';
+export type { BodySnapshotDto, WorldSnapshotDto } from './protocol/dto/world.dto';

@@ -92,6 +92,25 @@ export function checkString(
   return value;
 }
 
+/** A required, non-empty string of at most `maxLength` characters (and of `shape`, if given). */
+export function checkRequiredString(
+  issues: IssueList,
+  parent: Parent,
+  key: string,
+  path: string,
+  maxLength: number,
+  shape?: StringRules['shape'],
+): string | undefined {
+  return checkString(issues, parent, key, path, { required: true, minLength: 1, maxLength, shape });
+}
+
+/** An array item that must be an object; reports at `path` when it is not. */
+export function checkItemObject(issues: IssueList, item: unknown, path: string): item is Parent {
+  if (isRecord(item)) return true;
+  issues.add(path, C.notAnObject, 'must be an object');
+  return false;
+}
+
 /** An integer field within [min, max]. */
 export function checkInteger(
   issues: IssueList,

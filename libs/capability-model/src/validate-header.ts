@@ -1,4 +1,4 @@
-import { checkObject, checkString } from './field-checks';
+import { checkObject, checkRequiredString, checkString } from './field-checks';
 import { API_VERSION, Kind, KINDS } from './types';
 import { IssueList, VALIDATION_CODES as C } from './validation-issue';
 
@@ -25,11 +25,6 @@ export function checkHeader(
   }
   const metadata = checkObject(issues, obj, 'metadata', '', true);
   if (!metadata) return;
-  checkString(issues, metadata, 'name', 'metadata', {
-    required: true,
-    minLength: 1,
-    maxLength: 253,
-    shape: 'dnsSubdomain',
-  });
+  checkRequiredString(issues, metadata, 'name', 'metadata', 253, 'dnsSubdomain');
   checkString(issues, metadata, 'namespace', 'metadata', { maxLength: 63, shape: 'dnsLabel' });
 }

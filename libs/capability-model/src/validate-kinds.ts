@@ -2,15 +2,16 @@ import {
   checkArray,
   checkEnum,
   checkInteger,
+  checkItemObject,
   checkObject,
+  checkRequiredString,
   checkString,
   checkUnique,
 } from './field-checks';
 import { CAPABILITY_ID_MAX } from './patterns';
-import { isRecord } from './read';
 import { MULTIPLICITIES, SCOPES } from './types';
 import { checkEndpoint } from './validate-manifest';
-import { IssueList, itemPath, VALIDATION_CODES as C } from './validation-issue';
+import { IssueList, itemPath } from './validation-issue';
 
 /**
  * Spec checks of GameDefinition, WorldInstance and CapabilityBinding, mirroring their CRDs.
@@ -30,16 +31,8 @@ export function checkGameSpec(issues: IssueList, game: Record<string, unknown>):
   if (!modules) return;
   modules.forEach((item, i) => {
     const path = itemPath('spec.modules', i);
-    if (!isRecord(item)) {
-      issues.add(path, C.notAnObject, 'must be an object');
-      return;
-    }
-    checkString(issues, item, 'name', path, {
-      required: true,
-      minLength: 1,
-      maxLength: 63,
-      shape: 'dnsLabel',
-    });
+    if (!checkItemObject(issues, item, path)) return;
+    checkRequiredString(issues, item, 'name', path, 63, 'dnsLabel');
     checkString(issues, item, 'versionConstraint', path, { maxLength: 256, shape: 'semverRange' });
   });
   checkUnique(issues, modules, 'name', 'spec.modules', 'module');
@@ -49,13 +42,8 @@ export function checkGameSpec(issues: IssueList, game: Record<string, unknown>):
 export function checkWorldSpec(issues: IssueList, world: Record<string, unknown>): void {
   const spec = checkObject(issues, world, 'spec', '', true);
   if (!spec) return;
-  checkString(issues, spec, 'gameRef', 'spec', {
-    required: true,
-    minLength: 1,
-    maxLength: 253,
-    shape: 'dnsSubdomain',
-  });
-  checkString(issues, spec, 'region', 'spec', { required: true, minLength: 1, maxLength: 63 });
+  checkRequiredString(issues, spec, 'gameRef', 'spec', 253, 'dnsSubdomain');
+  checkRequiredString(issues, spec, 'region', 'spec', 63);
   checkInteger(issues, spec, 'shards', 'spec', { required: true, min: 1, max: 1024 });
   const limits = checkObject(issues, spec, 'limits', 'spec');
   if (!limits) return;
@@ -67,36 +55,17 @@ export function checkWorldSpec(issues: IssueList, world: Record<string, unknown>
 export function checkBindingSpec(issues: IssueList, binding: Record<string, unknown>): void {
   const spec = checkObject(issues, binding, 'spec', '', true);
   if (!spec) return;
-  checkString(issues, spec, 'worldRef', 'spec', { required: true, minLength: 1, maxLength: 253 });
+  checkRequiredString(issues, spec, 'worldRef', 'spec', 253);
   for (const side of ['consumer', 'provider'] as const) {
     const ref = checkObject(issues, spec, side, 'spec', true);
     if (!ref) continue;
     const path = `spec.${side}`;
-    checkString(issues, ref, 'module', path, {
-      required: true,
-      minLength: 1,
-      maxLength: 63,
-      shape: 'dnsLabel',
-    });
-    checkString(issues, ref, 'version', path, {
-      required: true,
-      minLength: 1,
-      maxLength: 128,
-      shape: 'semver',
-    });
+    checkRequiredString(issues, ref, 'module', path, 63, 'dnsLabel');
+    checkRequiredString(issues, ref, 'version', path, 128, 'semver');
     if (side === 'provider') checkEndpoint(issues, ref, 'endpoint', path);
   }
-  checkString(issues, spec, 'capabilityId', 'spec', {
-    required: true,
-    minLength: 1,
-    maxLength: CAPABILITY_ID_MAX,
-  });
-  checkString(issues, spec, 'capabilityVersion', 'spec', {
-    required: true,
-    minLength: 1,
-    maxLength: 128,
-    shape: 'semver',
-  });
+  checkRequiredString(issues, spec, 'capabilityId', 'spec', CAPABILITY_ID_MAX);
+  checkRequiredString(issues, spec, 'capabilityVersion', 'spec', 128, 'semver');
   checkEnum(issues, spec, 'scope', 'spec', SCOPES, true);
   checkEnum(issues, spec, 'multiplicity', 'spec', MULTIPLICITIES, true);
   checkInteger(issues, spec, 'rank', 'spec', { required: true, min: 0 });

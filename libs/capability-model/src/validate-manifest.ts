@@ -2,7 +2,9 @@ import {
   checkArray,
   checkEnum,
   checkInteger,
+  checkItemObject,
   checkObject,
+  checkRequiredString,
   checkString,
   checkUnique,
 } from './field-checks';
@@ -37,19 +39,9 @@ export function validateManifest(manifest: unknown): ValidationIssue[] {
 export function checkManifestSpec(issues: IssueList, manifest: Record<string, unknown>): void {
   const spec = checkObject(issues, manifest, 'spec', '', true);
   if (!spec) return;
-  checkString(issues, spec, 'module', 'spec', {
-    required: true,
-    minLength: 1,
-    maxLength: 63,
-    shape: 'dnsLabel',
-  });
-  checkString(issues, spec, 'version', 'spec', {
-    required: true,
-    minLength: 1,
-    maxLength: 128,
-    shape: 'semver',
-  });
-  checkString(issues, spec, 'image', 'spec', { required: true, minLength: 1, maxLength: 512 });
+  checkRequiredString(issues, spec, 'module', 'spec', 63, 'dnsLabel');
+  checkRequiredString(issues, spec, 'version', 'spec', 128, 'semver');
+  checkRequiredString(issues, spec, 'image', 'spec', 512);
   checkEndpoint(issues, spec, 'endpoint', 'spec');
   const provides = checkArray(issues, spec, 'provides', 'spec', { maxItems: MAX_CAPABILITIES });
   provides?.forEach((item, i) => checkProvided(issues, item, itemPath('spec.provides', i)));
@@ -74,41 +66,16 @@ export function checkEndpoint(
   checkEnum(issues, endpoint, 'protocol', at, PROTOCOLS, true);
 }
 
-function checkItemObject(
-  issues: IssueList,
-  item: unknown,
-  path: string,
-): item is Record<string, unknown> {
-  if (isRecord(item)) return true;
-  issues.add(path, C.notAnObject, 'must be an object');
-  return false;
-}
-
 function checkProvided(issues: IssueList, item: unknown, path: string): void {
   if (!checkItemObject(issues, item, path)) return;
-  checkString(issues, item, 'capabilityId', path, {
-    required: true,
-    minLength: 1,
-    maxLength: CAPABILITY_ID_MAX,
-    shape: 'dnsSubdomain',
-  });
-  checkString(issues, item, 'version', path, {
-    required: true,
-    minLength: 1,
-    maxLength: 128,
-    shape: 'semver',
-  });
+  checkRequiredString(issues, item, 'capabilityId', path, CAPABILITY_ID_MAX, 'dnsSubdomain');
+  checkRequiredString(issues, item, 'version', path, 128, 'semver');
   checkEnum(issues, item, 'scope', path, SCOPES, true);
 }
 
 function checkRequired(issues: IssueList, item: unknown, path: string): void {
   if (!checkItemObject(issues, item, path)) return;
-  checkString(issues, item, 'capabilityId', path, {
-    required: true,
-    minLength: 1,
-    maxLength: CAPABILITY_ID_MAX,
-    shape: 'dnsSubdomain',
-  });
+  checkRequiredString(issues, item, 'capabilityId', path, CAPABILITY_ID_MAX, 'dnsSubdomain');
   checkString(issues, item, 'versionConstraint', path, {
     required: true,
     maxLength: 256,

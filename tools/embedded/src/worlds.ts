@@ -3,14 +3,8 @@
 // bindings; the physics engine continues it from its latest checkpoint, if any). The host
 // notices a world's first events on the bus, then drops props into a new one and keeps them
 // moving (docs/embedded.md, "What it runs").
-import {
-  bodyKindFromWire,
-  bodyShapeFromWire,
-  isUnknownWorldError,
-  type BodyState,
-  type EngineClient,
-  type InitResponse,
-} from '@anvil/engine-contract';
+import { isUnknownWorldError, type EngineClient, type InitResponse } from '@anvil/engine-contract';
+import { toSnapshotDto } from '@anvil/gateway';
 import type { Plane } from './data-plane';
 import { PROP_ID, kickProps, rng, spawnProps } from './props';
 import type { WorldWiring } from './wiring';
@@ -25,22 +19,6 @@ export interface WorldRuntime {
   props: string[];
   kicker: NodeJS.Timeout | undefined;
   players: Set<string>;
-}
-
-/** A body as the client protocol has it (docs/client-protocol.md, BodySnapshot). */
-export function bodyToClient(b: BodyState) {
-  return {
-    id: b.bodyId,
-    shape: bodyShapeFromWire(b.shape),
-    kind: bodyKindFromWire(b.kind),
-    hw: b.halfWidthMm,
-    hh: b.halfHeightMm,
-    x: b.xMm,
-    y: b.yMm,
-    angle: b.angleMrad,
-    vx: b.vxMmS,
-    vy: b.vyMmS,
-  };
 }
 
 export const newRuntime = (checkpointTick: number | undefined): WorldRuntime => ({
@@ -91,7 +69,7 @@ export function releaseWorld(runtime: WorldRuntime): void {
 export async function snapshotWorld(physics: EngineClient, worldId: string) {
   try {
     const snap = await physics.snapshot({ worldId }, { deadlineMs: 3_000 });
-    return { worldId, tick: snap.tick, bodies: snap.bodies.map(bodyToClient) };
+    return toSnapshotDto(worldId, snap);
   } catch (error) {
     if (isUnknownWorldError(error))
       throw new Error(

@@ -254,6 +254,14 @@ function restartApiServer(opts = {}) {
   return restartComponent('kube-apiserver', opts);
 }
 
+const { saKubeconfig, kubeRequest } = kube;
+const kafkaMetadataBrokers = kafka.metadataBrokers;
+const config = load;
+const COMPONENT_NAMES = NAMES;
+const { TestenvError } = u;
+
+// Plain names only: index.mjs re-exports them, and Node finds a CommonJS module's named
+// exports by reading this literal (a `key: value` entry would be missing there).
 module.exports = {
   up,
   down,
@@ -263,10 +271,10 @@ module.exports = {
   stopComponent,
   restartComponent,
   restartApiServer,
-  saKubeconfig: kube.saKubeconfig,
-  kubeRequest: kube.kubeRequest,
-  kafkaMetadataBrokers: kafka.metadataBrokers,
-  config: load,
-  COMPONENT_NAMES: NAMES,
-  TestenvError: u.TestenvError,
+  saKubeconfig,
+  kubeRequest,
+  kafkaMetadataBrokers,
+  config,
+  COMPONENT_NAMES,
+  TestenvError,
 };

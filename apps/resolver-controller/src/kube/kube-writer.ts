@@ -12,6 +12,8 @@ import { GROUP, VERSION, type KubeApis } from './kube-apis';
 
 /** Server-side apply: client-node 1.x picks JSON Patch by default, this header overrides it. */
 const APPLY = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
+/** The apply-patch fields: this controller owns what it applies, taking over conflicting fields. */
+const SERVER_SIDE_APPLY = { fieldManager: FIELD_MANAGER, force: true };
 
 /**
  * The reconciler's writes over client-node: bindings and world status by server-side apply
@@ -27,14 +29,9 @@ export class KubeClusterWriter implements ClusterWriter {
   applyBinding(binding: BindingObject): Promise<KubeObject> {
     const { name, namespace } = binding.metadata;
     const request = {
-      group: GROUP,
-      version: VERSION,
-      plural: RESOURCES.bindings,
-      namespace,
-      name,
+      ...objectRef(RESOURCES.bindings, namespace, name),
       body: binding,
-      fieldManager: FIELD_MANAGER,
-      force: true,
+      ...SERVER_SIDE_APPLY,
     };
     return call(`apply binding ${namespace}/${name}`, () =>
       this.apis.customObjects.patchNamespacedCustomObject(request, APPLY),
@@ -43,11 +40,7 @@ export class KubeClusterWriter implements ClusterWriter {
 
   async deleteBinding(namespace: string, name: string, uid?: string): Promise<void> {
     const request = {
-      group: GROUP,
-      version: VERSION,
-      plural: RESOURCES.bindings,
-      namespace,
-      name,
+      ...objectRef(RESOURCES.bindings, namespace, name),
       body: uid ? { preconditions: { uid } } : {},
     };
     try {
@@ -70,16 +63,7 @@ export class KubeClusterWriter implements ClusterWriter {
       metadata: { name, namespace },
       status,
     };
-    const request = {
-      group: GROUP,
-      version: VERSION,
-      plural: RESOURCES.worlds,
-      namespace,
-      name,
-      body,
-      fieldManager: FIELD_MANAGER,
-      force: true,
-    };
+    const request = { ...objectRef(RESOURCES.worlds, namespace, name), body, ...SERVER_SIDE_APPLY };
     return call(`apply status of world ${namespace}/${name}`, () =>
       this.apis.customObjects.patchNamespacedCustomObjectStatus(request, APPLY),
     );
@@ -113,6 +97,11 @@ export class KubeClusterWriter implements ClusterWriter {
       this.apis.core.createNamespacedEvent({ namespace, body }),
     );
   }
+}
+
+/** The path of one anvil.dev object in a custom-objects API request. */
+function objectRef(plural: string, namespace: string, name: string) {
+  return { group: GROUP, version: VERSION, plural, namespace, name };
 }
 
 /** Runs an API call, turning its failure into a KubeApiError that names what was attempted. */

@@ -4,7 +4,13 @@ import {
   type BodyState,
   type SpawnBodyIntent,
 } from '../generated/game/engine/v1/engine';
-import type { BodyKindName, BodyShapeName, BodySpec, BodyView } from '../domain/commands';
+import type {
+  BodyBasics,
+  BodyKindName,
+  BodyShapeName,
+  BodySpec,
+  BodyView,
+} from '../domain/commands';
 import { InvalidCommandError } from '../errors/engine-error';
 import { requireId } from './validate';
 
@@ -68,8 +74,8 @@ export function bodySpecFromWire(intent: SpawnBodyIntent): BodySpec {
   };
 }
 
-/** BodySpec -> SpawnBodyIntent. */
-export function bodySpecToWire(body: BodySpec): SpawnBodyIntent {
+/** The wire fields of SpawnBodyIntent and BodyState that both take from BodyBasics. */
+function bodyBasicsToWire(body: BodyBasics) {
   return {
     bodyId: body.id,
     kind: bodyKindToWire(body.kind),
@@ -80,6 +86,13 @@ export function bodySpecToWire(body: BodySpec): SpawnBodyIntent {
     yMm: body.yMm,
     vxMmS: body.vxMmS,
     vyMmS: body.vyMmS,
+  };
+}
+
+/** BodySpec -> SpawnBodyIntent. */
+export function bodySpecToWire(body: BodySpec): SpawnBodyIntent {
+  return {
+    ...bodyBasicsToWire(body),
     lockRotation: body.lockRotation,
     frictionPermille: body.frictionPermille,
   };
@@ -87,18 +100,7 @@ export function bodySpecToWire(body: BodySpec): SpawnBodyIntent {
 
 /** Quantised body view -> wire BodyState. */
 export function bodyViewToWire(body: BodyView): BodyState {
-  return {
-    bodyId: body.id,
-    kind: bodyKindToWire(body.kind),
-    shape: bodyShapeToWire(body.shape),
-    halfWidthMm: body.halfWidthMm,
-    halfHeightMm: body.halfHeightMm,
-    xMm: body.xMm,
-    yMm: body.yMm,
-    angleMrad: body.angleMrad,
-    vxMmS: body.vxMmS,
-    vyMmS: body.vyMmS,
-  };
+  return { ...bodyBasicsToWire(body), angleMrad: body.angleMrad };
 }
 
 /** Wire BodyState -> quantised body view. */

@@ -8,8 +8,8 @@ export type BodyKindName = 'dynamic' | 'kinematic' | 'fixed';
 /** Collider shape: a ball uses halfWidthMm as its radius. */
 export type BodyShapeName = 'ball' | 'box';
 
-/** Everything needed to create a body. */
-export interface BodySpec {
+/** What a body's spec and its quantised view share: identity, size, position and velocity. */
+export interface BodyBasics {
   id: string;
   kind: BodyKindName;
   shape: BodyShapeName;
@@ -19,6 +19,10 @@ export interface BodySpec {
   yMm: number;
   vxMmS: number;
   vyMmS: number;
+}
+
+/** Everything needed to create a body. */
+export interface BodySpec extends BodyBasics {
   lockRotation: boolean;
   /** Friction coefficient in thousandths; undefined means the engine default (700). */
   frictionPermille?: number;
@@ -70,17 +74,8 @@ export function isPhysicsIntent(command: EngineCommand): command is PhysicsInten
 }
 
 /** A body quantised to integers (mm, mrad, mm/s), as in snapshots and deltas. */
-export interface BodyView {
-  id: string;
-  kind: BodyKindName;
-  shape: BodyShapeName;
-  halfWidthMm: number;
-  halfHeightMm: number;
-  xMm: number;
-  yMm: number;
+export interface BodyView extends BodyBasics {
   angleMrad: number;
-  vxMmS: number;
-  vyMmS: number;
 }
 
 /** A world's arena, defaults filled in. */

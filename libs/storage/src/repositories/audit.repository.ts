@@ -21,19 +21,22 @@ export class AuditRepository {
 
   /** Entries about one world, newest first. */
   async listByWorld(worldId: string, options: ListOptions = {}): Promise<AuditEntry[]> {
-    const rows = await this.db().auditLog.findMany({
-      where: { worldId: text('worldId', worldId) },
-      orderBy: [{ at: 'desc' }, { id: 'desc' }],
-      take: limit(options.limit),
-    });
-    return rows.map(toEntry);
+    return this.list({ worldId: text('worldId', worldId) }, 'desc', options);
   }
 
   /** Entries of one trace, in the order they happened. */
   async listByTrace(traceId: string, options: ListOptions = {}): Promise<AuditEntry[]> {
+    return this.list({ traceId: text('traceId', traceId) }, 'asc', options);
+  }
+
+  private async list(
+    where: { worldId: string } | { traceId: string },
+    order: 'asc' | 'desc',
+    options: ListOptions,
+  ): Promise<AuditEntry[]> {
     const rows = await this.db().auditLog.findMany({
-      where: { traceId: text('traceId', traceId) },
-      orderBy: [{ at: 'asc' }, { id: 'asc' }],
+      where,
+      orderBy: [{ at: order }, { id: order }],
       take: limit(options.limit),
     });
     return rows.map(toEntry);
