@@ -8,7 +8,19 @@ const nx = require('@nx/eslint-plugin');
 const tseslint = require('typescript-eslint');
 const globals = require('globals');
 
-const frameworks = ['@nestjs/*', '@kubernetes/*', '@prisma/*', 'prisma', 'kafkajs', '@grpc/*', 'pg', 'socket.io', 'socket.io-client', '@electric-sql/*', 'pglite-prisma-adapter'];
+const frameworks = [
+  '@nestjs/*',
+  '@kubernetes/*',
+  '@prisma/*',
+  'prisma',
+  'kafkajs',
+  '@grpc/*',
+  'pg',
+  'socket.io',
+  'socket.io-client',
+  '@electric-sql/*',
+  'pglite-prisma-adapter',
+];
 const storageDrivers = ['@prisma/*', 'prisma', 'pg', '@electric-sql/*', 'pglite-prisma-adapter'];
 
 module.exports = tseslint.config(
@@ -42,14 +54,33 @@ module.exports = tseslint.config(
           enforceBuildableLibDependency: true,
           allow: [],
           depConstraints: [
-            { sourceTag: 'type:host', onlyDependOnLibsWithTags: ['type:app', 'type:domain', 'type:contract', 'type:infra'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:contract', 'type:infra'] },
-            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:domain', 'type:contract', 'type:infra'] },
-            { sourceTag: 'type:contract', onlyDependOnLibsWithTags: ['type:domain', 'type:contract'] },
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'], bannedExternalImports: frameworks },
+            {
+              sourceTag: 'type:host',
+              onlyDependOnLibsWithTags: ['type:app', 'type:domain', 'type:contract', 'type:infra'],
+            },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:contract', 'type:infra'],
+            },
+            {
+              sourceTag: 'type:infra',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:contract', 'type:infra'],
+            },
+            {
+              sourceTag: 'type:contract',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:contract'],
+            },
+            {
+              sourceTag: 'type:domain',
+              onlyDependOnLibsWithTags: ['type:domain'],
+              bannedExternalImports: frameworks,
+            },
             { sourceTag: 'scope:data-plane', bannedExternalImports: ['@kubernetes/*'] },
             { sourceTag: 'type:app', bannedExternalImports: ['kafkajs', ...storageDrivers] },
-            { sourceTag: 'type:contract', bannedExternalImports: ['kafkajs', '@kubernetes/*', ...storageDrivers] },
+            {
+              sourceTag: 'type:contract',
+              bannedExternalImports: ['kafkajs', '@kubernetes/*', ...storageDrivers],
+            },
           ],
         },
       ],
@@ -63,6 +94,9 @@ module.exports = tseslint.config(
   },
   {
     files: ['**/*.spec.ts'],
-    rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
   },
 );

@@ -12,11 +12,18 @@ function preset(projectDir, kind = 'unit') {
     rootDir: projectDir,
     testEnvironment: 'node',
     testMatch: integration ? ['<rootDir>/**/*.int.spec.ts'] : ['<rootDir>/**/*.spec.ts'],
-    testPathIgnorePatterns: ['/node_modules/', '/dist/', ...(integration ? [] : ['\\.int\\.spec\\.ts$'])],
+    testPathIgnorePatterns: [
+      '/node_modules/',
+      '/dist/',
+      ...(integration ? [] : ['\\.int\\.spec\\.ts$']),
+    ],
     transform: {
       '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(projectDir, 'tsconfig.spec.json') }],
       // PGlite's CommonJS build uses dynamic import(), which Jest's vm cannot run.
-      '@electric-sql/pglite/dist/.+\\.cjs$': path.join(__dirname, 'tools/jest/pglite-transform.cjs'),
+      '@electric-sql/pglite/dist/.+\\.cjs$': path.join(
+        __dirname,
+        'tools/jest/pglite-transform.cjs',
+      ),
     },
     transformIgnorePatterns: ['/node_modules/(?!@electric-sql/pglite/)'],
     moduleFileExtensions: ['ts', 'js', 'json'],

@@ -28,15 +28,21 @@ async function timeRuns(fn, { runs = 7, warmup = 1 } = {}) {
 /** Prints rows as an aligned table and writes them to bench/results/<name>.json. */
 function report(name, rows, extra = {}) {
   const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
-  const cell = (value) => (typeof value === 'number' ? value.toFixed(value < 10 ? 3 : 1) : String(value));
-  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c] ?? '').length)));
+  const cell = (value) =>
+    typeof value === 'number' ? value.toFixed(value < 10 ? 3 : 1) : String(value);
+  const widths = columns.map((c) =>
+    Math.max(c.length, ...rows.map((r) => cell(r[c] ?? '').length)),
+  );
   const line = (values) => values.map((v, i) => v.padEnd(widths[i])).join('  ');
   console.log(line(columns));
   console.log(line(widths.map((w) => '-'.repeat(w))));
   for (const row of rows) console.log(line(columns.map((c) => cell(row[c] ?? ''))));
   const out = path.join(__dirname, 'results', `${name}.json`);
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify({ name, date: new Date().toISOString(), rows, ...extra }, null, 2));
+  fs.writeFileSync(
+    out,
+    JSON.stringify({ name, date: new Date().toISOString(), rows, ...extra }, null, 2),
+  );
   console.log(`\nwrote ${path.relative(process.cwd(), out)}`);
 }
 

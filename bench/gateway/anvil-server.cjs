@@ -5,14 +5,20 @@
 const { fork } = require('node:child_process');
 const path = require('node:path');
 
-const gateway = require(path.join(__dirname, '..', '..', 'apps', 'gateway', 'dist', 'bootstrap.js'));
-const { loadGatewayConfig } = require(path.join(__dirname, '..', '..', 'apps', 'gateway', 'dist', 'config', 'gateway-config.js'));
+const gateway = require(
+  path.join(__dirname, '..', '..', 'apps', 'gateway', 'dist', 'bootstrap.js'),
+);
+const { loadGatewayConfig } = require(
+  path.join(__dirname, '..', '..', 'apps', 'gateway', 'dist', 'config', 'gateway-config.js'),
+);
 const { InMemoryBus } = require('@anvil/bus');
 
 const { JWT_SECRET, ENGINE_TOKEN, WORLD } = process.env;
 
 function startEngines() {
-  const child = fork(path.join(__dirname, 'engines-server.cjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(path.join(__dirname, 'engines-server.cjs'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const ready = new Promise((resolve, reject) => {
     child.on('message', (m) => m.interactionAddress && resolve(m.interactionAddress));
     child.once('exit', (code) => reject(new Error(`engines exited with ${code}`)));
@@ -35,13 +41,33 @@ function ask(child, message, key) {
 async function main() {
   const bus = new InMemoryBus();
   const engines = startEngines();
-  engines.child.on('message', (m) => m.bus && bus.publish(m.bus.topic, m.bus.key, [m.bus.event]).catch((e) => console.error(e)));
+  engines.child.on(
+    'message',
+    (m) =>
+      m.bus && bus.publish(m.bus.topic, m.bus.key, [m.bus.event]).catch((e) => console.error(e)),
+  );
   const interactionAddress = await engines.ready;
   const gw = await gateway.bootstrap({
-    config: loadGatewayConfig({ HOST: '127.0.0.1', PORT: '0', JWT_SECRET, ENGINE_TOKEN, INTERACTION_ENGINE_ADDRESS: interactionAddress, LOG_LEVEL: 'warn', DISCONNECT_GRACE_MS: '0' }),
+    config: loadGatewayConfig({
+      HOST: '127.0.0.1',
+      PORT: '0',
+      JWT_SECRET,
+      ENGINE_TOKEN,
+      INTERACTION_ENGINE_ADDRESS: interactionAddress,
+      LOG_LEVEL: 'warn',
+      DISCONNECT_GRACE_MS: '0',
+    }),
     bus,
   });
-  await gw.storage.worlds.upsert({ id: WORLD, namespace: 'bench', name: WORLD, game: 'arena', region: 'local', shards: 1, phase: 'Ready' });
+  await gw.storage.worlds.upsert({
+    id: WORLD,
+    namespace: 'bench',
+    name: WORLD,
+    game: 'arena',
+    region: 'local',
+    shards: 1,
+    phase: 'Ready',
+  });
   process.send({ url: gw.url });
   let cpuStart;
   process.on('message', async (message) => {

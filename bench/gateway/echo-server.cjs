@@ -20,7 +20,14 @@ const view = (b) => ({ id: b.id, x: Math.round(b.x), y: b.y, angle: 0, vx: b.vx,
 io.on('connection', (socket) => {
   const id = playerBodyId(socket.handshake.auth.player);
   socket.on('world:join', (_payload, ack) => {
-    if (!bodies.has(id)) bodies.set(id, { id, x: (bodies.size + 1) * 300, y: 300, vx: 0, qx: (bodies.size + 1) * 300 });
+    if (!bodies.has(id))
+      bodies.set(id, {
+        id,
+        x: (bodies.size + 1) * 300,
+        y: 300,
+        vx: 0,
+        qx: (bodies.size + 1) * 300,
+      });
     changed.add(id);
     socket.join(WORLD);
     ack({ ok: true, worldId: WORLD, bodyId: id, tick, bodies: [...bodies.values()].map(view) });
@@ -52,12 +59,18 @@ setInterval(() => {
     }
   }
   if (changed.size === 0) return;
-  const delta = { worldId: WORLD, tick, bodies: [...changed].sort().map((id) => view(bodies.get(id))) };
+  const delta = {
+    worldId: WORLD,
+    tick,
+    bodies: [...changed].sort().map((id) => view(bodies.get(id))),
+  };
   changed.clear();
   io.to(WORLD).emit('delta', delta);
 }, 1000 / HZ);
 
-io.httpServer.on('listening', () => process.send({ url: `http://127.0.0.1:${io.httpServer.address().port}` }));
+io.httpServer.on('listening', () =>
+  process.send({ url: `http://127.0.0.1:${io.httpServer.address().port}` }),
+);
 // run.cjs asks for this process's CPU time around the measured window.
 let cpuStart;
 process.on('message', (message) => {

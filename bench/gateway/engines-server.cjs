@@ -20,21 +20,43 @@ process.on('disconnect', () => process.exit(0));
 async function main() {
   const bus = new InMemoryBus();
   const phys = await physics.bootstrap({
-    config: loadPhysicsConfig({ ENGINE_TOKEN, GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', TICK_HZ, TICK_MODE: 'auto' }),
+    config: loadPhysicsConfig({
+      ENGINE_TOKEN,
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: '0',
+      TICK_HZ,
+      TICK_MODE: 'auto',
+    }),
     bus,
     logger: ['error'],
   });
   const inter = await interaction.bootstrap({
-    config: loadInteractionConfig({ ENGINE_TOKEN, GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', PHYSICS_ENGINE_ADDRESS: phys.address, MAX_PLAYERS_PER_WORLD: MAX_PLAYERS, PLAYER_RADIUS_MM: '100' }),
+    config: loadInteractionConfig({
+      ENGINE_TOKEN,
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: '0',
+      PHYSICS_ENGINE_ADDRESS: phys.address,
+      MAX_PLAYERS_PER_WORLD: MAX_PLAYERS,
+      PLAYER_RADIUS_MM: '100',
+    }),
     bus,
     logger: ['error'],
   });
   for (const kind of ['physics', 'interaction']) {
-    await bus.subscribe({ topic: worldTopic(kind), group: 'ipc-relay' }, async ({ topic, key, event }) => void (process.connected && process.send({ bus: { topic, key, event } })));
+    await bus.subscribe(
+      { topic: worldTopic(kind), group: 'ipc-relay' },
+      async ({ topic, key, event }) =>
+        void (process.connected && process.send({ bus: { topic, key, event } })),
+    );
   }
   // A wide, weightless arena: every player has its own spawn slot and nothing collides.
-  const client = new EngineClient(inter.address, { access: { token: ENGINE_TOKEN, caller: 'bench' } });
-  await client.init({ worldId: WORLD, config: { widthMm: 1_000_000, heightMm: 20_000, gravityYMmS2: 0, maxBodies: 0 } });
+  const client = new EngineClient(inter.address, {
+    access: { token: ENGINE_TOKEN, caller: 'bench' },
+  });
+  await client.init({
+    worldId: WORLD,
+    config: { widthMm: 1_000_000, heightMm: 20_000, gravityYMmS2: 0, maxBodies: 0 },
+  });
   client.close();
   process.send({ interactionAddress: inter.address });
   let cpuStart;

@@ -13,7 +13,8 @@ async function join(client, worldId) {
   for (let attempt = 1; ; attempt++) {
     const ack = await client.socket.timeout(60_000).emitWithAck('world:join', { worldId });
     if (ack.ok) return ack;
-    if (attempt >= 5 || !['ENGINE_UNAVAILABLE', 'RATE_LIMITED'].includes(ack.code)) throw new Error(`join refused: ${ack.code} ${ack.message}`);
+    if (attempt >= 5 || !['ENGINE_UNAVAILABLE', 'RATE_LIMITED'].includes(ack.code))
+      throw new Error(`join refused: ${ack.code} ${ack.message}`);
     await new Promise((r) => setTimeout(r, 500 * attempt));
   }
 }
@@ -24,9 +25,12 @@ async function join(client, worldId) {
  */
 async function settle(client, worldId) {
   const deadline = performance.now() + 60_000;
-  for (let fast = 0; fast < 3 && performance.now() < deadline; ) {
+  for (let fast = 0; fast < 3 && performance.now() < deadline;) {
     const sentAt = performance.now();
-    const ack = await client.socket.timeout(10_000).emitWithAck('cmd', { seq: ++client.seq, worldId, type: 'move', dx: 0 }).catch(() => ({ ok: false }));
+    const ack = await client.socket
+      .timeout(10_000)
+      .emitWithAck('cmd', { seq: ++client.seq, worldId, type: 'move', dx: 0 })
+      .catch(() => ({ ok: false }));
     fast = ack.ok && performance.now() - sentAt < 100 ? fast + 1 : 0;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -34,15 +38,33 @@ async function settle(client, worldId) {
 
 /** Runs `fn` over items, `width` at a time. */
 async function inBatches(items, width, fn) {
-  for (let i = 0; i < items.length; i += width) await Promise.all(items.slice(i, i + width).map(fn));
+  for (let i = 0; i < items.length; i += width)
+    await Promise.all(items.slice(i, i + width).map(fn));
 }
 
 function connectClient(url, i, secret, timeoutMs) {
   const player = `bot-${i}`;
   const token = jwt.sign({ sub: player }, secret, { algorithm: 'HS256', expiresIn: '1h' });
-  const socket = io(url, { auth: { token, player }, transports: ['websocket'], reconnection: false, forceNew: true, timeout: timeoutMs });
+  const socket = io(url, {
+    auth: { token, player },
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    timeout: timeoutMs,
+  });
   return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve({ socket, player, seq: 0, bodyId: playerBodyId(player), pending: undefined, recent: [], deltas: 0, coalesced: 0 }));
+    socket.once('connect', () =>
+      resolve({
+        socket,
+        player,
+        seq: 0,
+        bodyId: playerBodyId(player),
+        pending: undefined,
+        recent: [],
+        deltas: 0,
+        coalesced: 0,
+      }),
+    );
     socket.once('connect_error', (error) => reject(new Error(`client ${i}: ${error.message}`)));
   });
 }
@@ -105,11 +127,31 @@ function sendCommand(client, worldId, sample, timeoutMs) {
  * Connects `clients` players, joins them, then runs commands every `intervalMs` per client for
  * `warmupMs + durationMs`, recording only after the warm-up. Returns latencies in ms.
  */
-async function runLoad({ url, clients, worldId, secret, intervalMs, warmupMs, durationMs, timeoutMs = 5_000, onRecording = async () => undefined }) {
-  const sample = { recording: false, latencies: [], acks: [], sent: 0, skipped: 0, timeouts: 0, refused: {} };
+async function runLoad({
+  url,
+  clients,
+  worldId,
+  secret,
+  intervalMs,
+  warmupMs,
+  durationMs,
+  timeoutMs = 5_000,
+  onRecording = async () => undefined,
+}) {
+  const sample = {
+    recording: false,
+    latencies: [],
+    acks: [],
+    sent: 0,
+    skipped: 0,
+    timeouts: 0,
+    refused: {},
+  };
   const started = performance.now();
   const all = [];
-  await inBatches([...Array(clients).keys()], 100, async (i) => all.push(await connectClient(url, i, secret, 30_000)));
+  await inBatches([...Array(clients).keys()], 100, async (i) =>
+    all.push(await connectClient(url, i, secret, 30_000)),
+  );
   await inBatches(all, JOIN_BATCH, async (client) => {
     await join(client, worldId);
     watchDeltas(client, sample);
@@ -123,7 +165,11 @@ async function runLoad({ url, clients, worldId, secret, intervalMs, warmupMs, du
     }, Math.random() * intervalMs),
   );
   await new Promise((r) => setTimeout(r, warmupMs));
-  const counts = () => all.reduce((sum, c) => ({ deltas: sum.deltas + c.deltas, coalesced: sum.coalesced + c.coalesced }), { deltas: 0, coalesced: 0 });
+  const counts = () =>
+    all.reduce(
+      (sum, c) => ({ deltas: sum.deltas + c.deltas, coalesced: sum.coalesced + c.coalesced }),
+      { deltas: 0, coalesced: 0 },
+    );
   const before = counts();
   const cpuBefore = process.cpuUsage();
   await onRecording(true);
@@ -149,7 +195,10 @@ async function runLoad({ url, clients, worldId, secret, intervalMs, warmupMs, du
     timeouts: sample.timeouts + lost,
     refused: sample.refused,
     deltasPerClientPerSecond: (after.deltas - before.deltas) / clients / (durationMs / 1000),
-    coalescedShare: after.deltas > before.deltas ? (after.coalesced - before.coalesced) / (after.deltas - before.deltas) : 0,
+    coalescedShare:
+      after.deltas > before.deltas
+        ? (after.coalesced - before.coalesced) / (after.deltas - before.deltas)
+        : 0,
   };
 }
 

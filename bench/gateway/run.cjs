@@ -34,8 +34,18 @@ hardLimit.unref();
 
 /** Starts a server script as a child process; resolves with its URL and a stop function. */
 function startServer(script, clients) {
-  const env = { ...process.env, TICK_HZ, JWT_SECRET: SECRET, ENGINE_TOKEN, WORLD, MAX_PLAYERS: String(clients + 10) };
-  const child = fork(path.join(__dirname, script), [], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const env = {
+    ...process.env,
+    TICK_HZ,
+    JWT_SECRET: SECRET,
+    ENGINE_TOKEN,
+    WORLD,
+    MAX_PLAYERS: String(clients + 10),
+  };
+  const child = fork(path.join(__dirname, script), [], {
+    env,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   children.add(child);
   const exited = new Promise((resolve) => child.once('exit', resolve));
   return new Promise((resolve, reject) => {
@@ -63,7 +73,9 @@ function startServer(script, clients) {
         },
       }),
     );
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready`)));
+    child.once('exit', (code) =>
+      reject(new Error(`${script} exited with ${code} before it was ready`)),
+    );
   });
 }
 
@@ -124,8 +136,7 @@ async function main() {
     commandsPerSecond: CMD_RATE,
     warmupMs: WARMUP_MS,
     durationMs: DURATION_MS,
-    note:
-      'latency = cmd sent -> first delta with tick >= ack.tick containing the sender body; both servers tick at tickHz, so both include the wait for the next tick; cpu = cores used during the measured window by the server process (gateway or bare server), the engines process and the client process (all clients)',
+    note: 'latency = cmd sent -> first delta with tick >= ack.tick containing the sender body; both servers tick at tickHz, so both include the wait for the next tick; cpu = cores used during the measured window by the server process (gateway or bare server), the engines process and the client process (all clients)',
   });
 }
 

@@ -8,7 +8,9 @@ function projectConfigs(fileName) {
   return ['apps', 'libs', 'tools', 'bench', 'test']
     .flatMap((group) => {
       const dir = path.join(root, group);
-      return fs.existsSync(dir) ? fs.readdirSync(dir).map((name) => path.join(dir, name, fileName)) : [];
+      return fs.existsSync(dir)
+        ? fs.readdirSync(dir).map((name) => path.join(dir, name, fileName))
+        : [];
     })
     .filter((file) => fs.existsSync(file))
     .sort();

@@ -9,7 +9,9 @@ class SummaryReporter {
     const skipped = results.numPendingTests + results.numTodoTests;
     const file = process.env.ANVIL_TEST_SUMMARY;
     if (file) fs.appendFileSync(file, JSON.stringify({ passed, failed, skipped }) + '\n');
-    process.stdout.write(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
+    process.stdout.write(
+      `\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`,
+    );
   }
 }
 

@@ -23,7 +23,13 @@ function run(cmd, args) {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-run(process.execPath, [require.resolve('nx/bin/nx'), 'run-many', '-t', 'build', '--output-style=static']);
+run(process.execPath, [
+  require.resolve('nx/bin/nx'),
+  'run-many',
+  '-t',
+  'build',
+  '--output-style=static',
+]);
 fs.mkdirSync(path.join(benchDir, 'results'), { recursive: true });
 for (const name of wanted.length ? wanted : available) {
   console.log(`\n== bench/${name}`);

@@ -25,7 +25,10 @@ async function main(argv) {
     case 'up': {
       const allowed = ['kube', 'kafka', 'postgres'];
       const bad = args.filter((a) => !allowed.includes(a));
-      if (bad.length) throw new testenv.TestenvError(`up: unknown group ${bad.join(', ')}; use ${allowed.join(', ')}`);
+      if (bad.length)
+        throw new testenv.TestenvError(
+          `up: unknown group ${bad.join(', ')}; use ${allowed.join(', ')}`,
+        );
       await testenv.up({ only: args.length ? args : undefined });
       return 0;
     }
@@ -38,27 +41,39 @@ async function main(argv) {
       for (const r of rows) {
         const state = r.up ? 'up' : r.running ? 'unhealthy' : 'down';
         const pid = r.pids.length ? `pid ${r.pids.join(',')}` : '';
-        process.stdout.write(`${r.name.padEnd(24)} ${state.padEnd(10)} ${r.endpoint.padEnd(34)} ${pid.padEnd(12)} ${r.up || r.running ? rel(r.log) : ''}`.trimEnd() + '\n');
+        process.stdout.write(
+          `${r.name.padEnd(24)} ${state.padEnd(10)} ${r.endpoint.padEnd(34)} ${pid.padEnd(12)} ${r.up || r.running ? rel(r.log) : ''}`.trimEnd() +
+            '\n',
+        );
       }
       return rows.every((r) => r.up) ? 0 : 1;
     }
     case 'env': {
       const env = testenv.readEnv();
-      if (Object.keys(env).length === 0) throw new testenv.TestenvError('no .testenv/env: the environment is not up; run npm run testenv:up');
+      if (Object.keys(env).length === 0)
+        throw new testenv.TestenvError(
+          'no .testenv/env: the environment is not up; run npm run testenv:up',
+        );
       for (const [k, v] of Object.entries(env)) process.stdout.write(`${k}=${v}\n`);
       return 0;
     }
     case 'start':
     case 'stop':
     case 'restart': {
-      if (args.length !== 1) throw new testenv.TestenvError(`${cmd}: name one component: ${testenv.COMPONENT_NAMES.join(', ')}`);
+      if (args.length !== 1)
+        throw new testenv.TestenvError(
+          `${cmd}: name one component: ${testenv.COMPONENT_NAMES.join(', ')}`,
+        );
       if (cmd === 'start') await testenv.startComponent(args[0]);
       else if (cmd === 'stop') await testenv.stopComponent(args[0]);
       else await testenv.restartComponent(args[0]);
       return 0;
     }
     case 'sa-kubeconfig': {
-      if (args.length !== 3) throw new testenv.TestenvError('usage: sa-kubeconfig <namespace> <serviceaccount> <out-file>');
+      if (args.length !== 3)
+        throw new testenv.TestenvError(
+          'usage: sa-kubeconfig <namespace> <serviceaccount> <out-file>',
+        );
       const r = await testenv.saKubeconfig(args[0], args[1], args[2]);
       process.stdout.write(`${r.kubeconfig}\n`);
       return 0;
@@ -70,7 +85,9 @@ async function main(argv) {
       process.stdout.write(`${USAGE}\n`);
       return cmd === undefined ? 1 : 0;
     default:
-      throw new testenv.TestenvError(`unknown command ${JSON.stringify(cmd)}; run: node tools/testenv/cli.cjs help`);
+      throw new testenv.TestenvError(
+        `unknown command ${JSON.stringify(cmd)}; run: node tools/testenv/cli.cjs help`,
+      );
   }
 }
 

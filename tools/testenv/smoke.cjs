@@ -25,14 +25,20 @@ function check(name, fn) {
 }
 
 function run(cmd, args, extraEnv = {}) {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...extraEnv }, timeout: 30000 });
+  const r = spawnSync(cmd, args, {
+    encoding: 'utf8',
+    env: { ...process.env, ...extraEnv },
+    timeout: 30000,
+  });
   if (r.error) throw r.error;
   return { code: r.status, out: `${r.stdout || ''}${r.stderr || ''}`.trim() };
 }
 
 async function main() {
   if (!env.KUBECONFIG) {
-    process.stderr.write('smoke: no .testenv/env; start the environment with: npm run testenv:up\n');
+    process.stderr.write(
+      'smoke: no .testenv/env; start the environment with: npm run testenv:up\n',
+    );
     process.exit(1);
   }
   const kubectl = path.join(env.TESTENV_BIN, 'kubectl');
@@ -55,15 +61,40 @@ async function main() {
     const saConfig = path.join(tmp, 'no-rights.kubeconfig');
     await check('service-account kubeconfig (TokenRequest) authenticates', async () => {
       await testenv.saKubeconfig('anvil-smoke', 'no-rights', saConfig);
-      const r = run(kubectl, ['--kubeconfig', saConfig, 'auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}']);
-      if (r.code !== 0 || r.out !== 'system:serviceaccount:anvil-smoke:no-rights') throw new Error(`exit ${r.code}: ${r.out}`);
+      const r = run(kubectl, [
+        '--kubeconfig',
+        saConfig,
+        'auth',
+        'whoami',
+        '-o',
+        'jsonpath={.status.userInfo.username}',
+      ]);
+      if (r.code !== 0 || r.out !== 'system:serviceaccount:anvil-smoke:no-rights')
+        throw new Error(`exit ${r.code}: ${r.out}`);
       return r.out;
     });
     await check('RBAC: a service account without bindings cannot list configmaps', () => {
-      const r = run(kubectl, ['--kubeconfig', saConfig, 'auth', 'can-i', 'list', 'configmaps', '-n', 'anvil-smoke']);
+      const r = run(kubectl, [
+        '--kubeconfig',
+        saConfig,
+        'auth',
+        'can-i',
+        'list',
+        'configmaps',
+        '-n',
+        'anvil-smoke',
+      ]);
       if (r.out !== 'no') throw new Error(`expected "no", got exit ${r.code}: ${r.out}`);
-      const get = run(kubectl, ['--kubeconfig', saConfig, 'get', 'configmaps', '-n', 'anvil-smoke']);
-      if (get.code === 0 || !/forbidden/i.test(get.out)) throw new Error(`expected Forbidden, got exit ${get.code}: ${get.out}`);
+      const get = run(kubectl, [
+        '--kubeconfig',
+        saConfig,
+        'get',
+        'configmaps',
+        '-n',
+        'anvil-smoke',
+      ]);
+      if (get.code === 0 || !/forbidden/i.test(get.out))
+        throw new Error(`expected Forbidden, got exit ${get.code}: ${get.out}`);
       return 'can-i: no; get: Forbidden';
     });
   } finally {
@@ -79,9 +110,22 @@ async function main() {
 
   await check('PostgreSQL answers (pg_isready, psql as anvil)', () => {
     const u = new URL(env.DATABASE_URL);
-    const ready = run(path.join(env.TESTENV_PG_BIN, 'pg_isready'), ['-h', u.hostname, '-p', u.port]);
+    const ready = run(path.join(env.TESTENV_PG_BIN, 'pg_isready'), [
+      '-h',
+      u.hostname,
+      '-p',
+      u.port,
+    ]);
     if (ready.code !== 0) throw new Error(ready.out);
-    const q = run(path.join(env.TESTENV_PG_BIN, 'psql'), ['-X', '-At', '-v', 'ON_ERROR_STOP=1', env.DATABASE_URL, '-c', 'select current_user, current_database()']);
+    const q = run(path.join(env.TESTENV_PG_BIN, 'psql'), [
+      '-X',
+      '-At',
+      '-v',
+      'ON_ERROR_STOP=1',
+      env.DATABASE_URL,
+      '-c',
+      'select current_user, current_database()',
+    ]);
     if (q.code !== 0 || q.out !== 'anvil|anvil_test') throw new Error(`exit ${q.code}: ${q.out}`);
     return q.out;
   });

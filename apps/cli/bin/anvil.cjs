@@ -5,7 +5,9 @@ const fs = require('node:fs');
 
 const main = path.join(__dirname, '..', 'dist', 'main.js');
 if (!fs.existsSync(main)) {
-  process.stderr.write('anvil: the CLI is not built yet; run `npm run build` (or `npx nx run cli:build`) first\n');
+  process.stderr.write(
+    'anvil: the CLI is not built yet; run `npm run build` (or `npx nx run cli:build`) first\n',
+  );
   process.exit(2);
 }
 require(main);

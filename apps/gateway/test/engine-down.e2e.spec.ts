@@ -12,7 +12,10 @@ describe('engine unavailable', () => {
   beforeAll(async () => {
     const storage = await memoryStorage();
     await registerWorld(storage, 'arena');
-    gateway = await startGateway({ INTERACTION_ENGINE_ADDRESS: `127.0.0.1:${await freePort()}`, ENGINE_DEADLINE_MS: '500' }, { storage });
+    gateway = await startGateway(
+      { INTERACTION_ENGINE_ADDRESS: `127.0.0.1:${await freePort()}`, ENGINE_DEADLINE_MS: '500' },
+      { storage },
+    );
   });
   afterAll(async () => {
     await gateway.close();
@@ -21,10 +24,20 @@ describe('engine unavailable', () => {
 
   it('answers ENGINE_UNAVAILABLE, keeps the connection, and closes the session it opened', async () => {
     const socket = await connect(gateway.url, { token: token('alice') });
-    await expect(request(socket, 'world:join', { worldId: 'arena' })).resolves.toMatchObject({ ok: false, code: 'ENGINE_UNAVAILABLE' });
+    await expect(request(socket, 'world:join', { worldId: 'arena' })).resolves.toMatchObject({
+      ok: false,
+      code: 'ENGINE_UNAVAILABLE',
+    });
     expect(socket.connected).toBe(true);
-    await expect(request(socket, 'world:join', { worldId: 'arena' })).resolves.toMatchObject({ ok: false, code: 'ENGINE_UNAVAILABLE' });
-    await pollUntil(async () => (await gateway.storage.sessions.listOpen('arena')).length === 0, 30_000, 'sessions to close');
+    await expect(request(socket, 'world:join', { worldId: 'arena' })).resolves.toMatchObject({
+      ok: false,
+      code: 'ENGINE_UNAVAILABLE',
+    });
+    await pollUntil(
+      async () => (await gateway.storage.sessions.listOpen('arena')).length === 0,
+      30_000,
+      'sessions to close',
+    );
     socket.close();
     const ready = await fetch(`${gateway.url}/readyz`);
     expect(ready.status).toBe(503);

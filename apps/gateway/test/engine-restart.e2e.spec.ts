@@ -21,17 +21,36 @@ describe('interaction engine restart', () => {
     const socket = await connect(stack.gateway.url, { token: token('alice') });
     try {
       const alice = async () =>
-        (await request<{ bodies: Array<{ id: string; x: number }> }>(socket, 'world:snapshot', { worldId: 'arena' })).bodies.filter((b) => b.id === 'p:alice');
-      await expect(request(socket, 'world:join', { worldId: 'arena' })).resolves.toMatchObject({ ok: true, bodyId: 'p:alice' });
-      await expect(request(socket, 'cmd', { seq: 1, worldId: 'arena', type: 'move', dx: 2, dy: 0 })).resolves.toMatchObject({ ok: true, seq: 1 });
+        (
+          await request<{ bodies: Array<{ id: string; x: number }> }>(socket, 'world:snapshot', {
+            worldId: 'arena',
+          })
+        ).bodies.filter((b) => b.id === 'p:alice');
+      await expect(request(socket, 'world:join', { worldId: 'arena' })).resolves.toMatchObject({
+        ok: true,
+        bodyId: 'p:alice',
+      });
+      await expect(
+        request(socket, 'cmd', { seq: 1, worldId: 'arena', type: 'move', dx: 2, dy: 0 }),
+      ).resolves.toMatchObject({ ok: true, seq: 1 });
 
       await stack.engines.restartInteraction();
 
-      const ack = await request(socket, 'cmd', { seq: 2, worldId: 'arena', type: 'move', dx: -2, dy: 0 });
+      const ack = await request(socket, 'cmd', {
+        seq: 2,
+        worldId: 'arena',
+        type: 'move',
+        dx: -2,
+        dy: 0,
+      });
       expect(ack).toMatchObject({ ok: true, seq: 2, tick: expect.any(Number) });
       // (With BUS=memory the engines' deltas do not reach this gateway: watch snapshots instead.)
       const [before] = await alice();
-      await pollUntil(async () => (await alice())[0].x < before.x - 50, 30_000, 'alice moving left');
+      await pollUntil(
+        async () => (await alice())[0].x < before.x - 50,
+        30_000,
+        'alice moving left',
+      );
       // One body: the player took back the body physics kept, no second one was spawned.
       expect(await alice()).toHaveLength(1);
     } finally {

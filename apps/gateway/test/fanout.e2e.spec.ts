@@ -9,7 +9,13 @@ import { startStack, type Stack } from '../src/testing/stack';
 
 jest.setTimeout(240_000);
 
-type Delta = { worldId: string; tick: number; fromTick?: number; bodies: Array<{ id: string; x: number }>; removed?: string[] };
+type Delta = {
+  worldId: string;
+  tick: number;
+  fromTick?: number;
+  bodies: Array<{ id: string; x: number }>;
+  removed?: string[];
+};
 
 describe('fan-out', () => {
   let stack: Stack;
@@ -43,8 +49,16 @@ describe('fan-out', () => {
     await publishDelta(stack.bus, 'arena', base + 2, [body('ball', 5)], ['gone']);
     await publishJoined(stack.bus, 'arena', base + 2, 'zoe');
     await pollUntil(() => aliceDeltas.length > 0 && events.length > 0, 30_000, 'the delta');
-    expect(aliceDeltas).toEqual([{ worldId: 'arena', tick: base + 2, bodies: [body('ball', 5)], removed: ['gone'] }]);
-    expect(events[0]).toEqual({ worldId: 'arena', tick: base + 2, type: 'player-joined', playerId: 'zoe', bodyId: 'p:zoe' });
+    expect(aliceDeltas).toEqual([
+      { worldId: 'arena', tick: base + 2, bodies: [body('ball', 5)], removed: ['gone'] },
+    ]);
+    expect(events[0]).toEqual({
+      worldId: 'arena',
+      tick: base + 2,
+      type: 'player-joined',
+      playerId: 'zoe',
+      bodyId: 'p:zoe',
+    });
     await publishDelta(stack.bus, 'lobby', base + 3, [body('other', 1)]);
     await pollUntil(() => bobDeltas.length > 0, 30_000, 'the lobby delta');
     expect(aliceDeltas).toHaveLength(1);
@@ -55,19 +69,37 @@ describe('fan-out', () => {
     const slow = await joined('slow');
     const fastDeltas = record<Delta>(fast, 'delta');
     const slowDeltas = record<Delta>(slow, 'delta');
-    const rawSocket = (slow.io.engine.transport as unknown as { ws: { _socket: { pause(): void; resume(): void } } }).ws._socket;
+    const rawSocket = (
+      slow.io.engine.transport as unknown as { ws: { _socket: { pause(): void; resume(): void } } }
+    ).ws._socket;
     rawSocket.pause();
-    const ids = Array.from({ length: 100 }, (_, i) => `body-${String(i).padStart(3, '0')}-${'x'.repeat(50)}`);
+    const ids = Array.from(
+      { length: 100 },
+      (_, i) => `body-${String(i).padStart(3, '0')}-${'x'.repeat(50)}`,
+    );
     const first = base + 100;
     const count = 1_500;
     for (let i = 0; i < count; i++) {
-      await publishDelta(stack.bus, 'arena', first + i, ids.map((id) => body(id, first + i)));
+      await publishDelta(
+        stack.bus,
+        'arena',
+        first + i,
+        ids.map((id) => body(id, first + i)),
+      );
       if (i % 20 === 0) await new Promise((r) => setTimeout(r, 5));
     }
     const last = first + count - 1;
-    await pollUntil(() => fastDeltas.some((d) => d.tick === last), 60_000, 'the fast client to get everything');
+    await pollUntil(
+      () => fastDeltas.some((d) => d.tick === last),
+      60_000,
+      'the fast client to get everything',
+    );
     rawSocket.resume();
-    await pollUntil(() => slowDeltas.some((d) => d.tick === last), 60_000, 'the slow client to catch up');
+    await pollUntil(
+      () => slowDeltas.some((d) => d.tick === last),
+      60_000,
+      'the slow client to catch up',
+    );
     const coalesced = slowDeltas.filter((d) => d.fromTick !== undefined);
     expect(coalesced.length).toBeGreaterThan(0);
     expect(slowDeltas.length).toBeLessThan(count);
@@ -78,26 +110,53 @@ describe('fan-out', () => {
 
   it('resynchronises with a snapshot when a held buffer overflows', async () => {
     const overflow = await joined('overflow');
-    const snapshots = record<{ worldId: string; tick: number; bodies: unknown[] }>(overflow, 'world:snapshot');
-    const rawSocket = (overflow.io.engine.transport as unknown as { ws: { _socket: { pause(): void; resume(): void } } }).ws._socket;
+    const snapshots = record<{ worldId: string; tick: number; bodies: unknown[] }>(
+      overflow,
+      'world:snapshot',
+    );
+    const rawSocket = (
+      overflow.io.engine.transport as unknown as {
+        ws: { _socket: { pause(): void; resume(): void } };
+      }
+    ).ws._socket;
     rawSocket.pause();
-    const ids = Array.from({ length: 200 }, (_, i) => `many-${String(i).padStart(3, '0')}-${'y'.repeat(50)}`);
+    const ids = Array.from(
+      { length: 200 },
+      (_, i) => `many-${String(i).padStart(3, '0')}-${'y'.repeat(50)}`,
+    );
     const first = base + 5_000;
     for (let i = 0; i < 1_000; i++) {
-      await publishDelta(stack.bus, 'arena', first + i, ids.map((id) => body(id, i)));
+      await publishDelta(
+        stack.bus,
+        'arena',
+        first + i,
+        ids.map((id) => body(id, i)),
+      );
       if (i % 20 === 0) await new Promise((r) => setTimeout(r, 5));
     }
     rawSocket.resume();
     await pollUntil(() => snapshots.length > 0, 60_000, 'a resync snapshot');
-    expect(snapshots[0]).toMatchObject({ worldId: 'arena', tick: expect.any(Number), bodies: expect.any(Array) });
+    expect(snapshots[0]).toMatchObject({
+      worldId: 'arena',
+      tick: expect.any(Number),
+      bodies: expect.any(Array),
+    });
   });
 
   it('recovers a dropped connection with the deltas it missed', async () => {
-    const carol = await joined('carol', 'arena', { reconnection: true, reconnectionDelay: 100, reconnectionDelayMax: 200 });
+    const carol = await joined('carol', 'arena', {
+      reconnection: true,
+      reconnectionDelay: 100,
+      reconnectionDelayMax: 200,
+    });
     const deltas = record<Delta>(carol, 'delta');
     const tick = base + 20_000;
     await publishDelta(stack.bus, 'arena', tick, [body('ball', 1)]);
-    await pollUntil(() => deltas.length === 1, 30_000, 'a first delta (gives the client an offset)');
+    await pollUntil(
+      () => deltas.length === 1,
+      30_000,
+      'a first delta (gives the client an offset)',
+    );
     const reconnected = new Promise((resolve) => carol.io.once('reconnect', resolve));
     carol.io.engine.close();
     await pollUntil(() => !carol.connected, 10_000, 'the drop');
@@ -107,7 +166,9 @@ describe('fan-out', () => {
     await pollUntil(() => deltas.length === 3, 30_000, 'the missed deltas');
     expect(carol.recovered).toBe(true);
     expect(deltas.map((d) => d.tick)).toEqual([tick, tick + 1, tick + 2]);
-    await expect(request(carol, 'cmd', { seq: 1, worldId: 'arena', type: 'jump' })).resolves.toMatchObject({ ok: true });
+    await expect(
+      request(carol, 'cmd', { seq: 1, worldId: 'arena', type: 'jump' }),
+    ).resolves.toMatchObject({ ok: true });
   });
 
   it('a connection that is not recovered must join again and gets a fresh snapshot', async () => {
@@ -116,7 +177,13 @@ describe('fan-out', () => {
     const again = await connect(stack.gateway.url, { token: token('dave') });
     sockets.push(again);
     expect(again.recovered).toBe(false);
-    await expect(request(again, 'cmd', { seq: 1, worldId: 'arena', type: 'jump' })).resolves.toMatchObject({ code: 'NOT_IN_WORLD' });
-    await expect(request(again, 'world:join', { worldId: 'arena' })).resolves.toMatchObject({ ok: true, tick: expect.any(Number), bodies: expect.any(Array) });
+    await expect(
+      request(again, 'cmd', { seq: 1, worldId: 'arena', type: 'jump' }),
+    ).resolves.toMatchObject({ code: 'NOT_IN_WORLD' });
+    await expect(request(again, 'world:join', { worldId: 'arena' })).resolves.toMatchObject({
+      ok: true,
+      tick: expect.any(Number),
+      bodies: expect.any(Array),
+    });
   });
 });

@@ -10,13 +10,7 @@ import {
   poll,
 } from './support/cluster';
 import { ControllerProcess } from './support/controller-process';
-import {
-  createWorlds,
-  getBindings,
-  getWorld,
-  waitForPhase,
-  worldYaml,
-} from './support/worlds';
+import { createWorlds, getBindings, getWorld, waitForPhase, worldYaml } from './support/worlds';
 import * as path from 'node:path';
 import { REPO } from './support/paths';
 import { restartApiServer } from './support/testenv';

@@ -2,7 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mainJs, REPO, type App } from './build';
 
 /** Polls `probe` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
-export async function poll<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000, intervalMs = 200): Promise<T> {
+export async function poll<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+  intervalMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -12,7 +17,10 @@ export async function poll<T>(what: string, probe: () => Promise<T | undefined |
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
@@ -28,14 +36,22 @@ export class AppProcess {
     readonly app: App,
     readonly env: Record<string, string>,
   ) {
-    this.child = spawn(process.execPath, [mainJs(app)], { cwd: REPO, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [mainJs(app)], {
+      cwd: REPO,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const keep = (chunk: Buffer) => {
       // Bounded: the last 256 KiB is plenty to explain a failure.
       this.output = (this.output + chunk.toString('utf8')).slice(-256 * 1024);
     };
     this.child.stdout?.on('data', keep);
     this.child.stderr?.on('data', keep);
-    this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve((this.exitCode = code ?? (signal ? -1 : null)))));
+    this.exited = new Promise((resolve) =>
+      this.child.once('exit', (code, signal) =>
+        resolve((this.exitCode = code ?? (signal ? -1 : null))),
+      ),
+    );
   }
 
   get running(): boolean {
@@ -52,7 +68,8 @@ export class AppProcess {
     await poll(
       `${this.app}: ${what}`,
       async () => {
-        if (!this.running) throw new Error(`${this.app} exited with ${this.exitCode}:\n${this.output}`);
+        if (!this.running)
+          throw new Error(`${this.app} exited with ${this.exitCode}:\n${this.output}`);
         return ready();
       },
       timeoutMs,

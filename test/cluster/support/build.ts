@@ -5,7 +5,12 @@ import * as path from 'node:path';
 export const REPO = path.join(__dirname, '..', '..', '..');
 
 /** The four apps the cluster runs, as Nx projects. */
-export const APPS = ['resolver-controller', 'physics-engine', 'interaction-engine', 'gateway'] as const;
+export const APPS = [
+  'resolver-controller',
+  'physics-engine',
+  'interaction-engine',
+  'gateway',
+] as const;
 export type App = (typeof APPS)[number];
 
 export const mainJs = (app: App) => path.join(REPO, 'apps', app, 'dist', 'main.js');
@@ -16,7 +21,8 @@ function newestSource(dir: string): number {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (!['testing', 'node_modules', 'e2e', 'generated'].includes(entry.name)) newest = Math.max(newest, newestSource(full));
+      if (!['testing', 'node_modules', 'e2e', 'generated'].includes(entry.name))
+        newest = Math.max(newest, newestSource(full));
     } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) {
       newest = Math.max(newest, fs.statSync(full).mtimeMs);
     }
@@ -29,7 +35,9 @@ function newestSource(dir: string): number {
  * the suite runs the built apps as processes, as they run in their containers.
  */
 export function ensureAppsBuilt(): void {
-  const libs = fs.readdirSync(path.join(REPO, 'libs')).map((lib) => path.join(REPO, 'libs', lib, 'src'));
+  const libs = fs
+    .readdirSync(path.join(REPO, 'libs'))
+    .map((lib) => path.join(REPO, 'libs', lib, 'src'));
   const newestLib = Math.max(...libs.filter((dir) => fs.existsSync(dir)).map(newestSource));
   const stale = APPS.filter((app) => {
     const built = fs.existsSync(mainJs(app)) ? fs.statSync(mainJs(app)).mtimeMs : 0;

@@ -1,6 +1,9 @@
 // Types of the testenv's CommonJS helpers used by this suite.
 declare module '*/lib/kubectl.cjs' {
-  export function kubectlOk(args: string[], options?: { input?: string; timeoutMs?: number }): Promise<string>;
+  export function kubectlOk(
+    args: string[],
+    options?: { input?: string; timeoutMs?: number },
+  ): Promise<string>;
   export function kubectl(
     args: string[],
     options?: { input?: string; timeoutMs?: number },

@@ -19,7 +19,9 @@ function intFromEnv(name, fallback) {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > 65535) {
     const { TestenvError } = require('./util.cjs');
-    throw new TestenvError(`${name}=${JSON.stringify(raw)} is not a TCP port (an integer 1-65535); unset it or pick a free port`);
+    throw new TestenvError(
+      `${name}=${JSON.stringify(raw)} is not a TCP port (an integer 1-65535); unset it or pick a free port`,
+    );
   }
   return n;
 }
@@ -69,7 +71,13 @@ function load() {
     envFile: path.join(stateDir, 'env'),
     kubeApiserverUrl: `https://${host}:${ports.kubeApiserver}`,
     kafkaBrokers: `${host}:${ports.kafka}`,
-    database: { name: 'anvil_test', user: 'anvil', password: 'anvil', superuser: 'postgres', superPassword: 'postgres' },
+    database: {
+      name: 'anvil_test',
+      user: 'anvil',
+      password: 'anvil',
+      superuser: 'postgres',
+      superPassword: 'postgres',
+    },
   };
 }
 

@@ -21,7 +21,10 @@ const NAMES = COMPONENTS.map((c) => c.name);
 
 function getComponent(name) {
   const c = COMPONENTS.find((x) => x.name === name);
-  if (!c) throw new u.TestenvError(`unknown component ${JSON.stringify(name)}; known: ${NAMES.join(', ')}`);
+  if (!c)
+    throw new u.TestenvError(
+      `unknown component ${JSON.stringify(name)}; known: ${NAMES.join(', ')}`,
+    );
   return c;
 }
 
@@ -52,8 +55,14 @@ function envEntries(cfg) {
     ['KAFKA_BROKERS', cfg.kafkaBrokers],
     ['KAFKA_CLASSPATH', kafka.classpath(cfg)],
     ['JAVA', kafka.findJava() || 'java'],
-    ['DATABASE_URL', `postgresql://${cfg.database.user}:${cfg.database.password}@${cfg.host}:${cfg.ports.postgres}/${cfg.database.name}`],
-    ['DATABASE_ADMIN_URL', `postgresql://${cfg.database.superuser}:${cfg.database.superPassword}@${cfg.host}:${cfg.ports.postgres}/postgres`],
+    [
+      'DATABASE_URL',
+      `postgresql://${cfg.database.user}:${cfg.database.password}@${cfg.host}:${cfg.ports.postgres}/${cfg.database.name}`,
+    ],
+    [
+      'DATABASE_ADMIN_URL',
+      `postgresql://${cfg.database.superuser}:${cfg.database.superPassword}@${cfg.host}:${cfg.ports.postgres}/postgres`,
+    ],
     ['TESTENV_PG_BIN', postgres.findPgBin() || ''],
     ['TESTENV_PG_DATA', postgres.dataDir(cfg)],
     ['TESTENV_LOG_DIR', cfg.logDir],
@@ -157,7 +166,10 @@ async function upLocked(cfg, only) {
   for (const g of todo) {
     for (const { c, state } of [...plan[g]].reverse()) {
       if (state.running) {
-        u.log(c.name, `stopping a stale or unhealthy process from an earlier run (pid ${state.pids.join(',')})`);
+        u.log(
+          c.name,
+          `stopping a stale or unhealthy process from an earlier run (pid ${state.pids.join(',')})`,
+        );
         await killComponent(cfg, c, state.pids);
       }
     }
@@ -177,7 +189,10 @@ async function upLocked(cfg, only) {
     throw failed[0];
   }
   writeEnvFile(cfg);
-  u.log('testenv', `up in ${u.elapsed(t0)}s; environment in ${path.relative(process.cwd(), cfg.envFile) || cfg.envFile}`);
+  u.log(
+    'testenv',
+    `up in ${u.elapsed(t0)}s; environment in ${path.relative(process.cwd(), cfg.envFile) || cfg.envFile}`,
+  );
   return readEnv();
 }
 
@@ -194,13 +209,18 @@ async function down() {
     }
   }
   u.rmrf(pgRoot);
-  if (!pgRoot.startsWith(cfg.stateDir + path.sep) && path.basename(path.dirname(pgRoot)).startsWith('anvil-testenv-')) {
+  if (
+    !pgRoot.startsWith(cfg.stateDir + path.sep) &&
+    path.basename(path.dirname(pgRoot)).startsWith('anvil-testenv-')
+  ) {
     u.rmrf(path.dirname(pgRoot));
   }
   // never delete a folder that holds the checkout or the home folder (a bad TESTENV_STATE_DIR)
   const dangerous = [cfg.repoRoot, require('node:os').homedir(), path.parse(cfg.stateDir).root];
   if (dangerous.some((d) => d === cfg.stateDir || d.startsWith(cfg.stateDir + path.sep))) {
-    throw new u.TestenvError(`refusing to delete ${cfg.stateDir} (TESTENV_STATE_DIR must be a folder of its own)`);
+    throw new u.TestenvError(
+      `refusing to delete ${cfg.stateDir} (TESTENV_STATE_DIR must be a folder of its own)`,
+    );
   }
   u.rmrf(cfg.stateDir);
   u.log('testenv', `down in ${u.elapsed(t0)}s; removed ${cfg.stateDir}`);
@@ -212,7 +232,14 @@ async function status() {
   const out = [];
   for (const c of COMPONENTS) {
     const s = await stateOf(cfg, c);
-    out.push({ name: c.name, up: s.healthy, running: s.running, pids: s.pids, endpoint: c.endpoint(cfg), log: path.join(cfg.logDir, `${c.name}.log`) });
+    out.push({
+      name: c.name,
+      up: s.healthy,
+      running: s.running,
+      pids: s.pids,
+      endpoint: c.endpoint(cfg),
+      log: path.join(cfg.logDir, `${c.name}.log`),
+    });
   }
   return out;
 }
@@ -224,7 +251,10 @@ async function startComponent(name) {
   const s = await stateOf(cfg, c);
   if (s.healthy) return s.pids[0];
   if (s.running) await killComponent(cfg, c, s.pids);
-  if (c.group === 'kube' && kube.BINARIES.some(([b]) => !u.isExecutable(path.join(cfg.kubeBinDir, b)))) {
+  if (
+    c.group === 'kube' &&
+    kube.BINARIES.some(([b]) => !u.isExecutable(path.join(cfg.kubeBinDir, b)))
+  ) {
     throw new u.TestenvError(`${name}: binaries are not built yet; run npm run testenv:up first`);
   }
   await u.assertPortsFree(c.name, c.ports(cfg));

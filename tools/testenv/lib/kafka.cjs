@@ -25,7 +25,10 @@ function stampFile(cfg) {
 
 function jarsCached(cfg) {
   try {
-    return fs.readFileSync(stampFile(cfg), 'utf8').trim() === pomHash() && fs.readdirSync(cfg.kafkaLibDir).some((f) => f.startsWith('kafka_2.13-'));
+    return (
+      fs.readFileSync(stampFile(cfg), 'utf8').trim() === pomHash() &&
+      fs.readdirSync(cfg.kafkaLibDir).some((f) => f.startsWith('kafka_2.13-'))
+    );
   } catch {
     return false;
   }
@@ -38,16 +41,22 @@ function classpath(cfg) {
 function preflight(cfg) {
   const java = findJava();
   if (!java) {
-    throw new u.TestenvError('kafka: Java 17 (or 11+) is needed to run Kafka but "java" is not on PATH and JAVA_HOME is not set; install it: apt-get install -y openjdk-17-jre-headless');
+    throw new u.TestenvError(
+      'kafka: Java 17 (or 11+) is needed to run Kafka but "java" is not on PATH and JAVA_HOME is not set; install it: apt-get install -y openjdk-17-jre-headless',
+    );
   }
   const ver = require('node:child_process').spawnSync(java, ['-version'], { encoding: 'utf8' });
   const m = /version "(\d+)(?:\.(\d+))?/.exec(`${ver.stderr}${ver.stdout}`);
   const major = m ? (Number(m[1]) === 1 ? Number(m[2]) : Number(m[1])) : 0;
   if (major < 11) {
-    throw new u.TestenvError(`kafka: Kafka ${cfg.versions.kafka} needs Java 11 or newer (17 recommended); ${java} is ${m ? m[0] : 'an unknown version'}; install openjdk-17-jre-headless or set JAVA_HOME`);
+    throw new u.TestenvError(
+      `kafka: Kafka ${cfg.versions.kafka} needs Java 11 or newer (17 recommended); ${java} is ${m ? m[0] : 'an unknown version'}; install openjdk-17-jre-headless or set JAVA_HOME`,
+    );
   }
   if (!jarsCached(cfg) && !u.which('mvn')) {
-    throw new u.TestenvError(`kafka: Maven ("mvn") is needed once to download the Kafka ${cfg.versions.kafka} jars from Maven Central but is not on PATH; install it: apt-get install -y maven`);
+    throw new u.TestenvError(
+      `kafka: Maven ("mvn") is needed once to download the Kafka ${cfg.versions.kafka} jars from Maven Central but is not on PATH; install it: apt-get install -y maven`,
+    );
   }
 }
 
@@ -57,16 +66,23 @@ async function fetchJars(cfg) {
     return;
   }
   const t0 = Date.now();
-  u.log('kafka', `downloading Kafka ${cfg.versions.kafka} jars from Maven Central (mvn dependency:copy-dependencies)`);
+  u.log(
+    'kafka',
+    `downloading Kafka ${cfg.versions.kafka} jars from Maven Central (mvn dependency:copy-dependencies)`,
+  );
   u.mkdirp(cfg.kafkaCacheDir);
   const tmp = path.join(cfg.kafkaCacheDir, `libs.tmp-${process.pid}`);
   u.rmrf(tmp);
   try {
-    await u.run('mvn', ['-q', '-B', '-f', POM, 'dependency:copy-dependencies', `-DoutputDirectory=${tmp}`], {
-      cwd: path.dirname(POM),
-      what: 'mvn dependency:copy-dependencies (Kafka jars)',
-      heartbeat: (s) => u.log('kafka', `still downloading jars (${s}s)`),
-    });
+    await u.run(
+      'mvn',
+      ['-q', '-B', '-f', POM, 'dependency:copy-dependencies', `-DoutputDirectory=${tmp}`],
+      {
+        cwd: path.dirname(POM),
+        what: 'mvn dependency:copy-dependencies (Kafka jars)',
+        heartbeat: (s) => u.log('kafka', `still downloading jars (${s}s)`),
+      },
+    );
     u.rmrf(cfg.kafkaLibDir);
     fs.renameSync(tmp, cfg.kafkaLibDir);
   } finally {
@@ -212,16 +228,47 @@ const kafka = {
     const t0 = Date.now();
     if (!fs.existsSync(path.join(cfg.kafkaDir, 'data', 'meta.properties'))) {
       u.log('kafka', 'formatting KRaft storage');
-      await u.run(java, [...jvmArgs(cfg), 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', propsFile(cfg), '--ignore-formatted'], {
-        what: 'kafka StorageTool format',
-      });
+      await u.run(
+        java,
+        [
+          ...jvmArgs(cfg),
+          'kafka.tools.StorageTool',
+          'format',
+          '-t',
+          clusterId(),
+          '-c',
+          propsFile(cfg),
+          '--ignore-formatted',
+        ],
+        {
+          what: 'kafka StorageTool format',
+        },
+      );
     }
     u.log('kafka', `starting broker+controller (Kafka ${cfg.versions.kafka}, KRaft)`);
-    const pid = u.startDetached(cfg, 'kafka', java, [...jvmArgs(cfg), 'kafka.Kafka', propsFile(cfg)], { cwd: cfg.kafkaDir, logFile: log });
-    await u.waitFor('kafka', () => healthy(cfg), { pid, logFile: log, timeoutMs: 90000, intervalMs: 500 });
+    const pid = u.startDetached(
+      cfg,
+      'kafka',
+      java,
+      [...jvmArgs(cfg), 'kafka.Kafka', propsFile(cfg)],
+      { cwd: cfg.kafkaDir, logFile: log },
+    );
+    await u.waitFor('kafka', () => healthy(cfg), {
+      pid,
+      logFile: log,
+      timeoutMs: 90000,
+      intervalMs: 500,
+    });
     u.log('kafka', `ready on ${cfg.host}:${cfg.ports.kafka} (pid ${pid}) after ${u.elapsed(t0)}s`);
     return pid;
   },
 };
 
-module.exports = { components: [kafka], preflight, prepare: fetchJars, classpath, findJava, metadataBrokers };
+module.exports = {
+  components: [kafka],
+  preflight,
+  prepare: fetchJars,
+  classpath,
+  findJava,
+  metadataBrokers,
+};

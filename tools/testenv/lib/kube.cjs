@@ -51,7 +51,12 @@ function bin(cfg, name) {
 // ---------------------------------------------------------------- toolchain + build
 
 function findGo() {
-  const candidates = [process.env.GO, u.which('go'), '/usr/local/go/bin/go', path.join(require('node:os').homedir(), 'go', 'bin', 'go')];
+  const candidates = [
+    process.env.GO,
+    u.which('go'),
+    '/usr/local/go/bin/go',
+    path.join(require('node:os').homedir(), 'go', 'bin', 'go'),
+  ];
   for (const c of candidates) if (c && u.isExecutable(c)) return c;
   return null;
 }
@@ -69,7 +74,9 @@ function missingBinaries(cfg) {
     /* none */
   }
   if (!stamp || stamp.source !== sourceHash(cfg)) return BINARIES.map(([n]) => n);
-  return BINARIES.map(([n]) => n).filter((n) => !u.isExecutable(bin(cfg, n)) || !stamp.built?.includes(n));
+  return BINARIES.map(([n]) => n).filter(
+    (n) => !u.isExecutable(bin(cfg, n)) || !stamp.built?.includes(n),
+  );
 }
 
 function sourceHash(cfg) {
@@ -98,7 +105,9 @@ function preflight(cfg) {
     }
   }
   if (!u.which('openssl') && !haveCerts(cfg)) {
-    throw new u.TestenvError('kube: "openssl" is needed to generate the test certificates but is not on PATH; install it: apt-get install -y openssl');
+    throw new u.TestenvError(
+      'kube: "openssl" is needed to generate the test certificates but is not on PATH; install it: apt-get install -y openssl',
+    );
   }
 }
 
@@ -128,7 +137,10 @@ async function build(cfg) {
   for (const [name, pkg] of BINARIES) {
     if (!missing.includes(name)) continue;
     const t0 = Date.now();
-    u.log('kube', `building ${name} v${name === 'etcd' ? cfg.versions.etcd : cfg.versions.kubernetes} (go build ${pkg}; the first build takes minutes)`);
+    u.log(
+      'kube',
+      `building ${name} v${name === 'etcd' ? cfg.versions.etcd : cfg.versions.kubernetes} (go build ${pkg}; the first build takes minutes)`,
+    );
     const out = bin(cfg, name);
     const tmp = `${out}.tmp-${process.pid}`;
     try {
@@ -151,7 +163,18 @@ async function build(cfg) {
 
 // ---------------------------------------------------------------- certificates
 
-const CERT_FILES = ['ca.crt', 'ca.key', 'apiserver.crt', 'apiserver.key', 'admin.crt', 'admin.key', 'kcm.crt', 'kcm.key', 'sa.key', 'sa.pub'];
+const CERT_FILES = [
+  'ca.crt',
+  'ca.key',
+  'apiserver.crt',
+  'apiserver.key',
+  'admin.crt',
+  'admin.key',
+  'kcm.crt',
+  'kcm.key',
+  'sa.key',
+  'sa.pub',
+];
 
 function haveCerts(cfg) {
   return CERT_FILES.every((f) => fs.existsSync(path.join(cfg.certDir, f)));
@@ -164,24 +187,74 @@ async function ensureCerts(cfg) {
   u.rmrf(dir);
   u.mkdirp(dir, 0o700);
   const ssl = (args) => u.run('openssl', args, { cwd: dir, what: `openssl ${args[0]}` });
-  await ssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '3650',
-    '-subj', '/CN=anvil-testenv-ca', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature']);
+  await ssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '3650',
+    '-subj',
+    '/CN=anvil-testenv-ca',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
+  ]);
   const leaf = async (name, subj, ext) => {
     fs.writeFileSync(path.join(dir, `${name}.ext`), ext);
-    await ssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subj]);
-    await ssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-set_serial', `0x${crypto.randomBytes(8).toString('hex')}`,
-      '-days', '3650', '-out', `${name}.crt`, '-extfile', `${name}.ext`]);
+    await ssl([
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.csr`,
+      '-subj',
+      subj,
+    ]);
+    await ssl([
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-set_serial',
+      `0x${crypto.randomBytes(8).toString('hex')}`,
+      '-days',
+      '3650',
+      '-out',
+      `${name}.crt`,
+      '-extfile',
+      `${name}.ext`,
+    ]);
     fs.rmSync(path.join(dir, `${name}.csr`));
     fs.rmSync(path.join(dir, `${name}.ext`));
   };
-  await leaf('apiserver', '/CN=kube-apiserver',
+  await leaf(
+    'apiserver',
+    '/CN=kube-apiserver',
     'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n' +
-      'subjectAltName=IP:127.0.0.1,DNS:localhost,IP:10.0.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local\n');
-  const client = 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n';
+      'subjectAltName=IP:127.0.0.1,DNS:localhost,IP:10.0.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local\n',
+  );
+  const client =
+    'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n';
   await leaf('admin', '/O=system:masters/CN=anvil-admin', client);
   await leaf('kcm', '/CN=system:kube-controller-manager', client);
   const { publicKey, privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
-  fs.writeFileSync(path.join(dir, 'sa.key'), privateKey.export({ type: 'pkcs1', format: 'pem' }), { mode: 0o600 });
+  fs.writeFileSync(path.join(dir, 'sa.key'), privateKey.export({ type: 'pkcs1', format: 'pem' }), {
+    mode: 0o600,
+  });
   fs.writeFileSync(path.join(dir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
   u.log('kube', `generated CA, serving, client and service-account keys in ${u.elapsed(t0)}s`);
 }
@@ -203,7 +276,11 @@ function kubeconfigText(cfg, { user, clientCert, clientKey, token, namespace }) 
     '  user:',
   ];
   if (token) lines.push(`    token: ${token}`);
-  else lines.push(`    client-certificate-data: ${b64(clientCert)}`, `    client-key-data: ${b64(clientKey)}`);
+  else
+    lines.push(
+      `    client-certificate-data: ${b64(clientCert)}`,
+      `    client-key-data: ${b64(clientKey)}`,
+    );
   lines.push(
     'contexts:',
     `- name: ${user}@anvil-testenv`,
@@ -220,10 +297,22 @@ function kubeconfigText(cfg, { user, clientCert, clientKey, token, namespace }) 
 function writeKubeconfigs(cfg) {
   u.mkdirp(cfg.kubeDir);
   const c = (f) => path.join(cfg.certDir, f);
-  u.writeFileAtomic(cfg.kubeconfig, kubeconfigText(cfg, { user: 'anvil-admin', clientCert: c('admin.crt'), clientKey: c('admin.key') }), 0o600);
+  u.writeFileAtomic(
+    cfg.kubeconfig,
+    kubeconfigText(cfg, {
+      user: 'anvil-admin',
+      clientCert: c('admin.crt'),
+      clientKey: c('admin.key'),
+    }),
+    0o600,
+  );
   u.writeFileAtomic(
     path.join(cfg.kubeDir, 'controller-manager.kubeconfig'),
-    kubeconfigText(cfg, { user: 'system:kube-controller-manager', clientCert: c('kcm.crt'), clientKey: c('kcm.key') }),
+    kubeconfigText(cfg, {
+      user: 'system:kube-controller-manager',
+      clientCert: c('kcm.crt'),
+      clientKey: c('kcm.key'),
+    }),
     0o600,
   );
 }
@@ -236,7 +325,9 @@ function httpGet(url, opts = {}) {
     const req = mod.get(url, { timeout: 3000, ...opts }, (res) => {
       const chunks = [];
       res.on('data', (d) => chunks.push(d));
-      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }),
+      );
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
@@ -254,14 +345,20 @@ function adminTls(cfg) {
  */
 function kubeRequest(method, urlPath, body, cfg = load()) {
   return new Promise((resolve, reject) => {
-    const data = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+    const data =
+      body === undefined
+        ? undefined
+        : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
     const req = https.request(
       `${cfg.kubeApiserverUrl}${urlPath}`,
       {
         method,
         ...adminTls(cfg),
         timeout: 15000,
-        headers: { Accept: 'application/json', ...(data ? { 'Content-Type': 'application/json', 'Content-Length': data.length } : {}) },
+        headers: {
+          Accept: 'application/json',
+          ...(data ? { 'Content-Type': 'application/json', 'Content-Length': data.length } : {}),
+        },
       },
       (res) => {
         const chunks = [];
@@ -365,14 +462,29 @@ async function apiserverReady(cfg) {
 
 async function kcmHealthy(cfg) {
   try {
-    const r = await httpGet(`https://${cfg.host}:${cfg.ports.kubeControllerManager}/healthz`, { rejectUnauthorized: false });
+    const r = await httpGet(`https://${cfg.host}:${cfg.ports.kubeControllerManager}/healthz`, {
+      rejectUnauthorized: false,
+    });
     return r.status === 200;
   } catch {
     return false;
   }
 }
 
-function component(name, { binary, args, marker, healthy, ports, dataDirs = [], timeoutMs = 60000, stopTimeoutMs = 10000, before }) {
+function component(
+  name,
+  {
+    binary,
+    args,
+    marker,
+    healthy,
+    ports,
+    dataDirs = [],
+    timeoutMs = 60000,
+    stopTimeoutMs = 10000,
+    before,
+  },
+) {
   return {
     name,
     group: 'kube',
@@ -382,7 +494,10 @@ function component(name, { binary, args, marker, healthy, ports, dataDirs = [], 
     ports: (cfg) => ports(cfg),
     dataDirs,
     healthy,
-    endpoint: (cfg) => ports(cfg).map(([, p]) => `${cfg.host}:${p}`).join(', '),
+    endpoint: (cfg) =>
+      ports(cfg)
+        .map(([, p]) => `${cfg.host}:${p}`)
+        .join(', '),
     async start(cfg, { fresh }) {
       if (fresh) for (const d of dataDirs) u.rmrf(d(cfg));
       if (before) await before(cfg);
@@ -390,7 +505,10 @@ function component(name, { binary, args, marker, healthy, ports, dataDirs = [], 
       if (fresh) u.rmrf(log);
       const t0 = Date.now();
       u.log(name, 'starting');
-      const pid = u.startDetached(cfg, name, bin(cfg, binary), args(cfg), { cwd: cfg.stateDir, logFile: log });
+      const pid = u.startDetached(cfg, name, bin(cfg, binary), args(cfg), {
+        cwd: cfg.stateDir,
+        logFile: log,
+      });
       await u.waitFor(name, () => healthy(cfg), { pid, logFile: log, timeoutMs });
       u.log(name, `ready on ${this.endpoint(cfg)} (pid ${pid}) after ${u.elapsed(t0)}s`);
       return pid;
@@ -430,7 +548,9 @@ const kubeControllerManager = component('kube-controller-manager', {
   args: kcmArgs,
   marker: (cfg) => `--kubeconfig=${path.join(cfg.kubeDir, 'controller-manager.kubeconfig')}`,
   healthy: kcmHealthy,
-  ports: (cfg) => [['kube-controller-manager', cfg.ports.kubeControllerManager, 'TESTENV_KCM_PORT']],
+  ports: (cfg) => [
+    ['kube-controller-manager', cfg.ports.kubeControllerManager, 'TESTENV_KCM_PORT'],
+  ],
   stopTimeoutMs: 3000,
   before: async (cfg) => {
     await ensureCerts(cfg);
@@ -445,7 +565,9 @@ const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 async function ensureObject(collectionPath, obj, cfg) {
   const r = await kubeRequest('POST', collectionPath, obj, cfg);
   if (r.status === 201 || r.status === 200 || r.status === 409) return;
-  throw new u.TestenvError(`creating ${obj.kind} ${obj.metadata.name} failed: HTTP ${r.status} ${r.body?.message || JSON.stringify(r.body)}`);
+  throw new u.TestenvError(
+    `creating ${obj.kind} ${obj.metadata.name} failed: HTTP ${r.status} ${r.body?.message || JSON.stringify(r.body)}`,
+  );
 }
 
 /**
@@ -454,18 +576,34 @@ async function ensureObject(collectionPath, obj, cfg) {
  * authenticates as that ServiceAccount (and nothing else) to `outFile`.
  * Resolves with { kubeconfig: <abs path>, token, username }.
  */
-async function saKubeconfig(namespace, serviceAccount, outFile, { expirationSeconds = 86400 } = {}) {
+async function saKubeconfig(
+  namespace,
+  serviceAccount,
+  outFile,
+  { expirationSeconds = 86400 } = {},
+) {
   const cfg = load();
-  for (const [what, v] of [['namespace', namespace], ['service account', serviceAccount]]) {
+  for (const [what, v] of [
+    ['namespace', namespace],
+    ['service account', serviceAccount],
+  ]) {
     if (typeof v !== 'string' || v.length > 63 || !DNS1123.test(v)) {
-      throw new u.TestenvError(`${what} ${JSON.stringify(v)} is not a valid name (lowercase letters, digits and "-", at most 63 characters)`);
+      throw new u.TestenvError(
+        `${what} ${JSON.stringify(v)} is not a valid name (lowercase letters, digits and "-", at most 63 characters)`,
+      );
     }
   }
   if (!outFile) throw new u.TestenvError('sa-kubeconfig: an output file is required');
   if (!haveCerts(cfg) || !(await apiserverReady(cfg))) {
-    throw new u.TestenvError('the test API server is not running; start it with: npm run testenv:up');
+    throw new u.TestenvError(
+      'the test API server is not running; start it with: npm run testenv:up',
+    );
   }
-  await ensureObject('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }, cfg);
+  await ensureObject(
+    '/api/v1/namespaces',
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
+    cfg,
+  );
   await ensureObject(
     `/api/v1/namespaces/${namespace}/serviceaccounts`,
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: serviceAccount, namespace } },
@@ -478,7 +616,9 @@ async function saKubeconfig(namespace, serviceAccount, outFile, { expirationSeco
     cfg,
   );
   if (r.status !== 201 || !r.body?.status?.token) {
-    throw new u.TestenvError(`TokenRequest for ${namespace}/${serviceAccount} failed: HTTP ${r.status} ${r.body?.message || ''}`);
+    throw new u.TestenvError(
+      `TokenRequest for ${namespace}/${serviceAccount} failed: HTTP ${r.status} ${r.body?.message || ''}`,
+    );
   }
   const token = r.body.status.token;
   const username = `system:serviceaccount:${namespace}:${serviceAccount}`;

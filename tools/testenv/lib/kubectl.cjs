@@ -25,7 +25,8 @@ function kubectl(args, options = {}) {
 /** Like kubectl but rejects with stderr on a non-zero exit; returns stdout. */
 async function kubectlOk(args, options) {
   const result = await kubectl(args, options);
-  if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${result.stderr.trim()}`);
+  if (result.code !== 0)
+    throw new Error(`kubectl ${args.join(' ')} failed: ${result.stderr.trim()}`);
   return result.stdout;
 }
 

@@ -15,14 +15,22 @@ function findPgBin() {
   const base = '/usr/lib/postgresql';
   let versions = [];
   try {
-    versions = fs.readdirSync(base).filter((v) => u.isExecutable(path.join(base, v, 'bin', 'initdb')) && u.isExecutable(path.join(base, v, 'bin', 'postgres')));
+    versions = fs
+      .readdirSync(base)
+      .filter(
+        (v) =>
+          u.isExecutable(path.join(base, v, 'bin', 'initdb')) &&
+          u.isExecutable(path.join(base, v, 'bin', 'postgres')),
+      );
   } catch {
     /* not installed */
   }
   versions.sort((a, b) => Number(b) - Number(a));
   if (versions.length > 0) return path.join(base, versions[0], 'bin');
   const initdb = u.which('initdb');
-  return initdb && u.isExecutable(path.join(path.dirname(initdb), 'postgres')) ? path.dirname(initdb) : null;
+  return initdb && u.isExecutable(path.join(path.dirname(initdb), 'postgres'))
+    ? path.dirname(initdb)
+    : null;
 }
 
 /** uid/gid of the OS user that runs the server: "postgres" when we are root, else ourselves. */
@@ -30,7 +38,10 @@ function serverUser() {
   if (!isRoot()) return {};
   let line;
   try {
-    line = fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
+    line = fs
+      .readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('postgres:'));
   } catch {
     /* no passwd */
   }
@@ -85,14 +96,20 @@ function aptCommand() {
 function preflight() {
   if (!findPgBin()) {
     if (!isRoot()) {
-      throw new u.TestenvError(`postgres: PostgreSQL server binaries (initdb, postgres) were not found in /usr/lib/postgresql/*/bin; install them: sudo sh -c '${aptCommand()}' (or set TESTENV_PG_BIN to a folder holding initdb)`);
+      throw new u.TestenvError(
+        `postgres: PostgreSQL server binaries (initdb, postgres) were not found in /usr/lib/postgresql/*/bin; install them: sudo sh -c '${aptCommand()}' (or set TESTENV_PG_BIN to a folder holding initdb)`,
+      );
     }
     if (!u.which('apt-get')) {
-      throw new u.TestenvError('postgres: PostgreSQL server binaries were not found and apt-get is not available; install PostgreSQL and set TESTENV_PG_BIN to the folder holding initdb and postgres');
+      throw new u.TestenvError(
+        'postgres: PostgreSQL server binaries were not found and apt-get is not available; install PostgreSQL and set TESTENV_PG_BIN to the folder holding initdb and postgres',
+      );
     }
   }
   if (isRoot() && !serverUser()) {
-    throw new u.TestenvError('postgres: running as root, but there is no "postgres" OS user to run the server as (PostgreSQL refuses to run as root); create it: useradd --system --user-group --home-dir /var/lib/postgresql postgres');
+    throw new u.TestenvError(
+      'postgres: running as root, but there is no "postgres" OS user to run the server as (PostgreSQL refuses to run as root); create it: useradd --system --user-group --home-dir /var/lib/postgresql postgres',
+    );
   }
 }
 
@@ -105,24 +122,56 @@ async function prepare() {
   u.log('postgres', 'installing the Debian package "postgresql" (apt-get)');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   await u.run('apt-get', ['update'], { env, what: 'apt-get update' });
-  await u.run('apt-get', ['install', '-y', 'postgresql'], { env, what: 'apt-get install postgresql', heartbeat: (s) => u.log('postgres', `still installing (${s}s)`) });
-  if (!findPgBin()) throw new u.TestenvError('postgres: apt-get installed "postgresql" but initdb is still not in /usr/lib/postgresql/*/bin');
+  await u.run('apt-get', ['install', '-y', 'postgresql'], {
+    env,
+    what: 'apt-get install postgresql',
+    heartbeat: (s) => u.log('postgres', `still installing (${s}s)`),
+  });
+  if (!findPgBin())
+    throw new u.TestenvError(
+      'postgres: apt-get installed "postgresql" but initdb is still not in /usr/lib/postgresql/*/bin',
+    );
   u.log('postgres', `installed in ${u.elapsed(t0)}s`);
 }
 
 async function healthy(cfg) {
   const bin = findPgBin();
   if (!bin) return false;
-  const r = await u.run(path.join(bin, 'pg_isready'), ['-q', '-h', cfg.host, '-p', String(cfg.ports.postgres), '-t', '2'], { check: false });
+  const r = await u.run(
+    path.join(bin, 'pg_isready'),
+    ['-q', '-h', cfg.host, '-p', String(cfg.ports.postgres), '-t', '2'],
+    { check: false },
+  );
   return r.code === 0;
 }
 
 function psql(cfg, sql) {
   const bin = findPgBin();
-  return u.run(path.join(bin, 'psql'), ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-h', cfg.host, '-p', String(cfg.ports.postgres), '-U', cfg.database.superuser, '-d', 'postgres', '-c', sql], {
-    env: { ...process.env, PGPASSWORD: cfg.database.superPassword, PGCONNECT_TIMEOUT: '5' },
-    what: 'psql (creating the test role and database)',
-  });
+  return u.run(
+    path.join(bin, 'psql'),
+    [
+      '-X',
+      '-q',
+      '-A',
+      '-t',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-h',
+      cfg.host,
+      '-p',
+      String(cfg.ports.postgres),
+      '-U',
+      cfg.database.superuser,
+      '-d',
+      'postgres',
+      '-c',
+      sql,
+    ],
+    {
+      env: { ...process.env, PGPASSWORD: cfg.database.superPassword, PGCONNECT_TIMEOUT: '5' },
+      what: 'psql (creating the test role and database)',
+    },
+  );
 }
 
 async function initCluster(cfg, user) {
@@ -140,7 +189,19 @@ async function initCluster(cfg, user) {
   try {
     await u.run(
       path.join(bin, 'initdb'),
-      ['-D', path.join(root, 'data'), '-U', cfg.database.superuser, `--pwfile=${pwfile}`, '--auth-local=peer', '--auth-host=scram-sha-256', '--encoding=UTF8', '--locale=C', '--no-sync', '--no-instructions'],
+      [
+        '-D',
+        path.join(root, 'data'),
+        '-U',
+        cfg.database.superuser,
+        `--pwfile=${pwfile}`,
+        '--auth-local=peer',
+        '--auth-host=scram-sha-256',
+        '--encoding=UTF8',
+        '--locale=C',
+        '--no-sync',
+        '--no-instructions',
+      ],
       { cwd: root, uid: user.uid, gid: user.gid, what: 'initdb' },
     );
   } finally {
@@ -175,7 +236,8 @@ const postgres = {
     const user = serverUser() || {};
     const log = path.join(cfg.logDir, 'postgres.log');
     if (fresh) u.rmrf(log);
-    if (fresh || !fs.existsSync(path.join(dataDir(cfg), 'PG_VERSION'))) await initCluster(cfg, user);
+    if (fresh || !fs.existsSync(path.join(dataDir(cfg), 'PG_VERSION')))
+      await initCluster(cfg, user);
     // a postmaster.pid left by a killed server would block the start
     const stalePid = path.join(dataDir(cfg), 'postmaster.pid');
     if (fs.existsSync(stalePid)) {
@@ -184,18 +246,30 @@ const postgres = {
     }
     const t0 = Date.now();
     u.log('postgres', 'starting');
-    const pid = u.startDetached(cfg, 'postgres', path.join(findPgBin(), 'postgres'), ['-D', dataDir(cfg), '-p', String(cfg.ports.postgres)], {
-      cwd: pgRoot(cfg),
-      uid: user.uid,
-      gid: user.gid,
-      logFile: log,
-    });
+    const pid = u.startDetached(
+      cfg,
+      'postgres',
+      path.join(findPgBin(), 'postgres'),
+      ['-D', dataDir(cfg), '-p', String(cfg.ports.postgres)],
+      {
+        cwd: pgRoot(cfg),
+        uid: user.uid,
+        gid: user.gid,
+        logFile: log,
+      },
+    );
     await u.waitFor('postgres', () => healthy(cfg), { pid, logFile: log, timeoutMs: 60000 });
     const { name, user: role, password } = cfg.database;
-    await psql(cfg, `DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${role}') THEN CREATE ROLE ${role} LOGIN CREATEDB PASSWORD '${password}'; END IF; END$$;`);
+    await psql(
+      cfg,
+      `DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${role}') THEN CREATE ROLE ${role} LOGIN CREATEDB PASSWORD '${password}'; END IF; END$$;`,
+    );
     const exists = await psql(cfg, `SELECT 1 FROM pg_database WHERE datname = '${name}'`);
     if (exists.stdout.trim() !== '1') await psql(cfg, `CREATE DATABASE ${name} OWNER ${role}`);
-    u.log('postgres', `ready on ${cfg.host}:${cfg.ports.postgres} (pid ${pid}) after ${u.elapsed(t0)}s`);
+    u.log(
+      'postgres',
+      `ready on ${cfg.host}:${cfg.ports.postgres} (pid ${pid}) after ${u.elapsed(t0)}s`,
+    );
     return pid;
   },
 };

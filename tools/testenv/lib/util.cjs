@@ -74,7 +74,13 @@ function run(cmd, args, opts = {}) {
   return new Promise((resolve, reject) => {
     let child;
     try {
-      child = spawn(cmd, args, { cwd, env: env || process.env, uid, gid, stdio: ['pipe', 'pipe', 'pipe'] });
+      child = spawn(cmd, args, {
+        cwd,
+        env: env || process.env,
+        uid,
+        gid,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
     } catch (err) {
       reject(new TestenvError(`cannot run ${cmd}: ${err.message}`));
       return;
@@ -166,7 +172,14 @@ function startDetached(cfg, name, cmd, args, { cwd, env, uid, gid, logFile } = {
   fs.writeSync(fd, `\n==== ${new Date().toISOString()} ${cmd} ${args.join(' ')}\n`);
   let child;
   try {
-    child = spawn(cmd, args, { cwd, env: env || process.env, uid, gid, detached: true, stdio: ['ignore', fd, fd] });
+    child = spawn(cmd, args, {
+      cwd,
+      env: env || process.env,
+      uid,
+      gid,
+      detached: true,
+      stdio: ['ignore', fd, fd],
+    });
   } finally {
     fs.closeSync(fd);
   }
@@ -266,7 +279,9 @@ async function waitFor(what, probe, { timeoutMs = 60000, intervalMs = 250, pid, 
       lastErr = err;
     }
     if (pid && !alive(pid)) {
-      throw new TestenvError(`${what}: the process exited during startup; last lines of ${logFile}:\n${tailFile(logFile)}`);
+      throw new TestenvError(
+        `${what}: the process exited during startup; last lines of ${logFile}:\n${tailFile(logFile)}`,
+      );
     }
     if (Date.now() > deadline) {
       const why = lastErr ? ` (${lastErr.message})` : '';

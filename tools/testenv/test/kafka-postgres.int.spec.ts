@@ -3,7 +3,11 @@ import { Client } from 'pg';
 
 describe('the real Kafka broker', () => {
   it('keeps the order of a key across a produce/consume round trip', async () => {
-    const kafka = new Kafka({ clientId: 'smoke', brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: 'smoke',
+      brokers: process.env.KAFKA_BROKERS!.split(','),
+      logLevel: logLevel.NOTHING,
+    });
     const topic = `smoke-${process.pid}-${Date.now()}`;
     const admin = kafka.admin();
     await admin.connect();
@@ -12,8 +16,12 @@ describe('the real Kafka broker', () => {
 
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
-    const sent = Array.from({ length: 50 }, (_, i) => ({ key: `world-${i % 3}`, value: String(i) }));
-    for (let i = 0; i < sent.length; i += 10) await producer.send({ topic, acks: -1, messages: sent.slice(i, i + 10) });
+    const sent = Array.from({ length: 50 }, (_, i) => ({
+      key: `world-${i % 3}`,
+      value: String(i),
+    }));
+    for (let i = 0; i < sent.length; i += 10)
+      await producer.send({ topic, acks: -1, messages: sent.slice(i, i + 10) });
     await producer.disconnect();
 
     const consumer = kafka.consumer({ groupId: `${topic}-group` });
@@ -21,7 +29,10 @@ describe('the real Kafka broker', () => {
     await consumer.subscribe({ topic, fromBeginning: true });
     const received: { key: string; value: string }[] = [];
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`only ${received.length} of ${sent.length} messages arrived`)), 60_000);
+      const timer = setTimeout(
+        () => reject(new Error(`only ${received.length} of ${sent.length} messages arrived`)),
+        60_000,
+      );
       void consumer.run({
         eachMessage: async ({ message }) => {
           received.push({ key: message.key!.toString(), value: message.value!.toString() });
@@ -44,7 +55,9 @@ describe('the real PostgreSQL server', () => {
   it('answers a query in the anvil_test database', async () => {
     const client = new Client({ connectionString: process.env.DATABASE_URL });
     await client.connect();
-    const { rows } = await client.query<{ db: string; sum: number }>('SELECT current_database() AS db, 40 + 2 AS sum');
+    const { rows } = await client.query<{ db: string; sum: number }>(
+      'SELECT current_database() AS db, 40 + 2 AS sum',
+    );
     await client.end();
     expect(rows).toEqual([{ db: 'anvil_test', sum: 42 }]);
   });

@@ -9,7 +9,9 @@ const namespace = `smoke-${process.pid}`;
 
 beforeAll(async () => {
   await kubectlOk(['apply', '--server-side', '-f', path.join(repo, 'deploy', 'crds')]);
-  const crds = ['modulemanifests', 'gamedefinitions', 'worldinstances', 'capabilitybindings'].map((p) => `crd/${p}.anvil.dev`);
+  const crds = ['modulemanifests', 'gamedefinitions', 'worldinstances', 'capabilitybindings'].map(
+    (p) => `crd/${p}.anvil.dev`,
+  );
   await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', ...crds]);
   await kubectlOk(['create', 'namespace', namespace]);
 });
@@ -54,24 +56,54 @@ describe('the real kube-apiserver', () => {
       'physics-rapier',
       'physics-rapier',
     ]);
-    const world = JSON.parse(await kubectlOk(['get', 'worlds', 'arena-eu-1', '-n', namespace, '-o', 'json']));
-    expect(world.spec).toEqual({ gameRef: 'arena', region: 'eu-west', shards: 2, limits: { maxPlayers: 64, tickRateHz: 30 } });
+    const world = JSON.parse(
+      await kubectlOk(['get', 'worlds', 'arena-eu-1', '-n', namespace, '-o', 'json']),
+    );
+    expect(world.spec).toEqual({
+      gameRef: 'arena',
+      region: 'eu-west',
+      shards: 2,
+      limits: { maxPlayers: 64, tickRateHz: 30 },
+    });
     const table = await kubectlOk(['get', 'worldinstances', '-n', namespace]);
     expect(table.split('\n')[0]).toMatch(/^NAME\s+GAME\s+PHASE\s+BINDINGS\s+AGE$/);
-    const defaults = JSON.parse(await kubectlOk(['get', 'mm', 'interaction-engine-1.0.0', '-n', namespace, '-o', 'json']));
-    expect(defaults.spec.requires[0]).toMatchObject({ multiplicity: '1', dependencyMode: 'required' });
+    const defaults = JSON.parse(
+      await kubectlOk(['get', 'mm', 'interaction-engine-1.0.0', '-n', namespace, '-o', 'json']),
+    );
+    expect(defaults.spec.requires[0]).toMatchObject({
+      multiplicity: '1',
+      dependencyMode: 'required',
+    });
   });
 
   it.each([
-    ['an invalid SemVer range (CEL)', manifest('^^1'), 'spec.requires[0].versionConstraint', 'must be a SemVer range'],
-    ['an invalid version (CEL isSemver)', manifest('^1.0.0').replace('version: 1.0.0', 'version: one'), 'spec.version', 'must be a SemVer 2.0 version'],
+    [
+      'an invalid SemVer range (CEL)',
+      manifest('^^1'),
+      'spec.requires[0].versionConstraint',
+      'must be a SemVer range',
+    ],
+    [
+      'an invalid version (CEL isSemver)',
+      manifest('^1.0.0').replace('version: 1.0.0', 'version: one'),
+      'spec.version',
+      'must be a SemVer 2.0 version',
+    ],
     [
       'a duplicate capability id (CEL)',
-      manifest('^1.0.0', "    - { capabilityId: physics.simulation, versionConstraint: '^2.0.0', scope: world }\n"),
+      manifest(
+        '^1.0.0',
+        "    - { capabilityId: physics.simulation, versionConstraint: '^2.0.0', scope: world }\n",
+      ),
       'spec.requires',
       'each capabilityId may be required only once',
     ],
-    ['an unknown scope (schema)', manifest('^1.0.0').replace('scope: world }', 'scope: galaxy }'), 'spec.requires[0].scope', 'Unsupported value: "galaxy"'],
+    [
+      'an unknown scope (schema)',
+      manifest('^1.0.0').replace('scope: world }', 'scope: galaxy }'),
+      'spec.requires[0].scope',
+      'Unsupported value: "galaxy"',
+    ],
     [
       'zero shards (schema)',
       'apiVersion: anvil.dev/v1alpha1\nkind: WorldInstance\nmetadata: { name: w0 }\nspec: { gameRef: arena, region: eu, shards: 0 }\n',
@@ -92,7 +124,10 @@ describe('the real kube-apiserver', () => {
     expect(denied.code).not.toBe(0);
     expect(denied.stderr).toContain(`system:serviceaccount:${namespace}:nobody`);
     expect(denied.stderr).toMatch(/forbidden/i);
-    const canI = await kubectl(['auth', 'can-i', 'create', 'capabilitybindings.anvil.dev', '-n', namespace], { kubeconfig });
+    const canI = await kubectl(
+      ['auth', 'can-i', 'create', 'capabilitybindings.anvil.dev', '-n', namespace],
+      { kubeconfig },
+    );
     expect(canI.stdout.trim()).toBe('no');
     fs.rmSync(dir, { recursive: true, force: true });
   });

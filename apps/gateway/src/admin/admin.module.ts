@@ -6,5 +6,8 @@ import { AdminService } from './admin.service';
 import { KickRelayService } from './kick-relay.service';
 
 /** The `/admin` namespace. */
-@Module({ imports: [AuthModule, WorldsModule], providers: [AdminGateway, AdminService, KickRelayService] })
+@Module({
+  imports: [AuthModule, WorldsModule],
+  providers: [AdminGateway, AdminService, KickRelayService],
+})
 export class AdminModule {}

@@ -38,14 +38,28 @@ export class AdminService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.relay.onKick((kick) => this.kickHere(kick.playerId, kick.worldId, kick.reason, traceFrom(`00-${kick.traceId}-0000000000000001-01`)));
+    this.relay.onKick((kick) =>
+      this.kickHere(
+        kick.playerId,
+        kick.worldId,
+        kick.reason,
+        traceFrom(`00-${kick.traceId}-0000000000000001-01`),
+      ),
+    );
   }
 
   /** Every registered world with its phase and the players connected here. */
   async listWorlds(actor: string, trace: TraceContext): Promise<AdminWorldView[]> {
     const worlds = await this.registry.list();
     await this.audit.record(actor, AuditAction.AdminListWorlds, trace, null);
-    return worlds.map((w) => ({ id: w.id, namespace: w.namespace, name: w.name, game: w.game, phase: w.phase, playersHere: this.worlds.playersHere(w.id).length }));
+    return worlds.map((w) => ({
+      id: w.id,
+      namespace: w.namespace,
+      name: w.name,
+      game: w.game,
+      phase: w.phase,
+      playersHere: this.worlds.playersHere(w.id).length,
+    }));
   }
 
   /** Open sessions of a world across all gateway instances. */
@@ -57,28 +71,61 @@ export class AdminService implements OnModuleInit {
       throw new StorageUnavailableError('sessions are unavailable', { cause });
     }
     await this.audit.record(actor, AuditAction.AdminListPlayers, trace, worldId);
-    return sessions.map((s) => ({ playerId: s.playerId, sessionId: s.id, gateway: s.gateway, connectedAt: s.connectedAt.toISOString(), lastSeq: s.lastSeq }));
+    return sessions.map((s) => ({
+      playerId: s.playerId,
+      sessionId: s.id,
+      gateway: s.gateway,
+      connectedAt: s.connectedAt.toISOString(),
+      lastSeq: s.lastSeq,
+    }));
   }
 
   /** Kicks a player here and on every other instance; resolves with the sockets kicked here. */
   async kick(actor: string, dto: AdminKickDto, trace: TraceContext): Promise<number> {
     const reason = dto.reason ?? 'kicked by an administrator';
     const kicked = this.kickHere(dto.playerId, dto.worldId, reason, trace);
-    await this.audit.record(actor, AuditAction.Kick, trace, dto.worldId ?? null, { playerId: dto.playerId, reason, kickedHere: kicked });
-    await this.relay.publish({ playerId: dto.playerId, worldId: dto.worldId, reason, actor, traceId: trace.traceId });
+    await this.audit.record(actor, AuditAction.Kick, trace, dto.worldId ?? null, {
+      playerId: dto.playerId,
+      reason,
+      kickedHere: kicked,
+    });
+    await this.relay.publish({
+      playerId: dto.playerId,
+      worldId: dto.worldId,
+      reason,
+      actor,
+      traceId: trace.traceId,
+    });
     return kicked;
   }
 
-  private kickHere(playerId: string, worldId: string | undefined, reason: string, trace: TraceContext): number {
-    const sockets = this.connections.socketsOf(playerId).filter((s) => !worldId || s.data.worlds[worldId]);
+  private kickHere(
+    playerId: string,
+    worldId: string | undefined,
+    reason: string,
+    trace: TraceContext,
+  ): number {
+    const sockets = this.connections
+      .socketsOf(playerId)
+      .filter((s) => !worldId || s.data.worlds[worldId]);
     for (const socket of sockets) this.kickSocket(socket, worldId, reason, trace);
     return sockets.length;
   }
 
-  private kickSocket(socket: GatewaySocket, worldId: string | undefined, reason: string, trace: TraceContext): void {
+  private kickSocket(
+    socket: GatewaySocket,
+    worldId: string | undefined,
+    reason: string,
+    trace: TraceContext,
+  ): void {
     const worlds = worldId ? [worldId] : Object.keys(socket.data.worlds);
     for (const id of worlds) this.worlds.leave(socket, id, 'kicked', trace);
-    socket.emit(ClientEvent.Exception, { event: 'kick', code: ErrorCode.Kicked, message: reason, ...(worldId ? { worldId } : {}) });
+    socket.emit(ClientEvent.Exception, {
+      event: 'kick',
+      code: ErrorCode.Kicked,
+      message: reason,
+      ...(worldId ? { worldId } : {}),
+    });
     if (!worldId) socket.disconnect(true);
   }
 }

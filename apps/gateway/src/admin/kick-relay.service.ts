@@ -1,6 +1,17 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { Logger } from 'pino';
-import { assertTopicName, createCloudEvent, type BusMessage, type EventBus, type Subscription } from '@anvil/bus';
+import {
+  assertTopicName,
+  createCloudEvent,
+  type BusMessage,
+  type EventBus,
+  type Subscription,
+} from '@anvil/bus';
 import { subscribeWithRetry } from '../bus/subscribe-with-retry';
 import { GatewayConfigService } from '../config/gateway-config.service';
 import { EVENT_BUS, LOGGER } from '../storage/storage.tokens';
@@ -49,13 +60,24 @@ export class KickRelayService implements OnApplicationBootstrap, OnApplicationSh
   /** Publishes a kick this instance already applied locally. */
   async publish(kick: Omit<KickData, 'origin'>): Promise<void> {
     const data: KickData = { ...kick, origin: this.instanceId };
-    const event = createCloudEvent({ type: KICK_EVENT_TYPE, source: `/anvil/gateway/${this.instanceId}`, subject: kick.worldId ?? '*', tick: 0, data });
+    const event = createCloudEvent({
+      type: KICK_EVENT_TYPE,
+      source: `/anvil/gateway/${this.instanceId}`,
+      subject: kick.worldId ?? '*',
+      tick: 0,
+      data,
+    });
     await this.bus.publish(this.topic, kick.playerId, [event]);
   }
 
   async onApplicationBootstrap(): Promise<void> {
     const group = `anvil-gateway.${this.instanceId}.control`;
-    this.subscription = await subscribeWithRetry(this.bus, { topic: this.topic, group, fromBeginning: false }, async (m) => this.receive(m), this.logger);
+    this.subscription = await subscribeWithRetry(
+      this.bus,
+      { topic: this.topic, group, fromBeginning: false },
+      async (m) => this.receive(m),
+      this.logger,
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

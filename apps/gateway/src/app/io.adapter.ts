@@ -10,7 +10,14 @@ export function socketIoOptions(config: GatewayConfig): Partial<ServerOptions> {
   return {
     serveClient: false,
     maxHttpBufferSize: config.limits.maxMessageBytes,
-    ...(recoveryWindowMs > 0 ? { connectionStateRecovery: { maxDisconnectionDuration: recoveryWindowMs, skipMiddlewares: false } } : {}),
+    ...(recoveryWindowMs > 0
+      ? {
+          connectionStateRecovery: {
+            maxDisconnectionDuration: recoveryWindowMs,
+            skipMiddlewares: false,
+          },
+        }
+      : {}),
     ...(config.http.corsOrigins.length ? { cors: { origin: config.http.corsOrigins } } : {}),
   };
 }
@@ -25,7 +32,10 @@ export class GatewayIoAdapter extends IoAdapter {
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    const server = super.createIOServer(port, { ...options, ...this.options } as ServerOptions) as Server;
+    const server = super.createIOServer(port, {
+      ...options,
+      ...this.options,
+    } as ServerOptions) as Server;
     countMessageBytes(server);
     return server;
   }

@@ -9,14 +9,23 @@ export const SUBSCRIBE_RETRY = { attempts: 10, firstDelayMs: 250 } as const;
  * electing a group coordinator ("does not host this topic-partition"). Gives up after
  * SUBSCRIBE_RETRY.attempts, failing the start (the process is then restarted).
  */
-export async function subscribeWithRetry(bus: EventBus, options: SubscribeOptions, handler: BusHandler, logger: Logger, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<Subscription> {
+export async function subscribeWithRetry(
+  bus: EventBus,
+  options: SubscribeOptions,
+  handler: BusHandler,
+  logger: Logger,
+  sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)),
+): Promise<Subscription> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await bus.subscribe(options, handler);
     } catch (error) {
       if (attempt >= SUBSCRIBE_RETRY.attempts) throw error;
       const delay = Math.min(5_000, SUBSCRIBE_RETRY.firstDelayMs * 2 ** (attempt - 1));
-      logger.warn({ err: error, topic: options.topic, group: options.group, attempt, delay }, 'bus subscription failed; retrying');
+      logger.warn(
+        { err: error, topic: options.topic, group: options.group, attempt, delay },
+        'bus subscription failed; retrying',
+      );
       await sleep(delay);
     }
   }

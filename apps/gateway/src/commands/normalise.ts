@@ -15,7 +15,12 @@ export function normaliseCommand(dto: CommandDto, playerId: string): NormalisedC
   let command: PlayerCommand;
   switch (dto.type) {
     case 'move':
-      command = { type: 'move', playerId, dx: metresPerSecond(dto.dx), dy: metresPerSecond(dto.dy) };
+      command = {
+        type: 'move',
+        playerId,
+        dx: metresPerSecond(dto.dx),
+        dy: metresPerSecond(dto.dy),
+      };
       break;
     case 'jump':
       command = { type: 'jump', playerId };
@@ -24,5 +29,10 @@ export function normaliseCommand(dto: CommandDto, playerId: string): NormalisedC
       command = { type: 'interact', playerId, targetId: dto.targetId };
       break;
   }
-  return { seq: dto.seq, worldId: dto.worldId, command, ...(dto.trace ? { trace: dto.trace } : {}) };
+  return {
+    seq: dto.seq,
+    worldId: dto.worldId,
+    command,
+    ...(dto.trace ? { trace: dto.trace } : {}),
+  };
 }

@@ -10,7 +10,10 @@ describe('fromEngineError', () => {
   });
 
   it('passes an engine quota through as ENGINE_REJECTED with its code', () => {
-    const mapped = fromEngineError(new CapacityError('caller "gateway" is over its quota of 5000 calls per second'), 'w1');
+    const mapped = fromEngineError(
+      new CapacityError('caller "gateway" is over its quota of 5000 calls per second'),
+      'w1',
+    );
     expect(mapped.code).toBe(ErrorCode.EngineRejected);
     expect(mapped.message).toMatch(/quota/);
   });

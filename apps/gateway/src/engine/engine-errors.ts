@@ -10,21 +10,36 @@ import { EngineCallError, GatewayError } from '../errors/gateway-error';
  */
 export function fromEngineError(error: unknown, worldId: string): EngineCallError {
   if (!(error instanceof EngineError)) {
-    return new EngineCallError(ErrorCode.Internal, 'internal error while calling the engine', { cause: error });
+    return new EngineCallError(ErrorCode.Internal, 'internal error while calling the engine', {
+      cause: error,
+    });
   }
   switch (error.code) {
     case EngineErrorCode.Unavailable:
     case EngineErrorCode.DeadlineExceeded:
-      return new EngineCallError(ErrorCode.EngineUnavailable, 'the interaction engine is unavailable; retry later', { cause: error });
+      return new EngineCallError(
+        ErrorCode.EngineUnavailable,
+        'the interaction engine is unavailable; retry later',
+        { cause: error },
+      );
     // A refused engine token is the deployment's fault: players get INTERNAL, the log the cause.
     case EngineErrorCode.Unauthenticated:
     case EngineErrorCode.Internal:
-      return new EngineCallError(ErrorCode.Internal, 'the engine failed to handle the request', { cause: error });
+      return new EngineCallError(ErrorCode.Internal, 'the engine failed to handle the request', {
+        cause: error,
+      });
     default:
       if (isUnknownWorldError(error)) {
-        return new EngineCallError(ErrorCode.WorldNotReady, `world "${worldId}" is not running on its engine yet`, { cause: error });
+        return new EngineCallError(
+          ErrorCode.WorldNotReady,
+          `world "${worldId}" is not running on its engine yet`,
+          { cause: error },
+        );
       }
-      return new EngineCallError(ErrorCode.EngineRejected, error.message, { cause: error, engineCode: error.code });
+      return new EngineCallError(ErrorCode.EngineRejected, error.message, {
+        cause: error,
+        engineCode: error.code,
+      });
   }
 }
 

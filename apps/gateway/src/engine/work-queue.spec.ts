@@ -1,6 +1,12 @@
 import { WorkQueue } from './work-queue';
 
-const options = (onFailure = jest.fn()) => ({ concurrency: 2, attempts: 3, retryDelayMs: 1, retryable: (e: unknown) => (e as Error).message === 'busy', onFailure });
+const options = (onFailure = jest.fn()) => ({
+  concurrency: 2,
+  attempts: 3,
+  retryDelayMs: 1,
+  retryable: (e: unknown) => (e as Error).message === 'busy',
+  onFailure,
+});
 
 describe('WorkQueue', () => {
   it('never runs more jobs than its concurrency, and drains', async () => {

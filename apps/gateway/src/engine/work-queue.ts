@@ -72,7 +72,8 @@ export class WorkQueue {
     try {
       await job.run();
     } catch (error) {
-      if (n >= this.options.attempts || !this.options.retryable(error)) return this.options.onFailure(error, job.label);
+      if (n >= this.options.attempts || !this.options.retryable(error))
+        return this.options.onFailure(error, job.label);
       await new Promise((r) => setTimeout(r, this.options.retryDelayMs * 2 ** (n - 1)));
       return this.attempt(job, n + 1);
     }

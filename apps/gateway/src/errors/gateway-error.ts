@@ -29,8 +29,14 @@ export class GatewayError extends Error {
 export class AuthError extends GatewayError {
   override name = 'AuthError';
   constructor(
-    code: typeof ErrorCode.AuthRequired | typeof ErrorCode.AuthInvalid | typeof ErrorCode.AuthExpired | typeof ErrorCode.AuthTokenTooLarge,
-    message: string, options?: { cause?: unknown }) {
+    code:
+      | typeof ErrorCode.AuthRequired
+      | typeof ErrorCode.AuthInvalid
+      | typeof ErrorCode.AuthExpired
+      | typeof ErrorCode.AuthTokenTooLarge,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(code, message, options);
   }
 }
@@ -38,7 +44,13 @@ export class AuthError extends GatewayError {
 /** A payload failed its schema or size check. */
 export class PayloadError extends GatewayError {
   override name = 'PayloadError';
-  constructor(code: typeof ErrorCode.BadPayload | typeof ErrorCode.PayloadTooLarge | typeof ErrorCode.PayloadTooDeep, message: string) {
+  constructor(
+    code:
+      | typeof ErrorCode.BadPayload
+      | typeof ErrorCode.PayloadTooLarge
+      | typeof ErrorCode.PayloadTooDeep,
+    message: string,
+  ) {
     super(code, message);
   }
 }
@@ -65,7 +77,9 @@ export class WorldAccessError extends GatewayError {
 export class RateLimitedError extends GatewayError {
   override name = 'RateLimitedError';
   constructor(retryAfterMs: number) {
-    super(ErrorCode.RateLimited, `too many messages: retry in ${retryAfterMs} ms`, { extra: { retryAfterMs } });
+    super(ErrorCode.RateLimited, `too many messages: retry in ${retryAfterMs} ms`, {
+      extra: { retryAfterMs },
+    });
   }
 }
 
@@ -81,11 +95,18 @@ export class SeqReplayedError extends GatewayError {
 export class EngineCallError extends GatewayError {
   override name = 'EngineCallError';
   constructor(
-    code: typeof ErrorCode.EngineUnavailable | typeof ErrorCode.EngineRejected | typeof ErrorCode.WorldNotReady | typeof ErrorCode.Internal,
+    code:
+      | typeof ErrorCode.EngineUnavailable
+      | typeof ErrorCode.EngineRejected
+      | typeof ErrorCode.WorldNotReady
+      | typeof ErrorCode.Internal,
     message: string,
     options?: { cause?: unknown; engineCode?: string },
   ) {
-    super(code, message, { cause: options?.cause, extra: options?.engineCode ? { engineCode: options.engineCode } : {} });
+    super(code, message, {
+      cause: options?.cause,
+      extra: options?.engineCode ? { engineCode: options.engineCode } : {},
+    });
   }
 }
 

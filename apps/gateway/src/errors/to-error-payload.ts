@@ -10,7 +10,16 @@ import { GatewayError } from './gateway-error';
 export function toErrorPayload(error: unknown): { payload: ErrorPayload; expected: boolean } {
   if (error instanceof GatewayError) return { payload: error.toPayload(), expected: true };
   if (error instanceof StorageError) {
-    return { payload: { code: ErrorCode.StorageUnavailable, message: 'the gateway database is unavailable; retry later' }, expected: false };
+    return {
+      payload: {
+        code: ErrorCode.StorageUnavailable,
+        message: 'the gateway database is unavailable; retry later',
+      },
+      expected: false,
+    };
   }
-  return { payload: { code: ErrorCode.Internal, message: 'internal gateway error' }, expected: false };
+  return {
+    payload: { code: ErrorCode.Internal, message: 'internal gateway error' },
+    expected: false,
+  };
 }

@@ -10,7 +10,13 @@ describe('DeltaCoalescer', () => {
     c.addDelta({ worldId: 'w', tick: 7, bodies: [body('c', 3)], removed: ['b'] });
     const out = c.take();
     expect(out.resync).toBe(false);
-    expect(out.delta).toEqual({ worldId: 'w', tick: 7, fromTick: 5, bodies: [body('a', 2), body('c', 3)], removed: ['b'] });
+    expect(out.delta).toEqual({
+      worldId: 'w',
+      tick: 7,
+      fromTick: 5,
+      bodies: [body('a', 2), body('c', 3)],
+      removed: ['b'],
+    });
     expect(c.empty).toBe(true);
     expect(c.take().delta).toBeUndefined();
   });
@@ -34,11 +40,16 @@ describe('DeltaCoalescer', () => {
 
   it('asks for a resync instead of growing past its bounds', () => {
     const c = new DeltaCoalescer('w', 3);
-    c.addDelta({ worldId: 'w', tick: 1, bodies: [body('a', 1), body('b', 1), body('c', 1), body('d', 1)] });
+    c.addDelta({
+      worldId: 'w',
+      tick: 1,
+      bodies: [body('a', 1), body('b', 1), body('c', 1), body('d', 1)],
+    });
     expect(c.empty).toBe(false);
     expect(c.take()).toEqual({ events: [], resync: true });
     const e = new DeltaCoalescer('w', 3);
-    for (let i = 0; i <= MAX_PENDING_EVENTS; i++) e.addEvent({ worldId: 'w', tick: i, type: 'player-left', playerId: `p${i}` });
+    for (let i = 0; i <= MAX_PENDING_EVENTS; i++)
+      e.addEvent({ worldId: 'w', tick: i, type: 'player-left', playerId: `p${i}` });
     expect(e.take().resync).toBe(true);
   });
 });

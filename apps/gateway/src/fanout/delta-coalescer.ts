@@ -59,7 +59,12 @@ export class DeltaCoalescer {
 
   /** True when nothing is pending. */
   get empty(): boolean {
-    return !this.overflow && this.events.length === 0 && this.bodies.size === 0 && this.removed.size === 0;
+    return (
+      !this.overflow &&
+      this.events.length === 0 &&
+      this.bodies.size === 0 &&
+      this.removed.size === 0
+    );
   }
 
   /** Hands out (and clears) what is pending; entries at or below `minTick` are left out. */

@@ -24,7 +24,10 @@ export class TokenBucket {
   /** Takes one token, or says how long until one is available. */
   take(): TakeResult {
     const now = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.updatedAt) * this.perSecond) / 1000);
+    this.tokens = Math.min(
+      this.burst,
+      this.tokens + ((now - this.updatedAt) * this.perSecond) / 1000,
+    );
     this.updatedAt = now;
     if (this.tokens >= 1) {
       this.tokens -= 1;

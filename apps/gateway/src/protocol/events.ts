@@ -27,6 +27,11 @@ export const AdminEvent = {
 export const ADMIN_NAMESPACE = '/admin';
 
 /** Events a client may send on the main namespace. */
-export const INBOUND_EVENTS: ReadonlySet<string> = new Set([ClientEvent.Join, ClientEvent.Leave, ClientEvent.Snapshot, ClientEvent.Command]);
+export const INBOUND_EVENTS: ReadonlySet<string> = new Set([
+  ClientEvent.Join,
+  ClientEvent.Leave,
+  ClientEvent.Snapshot,
+  ClientEvent.Command,
+]);
 /** Events an administrator may send on `/admin`. */
 export const ADMIN_INBOUND_EVENTS: ReadonlySet<string> = new Set(Object.values(AdminEvent));

@@ -15,9 +15,20 @@ const refuse = (payload: unknown) => {
 
 describe('payload schemas', () => {
   it('accepts each command kind', () => {
-    expect(checkPayload(PayloadSchemas.command, { seq: 1, worldId: 'w', type: 'move', dx: 1.5 })).toMatchObject({ dx: 1.5 });
-    expect(checkPayload(PayloadSchemas.command, { seq: 2, worldId: 'w', type: 'jump' })).toMatchObject({ type: 'jump' });
-    expect(checkPayload(PayloadSchemas.command, { seq: 3, worldId: 'w', type: 'interact', targetId: 'bob' })).toMatchObject({ targetId: 'bob' });
+    expect(
+      checkPayload(PayloadSchemas.command, { seq: 1, worldId: 'w', type: 'move', dx: 1.5 }),
+    ).toMatchObject({ dx: 1.5 });
+    expect(
+      checkPayload(PayloadSchemas.command, { seq: 2, worldId: 'w', type: 'jump' }),
+    ).toMatchObject({ type: 'jump' });
+    expect(
+      checkPayload(PayloadSchemas.command, {
+        seq: 3,
+        worldId: 'w',
+        type: 'interact',
+        targetId: 'bob',
+      }),
+    ).toMatchObject({ targetId: 'bob' });
   });
 
   it.each([
@@ -29,9 +40,17 @@ describe('payload schemas', () => {
     ['a fractional seq', { seq: 1.5, worldId: 'w', type: 'jump' }, /seq must be integer/],
     ['an unknown type', { seq: 1, worldId: 'w', type: 'fly' }, /type must be one of/],
     ['a string dx', { seq: 1, worldId: 'w', type: 'move', dx: '1' }, /dx must be number/],
-    ['a null dx (NaN on the wire)', { seq: 1, worldId: 'w', type: 'move', dx: null }, /dx must be number/],
+    [
+      'a null dx (NaN on the wire)',
+      { seq: 1, worldId: 'w', type: 'move', dx: null },
+      /dx must be number/,
+    ],
     ['a huge dx', { seq: 1, worldId: 'w', type: 'move', dx: 1e9 }, /dx must be <= 1000/],
-    ['an extra field', { seq: 1, worldId: 'w', type: 'jump', playerId: 'other' }, /unknown field "playerId"/],
+    [
+      'an extra field',
+      { seq: 1, worldId: 'w', type: 'jump', playerId: 'other' },
+      /unknown field "playerId"/,
+    ],
     ['a bad world id', { seq: 1, worldId: 'a b', type: 'jump' }, /worldId has an invalid format/],
     ['a missing target', { seq: 1, worldId: 'w', type: 'interact' }, /targetId/],
   ])('refuses %s', (_name, payload, message) => {
@@ -39,9 +58,13 @@ describe('payload schemas', () => {
   });
 
   it('checks world requests and admin payloads', () => {
-    expect(checkPayload(PayloadSchemas.worldRequest, { worldId: 'arena' })).toEqual({ worldId: 'arena' });
+    expect(checkPayload(PayloadSchemas.worldRequest, { worldId: 'arena' })).toEqual({
+      worldId: 'arena',
+    });
     expect(() => checkPayload(PayloadSchemas.worldRequest, { worldId: '' })).toThrow(PayloadError);
-    expect(() => checkPayload(PayloadSchemas.adminKick, { playerId: 'x'.repeat(63) })).toThrow(/playerId/);
+    expect(() => checkPayload(PayloadSchemas.adminKick, { playerId: 'x'.repeat(63) })).toThrow(
+      /playerId/,
+    );
     expect(() => checkPayload(PayloadSchemas.adminEmpty, { a: 1 })).toThrow(PayloadError);
   });
 });

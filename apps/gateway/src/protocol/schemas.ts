@@ -10,8 +10,15 @@ import type { AdminKickDto, AdminPlayersDto } from './dto/admin.dto';
 export const MAX_MOVE = 1_000;
 
 const id = { type: 'string', pattern: ID_PATTERN.source } as const;
-const playerId = { type: 'string', pattern: ID_PATTERN.source, maxLength: MAX_PLAYER_ID_LENGTH } as const;
-const trace = { type: 'string', pattern: '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$' } as const;
+const playerId = {
+  type: 'string',
+  pattern: ID_PATTERN.source,
+  maxLength: MAX_PLAYER_ID_LENGTH,
+} as const;
+const trace = {
+  type: 'string',
+  pattern: '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$',
+} as const;
 const seq = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } as const;
 const axis = { type: 'number', minimum: -MAX_MOVE, maximum: MAX_MOVE } as const;
 const base = { seq, worldId: id, trace } as const;
@@ -28,13 +35,26 @@ const command = {
   discriminator: { propertyName: 'type' },
   required: ['seq', 'worldId', 'type'],
   oneOf: [
-    { properties: { ...base, type: { const: 'move' }, dx: axis, dy: axis }, required: ['dx'], additionalProperties: false },
+    {
+      properties: { ...base, type: { const: 'move' }, dx: axis, dy: axis },
+      required: ['dx'],
+      additionalProperties: false,
+    },
     { properties: { ...base, type: { const: 'jump' } }, additionalProperties: false },
-    { properties: { ...base, type: { const: 'interact' }, targetId: playerId }, required: ['targetId'], additionalProperties: false },
+    {
+      properties: { ...base, type: { const: 'interact' }, targetId: playerId },
+      required: ['targetId'],
+      additionalProperties: false,
+    },
   ],
 } as const;
 
-const adminPlayers = { type: 'object', properties: { worldId: id }, required: ['worldId'], additionalProperties: false } as const;
+const adminPlayers = {
+  type: 'object',
+  properties: { worldId: id },
+  required: ['worldId'],
+  additionalProperties: false,
+} as const;
 const adminKick = {
   type: 'object',
   properties: { playerId, worldId: id, reason: { type: 'string', maxLength: 200 }, trace },
@@ -51,7 +71,11 @@ export const PayloadSchemas = {
   command: ajv.compile<CommandDto>(command),
   adminPlayers: ajv.compile<AdminPlayersDto>(adminPlayers),
   adminKick: ajv.compile<AdminKickDto>(adminKick),
-  adminEmpty: ajv.compile<Record<string, never>>({ type: 'object', additionalProperties: false, maxProperties: 0 }),
+  adminEmpty: ajv.compile<Record<string, never>>({
+    type: 'object',
+    additionalProperties: false,
+    maxProperties: 0,
+  }),
 } as const;
 
 /** The name of a compiled schema. */
@@ -64,12 +88,18 @@ export function checkPayload<T>(validate: ValidateFunction<T>, payload: unknown)
 }
 
 function describe(error: ErrorObject | undefined, payload: unknown): string {
-  if (payload === undefined || payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+  if (
+    payload === undefined ||
+    payload === null ||
+    typeof payload !== 'object' ||
+    Array.isArray(payload)
+  ) {
     return 'payload must be a JSON object';
   }
   if (!error) return 'payload is invalid';
   const where = error.instancePath ? error.instancePath.slice(1).replace(/\//g, '.') : 'payload';
-  if (error.keyword === 'additionalProperties') return `${where} has an unknown field "${String(error.params['additionalProperty'])}"`;
+  if (error.keyword === 'additionalProperties')
+    return `${where} has an unknown field "${String(error.params['additionalProperty'])}"`;
   if (error.keyword === 'discriminator') return `${where}.type must be one of move, jump, interact`;
   if (error.keyword === 'pattern') return `${where} has an invalid format`;
   return `${where} ${error.message ?? 'is invalid'}`;

@@ -6,7 +6,12 @@ import { io, type Socket } from 'socket.io-client';
 export const TEST_SECRET = 'test-secret-at-least-16-chars';
 
 /** Signs a token (HS256 with TEST_SECRET unless told otherwise). */
-export function token(sub: string, claims: Record<string, unknown> = {}, options: jwt.SignOptions = {}, secret = TEST_SECRET): string {
+export function token(
+  sub: string,
+  claims: Record<string, unknown> = {},
+  options: jwt.SignOptions = {},
+  secret = TEST_SECRET,
+): string {
   return jwt.sign({ sub, ...claims }, secret, { algorithm: 'HS256', expiresIn: '1h', ...options });
 }
 
@@ -14,8 +19,18 @@ export function token(sub: string, claims: Record<string, unknown> = {}, options
  * Connects and resolves once connected (rejects with the connect_error, or when the connection
  * closes or nothing happens within 30 s: a refusal must be an answer, not silence).
  */
-export function connect(url: string, auth: Record<string, unknown> | undefined, options: Record<string, unknown> = {}): Promise<Socket> {
-  const socket = io(url, { auth, transports: ['websocket'], reconnection: false, forceNew: true, ...options });
+export function connect(
+  url: string,
+  auth: Record<string, unknown> | undefined,
+  options: Record<string, unknown> = {},
+): Promise<Socket> {
+  const socket = io(url, {
+    auth,
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    ...options,
+  });
   return new Promise((resolve, reject) => {
     const settle = () => {
       clearTimeout(timer);
@@ -30,8 +45,12 @@ export function connect(url: string, auth: Record<string, unknown> | undefined, 
       settle();
       resolve(socket);
     };
-    const onDisconnect = (reason: string) => fail(new Error(`closed before connecting, without an answer: ${reason}`));
-    const timer = setTimeout(() => fail(new Error('neither connected nor refused within 30 s')), 30_000);
+    const onDisconnect = (reason: string) =>
+      fail(new Error(`closed before connecting, without an answer: ${reason}`));
+    const timer = setTimeout(
+      () => fail(new Error('neither connected nor refused within 30 s')),
+      30_000,
+    );
     socket.once('connect', onConnect);
     socket.once('connect_error', fail);
     socket.once('disconnect', onDisconnect);
@@ -57,8 +76,17 @@ export async function refusal(
 }
 
 /** Emits with an ack and resolves with the answer (rejects after timeoutMs). */
-export function request<T = Record<string, unknown>>(socket: Socket, event: string, payload?: unknown, timeoutMs = 30_000): Promise<T> {
-  return (payload === undefined ? socket.timeout(timeoutMs).emitWithAck(event) : socket.timeout(timeoutMs).emitWithAck(event, payload)) as Promise<T>;
+export function request<T = Record<string, unknown>>(
+  socket: Socket,
+  event: string,
+  payload?: unknown,
+  timeoutMs = 30_000,
+): Promise<T> {
+  return (
+    payload === undefined
+      ? socket.timeout(timeoutMs).emitWithAck(event)
+      : socket.timeout(timeoutMs).emitWithAck(event, payload)
+  ) as Promise<T>;
 }
 
 /** Collects every payload of an event. */

@@ -15,7 +15,10 @@ export function docExample(): string {
 }
 
 /** Runs the example with node (resolving socket.io-client from apps/gateway); resolves with its exit code and output. */
-export function runDocExample(env: Record<string, string>, timeoutMs: number): Promise<{ code: number | null; output: string }> {
+export function runDocExample(
+  env: Record<string, string>,
+  timeoutMs: number,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['-e', docExample()], {
       cwd: join(__dirname, '..', '..'),

@@ -5,7 +5,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { ENGINE_SERVICE_NAME, EngineClient, checkEngineHealth, engineChannelCredentials } from '@anvil/engine-contract';
+import {
+  ENGINE_SERVICE_NAME,
+  EngineClient,
+  checkEngineHealth,
+  engineChannelCredentials,
+} from '@anvil/engine-contract';
 
 const APPS = join(__dirname, '..', '..', '..');
 
@@ -33,32 +38,62 @@ export interface EngineProcess {
 }
 
 /** Polls `check` until it resolves true, or fails after `timeoutMs`. */
-export async function pollUntil(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string, intervalMs = 100): Promise<void> {
+export async function pollUntil(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  what: string,
+  intervalMs = 100,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await Promise.resolve(check()).catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
 
-async function startEngine(app: 'physics-engine' | 'interaction-engine', env: Record<string, string>, port?: number): Promise<EngineProcess> {
+async function startEngine(
+  app: 'physics-engine' | 'interaction-engine',
+  env: Record<string, string>,
+  port?: number,
+): Promise<EngineProcess> {
   const main = join(APPS, app, 'dist', 'main.js');
-  if (!existsSync(main)) throw new Error(`${main} is missing: run \`npx nx run-many -t build -p physics-engine interaction-engine\` first`);
+  if (!existsSync(main))
+    throw new Error(
+      `${main} is missing: run \`npx nx run-many -t build -p physics-engine interaction-engine\` first`,
+    );
   port ??= await freePort();
   let output = '';
   const child = spawn(process.execPath, [main], {
-    env: { PATH: process.env['PATH'] ?? '', ENGINE_TOKEN: TEST_ENGINE_TOKEN, ...env, GRPC_HOST: '127.0.0.1', GRPC_PORT: String(port) },
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      ENGINE_TOKEN: TEST_ENGINE_TOKEN,
+      ...env,
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: String(port),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (chunk: Buffer) => void (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => void (output += chunk.toString()));
   const address = `127.0.0.1:${port}`;
   try {
-    await pollUntil(async () => {
-      if (child.exitCode !== null) throw new Error(`${app} exited with ${child.exitCode}:\n${output}`);
-      return (await checkEngineHealth(address, engineChannelCredentials(), { service: ENGINE_SERVICE_NAME, deadlineMs: 1_000 })) === 'SERVING';
-    }, 90_000, `${app} to serve`, 200);
+    await pollUntil(
+      async () => {
+        if (child.exitCode !== null)
+          throw new Error(`${app} exited with ${child.exitCode}:\n${output}`);
+        return (
+          (await checkEngineHealth(address, engineChannelCredentials(), {
+            service: ENGINE_SERVICE_NAME,
+            deadlineMs: 1_000,
+          })) === 'SERVING'
+        );
+      },
+      90_000,
+      `${app} to serve`,
+      200,
+    );
   } catch (error) {
     child.kill('SIGKILL');
     throw new Error(`${app} did not start: ${String(error)}\n${output}`);
@@ -78,17 +113,37 @@ export interface Engines {
 }
 
 /** Starts the physics engine, then the interaction engine pointing at it. */
-export async function startEngines(env: { bus?: Record<string, string>; physics?: Record<string, string>; interaction?: Record<string, string> } = {}): Promise<Engines> {
-  const physics = await startEngine('physics-engine', { TICK_HZ: '30', ...env.bus, ...env.physics });
+export async function startEngines(
+  env: {
+    bus?: Record<string, string>;
+    physics?: Record<string, string>;
+    interaction?: Record<string, string>;
+  } = {},
+): Promise<Engines> {
+  const physics = await startEngine('physics-engine', {
+    TICK_HZ: '30',
+    ...env.bus,
+    ...env.physics,
+  });
   let interaction: EngineProcess;
   try {
-    interaction = await startEngine('interaction-engine', { PHYSICS_ENGINE_ADDRESS: physics.address, ...env.bus, ...env.interaction });
+    interaction = await startEngine('interaction-engine', {
+      PHYSICS_ENGINE_ADDRESS: physics.address,
+      ...env.bus,
+      ...env.interaction,
+    });
   } catch (error) {
     physics.process.kill('SIGKILL');
     throw error;
   }
-  const interactionEnv = { PHYSICS_ENGINE_ADDRESS: physics.address, ...env.bus, ...env.interaction };
-  const client = new EngineClient(interaction.address, { access: { token: TEST_ENGINE_TOKEN, caller: 'gateway-tests' } });
+  const interactionEnv = {
+    PHYSICS_ENGINE_ADDRESS: physics.address,
+    ...env.bus,
+    ...env.interaction,
+  };
+  const client = new EngineClient(interaction.address, {
+    access: { token: TEST_ENGINE_TOKEN, caller: 'gateway-tests' },
+  });
   const engines: Engines = {
     physics,
     interaction,

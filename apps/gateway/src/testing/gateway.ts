@@ -8,7 +8,10 @@ import { TEST_SECRET } from './clients';
 import { TEST_ENGINE_TOKEN } from './engines';
 
 /** Starts a gateway on a free loopback port; `env` overrides the test defaults. */
-export function startGateway(env: Record<string, string>, deps: { bus?: EventBus; storage?: Storage; now?: () => number } = {}): Promise<RunningGateway> {
+export function startGateway(
+  env: Record<string, string>,
+  deps: { bus?: EventBus; storage?: Storage; now?: () => number } = {},
+): Promise<RunningGateway> {
   const config = loadGatewayConfig({
     HOST: '127.0.0.1',
     PORT: '0',
@@ -29,6 +32,20 @@ export async function memoryStorage(): Promise<Storage> {
 }
 
 /** Registers a world in storage as the control plane would. */
-export async function registerWorld(storage: Storage, id: string, phase = 'Ready', bindings: WorldBinding[] = []): Promise<void> {
-  await storage.worlds.upsert({ id, namespace: 'test', name: id, game: 'arena', region: 'local', shards: 1, phase, bindings });
+export async function registerWorld(
+  storage: Storage,
+  id: string,
+  phase = 'Ready',
+  bindings: WorldBinding[] = [],
+): Promise<void> {
+  await storage.worlds.upsert({
+    id,
+    namespace: 'test',
+    name: id,
+    game: 'arena',
+    region: 'local',
+    shards: 1,
+    phase,
+    bindings,
+  });
 }

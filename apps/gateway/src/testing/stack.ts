@@ -21,18 +21,27 @@ export interface Stack {
    * Creates a world on the engines and registers it in storage (phase Ready by default);
    * `onEngine: false` only registers it, for the gateway to start on the engine at a join.
    */
-  world(id: string, options?: { phase?: string; onEngine?: boolean; bindings?: WorldBinding[] }): Promise<void>;
+  world(
+    id: string,
+    options?: { phase?: string; onEngine?: boolean; bindings?: WorldBinding[] },
+  ): Promise<void>;
   stop(): Promise<void>;
 }
 
 /** Starts everything; `env` overrides gateway settings, `engineEnv` engine settings. */
-export async function startStack(env: Record<string, string> = {}, engineEnv: Parameters<typeof startEngines>[0] = {}): Promise<Stack> {
+export async function startStack(
+  env: Record<string, string> = {},
+  engineEnv: Parameters<typeof startEngines>[0] = {},
+): Promise<Stack> {
   const engines = await startEngines({ ...engineEnv, bus: { BUS: 'memory' } });
   const storage = await memoryStorage();
   const bus = new InMemoryBus();
   let gateway: RunningGateway;
   try {
-    gateway = await startGateway({ INTERACTION_ENGINE_ADDRESS: engines.interaction.address, DISCONNECT_GRACE_MS: '0', ...env }, { bus, storage });
+    gateway = await startGateway(
+      { INTERACTION_ENGINE_ADDRESS: engines.interaction.address, DISCONNECT_GRACE_MS: '0', ...env },
+      { bus, storage },
+    );
   } catch (error) {
     await engines.stop();
     throw error;
@@ -43,7 +52,11 @@ export async function startStack(env: Record<string, string> = {}, engineEnv: Pa
     bus,
     gateway,
     async world(id, options = {}) {
-      if (options.onEngine !== false) await engines.client.init({ worldId: id, config: { widthMm: 100_000, heightMm: 20_000, gravityYMmS2: 0, maxBodies: 0 } });
+      if (options.onEngine !== false)
+        await engines.client.init({
+          worldId: id,
+          config: { widthMm: 100_000, heightMm: 20_000, gravityYMmS2: 0, maxBodies: 0 },
+        });
       await registerWorld(storage, id, options.phase ?? 'Ready', options.bindings);
     },
     async stop() {

@@ -20,6 +20,8 @@ export class ConnectionsService {
 
   /** The connected sockets of a player on this instance. */
   socketsOf(playerId: string): GatewaySocket[] {
-    return [...(this.nsp?.sockets.values() ?? [])].filter((s) => s.data.principal?.playerId === playerId);
+    return [...(this.nsp?.sockets.values() ?? [])].filter(
+      (s) => s.data.principal?.playerId === playerId,
+    );
   }
 }

@@ -35,7 +35,13 @@ export class Presence {
    * Removes a socket. When it was the player's last one and the engine has the player,
    * `onLast` runs after `graceMs` (0: now) unless a socket of the player comes back first.
    */
-  remove(worldId: string, playerId: string, socketId: string, graceMs: number, onLast: () => void): void {
+  remove(
+    worldId: string,
+    playerId: string,
+    socketId: string,
+    graceMs: number,
+    onLast: () => void,
+  ): void {
     const entry = this.entry(worldId, playerId, false);
     if (!entry || !entry.sockets.delete(socketId) || entry.sockets.size > 0) return;
     if (!entry.inEngine) return this.prune(worldId, playerId);
@@ -56,7 +62,10 @@ export class Presence {
 
   /** Players with at least one socket here, by world (admin). */
   players(worldId: string): string[] {
-    return [...(this.worlds.get(worldId) ?? new Map<string, Entry>())].filter(([, e]) => e.sockets.size > 0).map(([id]) => id).sort();
+    return [...(this.worlds.get(worldId) ?? new Map<string, Entry>())]
+      .filter(([, e]) => e.sockets.size > 0)
+      .map(([id]) => id)
+      .sort();
   }
 
   /** Runs every pending leave now instead of after its grace period (shutdown). */

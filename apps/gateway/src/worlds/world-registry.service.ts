@@ -30,9 +30,18 @@ export class WorldRegistryService {
   /** The world when it exists and is ready; throws WORLD_NOT_FOUND / WORLD_NOT_READY. */
   async requireReady(worldId: string): Promise<World> {
     const world = await this.find(worldId);
-    if (!world) throw new WorldAccessError(ErrorCode.WorldNotFound, worldId, `world "${worldId}" does not exist`);
+    if (!world)
+      throw new WorldAccessError(
+        ErrorCode.WorldNotFound,
+        worldId,
+        `world "${worldId}" does not exist`,
+      );
     if (!this.readyPhases.has(world.phase)) {
-      throw new WorldAccessError(ErrorCode.WorldNotReady, worldId, `world "${worldId}" is ${world.phase}, not ready`);
+      throw new WorldAccessError(
+        ErrorCode.WorldNotReady,
+        worldId,
+        `world "${worldId}" is ${world.phase}, not ready`,
+      );
     }
     return world;
   }

@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import { InvalidCommandError, playerBodyId, requireId, type WorldSettings } from '@anvil/engine-contract';
+import {
+  InvalidCommandError,
+  playerBodyId,
+  requireId,
+  type WorldSettings,
+} from '@anvil/engine-contract';
 import type { PlayerRecord } from './world-rules';
 
 /** Bumped when the layout changes; Restore refuses other versions. */

@@ -1,8 +1,8 @@
-'use strict'
+'use strict';
 
 // none of these are semvers
 // [value, reason, opt]
-const { MAX_LENGTH, MAX_SAFE_INTEGER } = require('semver/internal/constants')
+const { MAX_LENGTH, MAX_SAFE_INTEGER } = require('semver/internal/constants');
 module.exports = [
   [new Array(MAX_LENGTH).join('1') + '.0.0', 'too long'],
   [`${MAX_SAFE_INTEGER}0.0.0`, 'too big'],
@@ -14,4 +14,4 @@ module.exports = [
   [/a regexp/, 'regexp is not a string'],
   [/1.2.3/, 'semver-ish regexp is not a string'],
   [{ toString: () => '1.2.3' }, 'obj with a tostring is not a string'],
-]
+];

@@ -1,4 +1,4 @@
-'use strict'
+'use strict';
 
 // [range, version, options]
 // version should not be included by range
@@ -108,4 +108,4 @@ module.exports = [
   ['>=1.0.0 <1.1.0-pre', '1.1.0-pre'],
 
   ['== 1.0.0 || foo', '2.0.0', { loose: true }],
-]
+];

@@ -1,4 +1,4 @@
-'use strict'
+'use strict';
 
 // [range, version, options]
 // version should be included by range
@@ -133,4 +133,4 @@ module.exports = [
   ['<=0.7.x', '0.7.0-asdf', { includePrerelease: true }],
 
   ['>=1.0.0 <=1.1.0', '1.1.0-pre', { includePrerelease: true }],
-]
+];

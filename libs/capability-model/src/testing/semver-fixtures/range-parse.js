@@ -1,10 +1,10 @@
-'use strict'
+'use strict';
 
 // [range, canonical result, options]
 // null result means it's not a valid range
 // '*' is the return value from functions.validRange(), but
 // new Range().range will be '' in those cases
-const { MAX_SAFE_INTEGER } = require('semver/internal/constants')
+const { MAX_SAFE_INTEGER } = require('semver/internal/constants');
 module.exports = [
   ['1.0.0 - 2.0.0', '>=1.0.0 <=2.0.0'],
   ['1.0.0 - 2.0.0', '>=1.0.0-0 <2.0.1-0', { includePrerelease: true }],
@@ -146,6 +146,5 @@ module.exports = [
   ['^1.2.3+' + 'a'.repeat(251), '>=1.2.3 <2.0.0-0', null],
   ['1.2.3+sha512.' + 'a'.repeat(251), '1.2.3', { loose: true }],
   ['1.2.3+sha256.' + 'a'.repeat(200) + '.' + 'b'.repeat(200), '1.2.3', { loose: true }],
-  ['1.2.3+' + 'a'.repeat(251) + ' || 2.0.0+' + 'b'.repeat(251),
-    '1.2.3||2.0.0', { loose: true }],
-]
+  ['1.2.3+' + 'a'.repeat(251) + ' || 2.0.0+' + 'b'.repeat(251), '1.2.3||2.0.0', { loose: true }],
+];

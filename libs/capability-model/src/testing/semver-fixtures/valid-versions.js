@@ -28,4 +28,4 @@ module.exports = [
 
   // mixed
   ['1.2.3-alpha+build', 1, 2, 3, ['alpha'], ['build']],
-]
+];
