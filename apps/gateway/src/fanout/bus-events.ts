@@ -31,49 +31,26 @@ export function toClientUpdate(message: BusMessage): ClientUpdate {
       return { kind: 'delta', worldId, delta };
     }
     case EVENT_TYPES.playerJoined: {
-      const data = event.data as PlayerJoinedData;
-      return {
-        kind: 'event',
-        worldId,
-        event: {
-          worldId,
-          tick: event.tick,
-          type: 'player-joined',
-          playerId: data.playerId,
-          bodyId: data.bodyId,
-        },
-      };
+      const { playerId, bodyId } = event.data as PlayerJoinedData;
+      return worldEvent(worldId, event.tick, { type: 'player-joined', playerId, bodyId });
     }
     case EVENT_TYPES.playerLeft: {
-      const data = event.data as PlayerLeftData;
-      return {
-        kind: 'event',
-        worldId,
-        event: {
-          worldId,
-          tick: event.tick,
-          type: 'player-left',
-          playerId: data.playerId,
-          bodyId: data.bodyId,
-          reason: data.reason,
-        },
-      };
+      const { playerId, bodyId, reason } = event.data as PlayerLeftData;
+      return worldEvent(worldId, event.tick, { type: 'player-left', playerId, bodyId, reason });
     }
     case EVENT_TYPES.playerInteracted: {
-      const data = event.data as PlayerInteractedData;
-      return {
-        kind: 'event',
-        worldId,
-        event: {
-          worldId,
-          tick: event.tick,
-          type: 'player-interacted',
-          playerId: data.playerId,
-          targetId: data.targetId,
-        },
-      };
+      const { playerId, targetId } = event.data as PlayerInteractedData;
+      return worldEvent(worldId, event.tick, { type: 'player-interacted', playerId, targetId });
     }
     default:
       return { kind: 'none' };
   }
+}
+
+function worldEvent(
+  worldId: string,
+  tick: number,
+  fields: Omit<WorldEventDto, 'worldId' | 'tick'>,
+): ClientUpdate {
+  return { kind: 'event', worldId, event: { worldId, tick, ...fields } };
 }
