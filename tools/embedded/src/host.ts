@@ -3,6 +3,8 @@
 // rows) and runs the data plane's apps through their packages with one shared bus and one
 // storage, as a cluster runs them from their images.
 import * as path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { REGISTRY_CACHE_MS } from '@anvil/gateway';
 import type { WorldInstanceStatus } from '@anvil/capability-model';
 import { InMemoryBus } from '@anvil/bus';
 import { createStorage, type Storage } from '@anvil/storage';
@@ -110,6 +112,8 @@ export class Host implements HostState {
   private async applyPlans(plans: Plan[], first = false): Promise<void> {
     const wiring = computeWiring(plans);
     const restart = first || wiringKey(wiring) !== wiringKey(this.wiring);
+    if (!restart && this.plans.some((p) => !plans.some((q) => q.id === p.id)))
+      await this.retire(plans);
     if (restart) {
       if (!first) log('Engines or their wiring changed: restarting the data plane …');
       this.bots.closeAll();
@@ -134,6 +138,23 @@ export class Host implements HostState {
     const ready = plans.filter((p) => this.statuses.phaseOf(p.id) === 'Ready').map((p) => p.id);
     this.bots.sync(this.engines.gatewayUrl, ready);
     if (restart && !first) this.feed?.resyncAll();
+  }
+
+  /**
+   * Before a removed world is closed on its engines: its row says Terminating and its bots leave,
+   * and the gateway's cached registry lookups expire, so no late command starts it again.
+   */
+  private async retire(plans: Plan[]): Promise<void> {
+    const kept = new Set(plans.map((p) => p.id));
+    await this.registry.terminateOthers(kept);
+    const ready = this.plans.filter(
+      (p) => kept.has(p.id) && this.statuses.phaseOf(p.id) === 'Ready',
+    );
+    this.bots.sync(
+      this.engines.gatewayUrl,
+      ready.map((p) => p.id),
+    );
+    await sleep(REGISTRY_CACHE_MS + 100);
   }
 
   private enqueue(task: () => Promise<void>): Promise<void> {
