@@ -3,5 +3,4 @@
 export { bootstrap, type GatewayBootstrapOptions, type RunningGateway } from './bootstrap';
 export { loadGatewayConfig, ConfigError, type GatewayConfig } from './config/gateway-config';
 export { toSnapshotDto } from './engine/snapshot-dto';
-export { REGISTRY_CACHE_MS } from './worlds/world-registry.service';
 export type { BodySnapshotDto, WorldSnapshotDto } from './protocol/dto/world.dto';

@@ -3,8 +3,6 @@
 // rows) and runs the data plane's apps through their packages with one shared bus and one
 // storage, as a cluster runs them from their images.
 import * as path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { REGISTRY_CACHE_MS } from '@anvil/gateway';
 import type { WorldInstanceStatus } from '@anvil/capability-model';
 import { InMemoryBus } from '@anvil/bus';
 import { createStorage, type Storage } from '@anvil/storage';
@@ -141,8 +139,8 @@ export class Host implements HostState {
   }
 
   /**
-   * Before a removed world is closed on its engines: its row says Terminating and its bots leave,
-   * and the gateway's cached registry lookups expire, so no late command starts it again.
+   * Before a removed world is closed on its engines: its row says Terminating (the gateway reads
+   * the row fresh before it starts a world) and its bots leave, so no late command starts it again.
    */
   private async retire(plans: Plan[]): Promise<void> {
     const kept = new Set(plans.map((p) => p.id));
@@ -154,7 +152,6 @@ export class Host implements HostState {
       this.engines.gatewayUrl,
       ready.map((p) => p.id),
     );
-    await sleep(REGISTRY_CACHE_MS + 100);
   }
 
   private enqueue(task: () => Promise<void>): Promise<void> {

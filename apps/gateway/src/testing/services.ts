@@ -32,6 +32,7 @@ export interface GatewayServices {
   commands: CommandsService;
   bodies: PlayerBodiesService;
   running: RunningWorldsService;
+  registry: WorldRegistryService;
   /** Unsubscribes and closes the bus (storage is the caller's). */
   close(): Promise<void>;
 }
@@ -81,6 +82,7 @@ export async function gatewayServices(
     commands,
     bodies,
     running,
+    registry,
     close: async () => {
       await bodies.flush(1_000);
       await audit.drain(1_000);

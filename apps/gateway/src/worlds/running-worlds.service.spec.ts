@@ -69,6 +69,17 @@ describe('RunningWorldsService', () => {
     expect(gw.engine.callsOf('start')).toEqual([]);
   });
 
+  it('does not start a world retired since the registry was last read', async () => {
+    await registerWorld(storage, 'retiring');
+    await gw.registry.requireReady('retiring'); // cached as Ready
+    await storage.worlds.setPhase('retiring', 'Terminating');
+    await expect(gw.running.call('retiring', trace, snapshot('retiring'))).rejects.toMatchObject({
+      code: ErrorCode.WorldNotReady,
+      message: expect.stringMatching(/Terminating/),
+    });
+    expect(gw.engine.callsOf('start')).toEqual([]);
+  });
+
   it('passes other failures on untouched', async () => {
     gw.engine.running('arena');
     gw.engine.failures.push(new EngineUnavailableError('connect ECONNREFUSED'));

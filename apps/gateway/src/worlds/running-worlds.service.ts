@@ -54,7 +54,8 @@ export class RunningWorldsService {
   }
 
   private async init(worldId: string, trace: TraceContext): Promise<void> {
-    const world = await this.registry.requireReady(worldId);
+    // Fresh: a world its control plane just retired (Terminating) must not be started again.
+    const world = await this.registry.requireReady(worldId, { fresh: true });
     this.logger.info(
       { worldId, bindings: world.bindings.length },
       'starting the world on the interaction engine',

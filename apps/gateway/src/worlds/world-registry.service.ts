@@ -27,8 +27,12 @@ export class WorldRegistryService {
     this.readyPhases = new Set(config.get('worlds').readyPhases);
   }
 
-  /** The world when it exists and is ready; throws WORLD_NOT_FOUND / WORLD_NOT_READY. */
-  async requireReady(worldId: string): Promise<World> {
+  /**
+   * The world when it exists and is ready; throws WORLD_NOT_FOUND / WORLD_NOT_READY. `fresh`
+   * reads the registry as it is now instead of a lookup up to REGISTRY_CACHE_MS old.
+   */
+  async requireReady(worldId: string, { fresh = false } = {}): Promise<World> {
+    if (fresh) this.cache.delete(worldId);
     const world = await this.find(worldId);
     if (!world)
       throw new WorldAccessError(
