@@ -113,6 +113,24 @@ describe('createCloudEvent', () => {
       createCloudEvent({ ...init, type: 'com.example.custom.v1', data: { anything: true } }).data,
     ).toEqual({ anything: true });
   });
+
+  it('checks a command-log entry: seq from 1, epoch from 0, at least one typed intent', () => {
+    const entry = {
+      worldId: 'w',
+      tick: 3,
+      seq: 1,
+      epoch: 0,
+      intents: [{ type: 'removeBody', bodyId: 'a' }],
+    };
+    const logged = { ...init, type: EVENT_TYPES.commandsApplied, tick: 3 };
+    expect(createCloudEvent({ ...logged, data: entry }).data).toEqual(entry);
+    const field = (data: object) => invalid(() => createCloudEvent({ ...logged, data })).field;
+    expect(field({ ...entry, seq: 0 })).toBe('data.seq');
+    expect(field({ ...entry, epoch: -1 })).toBe('data.epoch');
+    expect(field({ ...entry, tick: 0 })).toBe('data.tick');
+    expect(field({ ...entry, intents: [] })).toBe('data.intents');
+    expect(field({ ...entry, intents: [{ bodyId: 'a' }] })).toBe('data.intents[0].type');
+  });
 });
 
 describe('parseCloudEvent', () => {

@@ -71,12 +71,27 @@ function playerInteracted(data: unknown): void {
   for (const key of ['worldId', 'playerId', 'targetId']) requireString(object, key, 'data.');
 }
 
+function commandsApplied(data: unknown): void {
+  const object = requireObject(data, 'data');
+  requireString(object, 'worldId', 'data.');
+  requireInteger(object, 'tick', 'data.', 1);
+  requireInteger(object, 'seq', 'data.', 1);
+  requireInteger(object, 'epoch', 'data.', 0);
+  const intents = requireArray(object, 'intents', 'data.');
+  if (intents.length === 0) fail('data.intents', 'at least one intent', intents);
+  intents.forEach((intent, index) => {
+    const field = `data.intents[${index}]`;
+    requireString(requireObject(intent, field), 'type', `${field}.`);
+  });
+}
+
 const validators: Record<string, DataValidator> = {
   [EVENT_TYPES.physicsDelta]: physicsDelta,
   [EVENT_TYPES.playerJoined]: player,
   [EVENT_TYPES.playerLeft]: playerLeft,
   [EVENT_TYPES.commandRejected]: commandRejected,
   [EVENT_TYPES.playerInteracted]: playerInteracted,
+  [EVENT_TYPES.commandsApplied]: commandsApplied,
 };
 
 /**

@@ -16,6 +16,8 @@ export const EVENT_TYPES = {
   commandRejected: 'dev.anvil.interaction.command-rejected.v1',
   /** A player touched another body and the rules counted it (topic `anvil.world.interaction`). */
   playerInteracted: 'dev.anvil.interaction.player-interacted.v1',
+  /** The batch of intents a physics engine applied at one tick (topic `anvil.world.commands`). */
+  commandsApplied: 'dev.anvil.physics.commands-applied.v1',
 } as const;
 
 /** One of the `EVENT_TYPES` values. */
@@ -87,6 +89,29 @@ export interface PlayerInteractedData {
   targetId: string;
 }
 
+/** One intent of a command-log entry: the engine contract's `PhysicsIntent` as JSON. */
+export interface LoggedIntent {
+  /** `spawnBody`, `removeBody`, `setVelocity`, `applyImpulse`. */
+  type: string;
+  [field: string]: unknown;
+}
+
+/**
+ * `data` of `dev.anvil.physics.commands-applied.v1`: one entry of a world's command log, the
+ * intents the physics engine applied at the boundary of `tick`, in apply order.
+ */
+export interface CommandsAppliedData {
+  worldId: string;
+  /** The apply tick: the intents were applied before the step that completed this tick. */
+  tick: number;
+  /** The entry's position in the world's log: 1, 2, 3, … without gaps. */
+  seq: number;
+  /** The writer's epoch (0 until placement fences writers); a higher epoch supersedes. */
+  epoch: number;
+  /** At least one intent, in apply order. */
+  intents: LoggedIntent[];
+}
+
 /** Maps each event type to its `data` shape. */
 export interface EventDataByType {
   [EVENT_TYPES.physicsDelta]: PhysicsDeltaData;
@@ -94,4 +119,5 @@ export interface EventDataByType {
   [EVENT_TYPES.playerLeft]: PlayerLeftData;
   [EVENT_TYPES.commandRejected]: CommandRejectedData;
   [EVENT_TYPES.playerInteracted]: PlayerInteractedData;
+  [EVENT_TYPES.commandsApplied]: CommandsAppliedData;
 }

@@ -23,6 +23,8 @@ export {
   EVENT_TYPES,
   type BodyDelta,
   type CommandRejectedData,
+  type CommandsAppliedData,
+  type LoggedIntent,
   type EventDataByType,
   type EventType,
   type PhysicsDeltaData,

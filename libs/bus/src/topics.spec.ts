@@ -19,5 +19,7 @@ describe('topics', () => {
     expect(topicKindForEventType(EVENT_TYPES.physicsDelta)).toBe('physics');
     expect(topicKindForEventType(EVENT_TYPES.playerJoined)).toBe('interaction');
     expect(topicKindForEventType(EVENT_TYPES.commandRejected)).toBe('interaction');
+    expect(topicKindForEventType(EVENT_TYPES.commandsApplied)).toBe('commands');
+    expect(worldTopic('commands', 'staging')).toBe('staging.anvil.world.commands');
   });
 });

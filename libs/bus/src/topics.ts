@@ -1,13 +1,18 @@
 // Topic names. Every world topic is keyed by world id, so one world's events stay in order.
 import { InvalidBusArgumentError } from './errors';
+import { EVENT_TYPES } from './events';
 
-/** The world topics, without prefix: physics deltas, and game (interaction) events. */
+/**
+ * The world topics, without prefix: physics deltas, game (interaction) events, and the command
+ * log (every batch of intents the physics engine applied).
+ */
 export const TOPICS = {
   physics: 'anvil.world.physics',
   interaction: 'anvil.world.interaction',
+  commands: 'anvil.world.commands',
 } as const;
 
-/** `physics` or `interaction`. */
+/** `physics`, `interaction` or `commands`. */
 export type WorldTopicKind = keyof typeof TOPICS;
 
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
@@ -23,8 +28,12 @@ export function worldTopic(kind: WorldTopicKind, prefix?: string): string {
   return name;
 }
 
-/** The world topic an event type belongs on: `dev.anvil.physics.*` -> physics, the rest -> interaction. */
+/**
+ * The world topic an event type belongs on: the command log's entries -> commands, other
+ * `dev.anvil.physics.*` -> physics, the rest -> interaction.
+ */
 export function topicKindForEventType(type: string): WorldTopicKind {
+  if (type === EVENT_TYPES.commandsApplied) return 'commands';
   return type.startsWith('dev.anvil.physics.') ? 'physics' : 'interaction';
 }
 

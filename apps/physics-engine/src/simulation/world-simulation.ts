@@ -38,6 +38,8 @@ export interface StepResult {
   changed: BodyMotion[];
   /** Bodies removed at this tick's boundary. */
   removed: string[];
+  /** The intents applied at this tick's boundary, in apply order (what the command log records). */
+  applied: PhysicsIntent[];
 }
 
 /** A world's state as Snapshot returns it. */
@@ -110,10 +112,12 @@ export class WorldSimulation {
 
   /**
    * Validates an intent and queues it for the next tick boundary; returns that tick. Throws
-   * (and changes nothing) when the intent is invalid for the world as it will be.
+   * (and changes nothing) when the intent is invalid for the world as it will be, or when
+   * `bounded` and the queue is full.
    */
-  enqueue(intent: PhysicsIntent): number {
-    if (this.pending.length >= this.options.maxQueuedIntents) {
+  enqueue(intent: PhysicsIntent, bounded = true): number {
+    // Replay re-queues a logged batch whole, whatever the queue bound is now.
+    if (bounded && this.pending.length >= this.options.maxQueuedIntents) {
       throw new CapacityError(`command queue is full (${this.options.maxQueuedIntents} per tick)`);
     }
     const projected = new Map(this.projected);
@@ -134,10 +138,27 @@ export class WorldSimulation {
       else touched.add(id);
       if (intent.type === 'removeBody' || intent.type === 'spawnBody') this.ordered = undefined;
     }
+    const applied = this.pending;
     this.pending = [];
     this.world.step();
     this.currentTick++;
-    return { tick: this.currentTick, changed: this.diff(touched), removed };
+    return { tick: this.currentTick, changed: this.diff(touched), removed, applied };
+  }
+
+  /** Number of intents queued for the next tick boundary. */
+  get pendingCount(): number {
+    return this.pending.length;
+  }
+
+  /**
+   * Drops the queued intents (and their projected effect). Replay does this after restoring a
+   * checkpoint: the log entry of the next tick carries them (docs/engine-contract.md, "The
+   * command log").
+   */
+  discardPending(): void {
+    this.pending = [];
+    this.projected.clear();
+    for (const [id, record] of this.bodies) this.projected.set(id, record.kind);
   }
 
   /**

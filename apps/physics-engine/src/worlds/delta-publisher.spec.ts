@@ -12,6 +12,7 @@ const step = (tick: number, x = tick): StepResult => ({
   tick,
   changed: [{ id: 'ball', x, y: 0, angle: 0, vx: 1, vy: 0 }],
   removed: [],
+  applied: [],
 });
 
 /** The real in-memory bus behind a gate: publishes wait while it is closed (a broker that is down). */

@@ -7,8 +7,7 @@ import {
   type EventBus,
   type PhysicsDeltaData,
 } from '@anvil/bus';
-import type { StepResult } from '../simulation/world-simulation';
-import { mergeSteps, type MergedSteps } from './merge-steps';
+import { mergeSteps, type MergedSteps, type StepChanges } from './merge-steps';
 
 /**
  * Publishes a world may have handed to the bus and not yet settled. Past it (the bus is slow or
@@ -33,7 +32,7 @@ export interface PublisherStats {
 /** Builds the one delta event of a world's tick (bodies sorted by id, as the event type says). */
 export function deltaEvent(
   worldId: string,
-  result: StepResult | MergedSteps,
+  result: StepChanges | MergedSteps,
   now: Date,
 ): CloudEvent<PhysicsDeltaData> {
   // Already BodyDelta-shaped and sorted by id (WorldSimulation.step guarantees both).
@@ -66,7 +65,7 @@ export class DeltaPublisher {
   private chain: Promise<void> = Promise.resolve();
   private readonly counters: PublisherStats = { published: 0, failed: 0, inFlight: 0, merged: 0 };
   /** Ticks waiting, merged, for the backlog to shrink. */
-  private held: StepResult | MergedSteps | undefined;
+  private held: StepChanges | MergedSteps | undefined;
   private readonly topic: string;
 
   constructor(
@@ -79,7 +78,7 @@ export class DeltaPublisher {
   }
 
   /** Queues the tick's delta event for publishing (merged with later ticks while the backlog is full). */
-  publish(result: StepResult): void {
+  publish(result: StepChanges): void {
     if (this.held || this.counters.inFlight >= MAX_PUBLISH_BACKLOG) {
       if (this.held) this.counters.merged++;
       this.held = this.held ? mergeSteps(this.held, result) : result;
@@ -88,7 +87,7 @@ export class DeltaPublisher {
     this.send(result);
   }
 
-  private send(result: StepResult | MergedSteps): void {
+  private send(result: StepChanges | MergedSteps): void {
     const event = deltaEvent(this.worldId, result, new Date());
     this.counters.inFlight++;
     this.chain = this.chain

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { BodyMotion } from '../simulation/quantise';
-import type { StepResult } from '../simulation/world-simulation';
+import type { StepChanges as StepResult } from './merge-steps';
 import { mergeSteps } from './merge-steps';
 
 type State = Map<string, BodyMotion>;

@@ -1,7 +1,10 @@
 import type { StepResult } from '../simulation/world-simulation';
 
+/** What a delta reports of one step (the applied intents go to the command log instead). */
+export type StepChanges = Omit<StepResult, 'applied'>;
+
 /** Consecutive ticks' changes folded into one: what a consumer needs to go from before `fromTick` to `tick`. */
-export interface MergedSteps extends StepResult {
+export interface MergedSteps extends StepChanges {
   /** The first tick covered. */
   fromTick: number;
 }
@@ -11,7 +14,7 @@ export interface MergedSteps extends StepResult {
  * removed and not spawned again stays removed, one spawned again is a change. Bodies stay
  * sorted by id, removals too. Applying the result equals applying the ticks one by one.
  */
-export function mergeSteps(merged: MergedSteps | StepResult, next: StepResult): MergedSteps {
+export function mergeSteps(merged: MergedSteps | StepChanges, next: StepChanges): MergedSteps {
   const fromTick = 'fromTick' in merged ? merged.fromTick : merged.tick;
   const bodies = new Map(merged.changed.map((b) => [b.id, b]));
   const removed = new Set(merged.removed);

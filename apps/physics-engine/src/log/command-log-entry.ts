@@ -1,0 +1,66 @@
+import {
+  EVENT_TYPES,
+  deterministicEventId,
+  type CloudEvent,
+  type CommandsAppliedData,
+  type LoggedIntent,
+} from '@anvil/bus';
+import type { PhysicsIntent } from '@anvil/engine-contract';
+import { CommandLogError } from './command-log-error';
+
+/**
+ * One entry of a world's command log: the intents the physics engine applied at the boundary of
+ * `tick` (before the step that completed it), in apply order. `seq` numbers a world's entries
+ * 1, 2, 3, … without gaps; `epoch` is the writer's (docs/engine-contract.md, "The command log").
+ */
+export interface CommandLogEntry {
+  worldId: string;
+  /** The apply tick. */
+  tick: number;
+  seq: number;
+  epoch: number;
+  /** At least one. */
+  intents: PhysicsIntent[];
+}
+
+/** CloudEvents `source` of the physics engine's log entries. */
+export const COMMAND_LOG_SOURCE = '/anvil/physics-engine';
+
+/** The CloudEvent of an entry: id `<type>/<world>/<seq>/e<epoch>`, subject (and key) the world. */
+export function entryToEvent(entry: CommandLogEntry, now: Date): CloudEvent<CommandsAppliedData> {
+  const { worldId, tick, seq, epoch } = entry;
+  const intents = entry.intents as unknown as LoggedIntent[];
+  return {
+    specversion: '1.0',
+    // Deterministic per (world, seq, epoch): the same entry written twice has the same id.
+    id: deterministicEventId(EVENT_TYPES.commandsApplied, worldId, seq, `e${epoch}`),
+    source: COMMAND_LOG_SOURCE,
+    type: EVENT_TYPES.commandsApplied,
+    subject: worldId,
+    time: now.toISOString(),
+    datacontenttype: 'application/json',
+    tick,
+    data: { worldId, tick, seq, epoch, intents },
+  };
+}
+
+/**
+ * The entry an event carries. The bus validated its envelope and data shape (parseCloudEvent);
+ * the intents themselves are checked by the simulation when replayed.
+ */
+export function entryFromEvent(event: CloudEvent): CommandLogEntry {
+  if (event.type !== EVENT_TYPES.commandsApplied) {
+    throw new CommandLogError(
+      'LOG_MALFORMED',
+      `event ${event.id} is a ${event.type}, not a log entry`,
+    );
+  }
+  const data = event.data as CommandsAppliedData;
+  return {
+    worldId: data.worldId,
+    tick: data.tick,
+    seq: data.seq,
+    epoch: data.epoch,
+    intents: data.intents as unknown as PhysicsIntent[],
+  };
+}

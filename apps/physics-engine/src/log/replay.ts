@@ -1,0 +1,170 @@
+import type { Rapier } from '../simulation/rapier';
+import { WorldSimulation, type SimulationOptions } from '../simulation/world-simulation';
+import type { CommandLogEntry } from './command-log-entry';
+import { CommandLogError } from './command-log-error';
+
+/**
+ * A checkpoint as replay needs it: the state, its tick and the seq of the last log entry it
+ * includes (0: none). Its pending intents are not part of it: the entry of `tick + 1` carries
+ * them (docs/engine-contract.md, "The command log").
+ */
+export interface LogCheckpoint {
+  state: Uint8Array;
+  tick: number;
+  logSeq: number;
+}
+
+/** The entries to apply after a checkpoint, and what was left out. */
+export interface EntriesAfter {
+  /** seq logSeq+1, logSeq+2, … in order, apply ticks strictly increasing. */
+  entries: CommandLogEntry[];
+  /** Entries of a fenced (older-epoch) writer and duplicates of an entry written twice. */
+  dropped: number;
+}
+
+const sameEntry = (a: CommandLogEntry, b: CommandLogEntry): boolean =>
+  a.tick === b.tick &&
+  a.epoch === b.epoch &&
+  JSON.stringify(a.intents) === JSON.stringify(b.intents);
+
+/**
+ * Reads a world's log (in log order) into the entries that follow a checkpoint. Rules:
+ * - seq ≤ `logSeq`: already in the checkpoint's state, skipped;
+ * - an older epoch than one already seen: a fenced writer's late append, dropped;
+ * - a newer epoch supersedes the older-epoch entries from its first seq on (their writer was
+ *   fenced before the new one took over, so they are not in the new writer's history);
+ * - the same seq again with the same epoch and content: an append written twice, dropped;
+ *   with other content: `LOG_CONFLICT`;
+ * - a missing seq: `LOG_GAP`; an apply tick not after the previous one (or the checkpoint's):
+ *   `LOG_TICK_ORDER`.
+ */
+export function entriesAfter(
+  checkpoint: Pick<LogCheckpoint, 'tick' | 'logSeq'>,
+  log: Iterable<CommandLogEntry>,
+): EntriesAfter {
+  const accepted: CommandLogEntry[] = [];
+  let dropped = 0;
+  let epoch = -1;
+  for (const entry of log) {
+    if (entry.epoch < epoch) {
+      dropped++;
+      continue;
+    }
+    if (entry.epoch > epoch) {
+      epoch = entry.epoch;
+      while (accepted.length > 0 && accepted[accepted.length - 1].seq >= entry.seq) {
+        accepted.pop();
+        dropped++;
+      }
+    }
+    if (entry.seq <= checkpoint.logSeq) continue;
+    const last = accepted[accepted.length - 1];
+    const expected = last ? last.seq + 1 : checkpoint.logSeq + 1;
+    if (entry.seq < expected) {
+      const earlier = accepted[entry.seq - checkpoint.logSeq - 1];
+      if (!sameEntry(earlier, entry)) {
+        throw new CommandLogError(
+          'LOG_CONFLICT',
+          `two different entries ${entry.seq} of epoch ${entry.epoch}`,
+          entry.seq,
+        );
+      }
+      dropped++;
+      continue;
+    }
+    if (entry.seq > expected) {
+      throw new CommandLogError(
+        'LOG_GAP',
+        `entry ${expected} is missing (the next one is ${entry.seq})`,
+        expected,
+      );
+    }
+    const previousTick = last ? last.tick : checkpoint.tick;
+    if (entry.tick <= previousTick) {
+      throw new CommandLogError(
+        'LOG_TICK_ORDER',
+        `entry ${entry.seq} applies at tick ${entry.tick}, not after tick ${previousTick}`,
+        entry.seq,
+      );
+    }
+    accepted.push(entry);
+  }
+  return { entries: accepted, dropped };
+}
+
+/** What a replay reached. */
+export interface Replayed {
+  /** The world at `untilTick`, with nothing queued. */
+  sim: WorldSimulation;
+  /** The seq of the last entry applied (the checkpoint's when none). */
+  logSeq: number;
+  /** See `EntriesAfter.dropped`. */
+  dropped: number;
+}
+
+/**
+ * Restores the checkpoint, drops its pending intents, then steps tick by tick to `untilTick`,
+ * applying before each step the intents of the entry with that apply tick (entries after
+ * `untilTick` are left). Pure: the same inputs give the same state hash in any process.
+ * Throws `CommandLogError` when the log does not fit the checkpoint (see `entriesAfter`).
+ */
+export function replayLog(
+  rapier: Rapier,
+  checkpoint: LogCheckpoint,
+  log: Iterable<CommandLogEntry>,
+  untilTick: number,
+  options: SimulationOptions,
+): Replayed {
+  const { entries, dropped } = entriesAfter(checkpoint, log);
+  const sim = WorldSimulation.restore(rapier, checkpoint.state, options);
+  try {
+    if (sim.tick !== checkpoint.tick) {
+      throw new CommandLogError(
+        'LOG_MALFORMED',
+        `the checkpoint says tick ${checkpoint.tick}, its state is at tick ${sim.tick}`,
+      );
+    }
+    if (untilTick < sim.tick) {
+      throw new CommandLogError(
+        'LOG_TICK_ORDER',
+        `cannot replay back to tick ${untilTick} from a checkpoint of tick ${sim.tick}`,
+      );
+    }
+    sim.discardPending();
+    let logSeq = checkpoint.logSeq;
+    for (const entry of entries) {
+      if (entry.tick > untilTick) break;
+      while (sim.tick < entry.tick - 1) sim.step();
+      for (const intent of entry.intents) {
+        try {
+          sim.enqueue(intent, false);
+        } catch (cause) {
+          throw new CommandLogError(
+            'LOG_INTENT_REFUSED',
+            `entry ${entry.seq} (tick ${entry.tick}): the world refuses a logged ${intent.type}: ${String(cause)}`,
+            entry.seq,
+            { cause },
+          );
+        }
+      }
+      sim.step();
+      logSeq = entry.seq;
+    }
+    while (sim.tick < untilTick) sim.step();
+    return { sim, logSeq, dropped };
+  } catch (error) {
+    sim.free();
+    throw error;
+  }
+}
+
+/** `replayLog` for callers that need only the world: the state at `untilTick`. */
+export function replay(
+  rapier: Rapier,
+  checkpoint: LogCheckpoint,
+  log: Iterable<CommandLogEntry>,
+  untilTick: number,
+  options: SimulationOptions,
+): WorldSimulation {
+  return replayLog(rapier, checkpoint, log, untilTick, options).sim;
+}
