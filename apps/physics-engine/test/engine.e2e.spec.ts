@@ -292,8 +292,12 @@ describe('physics engine with its own clock (auto ticks)', () => {
     try {
       const deltas = await collectDeltas(bus);
       expect(await client.init({ worldId: 'auto' })).toMatchObject({ tickHz: 50 });
-      await client.applyCommand({ worldId: 'auto', command: spawn('b') });
+      // Answered once the command is in the log, so only after the tick that applies it.
+      const applied = client.applyCommand({ worldId: 'auto', command: spawn('b') });
+      const runtime = engine.worlds.get('auto');
+      while (runtime.sim.pendingCount === 0) await new Promise((r) => setTimeout(r, 5));
       clock.advance(1_000);
+      await expect(applied).resolves.toMatchObject({ applyTick: 1, entityId: 'b' });
       expect((await client.snapshot({ worldId: 'auto' })).tick).toBe(50);
       await expect(client.tick({ worldId: 'auto', targetTick: 60 })).rejects.toMatchObject({
         code: EngineErrorCode.FailedPrecondition,

@@ -42,19 +42,20 @@ export class EngineController extends EngineControllerBase {
   }
 
   @GrpcMethod('EngineService', 'ApplyCommand')
-  applyCommand(request: wire.ApplyCommandRequest): wire.ApplyCommandResponse {
+  async applyCommand(request: wire.ApplyCommandRequest): Promise<wire.ApplyCommandResponse> {
     const worldId = requireId(request.worldId, 'world_id');
     const command = commandFromWire(request.command);
-    const applyTick = this.worlds.apply(worldId, command);
+    // Answered once the command is in the log (docs/engine-contract.md, "The command log").
+    const applyTick = await this.worlds.apply(worldId, command);
     const entityId =
       'bodyId' in command ? command.bodyId : command.type === 'spawnBody' ? command.body.id : '';
     return { worldId, applyTick, entityId };
   }
 
   @GrpcMethod('EngineService', 'Tick')
-  tick(request: wire.TickRequest): wire.TickResponse {
+  async tick(request: wire.TickRequest): Promise<wire.TickResponse> {
     const worldId = requireId(request.worldId, 'world_id');
-    const { runtime, steps } = this.worlds.tick(worldId, request.targetTick);
+    const { runtime, steps } = await this.worlds.tick(worldId, request.targetTick);
     return { worldId, tick: runtime.sim.tick, stateHash: runtime.sim.stateHash(), steps };
   }
 

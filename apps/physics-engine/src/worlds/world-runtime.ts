@@ -1,25 +1,44 @@
 import type { EngineCommand } from '@anvil/engine-contract';
 import {
+  CapacityError,
+  EngineUnavailableError,
   InvalidCommandError,
   UnsupportedCommandError,
   isPhysicsIntent,
 } from '@anvil/engine-contract';
+import { MAX_LOG_BACKLOG, type CommandLogWriter } from '../log/command-log-writer';
 import type { WorldSimulation } from '../simulation/world-simulation';
 import { TickLoop, type TickLoopOptions } from '../tick/tick-loop';
 import type { WorldCheckpoints } from './checkpoints';
 import type { DeltaPublisher } from './delta-publisher';
 
+/** The callers waiting for the entry of the next tick boundary. */
+interface Batch {
+  promise: Promise<void>;
+  settle: (written: Promise<void>) => void;
+}
+
+function newBatch(): Batch {
+  let settle!: (written: Promise<void>) => void;
+  const promise = new Promise<void>((resolve) => (settle = resolve));
+  return { promise, settle };
+}
+
 /**
- * One world in a running engine: its simulation, its delta publisher and (in auto mode) its
- * fixed-step loop. Every step, clock-driven or from the Tick RPC, goes through `stepOnce`.
+ * One world in a running engine: its simulation, its command log, its delta publisher and (in
+ * auto mode) its fixed-step loop. Every step, clock-driven or from the Tick RPC, goes through
+ * `stepOnce`, which logs the batch it applied.
  */
 export class WorldRuntime {
   private readonly loop?: TickLoop;
+  /** Callers of the intents queued now; settled with the next step's log append. */
+  private batch: Batch | undefined;
 
   constructor(
     readonly worldId: string,
     readonly sim: WorldSimulation,
     private readonly publisher: DeltaPublisher,
+    private readonly log: CommandLogWriter,
     loopOptions?: TickLoopOptions,
     private readonly checkpoints?: WorldCheckpoints,
   ) {
@@ -34,8 +53,13 @@ export class WorldRuntime {
     return this.loop !== undefined;
   }
 
-  /** Validates and queues a command for the next tick boundary; returns that tick. */
-  apply(command: EngineCommand): number {
+  /**
+   * Validates and queues a command for the next tick boundary and resolves with that tick: on a
+   * clock-driven world once the entry holding it is in the log, on a manually ticked one at once
+   * (the Tick call that applies it answers once its entries are logged). Refused while the log
+   * is not writable (UNAVAILABLE) or too far behind (RESOURCE_EXHAUSTED).
+   */
+  async apply(command: EngineCommand): Promise<number> {
     if (command.type === 'module') {
       throw new InvalidCommandError(
         `unknown module command type "${command.moduleType}": the physics engine has none`,
@@ -46,13 +70,41 @@ export class WorldRuntime {
         `the physics engine applies physics intents only; send "${command.type}" to the interaction engine`,
       );
     }
-    return this.sim.enqueue(command);
+    if (!this.log.writable) {
+      throw new EngineUnavailableError(
+        `world "${this.worldId}": the command log is not writable; commands are refused until it is`,
+      );
+    }
+    if (this.log.backlog >= MAX_LOG_BACKLOG) {
+      throw new CapacityError(
+        `world "${this.worldId}": ${this.log.backlog} command-log entries are waiting for the bus (at most ${MAX_LOG_BACKLOG})`,
+      );
+    }
+    const applyTick = this.sim.enqueue(command);
+    if (!this.loop) return applyTick;
+    this.batch ??= newBatch();
+    await this.batch.promise;
+    return applyTick;
   }
 
-  /** Steps once, publishes the tick's delta and (every N-th tick) starts a checkpoint. */
-  stepOnce(): void {
-    this.publisher.publish(this.sim.step());
+  /**
+   * Steps once, appends the applied batch to the command log, publishes the tick's delta and
+   * (every N-th tick) starts a checkpoint. Returns the append (undefined when nothing applied).
+   */
+  stepOnce(): Promise<void> | undefined {
+    const result = this.sim.step();
+    const batch = this.batch;
+    this.batch = undefined;
+    let written: Promise<void> | undefined;
+    if (result.applied.length > 0) {
+      written = this.log.append(result.tick, result.applied);
+      // The callers see the rejection; this copy only must not count as unhandled.
+      written.catch(() => undefined);
+    }
+    batch?.settle(written ?? Promise.resolve());
+    this.publisher.publish(result);
     this.checkpoints?.afterStep(this.sim);
+    return written;
   }
 
   /** Resolves when the checkpoint save in flight (if any) has settled. */
@@ -60,20 +112,30 @@ export class WorldRuntime {
     return this.checkpoints?.flush() ?? Promise.resolve();
   }
 
-  /** Loop and publisher counters. */
+  /** Loop, log and publisher counters. */
   stats() {
     return {
       tick: this.sim.tick,
       loop: this.loop?.stats(),
+      log: this.log.stats(),
       publisher: this.publisher.stats(),
       checkpoints: this.checkpoints?.stats(),
     };
   }
 
-  /** Stops the loop, waits for queued publishes and the checkpoint in flight, frees the simulation. */
+  /**
+   * Stops the loop, waits for the log appends, queued publishes and the checkpoint in flight,
+   * frees the simulation. Callers still waiting for a tick that will not run get UNAVAILABLE.
+   */
   async close(): Promise<void> {
     this.loop?.stop();
-    await Promise.all([this.publisher.flush(), this.flushCheckpoints()]);
+    this.batch?.settle(
+      Promise.reject(
+        new EngineUnavailableError(`world "${this.worldId}" closed before the command applied`),
+      ),
+    );
+    this.batch = undefined;
+    await Promise.all([this.log.close(), this.publisher.flush(), this.flushCheckpoints()]);
     this.sim.free();
   }
 }

@@ -27,6 +27,7 @@ import {
 } from '../simulation/world-simulation';
 import type { Clock, Timers } from '@anvil/runtime';
 import type { CheckpointService } from './checkpoints';
+import { CommandLogWriter } from '../log/command-log-writer';
 import { DeltaPublisher } from './delta-publisher';
 import { WorldRuntime } from './world-runtime';
 
@@ -139,8 +140,11 @@ export class WorldsService {
     }
   }
 
-  /** Queues a command for the next tick boundary of a world (a spawn counts against MAX_BODIES_TOTAL). */
-  apply(worldId: string, command: EngineCommand): number {
+  /**
+   * Queues a command for the next tick boundary of a world (a spawn counts against
+   * MAX_BODIES_TOTAL); resolves with the apply tick once it is in the command log (auto mode).
+   */
+  async apply(worldId: string, command: EngineCommand): Promise<number> {
     const runtime = this.get(worldId);
     if (command.type === 'spawnBody')
       requireBodyRoom(this.totalBodies(), this.deps.config.limits.maxBodiesTotal);
@@ -154,8 +158,14 @@ export class WorldsService {
     return total;
   }
 
-  /** Steps a manually ticked world up to targetTick; returns the steps run. */
-  tick(worldId: string, targetTick: number): { runtime: WorldRuntime; steps: number } {
+  /**
+   * Steps a manually ticked world up to targetTick; resolves with the steps run once the
+   * command-log entries of those steps are acknowledged (UNAVAILABLE when one could not be).
+   */
+  async tick(
+    worldId: string,
+    targetTick: number,
+  ): Promise<{ runtime: WorldRuntime; steps: number }> {
     const runtime = this.get(worldId);
     if (runtime.clockDriven) {
       throw new PreconditionError(
@@ -168,7 +178,12 @@ export class WorldsService {
         `target_tick is ${steps} steps ahead; at most ${ContractLimits.maxStepsPerTick} per call`,
       );
     }
-    for (let i = 0; i < steps; i++) runtime.stepOnce();
+    const appends: Promise<void>[] = [];
+    for (let i = 0; i < steps; i++) {
+      const written = runtime.stepOnce();
+      if (written) appends.push(written);
+    }
+    await Promise.all(appends);
     return { runtime, steps };
   }
 
@@ -252,7 +267,7 @@ export class WorldsService {
     await Promise.all(all.map(([, w]) => w.close()));
   }
 
-  private start(worldId: string, sim: WorldSimulation): WorldRuntime {
+  private start(worldId: string, sim: WorldSimulation, logSeq = 0): WorldRuntime {
     const { tick, bus } = this.deps.config;
     const publisher = new DeltaPublisher(
       this.deps.bus,
@@ -279,10 +294,20 @@ export class WorldsService {
               ),
           }
         : undefined;
+    const log = new CommandLogWriter(this.deps.bus, worldId, {
+      topicPrefix: bus.topicPrefix,
+      lastSeq: logSeq,
+      timers: this.deps.timers,
+      onError: (error, seq) =>
+        this.logger.error(
+          `world ${worldId}: writing command-log entry ${seq} failed (commands are refused until it is written): ${String(error)}`,
+        ),
+    });
     const runtime = new WorldRuntime(
       worldId,
       sim,
       publisher,
+      log,
       loop,
       this.deps.checkpoints?.forWorld(worldId),
     );
