@@ -51,6 +51,12 @@ export interface EventBus {
   publish(topic: string, key: string, events: CloudEvent[]): Promise<void>;
   /** Delivers messages to handler; the offset is committed only after the handler resolves. */
   subscribe(options: SubscribeOptions, handler: BusHandler): Promise<Subscription>;
+  /**
+   * Every retained event of `key` on `topic`, from the start of its partition to the end it
+   * has when called, in order; [] for a topic that does not exist. For reading a log back (a
+   * world's command log on restore); optional, as a bus may not be able to.
+   */
+  readKey?(topic: string, key: string): Promise<CloudEvent[]>;
   /** Flushes pending publishes and closes every subscription. */
   close(): Promise<void>;
 }

@@ -50,11 +50,13 @@ export interface Checkpoint {
   stateHash: string;
   /** The engine's opaque snapshot bytes. */
   state: Uint8Array;
+  /** The seq of the last command-log entry the state includes (0: none; docs/storage.md). */
+  logSeq: number;
   createdAt: Date;
 }
 
-/** What the caller provides to save a {@link Checkpoint}. */
-export type CheckpointInput = Omit<Checkpoint, 'createdAt'>;
+/** What the caller provides to save a {@link Checkpoint} (`logSeq` defaults to 0). */
+export type CheckpointInput = Omit<Checkpoint, 'createdAt' | 'logSeq'> & { logSeq?: number };
 
 /** A {@link Checkpoint} without its bytes, for listings. */
 export type CheckpointSummary = Omit<Checkpoint, 'state'>;

@@ -63,6 +63,7 @@ export class CommandLogWriter {
   private pumping: Promise<void> | undefined;
   private closed = false;
   private wake: (() => void) | undefined;
+  private waiters: Array<{ seq: number; resolve: () => void; reject: (e: unknown) => void }> = [];
 
   constructor(
     private readonly bus: EventBus,
@@ -111,6 +112,16 @@ export class CommandLogWriter {
       if (this.failed) this.refuse(pending, 'a previous entry is not written yet');
       this.pumping ??= this.pump();
     });
+  }
+
+  /**
+   * Resolves once every entry up to `seq` is acknowledged (at once when it already is); rejects
+   * when the writer closes first. A checkpoint claiming `seq` waits for it, so the log never
+   * misses an entry a checkpoint includes.
+   */
+  logged(seq: number): Promise<void> {
+    if (seq <= this.loggedSeq) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => this.waiters.push({ seq, resolve, reject }));
   }
 
   /** Resolves when the queue is empty (or, once `close` was called, when the writer gave up). */
@@ -168,6 +179,9 @@ export class CommandLogWriter {
         pending.settled = true;
       }
       if (this.queue.length === 0) this.failed = false;
+      const waiting = this.waiters;
+      this.waiters = waiting.filter((w) => w.seq > this.loggedSeq);
+      for (const w of waiting) if (w.seq <= this.loggedSeq) w.resolve();
     }
     if (this.queue.length > 0) {
       const lost = this.queue.splice(0);
@@ -176,6 +190,10 @@ export class CommandLogWriter {
         new Error(`closed with ${lost.length} entries not logged`),
         lost[0].entry.seq,
       );
+    }
+    if (this.closed) {
+      for (const w of this.waiters.splice(0))
+        w.reject(new Error(`command-log entry ${w.seq} was not logged before the world closed`));
     }
     this.pumping = undefined;
   }

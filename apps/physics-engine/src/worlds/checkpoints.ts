@@ -47,12 +47,12 @@ export class CheckpointService {
     return new WorldCheckpoints(
       worldId,
       this.options.everyTicks,
-      (snap) => this.save(worldId, snap),
+      (snap, logSeq) => this.save(worldId, snap, logSeq),
       (tick, error) => this.options.onError(worldId, tick, error),
     );
   }
 
-  private async save(worldId: string, snap: SimulationSnapshot): Promise<void> {
+  private async save(worldId: string, snap: SimulationSnapshot, logSeq: number): Promise<void> {
     const { storage, keep } = this.options;
     if (!this.known.has(worldId)) {
       if (!(await storage.worlds.get(worldId))) {
@@ -74,9 +74,18 @@ export class CheckpointService {
       tick: snap.tick,
       stateHash: snap.stateHash,
       state: snap.state,
+      logSeq,
     });
     await storage.checkpoints.prune(worldId, keep, CHECKPOINT_SHARD);
   }
+}
+
+/** Where a checkpoint's state is in the world's command log. */
+export interface CheckpointLogPosition {
+  /** The seq of the last entry applied at or before the checkpoint's tick (0: none). */
+  seq: number;
+  /** Resolves once that entry is acknowledged by the bus. */
+  logged(): Promise<void>;
 }
 
 /** One world's checkpoint writer, called after every step. */
@@ -87,12 +96,15 @@ export class WorldCheckpoints {
   constructor(
     readonly worldId: string,
     private readonly everyTicks: number,
-    private readonly save: (snap: SimulationSnapshot) => Promise<void>,
+    private readonly save: (snap: SimulationSnapshot, logSeq: number) => Promise<void>,
     private readonly onError: (tick: number, error: unknown) => void,
   ) {}
 
-  /** Starts a background save when the world just reached an N-th tick. Never throws. */
-  afterStep(sim: WorldSimulation): void {
+  /**
+   * Starts a background save when the world just reached an N-th tick. Never throws. `log` is
+   * the command-log position the state includes; the save waits until it is acknowledged.
+   */
+  afterStep(sim: WorldSimulation, log?: CheckpointLogPosition): void {
     if (this.everyTicks <= 0 || sim.tick === 0 || sim.tick % this.everyTicks !== 0) return;
     if (this.inFlight) {
       this.counters.skipped++;
@@ -102,7 +114,9 @@ export class WorldCheckpoints {
     let saving: Promise<void>;
     try {
       // Taken now, synchronously, so it is the state of this very tick.
-      saving = this.save(sim.snapshot());
+      const snap = sim.snapshot();
+      const logSeq = log?.seq ?? 0;
+      saving = (log ? log.logged() : Promise.resolve()).then(() => this.save(snap, logSeq));
     } catch (error) {
       saving = Promise.reject(error);
     }

@@ -1,11 +1,20 @@
-import { InMemoryBus, type CloudEvent, type EventBus } from '@anvil/bus';
+import {
+  InMemoryBroker,
+  InMemoryBus,
+  worldTopic,
+  type CloudEvent,
+  type EventBus,
+} from '@anvil/bus';
+import { createStorage } from '@anvil/storage';
 import { EngineErrorCode } from '@anvil/engine-contract';
 import { loadPhysicsConfig } from '../config/physics-config';
 import { flakyBus, readLog } from '../log/bus-test-support';
+import { entryToEvent } from '../log/command-log-entry';
 import { LOG_RETRY_DELAY_MS, MAX_LOG_BACKLOG } from '../log/command-log-writer';
 import { loadRapier } from '../simulation/rapier';
 import { ball } from '../simulation/test-support';
 import { ManualClock } from '../tick/clock';
+import { CheckpointService } from './checkpoints';
 import { WorldsService } from './worlds.service';
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -113,5 +122,114 @@ describe('the engine writes the command log', () => {
     await expect(worlds.apply('w', spawn('late'))).resolves.toBe(MAX_LOG_BACKLOG + 1);
     expect(readLog(inner).length).toBe(MAX_LOG_BACKLOG);
     await worlds.closeAll();
+  });
+});
+
+describe('a world the engine does not hold is restored from its checkpoint and its log', () => {
+  const rapierEngine = async (bus: EventBus, checkpoints?: CheckpointService) =>
+    new WorldsService({
+      rapier: await loadRapier(),
+      bus,
+      checkpoints,
+      config: loadPhysicsConfig({
+        ENGINE_TOKEN: 'command-log-test-engine-token',
+        TICK_MODE: 'manual',
+        TICK_HZ: String(HZ),
+      }),
+    });
+
+  /** Steps one tick at a time, letting each checkpoint save settle; the hash after each tick. */
+  async function run(worlds: WorldsService, to: number, hashes: Map<number, string>) {
+    const runtime = worlds.get('w');
+    while (runtime.sim.tick < to) {
+      await worlds.tick('w', runtime.sim.tick + 1);
+      await runtime.flushCheckpoints();
+      hashes.set(runtime.sim.tick, runtime.sim.stateHash());
+    }
+  }
+
+  it('without checkpoints: the first state plus the whole log, continuing at the last logged tick', async () => {
+    const broker = new InMemoryBroker();
+    const first = await rapierEngine(new InMemoryBus({ broker }));
+    const hashes = new Map<number, string>();
+    await first.init('w', undefined);
+    await first.apply('w', spawn('a'));
+    await run(first, 5, hashes);
+    await first.apply('w', { type: 'applyImpulse', bodyId: 'a', ixMnS: 500, iyMnS: 0 });
+    await run(first, 12, hashes);
+    await first.closeAll(); // the engine is gone; the bus (the log) stays
+
+    const second = await rapierEngine(new InMemoryBus({ broker }));
+    const { runtime, created } = await second.init('w', undefined);
+    expect(created).toBe(false);
+    expect(runtime.sim.tick).toBe(6);
+    expect(runtime.sim.stateHash()).toBe(hashes.get(6));
+    // The log goes on without a gap.
+    await second.apply('w', { type: 'setVelocity', bodyId: 'a', vxMmS: 10 });
+    await second.tick('w', 7);
+    expect(readLog(new InMemoryBus({ broker })).map((e) => [e.seq, e.tick])).toEqual([
+      [1, 1],
+      [2, 6],
+      [3, 7],
+    ]);
+    await second.closeAll();
+  });
+
+  it('with checkpoints: the latest checkpoint records its log position, and only later entries replay', async () => {
+    const storage = await createStorage({ url: 'pglite://memory' });
+    await storage.migrate();
+    const checkpoints = new CheckpointService({
+      storage,
+      everyTicks: 10,
+      keep: 2,
+      onError: (_w, tick, error) => {
+        throw new Error(`checkpoint of tick ${tick} failed: ${String(error)}`);
+      },
+    });
+    try {
+      const broker = new InMemoryBroker();
+      const first = await rapierEngine(new InMemoryBus({ broker }), checkpoints);
+      const hashes = new Map<number, string>();
+      await first.init('w', undefined);
+      for (const [tick, intent] of [
+        [0, spawn('a')],
+        [5, spawn('b')],
+        [14, { type: 'setVelocity' as const, bodyId: 'b', vxMmS: 700 }],
+        [22, { type: 'applyImpulse' as const, bodyId: 'a', ixMnS: 300, iyMnS: 900 }],
+      ] as const) {
+        await run(first, tick, hashes);
+        await first.apply('w', intent);
+      }
+      await run(first, 25, hashes);
+      await first.closeAll();
+      const latest = await storage.checkpoints.latest('w', 0);
+      expect([latest?.tick, latest?.logSeq]).toEqual([20, 3]);
+
+      const second = await rapierEngine(new InMemoryBus({ broker }), checkpoints);
+      const { runtime } = await second.init('w', undefined);
+      expect([runtime.sim.tick, runtime.logSeq]).toEqual([23, 4]);
+      expect(runtime.sim.stateHash()).toBe(hashes.get(23));
+      await second.closeAll();
+    } finally {
+      await storage.close();
+    }
+  }, 120_000);
+
+  it('refuses UNAVAILABLE when the log does not fit the checkpoint', async () => {
+    const broker = new InMemoryBroker();
+    const bus = new InMemoryBus({ broker });
+    const first = await rapierEngine(bus);
+    await first.init('w', undefined);
+    await first.apply('w', spawn('a'));
+    await first.tick('w', 1);
+    await first.closeAll();
+    // Another writer of the same epoch wrote a different entry 1.
+    const clash = { ...readLog(bus)[0], intents: [spawn('zz')] };
+    await bus.publish(worldTopic('commands'), 'w', [entryToEvent(clash, new Date())]);
+    const third = await rapierEngine(new InMemoryBus({ broker }));
+    await expect(third.init('w', undefined)).rejects.toMatchObject({
+      code: EngineErrorCode.Unavailable,
+      message: expect.stringMatching(/LOG_CONFLICT/),
+    });
   });
 });

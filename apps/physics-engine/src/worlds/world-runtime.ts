@@ -48,6 +48,11 @@ export class WorldRuntime {
     }
   }
 
+  /** The seq of the world's last command-log entry (acknowledged or not). */
+  get logSeq(): number {
+    return this.log.lastSeq;
+  }
+
   /** True when the engine's clock steps this world (the Tick RPC is refused). */
   get clockDriven(): boolean {
     return this.loop !== undefined;
@@ -103,7 +108,8 @@ export class WorldRuntime {
     }
     batch?.settle(written ?? Promise.resolve());
     this.publisher.publish(result);
-    this.checkpoints?.afterStep(this.sim);
+    const seq = this.log.lastSeq;
+    this.checkpoints?.afterStep(this.sim, { seq, logged: () => this.log.logged(seq) });
     return written;
   }
 

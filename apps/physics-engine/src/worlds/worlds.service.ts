@@ -19,7 +19,12 @@ import {
 } from '@anvil/engine-contract';
 import type { PhysicsConfig } from '../config/physics-config';
 import type { Rapier } from '../simulation/rapier';
-import { sha256 } from '../simulation/state-codec';
+import type { CommandLogEntry } from '../log/command-log-entry';
+import { CommandLogError } from '../log/command-log-error';
+import { readWorldLog } from '../log/read-log';
+import type { LogCheckpoint, Replayed } from '../log/replay';
+import { restoreWorld } from '../log/restore-world';
+import { decodeState, sha256 } from '../simulation/state-codec';
 import {
   WorldSimulation,
   type SimulationOptions,
@@ -99,7 +104,10 @@ export class WorldsService {
     worldId: string,
     settings: WorldSettings,
   ): Promise<{ runtime: WorldRuntime; created: boolean }> {
-    const checkpoint = await this.latestCheckpoint(worldId);
+    const [checkpoint, log] = await Promise.all([
+      this.latestCheckpoint(worldId),
+      this.readLog(worldId),
+    ]);
     const existing = this.worlds.get(worldId);
     if (existing) {
       // A Restore created it while the checkpoint was being read.
@@ -108,24 +116,56 @@ export class WorldsService {
       }
       return { runtime: existing, created: false };
     }
-    if (!checkpoint) {
+    if (!checkpoint && log.length === 0) {
       const sim = WorldSimulation.create(this.deps.rapier, settings, this.simOptions);
       return { runtime: this.start(worldId, sim), created: true };
     }
-    if (checkpoint.stateHash !== sha256(checkpoint.state)) {
+    let base: LogCheckpoint;
+    if (checkpoint) {
+      if (checkpoint.stateHash !== sha256(checkpoint.state)) {
+        throw new EngineUnavailableError(
+          `world "${worldId}": checkpoint of tick ${checkpoint.tick} does not match its state hash`,
+        );
+      }
+      if (!sameWorldSettings(decodeState(checkpoint.state).header.settings, settings)) {
+        throw new AlreadyExistsError(
+          `world "${worldId}" has a checkpoint (tick ${checkpoint.tick}) with a different config`,
+        );
+      }
+      base = { state: checkpoint.state, tick: checkpoint.tick, logSeq: checkpoint.logSeq };
+    } else {
+      // No checkpoint yet: the log starts from the world's first state.
+      const first = WorldSimulation.create(this.deps.rapier, settings, this.simOptions);
+      base = { state: first.snapshot().state, tick: 0, logSeq: 0 };
+      first.free();
+    }
+    let restored: Replayed;
+    try {
+      restored = restoreWorld(this.deps.rapier, base, log, this.simOptions);
+    } catch (error) {
+      if (!(error instanceof CommandLogError)) throw error;
       throw new EngineUnavailableError(
-        `world "${worldId}": checkpoint of tick ${checkpoint.tick} does not match its state hash`,
+        `world "${worldId}": its command log does not replay onto the checkpoint of tick ${base.tick} (${error.code}: ${error.message})`,
+        { cause: error },
       );
     }
-    const sim = WorldSimulation.restore(this.deps.rapier, checkpoint.state, this.simOptions);
-    if (!sameWorldSettings(sim.settings, settings)) {
-      sim.free();
-      throw new AlreadyExistsError(
-        `world "${worldId}" has a checkpoint (tick ${checkpoint.tick}) with a different config`,
+    const { sim, logSeq } = restored;
+    this.logger.log(
+      `world ${worldId}: restored ${checkpoint ? `checkpoint of tick ${base.tick}` : 'its first state'} and its command log to seq ${logSeq}, tick ${sim.tick}`,
+    );
+    return { runtime: this.start(worldId, sim, logSeq), created: false };
+  }
+
+  /** The world's command log from the bus ([] when the bus cannot read back). */
+  private async readLog(worldId: string): Promise<CommandLogEntry[]> {
+    try {
+      return (await readWorldLog(this.deps.bus, worldId, this.deps.config.bus.topicPrefix)) ?? [];
+    } catch (error) {
+      throw new EngineUnavailableError(
+        `world "${worldId}": cannot read its command log: ${String(error)}`,
+        { cause: error },
       );
     }
-    this.logger.log(`world ${worldId}: restored checkpoint of tick ${checkpoint.tick}`);
-    return { runtime: this.start(worldId, sim), created: false };
   }
 
   private async latestCheckpoint(worldId: string) {
@@ -220,11 +260,13 @@ export class WorldsService {
           `state holds ${sim.projectedBodyCount} bodies; with the other worlds' ${others} that is over ${limits.maxBodiesTotal} (MAX_BODIES_TOTAL)`,
         );
       }
+      // The log goes on with the next seq (a Restore itself is not logged: docs/engine-contract.md).
+      const logSeq = previous?.logSeq ?? 0;
       if (previous) {
         this.worlds.delete(worldId);
         await previous.close();
       }
-      return this.start(worldId, sim);
+      return this.start(worldId, sim, logSeq);
     } catch (error) {
       if (reserved && !this.worlds.has(worldId) && !this.pending.has(worldId))
         this.quota.release(worldId);

@@ -10,7 +10,10 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../event-bus';
+import { parseCloudEvent } from '../cloud-event';
+import { partitionForKey } from '../partitioner';
 import { redeliveryBackoff } from '../redelivery';
+import { assertTopicName } from '../topics';
 import { InMemoryBroker } from './broker';
 import type { GroupMember } from './topic-group';
 
@@ -61,6 +64,25 @@ export class InMemoryBus implements EventBus {
     if (this.closed) throw new BusClosedError('publish');
     const values = validatePublish(topic, key, events);
     if (values.length > 0) this.broker.topic(topic).append(key, values);
+  }
+
+  /** Every retained event of `key` on `topic`, oldest first (records that do not parse are skipped). */
+  async readKey(topic: string, key: string): Promise<CloudEvent[]> {
+    if (this.closed) throw new BusClosedError('readKey');
+    assertTopicName(topic);
+    const log = this.broker.topic(topic);
+    const partition = partitionForKey(key, log.partitionCount);
+    const events: CloudEvent[] = [];
+    for (let offset = log.startOffset(partition); offset < log.endOffset(partition); offset++) {
+      const record = log.read(partition, offset)!;
+      if (record.key !== key) continue;
+      try {
+        events.push(parseCloudEvent(record.value));
+      } catch {
+        // validated when published; nothing else writes the in-memory log
+      }
+    }
+    return events;
   }
 
   /** Joins `group` on `topic`; resolves once the member is assigned partitions. */

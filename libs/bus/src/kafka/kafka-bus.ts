@@ -32,6 +32,7 @@ import {
 } from './kafka-config';
 import { KafkaSubscription } from './kafka-subscription';
 import { PublishQueue, type QueuedRecord } from './publish-queue';
+import { readKey } from './read-key';
 
 /** The Kafka protocol binding's content type for CloudEvents in structured mode. */
 const CONTENT_TYPE = 'application/cloudevents+json; charset=UTF-8';
@@ -141,6 +142,21 @@ export class KafkaBus implements EventBus {
     }
     this.subscriptions.add(subscription);
     return subscription;
+  }
+
+  /**
+   * Every retained event of `key` on `topic`, from the start of its partition to the end it has
+   * now (a throwaway consumer group, nothing committed); [] when the topic does not exist.
+   */
+  async readKey(topic: string, key: string): Promise<CloudEvent[]> {
+    if (this.closing) throw new BusClosedError('readKey');
+    assertTopicName(topic);
+    const admin = await this.admin();
+    return readKey(
+      { kafka: this.kafka, admin, log: this.log, timeoutMs: this.config.joinTimeoutMs },
+      topic,
+      key,
+    );
   }
 
   /** Sends everything queued, closes every subscription (committing what was handled) and disconnects. */

@@ -91,6 +91,22 @@ export function describeBusContract(name: string, makeHarness: () => BusContract
       expect(got.messages.map((m) => typeof m.partition)).toEqual(['number', 'number', 'number']);
     });
 
+    it('reads one key back from the start of its partition, in order, without other keys', async () => {
+      const bus = newBus();
+      if (!bus.readKey) return;
+      const topic = unique('contract.readkey');
+      expect(await bus.readKey(topic, 'world-a')).toEqual([]);
+      const events = range(5).map((tick) => testEvent('world-a', tick));
+      const others = range(5).map((tick) => testEvent('world-b', tick));
+      for (const tick of range(5)) {
+        await bus.publish(topic, 'world-a', [events[tick]]);
+        await bus.publish(topic, 'world-b', [others[tick]]);
+      }
+      expect(await bus.readKey(topic, 'world-a')).toEqual(events);
+      // A new client reads the same (a restarted process).
+      expect(await newBus().readKey!(topic, 'world-b')).toEqual(others);
+    });
+
     it('keeps each key in call order across partitions when many worlds interleave', async () => {
       const bus = newBus();
       const topic = unique('contract.order');

@@ -12,6 +12,7 @@ const summary = {
   shard: true,
   tick: true,
   stateHash: true,
+  logSeq: true,
   createdAt: true,
 } as const;
 
@@ -32,6 +33,7 @@ export class CheckpointRepository {
       tick: BigInt(integer('tick', input.tick, 0)),
       stateHash: text('stateHash', input.stateHash),
       state: new Uint8Array(bytes('state', input.state)),
+      logSeq: BigInt(integer('logSeq', input.logSeq ?? 0, 0)),
     };
     const world = await this.db().world.findUnique({
       where: { id: worldId },
@@ -100,7 +102,7 @@ export class CheckpointRepository {
       take: limit(options.limit),
       select: summary,
     });
-    return rows.map((row) => ({ ...row, tick: Number(row.tick) }));
+    return rows.map((row) => ({ ...row, tick: Number(row.tick), logSeq: Number(row.logSeq) }));
   }
 
   /**
@@ -140,6 +142,14 @@ export class CheckpointRepository {
 }
 
 function toCheckpoint(row: CheckpointRow): Checkpoint {
-  const { worldId, shard, tick, stateHash, state, createdAt } = row;
-  return { worldId, shard, tick: Number(tick), stateHash, state: new Uint8Array(state), createdAt };
+  const { worldId, shard, tick, stateHash, state, logSeq, createdAt } = row;
+  return {
+    worldId,
+    shard,
+    tick: Number(tick),
+    stateHash,
+    state: new Uint8Array(state),
+    logSeq: Number(logSeq),
+    createdAt,
+  };
 }

@@ -29,11 +29,42 @@ export function describeCheckpoints(storage: () => Storage): void {
         tick: Number.MAX_SAFE_INTEGER,
         stateHash: `hash-1-${Number.MAX_SAFE_INTEGER}`,
         state,
+        logSeq: 0,
         createdAt: expect.any(Date),
       });
       const latest = await storage().checkpoints.latest(world.id, 1);
       expect(latest?.state).toBeInstanceOf(Uint8Array);
       expect(Buffer.from(latest!.state).equals(Buffer.from(state))).toBe(true);
+    });
+
+    it('keeps the command-log position a checkpoint includes', async () => {
+      const world = await storage().worlds.upsert(aWorld());
+      const saved = await storage().checkpoints.save({
+        worldId: world.id,
+        shard: 0,
+        tick: 40,
+        stateHash: 'hash-0-40',
+        state: new Uint8Array([1]),
+        logSeq: Number.MAX_SAFE_INTEGER,
+      });
+      expect(saved.logSeq).toBe(Number.MAX_SAFE_INTEGER);
+      expect(await storage().checkpoints.latest(world.id, 0)).toMatchObject({
+        logSeq: Number.MAX_SAFE_INTEGER,
+      });
+      expect((await storage().checkpoints.list(world.id, 0))[0]).toMatchObject({
+        tick: 40,
+        logSeq: Number.MAX_SAFE_INTEGER,
+      });
+      await expect(
+        storage().checkpoints.save({
+          worldId: world.id,
+          shard: 0,
+          tick: 41,
+          stateHash: 'h',
+          state: new Uint8Array([1]),
+          logSeq: -1,
+        }),
+      ).rejects.toMatchObject({ name: 'InvalidInputError', field: 'logSeq' });
     });
 
     it('orders by tick whatever the order of saving', async () => {

@@ -778,7 +778,8 @@ export const CheckpointScalarFieldEnum = {
   tick: 'tick',
   stateHash: 'stateHash',
   state: 'state',
-  createdAt: 'createdAt'
+  createdAt: 'createdAt',
+  logSeq: 'logSeq'
 } as const
 
 export type CheckpointScalarFieldEnum = (typeof CheckpointScalarFieldEnum)[keyof typeof CheckpointScalarFieldEnum]

@@ -30,12 +30,14 @@ export type CheckpointAvgAggregateOutputType = {
   id: number | null
   shard: number | null
   tick: number | null
+  logSeq: number | null
 }
 
 export type CheckpointSumAggregateOutputType = {
   id: bigint | null
   shard: number | null
   tick: bigint | null
+  logSeq: bigint | null
 }
 
 export type CheckpointMinAggregateOutputType = {
@@ -46,6 +48,7 @@ export type CheckpointMinAggregateOutputType = {
   stateHash: string | null
   state: runtime.Bytes | null
   createdAt: Date | null
+  logSeq: bigint | null
 }
 
 export type CheckpointMaxAggregateOutputType = {
@@ -56,6 +59,7 @@ export type CheckpointMaxAggregateOutputType = {
   stateHash: string | null
   state: runtime.Bytes | null
   createdAt: Date | null
+  logSeq: bigint | null
 }
 
 export type CheckpointCountAggregateOutputType = {
@@ -66,6 +70,7 @@ export type CheckpointCountAggregateOutputType = {
   stateHash: number
   state: number
   createdAt: number
+  logSeq: number
   _all: number
 }
 
@@ -74,12 +79,14 @@ export type CheckpointAvgAggregateInputType = {
   id?: true
   shard?: true
   tick?: true
+  logSeq?: true
 }
 
 export type CheckpointSumAggregateInputType = {
   id?: true
   shard?: true
   tick?: true
+  logSeq?: true
 }
 
 export type CheckpointMinAggregateInputType = {
@@ -90,6 +97,7 @@ export type CheckpointMinAggregateInputType = {
   stateHash?: true
   state?: true
   createdAt?: true
+  logSeq?: true
 }
 
 export type CheckpointMaxAggregateInputType = {
@@ -100,6 +108,7 @@ export type CheckpointMaxAggregateInputType = {
   stateHash?: true
   state?: true
   createdAt?: true
+  logSeq?: true
 }
 
 export type CheckpointCountAggregateInputType = {
@@ -110,6 +119,7 @@ export type CheckpointCountAggregateInputType = {
   stateHash?: true
   state?: true
   createdAt?: true
+  logSeq?: true
   _all?: true
 }
 
@@ -207,6 +217,7 @@ export type CheckpointGroupByOutputType = {
   stateHash: string
   state: runtime.Bytes
   createdAt: Date
+  logSeq: bigint
   _count: CheckpointCountAggregateOutputType | null
   _avg: CheckpointAvgAggregateOutputType | null
   _sum: CheckpointSumAggregateOutputType | null
@@ -240,6 +251,7 @@ export type CheckpointWhereInput = {
   stateHash?: Prisma.StringFilter<"Checkpoint"> | string
   state?: Prisma.BytesFilter<"Checkpoint"> | runtime.Bytes
   createdAt?: Prisma.DateTimeFilter<"Checkpoint"> | Date | string
+  logSeq?: Prisma.BigIntFilter<"Checkpoint"> | bigint | number
   world?: Prisma.XOR<Prisma.WorldScalarRelationFilter, Prisma.WorldWhereInput>
 }
 
@@ -251,6 +263,7 @@ export type CheckpointOrderByWithRelationInput = {
   stateHash?: Prisma.SortOrder
   state?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  logSeq?: Prisma.SortOrder
   world?: Prisma.WorldOrderByWithRelationInput
 }
 
@@ -266,6 +279,7 @@ export type CheckpointWhereUniqueInput = Prisma.AtLeast<{
   stateHash?: Prisma.StringFilter<"Checkpoint"> | string
   state?: Prisma.BytesFilter<"Checkpoint"> | runtime.Bytes
   createdAt?: Prisma.DateTimeFilter<"Checkpoint"> | Date | string
+  logSeq?: Prisma.BigIntFilter<"Checkpoint"> | bigint | number
   world?: Prisma.XOR<Prisma.WorldScalarRelationFilter, Prisma.WorldWhereInput>
 }, "id" | "worldId_shard_tick">
 
@@ -277,6 +291,7 @@ export type CheckpointOrderByWithAggregationInput = {
   stateHash?: Prisma.SortOrder
   state?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  logSeq?: Prisma.SortOrder
   _count?: Prisma.CheckpointCountOrderByAggregateInput
   _avg?: Prisma.CheckpointAvgOrderByAggregateInput
   _max?: Prisma.CheckpointMaxOrderByAggregateInput
@@ -295,6 +310,7 @@ export type CheckpointScalarWhereWithAggregatesInput = {
   stateHash?: Prisma.StringWithAggregatesFilter<"Checkpoint"> | string
   state?: Prisma.BytesWithAggregatesFilter<"Checkpoint"> | runtime.Bytes
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Checkpoint"> | Date | string
+  logSeq?: Prisma.BigIntWithAggregatesFilter<"Checkpoint"> | bigint | number
 }
 
 export type CheckpointCreateInput = {
@@ -304,6 +320,7 @@ export type CheckpointCreateInput = {
   stateHash: string
   state: runtime.Bytes
   createdAt?: Date | string
+  logSeq?: bigint | number
   world: Prisma.WorldCreateNestedOneWithoutCheckpointsInput
 }
 
@@ -315,6 +332,7 @@ export type CheckpointUncheckedCreateInput = {
   stateHash: string
   state: runtime.Bytes
   createdAt?: Date | string
+  logSeq?: bigint | number
 }
 
 export type CheckpointUpdateInput = {
@@ -324,6 +342,7 @@ export type CheckpointUpdateInput = {
   stateHash?: Prisma.StringFieldUpdateOperationsInput | string
   state?: Prisma.BytesFieldUpdateOperationsInput | runtime.Bytes
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  logSeq?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   world?: Prisma.WorldUpdateOneRequiredWithoutCheckpointsNestedInput
 }
 
@@ -335,6 +354,7 @@ export type CheckpointUncheckedUpdateInput = {
   stateHash?: Prisma.StringFieldUpdateOperationsInput | string
   state?: Prisma.BytesFieldUpdateOperationsInput | runtime.Bytes
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  logSeq?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
 }
 
 export type CheckpointCreateManyInput = {
@@ -345,6 +365,7 @@ export type CheckpointCreateManyInput = {
   stateHash: string
   state: runtime.Bytes
   createdAt?: Date | string
+  logSeq?: bigint | number
 }
 
 export type CheckpointUpdateManyMutationInput = {
@@ -354,6 +375,7 @@ export type CheckpointUpdateManyMutationInput = {
   stateHash?: Prisma.StringFieldUpdateOperationsInput | string
   state?: Prisma.BytesFieldUpdateOperationsInput | runtime.Bytes
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  logSeq?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
 }
 
 export type CheckpointUncheckedUpdateManyInput = {
@@ -364,6 +386,7 @@ export type CheckpointUncheckedUpdateManyInput = {
   stateHash?: Prisma.StringFieldUpdateOperationsInput | string
   state?: Prisma.BytesFieldUpdateOperationsInput | runtime.Bytes
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  logSeq?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
 }
 
 export type CheckpointListRelationFilter = {
@@ -390,12 +413,14 @@ export type CheckpointCountOrderByAggregateInput = {
   stateHash?: Prisma.SortOrder
   state?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  logSeq?: Prisma.SortOrder
 }
 
 export type CheckpointAvgOrderByAggregateInput = {
   id?: Prisma.SortOrder
   shard?: Prisma.SortOrder
   tick?: Prisma.SortOrder
+  logSeq?: Prisma.SortOrder
 }
 
 export type CheckpointMaxOrderByAggregateInput = {
@@ -406,6 +431,7 @@ export type CheckpointMaxOrderByAggregateInput = {
   stateHash?: Prisma.SortOrder
   state?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  logSeq?: Prisma.SortOrder
 }
 
 export type CheckpointMinOrderByAggregateInput = {
@@ -416,12 +442,14 @@ export type CheckpointMinOrderByAggregateInput = {
   stateHash?: Prisma.SortOrder
   state?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  logSeq?: Prisma.SortOrder
 }
 
 export type CheckpointSumOrderByAggregateInput = {
   id?: Prisma.SortOrder
   shard?: Prisma.SortOrder
   tick?: Prisma.SortOrder
+  logSeq?: Prisma.SortOrder
 }
 
 export type CheckpointCreateNestedManyWithoutWorldInput = {
@@ -485,6 +513,7 @@ export type CheckpointCreateWithoutWorldInput = {
   stateHash: string
   state: runtime.Bytes
   createdAt?: Date | string
+  logSeq?: bigint | number
 }
 
 export type CheckpointUncheckedCreateWithoutWorldInput = {
@@ -494,6 +523,7 @@ export type CheckpointUncheckedCreateWithoutWorldInput = {
   stateHash: string
   state: runtime.Bytes
   createdAt?: Date | string
+  logSeq?: bigint | number
 }
 
 export type CheckpointCreateOrConnectWithoutWorldInput = {
@@ -533,6 +563,7 @@ export type CheckpointScalarWhereInput = {
   stateHash?: Prisma.StringFilter<"Checkpoint"> | string
   state?: Prisma.BytesFilter<"Checkpoint"> | runtime.Bytes
   createdAt?: Prisma.DateTimeFilter<"Checkpoint"> | Date | string
+  logSeq?: Prisma.BigIntFilter<"Checkpoint"> | bigint | number
 }
 
 export type CheckpointCreateManyWorldInput = {
@@ -542,6 +573,7 @@ export type CheckpointCreateManyWorldInput = {
   stateHash: string
   state: runtime.Bytes
   createdAt?: Date | string
+  logSeq?: bigint | number
 }
 
 export type CheckpointUpdateWithoutWorldInput = {
@@ -551,6 +583,7 @@ export type CheckpointUpdateWithoutWorldInput = {
   stateHash?: Prisma.StringFieldUpdateOperationsInput | string
   state?: Prisma.BytesFieldUpdateOperationsInput | runtime.Bytes
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  logSeq?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
 }
 
 export type CheckpointUncheckedUpdateWithoutWorldInput = {
@@ -560,6 +593,7 @@ export type CheckpointUncheckedUpdateWithoutWorldInput = {
   stateHash?: Prisma.StringFieldUpdateOperationsInput | string
   state?: Prisma.BytesFieldUpdateOperationsInput | runtime.Bytes
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  logSeq?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
 }
 
 export type CheckpointUncheckedUpdateManyWithoutWorldInput = {
@@ -569,6 +603,7 @@ export type CheckpointUncheckedUpdateManyWithoutWorldInput = {
   stateHash?: Prisma.StringFieldUpdateOperationsInput | string
   state?: Prisma.BytesFieldUpdateOperationsInput | runtime.Bytes
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  logSeq?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
 }
 
 
@@ -581,6 +616,7 @@ export type CheckpointSelect<ExtArgs extends runtime.Types.Extensions.InternalAr
   stateHash?: boolean
   state?: boolean
   createdAt?: boolean
+  logSeq?: boolean
   world?: boolean | Prisma.WorldDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["checkpoint"]>
 
@@ -592,6 +628,7 @@ export type CheckpointSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ex
   stateHash?: boolean
   state?: boolean
   createdAt?: boolean
+  logSeq?: boolean
   world?: boolean | Prisma.WorldDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["checkpoint"]>
 
@@ -603,6 +640,7 @@ export type CheckpointSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ex
   stateHash?: boolean
   state?: boolean
   createdAt?: boolean
+  logSeq?: boolean
   world?: boolean | Prisma.WorldDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["checkpoint"]>
 
@@ -614,9 +652,10 @@ export type CheckpointSelectScalar = {
   stateHash?: boolean
   state?: boolean
   createdAt?: boolean
+  logSeq?: boolean
 }
 
-export type CheckpointOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "worldId" | "shard" | "tick" | "stateHash" | "state" | "createdAt", ExtArgs["result"]["checkpoint"]>
+export type CheckpointOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "worldId" | "shard" | "tick" | "stateHash" | "state" | "createdAt" | "logSeq", ExtArgs["result"]["checkpoint"]>
 export type CheckpointInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   world?: boolean | Prisma.WorldDefaultArgs<ExtArgs>
 }
@@ -640,6 +679,10 @@ export type $CheckpointPayload<ExtArgs extends runtime.Types.Extensions.Internal
     stateHash: string
     state: runtime.Bytes
     createdAt: Date
+    /**
+     * The seq of the last command-log entry the state includes (0: none).
+     */
+    logSeq: bigint
   }, ExtArgs["result"]["checkpoint"]>
   composites: {}
 }
@@ -1071,6 +1114,7 @@ export interface CheckpointFieldRefs {
   readonly stateHash: Prisma.FieldRef<"Checkpoint", 'String'>
   readonly state: Prisma.FieldRef<"Checkpoint", 'Bytes'>
   readonly createdAt: Prisma.FieldRef<"Checkpoint", 'DateTime'>
+  readonly logSeq: Prisma.FieldRef<"Checkpoint", 'BigInt'>
 }
     
 
