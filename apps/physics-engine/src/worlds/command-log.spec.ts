@@ -12,9 +12,9 @@ import { flakyBus, readLog } from '../log/bus-test-support';
 import { entryToEvent } from '../log/command-log-entry';
 import { LOG_RETRY_DELAY_MS, MAX_LOG_BACKLOG } from '../log/command-log-writer';
 import { loadRapier } from '../simulation/rapier';
-import { ball } from '../simulation/test-support';
+import { ball, newSimulation } from '../simulation/test-support';
 import { ManualClock } from '../tick/clock';
-import { CheckpointService } from './checkpoints';
+import { CheckpointService, WorldCheckpoints } from './checkpoints';
 import { WorldsService } from './worlds.service';
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -91,6 +91,24 @@ describe('the engine writes the command log', () => {
     clock.advance(DT);
     await expect(accepted).resolves.toBeGreaterThan(1);
     expect(readLog(inner).map((e) => e.seq)).toEqual([1, 2]);
+    await worlds.closeAll();
+  });
+
+  it('answers Tick (manual mode) only once its entries are logged, a retried Tick too', async () => {
+    const clock = new ManualClock();
+    const { bus, inner, state } = flakyBus();
+    const { worlds } = await engine(bus, 'manual', clock);
+    await worlds.init('w', undefined);
+    await expect(worlds.apply('w', spawn('a'))).resolves.toBe(1);
+    state.down = true;
+    await expect(worlds.tick('w', 1)).rejects.toMatchObject({ code: EngineErrorCode.Unavailable });
+    // EngineClient retries Tick on UNAVAILABLE: the world is at tick 1 already, still not logged.
+    await expect(worlds.tick('w', 1)).rejects.toMatchObject({ code: EngineErrorCode.Unavailable });
+    state.down = false;
+    clock.advance(LOG_RETRY_DELAY_MS.first);
+    await settle();
+    await expect(worlds.tick('w', 1)).resolves.toMatchObject({ steps: 0 });
+    expect(readLog(inner).map((e) => [e.seq, e.tick])).toEqual([[1, 1]]);
     await worlds.closeAll();
   });
 
@@ -214,6 +232,27 @@ describe('a world the engine does not hold is restored from its checkpoint and i
       await storage.close();
     }
   }, 120_000);
+
+  it('saves a checkpoint only once the log entry it includes is acknowledged', async () => {
+    const saved: Array<[tick: number, logSeq: number]> = [];
+    let acknowledge!: () => void;
+    const logged = new Promise<void>((resolve) => (acknowledge = resolve));
+    const writer = new WorldCheckpoints(
+      'w',
+      1,
+      async (snap, logSeq) => void saved.push([snap.tick, logSeq]),
+      () => undefined,
+    );
+    const sim = await newSimulation();
+    sim.step();
+    writer.afterStep(sim, { seq: 7, logged: () => logged });
+    await settle();
+    expect(saved).toEqual([]);
+    acknowledge();
+    await writer.flush();
+    expect(saved).toEqual([[1, 7]]);
+    sim.free();
+  });
 
   it('refuses UNAVAILABLE when the log does not fit the checkpoint', async () => {
     const broker = new InMemoryBroker();

@@ -113,6 +113,19 @@ export class WorldRuntime {
     return written;
   }
 
+  /**
+   * Resolves once every entry appended so far is acknowledged; UNAVAILABLE at once while the
+   * log is not writable (a retried Tick must not answer before its entries are in the log).
+   */
+  async logged(): Promise<void> {
+    if (!this.log.writable) {
+      throw new EngineUnavailableError(
+        `world "${this.worldId}": the command log is not writable; its last ticks are not logged yet`,
+      );
+    }
+    await this.log.logged(this.log.lastSeq);
+  }
+
   /** Resolves when the checkpoint save in flight (if any) has settled. */
   flushCheckpoints(): Promise<void> {
     return this.checkpoints?.flush() ?? Promise.resolve();

@@ -224,6 +224,7 @@ export class WorldsService {
       if (written) appends.push(written);
     }
     await Promise.all(appends);
+    await runtime.logged();
     return { runtime, steps };
   }
 
