@@ -168,7 +168,7 @@ export class CommandLogWriter {
         if (this.closed) break;
         await this.sleep(delay);
         delay = Math.min(delay * 2, LOG_RETRY_DELAY_MS.max);
-        if (this.closed && this.failed) break;
+        if (this.closed) break;
         continue;
       }
       delay = LOG_RETRY_DELAY_MS.first;
