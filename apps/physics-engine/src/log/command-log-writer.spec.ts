@@ -1,7 +1,7 @@
 import { InMemoryBus } from '@anvil/bus';
 import { EngineErrorCode, type PhysicsIntent } from '@anvil/engine-contract';
-import { ManualClock } from '../tick/clock';
-import { flakyBus, readLog } from './bus-test-support';
+import { ManualClock } from '@anvil/runtime';
+import { flakyBus, readLog } from '../testing/bus-test-support';
 import { CommandLogWriter, LOG_RETRY_DELAY_MS } from './command-log-writer';
 
 const intent = (bodyId: string): PhysicsIntent => ({ type: 'removeBody', bodyId });

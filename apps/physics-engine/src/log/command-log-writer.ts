@@ -1,6 +1,6 @@
 import { worldTopic, type CloudEvent, type EventBus } from '@anvil/bus';
 import { EngineUnavailableError, type PhysicsIntent } from '@anvil/engine-contract';
-import { systemTimers, type Timers } from '../tick/clock';
+import { systemTimers, type Timers } from '@anvil/runtime';
 import { entryToEvent, type CommandLogEntry } from './command-log-entry';
 
 /**

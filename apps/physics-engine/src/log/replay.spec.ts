@@ -7,7 +7,7 @@ import { TEST_OPTIONS, ball, newSimulation } from '../simulation/test-support';
 import { WorldSimulation } from '../simulation/world-simulation';
 import { entryFromEvent, entryToEvent, type CommandLogEntry } from './command-log-entry';
 import { CommandLogError } from './command-log-error';
-import { LiveWorld, timedIntents, type Timed } from './log-test-support';
+import { LiveWorld, timedIntents, type Timed } from '../testing/log-test-support';
 import { entriesAfter, replay, replayLog, type LogCheckpoint } from './replay';
 
 const TICKS = 60;

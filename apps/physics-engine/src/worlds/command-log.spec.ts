@@ -8,12 +8,12 @@ import {
 import { createStorage } from '@anvil/storage';
 import { EngineErrorCode } from '@anvil/engine-contract';
 import { loadPhysicsConfig } from '../config/physics-config';
-import { flakyBus, readLog } from '../log/bus-test-support';
+import { flakyBus, readLog } from '../testing/bus-test-support';
 import { entryToEvent } from '../log/command-log-entry';
 import { LOG_RETRY_DELAY_MS, MAX_LOG_BACKLOG } from '../log/command-log-writer';
 import { loadRapier } from '../simulation/rapier';
 import { ball, newSimulation } from '../simulation/test-support';
-import { ManualClock } from '../tick/clock';
+import { ManualClock } from '@anvil/runtime';
 import { CheckpointService, WorldCheckpoints } from './checkpoints';
 import { WorldsService } from './worlds.service';
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { PhysicsIntent } from '@anvil/engine-contract';
 import { TEST_SETTINGS, ball, enqueueAll } from '../simulation/test-support';
 import type { WorldSimulation } from '../simulation/world-simulation';
-import type { CommandLogEntry } from './command-log-entry';
+import type { CommandLogEntry } from '../log/command-log-entry';
 
 /** Helpers shared by the command log's tests (and the fresh-process replay script). */
 

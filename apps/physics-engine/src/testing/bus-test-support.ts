@@ -1,5 +1,5 @@
 import { InMemoryBus, worldTopic, type CloudEvent, type EventBus } from '@anvil/bus';
-import { entryFromEvent, type CommandLogEntry } from './command-log-entry';
+import { entryFromEvent, type CommandLogEntry } from '../log/command-log-entry';
 
 /** Test helpers around the in-memory bus for the command log. */
 

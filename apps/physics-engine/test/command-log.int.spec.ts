@@ -14,13 +14,13 @@ import {
   readTopic,
   startPhysicsEngine,
   type EngineProcess,
-} from '../testing/engine-process';
-import { loadRapier } from '../simulation/rapier';
-import { decodeState } from '../simulation/state-codec';
-import { WorldSimulation, type SimulationOptions } from '../simulation/world-simulation';
-import type { CommandLogEntry } from './command-log-entry';
-import { timedIntents } from './log-test-support';
-import { replay, replayLog } from './replay';
+} from '../src/testing/engine-process';
+import { loadRapier } from '../src/simulation/rapier';
+import { decodeState } from '../src/simulation/state-codec';
+import { WorldSimulation, type SimulationOptions } from '../src/simulation/world-simulation';
+import type { CommandLogEntry } from '../src/log/command-log-entry';
+import { timedIntents } from '../src/testing/log-test-support';
+import { replay, replayLog } from '../src/log/replay';
 
 jest.setTimeout(300_000);
 
