@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { EventBus } from '@anvil/bus';
-import { EngineClient } from '@anvil/engine-contract';
+import { CommandStreamClient, EngineClient } from '@anvil/engine-contract';
 import { engineServer } from '@anvil/engine-contract/nest';
 import { closeOnce, holdBus, systemClock, type Clock } from '@anvil/runtime';
 import type { InteractionConfig } from './config/interaction-config';
@@ -39,15 +39,17 @@ export async function bootstrap(
 ): Promise<RunningInteractionEngine> {
   const { config } = options;
   const { bus, release: releaseBus } = await holdBus(options.bus, config.bus);
-  const physics = new PhysicsClients(
-    config.physics.address,
-    (address) =>
-      new EngineClient(address, {
-        deadlineMs: config.physics.deadlineMs,
-        maxMessageBytes: config.grpc.maxMessageBytes,
-        access: { token: config.engineToken, caller: config.module.slice(0, 64) },
-      }),
-  );
+  const physics = new PhysicsClients(config.physics.address, (address) => {
+    const options = {
+      deadlineMs: config.physics.deadlineMs,
+      maxMessageBytes: config.grpc.maxMessageBytes,
+      access: { token: config.engineToken, caller: config.module.slice(0, 64) },
+    };
+    return {
+      calls: new EngineClient(address, options),
+      commands: new CommandStreamClient(address, options),
+    };
+  });
   const events = new InteractionEvents(
     bus,
     (error, worldId, type) =>

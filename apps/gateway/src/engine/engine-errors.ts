@@ -2,11 +2,16 @@ import { EngineError, EngineErrorCode, isUnknownWorldError } from '@anvil/engine
 import { ErrorCode } from '../errors/error-codes';
 import { EngineCallError, GatewayError } from '../errors/gateway-error';
 
+/** How long a client waits before resending a command refused BUSY: about a tick. */
+export const BUSY_RETRY_AFTER_MS = 50;
+/** How long a client waits after the game rules' per-player rate limit: its window. */
+export const PLAYER_RATE_RETRY_AFTER_MS = 1_000;
+
 /**
  * Translates an engine call failure into the client's terms: unreachable or too slow is
- * ENGINE_UNAVAILABLE, a world the engine does not run is WORLD_NOT_READY, an engine INTERNAL is
- * INTERNAL (without its text), anything else the engine refused is ENGINE_REJECTED with the
- * engine's code and message.
+ * ENGINE_UNAVAILABLE, a world the engine does not run is WORLD_NOT_READY, engines behind are
+ * BUSY, the rules' per-player rate is RATE_LIMITED, an engine INTERNAL is INTERNAL (without its
+ * text), anything else the engine refused is ENGINE_REJECTED with the engine's code and message.
  */
 export function fromEngineError(error: unknown, worldId: string): EngineCallError {
   if (!(error instanceof EngineError)) {
@@ -29,6 +34,18 @@ export function fromEngineError(error: unknown, worldId: string): EngineCallErro
         cause: error,
       });
     default:
+      if (error.name === 'EngineBusyError') {
+        return new EngineCallError(ErrorCode.Busy, error.message, {
+          cause: error,
+          retryAfterMs: BUSY_RETRY_AFTER_MS,
+        });
+      }
+      if (error.name === 'PlayerRateLimitedError') {
+        return new EngineCallError(ErrorCode.RateLimited, error.message, {
+          cause: error,
+          retryAfterMs: PLAYER_RATE_RETRY_AFTER_MS,
+        });
+      }
       if (isUnknownWorldError(error)) {
         return new EngineCallError(
           ErrorCode.WorldNotReady,

@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { Metadata } from '@grpc/grpc-js';
 import {
+  CommandStreamClient,
   ENGINE_SERVICE_NAME,
   EngineClient,
   checkEngineHealth,
@@ -31,6 +32,8 @@ export const ENGINE_CALLER = 'gateway';
 @Injectable()
 export class InteractionEngineService implements OnApplicationShutdown {
   private readonly client: EngineClient;
+  /** Player commands travel on one long-lived stream, batched per turn of the event loop. */
+  private readonly commands: CommandStreamClient;
   private readonly address: string;
 
   constructor(
@@ -40,23 +43,25 @@ export class InteractionEngineService implements OnApplicationShutdown {
   ) {
     const engine = config.get('engine');
     this.address = engine.interactionAddress;
-    this.client = new EngineClient(engine.interactionAddress, {
+    const options = {
       deadlineMs: engine.deadlineMs,
       access: { token: engine.token, caller: ENGINE_CALLER },
-    });
+    };
+    this.client = new EngineClient(engine.interactionAddress, options);
+    this.commands = new CommandStreamClient(engine.interactionAddress, options);
   }
 
-  /** Sends one player command; resolves with the tick it applies at. */
+  /**
+   * Sends one player command on the command stream (with the others of this turn); resolves
+   * with the tick it applies at once the engines logged it.
+   */
   apply(
     worldId: string,
     command: PlayerCommand,
     trace?: TraceContext,
   ): Promise<ApplyCommandResponse> {
     return this.timed('apply', worldId, () =>
-      this.client.applyCommand(
-        { worldId, command: commandToWire(command) },
-        { metadata: metadataOf(trace) },
-      ),
+      this.commands.submit(worldId, commandToWire(command), trace?.traceparent),
     );
   }
 
@@ -94,6 +99,7 @@ export class InteractionEngineService implements OnApplicationShutdown {
 
   /** Closed last: sockets closing at shutdown still tell the engine their players left. */
   onApplicationShutdown(): void {
+    this.commands.close();
     this.client.close();
   }
 

@@ -31,6 +31,11 @@ export const ErrorCode = {
   UnknownEvent: 'UNKNOWN_EVENT',
   /** The connection's token bucket is empty; retry after `retryAfterMs`. */
   RateLimited: 'RATE_LIMITED',
+  /**
+   * The world's engines are behind: the command was not queued (nor applied); retry after
+   * `retryAfterMs`, about a tick.
+   */
+  Busy: 'BUSY',
   /** The command's sequence number is not above the last one accepted on this connection. */
   SeqReplayed: 'SEQ_REPLAYED',
   /** The interaction engine could not be reached in time. */
@@ -54,7 +59,7 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export interface ErrorPayload {
   code: ErrorCode;
   message: string;
-  /** RATE_LIMITED: when the next message will be accepted. */
+  /** RATE_LIMITED and BUSY: when the next message will be accepted. */
   retryAfterMs?: number;
   /** ENGINE_REJECTED: the engine's own code (INVALID_ARGUMENT, NOT_FOUND, ...). */
   engineCode?: string;

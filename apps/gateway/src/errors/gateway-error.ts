@@ -99,13 +99,19 @@ export class EngineCallError extends GatewayError {
       | typeof ErrorCode.EngineUnavailable
       | typeof ErrorCode.EngineRejected
       | typeof ErrorCode.WorldNotReady
+      | typeof ErrorCode.Busy
+      | typeof ErrorCode.RateLimited
       | typeof ErrorCode.Internal,
     message: string,
-    options?: { cause?: unknown; engineCode?: string },
+    options?: { cause?: unknown; engineCode?: string; retryAfterMs?: number },
   ) {
+    const { cause, engineCode, retryAfterMs } = options ?? {};
     super(code, message, {
-      cause: options?.cause,
-      extra: options?.engineCode ? { engineCode: options.engineCode } : {},
+      cause,
+      extra: {
+        ...(engineCode ? { engineCode } : {}),
+        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+      },
     });
   }
 }

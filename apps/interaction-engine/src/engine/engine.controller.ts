@@ -1,7 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
-import { admittedCaller, commandFromWire, requireId } from '@anvil/engine-contract';
+import { admittedCaller, requireId, type EngineCommand } from '@anvil/engine-contract';
 import type * as wire from '@anvil/engine-contract';
 import { EngineControllerBase } from '@anvil/engine-contract/nest';
 import { InteractionWorldsService } from '../worlds/interaction-worlds.service';
@@ -23,14 +23,11 @@ export class EngineController extends EngineControllerBase {
     );
   }
 
-  @GrpcMethod('EngineService', 'ApplyCommand')
-  async applyCommand(request: wire.ApplyCommandRequest): Promise<wire.ApplyCommandResponse> {
-    const worldId = requireId(request.worldId, 'world_id');
-    const { applyTick, entityId } = await this.worlds.apply(
-      worldId,
-      commandFromWire(request.command),
-    );
-    return { worldId, applyTick, entityId };
+  protected applyTo(
+    worldId: string,
+    command: EngineCommand,
+  ): Promise<{ applyTick: number; entityId: string }> {
+    return this.worlds.apply(worldId, command);
   }
 
   @GrpcMethod('EngineService', 'Tick')

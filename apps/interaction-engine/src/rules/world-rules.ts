@@ -4,6 +4,7 @@ import {
   EntityNotFoundError,
   InvalidCommandError,
   MAX_PLAYER_ID_LENGTH,
+  PlayerRateLimitedError,
   PreconditionError,
   playerBodyId,
   type PhysicsIntent,
@@ -31,8 +32,13 @@ export interface CommandPlan {
   /** The body (or target) the command addresses. */
   entityId: string;
   event?: RulesEvent;
-  /** Applies the plan to the rules state (call after the physics engine accepted the intent). */
+  /**
+   * Applies the plan to the rules state. A batch commits each plan before planning the next, so
+   * a join and a move of the same player can travel together.
+   */
   commit(): void;
+  /** Undoes `commit` when the physics engine did not take the intent (joins and leaves). */
+  revert?(): void;
   /**
    * A join whose body the physics engine already has: the player takes that body back (this
    * engine restarted and lost its rules state, the physics engine kept the world).
@@ -95,6 +101,7 @@ export class WorldRules {
             this.lastJumpAt.delete(player.playerId);
             this.rate.delete(player.playerId);
           },
+          revert: () => void this.players.set(player.playerId, player),
         };
       }
       case 'move':
@@ -158,6 +165,12 @@ export class WorldRules {
         this.players.set(playerId, player);
         this.joins++;
       },
+      revert: () => {
+        this.players.delete(playerId);
+        this.joins--;
+        this.rate.delete(playerId);
+        this.lastJumpAt.delete(playerId);
+      },
     };
   }
 
@@ -205,7 +218,7 @@ export class WorldRules {
       return;
     }
     if (++entry.count > this.rules.maxCommandsPerSecond) {
-      throw new CapacityError(
+      throw new PlayerRateLimitedError(
         `player "${playerId}" sent more than ${this.rules.maxCommandsPerSecond} commands in a second`,
       );
     }

@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
 import {
-  CapacityError,
   EngineError,
   EngineErrorCode,
   EngineUnavailableError,
@@ -15,7 +14,7 @@ import {
   worldSettingsToWire,
   isPlayerCommand,
   worldSettingsFromWire,
-  type EngineClient,
+  type Command,
   type EngineCommand,
   type InitResponse,
   type SnapshotResponse,
@@ -25,10 +24,11 @@ import {
 } from '@anvil/engine-contract';
 import type { Clock } from '@anvil/runtime';
 import type { InteractionConfig } from '../config/interaction-config';
-import { WorldRules } from '../rules/world-rules';
+import { WorldRules, type CommandPlan } from '../rules/world-rules';
 import { decodeRulesState, encodeRulesState, sha256 } from '../rules/rules-state';
 import type { InteractionEvents } from './interaction-events';
-import type { PhysicsClients } from './physics-clients';
+import type { PhysicsClients, PhysicsEngine } from './physics-clients';
+import { WorldCommandQueue, type QueuedCommand } from './world-command-queue';
 
 /** The capability the interaction engine requires of a physics engine. */
 export const PHYSICS_CAPABILITY = 'physics.simulation';
@@ -45,13 +45,13 @@ export interface InteractionDeps {
 interface WorldEntry {
   rules: WorldRules;
   /** The physics engine the world's binding names. */
-  physics: EngineClient;
-  /** Serialises this world's commands so validation always sees committed state. */
-  queue: Promise<unknown>;
-  /** Commands in `queue` not yet settled (bounded by MAX_QUEUED_COMMANDS_PER_WORLD). */
-  queued: number;
+  physics: PhysicsEngine;
+  /** Commands waiting for their batch or its answer (bounded by MAX_QUEUED_COMMANDS_PER_WORLD). */
+  commands: WorldCommandQueue;
   /** The latest physics tick this engine has heard of. */
   tick: number;
+  /** The Init that puts the world back on a physics engine that lost it, while one runs. */
+  reinit?: Promise<unknown>;
 }
 
 /**
@@ -97,17 +97,19 @@ export class InteractionWorldsService {
     const { physics: clients, config: own } = this.deps;
     const address = boundAddress(bindings, own.module, PHYSICS_CAPABILITY, clients.defaultAddress);
     const physics = clients.get(address);
-    const response = await physics.init({ worldId, config }).catch(asDependencyError);
+    const response = await physics.calls.init({ worldId, config }).catch(asDependencyError);
     const settings = worldSettingsFromWire(response.config, Number.MAX_SAFE_INTEGER);
     const existing = this.worlds.get(worldId);
     if (!existing)
-      this.worlds.set(worldId, {
-        rules: new WorldRules(settings, this.deps.config.rules),
-        physics,
-        queue: Promise.resolve(),
-        queued: 0,
-        tick: response.tick,
-      });
+      this.worlds.set(
+        worldId,
+        this.entry(
+          worldId,
+          new WorldRules(settings, this.deps.config.rules),
+          physics,
+          response.tick,
+        ),
+      );
     else if (existing.physics !== physics) {
       this.logger.log(`world ${worldId}: its physics binding moved to ${address}`);
       existing.physics = physics;
@@ -115,8 +117,15 @@ export class InteractionWorldsService {
     return { ...response, created: response.created || !existing };
   }
 
-  /** Validates a player command, sends its physics intent, then commits and publishes its event. */
-  apply(worldId: string, command: EngineCommand): Promise<{ applyTick: number; entityId: string }> {
+  /**
+   * Queues a player command for its world's next batch; resolves with its apply tick once the
+   * physics engine took its intent (and logged it) and its event was handed to the bus.
+   */
+  apply(
+    worldId: string,
+    command: EngineCommand,
+    traceparent = '',
+  ): Promise<{ applyTick: number; entityId: string }> {
     if (command.type === 'module') {
       throw new InvalidCommandError(
         `unknown module command type "${command.moduleType}": the interaction engine has none`,
@@ -127,44 +136,90 @@ export class InteractionWorldsService {
         `the interaction engine takes player commands; "${command.type}" is a physics intent`,
       );
     }
-    const world = this.get(worldId);
-    const limit = this.deps.config.limits.maxQueuedCommandsPerWorld;
-    if (world.queued >= limit) {
-      throw new CapacityError(
-        `world "${worldId}" has ${limit} commands waiting (MAX_QUEUED_COMMANDS_PER_WORLD)`,
-      );
+    return this.get(worldId).commands.submit(command, traceparent);
+  }
+
+  /**
+   * Runs one batch of a world's commands: each is validated against the rules state as the ones
+   * before it left it (and committed at once), the intents go to the physics engine together,
+   * and the answers and events follow in the batch's order. A command whose intent the physics
+   * engine did not take is reverted.
+   */
+  private async runBatch(
+    worldId: string,
+    world: WorldEntry,
+    batch: QueuedCommand[],
+  ): Promise<void> {
+    const now = this.deps.clock.now();
+    const planned: Array<{ queued: QueuedCommand; plan: CommandPlan; sent?: Promise<number> }> = [];
+    for (const queued of batch) {
+      let plan: CommandPlan;
+      try {
+        plan = world.rules.plan(queued.command, now);
+      } catch (error) {
+        queued.reject(error);
+        continue;
+      }
+      plan.commit();
+      const sent = plan.intent
+        ? this.sendIntent(worldId, world, commandToWire(plan.intent), queued.traceparent)
+        : undefined;
+      // Observed below, in order; this copy only must not count as unhandled meanwhile.
+      sent?.catch(() => undefined);
+      planned.push({ queued, plan, sent });
     }
-    const run = async () => {
-      const plan = world.rules.plan(command, this.deps.clock.now());
+    for (const { queued, plan, sent } of planned) {
       let applyTick = world.tick + 1;
-      if (plan.intent) {
-        const intent = commandToWire(plan.intent);
+      if (sent) {
         try {
-          const response = await this.onPhysics(worldId, world, (physics) =>
-            physics.applyCommand({ worldId, command: intent }),
-          );
-          applyTick = response.applyTick;
-          world.tick = Math.max(world.tick, applyTick - 1);
+          applyTick = await sent;
         } catch (error) {
           const kept = error instanceof EngineError && error.code === EngineErrorCode.AlreadyExists;
-          if (!(plan.adoptsExistingBody && kept)) throw error;
+          if (!(plan.adoptsExistingBody && kept)) {
+            plan.revert?.();
+            queued.reject(error);
+            continue;
+          }
           this.logger.log(`world ${worldId}: ${plan.entityId} is still in physics; taken back`);
         }
       }
-      plan.commit();
       if (plan.event) await this.deps.events.publish(worldId, applyTick, plan.event);
-      return { applyTick, entityId: plan.entityId };
+      queued.resolve({ applyTick, entityId: plan.entityId });
+    }
+  }
+
+  /**
+   * Sends one intent on the physics engine's command stream; when the engine answers that it
+   * does not run the world (it restarted), Inits the world there again (once for the commands
+   * that learn it together), which restores its checkpoint and log, and sends the intent once
+   * more. Nothing is applied twice: an unknown world applied nothing.
+   */
+  private async sendIntent(
+    worldId: string,
+    world: WorldEntry,
+    intent: Command,
+    traceparent: string,
+  ): Promise<number> {
+    const send = async () => {
+      const { applyTick } = await world.physics.commands.submit(worldId, intent, traceparent);
+      world.tick = Math.max(world.tick, applyTick - 1);
+      return applyTick;
     };
-    world.queued++;
-    const result = world.queue.then(run, run);
-    world.queue = result.catch(() => undefined).finally(() => world.queued--);
-    return result;
+    try {
+      return await send();
+    } catch (error) {
+      if (!isUnknownWorldError(error)) return asDependencyError(error);
+      await this.initAgain(worldId, world);
+      return send().catch(asDependencyError);
+    }
   }
 
   /** Forwards Tick to the physics engine (manual mode). */
   async tick(worldId: string, targetTick: number): Promise<TickResponse> {
     const world = this.get(worldId);
-    const response = await this.onPhysics(worldId, world, (p) => p.tick({ worldId, targetTick }));
+    const response = await this.onPhysics(worldId, world, (p) =>
+      p.calls.tick({ worldId, targetTick }),
+    );
     world.tick = Math.max(world.tick, response.tick);
     return response;
   }
@@ -172,7 +227,7 @@ export class InteractionWorldsService {
   /** The world's rules state (the engine's own opaque state) with the physics bodies and tick. */
   async snapshot(worldId: string): Promise<SnapshotResponse> {
     const world = this.get(worldId);
-    const physics = await this.onPhysics(worldId, world, (p) => p.snapshot({ worldId }));
+    const physics = await this.onPhysics(worldId, world, (p) => p.calls.snapshot({ worldId }));
     const state = encodeRulesState(world.rules.settings, world.rules.list());
     return { worldId, tick: physics.tick, stateHash: sha256(state), state, bodies: physics.bodies };
   }
@@ -203,37 +258,33 @@ export class InteractionWorldsService {
       throw error;
     }
     const previous = this.worlds.get(worldId);
-    this.worlds.set(worldId, {
-      rules,
-      physics: previous?.physics ?? this.deps.physics.get(),
-      queue: previous?.queue ?? Promise.resolve(),
-      queued: 0,
-      tick: previous?.tick ?? 0,
-    });
+    // Batches in flight finish against the rules they were planned on; later ones see these.
+    if (previous) previous.rules = rules;
+    else this.worlds.set(worldId, this.entry(worldId, rules, this.deps.physics.get(), 0));
     const encoded = encodeRulesState(rules.settings, rules.list());
     return { tick: previous?.tick ?? 0, stateHash: sha256(encoded) };
   }
 
   /**
    * Removes a world here and on its physics engine (the configured one when this engine does
-   * not know the world, e.g. after a restart). Commands already queued settle first; later ones
-   * find no world. True when either engine ran it.
+   * not know the world, e.g. after a restart). Batches in flight settle first; commands still
+   * waiting, and later ones, find no world. True when either engine ran it.
    */
   async close(worldId: string): Promise<boolean> {
     const world = this.worlds.get(worldId);
     if (world) {
       this.worlds.delete(worldId);
       this.quota.release(worldId);
-      await world.queue;
+      await world.commands.close(new WorldNotFoundError(worldId));
     }
     const physics = world?.physics ?? this.deps.physics.get();
-    const { closed } = await physics.closeWorld({ worldId }).catch(asDependencyError);
+    const { closed } = await physics.calls.closeWorld({ worldId }).catch(asDependencyError);
     return closed || world !== undefined;
   }
 
-  /** Commands of a world waiting for their turn or for the physics engine (0 for no world). */
+  /** Commands of a world waiting for their batch or for the physics engine (0 for no world). */
   queuedCommands(worldId: string): number {
-    return this.worlds.get(worldId)?.queued ?? 0;
+    return this.worlds.get(worldId)?.commands.size ?? 0;
   }
 
   /** Worlds this engine runs. */
@@ -249,24 +300,52 @@ export class InteractionWorldsService {
 
   /**
    * Calls the world's physics engine; when it answers that it does not run the world (it
-   * restarted), Inits the world there again, which restores its latest checkpoint, and retries
-   * once. A command is never applied twice: an unknown world applied nothing.
+   * restarted), Inits the world there again, which restores its latest checkpoint and log, and
+   * retries once.
    */
   private async onPhysics<T>(
     worldId: string,
     world: WorldEntry,
-    call: (physics: EngineClient) => Promise<T>,
+    call: (physics: PhysicsEngine) => Promise<T>,
   ): Promise<T> {
     try {
       return await call(world.physics);
     } catch (error) {
       if (!isUnknownWorldError(error)) return asDependencyError(error);
-      this.logger.warn(`world ${worldId}: the physics engine lost it; starting it there again`);
-      const config = worldSettingsToWire(world.rules.settings);
-      const restored = await world.physics.init({ worldId, config }).catch(asDependencyError);
-      world.tick = restored.tick;
+      await this.initAgain(worldId, world);
       return call(world.physics).catch(asDependencyError);
     }
+  }
+
+  /** Inits a world again on its physics engine; callers that learn it lost the world together share one Init. */
+  private initAgain(worldId: string, world: WorldEntry): Promise<unknown> {
+    if (world.reinit) return world.reinit;
+    this.logger.warn(`world ${worldId}: the physics engine lost it; starting it there again`);
+    const config = worldSettingsToWire(world.rules.settings);
+    world.reinit = world.physics.calls
+      .init({ worldId, config })
+      .then((restored) => void (world.tick = restored.tick))
+      .catch(asDependencyError)
+      .finally(() => (world.reinit = undefined));
+    return world.reinit;
+  }
+
+  private entry(
+    worldId: string,
+    rules: WorldRules,
+    physics: PhysicsEngine,
+    tick: number,
+  ): WorldEntry {
+    const limit = this.deps.config.limits.maxQueuedCommandsPerWorld;
+    const world: WorldEntry = {
+      rules,
+      physics,
+      tick,
+      commands: new WorldCommandQueue(worldId, limit, (batch) =>
+        this.runBatch(worldId, world, batch),
+      ),
+    };
+    return world;
   }
 
   private get(worldId: string): WorldEntry {

@@ -1,35 +1,45 @@
-import { CapacityError, type EngineClient } from '@anvil/engine-contract';
+import { CapacityError, type CommandStreamClient, type EngineClient } from '@anvil/engine-contract';
 
 /** Most distinct physics engines one interaction engine talks to. */
 export const MAX_PHYSICS_ENGINES = 64;
 
+/** One physics engine: unary calls (Init, Tick, Snapshot, CloseWorld) and the command stream. */
+export interface PhysicsEngine {
+  address: string;
+  calls: EngineClient;
+  commands: CommandStreamClient;
+}
+
 /**
- * The physics engines this interaction engine reaches: one client per address, shared by the
- * worlds whose CapabilityBinding names it; worlds without a binding use the configured address.
+ * The physics engines this interaction engine reaches: one client pair per address, shared by
+ * the worlds whose CapabilityBinding names it; worlds without a binding use the configured address.
  */
 export class PhysicsClients {
-  private readonly clients = new Map<string, EngineClient>();
+  private readonly engines = new Map<string, PhysicsEngine>();
 
   constructor(
     readonly defaultAddress: string,
-    private readonly connect: (address: string) => EngineClient,
+    private readonly connect: (address: string) => Omit<PhysicsEngine, 'address'>,
   ) {}
 
-  /** The client for `address` (default: the configured one), created on first use. */
-  get(address: string = this.defaultAddress): EngineClient {
-    let client = this.clients.get(address);
-    if (!client) {
-      if (this.clients.size >= MAX_PHYSICS_ENGINES)
+  /** The engine at `address` (default: the configured one), connected on first use. */
+  get(address: string = this.defaultAddress): PhysicsEngine {
+    let engine = this.engines.get(address);
+    if (!engine) {
+      if (this.engines.size >= MAX_PHYSICS_ENGINES)
         throw new CapacityError(`already connected to ${MAX_PHYSICS_ENGINES} physics engines`);
-      client = this.connect(address);
-      this.clients.set(address, client);
+      engine = { address, ...this.connect(address) };
+      this.engines.set(address, engine);
     }
-    return client;
+    return engine;
   }
 
   /** Closes every client. */
   close(): void {
-    for (const client of this.clients.values()) client.close();
-    this.clients.clear();
+    for (const engine of this.engines.values()) {
+      engine.commands.close();
+      engine.calls.close();
+    }
+    this.engines.clear();
   }
 }

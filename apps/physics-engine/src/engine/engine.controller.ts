@@ -4,9 +4,9 @@ import type { Metadata } from '@grpc/grpc-js';
 import {
   admittedCaller,
   bodyViewToWire,
-  commandFromWire,
   requireId,
   worldSettingsToWire,
+  type EngineCommand,
 } from '@anvil/engine-contract';
 import type * as wire from '@anvil/engine-contract';
 import { EngineControllerBase } from '@anvil/engine-contract/nest';
@@ -41,15 +41,15 @@ export class EngineController extends EngineControllerBase {
     };
   }
 
-  @GrpcMethod('EngineService', 'ApplyCommand')
-  async applyCommand(request: wire.ApplyCommandRequest): Promise<wire.ApplyCommandResponse> {
-    const worldId = requireId(request.worldId, 'world_id');
-    const command = commandFromWire(request.command);
-    // Answered once the command is in the log (docs/engine-contract.md, "The command log").
+  /** Answered once the command is in the log (docs/engine-contract.md, "The command log"). */
+  protected async applyTo(
+    worldId: string,
+    command: EngineCommand,
+  ): Promise<{ applyTick: number; entityId: string }> {
     const applyTick = await this.worlds.apply(worldId, command);
     const entityId =
       'bodyId' in command ? command.bodyId : command.type === 'spawnBody' ? command.body.id : '';
-    return { worldId, applyTick, entityId };
+    return { applyTick, entityId };
   }
 
   @GrpcMethod('EngineService', 'Tick')

@@ -1,6 +1,6 @@
 import type { World } from '@dimforge/rapier2d-deterministic-compat';
 import {
-  CapacityError,
+  EngineBusyError,
   InvalidCommandError,
   type BodyView,
   type PhysicsIntent,
@@ -118,7 +118,9 @@ export class WorldSimulation {
   enqueue(intent: PhysicsIntent, bounded = true): number {
     // Replay re-queues a logged batch whole, whatever the queue bound is now.
     if (bounded && this.pending.length >= this.options.maxQueuedIntents) {
-      throw new CapacityError(`command queue is full (${this.options.maxQueuedIntents} per tick)`);
+      throw new EngineBusyError(
+        `command queue is full (${this.options.maxQueuedIntents} per tick)`,
+      );
     }
     const projected = new Map(this.projected);
     checkIntent(intent, projected, this.settings);

@@ -1,6 +1,6 @@
 import type { EngineCommand } from '@anvil/engine-contract';
 import {
-  CapacityError,
+  EngineBusyError,
   EngineUnavailableError,
   InvalidCommandError,
   UnsupportedCommandError,
@@ -81,7 +81,7 @@ export class WorldRuntime {
       );
     }
     if (this.log.backlog >= MAX_LOG_BACKLOG) {
-      throw new CapacityError(
+      throw new EngineBusyError(
         `world "${this.worldId}": ${this.log.backlog} command-log entries are waiting for the bus (at most ${MAX_LOG_BACKLOG})`,
       );
     }

@@ -20,7 +20,8 @@ import { engineChannelCredentials, type EngineCredentials } from '../grpc/creden
 import { engineChannelOptions } from '../grpc/engine-service.options';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry';
 
-type Method = keyof typeof EngineServiceService;
+/** The unary methods (StreamCommands has its own client, CommandStreamClient). */
+type Method = Exclude<keyof typeof EngineServiceService, 'streamCommands'>;
 
 /** An InitRequest whose bindings may be left out (a world that binds nothing). */
 export type InitCall = Omit<InitRequest, 'bindings'> & { bindings?: InitRequest['bindings'] };

@@ -12,6 +12,10 @@ export const ContractLimits = {
   maxStepsPerTick: 100_000,
   /** Most bindings an InitRequest may carry. */
   maxWorldBindings: 1_000,
+  /** Most commands one StreamCommands message may carry; the rest are RESOURCE_EXHAUSTED. */
+  maxCommandsPerBatch: 1_024,
+  /** Most unanswered commands on one StreamCommands stream; more are RESOURCE_EXHAUSTED. */
+  maxUnansweredCommands: 16_384,
 } as const;
 
 /** The pattern every id must match. */

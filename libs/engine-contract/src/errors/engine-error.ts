@@ -117,3 +117,16 @@ export class UnauthenticatedError extends EngineError {
     super(EngineErrorCode.Unauthenticated, message, options);
   }
 }
+
+/**
+ * The engine that would apply the command is behind: the commands waiting for it reached their
+ * bound, so this one is refused rather than queued without bound. Retry after about a tick.
+ */
+export class EngineBusyError extends CapacityError {
+  override name = 'EngineBusyError';
+}
+
+/** The player sent more commands than its rate allows (a per-player limit of the game rules). */
+export class PlayerRateLimitedError extends CapacityError {
+  override name = 'PlayerRateLimitedError';
+}

@@ -55,9 +55,39 @@ const CODE_BY_STATUS = new Map<number, EngineErrorCode>(
 
 /** Rebuilds an engine error from a failed call (client side); unknown statuses become INTERNAL. */
 export function fromServiceError(error: ServiceError, method: string): EngineError {
-  const code = CODE_BY_STATUS.get(error.code) ?? EngineErrorCode.Internal;
-  const message = error.details || error.message;
-  const options = { cause: error };
+  const name = error.metadata?.get(ERROR_NAME_METADATA_KEY)[0];
+  return engineErrorOf(error.code, error.details || error.message, method, {
+    cause: error,
+    name: typeof name === 'string' ? name : undefined,
+  });
+}
+
+/**
+ * The engine error class of a gRPC status, with the engine's error name (e.g. EngineBusyError)
+ * when it sent one; unknown statuses become INTERNAL. `method` prefixes transport failures.
+ */
+export function engineErrorOf(
+  status: number,
+  message: string,
+  method: string,
+  options: { cause?: unknown; name?: string } = {},
+): EngineError {
+  const error = errorOfCode(
+    CODE_BY_STATUS.get(status) ?? EngineErrorCode.Internal,
+    message,
+    method,
+    options,
+  );
+  if (options.name) error.name = options.name;
+  return error;
+}
+
+function errorOfCode(
+  code: EngineErrorCode,
+  message: string,
+  method: string,
+  options: { cause?: unknown },
+): EngineError {
   switch (code) {
     case EngineErrorCode.InvalidArgument:
       return new InvalidCommandError(message, options);
@@ -80,21 +110,11 @@ export function fromServiceError(error: ServiceError, method: string): EngineErr
   }
 }
 
-/** The error class name a failed call's status metadata carries (e.g. WorldNotFoundError). */
-function errorNameOf(error: EngineError): string | undefined {
-  const metadata = (error.cause as { metadata?: unknown } | undefined)?.metadata;
-  if (!(metadata instanceof Metadata)) return undefined;
-  const value = metadata.get(ERROR_NAME_METADATA_KEY)[0];
-  return typeof value === 'string' ? value : undefined;
-}
-
 /** True when an engine answered that it does not run the world (a call's WorldNotFoundError). */
 export function isUnknownWorldError(error: unknown): boolean {
   return (
     error instanceof EngineError &&
     error.code === EngineErrorCode.NotFound &&
-    (error.name === 'WorldNotFoundError' ||
-      errorNameOf(error) === 'WorldNotFoundError' ||
-      /^unknown world /.test(error.message))
+    (error.name === 'WorldNotFoundError' || /^unknown world /.test(error.message))
   );
 }

@@ -3,6 +3,7 @@ import type { GrpcOptions } from '@nestjs/microservices';
 import { throttledRefusalLog } from '../access/refusal-log';
 import { freePort } from '../grpc/free-port';
 import { createEngineHealth, type EngineHealth } from '../grpc/health-service.options';
+import { CommandStreams } from '../streams/command-streams';
 import { CallRateLimiter, MAX_TRACKED_CALLERS } from '../quotas/call-rate';
 import { EngineGrpcExceptionFilter } from './engine-grpc-exception.filter';
 import { engineGrpcServerOptions } from './engine-grpc.options';
@@ -32,7 +33,7 @@ export interface EngineServer {
   options: GrpcOptions & { logger: false | LogLevel[] };
   /** Installs the exception filter, listens and reports SERVING. */
   serve(app: INestMicroservice): Promise<void>;
-  /** Reports NOT_SERVING, then drains and closes the server. */
+  /** Reports NOT_SERVING, ends the command streams (answering what they took), closes the server. */
   stop(app: INestMicroservice): Promise<void>;
 }
 
@@ -74,6 +75,8 @@ export async function engineServer(settings: EngineServerSettings): Promise<Engi
     },
     stop: async (app) => {
       health.setServing(false);
+      // A stream lasts until one side ends it; the server's graceful shutdown waits for that.
+      await app.get(CommandStreams).close();
       await app.close();
     },
   };

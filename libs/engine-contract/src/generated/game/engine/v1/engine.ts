@@ -10,8 +10,10 @@ import {
   type CallOptions,
   type ChannelCredentials,
   Client,
+  type ClientDuplexStream,
   type ClientOptions,
   type ClientUnaryCall,
+  type handleBidiStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
   type Metadata,
@@ -352,6 +354,57 @@ export interface CloseWorldResponse {
   worldId: string;
   /** False when the engine did not run the world (nothing to close). */
   closed: boolean;
+}
+
+/** StreamedCommand is one command on a StreamCommands stream. */
+export interface StreamedCommand {
+  /**
+   * The sender's id of the command, echoed in its result; unique among the stream's unanswered
+   * commands.
+   */
+  id: number;
+  worldId: string;
+  command?:
+    | Command
+    | undefined;
+  /** W3C trace context of the player's request, when traced. */
+  traceparent: string;
+}
+
+/**
+ * StreamCommandsRequest is the commands a sender has at one moment, of any worlds (at most
+ * ContractLimits.maxCommandsPerBatch).
+ */
+export interface StreamCommandsRequest {
+  commands: StreamedCommand[];
+}
+
+/** CommandError is why a command was refused: what ApplyCommand would answer as its status. */
+export interface CommandError {
+  /** The gRPC status code (google.rpc.Code), e.g. 8 RESOURCE_EXHAUSTED. */
+  code: number;
+  message: string;
+  /**
+   * The engine's error class, e.g. "WorldNotFoundError" or "EngineBusyError", so a client can
+   * tell refusals that share a code apart.
+   */
+  name: string;
+}
+
+/** CommandResult answers one StreamedCommand. */
+export interface CommandResult {
+  id: number;
+  /** Set when the command was accepted: the tick at whose boundary it applies. */
+  applyTick: number;
+  /** The entity the command created or addressed, if any. */
+  entityId: string;
+  /** Set when the command was refused. */
+  error?: CommandError | undefined;
+}
+
+/** StreamCommandsResponse carries the answers ready at one moment. */
+export interface StreamCommandsResponse {
+  results: CommandResult[];
 }
 
 function createBaseWorldConfig(): WorldConfig {
@@ -3507,6 +3560,499 @@ export const CloseWorldResponse: MessageFns<CloseWorldResponse> = {
   },
 };
 
+function createBaseStreamedCommand(): StreamedCommand {
+  return { id: 0, worldId: "", command: undefined, traceparent: "" };
+}
+
+export const StreamedCommand: MessageFns<StreamedCommand> = {
+  encode(message: StreamedCommand, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== 0) {
+      writer.uint32(8).uint64(message.id);
+    }
+    if (message.worldId !== "") {
+      writer.uint32(18).string(message.worldId);
+    }
+    if (message.command !== undefined) {
+      Command.encode(message.command, writer.uint32(26).fork()).join();
+    }
+    if (message.traceparent !== "") {
+      writer.uint32(34).string(message.traceparent);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StreamedCommand {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStreamedCommand();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.id = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.worldId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.command = Command.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.traceparent = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StreamedCommand {
+    return {
+      id: isSet(object.id) ? globalThis.Number(object.id) : 0,
+      worldId: isSet(object.worldId)
+        ? globalThis.String(object.worldId)
+        : isSet(object.world_id)
+        ? globalThis.String(object.world_id)
+        : "",
+      command: isSet(object.command) ? Command.fromJSON(object.command) : undefined,
+      traceparent: isSet(object.traceparent) ? globalThis.String(object.traceparent) : "",
+    };
+  },
+
+  toJSON(message: StreamedCommand): unknown {
+    const obj: any = {};
+    if (message.id !== 0) {
+      obj.id = Math.round(message.id);
+    }
+    if (message.worldId !== "") {
+      obj.worldId = message.worldId;
+    }
+    if (message.command !== undefined) {
+      obj.command = Command.toJSON(message.command);
+    }
+    if (message.traceparent !== "") {
+      obj.traceparent = message.traceparent;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<StreamedCommand>): StreamedCommand {
+    return StreamedCommand.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StreamedCommand>): StreamedCommand {
+    const message = createBaseStreamedCommand();
+    message.id = object.id ?? 0;
+    message.worldId = object.worldId ?? "";
+    message.command = (object.command !== undefined && object.command !== null)
+      ? Command.fromPartial(object.command)
+      : undefined;
+    message.traceparent = object.traceparent ?? "";
+    return message;
+  },
+};
+
+function createBaseStreamCommandsRequest(): StreamCommandsRequest {
+  return { commands: [] };
+}
+
+export const StreamCommandsRequest: MessageFns<StreamCommandsRequest> = {
+  encode(message: StreamCommandsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.commands) {
+      StreamedCommand.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StreamCommandsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStreamCommandsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.commands.push(StreamedCommand.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StreamCommandsRequest {
+    return {
+      commands: globalThis.Array.isArray(object?.commands)
+        ? object.commands.map((e: any) => StreamedCommand.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: StreamCommandsRequest): unknown {
+    const obj: any = {};
+    if (message.commands?.length) {
+      obj.commands = message.commands.map((e) => StreamedCommand.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<StreamCommandsRequest>): StreamCommandsRequest {
+    return StreamCommandsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StreamCommandsRequest>): StreamCommandsRequest {
+    const message = createBaseStreamCommandsRequest();
+    message.commands = object.commands?.map((e) => StreamedCommand.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseCommandError(): CommandError {
+  return { code: 0, message: "", name: "" };
+}
+
+export const CommandError: MessageFns<CommandError> = {
+  encode(message: CommandError, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== 0) {
+      writer.uint32(8).uint32(message.code);
+    }
+    if (message.message !== "") {
+      writer.uint32(18).string(message.message);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CommandError {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCommandError();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.code = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CommandError {
+    return {
+      code: isSet(object.code) ? globalThis.Number(object.code) : 0,
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+    };
+  },
+
+  toJSON(message: CommandError): unknown {
+    const obj: any = {};
+    if (message.code !== 0) {
+      obj.code = Math.round(message.code);
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CommandError>): CommandError {
+    return CommandError.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CommandError>): CommandError {
+    const message = createBaseCommandError();
+    message.code = object.code ?? 0;
+    message.message = object.message ?? "";
+    message.name = object.name ?? "";
+    return message;
+  },
+};
+
+function createBaseCommandResult(): CommandResult {
+  return { id: 0, applyTick: 0, entityId: "", error: undefined };
+}
+
+export const CommandResult: MessageFns<CommandResult> = {
+  encode(message: CommandResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== 0) {
+      writer.uint32(8).uint64(message.id);
+    }
+    if (message.applyTick !== 0) {
+      writer.uint32(16).uint64(message.applyTick);
+    }
+    if (message.entityId !== "") {
+      writer.uint32(26).string(message.entityId);
+    }
+    if (message.error !== undefined) {
+      CommandError.encode(message.error, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CommandResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCommandResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.id = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.applyTick = longToNumber(reader.uint64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.entityId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.error = CommandError.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CommandResult {
+    return {
+      id: isSet(object.id) ? globalThis.Number(object.id) : 0,
+      applyTick: isSet(object.applyTick)
+        ? globalThis.Number(object.applyTick)
+        : isSet(object.apply_tick)
+        ? globalThis.Number(object.apply_tick)
+        : 0,
+      entityId: isSet(object.entityId)
+        ? globalThis.String(object.entityId)
+        : isSet(object.entity_id)
+        ? globalThis.String(object.entity_id)
+        : "",
+      error: isSet(object.error) ? CommandError.fromJSON(object.error) : undefined,
+    };
+  },
+
+  toJSON(message: CommandResult): unknown {
+    const obj: any = {};
+    if (message.id !== 0) {
+      obj.id = Math.round(message.id);
+    }
+    if (message.applyTick !== 0) {
+      obj.applyTick = Math.round(message.applyTick);
+    }
+    if (message.entityId !== "") {
+      obj.entityId = message.entityId;
+    }
+    if (message.error !== undefined) {
+      obj.error = CommandError.toJSON(message.error);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CommandResult>): CommandResult {
+    return CommandResult.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CommandResult>): CommandResult {
+    const message = createBaseCommandResult();
+    message.id = object.id ?? 0;
+    message.applyTick = object.applyTick ?? 0;
+    message.entityId = object.entityId ?? "";
+    message.error = (object.error !== undefined && object.error !== null)
+      ? CommandError.fromPartial(object.error)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseStreamCommandsResponse(): StreamCommandsResponse {
+  return { results: [] };
+}
+
+export const StreamCommandsResponse: MessageFns<StreamCommandsResponse> = {
+  encode(message: StreamCommandsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      CommandResult.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StreamCommandsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStreamCommandsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(CommandResult.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StreamCommandsResponse {
+    return {
+      results: globalThis.Array.isArray(object?.results)
+        ? object.results.map((e: any) => CommandResult.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: StreamCommandsResponse): unknown {
+    const obj: any = {};
+    if (message.results?.length) {
+      obj.results = message.results.map((e) => CommandResult.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<StreamCommandsResponse>): StreamCommandsResponse {
+    return StreamCommandsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StreamCommandsResponse>): StreamCommandsResponse {
+    const message = createBaseStreamCommandsResponse();
+    message.results = object.results?.map((e) => CommandResult.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 /**
  * EngineService is the baseline contract every engine module speaks (docs/engine-contract.md).
  * Units on the wire are integers where the value is simulation state: millimetres (mm),
@@ -3588,6 +4134,25 @@ export const EngineServiceService = {
     responseSerialize: (value: CloseWorldResponse): Buffer => Buffer.from(CloseWorldResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): CloseWorldResponse => CloseWorldResponse.decode(value),
   },
+  /**
+   * StreamCommands is ApplyCommand for commands at game rates: one long-lived stream carries
+   * many worlds' commands in batches, and each command is answered once, by its id, in a later
+   * message (the answers of several commands travel together). A world's commands are applied in
+   * the order they arrive on the stream. An answer means what ApplyCommand's does (on the physics
+   * engine: the command is in the world's command log). Never retried: when the stream breaks,
+   * its unanswered commands are UNAVAILABLE to their senders (applied or not).
+   */
+  streamCommands: {
+    path: "/game.engine.v1.EngineService/StreamCommands" as const,
+    requestStream: true as const,
+    responseStream: true as const,
+    requestSerialize: (value: StreamCommandsRequest): Buffer =>
+      Buffer.from(StreamCommandsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): StreamCommandsRequest => StreamCommandsRequest.decode(value),
+    responseSerialize: (value: StreamCommandsResponse): Buffer =>
+      Buffer.from(StreamCommandsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): StreamCommandsResponse => StreamCommandsResponse.decode(value),
+  },
 } as const;
 
 export interface EngineServiceServer extends UntypedServiceImplementation {
@@ -3615,6 +4180,15 @@ export interface EngineServiceServer extends UntypedServiceImplementation {
    * client's own close() (its channel) would clash with the generated method.
    */
   closeWorld: handleUnaryCall<CloseWorldRequest, CloseWorldResponse>;
+  /**
+   * StreamCommands is ApplyCommand for commands at game rates: one long-lived stream carries
+   * many worlds' commands in batches, and each command is answered once, by its id, in a later
+   * message (the answers of several commands travel together). A world's commands are applied in
+   * the order they arrive on the stream. An answer means what ApplyCommand's does (on the physics
+   * engine: the command is in the world's command log). Never retried: when the stream breaks,
+   * its unanswered commands are UNAVAILABLE to their senders (applied or not).
+   */
+  streamCommands: handleBidiStreamingCall<StreamCommandsRequest, StreamCommandsResponse>;
 }
 
 export interface EngineServiceClient extends Client {
@@ -3720,6 +4294,20 @@ export interface EngineServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: CloseWorldResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * StreamCommands is ApplyCommand for commands at game rates: one long-lived stream carries
+   * many worlds' commands in batches, and each command is answered once, by its id, in a later
+   * message (the answers of several commands travel together). A world's commands are applied in
+   * the order they arrive on the stream. An answer means what ApplyCommand's does (on the physics
+   * engine: the command is in the world's command log). Never retried: when the stream breaks,
+   * its unanswered commands are UNAVAILABLE to their senders (applied or not).
+   */
+  streamCommands(): ClientDuplexStream<StreamCommandsRequest, StreamCommandsResponse>;
+  streamCommands(options: Partial<CallOptions>): ClientDuplexStream<StreamCommandsRequest, StreamCommandsResponse>;
+  streamCommands(
+    metadata: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientDuplexStream<StreamCommandsRequest, StreamCommandsResponse>;
 }
 
 export const EngineServiceClient = makeGenericClientConstructor(
