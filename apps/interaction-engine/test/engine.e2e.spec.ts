@@ -3,6 +3,7 @@
 // client: Init, Join, commands, Leave, CloseWorld, and the coded errors of bad input.
 import { EVENT_TYPES, InMemoryBus, worldTopic, type BusMessage } from '@anvil/bus';
 import {
+  CommandStreamClient,
   EngineClient,
   EngineErrorCode,
   MAX_PLAYER_ID_LENGTH,
@@ -208,6 +209,51 @@ describe('interaction engine over gRPC, in front of a physics engine process', (
       } finally {
         stranger.close();
       }
+    });
+  });
+
+  describe('StreamCommands', () => {
+    let stream: CommandStreamClient;
+    beforeAll(() => (stream = new CommandStreamClient(engine.address, { access })));
+    afterAll(() => stream.close());
+    const streamed = (worldId: string, command: PlayerCommand) =>
+      stream.submit(worldId, commandToWire(command));
+
+    it('a join and a move of one player sent together apply at the same tick, in order', async () => {
+      const [joined, moved] = await Promise.all([
+        streamed('arena', { type: 'join', playerId: 'erin' }),
+        streamed('arena', { type: 'move', playerId: 'erin', dx: 1, dy: 0 }),
+      ]);
+      expect(joined).toMatchObject({ entityId: playerBodyId('erin') });
+      expect(moved.applyTick).toBe(joined.applyTick);
+      await client.tick({ worldId: 'arena', targetTick: joined.applyTick });
+      const erin = (await physicsClient.snapshot({ worldId: 'arena' })).bodies.find(
+        (b) => b.bodyId === playerBodyId('erin'),
+      );
+      expect(erin?.vxMmS).toBeGreaterThan(0);
+    });
+
+    it('a join the physics engine refuses (world full) is reverted, so the player can try again', async () => {
+      await client.init({
+        worldId: 'tiny',
+        config: { widthMm: 20_000, heightMm: 10_000, maxBodies: 1 },
+      });
+      const [first, second] = await Promise.allSettled([
+        streamed('tiny', { type: 'join', playerId: 'a' }),
+        streamed('tiny', { type: 'join', playerId: 'b' }),
+      ]);
+      expect(first.status).toBe('fulfilled');
+      expect(second).toMatchObject({ reason: { code: EngineErrorCode.ResourceExhausted } });
+      // Not ALREADY_EXISTS: the refused join left no player behind.
+      await expect(streamed('tiny', { type: 'join', playerId: 'b' })).rejects.toMatchObject({
+        code: EngineErrorCode.ResourceExhausted,
+      });
+      await expect(
+        streamed('tiny', { type: 'move', playerId: 'b', dx: 1, dy: 0 }),
+      ).rejects.toMatchObject({
+        code: EngineErrorCode.NotFound,
+      });
+      await client.closeWorld({ worldId: 'tiny' });
     });
   });
 
