@@ -1,6 +1,14 @@
-import { CapacityError, UnauthenticatedError, WorldNotFoundError } from '@anvil/engine-contract';
+import {
+  CapacityError,
+  EngineBusyError,
+  PlayerRateLimitedError,
+  UnauthenticatedError,
+  WorldNotFoundError,
+  fromCommandError,
+  toCommandError,
+} from '@anvil/engine-contract';
 import { ErrorCode } from '../errors/error-codes';
-import { fromEngineError } from './engine-errors';
+import { BUSY_RETRY_AFTER_MS, PLAYER_RATE_RETRY_AFTER_MS, fromEngineError } from './engine-errors';
 
 describe('fromEngineError', () => {
   it('answers players INTERNAL, without the engine text, when an engine refuses the gateway token', () => {
@@ -20,5 +28,23 @@ describe('fromEngineError', () => {
 
   it('says WORLD_NOT_READY for a world the engine does not run (e.g. closed)', () => {
     expect(fromEngineError(new WorldNotFoundError('w1'), 'w1').code).toBe(ErrorCode.WorldNotReady);
+  });
+
+  it('says BUSY, with a retry after about a tick, when the engines are behind (also after the stream carried it)', () => {
+    const busy = new EngineBusyError('world "w1" has 1024 commands waiting');
+    for (const error of [busy, fromCommandError(toCommandError(busy), 'StreamCommands')]) {
+      expect(fromEngineError(error, 'w1').toPayload()).toMatchObject({
+        code: ErrorCode.Busy,
+        retryAfterMs: BUSY_RETRY_AFTER_MS,
+      });
+    }
+  });
+
+  it("says RATE_LIMITED for the game rules' per-player rate", () => {
+    const mapped = fromEngineError(new PlayerRateLimitedError('more than 60 commands'), 'w1');
+    expect(mapped.toPayload()).toMatchObject({
+      code: ErrorCode.RateLimited,
+      retryAfterMs: PLAYER_RATE_RETRY_AFTER_MS,
+    });
   });
 });
