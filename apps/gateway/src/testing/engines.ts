@@ -3,13 +3,13 @@
 //   npx nx run-many -t build -p physics-engine interaction-engine
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import {
   ENGINE_SERVICE_NAME,
   EngineClient,
   checkEngineHealth,
   engineChannelCredentials,
+  freePort as freePortOn,
 } from '@anvil/engine-contract';
 
 const APPS = join(__dirname, '..', '..', '..');
@@ -18,16 +18,7 @@ const APPS = join(__dirname, '..', '..', '..');
 export const TEST_ENGINE_TOKEN = 'gateway-tests-engine-token';
 
 /** A free TCP port on loopback. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export const freePort = (): Promise<number> => freePortOn('127.0.0.1');
 
 /** One engine process. */
 export interface EngineProcess {

@@ -2,27 +2,18 @@
 // reads a Kafka topic back with a plain kafkajs consumer (no Anvil code) in a process of its own.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import {
   ENGINE_SERVICE_NAME,
   checkEngineHealth,
   engineChannelCredentials,
+  freePort as freePortOn,
 } from '@anvil/engine-contract';
 
 export const TEST_ENGINE_TOKEN = 'command-log-int-engine-token';
 
 /** A free TCP port on loopback. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export const freePort = (): Promise<number> => freePortOn('127.0.0.1');
 
 /** A physics engine process. */
 export interface EngineProcess {
