@@ -1,14 +1,14 @@
 // Gateway benchmark (`npm run bench gateway`): 500 and 2,000 socket.io clients in one world, each
 // sending a `move` at a steady rate; latency from a client's `cmd` to the first delta that shows
 // it. Anvil (the gateway in one process, the physics and interaction engines in another, their
-// bus events relayed over IPC; BUILT packages, see anvil-server.cjs) against a baseline measured
-// in the same run: a bare socket.io server with the same clients, protocol shape, tick rate and
-// message sizes (echo-server.cjs). The clients run in this process. Loopback only; bounded by
+// bus events relayed over IPC; BUILT packages, see ../support/anvil-server.cjs) against a
+// baseline measured in the same run: a bare socket.io server with the same clients, protocol
+// shape, tick rate and message sizes (../support/echo-server.cjs). The clients run in this process. Loopback only; bounded by
 // BENCH_CLIENTS, BENCH_DURATION_MS and a hard time limit.
 const { fork } = require('node:child_process');
 const path = require('node:path');
 const { median, percentile, report } = require('../stats.cjs');
-const { runLoad } = require('./load.cjs');
+const { runLoad } = require('../support/load.cjs');
 
 const CLIENTS = (process.env.BENCH_CLIENTS ?? '500,2000').split(',').map(Number);
 // 10 Hz keeps 2,000 clients within two shared cores (every client parses every delta); both
@@ -42,7 +42,7 @@ function startServer(script, clients) {
     WORLD,
     MAX_PLAYERS: String(clients + 10),
   };
-  const child = fork(path.join(__dirname, script), [], {
+  const child = fork(path.join(__dirname, '..', 'support', script), [], {
     env,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
