@@ -1,7 +1,7 @@
 // The Anvil side of the gateway benchmark: the gateway in this process (BUILT package, default
 // config, PGlite storage), the engines in a child process (engines-server.cjs) whose bus events
-// arrive over IPC and are published on this process's in-memory bus. Sends { url } to run.cjs
-// once the world is ready; answers 'cpu-start' / 'cpu-stop' with the CPU use of both processes.
+// arrive over IPC and are published on this process's in-memory bus. Sends { url, enginesPid }
+// once the world is ready.
 const { fork } = require('node:child_process');
 const path = require('node:path');
 
@@ -12,8 +12,11 @@ const { loadGatewayConfig } = require(
   path.join(__dirname, '..', '..', 'apps', 'gateway', 'dist', 'config', 'gateway-config.js'),
 );
 const { InMemoryBus } = require('@anvil/bus');
+const { exitWithParent, onStop } = require('./ipc.cjs');
 
 const { JWT_SECRET, ENGINE_TOKEN, WORLD } = process.env;
+
+exitWithParent();
 
 function startEngines() {
   const child = fork(path.join(__dirname, 'engines-server.cjs'), [], {
@@ -24,18 +27,6 @@ function startEngines() {
     child.once('exit', (code) => reject(new Error(`engines exited with ${code}`)));
   });
   return { child, ready };
-}
-
-/** One answer of the engines process to a message. */
-function ask(child, message, key) {
-  return new Promise((resolve) => {
-    child.on('message', function onAnswer(m) {
-      if (m[key] === undefined) return;
-      child.off('message', onAnswer);
-      resolve(m[key]);
-    });
-    child.send(message);
-  });
 }
 
 async function main() {
@@ -68,25 +59,13 @@ async function main() {
     shards: 1,
     phase: 'Ready',
   });
-  process.send({ url: gw.url });
-  let cpuStart;
-  process.on('message', async (message) => {
-    if (message === 'cpu-start') {
-      cpuStart = { usage: process.cpuUsage(), at: performance.now() };
-      engines.child.send('cpu-start');
-    }
-    if (message === 'cpu-stop') {
-      const { user, system } = process.cpuUsage(cpuStart.usage);
-      const engineCpu = await ask(engines.child, 'cpu-stop', 'cpu');
-      process.send({ cpu: (user + system) / 1000 / (performance.now() - cpuStart.at), engineCpu });
-    }
-    if (message !== 'stop') return;
+  onStop(async () => {
     await gw.close();
     engines.child.send('stop');
     await new Promise((resolve) => engines.child.once('exit', resolve));
     await bus.close();
-    process.exit(0);
   });
+  process.send({ url: gw.url, enginesPid: engines.child.pid });
 }
 
 main().catch((error) => {

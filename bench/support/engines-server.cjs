@@ -11,11 +11,12 @@ const interaction = app('interaction-engine', 'bootstrap.js');
 const { loadInteractionConfig } = app('interaction-engine', 'config/interaction-config.js');
 const { InMemoryBus, worldTopic } = require('@anvil/bus');
 const { EngineClient } = require('@anvil/engine-contract');
+const { exitWithParent, onStop } = require('./ipc.cjs');
 
 const { TICK_HZ, WORLD, MAX_PLAYERS, ENGINE_TOKEN } = process.env;
 
 // The gateway process is our parent: when it goes, so do we.
-process.on('disconnect', () => process.exit(0));
+exitWithParent();
 
 async function main() {
   const bus = new InMemoryBus();
@@ -45,8 +46,9 @@ async function main() {
   for (const kind of ['physics', 'interaction']) {
     await bus.subscribe(
       { topic: worldTopic(kind), group: 'ipc-relay' },
+      // A send racing the parent's exit fails; the callback keeps that from being thrown.
       async ({ topic, key, event }) =>
-        void (process.connected && process.send({ bus: { topic, key, event } })),
+        void (process.connected && process.send({ bus: { topic, key, event } }, () => undefined)),
     );
   }
   // A wide, weightless arena: every player has its own spawn slot and nothing collides.
@@ -58,20 +60,12 @@ async function main() {
     config: { widthMm: 1_000_000, heightMm: 20_000, gravityYMmS2: 0, maxBodies: 0 },
   });
   client.close();
-  process.send({ interactionAddress: inter.address });
-  let cpuStart;
-  process.on('message', async (message) => {
-    if (message === 'cpu-start') cpuStart = { usage: process.cpuUsage(), at: performance.now() };
-    if (message === 'cpu-stop') {
-      const { user, system } = process.cpuUsage(cpuStart.usage);
-      process.send({ cpu: (user + system) / 1000 / (performance.now() - cpuStart.at) });
-    }
-    if (message !== 'stop') return;
+  onStop(async () => {
     await inter.close();
     await phys.close();
     await bus.close();
-    process.exit(0);
   });
+  process.send({ interactionAddress: inter.address });
 }
 
 main().catch((error) => {
