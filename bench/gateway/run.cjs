@@ -6,7 +6,7 @@
 // shape, tick rate and message sizes (../support/echo-server.cjs). The clients run in this
 // process. Loopback only; bounded by BENCH_CLIENTS, BENCH_DURATION_MS and a hard time limit.
 const { median, percentile, report } = require('../stats.cjs');
-const { runLoad } = require('../support/load.cjs');
+const { openLoad } = require('../support/load.cjs');
 const {
   SECRET,
   WORLD,
@@ -31,16 +31,14 @@ hardLimit('bench/gateway', Number(process.env.BENCH_TIME_LIMIT_MS ?? 15 * 60_000
 async function measure(name, script, clients) {
   const server = await startServer(script, serverEnv(TICK_HZ, clients));
   try {
-    const result = await runLoad({
-      url: server.url,
-      clients,
-      worldId: WORLD,
-      secret: SECRET,
-      intervalMs: (clients * 1000) / CMD_RATE,
+    const load = await openLoad({ url: server.url, clients, worldId: WORLD, secret: SECRET });
+    const result = await load.run({
+      rate: CMD_RATE,
       warmupMs: WARMUP_MS,
       durationMs: DURATION_MS,
       onRecording: server.cpu,
     });
+    load.close();
     const row = {
       server: name,
       clients,
@@ -52,11 +50,11 @@ async function measure(name, script, clients) {
       'ack p99 ms': percentile(result.acks, 99),
       'deltas/client/s': result.deltasPerClientPerSecond,
       'coalesced %': result.coalescedShare * 100,
-      timeouts: result.timeouts,
+      timeouts: result.timeouts + result.noDelta,
       'server cpu': result.serverCpu.cpu,
       'engines cpu': result.serverCpu.engineCpu ?? '',
       'client cpu': result.clientCpu,
-      'setup s': result.setupSeconds,
+      'setup s': load.setupSeconds,
     };
     if (Object.keys(result.refused).length) row.refused = JSON.stringify(result.refused);
     console.log(JSON.stringify(row));

@@ -1,205 +1,161 @@
-// The client side of the gateway benchmark: N socket.io clients in one world, each sending a
-// `move` at a steady interval and timing it until the first delta that shows it (the first
-// delta with tick >= the ack's tick that contains the player's body).
-const { playerBodyId } = require('@anvil/engine-contract');
-const jwt = require('jsonwebtoken');
-const { io } = require('socket.io-client');
+// The load of the gateway benchmark: `move` commands at a fixed total rate, round
+// robin over the clients of clients.cjs (a client may have several in flight), each timed from its
+// `cmd` to the first delta that shows it: the first delta with tick >= the ack's tick that carries
+// the sender's body. A command counts in the window it was sent in, whenever it completes.
+const { openClients } = require('./clients.cjs');
 
-/** Joins in flight at a time: a join writes a session and an audit row and spawns a body. */
-const JOIN_BATCH = 10;
-
-/** Joins, retrying the refusals an overloaded server gives (the setup is not measured). */
-async function join(client, worldId) {
-  for (let attempt = 1; ; attempt++) {
-    const ack = await client.socket.timeout(60_000).emitWithAck('world:join', { worldId });
-    if (ack.ok) return ack;
-    if (attempt >= 5 || !['ENGINE_UNAVAILABLE', 'RATE_LIMITED'].includes(ack.code))
-      throw new Error(`join refused: ${ack.code} ${ack.message}`);
-    await new Promise((r) => setTimeout(r, 500 * attempt));
-  }
-}
+/** How often the pacer sends what is due, and how far behind it may catch up (ms). */
+const PACE_MS = 2;
+const MAX_CATCH_UP_MS = 100;
+/** Deltas with the client's body kept for acks that arrive after them. */
+const RECENT = 16;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Waits until the server has digested the join storm (background session and audit writes,
- * spawns): three probe commands in a row acked within 100 ms, or 60 s.
+ * The move of a client's seq-th command, m/s: +-1..8 mm/s, so that no two of 16 consecutive
+ * commands set the same velocity and each one shows in the tick it applies at (a body keeping
+ * its velocity would not be in the delta); so slow a body sleeps between commands.
  */
-async function settle(client, worldId) {
-  const deadline = performance.now() + 60_000;
-  for (let fast = 0; fast < 3 && performance.now() < deadline;) {
-    const sentAt = performance.now();
-    const ack = await client.socket
-      .timeout(10_000)
-      .emitWithAck('cmd', { seq: ++client.seq, worldId, type: 'move', dx: 0 })
-      .catch(() => ({ ok: false }));
-    fast = ack.ok && performance.now() - sentAt < 100 ? fast + 1 : 0;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const moveOf = (seq) => ((seq % 2 ? 1 : -1) * (1 + ((seq >> 1) % 8))) / 1000;
 
-/** Runs `fn` over items, `width` at a time. */
-async function inBatches(items, width, fn) {
-  for (let i = 0; i < items.length; i += width)
-    await Promise.all(items.slice(i, i + width).map(fn));
-}
-
-function connectClient(url, i, secret, timeoutMs) {
-  const player = `bot-${i}`;
-  const token = jwt.sign({ sub: player }, secret, { algorithm: 'HS256', expiresIn: '1h' });
-  const socket = io(url, {
-    auth: { token, player },
-    transports: ['websocket'],
-    reconnection: false,
-    forceNew: true,
-    timeout: timeoutMs,
-  });
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () =>
-      resolve({
-        socket,
-        player,
-        seq: 0,
-        bodyId: playerBodyId(player),
-        pending: undefined,
-        recent: [],
-        deltas: 0,
-        coalesced: 0,
-      }),
-    );
-    socket.once('connect_error', (error) => reject(new Error(`client ${i}: ${error.message}`)));
-  });
-}
-
-/** Completes a client's pending command when `tick` (the tick of a delta with its body) reflects it. */
-function settle(client, tick, at, sample) {
-  const pending = client.pending;
-  if (!pending || pending.tick === undefined || tick < pending.tick) return false;
-  client.pending = undefined;
-  if (sample.recording) sample.latencies.push(at - pending.sentAt);
-  return true;
-}
-
-function watchDeltas(client, sample) {
-  client.socket.on('delta', (delta) => {
-    const at = performance.now();
-    client.deltas++;
-    if (delta.fromTick !== undefined) client.coalesced++;
-    const bodies = delta.bodies;
-    for (let i = 0; i < bodies.length; i++) {
-      if (bodies[i].id !== client.bodyId) continue;
-      if (!settle(client, delta.tick, at, sample)) {
-        client.recent.push({ tick: delta.tick, at });
-        if (client.recent.length > 8) client.recent.shift();
-      }
-      break;
-    }
-  });
-}
-
-function sendCommand(client, worldId, sample, timeoutMs) {
-  if (client.pending) {
-    if (performance.now() - client.pending.sentAt < timeoutMs) return void sample.skipped++;
-    sample.timeouts++;
-  }
-  const seq = ++client.seq;
-  const pending = { seq, sentAt: performance.now(), tick: undefined };
-  client.pending = pending;
-  client.recent = [];
-  // 1 mm/s one way, then the other: every command changes the body's velocity (the engine also
-  // puts so slow a body to sleep after a few ticks, so the world stays quiet between commands).
-  const dx = seq % 2 === 1 ? 0.001 : -0.001;
-  if (sample.recording) sample.sent++;
-  client.socket.emit('cmd', { seq, worldId, type: 'move', dx }, (ack) => {
-    const at = performance.now();
-    if (sample.recording) sample.acks.push(at - pending.sentAt);
-    if (!ack.ok) {
-      sample.refused[ack.code] = (sample.refused[ack.code] ?? 0) + 1;
-      if (client.pending === pending) client.pending = undefined;
-      return;
-    }
-    if (client.pending !== pending) return;
-    pending.tick = ack.tick;
-    const early = client.recent.find((d) => d.tick >= ack.tick);
-    if (early) settle(client, early.tick, early.at, sample);
-  });
-}
-
-/**
- * Connects `clients` players, joins them, then runs commands every `intervalMs` per client for
- * `warmupMs + durationMs`, recording only after the warm-up. Returns latencies in ms.
- */
-async function runLoad({
-  url,
-  clients,
-  worldId,
-  secret,
-  intervalMs,
-  warmupMs,
-  durationMs,
-  timeoutMs = 5_000,
-  onRecording = async () => undefined,
-}) {
-  const sample = {
+function newSample() {
+  return {
     recording: false,
     latencies: [],
     acks: [],
     sent: 0,
-    skipped: 0,
+    accepted: 0,
     timeouts: 0,
     refused: {},
   };
-  const started = performance.now();
-  const all = [];
-  await inBatches([...Array(clients).keys()], 100, async (i) =>
-    all.push(await connectClient(url, i, secret, 30_000)),
-  );
-  await inBatches(all, JOIN_BATCH, async (client) => {
-    await join(client, worldId);
-    watchDeltas(client, sample);
-  });
-  const setupSeconds = (performance.now() - started) / 1000;
-  await settle(all[0], worldId);
-  const timers = all.map((client) =>
-    setTimeout(() => {
-      sendCommand(client, worldId, sample, timeoutMs);
-      client.timer = setInterval(() => sendCommand(client, worldId, sample, timeoutMs), intervalMs);
-    }, Math.random() * intervalMs),
-  );
-  await new Promise((r) => setTimeout(r, warmupMs));
-  const counts = () =>
-    all.reduce(
-      (sum, c) => ({ deltas: sum.deltas + c.deltas, coalesced: sum.coalesced + c.coalesced }),
-      { deltas: 0, coalesced: 0 },
-    );
-  const before = counts();
-  const cpuBefore = process.cpuUsage();
-  await onRecording(true);
-  sample.recording = true;
-  await new Promise((r) => setTimeout(r, durationMs));
-  sample.recording = false;
-  const cpu = process.cpuUsage(cpuBefore);
-  const serverCpu = await onRecording(false);
-  const after = counts();
-  timers.forEach(clearTimeout);
-  all.forEach((c) => clearInterval(c.timer));
-  await new Promise((r) => setTimeout(r, Math.min(timeoutMs, 3_000)));
-  const lost = all.filter((c) => c.pending).length;
-  all.forEach((c) => c.socket.close());
-  return {
-    setupSeconds,
-    clientCpu: (cpu.user + cpu.system) / 1000 / durationMs,
-    serverCpu,
-    latencies: sample.latencies,
-    acks: sample.acks,
-    sent: sample.sent,
-    skipped: sample.skipped,
-    timeouts: sample.timeouts + lost,
-    refused: sample.refused,
-    deltasPerClientPerSecond: (after.deltas - before.deltas) / clients / (durationMs / 1000),
-    coalescedShare:
-      after.deltas > before.deltas
-        ? (after.coalesced - before.coalesced) / (after.deltas - before.deltas)
-        : 0,
-  };
 }
 
-module.exports = { runLoad };
+function complete(client, seq, command, at) {
+  client.pending.delete(seq);
+  if (command.measured) command.sample.latencies.push(at - command.sentAt);
+}
+
+/** A delta with the client's body at `tick`: completes every command acked for a tick <= it. */
+function onBody(client, tick, at) {
+  for (const [seq, command] of client.pending)
+    if (command.tick !== undefined && command.tick <= tick) complete(client, seq, command, at);
+  client.recent.push({ tick, at });
+  if (client.recent.length > RECENT) client.recent.shift();
+}
+
+/** Counts a measured command's ack (or its timeout, `error`) in its sample. */
+function record(sample, error, ack, ms) {
+  if (error) return void sample.timeouts++;
+  sample.acks.push(ms);
+  if (ack.ok) return void sample.accepted++;
+  const code = ack.engineCode ? `${ack.code}/${ack.engineCode}` : ack.code;
+  sample.refused[code] = (sample.refused[code] ?? 0) + 1;
+}
+
+function send(client, worldId, sample, timeoutMs) {
+  const seq = ++client.seq;
+  const command = {
+    sentAt: performance.now(),
+    tick: undefined,
+    sample,
+    measured: sample.recording,
+  };
+  client.pending.set(seq, command);
+  if (command.measured) sample.sent++;
+  const payload = { seq, worldId, type: 'move', dx: moveOf(seq) };
+  client.socket.timeout(timeoutMs).emit('cmd', payload, (error, ack) => {
+    const at = performance.now();
+    if (command.measured) record(sample, error, ack, at - command.sentAt);
+    if (error || !ack.ok) return void client.pending.delete(seq);
+    command.tick = ack.tick;
+    const early = client.recent.find((d) => d.tick >= ack.tick && d.at >= command.sentAt);
+    if (early) complete(client, seq, command, early.at);
+  });
+}
+
+/** Calls sendOne(i) for i = 0, 1, ... at `rate` per second; skips what is MAX_CATCH_UP_MS late. */
+function pace(rate, sendOne) {
+  const start = performance.now();
+  const slack = Math.ceil((rate * MAX_CATCH_UP_MS) / 1000);
+  let done = 0;
+  const timer = setInterval(() => {
+    const due = Math.floor((rate * (performance.now() - start)) / 1000);
+    done = Math.max(done, due - slack);
+    for (; done < due; done++) sendOne(done);
+  }, PACE_MS);
+  return () => clearInterval(timer);
+}
+
+/** Waits until no client has a command in flight, or `timeoutMs`; returns those left (lost). */
+async function drain(all, timeoutMs) {
+  const deadline = performance.now() + timeoutMs;
+  const inFlight = () => all.reduce((sum, c) => sum + c.pending.size, 0);
+  while (inFlight() > 0 && performance.now() < deadline) await sleep(50);
+  let lost = 0;
+  for (const client of all) {
+    for (const command of client.pending.values()) if (command.measured) lost++;
+    client.pending.clear();
+  }
+  return lost;
+}
+
+const deltaCounts = (all) =>
+  all.reduce(
+    (sum, c) => ({ deltas: sum.deltas + c.deltas, coalesced: sum.coalesced + c.coalesced }),
+    {
+      deltas: 0,
+      coalesced: 0,
+    },
+  );
+
+/**
+ * Connects and joins the clients; resolves with { setupSeconds, run, close }. `run` offers
+ * `rate` commands/s for `warmupMs` unmeasured, then `durationMs` measured (onRecording(true)
+ * before, onRecording(false) after: the server's CPU), and waits for the window's commands.
+ */
+async function openLoad({ url, clients, worldId, secret, timeoutMs = 5_000 }) {
+  const { all, setupSeconds, close } = await openClients({
+    url,
+    clients,
+    worldId,
+    secret,
+    fields: () => ({ pending: new Map(), recent: [] }),
+    onBody,
+  });
+  async function run({ rate, warmupMs, durationMs, onRecording = async () => undefined }) {
+    const sample = newSample();
+    const stop = pace(rate, (i) => send(all[i % all.length], worldId, sample, timeoutMs));
+    await sleep(warmupMs);
+    const before = deltaCounts(all);
+    await onRecording(true);
+    const cpuBefore = process.cpuUsage();
+    const startedAt = performance.now();
+    sample.recording = true;
+    await sleep(durationMs);
+    sample.recording = false;
+    const seconds = (performance.now() - startedAt) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    const serverCpu = await onRecording(false);
+    const after = deltaCounts(all);
+    stop();
+    const noDelta = await drain(all, timeoutMs + 1_000);
+    const deltas = after.deltas - before.deltas;
+    return {
+      seconds,
+      sent: sample.sent,
+      accepted: sample.accepted,
+      refused: sample.refused,
+      timeouts: sample.timeouts,
+      noDelta,
+      latencies: sample.latencies,
+      acks: sample.acks,
+      clientCpu: (cpu.user + cpu.system) / 1000 / (seconds * 1000),
+      serverCpu,
+      deltasPerClientPerSecond: deltas / all.length / seconds,
+      coalescedShare: deltas > 0 ? (after.coalesced - before.coalesced) / deltas : 0,
+    };
+  }
+  return { setupSeconds, run, close };
+}
+
+module.exports = { openLoad };
