@@ -1,7 +1,8 @@
-// The Anvil side of the gateway benchmark: the gateway in this process (BUILT package, default
-// config, PGlite storage), the engines in a child process (engines-server.cjs) whose bus events
-// arrive over IPC and are published on this process's in-memory bus. Sends { url, enginesPid }
-// once the world is ready.
+// The Anvil side of the gateway and commands benchmarks: the gateway in this process (BUILT
+// package, default config, PGlite storage), the engines in a child process (engines-server.cjs).
+// With BUS=memory the engines' bus events arrive over IPC and are published on this process's
+// in-memory bus; with BUS=kafka the gateway reads them from Kafka (KAFKA_BROKERS,
+// BUS_TOPIC_PREFIX). Sends { url, enginesPid } once the world is ready.
 const { fork } = require('node:child_process');
 const path = require('node:path');
 
@@ -14,7 +15,15 @@ const { loadGatewayConfig } = require(
 const { InMemoryBus } = require('@anvil/bus');
 const { exitWithParent, onStop } = require('./ipc.cjs');
 
-const { JWT_SECRET, ENGINE_TOKEN, WORLD } = process.env;
+const { JWT_SECRET, ENGINE_TOKEN, WORLD, BUS, BUS_TOPIC_PREFIX } = process.env;
+/** Gateway settings a benchmark may pass through (the rest keep their defaults). */
+const PASSED = [
+  'BUS',
+  'KAFKA_BROKERS',
+  'BUS_TOPIC_PREFIX',
+  'RATE_LIMIT_PER_SECOND',
+  'RATE_LIMIT_BURST',
+];
 
 exitWithParent();
 
@@ -29,19 +38,30 @@ function startEngines() {
   return { child, ready };
 }
 
-async function main() {
+/** The in-memory bus the engines' events are relayed onto, or none with Kafka. */
+function relayedBus(engines) {
+  if (BUS === 'kafka') return undefined;
   const bus = new InMemoryBus();
-  const engines = startEngines();
-  engines.child.on(
+  engines.on(
     'message',
     (m) =>
       m.bus && bus.publish(m.bus.topic, m.bus.key, [m.bus.event]).catch((e) => console.error(e)),
   );
+  return bus;
+}
+
+async function main() {
+  const engines = startEngines();
+  const bus = relayedBus(engines.child);
   const interactionAddress = await engines.ready;
+  const passed = Object.fromEntries(PASSED.map((name) => [name, process.env[name]]));
   const gw = await gateway.bootstrap({
     config: loadGatewayConfig({
+      ...passed,
       HOST: '127.0.0.1',
       PORT: '0',
+      // Its consumer groups carry the run's prefix, so the benchmark can delete them.
+      GATEWAY_ID: BUS_TOPIC_PREFIX,
       JWT_SECRET,
       ENGINE_TOKEN,
       INTERACTION_ENGINE_ADDRESS: interactionAddress,
@@ -63,7 +83,7 @@ async function main() {
     await gw.close();
     engines.child.send('stop');
     await new Promise((resolve) => engines.child.once('exit', resolve));
-    await bus.close();
+    await bus?.close();
   });
   process.send({ url: gw.url, enginesPid: engines.child.pid });
 }
