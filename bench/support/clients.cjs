@@ -1,4 +1,4 @@
-// The socket.io clients of the gateway benchmark: N players connected (websocket,
+// The socket.io clients of the gateway and commands benchmarks: N players connected (websocket,
 // a JWT each), joined to one world, and told about every delta that carries their own body.
 const { playerBodyId } = require('@anvil/engine-contract');
 const jwt = require('jsonwebtoken');

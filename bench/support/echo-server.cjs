@@ -1,4 +1,4 @@
-// The baseline of the gateway benchmark: a bare socket.io server with the gateway's
+// The baseline of bench/gateway and bench/commands: a bare socket.io server with the gateway's
 // protocol shape and nothing else (no auth, validation, engines, bus or storage). It acks each
 // `cmd` with the next tick, keeps each player's body (position integrated at the same tick rate)
 // and broadcasts one `delta` per tick with the bodies that changed, so clients see the same

@@ -1,4 +1,4 @@
-// The load of the gateway benchmark: `move` commands at a fixed total rate, round
+// The load of the gateway and commands benchmarks: `move` commands at a fixed total rate, round
 // robin over the clients of clients.cjs (a client may have several in flight), each timed from its
 // `cmd` to the first delta that shows it: the first delta with tick >= the ack's tick that carries
 // the sender's body. A command counts in the window it was sent in, whenever it completes.
