@@ -28,8 +28,8 @@ const TICK_HZ = Number(process.env.BENCH_TICK_HZ ?? 30);
 const RATES = list(process.env.BENCH_RATES ?? '1000,3000,6000').map(Number);
 const BUSES = list(process.env.BENCH_BUS ?? 'memory,kafka');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 3_000);
-const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 10_000);
+const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 2_000);
+const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 8_000);
 // The gateway's token bucket per connection lets twice the busiest client's rate through, so
 // that only the command path limits what is accepted (the bare server has no such limit).
 const PER_CLIENT = Math.ceil((2 * Math.max(...RATES)) / CLIENTS);

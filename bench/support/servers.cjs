@@ -87,7 +87,10 @@ function startServer(script, env) {
         cpu: cpuWindow(child.pid, enginesPid),
         stop: async () => {
           child.send('stop');
-          const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          const timer = setTimeout(() => {
+            console.warn(`${script} did not stop within 10 s: killed`);
+            child.kill('SIGKILL');
+          }, 10_000);
           await exited;
           clearTimeout(timer);
           children.delete(child);
