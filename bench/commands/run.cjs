@@ -131,7 +131,11 @@ async function main() {
     runs.push({ bare, anvil });
   }
   const tickMs = 1000 / TICK_HZ;
-  const { rows, verdicts, behind } = summarise(runs, { buses: BUSES, rates: RATES, tickMs });
+  const { rows, verdicts, behind, perRun } = summarise(runs, {
+    buses: BUSES,
+    rates: RATES,
+    tickMs,
+  });
   const wallSeconds = (performance.now() - started) / 1000;
   console.log(
     `\n${CLIENTS} clients, ${TICK_HZ} Hz, median of ${RUNS} run(s), ${wallSeconds.toFixed(0)} s\n`,
@@ -147,8 +151,9 @@ async function main() {
     goal: GOAL,
     verdicts,
     behind,
+    perRun,
     wallSeconds,
-    note: 'latency = cmd sent -> first delta with tick >= ack.tick carrying the sender body; ok/s = commands acked ok; refused/s by code (ENGINE_REJECTED/<engine code>); lost/s = no ack within 5 s, or no delta; cpu ms/cmd = CPU of the gateway and engines processes (bare: its one process) in the measured window per accepted command; broker = the testenv Kafka broker process, not in the ratio; ratios are medians of per-run ratios',
+    note: 'latency = cmd sent -> first delta with tick >= ack.tick carrying the sender body; ok/s = commands acked ok; refused/s by code (ENGINE_REJECTED/<engine code>); lost/s = no ack within 5 s, or no delta; cpu ms/cmd = CPU of the gateway and engines processes (bare: its one process) in the measured window per accepted command; broker = the testenv Kafka broker process, not in the ratio; ratios are medians of per-run ratios; ∞ = no command accepted in most runs (an unmeasured latency or CPU per command counts as infinite)',
   });
   printVerdicts(verdicts, behind);
 }

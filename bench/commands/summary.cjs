@@ -7,6 +7,12 @@ const { median, percentile } = require('../stats.cjs');
 const GOAL = { upToRate: 3_000, p99Ratio: 1.5, p99Ticks: 2, cpuRatio: 3 };
 
 const perSecond = (count, result) => count / result.seconds;
+/** Of what nothing was measured for (no command accepted): infinite, so it counts in medians. */
+const orInfinity = (value, measured) => (measured ? value : Infinity);
+/** How the table shows an infinite median. */
+const INFINITE = '∞';
+/** Refused commands of a code shown on their own from this median rate (the others by name). */
+const MIN_REFUSED_PER_SECOND = 0.5;
 
 /** The numbers of one server at one rate in one run. */
 function measured(result) {
@@ -18,26 +24,34 @@ function measured(result) {
       Object.entries(result.refused).map(([code, n]) => [code, perSecond(n, result)]),
     ),
     lost: perSecond(result.timeouts + result.noDelta, result),
-    p50: median(result.latencies),
-    p99: percentile(result.latencies, 99),
-    cpu: result.accepted ? (cpuMs + engineCpuMs) / result.accepted : undefined,
+    p50: orInfinity(median(result.latencies), result.latencies.length),
+    p99: orInfinity(percentile(result.latencies, 99), result.latencies.length),
+    cpu: orInfinity((cpuMs + engineCpuMs) / result.accepted, result.accepted),
     broker:
-      brokerCpuMs === undefined || !result.accepted ? undefined : brokerCpuMs / result.accepted,
+      brokerCpuMs === undefined
+        ? undefined
+        : orInfinity(brokerCpuMs / result.accepted, result.accepted),
   };
 }
 
-/** Median over runs of `pick(run)`; '' when no run has a value. */
+/** Median over runs of `pick(run)`: '' when no run has a value, INFINITE when it is infinite. */
 function med(runs, pick) {
   const values = runs.map(pick).filter((v) => v !== undefined && !Number.isNaN(v));
-  return values.length ? median(values) : '';
+  const value = values.length ? median(values) : '';
+  return value === Infinity ? INFINITE : value;
 }
 
-/** "CODE n/s, ..." with each code's median rate over the runs (0 in a run without it). */
+/** "CODE n/s, ..." with each code's median rate over the runs (0 in a run without it); the codes
+ * of a lower median are only named ("+ CODE"). */
 function refusals(runs) {
   const codes = [...new Set(runs.flatMap((r) => Object.keys(r.anvil.refused)))].sort();
-  return codes
-    .map((code) => `${code} ${med(runs, (r) => r.anvil.refused[code] ?? 0).toFixed(0)}/s`)
-    .join(', ');
+  const rates = codes.map((code) => [code, med(runs, (r) => r.anvil.refused[code] ?? 0)]);
+  const often = rates.filter(([, rate]) => rate >= MIN_REFUSED_PER_SECOND);
+  const rare = rates.filter(([, rate]) => rate < MIN_REFUSED_PER_SECOND);
+  return [
+    ...often.map(([code, rate]) => `${code} ${rate.toFixed(0)}/s`),
+    ...rare.map(([code]) => `+ ${code}`),
+  ].join(', ');
 }
 
 function row(bus, rate, runs, tickMs) {
@@ -66,7 +80,7 @@ function row(bus, rate, runs, tickMs) {
 
 /** True for a measured value (not '') at most `max`. */
 const within = (value, max) => typeof value === 'number' && value <= max;
-const fixed = (value) => (typeof value === 'number' ? value.toFixed(2) : 'n/a');
+const fixed = (value) => (typeof value === 'number' ? value.toFixed(2) : String(value || 'n/a'));
 
 /** The highest offered rate whose p99 is within GOAL.p99Ticks, or 0. */
 const highest = (rows, column) =>
@@ -104,19 +118,21 @@ const SENT_SHARE = 0.95;
 
 /**
  * `runs`: per run { bare: results by rate, anvil: { <bus>: results by rate } } (load.cjs results).
- * Returns the table rows; per bus, the highest rates and the goals; and where the clients fell
- * behind the offered rate.
+ * Returns the table rows; per bus, the highest rates and the goals; where the clients fell behind
+ * the offered rate; and each run's numbers (perRun).
  */
 function summarise(runs, { buses, rates, tickMs }) {
   const rows = [];
   const verdicts = {};
   const behind = new Set();
+  const perRun = [];
   for (const bus of buses) {
     const busRows = rates.map((rate, i) => {
       const paired = runs.map((run) => ({
         anvil: measured(run.anvil[bus][i]),
         bare: measured(run.bare[i]),
       }));
+      perRun.push({ bus, rate, runs: paired });
       for (const [server, name] of [
         ['anvil', `anvil ${bus}`],
         ['bare', 'bare'],
@@ -132,7 +148,7 @@ function summarise(runs, { buses, rates, tickMs }) {
       goals: goals(busRows),
     };
   }
-  return { rows, verdicts, behind: [...behind] };
+  return { rows, verdicts, behind: [...behind], perRun };
 }
 
 /** Prints, per bus, the highest rates and the goals met or missed; then where clients fell behind. */
