@@ -1,11 +1,14 @@
-// The baseline: a bare socket.io server with the gateway's protocol shape and nothing else (no
-// auth, validation, engines, bus or storage). It acks each `cmd` with the next tick, keeps each
-// player's body (position integrated at the same tick rate) and broadcasts one `delta` per tick
-// with the bodies that changed, so clients see the same message kinds and sizes as from Anvil
-// (like the physics engine, a body this slow stops, "sleeps", after SLEEP_TICKS ticks).
+// The baseline of bench/gateway and bench/commands: a bare socket.io server with the gateway's
+// protocol shape and nothing else (no auth, validation, engines, bus or storage). It acks each
+// `cmd` with the next tick, keeps each player's body (position integrated at the same tick rate)
+// and broadcasts one `delta` per tick with the bodies that changed, so clients see the same
+// message kinds and sizes as from Anvil (like the physics engine, a body this slow stops,
+// "sleeps", after SLEEP_TICKS ticks).
 const { playerBodyId } = require('@anvil/engine-contract');
 const { Server } = require('socket.io');
+const { exitWithParent, onStop } = require('./ipc.cjs');
 
+exitWithParent();
 const HZ = Number(process.env.TICK_HZ);
 const WORLD = process.env.WORLD;
 
@@ -71,15 +74,4 @@ setInterval(() => {
 io.httpServer.on('listening', () =>
   process.send({ url: `http://127.0.0.1:${io.httpServer.address().port}` }),
 );
-// run.cjs asks for this process's CPU time around the measured window.
-let cpuStart;
-process.on('message', (message) => {
-  if (message === 'cpu-start') cpuStart = { usage: process.cpuUsage(), at: performance.now() };
-  if (message === 'cpu-stop') {
-    const { user, system } = process.cpuUsage(cpuStart.usage);
-    process.send({ cpu: (user + system) / 1000 / (performance.now() - cpuStart.at) });
-  }
-});
-process.on('message', (message) => {
-  if (message === 'stop') io.close(() => process.exit(0));
-});
+onStop(() => new Promise((resolve) => io.close(resolve)));

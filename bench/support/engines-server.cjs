@@ -1,7 +1,8 @@
-// The engines of the gateway benchmark, in a process of their own (as in a cluster): physics and
-// interaction engines on one in-memory bus, whose world events are relayed to the parent (the
-// gateway process) over Node IPC, standing in for Kafka between processes (BUILT packages).
-// Sends { interactionAddress } once the world exists.
+// The engines of the gateway and commands benchmarks, in a process of their own (as in a
+// cluster): physics and interaction engines (BUILT packages). With BUS=memory they share one
+// in-memory bus whose world events are relayed to the parent (the gateway process) over Node
+// IPC, standing in for Kafka between processes; with BUS=kafka each engine publishes to Kafka
+// (KAFKA_BROKERS, BUS_TOPIC_PREFIX) itself. Sends { interactionAddress } once the world exists.
 const path = require('node:path');
 
 const app = (name, file) => require(path.join(__dirname, '..', '..', 'apps', name, 'dist', file));
@@ -11,16 +12,35 @@ const interaction = app('interaction-engine', 'bootstrap.js');
 const { loadInteractionConfig } = app('interaction-engine', 'config/interaction-config.js');
 const { InMemoryBus, worldTopic } = require('@anvil/bus');
 const { EngineClient } = require('@anvil/engine-contract');
+const { exitWithParent, onStop } = require('./ipc.cjs');
 
-const { TICK_HZ, WORLD, MAX_PLAYERS, ENGINE_TOKEN } = process.env;
+const { TICK_HZ, WORLD, MAX_PLAYERS, ENGINE_TOKEN, BUS, KAFKA_BROKERS, BUS_TOPIC_PREFIX } =
+  process.env;
+const busEnv = { BUS, KAFKA_BROKERS, BUS_TOPIC_PREFIX };
 
 // The gateway process is our parent: when it goes, so do we.
-process.on('disconnect', () => process.exit(0));
+exitWithParent();
+
+/** The in-memory bus relayed to the parent, or none (each engine opens its Kafka bus). */
+async function relayBus() {
+  if (BUS === 'kafka') return undefined;
+  const bus = new InMemoryBus();
+  for (const kind of ['physics', 'interaction']) {
+    await bus.subscribe(
+      { topic: worldTopic(kind), group: 'ipc-relay' },
+      // A send racing the parent's exit fails; the callback keeps that from being thrown.
+      async ({ topic, key, event }) =>
+        void (process.connected && process.send({ bus: { topic, key, event } }, () => undefined)),
+    );
+  }
+  return bus;
+}
 
 async function main() {
-  const bus = new InMemoryBus();
+  const bus = await relayBus();
   const phys = await physics.bootstrap({
     config: loadPhysicsConfig({
+      ...busEnv,
       ENGINE_TOKEN,
       GRPC_HOST: '127.0.0.1',
       GRPC_PORT: '0',
@@ -32,6 +52,7 @@ async function main() {
   });
   const inter = await interaction.bootstrap({
     config: loadInteractionConfig({
+      ...busEnv,
       ENGINE_TOKEN,
       GRPC_HOST: '127.0.0.1',
       GRPC_PORT: '0',
@@ -42,13 +63,6 @@ async function main() {
     bus,
     logger: ['error'],
   });
-  for (const kind of ['physics', 'interaction']) {
-    await bus.subscribe(
-      { topic: worldTopic(kind), group: 'ipc-relay' },
-      async ({ topic, key, event }) =>
-        void (process.connected && process.send({ bus: { topic, key, event } })),
-    );
-  }
   // A wide, weightless arena: every player has its own spawn slot and nothing collides.
   const client = new EngineClient(inter.address, {
     access: { token: ENGINE_TOKEN, caller: 'bench' },
@@ -58,20 +72,12 @@ async function main() {
     config: { widthMm: 1_000_000, heightMm: 20_000, gravityYMmS2: 0, maxBodies: 0 },
   });
   client.close();
-  process.send({ interactionAddress: inter.address });
-  let cpuStart;
-  process.on('message', async (message) => {
-    if (message === 'cpu-start') cpuStart = { usage: process.cpuUsage(), at: performance.now() };
-    if (message === 'cpu-stop') {
-      const { user, system } = process.cpuUsage(cpuStart.usage);
-      process.send({ cpu: (user + system) / 1000 / (performance.now() - cpuStart.at) });
-    }
-    if (message !== 'stop') return;
+  onStop(async () => {
     await inter.close();
     await phys.close();
-    await bus.close();
-    process.exit(0);
+    await bus?.close();
   });
+  process.send({ interactionAddress: inter.address });
 }
 
 main().catch((error) => {

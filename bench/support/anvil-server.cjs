@@ -1,7 +1,8 @@
-// The Anvil side of the gateway benchmark: the gateway in this process (BUILT package, default
-// config, PGlite storage), the engines in a child process (engines-server.cjs) whose bus events
-// arrive over IPC and are published on this process's in-memory bus. Sends { url } to run.cjs
-// once the world is ready; answers 'cpu-start' / 'cpu-stop' with the CPU use of both processes.
+// The Anvil side of the gateway and commands benchmarks: the gateway in this process (BUILT
+// package, default config, PGlite storage), the engines in a child process (engines-server.cjs).
+// With BUS=memory the engines' bus events arrive over IPC and are published on this process's
+// in-memory bus; with BUS=kafka the gateway reads them from Kafka (KAFKA_BROKERS,
+// BUS_TOPIC_PREFIX). Sends { url, enginesPid } once the world is ready.
 const { fork } = require('node:child_process');
 const path = require('node:path');
 
@@ -12,8 +13,19 @@ const { loadGatewayConfig } = require(
   path.join(__dirname, '..', '..', 'apps', 'gateway', 'dist', 'config', 'gateway-config.js'),
 );
 const { InMemoryBus } = require('@anvil/bus');
+const { exitWithParent, onStop } = require('./ipc.cjs');
 
-const { JWT_SECRET, ENGINE_TOKEN, WORLD } = process.env;
+const { JWT_SECRET, ENGINE_TOKEN, WORLD, BUS, BUS_TOPIC_PREFIX } = process.env;
+/** Gateway settings a benchmark may pass through (the rest keep their defaults). */
+const PASSED = [
+  'BUS',
+  'KAFKA_BROKERS',
+  'BUS_TOPIC_PREFIX',
+  'RATE_LIMIT_PER_SECOND',
+  'RATE_LIMIT_BURST',
+];
+
+exitWithParent();
 
 function startEngines() {
   const child = fork(path.join(__dirname, 'engines-server.cjs'), [], {
@@ -26,31 +38,30 @@ function startEngines() {
   return { child, ready };
 }
 
-/** One answer of the engines process to a message. */
-function ask(child, message, key) {
-  return new Promise((resolve) => {
-    child.on('message', function onAnswer(m) {
-      if (m[key] === undefined) return;
-      child.off('message', onAnswer);
-      resolve(m[key]);
-    });
-    child.send(message);
-  });
-}
-
-async function main() {
+/** The in-memory bus the engines' events are relayed onto, or none with Kafka. */
+function relayedBus(engines) {
+  if (BUS === 'kafka') return undefined;
   const bus = new InMemoryBus();
-  const engines = startEngines();
-  engines.child.on(
+  engines.on(
     'message',
     (m) =>
       m.bus && bus.publish(m.bus.topic, m.bus.key, [m.bus.event]).catch((e) => console.error(e)),
   );
+  return bus;
+}
+
+async function main() {
+  const engines = startEngines();
+  const bus = relayedBus(engines.child);
   const interactionAddress = await engines.ready;
+  const passed = Object.fromEntries(PASSED.map((name) => [name, process.env[name]]));
   const gw = await gateway.bootstrap({
     config: loadGatewayConfig({
+      ...passed,
       HOST: '127.0.0.1',
       PORT: '0',
+      // Its consumer groups carry the run's prefix, so the benchmark can delete them.
+      GATEWAY_ID: BUS_TOPIC_PREFIX,
       JWT_SECRET,
       ENGINE_TOKEN,
       INTERACTION_ENGINE_ADDRESS: interactionAddress,
@@ -68,25 +79,13 @@ async function main() {
     shards: 1,
     phase: 'Ready',
   });
-  process.send({ url: gw.url });
-  let cpuStart;
-  process.on('message', async (message) => {
-    if (message === 'cpu-start') {
-      cpuStart = { usage: process.cpuUsage(), at: performance.now() };
-      engines.child.send('cpu-start');
-    }
-    if (message === 'cpu-stop') {
-      const { user, system } = process.cpuUsage(cpuStart.usage);
-      const engineCpu = await ask(engines.child, 'cpu-stop', 'cpu');
-      process.send({ cpu: (user + system) / 1000 / (performance.now() - cpuStart.at), engineCpu });
-    }
-    if (message !== 'stop') return;
+  onStop(async () => {
     await gw.close();
     engines.child.send('stop');
     await new Promise((resolve) => engines.child.once('exit', resolve));
-    await bus.close();
-    process.exit(0);
+    await bus?.close();
   });
+  process.send({ url: gw.url, enginesPid: engines.child.pid });
 }
 
 main().catch((error) => {
