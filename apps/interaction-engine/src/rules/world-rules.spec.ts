@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import {
   AlreadyExistsError,
   CapacityError,
+  PlayerRateLimitedError,
   DEFAULT_WORLD_SETTINGS,
   EntityNotFoundError,
   InvalidCommandError,
@@ -129,6 +130,18 @@ describe('WorldRules', () => {
       CapacityError,
     );
     expect(() => rules.plan({ type: 'move', playerId: 'a', dx: 0, dy: 0 }, 3_000)).not.toThrow();
+  });
+
+  it('lets a player over its rate leave (its body must not stay behind)', () => {
+    const rules = joined('a');
+    for (let i = 0; i < 5; i++)
+      rules.plan({ type: 'move', playerId: 'a', dx: 0, dy: 0 }, 2_000 + i);
+    expect(() => rules.plan({ type: 'jump', playerId: 'a' }, 2_010)).toThrow(
+      PlayerRateLimitedError,
+    );
+    expect(rules.plan({ type: 'leave', playerId: 'a' }, 2_011).intent).toMatchObject({
+      type: 'removeBody',
+    });
   });
 
   it('keeps per-player entries only for joined players, whatever ids commands name', () => {

@@ -85,8 +85,10 @@ export class WorldRules {
   /** Validates a command at time `nowMs` and plans its effect; throws an EngineError when refused. */
   plan(command: PlayerCommand, nowMs: number): CommandPlan {
     // Only joined players have rate windows, so commands naming any other id (refused below)
-    // cannot grow the map; joins are bounded by the world's player cap instead.
-    if (this.players.has(command.playerId)) this.checkRate(command.playerId, nowMs);
+    // cannot grow the map; joins are bounded by the world's player cap instead. A leave is never
+    // refused for the rate: a player over it would otherwise keep its body after it left.
+    if (command.type !== 'leave' && this.players.has(command.playerId))
+      this.checkRate(command.playerId, nowMs);
     switch (command.type) {
       case 'join':
         return this.planJoin(command.playerId);
