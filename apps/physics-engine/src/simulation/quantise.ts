@@ -31,9 +31,8 @@ export interface BodyRecord {
   vy?: number;
   /** Position in the id-sorted body list (delta order). */
   rank?: number;
-  /** Diff bookkeeping: the step that last listed / saw this body awake. */
-  listedAt?: number;
-  awakeAt?: number;
+  /** Diff bookkeeping: the step that last read this body. */
+  readAt?: number;
 }
 
 // Rapier writes vectors into a target when given one: one per process, no allocation per read.

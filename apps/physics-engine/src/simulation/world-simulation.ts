@@ -141,26 +141,27 @@ export class WorldSimulation {
   }
 
   /**
-   * Reads the bodies that can have moved: awake now (Rapier's active set when few are awake,
-   * else a scan of isSleeping), awake
-   * after the previous step (so a body that just fell asleep reports its final rest), or
-   * touched by a command. Changes come out sorted by id.
+   * Reads each body that can have moved, once, in the pass that finds it: awake now (a scan of
+   * isSleeping when many are awake, else Rapier's active set), awake after the previous step (so
+   * a body that just fell asleep reports its final rest), or touched by a command. Changes come
+   * out sorted by id.
    */
   private diff(touched: Set<string>): BodyMotion[] {
     const ordered = this.sortedRecords();
     const stamp = this.currentTick;
-    const candidates: BodyRecord[] = [];
-    const list = (r: BodyRecord) => {
-      if (r.listedAt !== stamp && this.bodies.get(r.id) === r) {
-        r.listedAt = stamp;
-        candidates.push(r);
-      }
+    const changed: BodyRecord[] = [];
+    const read = (record: BodyRecord) => {
+      if (record.readAt === stamp) return;
+      record.readAt = stamp;
+      if (refreshQuantised(record)) changed.push(record);
     };
+    const wasAwake = this.awake;
+    const awake: BodyRecord[] = (this.awake = []);
     const sawAwake = (record: BodyRecord) => {
-      record.awakeAt = stamp;
-      list(record);
+      awake.push(record);
+      read(record);
     };
-    if (this.awake.length * 4 >= ordered.length) {
+    if (wasAwake.length * 4 >= ordered.length) {
       // Mostly awake: one cheap isSleeping() per body beats a WASM->JS callback per active body.
       for (const r of ordered) if (r.kind !== 'fixed' && !r.body.isSleeping()) sawAwake(r);
     } else {
@@ -168,23 +169,13 @@ export class WorldSimulation {
         (body) => body.userData && sawAwake(body.userData as BodyRecord),
       );
     }
-    this.awake.forEach(list);
+    for (const r of wasAwake) if (r.readAt !== stamp && this.bodies.get(r.id) === r) read(r);
     for (const id of touched) {
       const record = this.bodies.get(id);
-      if (record) list(record); // absent when spawned and removed at the same boundary
+      if (record) read(record); // absent when spawned and removed at the same boundary
     }
-    // Many candidates: filter the sorted list; few: sort them by rank.
-    const inOrder =
-      candidates.length * 8 > ordered.length
-        ? ordered.filter((r) => r.listedAt === stamp)
-        : candidates.sort((a, b) => a.rank! - b.rank!);
-    const changed: BodyMotion[] = [];
-    this.awake = [];
-    for (const record of inOrder) {
-      if (refreshQuantised(record)) changed.push(motionOf(record));
-      if (record.awakeAt === stamp) this.awake.push(record);
-    }
-    return changed;
+    // Found by the scan, the changes are already in id order, and sorting them is one pass.
+    return changed.sort((a, b) => a.rank! - b.rank!).map(motionOf);
   }
 
   private sortedRecords(): BodyRecord[] {
