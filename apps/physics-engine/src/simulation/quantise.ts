@@ -35,6 +35,39 @@ export interface BodyRecord {
   readAt?: number;
 }
 
+/** What a record starts from: the body's identity and shape, and its Rapier body. */
+export type BodyIdentity = Pick<
+  BodyRecord,
+  'id' | 'handle' | 'kind' | 'shape' | 'halfWidthMm' | 'halfHeightMm' | 'body'
+>;
+
+/**
+ * A new record, linked from its Rapier body's `userData`. Every field the diff writes exists from
+ * the start, so V8 keeps them all inside the object instead of in a property array added later:
+ * one object to fetch per body and tick.
+ */
+export function newBodyRecord(identity: BodyIdentity): BodyRecord {
+  const { id, handle, kind, shape, halfWidthMm, halfHeightMm, body } = identity;
+  const record: BodyRecord = {
+    id,
+    handle,
+    kind,
+    shape,
+    halfWidthMm,
+    halfHeightMm,
+    body,
+    x: undefined,
+    y: undefined,
+    angle: undefined,
+    vx: undefined,
+    vy: undefined,
+    rank: undefined,
+    readAt: undefined,
+  };
+  body.userData = record;
+  return record;
+}
+
 // Rapier writes vectors into a target when given one: one per process, no allocation per read.
 const translation: Vector = { x: 0, y: 0 };
 const velocity: Vector = { x: 0, y: 0 };

@@ -10,7 +10,14 @@ import type { Rapier } from './rapier';
 import { buildArena } from './arena';
 import { applyIntent, type BodyTable } from './apply-intent';
 import { checkIntent, type ProjectedBodies } from './intent-rules';
-import { motionOf, refreshQuantised, viewOf, type BodyMotion, type BodyRecord } from './quantise';
+import {
+  motionOf,
+  newBodyRecord,
+  refreshQuantised,
+  viewOf,
+  type BodyMotion,
+  type BodyRecord,
+} from './quantise';
 import {
   STATE_FORMAT_VERSION,
   decodeState,
@@ -227,9 +234,10 @@ export class WorldSimulation {
       const body = this.world.getRigidBody(handle);
       if (!body)
         throw new InvalidCommandError(`state is inconsistent: body "${id}" has no physics body`);
-      const record: BodyRecord = { id, handle, kind, shape, halfWidthMm, halfHeightMm, body };
-      body.userData = record;
-      this.bodies.set(id, record);
+      this.bodies.set(
+        id,
+        newBodyRecord({ id, handle, kind, shape, halfWidthMm, halfHeightMm, body }),
+      );
       this.projected.set(id, kind);
     }
     this.world.forEachActiveRigidBody((body) => {
