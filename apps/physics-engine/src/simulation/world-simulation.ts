@@ -10,14 +10,8 @@ import type { Rapier } from './rapier';
 import { buildArena } from './arena';
 import { applyIntent, type BodyTable } from './apply-intent';
 import { checkIntent, type ProjectedBodies } from './intent-rules';
-import {
-  motionOf,
-  newBodyRecord,
-  refreshQuantised,
-  viewOf,
-  type BodyMotion,
-  type BodyRecord,
-} from './quantise';
+import { MotionTracker } from './motion-tracker';
+import { newBodyRecord, type BodyMotion, type BodyRecord } from './quantise';
 import {
   STATE_FORMAT_VERSION,
   decodeState,
@@ -65,10 +59,7 @@ export class WorldSimulation {
   private readonly bodies: BodyTable = new Map();
   private readonly projected: ProjectedBodies = new Map();
   private pending: PhysicsIntent[] = [];
-  /** The records sorted by id; rebuilt after bodies are added or removed. */
-  private ordered: BodyRecord[] | undefined;
-  /** Bodies awake after the previous step. */
-  private awake: BodyRecord[] = [];
+  private readonly motions: MotionTracker;
   private currentTick = 0;
 
   private constructor(
@@ -76,7 +67,9 @@ export class WorldSimulation {
     private world: World,
     readonly settings: WorldSettings,
     private readonly options: SimulationOptions,
-  ) {}
+  ) {
+    this.motions = new MotionTracker(world, this.bodies);
+  }
 
   /** A new world: arena built, no bodies, tick 0. */
   static create(
@@ -139,7 +132,7 @@ export class WorldSimulation {
       const id = applyIntent(this.rapier, this.world, this.bodies, intent);
       if (intent.type === 'removeBody') removed.push(id);
       else touched.add(id);
-      if (intent.type === 'removeBody' || intent.type === 'spawnBody') this.ordered = undefined;
+      if (intent.type === 'removeBody' || intent.type === 'spawnBody') this.motions.invalidate();
     }
     this.pending = [];
     this.world.step();
@@ -147,55 +140,14 @@ export class WorldSimulation {
     return { tick: this.currentTick, changed: this.diff(touched), removed };
   }
 
-  /**
-   * Reads each body that can have moved, once, in the pass that finds it: awake now (a scan of
-   * isSleeping when many are awake, else Rapier's active set), awake after the previous step (so
-   * a body that just fell asleep reports its final rest), or touched by a command. Changes come
-   * out sorted by id.
-   */
+  /** The bodies whose quantised motion changed (or that were spawned), sorted by id. */
   private diff(touched: Set<string>): BodyMotion[] {
-    const ordered = this.sortedRecords();
-    const stamp = this.currentTick;
-    const changed: BodyRecord[] = [];
-    const read = (record: BodyRecord) => {
-      if (record.readAt === stamp) return;
-      record.readAt = stamp;
-      if (refreshQuantised(record)) changed.push(record);
-    };
-    const wasAwake = this.awake;
-    const awake: BodyRecord[] = (this.awake = []);
-    const sawAwake = (record: BodyRecord) => {
-      awake.push(record);
-      read(record);
-    };
-    if (wasAwake.length * 4 >= ordered.length) {
-      // Mostly awake: one cheap isSleeping() per body beats a WASM->JS callback per active body.
-      for (const r of ordered) if (r.kind !== 'fixed' && !r.body.isSleeping()) sawAwake(r);
-    } else {
-      this.world.forEachActiveRigidBody(
-        (body) => body.userData && sawAwake(body.userData as BodyRecord),
-      );
-    }
-    for (const r of wasAwake) if (r.readAt !== stamp && this.bodies.get(r.id) === r) read(r);
-    for (const id of touched) {
-      const record = this.bodies.get(id);
-      if (record) read(record); // absent when spawned and removed at the same boundary
-    }
-    // Found by the scan, the changes are already in id order, and sorting them is one pass.
-    return changed.sort((a, b) => a.rank! - b.rank!).map(motionOf);
-  }
-
-  private sortedRecords(): BodyRecord[] {
-    if (!this.ordered) {
-      this.ordered = [...this.bodies.values()].sort(byId);
-      this.ordered.forEach((r, i) => (r.rank = i));
-    }
-    return this.ordered;
+    return this.motions.changes(this.currentTick, touched);
   }
 
   /** Quantised views of all bodies, sorted by id. */
   views(): BodyView[] {
-    return [...this.bodies.values()].sort(byId).map(viewOf);
+    return this.motions.views();
   }
 
   /** The whole state (header + Rapier snapshot), its sha256 and the body views. */
@@ -240,9 +192,7 @@ export class WorldSimulation {
       );
       this.projected.set(id, kind);
     }
-    this.world.forEachActiveRigidBody((body) => {
-      if (body.userData) this.awake.push(body.userData as BodyRecord);
-    });
+    this.motions.wakeActive();
     for (const intent of header.pending) {
       checkIntent(intent, this.projected, this.settings);
       this.pending.push(intent);
