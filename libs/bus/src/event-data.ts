@@ -34,9 +34,18 @@ function physicsDelta(data: unknown): void {
 const MOTION_KEYS = ['x', 'y', 'angle', 'vx', 'vy'] as const;
 
 function isBodyDelta(body: unknown): boolean {
-  if (!isObject(body) || typeof body['id'] !== 'string' || body['id'].length === 0) return false;
-  for (const key of MOTION_KEYS) if (!Number.isSafeInteger(body[key])) return false;
-  return true;
+  // Each field named, not looped over MOTION_KEYS: V8 then reads them as plain property loads,
+  // many times faster over thousands of bodies.
+  return (
+    isObject(body) &&
+    typeof body['id'] === 'string' &&
+    body['id'].length > 0 &&
+    Number.isSafeInteger(body['x']) &&
+    Number.isSafeInteger(body['y']) &&
+    Number.isSafeInteger(body['angle']) &&
+    Number.isSafeInteger(body['vx']) &&
+    Number.isSafeInteger(body['vy'])
+  );
 }
 
 /** Throws the error that names the bad field of a body delta `isBodyDelta` refused. */

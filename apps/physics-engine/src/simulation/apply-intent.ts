@@ -1,7 +1,7 @@
 import type { World } from '@dimforge/rapier2d-deterministic-compat';
 import type { BodySpec, PhysicsIntent } from '@anvil/engine-contract';
 import type { Rapier } from './rapier';
-import { MM_PER_M, type BodyRecord } from './quantise';
+import { MM_PER_M, newBodyRecord, type BodyRecord } from './quantise';
 
 /** Body ids and their records, one world. */
 export type BodyTable = Map<string, BodyRecord>;
@@ -25,7 +25,7 @@ function createBody(rapier: Rapier, world: World, spec: BodySpec): BodyRecord {
     collider.setFriction((spec.frictionPermille ?? 700) / 1000).setRestitution(0.1),
     body,
   );
-  const record: BodyRecord = {
+  return newBodyRecord({
     id: spec.id,
     handle: body.handle,
     kind: spec.kind,
@@ -33,9 +33,7 @@ function createBody(rapier: Rapier, world: World, spec: BodySpec): BodyRecord {
     halfWidthMm: spec.halfWidthMm,
     halfHeightMm: spec.halfHeightMm,
     body,
-  };
-  body.userData = record;
-  return record;
+  });
 }
 
 /**

@@ -1,6 +1,6 @@
-import type { RigidBody, Vector } from '@dimforge/rapier2d-deterministic-compat';
+import type { RigidBody } from '@dimforge/rapier2d-deterministic-compat';
 import type { BodyDelta } from '@anvil/bus';
-import type { BodyKindName, BodyShapeName, BodyView } from '@anvil/engine-contract';
+import type { BodyKindName, BodyShapeName } from '@anvil/engine-contract';
 
 /** Millimetres per metre: Rapier works in metres, the wire in integer millimetres. */
 export const MM_PER_M = 1000;
@@ -23,76 +23,32 @@ export interface BodyRecord {
   halfWidthMm: number;
   halfHeightMm: number;
   body: RigidBody;
-  /** The quantised motion last read (undefined before the first read). Plain fields: no allocation per tick. */
-  x?: number;
-  y?: number;
-  angle?: number;
-  vx?: number;
-  vy?: number;
-  /** Position in the id-sorted body list (delta order). */
+  /** Position in the id-sorted body list (delta order), kept by the MotionTracker. */
   rank?: number;
-  /** Diff bookkeeping: the step that last listed / saw this body awake. */
-  listedAt?: number;
-  awakeAt?: number;
 }
 
-// Rapier writes vectors into a target when given one: one per process, no allocation per read.
-const translation: Vector = { x: 0, y: 0 };
-const velocity: Vector = { x: 0, y: 0 };
+/** What a record starts from: the body's identity and shape, and its Rapier body. */
+export type BodyIdentity = Pick<
+  BodyRecord,
+  'id' | 'handle' | 'kind' | 'shape' | 'halfWidthMm' | 'halfHeightMm' | 'body'
+>;
 
 /**
- * Reads the body's quantised motion and, when it differs from the last one read, stores it
- * and returns true.
+ * A new record, linked from its Rapier body's `userData`. `rank` exists from the start, so V8
+ * keeps every field inside the object rather than in a property array added later.
  */
-export function refreshQuantised(record: BodyRecord): boolean {
-  const t = record.body.translation(translation);
-  const v = record.body.linvel(velocity);
-  const x = toMilli(t.x);
-  const y = toMilli(t.y);
-  const angle = toMilli(record.body.rotation());
-  const vx = toMilli(v.x);
-  const vy = toMilli(v.y);
-  if (
-    record.x === x &&
-    record.y === y &&
-    record.angle === angle &&
-    record.vx === vx &&
-    record.vy === vy
-  )
-    return false;
-  record.x = x;
-  record.y = y;
-  record.angle = angle;
-  record.vx = vx;
-  record.vy = vy;
-  return true;
-}
-
-/** The motion `refreshQuantised` last read. */
-export function motionOf(record: BodyRecord): BodyMotion {
-  return {
-    id: record.id,
-    x: record.x!,
-    y: record.y!,
-    angle: record.angle!,
-    vx: record.vx!,
-    vy: record.vy!,
+export function newBodyRecord(identity: BodyIdentity): BodyRecord {
+  const { id, handle, kind, shape, halfWidthMm, halfHeightMm, body } = identity;
+  const record: BodyRecord = {
+    id,
+    handle,
+    kind,
+    shape,
+    halfWidthMm,
+    halfHeightMm,
+    body,
+    rank: undefined,
   };
-}
-
-/** The record's current quantised view (read from Rapier; between steps it equals the last delta). */
-export function viewOf(record: BodyRecord): BodyView {
-  refreshQuantised(record);
-  return {
-    id: record.id,
-    kind: record.kind,
-    shape: record.shape,
-    halfWidthMm: record.halfWidthMm,
-    halfHeightMm: record.halfHeightMm,
-    xMm: record.x!,
-    yMm: record.y!,
-    angleMrad: record.angle!,
-    vxMmS: record.vx!,
-    vyMmS: record.vy!,
-  };
+  body.userData = record;
+  return record;
 }

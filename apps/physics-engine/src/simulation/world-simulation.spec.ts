@@ -4,6 +4,7 @@ import {
   EntityNotFoundError,
   InvalidCommandError,
   PreconditionError,
+  type BodyView,
 } from '@anvil/engine-contract';
 import { loadRapier } from './rapier';
 import { WorldSimulation } from './world-simulation';
@@ -51,6 +52,41 @@ describe('WorldSimulation', () => {
     expect(result.changed.map((b) => b.id)).toEqual(['a', 'c', 'm']);
     expect(result.removed).toEqual(['x']);
     expect(sim.step().changed.map((b) => b.id)).toEqual(['a', 'c', 'm']);
+  });
+
+  it('reports exactly the bodies whose quantised view changed, while many or few are awake', async () => {
+    const sim = await newSimulation();
+    for (let i = 0; i < 60; i++)
+      sim.enqueue({
+        type: 'spawnBody',
+        body: ball(`b${i}`, 500 + (i % 12) * 700, 400 + Math.floor(i / 12) * 700, 150),
+      });
+    const viewsById = () => new Map(sim.views().map((v) => [v.id, v]));
+    const motion = (v: BodyView) => [v.xMm, v.yMm, v.angleMrad, v.vxMmS, v.vyMmS].join();
+    let before = viewsById();
+    for (let tick = 1; tick <= 900; tick++) {
+      if (tick % 150 === 0) {
+        // wakes a body that may be asleep, removes one and respawns another id at once
+        sim.enqueue({ type: 'applyImpulse', bodyId: 'b7', ixMnS: 20, iyMnS: 400 });
+        sim.enqueue({ type: 'removeBody', bodyId: `b${tick / 150}` });
+        sim.enqueue({ type: 'removeBody', bodyId: 'b59' });
+        sim.enqueue({ type: 'spawnBody', body: ball('b59', 5_000, 9_000, 150) });
+      }
+      const result = sim.step();
+      const after = viewsById();
+      const expected = [...after.values()]
+        .filter(
+          (v) =>
+            !before.has(v.id) ||
+            motion(before.get(v.id)!) !== motion(v) ||
+            (v.id === 'b59' && tick % 150 === 0),
+        )
+        .map((v) => v.id);
+      expect(result.changed.map((b) => b.id)).toEqual(expected);
+      for (const b of result.changed)
+        expect(motion(after.get(b.id)!)).toBe([b.x, b.y, b.angle, b.vx, b.vy].join());
+      before = after;
+    }
   });
 
   it('sets velocity components and applies impulses', async () => {

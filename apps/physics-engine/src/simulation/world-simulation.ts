@@ -10,7 +10,8 @@ import type { Rapier } from './rapier';
 import { buildArena } from './arena';
 import { applyIntent, type BodyTable } from './apply-intent';
 import { checkIntent, type ProjectedBodies } from './intent-rules';
-import { motionOf, refreshQuantised, viewOf, type BodyMotion, type BodyRecord } from './quantise';
+import { MotionTracker } from './motion-tracker';
+import { newBodyRecord, type BodyMotion, type BodyRecord } from './quantise';
 import {
   STATE_FORMAT_VERSION,
   decodeState,
@@ -60,10 +61,7 @@ export class WorldSimulation {
   private readonly bodies: BodyTable = new Map();
   private readonly projected: ProjectedBodies = new Map();
   private pending: PhysicsIntent[] = [];
-  /** The records sorted by id; rebuilt after bodies are added or removed. */
-  private ordered: BodyRecord[] | undefined;
-  /** Bodies awake after the previous step. */
-  private awake: BodyRecord[] = [];
+  private readonly motions: MotionTracker;
   private currentTick = 0;
 
   private constructor(
@@ -71,7 +69,9 @@ export class WorldSimulation {
     private world: World,
     readonly settings: WorldSettings,
     private readonly options: SimulationOptions,
-  ) {}
+  ) {
+    this.motions = new MotionTracker(world, this.bodies);
+  }
 
   /** A new world: arena built, no bodies, tick 0. */
   static create(
@@ -138,7 +138,7 @@ export class WorldSimulation {
       const id = applyIntent(this.rapier, this.world, this.bodies, intent);
       if (intent.type === 'removeBody') removed.push(id);
       else touched.add(id);
-      if (intent.type === 'removeBody' || intent.type === 'spawnBody') this.ordered = undefined;
+      if (intent.type === 'removeBody' || intent.type === 'spawnBody') this.motions.invalidate();
     }
     const applied = this.pending;
     this.pending = [];
@@ -163,64 +163,14 @@ export class WorldSimulation {
     for (const [id, record] of this.bodies) this.projected.set(id, record.kind);
   }
 
-  /**
-   * Reads the bodies that can have moved: awake now (Rapier's active set when few are awake,
-   * else a scan of isSleeping), awake
-   * after the previous step (so a body that just fell asleep reports its final rest), or
-   * touched by a command. Changes come out sorted by id.
-   */
+  /** The bodies whose quantised motion changed (or that were spawned), sorted by id. */
   private diff(touched: Set<string>): BodyMotion[] {
-    const ordered = this.sortedRecords();
-    const stamp = this.currentTick;
-    const candidates: BodyRecord[] = [];
-    const list = (r: BodyRecord) => {
-      if (r.listedAt !== stamp && this.bodies.get(r.id) === r) {
-        r.listedAt = stamp;
-        candidates.push(r);
-      }
-    };
-    const sawAwake = (record: BodyRecord) => {
-      record.awakeAt = stamp;
-      list(record);
-    };
-    if (this.awake.length * 4 >= ordered.length) {
-      // Mostly awake: one cheap isSleeping() per body beats a WASM->JS callback per active body.
-      for (const r of ordered) if (r.kind !== 'fixed' && !r.body.isSleeping()) sawAwake(r);
-    } else {
-      this.world.forEachActiveRigidBody(
-        (body) => body.userData && sawAwake(body.userData as BodyRecord),
-      );
-    }
-    this.awake.forEach(list);
-    for (const id of touched) {
-      const record = this.bodies.get(id);
-      if (record) list(record); // absent when spawned and removed at the same boundary
-    }
-    // Many candidates: filter the sorted list; few: sort them by rank.
-    const inOrder =
-      candidates.length * 8 > ordered.length
-        ? ordered.filter((r) => r.listedAt === stamp)
-        : candidates.sort((a, b) => a.rank! - b.rank!);
-    const changed: BodyMotion[] = [];
-    this.awake = [];
-    for (const record of inOrder) {
-      if (refreshQuantised(record)) changed.push(motionOf(record));
-      if (record.awakeAt === stamp) this.awake.push(record);
-    }
-    return changed;
-  }
-
-  private sortedRecords(): BodyRecord[] {
-    if (!this.ordered) {
-      this.ordered = [...this.bodies.values()].sort(byId);
-      this.ordered.forEach((r, i) => (r.rank = i));
-    }
-    return this.ordered;
+    return this.motions.changes(this.currentTick, touched);
   }
 
   /** Quantised views of all bodies, sorted by id. */
   views(): BodyView[] {
-    return [...this.bodies.values()].sort(byId).map(viewOf);
+    return this.motions.views();
   }
 
   /** The whole state (header + Rapier snapshot), its sha256 and the body views. */
@@ -259,14 +209,13 @@ export class WorldSimulation {
       const body = this.world.getRigidBody(handle);
       if (!body)
         throw new InvalidCommandError(`state is inconsistent: body "${id}" has no physics body`);
-      const record: BodyRecord = { id, handle, kind, shape, halfWidthMm, halfHeightMm, body };
-      body.userData = record;
-      this.bodies.set(id, record);
+      this.bodies.set(
+        id,
+        newBodyRecord({ id, handle, kind, shape, halfWidthMm, halfHeightMm, body }),
+      );
       this.projected.set(id, kind);
     }
-    this.world.forEachActiveRigidBody((body) => {
-      if (body.userData) this.awake.push(body.userData as BodyRecord);
-    });
+    this.motions.wakeActive();
     for (const intent of header.pending) {
       checkIntent(intent, this.projected, this.settings);
       this.pending.push(intent);
