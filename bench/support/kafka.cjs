@@ -44,6 +44,9 @@ function brokerPid(env) {
   }
 }
 
+/** Why a group may not be deleted that is no fault: members still leaving, or already gone. */
+const LEFT_TO_KAFKA = ['NON_EMPTY_GROUP', 'GROUP_ID_NOT_FOUND'];
+
 /**
  * Deletes the topics that start with `prefix.` and the consumer groups that contain `prefix`. A
  * group whose members have not left yet (a server that had to be killed) is left to Kafka: it goes
@@ -58,8 +61,10 @@ async function dropRun(brokers, prefix) {
     const { groups } = await client.listGroups();
     const ours = groups.map((g) => g.groupId).filter((id) => id.includes(prefix));
     await client.deleteGroups(ours).catch((error) => {
-      const failed = (error.groups ?? []).filter((g) => g.error?.type !== 'NON_EMPTY_GROUP');
-      if (failed.length || !error.groups) throw error;
+      const failed = (error.groups ?? []).filter((g) => !LEFT_TO_KAFKA.includes(g.error?.type));
+      if (!error.groups) throw error;
+      if (failed.length)
+        throw new Error(failed.map((g) => `${g.groupId}: ${g.error?.type}`).join(', '));
     });
   } finally {
     await client.disconnect();
