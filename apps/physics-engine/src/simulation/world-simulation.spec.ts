@@ -144,8 +144,10 @@ describe('WorldSimulation', () => {
     for (const body of setup) sim.enqueue({ type: 'spawnBody', body });
     sim.step();
     const before = sim.stateHash();
+    const bodies = sim.projectedBodyCount;
     expect(() => sim.enqueue(intent as never)).toThrow(errorClass);
     expect(sim.stateHash()).toBe(before);
+    expect(sim.projectedBodyCount).toBe(bodies);
   });
 
   it('validates against queued intents and enforces the caps', async () => {

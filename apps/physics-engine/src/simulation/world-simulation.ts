@@ -122,10 +122,8 @@ export class WorldSimulation {
         `command queue is full (${this.options.maxQueuedIntents} per tick)`,
       );
     }
-    const projected = new Map(this.projected);
-    checkIntent(intent, projected, this.settings);
-    this.projected.clear();
-    projected.forEach((kind, id) => this.projected.set(id, kind));
+    // checkIntent throws before it changes anything, so the projection needs no copy.
+    checkIntent(intent, this.projected, this.settings);
     this.pending.push(structuredClone(intent));
     return this.currentTick + 1;
   }
