@@ -52,14 +52,50 @@ export interface Checkpoint {
   state: Uint8Array;
   /** The seq of the last command-log entry the state includes (0: none; docs/storage.md). */
   logSeq: number;
+  /** The epoch of the lease its writer held (0: written without a lease). */
+  epoch: number;
   createdAt: Date;
 }
 
-/** What the caller provides to save a {@link Checkpoint} (`logSeq` defaults to 0). */
-export type CheckpointInput = Omit<Checkpoint, 'createdAt' | 'logSeq'> & { logSeq?: number };
+/**
+ * What the caller provides to save a {@link Checkpoint} (`logSeq` defaults to 0). With `lease`,
+ * the save is fenced: it is refused (FencedError) unless the world's lease of that role has
+ * exactly that epoch when the row is written.
+ */
+export type CheckpointInput = Omit<Checkpoint, 'createdAt' | 'logSeq' | 'epoch'> & {
+  logSeq?: number;
+  lease?: { role: string; epoch: number };
+};
 
 /** A {@link Checkpoint} without its bytes, for listings. */
 export type CheckpointSummary = Omit<Checkpoint, 'state'>;
+
+/**
+ * Ownership of a world by one replica for one role (docs/decisions.md, "World ownership"): valid
+ * until `expiresAt` by the database's clock; `epoch` grows by one at every acquisition.
+ */
+export interface WorldLease {
+  worldId: string;
+  role: string;
+  holder: string;
+  /** The holder's own address (host:port). */
+  address: string;
+  epoch: number;
+  acquiredAt: Date;
+  expiresAt: Date;
+  /** True when `expiresAt` had passed by the database's clock when this was read. */
+  expired: boolean;
+}
+
+/** What a replica asks for when it acquires a lease. */
+export interface AcquireLeaseInput {
+  worldId: string;
+  role: string;
+  holder: string;
+  address: string;
+  /** How long the lease lasts from the database's now, in ms. */
+  ttlMs: number;
+}
 
 /** One connection of a player to a world through a gateway instance. */
 export interface PlayerSession {

@@ -1,9 +1,13 @@
+import type { WorldLease } from './domain';
+
 /** Stable codes for every storage failure; callers branch on these, never on messages. */
 export const StorageErrorCode = {
   InvalidConfig: 'STORAGE_INVALID_CONFIG',
   InvalidInput: 'STORAGE_INVALID_INPUT',
   NotFound: 'STORAGE_NOT_FOUND',
   Conflict: 'STORAGE_CONFLICT',
+  LeaseHeld: 'STORAGE_LEASE_HELD',
+  Fenced: 'STORAGE_FENCED',
   MigrationChecksumMismatch: 'STORAGE_MIGRATION_CHECKSUM_MISMATCH',
   MigrationFailed: 'STORAGE_MIGRATION_FAILED',
   Unavailable: 'STORAGE_UNAVAILABLE',
@@ -66,6 +70,38 @@ export class ConflictError extends StorageError {
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(StorageErrorCode.Conflict, message, options);
+  }
+}
+
+/** Another holder's lease on the world has not expired; `lease` is that lease. */
+export class LeaseHeldError extends StorageError {
+  override readonly name = 'LeaseHeldError';
+
+  constructor(readonly lease: WorldLease) {
+    super(
+      StorageErrorCode.LeaseHeld,
+      `world "${lease.worldId}" (${lease.role}) is held by ${lease.holder} at ${lease.address}, epoch ${lease.epoch}, until ${lease.expiresAt.toISOString()}`,
+    );
+  }
+}
+
+/**
+ * A write carried a lease epoch that is not the world's current one: its writer lost the world
+ * (it was paused or cut off past its lease, and another replica took over). Nothing was written.
+ */
+export class FencedError extends StorageError {
+  override readonly name = 'FencedError';
+
+  constructor(
+    readonly worldId: string,
+    readonly role: string,
+    readonly epoch: number,
+    readonly currentEpoch: number | null,
+  ) {
+    super(
+      StorageErrorCode.Fenced,
+      `world "${worldId}" (${role}): epoch ${epoch} is fenced, the lease is ${currentEpoch === null ? 'gone' : `at epoch ${currentEpoch}`}`,
+    );
   }
 }
 

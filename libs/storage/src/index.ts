@@ -3,6 +3,7 @@
 export { createStorage, type Storage } from './storage';
 export { parseStorageConfig, redact, type StorageConfig, type StorageTarget } from './config';
 export type {
+  AcquireLeaseInput,
   AuditEntry,
   AuditInput,
   Checkpoint,
@@ -14,9 +15,12 @@ export type {
   World,
   WorldInput,
   WorldBinding,
+  WorldLease,
 } from './domain';
 export {
   ConflictError,
+  FencedError,
+  LeaseHeldError,
   InvalidInputError,
   InvalidStorageConfigError,
   MigrationChecksumError,
@@ -46,6 +50,11 @@ export {
 } from './migrations/migrate';
 export type { AuditRepository } from './repositories/audit.repository';
 export type { CheckpointRepository } from './repositories/checkpoints.repository';
+export {
+  MAX_LEASE_TTL_MS,
+  MAX_RENEW_BATCH,
+  type LeaseRepository,
+} from './repositories/leases.repository';
 export type { SessionRepository } from './repositories/sessions.repository';
 export type { WorldRepository } from './repositories/worlds.repository';
 export { MAX_DETAILS_BYTES, MAX_LIMIT, MAX_STATE_BYTES, MAX_TEXT } from './validation';

@@ -7,6 +7,7 @@ import { inspectSchema, type SchemaDescription } from './migrations/inspect';
 import type { MigrationResult } from './migrations/migrate';
 import { AuditRepository } from './repositories/audit.repository';
 import { CheckpointRepository } from './repositories/checkpoints.repository';
+import { LeaseRepository } from './repositories/leases.repository';
 import { prismaAccess } from './repositories/prisma-errors';
 import { SessionRepository } from './repositories/sessions.repository';
 import { WorldRepository } from './repositories/worlds.repository';
@@ -26,6 +27,7 @@ export interface Storage {
   ping(): Promise<void>;
   readonly worlds: WorldRepository;
   readonly checkpoints: CheckpointRepository;
+  readonly leases: LeaseRepository;
   readonly sessions: SessionRepository;
   readonly audit: AuditRepository;
   /** Releases connections (or closes the embedded database); later calls throw StorageClosedError. */
@@ -69,6 +71,7 @@ function wrap(backend: Backend): Storage {
     },
     worlds: new WorldRepository(db),
     checkpoints: new CheckpointRepository(db),
+    leases: new LeaseRepository(db),
     sessions: new SessionRepository(db),
     audit: new AuditRepository(db),
     close() {

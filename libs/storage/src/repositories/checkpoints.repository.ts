@@ -1,6 +1,6 @@
 import type { Checkpoint as CheckpointRow } from '../generated/prisma/client';
 import type { Checkpoint, CheckpointInput, CheckpointSummary, ListOptions } from '../domain';
-import { ConflictError, InvalidInputError, NotFoundError } from '../errors';
+import { ConflictError, FencedError, InvalidInputError, NotFoundError } from '../errors';
 import { bytes, integer, limit, text } from '../validation';
 import { isPrismaError, PrismaCode, type PrismaAccess } from './prisma-errors';
 
@@ -13,6 +13,7 @@ const summary = {
   tick: true,
   stateHash: true,
   logSeq: true,
+  epoch: true,
   createdAt: true,
 } as const;
 
@@ -23,7 +24,12 @@ const summary = {
 export class CheckpointRepository {
   constructor(private readonly db: PrismaAccess) {}
 
-  /** Stores a checkpoint; the world must exist and have the shard. */
+  /**
+   * Stores a checkpoint; the world must exist and have the shard. With `input.lease`, fenced:
+   * the lease row is read under a share lock in the same transaction, so the save is refused
+   * (FencedError) once another replica acquired the world, and an acquisition that comes while
+   * the save runs waits for it (the new holder then reads this checkpoint).
+   */
   async save(input: CheckpointInput): Promise<Checkpoint> {
     const worldId = text('worldId', input?.worldId);
     const shard = integer('shard', input.shard, 0);
@@ -34,7 +40,9 @@ export class CheckpointRepository {
       stateHash: text('stateHash', input.stateHash),
       state: new Uint8Array(bytes('state', input.state)),
       logSeq: BigInt(integer('logSeq', input.logSeq ?? 0, 0)),
+      epoch: BigInt(input.lease ? integer('lease.epoch', input.lease.epoch, 1) : 0),
     };
+    const role = input.lease ? text('lease.role', input.lease.role) : undefined;
     const world = await this.db().world.findUnique({
       where: { id: worldId },
       select: { shards: true },
@@ -47,8 +55,20 @@ export class CheckpointRepository {
       );
     }
     try {
-      return toCheckpoint(await this.db().checkpoint.create({ data }));
+      if (role === undefined) return toCheckpoint(await this.db().checkpoint.create({ data }));
+      return await this.db().$transaction(async (tx) => {
+        const [lease] = await tx.$queryRawUnsafe<Array<{ epoch: bigint | number }>>(
+          'SELECT epoch FROM world_leases WHERE world_id = $1 AND role = $2 FOR SHARE',
+          worldId,
+          role,
+        );
+        const current = lease ? Number(lease.epoch) : null;
+        if (current !== Number(data.epoch))
+          throw new FencedError(worldId, role, Number(data.epoch), current);
+        return toCheckpoint(await tx.checkpoint.create({ data }));
+      });
     } catch (error) {
+      if (error instanceof FencedError) throw error;
       if (isPrismaError(error, PrismaCode.ForeignKeyViolation))
         throw new NotFoundError('world', worldId, { cause: error });
       if (!isPrismaError(error, PrismaCode.UniqueViolation)) throw error;
@@ -102,7 +122,12 @@ export class CheckpointRepository {
       take: limit(options.limit),
       select: summary,
     });
-    return rows.map((row) => ({ ...row, tick: Number(row.tick), logSeq: Number(row.logSeq) }));
+    return rows.map((row) => ({
+      ...row,
+      tick: Number(row.tick),
+      logSeq: Number(row.logSeq),
+      epoch: Number(row.epoch),
+    }));
   }
 
   /**
@@ -142,7 +167,7 @@ export class CheckpointRepository {
 }
 
 function toCheckpoint(row: CheckpointRow): Checkpoint {
-  const { worldId, shard, tick, stateHash, state, logSeq, createdAt } = row;
+  const { worldId, shard, tick, stateHash, state, logSeq, epoch, createdAt } = row;
   return {
     worldId,
     shard,
@@ -150,6 +175,7 @@ function toCheckpoint(row: CheckpointRow): Checkpoint {
     stateHash,
     state: new Uint8Array(state),
     logSeq: Number(logSeq),
+    epoch: Number(epoch),
     createdAt,
   };
 }

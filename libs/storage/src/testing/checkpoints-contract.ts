@@ -30,6 +30,7 @@ export function describeCheckpoints(storage: () => Storage): void {
         stateHash: `hash-1-${Number.MAX_SAFE_INTEGER}`,
         state,
         logSeq: 0,
+        epoch: 0,
         createdAt: expect.any(Date),
       });
       const latest = await storage().checkpoints.latest(world.id, 1);

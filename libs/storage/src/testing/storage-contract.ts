@@ -7,6 +7,7 @@ import type { Storage } from '../storage';
 import { describeBadInput } from './bad-input-contract';
 import { describeCheckpoints } from './checkpoints-contract';
 import { aWorld, uid } from './fixtures';
+import { describeLeases } from './leases-contract';
 import { describeSessionsAndAudit } from './sessions-audit-contract';
 import { expectedSchema } from './prisma-schema';
 
@@ -170,6 +171,7 @@ export function describeStorageContract(name: string, factory: StorageFactory): 
     });
 
     describeCheckpoints(() => ctx.storage);
+    describeLeases(() => ctx.storage);
     describeSessionsAndAudit(() => ctx.storage);
     describeBadInput(() => ctx.storage);
   });

@@ -59,3 +59,9 @@ export type PlayerSession = Prisma.PlayerSessionModel
  * Who did what, when, to which world, under which trace. Kept when the world is deleted.
  */
 export type AuditLog = Prisma.AuditLogModel
+/**
+ * Model WorldLease
+ * Which replica of an engine module owns a world, under a lease with a fencing epoch: one row
+ * per (world, role). The epoch grows by one at every acquisition; writes carry it.
+ */
+export type WorldLease = Prisma.WorldLeaseModel

@@ -400,7 +400,8 @@ export const ModelName = {
   World: 'World',
   Checkpoint: 'Checkpoint',
   PlayerSession: 'PlayerSession',
-  AuditLog: 'AuditLog'
+  AuditLog: 'AuditLog',
+  WorldLease: 'WorldLease'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -416,7 +417,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "world" | "checkpoint" | "playerSession" | "auditLog"
+    modelProps: "world" | "checkpoint" | "playerSession" | "auditLog" | "worldLease"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -716,6 +717,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    WorldLease: {
+      payload: Prisma.$WorldLeasePayload<ExtArgs>
+      fields: Prisma.WorldLeaseFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.WorldLeaseFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WorldLeasePayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.WorldLeaseFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WorldLeasePayload>
+        }
+        findFirst: {
+          args: Prisma.WorldLeaseFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WorldLeasePayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.WorldLeaseFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WorldLeasePayload>
+        }
+        findMany: {
+          args: Prisma.WorldLeaseFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WorldLeasePayload>[]
+        }
+        create: {
+          args: Prisma.WorldLeaseCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WorldLeasePayload>
+        }
+        createMany: {
+          args: Prisma.WorldLeaseCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.WorldLeaseCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WorldLeasePayload>[]
+        }
+        delete: {
+          args: Prisma.WorldLeaseDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WorldLeasePayload>
+        }
+        update: {
+          args: Prisma.WorldLeaseUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WorldLeasePayload>
+        }
+        deleteMany: {
+          args: Prisma.WorldLeaseDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.WorldLeaseUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.WorldLeaseUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WorldLeasePayload>[]
+        }
+        upsert: {
+          args: Prisma.WorldLeaseUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WorldLeasePayload>
+        }
+        aggregate: {
+          args: Prisma.WorldLeaseAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateWorldLease>
+        }
+        groupBy: {
+          args: Prisma.WorldLeaseGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.WorldLeaseGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.WorldLeaseCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.WorldLeaseCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -779,7 +854,8 @@ export const CheckpointScalarFieldEnum = {
   stateHash: 'stateHash',
   state: 'state',
   createdAt: 'createdAt',
-  logSeq: 'logSeq'
+  logSeq: 'logSeq',
+  epoch: 'epoch'
 } as const
 
 export type CheckpointScalarFieldEnum = (typeof CheckpointScalarFieldEnum)[keyof typeof CheckpointScalarFieldEnum]
@@ -809,6 +885,19 @@ export const AuditLogScalarFieldEnum = {
 } as const
 
 export type AuditLogScalarFieldEnum = (typeof AuditLogScalarFieldEnum)[keyof typeof AuditLogScalarFieldEnum]
+
+
+export const WorldLeaseScalarFieldEnum = {
+  worldId: 'worldId',
+  role: 'role',
+  holder: 'holder',
+  address: 'address',
+  epoch: 'epoch',
+  acquiredAt: 'acquiredAt',
+  expiresAt: 'expiresAt'
+} as const
+
+export type WorldLeaseScalarFieldEnum = (typeof WorldLeaseScalarFieldEnum)[keyof typeof WorldLeaseScalarFieldEnum]
 
 
 export const SortOrder = {
@@ -1109,6 +1198,7 @@ export type GlobalOmitConfig = {
   checkpoint?: Prisma.CheckpointOmit
   playerSession?: Prisma.PlayerSessionOmit
   auditLog?: Prisma.AuditLogOmit
+  worldLease?: Prisma.WorldLeaseOmit
 }
 
 /* Types for Logging */

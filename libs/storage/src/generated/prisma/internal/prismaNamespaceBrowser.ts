@@ -54,7 +54,8 @@ export const ModelName = {
   World: 'World',
   Checkpoint: 'Checkpoint',
   PlayerSession: 'PlayerSession',
-  AuditLog: 'AuditLog'
+  AuditLog: 'AuditLog',
+  WorldLease: 'WorldLease'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -97,7 +98,8 @@ export const CheckpointScalarFieldEnum = {
   stateHash: 'stateHash',
   state: 'state',
   createdAt: 'createdAt',
-  logSeq: 'logSeq'
+  logSeq: 'logSeq',
+  epoch: 'epoch'
 } as const
 
 export type CheckpointScalarFieldEnum = (typeof CheckpointScalarFieldEnum)[keyof typeof CheckpointScalarFieldEnum]
@@ -127,6 +129,19 @@ export const AuditLogScalarFieldEnum = {
 } as const
 
 export type AuditLogScalarFieldEnum = (typeof AuditLogScalarFieldEnum)[keyof typeof AuditLogScalarFieldEnum]
+
+
+export const WorldLeaseScalarFieldEnum = {
+  worldId: 'worldId',
+  role: 'role',
+  holder: 'holder',
+  address: 'address',
+  epoch: 'epoch',
+  acquiredAt: 'acquiredAt',
+  expiresAt: 'expiresAt'
+} as const
+
+export type WorldLeaseScalarFieldEnum = (typeof WorldLeaseScalarFieldEnum)[keyof typeof WorldLeaseScalarFieldEnum]
 
 
 export const SortOrder = {

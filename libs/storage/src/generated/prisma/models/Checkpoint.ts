@@ -31,6 +31,7 @@ export type CheckpointAvgAggregateOutputType = {
   shard: number | null
   tick: number | null
   logSeq: number | null
+  epoch: number | null
 }
 
 export type CheckpointSumAggregateOutputType = {
@@ -38,6 +39,7 @@ export type CheckpointSumAggregateOutputType = {
   shard: number | null
   tick: bigint | null
   logSeq: bigint | null
+  epoch: bigint | null
 }
 
 export type CheckpointMinAggregateOutputType = {
@@ -49,6 +51,7 @@ export type CheckpointMinAggregateOutputType = {
   state: runtime.Bytes | null
   createdAt: Date | null
   logSeq: bigint | null
+  epoch: bigint | null
 }
 
 export type CheckpointMaxAggregateOutputType = {
@@ -60,6 +63,7 @@ export type CheckpointMaxAggregateOutputType = {
   state: runtime.Bytes | null
   createdAt: Date | null
   logSeq: bigint | null
+  epoch: bigint | null
 }
 
 export type CheckpointCountAggregateOutputType = {
@@ -71,6 +75,7 @@ export type CheckpointCountAggregateOutputType = {
   state: number
   createdAt: number
   logSeq: number
+  epoch: number
   _all: number
 }
 
@@ -80,6 +85,7 @@ export type CheckpointAvgAggregateInputType = {
   shard?: true
   tick?: true
   logSeq?: true
+  epoch?: true
 }
 
 export type CheckpointSumAggregateInputType = {
@@ -87,6 +93,7 @@ export type CheckpointSumAggregateInputType = {
   shard?: true
   tick?: true
   logSeq?: true
+  epoch?: true
 }
 
 export type CheckpointMinAggregateInputType = {
@@ -98,6 +105,7 @@ export type CheckpointMinAggregateInputType = {
   state?: true
   createdAt?: true
   logSeq?: true
+  epoch?: true
 }
 
 export type CheckpointMaxAggregateInputType = {
@@ -109,6 +117,7 @@ export type CheckpointMaxAggregateInputType = {
   state?: true
   createdAt?: true
   logSeq?: true
+  epoch?: true
 }
 
 export type CheckpointCountAggregateInputType = {
@@ -120,6 +129,7 @@ export type CheckpointCountAggregateInputType = {
   state?: true
   createdAt?: true
   logSeq?: true
+  epoch?: true
   _all?: true
 }
 
@@ -218,6 +228,7 @@ export type CheckpointGroupByOutputType = {
   state: runtime.Bytes
   createdAt: Date
   logSeq: bigint
+  epoch: bigint
   _count: CheckpointCountAggregateOutputType | null
   _avg: CheckpointAvgAggregateOutputType | null
   _sum: CheckpointSumAggregateOutputType | null
@@ -252,6 +263,7 @@ export type CheckpointWhereInput = {
   state?: Prisma.BytesFilter<"Checkpoint"> | runtime.Bytes
   createdAt?: Prisma.DateTimeFilter<"Checkpoint"> | Date | string
   logSeq?: Prisma.BigIntFilter<"Checkpoint"> | bigint | number
+  epoch?: Prisma.BigIntFilter<"Checkpoint"> | bigint | number
   world?: Prisma.XOR<Prisma.WorldScalarRelationFilter, Prisma.WorldWhereInput>
 }
 
@@ -264,6 +276,7 @@ export type CheckpointOrderByWithRelationInput = {
   state?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   logSeq?: Prisma.SortOrder
+  epoch?: Prisma.SortOrder
   world?: Prisma.WorldOrderByWithRelationInput
 }
 
@@ -280,6 +293,7 @@ export type CheckpointWhereUniqueInput = Prisma.AtLeast<{
   state?: Prisma.BytesFilter<"Checkpoint"> | runtime.Bytes
   createdAt?: Prisma.DateTimeFilter<"Checkpoint"> | Date | string
   logSeq?: Prisma.BigIntFilter<"Checkpoint"> | bigint | number
+  epoch?: Prisma.BigIntFilter<"Checkpoint"> | bigint | number
   world?: Prisma.XOR<Prisma.WorldScalarRelationFilter, Prisma.WorldWhereInput>
 }, "id" | "worldId_shard_tick">
 
@@ -292,6 +306,7 @@ export type CheckpointOrderByWithAggregationInput = {
   state?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   logSeq?: Prisma.SortOrder
+  epoch?: Prisma.SortOrder
   _count?: Prisma.CheckpointCountOrderByAggregateInput
   _avg?: Prisma.CheckpointAvgOrderByAggregateInput
   _max?: Prisma.CheckpointMaxOrderByAggregateInput
@@ -311,6 +326,7 @@ export type CheckpointScalarWhereWithAggregatesInput = {
   state?: Prisma.BytesWithAggregatesFilter<"Checkpoint"> | runtime.Bytes
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Checkpoint"> | Date | string
   logSeq?: Prisma.BigIntWithAggregatesFilter<"Checkpoint"> | bigint | number
+  epoch?: Prisma.BigIntWithAggregatesFilter<"Checkpoint"> | bigint | number
 }
 
 export type CheckpointCreateInput = {
@@ -321,6 +337,7 @@ export type CheckpointCreateInput = {
   state: runtime.Bytes
   createdAt?: Date | string
   logSeq?: bigint | number
+  epoch?: bigint | number
   world: Prisma.WorldCreateNestedOneWithoutCheckpointsInput
 }
 
@@ -333,6 +350,7 @@ export type CheckpointUncheckedCreateInput = {
   state: runtime.Bytes
   createdAt?: Date | string
   logSeq?: bigint | number
+  epoch?: bigint | number
 }
 
 export type CheckpointUpdateInput = {
@@ -343,6 +361,7 @@ export type CheckpointUpdateInput = {
   state?: Prisma.BytesFieldUpdateOperationsInput | runtime.Bytes
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   logSeq?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  epoch?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   world?: Prisma.WorldUpdateOneRequiredWithoutCheckpointsNestedInput
 }
 
@@ -355,6 +374,7 @@ export type CheckpointUncheckedUpdateInput = {
   state?: Prisma.BytesFieldUpdateOperationsInput | runtime.Bytes
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   logSeq?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  epoch?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
 }
 
 export type CheckpointCreateManyInput = {
@@ -366,6 +386,7 @@ export type CheckpointCreateManyInput = {
   state: runtime.Bytes
   createdAt?: Date | string
   logSeq?: bigint | number
+  epoch?: bigint | number
 }
 
 export type CheckpointUpdateManyMutationInput = {
@@ -376,6 +397,7 @@ export type CheckpointUpdateManyMutationInput = {
   state?: Prisma.BytesFieldUpdateOperationsInput | runtime.Bytes
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   logSeq?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  epoch?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
 }
 
 export type CheckpointUncheckedUpdateManyInput = {
@@ -387,6 +409,7 @@ export type CheckpointUncheckedUpdateManyInput = {
   state?: Prisma.BytesFieldUpdateOperationsInput | runtime.Bytes
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   logSeq?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  epoch?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
 }
 
 export type CheckpointListRelationFilter = {
@@ -414,6 +437,7 @@ export type CheckpointCountOrderByAggregateInput = {
   state?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   logSeq?: Prisma.SortOrder
+  epoch?: Prisma.SortOrder
 }
 
 export type CheckpointAvgOrderByAggregateInput = {
@@ -421,6 +445,7 @@ export type CheckpointAvgOrderByAggregateInput = {
   shard?: Prisma.SortOrder
   tick?: Prisma.SortOrder
   logSeq?: Prisma.SortOrder
+  epoch?: Prisma.SortOrder
 }
 
 export type CheckpointMaxOrderByAggregateInput = {
@@ -432,6 +457,7 @@ export type CheckpointMaxOrderByAggregateInput = {
   state?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   logSeq?: Prisma.SortOrder
+  epoch?: Prisma.SortOrder
 }
 
 export type CheckpointMinOrderByAggregateInput = {
@@ -443,6 +469,7 @@ export type CheckpointMinOrderByAggregateInput = {
   state?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   logSeq?: Prisma.SortOrder
+  epoch?: Prisma.SortOrder
 }
 
 export type CheckpointSumOrderByAggregateInput = {
@@ -450,6 +477,7 @@ export type CheckpointSumOrderByAggregateInput = {
   shard?: Prisma.SortOrder
   tick?: Prisma.SortOrder
   logSeq?: Prisma.SortOrder
+  epoch?: Prisma.SortOrder
 }
 
 export type CheckpointCreateNestedManyWithoutWorldInput = {
@@ -514,6 +542,7 @@ export type CheckpointCreateWithoutWorldInput = {
   state: runtime.Bytes
   createdAt?: Date | string
   logSeq?: bigint | number
+  epoch?: bigint | number
 }
 
 export type CheckpointUncheckedCreateWithoutWorldInput = {
@@ -524,6 +553,7 @@ export type CheckpointUncheckedCreateWithoutWorldInput = {
   state: runtime.Bytes
   createdAt?: Date | string
   logSeq?: bigint | number
+  epoch?: bigint | number
 }
 
 export type CheckpointCreateOrConnectWithoutWorldInput = {
@@ -564,6 +594,7 @@ export type CheckpointScalarWhereInput = {
   state?: Prisma.BytesFilter<"Checkpoint"> | runtime.Bytes
   createdAt?: Prisma.DateTimeFilter<"Checkpoint"> | Date | string
   logSeq?: Prisma.BigIntFilter<"Checkpoint"> | bigint | number
+  epoch?: Prisma.BigIntFilter<"Checkpoint"> | bigint | number
 }
 
 export type CheckpointCreateManyWorldInput = {
@@ -574,6 +605,7 @@ export type CheckpointCreateManyWorldInput = {
   state: runtime.Bytes
   createdAt?: Date | string
   logSeq?: bigint | number
+  epoch?: bigint | number
 }
 
 export type CheckpointUpdateWithoutWorldInput = {
@@ -584,6 +616,7 @@ export type CheckpointUpdateWithoutWorldInput = {
   state?: Prisma.BytesFieldUpdateOperationsInput | runtime.Bytes
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   logSeq?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  epoch?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
 }
 
 export type CheckpointUncheckedUpdateWithoutWorldInput = {
@@ -594,6 +627,7 @@ export type CheckpointUncheckedUpdateWithoutWorldInput = {
   state?: Prisma.BytesFieldUpdateOperationsInput | runtime.Bytes
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   logSeq?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  epoch?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
 }
 
 export type CheckpointUncheckedUpdateManyWithoutWorldInput = {
@@ -604,6 +638,7 @@ export type CheckpointUncheckedUpdateManyWithoutWorldInput = {
   state?: Prisma.BytesFieldUpdateOperationsInput | runtime.Bytes
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   logSeq?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  epoch?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
 }
 
 
@@ -617,6 +652,7 @@ export type CheckpointSelect<ExtArgs extends runtime.Types.Extensions.InternalAr
   state?: boolean
   createdAt?: boolean
   logSeq?: boolean
+  epoch?: boolean
   world?: boolean | Prisma.WorldDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["checkpoint"]>
 
@@ -629,6 +665,7 @@ export type CheckpointSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ex
   state?: boolean
   createdAt?: boolean
   logSeq?: boolean
+  epoch?: boolean
   world?: boolean | Prisma.WorldDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["checkpoint"]>
 
@@ -641,6 +678,7 @@ export type CheckpointSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ex
   state?: boolean
   createdAt?: boolean
   logSeq?: boolean
+  epoch?: boolean
   world?: boolean | Prisma.WorldDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["checkpoint"]>
 
@@ -653,9 +691,10 @@ export type CheckpointSelectScalar = {
   state?: boolean
   createdAt?: boolean
   logSeq?: boolean
+  epoch?: boolean
 }
 
-export type CheckpointOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "worldId" | "shard" | "tick" | "stateHash" | "state" | "createdAt" | "logSeq", ExtArgs["result"]["checkpoint"]>
+export type CheckpointOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "worldId" | "shard" | "tick" | "stateHash" | "state" | "createdAt" | "logSeq" | "epoch", ExtArgs["result"]["checkpoint"]>
 export type CheckpointInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   world?: boolean | Prisma.WorldDefaultArgs<ExtArgs>
 }
@@ -683,6 +722,10 @@ export type $CheckpointPayload<ExtArgs extends runtime.Types.Extensions.Internal
      * The seq of the last command-log entry the state includes (0: none).
      */
     logSeq: bigint
+    /**
+     * The epoch of the lease its writer held (0: written without a lease).
+     */
+    epoch: bigint
   }, ExtArgs["result"]["checkpoint"]>
   composites: {}
 }
@@ -1115,6 +1158,7 @@ export interface CheckpointFieldRefs {
   readonly state: Prisma.FieldRef<"Checkpoint", 'Bytes'>
   readonly createdAt: Prisma.FieldRef<"Checkpoint", 'DateTime'>
   readonly logSeq: Prisma.FieldRef<"Checkpoint", 'BigInt'>
+  readonly epoch: Prisma.FieldRef<"Checkpoint", 'BigInt'>
 }
     
 

@@ -1,0 +1,160 @@
+import type { AcquireLeaseInput, WorldLease } from '../domain';
+import { InvalidInputError, LeaseHeldError } from '../errors';
+import { integer, text } from '../validation';
+import type { PrismaAccess } from './prisma-errors';
+
+/** Longest lease a replica may take (a day); the shortest is 1 ms. */
+export const MAX_LEASE_TTL_MS = 86_400_000;
+/** Most leases one `renew` call carries. */
+export const MAX_RENEW_BATCH = 10_000;
+
+interface LeaseRow {
+  world_id: string;
+  role: string;
+  holder: string;
+  address: string;
+  epoch: bigint | number;
+  acquired_at: Date | string;
+  expires_at: Date | string;
+  expired: boolean;
+}
+
+const COLUMNS = 'world_id, role, holder, address, epoch, acquired_at, expires_at';
+
+/**
+ * World leases on the database's clock, each operation one atomic statement (compare-and-set on
+ * the row): no replica's clock decides who owns a world. See docs/decisions.md, "World ownership".
+ */
+export class LeaseRepository {
+  constructor(private readonly db: PrismaAccess) {}
+
+  /**
+   * Takes the world's lease of `role` for `holder` with the next epoch (1 for a new lease) when
+   * it is free, expired or already the holder's own; LeaseHeldError with the current lease when
+   * another holder's has not expired.
+   */
+  async acquire(input: AcquireLeaseInput): Promise<WorldLease> {
+    const worldId = text('worldId', input?.worldId);
+    const role = text('role', input.role);
+    const holder = text('holder', input.holder);
+    const address = text('address', input.address);
+    const ttlMs = ttl(input.ttlMs);
+    const rows = await this.db().$queryRawUnsafe<LeaseRow[]>(
+      `INSERT INTO world_leases AS l (${COLUMNS})
+       VALUES ($1, $2, $3, $4, 1, now(), now() + make_interval(secs => $5::double precision / 1000))
+       ON CONFLICT (world_id, role) DO UPDATE
+         SET holder = EXCLUDED.holder, address = EXCLUDED.address, epoch = l.epoch + 1,
+             acquired_at = EXCLUDED.acquired_at, expires_at = EXCLUDED.expires_at
+         WHERE l.expires_at <= now() OR l.holder = EXCLUDED.holder
+       RETURNING ${COLUMNS}, false AS expired`,
+      worldId,
+      role,
+      holder,
+      address,
+      ttlMs,
+    );
+    if (rows.length > 0) return toLease(rows[0]);
+    const current = await this.get(worldId, role);
+    // Released or expired between the two statements: try once more.
+    if (!current || current.expired) return this.acquire(input);
+    throw new LeaseHeldError(current);
+  }
+
+  /**
+   * Extends the holder's leases that still have the epoch it acquired (expired or not, as long as
+   * nobody took them since); returns the new expiry of each one renewed. A world missing from the
+   * answer is lost: another replica holds it now, or it was released.
+   */
+  async renew(
+    role: string,
+    holder: string,
+    leases: ReadonlyArray<{ worldId: string; epoch: number }>,
+    ttlMs: number,
+  ): Promise<Map<string, Date>> {
+    text('role', role);
+    text('holder', holder);
+    const ms = ttl(ttlMs);
+    if (!Array.isArray(leases) || leases.length > MAX_RENEW_BATCH) {
+      throw new InvalidInputError('leases', `must be an array of at most ${MAX_RENEW_BATCH}`);
+    }
+    if (leases.length === 0) return new Map();
+    const wanted = leases.map((l) => ({
+      world_id: text('worldId', l?.worldId),
+      epoch: integer('epoch', l.epoch, 1),
+    }));
+    const rows = await this.db().$queryRawUnsafe<Array<{ world_id: string; expires_at: Date }>>(
+      `UPDATE world_leases AS l
+          SET expires_at = now() + make_interval(secs => $3::double precision / 1000)
+         FROM jsonb_to_recordset($4::jsonb) AS w(world_id text, epoch bigint)
+        WHERE l.role = $1 AND l.holder = $2 AND l.world_id = w.world_id AND l.epoch = w.epoch
+       RETURNING l.world_id, l.expires_at`,
+      role,
+      holder,
+      ms,
+      JSON.stringify(wanted),
+    );
+    return new Map(rows.map((r) => [r.world_id, new Date(r.expires_at)]));
+  }
+
+  /**
+   * Gives a lease up at once (it stays at its epoch, so the next holder gets a higher one).
+   * False when the holder no longer had it at that epoch.
+   */
+  async release(worldId: string, role: string, holder: string, epoch: number): Promise<boolean> {
+    const count = await this.db().$executeRawUnsafe(
+      `UPDATE world_leases SET expires_at = now()
+        WHERE world_id = $1 AND role = $2 AND holder = $3 AND epoch = $4 AND expires_at > now()`,
+      text('worldId', worldId),
+      text('role', role),
+      text('holder', holder),
+      integer('epoch', epoch, 1),
+    );
+    return count > 0;
+  }
+
+  /** The world's lease of `role`, expired or not; null when it never had one. */
+  async get(worldId: string, role: string): Promise<WorldLease | null> {
+    const rows = await this.db().$queryRawUnsafe<LeaseRow[]>(
+      `SELECT ${COLUMNS}, expires_at <= now() AS expired FROM world_leases
+        WHERE world_id = $1 AND role = $2`,
+      text('worldId', worldId),
+      text('role', role),
+    );
+    return rows.length > 0 ? toLease(rows[0]) : null;
+  }
+
+  /** The leases of `role` (of one holder when given), ordered by world id; at most `limit`. */
+  async list(
+    role: string,
+    options: { holder?: string; limit?: number } = {},
+  ): Promise<WorldLease[]> {
+    const max = integer('limit', options.limit ?? 1000, 1, MAX_RENEW_BATCH);
+    const holder = options.holder === undefined ? null : text('holder', options.holder);
+    const rows = await this.db().$queryRawUnsafe<LeaseRow[]>(
+      `SELECT ${COLUMNS}, expires_at <= now() AS expired FROM world_leases
+        WHERE role = $1 AND ($2::text IS NULL OR holder = $2::text)
+        ORDER BY world_id LIMIT $3`,
+      text('role', role),
+      holder,
+      max,
+    );
+    return rows.map(toLease);
+  }
+}
+
+function ttl(value: unknown): number {
+  return integer('ttlMs', value, 1, MAX_LEASE_TTL_MS);
+}
+
+function toLease(row: LeaseRow): WorldLease {
+  return {
+    worldId: row.world_id,
+    role: row.role,
+    holder: row.holder,
+    address: row.address,
+    epoch: Number(row.epoch),
+    acquiredAt: new Date(row.acquired_at),
+    expiresAt: new Date(row.expires_at),
+    expired: Boolean(row.expired),
+  };
+}

@@ -1,0 +1,238 @@
+import fc from 'fast-check';
+
+import { FencedError, LeaseHeldError } from '../errors';
+import type { Storage } from '../storage';
+import { aWorld, uid } from './fixtures';
+
+const ROLE = 'physics';
+const LONG = 600_000;
+
+/** World leases: epochs, expiry on the database clock, renewal, release and fenced checkpoints. */
+export function describeLeases(storage: () => Storage): void {
+  describe('world leases', () => {
+    const acquire = (worldId: string, holder: string, ttlMs = LONG) =>
+      storage().leases.acquire({ worldId, role: ROLE, holder, address: `${holder}:50051`, ttlMs });
+
+    it('gives a new lease epoch 1 and reads it back', async () => {
+      const worldId = uid('w');
+      const lease = await acquire(worldId, 'a');
+      expect(lease).toEqual({
+        worldId,
+        role: ROLE,
+        holder: 'a',
+        address: 'a:50051',
+        epoch: 1,
+        acquiredAt: expect.any(Date),
+        expiresAt: expect.any(Date),
+        expired: false,
+      });
+      expect(lease.expiresAt.getTime() - lease.acquiredAt.getTime()).toBe(LONG);
+      expect(await storage().leases.get(worldId, ROLE)).toEqual(lease);
+      expect(await storage().leases.get(worldId, 'interaction')).toBeNull();
+    });
+
+    it("refuses another holder's live lease, naming the holder", async () => {
+      const worldId = uid('w');
+      await acquire(worldId, 'a');
+      const refused = acquire(worldId, 'b');
+      await expect(refused).rejects.toBeInstanceOf(LeaseHeldError);
+      await expect(refused).rejects.toMatchObject({
+        code: 'STORAGE_LEASE_HELD',
+        lease: { holder: 'a', address: 'a:50051', epoch: 1 },
+      });
+    });
+
+    it('hands an expired lease to the next holder with the next epoch', async () => {
+      const worldId = uid('w');
+      await acquire(worldId, 'a', 1);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await storage().leases.get(worldId, ROLE)).toMatchObject({ expired: true });
+      expect(await acquire(worldId, 'b')).toMatchObject({ holder: 'b', epoch: 2, expired: false });
+    });
+
+    it('gives its own holder a new epoch when it acquires again', async () => {
+      const worldId = uid('w');
+      await acquire(worldId, 'a');
+      expect((await acquire(worldId, 'a')).epoch).toBe(2);
+    });
+
+    it('renews only the leases still at the epoch their holder has', async () => {
+      const [kept, taken, released] = [uid('w'), uid('w'), uid('w')];
+      const first = await acquire(kept, 'a', 1_000);
+      await acquire(taken, 'a', 1);
+      await acquire(released, 'a');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await acquire(taken, 'b');
+      const renewed = await storage().leases.renew(
+        ROLE,
+        'a',
+        [
+          { worldId: kept, epoch: 1 },
+          { worldId: taken, epoch: 1 },
+          { worldId: released, epoch: 7 },
+        ],
+        LONG,
+      );
+      expect([...renewed.keys()]).toEqual([kept]);
+      expect(renewed.get(kept)!.getTime()).toBeGreaterThan(first.expiresAt.getTime());
+      expect(await storage().leases.renew(ROLE, 'a', [], LONG)).toEqual(new Map());
+    });
+
+    it('releases a lease so another holder takes it at once, with a higher epoch', async () => {
+      const worldId = uid('w');
+      await acquire(worldId, 'a');
+      expect(await storage().leases.release(worldId, ROLE, 'b', 1)).toBe(false);
+      expect(await storage().leases.release(worldId, ROLE, 'a', 1)).toBe(true);
+      expect(await storage().leases.release(worldId, ROLE, 'a', 1)).toBe(false);
+      expect(await acquire(worldId, 'b')).toMatchObject({ holder: 'b', epoch: 2 });
+    });
+
+    it('lets exactly one of many racing holders acquire a free world', async () => {
+      const worldId = uid('w');
+      const results = await Promise.allSettled(
+        Array.from({ length: 8 }, (_, i) => acquire(worldId, `h${i}`)),
+      );
+      const won = results.filter((r) => r.status === 'fulfilled');
+      expect(won).toHaveLength(1);
+      for (const r of results)
+        if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(LeaseHeldError);
+    });
+
+    it("lists a role's leases, of one holder when asked", async () => {
+      const [x, y] = [uid('list'), uid('list')];
+      await acquire(x, 'lister-a');
+      await acquire(y, 'lister-b');
+      const mine = await storage().leases.list(ROLE, { holder: 'lister-a' });
+      expect(mine.map((l) => l.worldId)).toEqual([x]);
+      const all = (await storage().leases.list(ROLE)).map((l) => l.worldId);
+      expect(all).toEqual(expect.arrayContaining([x, y]));
+    });
+
+    it('refuses bad input with the field named', async () => {
+      const worldId = uid('w');
+      const base = { worldId, role: ROLE, holder: 'a', address: 'a:1', ttlMs: 1000 };
+      for (const [bad, field] of [
+        [{ ttlMs: 0 }, 'ttlMs'],
+        [{ ttlMs: 86_400_001 }, 'ttlMs'],
+        [{ ttlMs: 1.5 }, 'ttlMs'],
+        [{ holder: '' }, 'holder'],
+        [{ address: 'x'.repeat(300) }, 'address'],
+        [{ worldId: 'a\u0000b' }, 'worldId'],
+      ] as const) {
+        await expect(storage().leases.acquire({ ...base, ...bad })).rejects.toMatchObject({
+          name: 'InvalidInputError',
+          field,
+        });
+      }
+      await expect(
+        storage().leases.renew(ROLE, 'a', [{ worldId, epoch: 0 }], 1000),
+      ).rejects.toMatchObject({ field: 'epoch' });
+      const tooMany = Array.from({ length: 10_001 }, () => ({ worldId, epoch: 1 }));
+      await expect(storage().leases.renew(ROLE, 'a', tooMany, 1000)).rejects.toMatchObject({
+        field: 'leases',
+      });
+    });
+
+    describe('fenced checkpoints', () => {
+      const save = (worldId: string, tick: number, epoch: number) =>
+        storage().checkpoints.save({
+          worldId,
+          shard: 0,
+          tick,
+          stateHash: `h${tick}`,
+          state: new Uint8Array([tick]),
+          lease: { role: ROLE, epoch },
+        });
+
+      it('stores a checkpoint written under the current epoch, with that epoch', async () => {
+        const world = await storage().worlds.upsert(aWorld());
+        await acquire(world.id, 'a');
+        expect(await save(world.id, 10, 1)).toMatchObject({ tick: 10, epoch: 1 });
+        expect((await storage().checkpoints.list(world.id, 0))[0]).toMatchObject({ epoch: 1 });
+      });
+
+      it('refuses a checkpoint of a fenced epoch and writes nothing', async () => {
+        const world = await storage().worlds.upsert(aWorld());
+        await acquire(world.id, 'a', 1);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        await acquire(world.id, 'b');
+        const stale = save(world.id, 20, 1);
+        await expect(stale).rejects.toBeInstanceOf(FencedError);
+        await expect(stale).rejects.toMatchObject({
+          code: 'STORAGE_FENCED',
+          epoch: 1,
+          currentEpoch: 2,
+        });
+        expect(await storage().checkpoints.latest(world.id, 0)).toBeNull();
+        await expect(save(world.id, 20, 3)).rejects.toBeInstanceOf(FencedError);
+        expect(await save(world.id, 20, 2)).toMatchObject({ epoch: 2 });
+      });
+
+      it('refuses a fenced checkpoint of a world that was never leased', async () => {
+        const world = await storage().worlds.upsert(aWorld());
+        await expect(save(world.id, 1, 1)).rejects.toMatchObject({
+          name: 'FencedError',
+          currentEpoch: null,
+        });
+      });
+    });
+
+    it('behaves like the model of a fenced lease under any sequence of operations', async () => {
+      // Long leases only, so the outcome does not depend on timing: a lease ends by release.
+      const holders = ['a', 'b', 'c'];
+      const op = fc.oneof(
+        fc.record({ kind: fc.constant('acquire' as const), holder: fc.constantFrom(...holders) }),
+        fc.record({
+          kind: fc.constantFrom('release' as const, 'renew' as const, 'checkpoint' as const),
+          holder: fc.constantFrom(...holders),
+          epoch: fc.integer({ min: 1, max: 6 }),
+        }),
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 12 }), async (ops) => {
+          const world = await storage().worlds.upsert(aWorld());
+          const model = { holder: '', epoch: 0, live: false };
+          let tick = 0;
+          for (const o of ops) {
+            if (o.kind === 'acquire') {
+              const free = !model.live || model.holder === o.holder;
+              const got = acquire(world.id, o.holder);
+              if (free) {
+                Object.assign(model, { holder: o.holder, epoch: model.epoch + 1, live: true });
+                expect((await got).epoch).toBe(model.epoch);
+              } else {
+                await expect(got).rejects.toBeInstanceOf(LeaseHeldError);
+              }
+            } else if (o.kind === 'release') {
+              const mine = model.live && model.holder === o.holder && model.epoch === o.epoch;
+              if (mine) model.live = false;
+              expect(await storage().leases.release(world.id, ROLE, o.holder, o.epoch)).toBe(mine);
+            } else if (o.kind === 'renew') {
+              const mine = model.holder === o.holder && model.epoch === o.epoch;
+              if (mine) model.live = true;
+              const renewed = await storage().leases.renew(
+                ROLE,
+                o.holder,
+                [{ worldId: world.id, epoch: o.epoch }],
+                LONG,
+              );
+              expect(renewed.has(world.id)).toBe(mine);
+            } else {
+              const saved = storage().checkpoints.save({
+                worldId: world.id,
+                shard: 0,
+                tick: ++tick,
+                stateHash: 'h',
+                state: new Uint8Array([1]),
+                lease: { role: ROLE, epoch: o.epoch },
+              });
+              if (model.epoch === o.epoch) await expect(saved).resolves.toBeDefined();
+              else await expect(saved).rejects.toBeInstanceOf(FencedError);
+            }
+          }
+        }),
+        { numRuns: 25 },
+      );
+    }, 120_000);
+  });
+}
