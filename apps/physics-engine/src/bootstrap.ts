@@ -4,10 +4,12 @@ import { NestFactory } from '@nestjs/core';
 import type { EventBus } from '@anvil/bus';
 import { engineServer } from '@anvil/engine-contract/nest';
 import { closeOnce, holdBus, systemClock, type Clock, type Timers } from '@anvil/runtime';
+import { hostname } from 'node:os';
 import { createStorage, type Storage } from '@anvil/storage';
 import type { PhysicsConfig } from './config/physics-config';
 import { EngineModule } from './engine/engine.module';
 import { loadRapier } from './simulation/rapier';
+import { WorldOwnership } from './ownership/world-ownership';
 import { CheckpointService } from './worlds/checkpoints';
 import { WorldsService } from './worlds/worlds.service';
 
@@ -58,6 +60,8 @@ export async function bootstrap(options: PhysicsBootstrapOptions): Promise<Runni
           ),
       })
     : undefined;
+  const ownership = storage ? newOwnership(config, storage, () => address) : undefined;
+  let address = '';
   const server = await engineServer({
     ...config,
     maxCallsPerSecond: config.limits.maxCallsPerSecond,
@@ -72,23 +76,46 @@ export async function bootstrap(options: PhysicsBootstrapOptions): Promise<Runni
       clock: options.clock,
       timers: options.timers,
       checkpoints,
+      ownership,
     }),
     server.options,
   );
+  const worlds = app.get(WorldsService);
+  ownership?.onLost((worldId, reason) => void worlds.lose(worldId, reason));
   await server.serve(app);
+  address = config.ownership.advertiseAddress ?? server.address;
   new Logger('PhysicsEngine').log(
     `serving EngineService on ${config.grpc.host}:${server.port} (${config.tick.mode}, ${config.tick.hz} Hz)`,
   );
   return {
     port: server.port,
     address: server.address,
-    worlds: app.get(WorldsService),
+    worlds,
     close: closeOnce(async () => {
       await server.stop(app);
+      await ownership?.stop();
       await releaseBus();
       if (ownsStorage) await storage?.close();
     }),
   };
+}
+
+/** World leases for this replica (REPLICA_ID, default: the host name). */
+function newOwnership(
+  config: PhysicsConfig,
+  storage: Storage,
+  address: () => string,
+): WorldOwnership {
+  const { replicaId, leaseTtlMs, renewEveryMs } = config.ownership;
+  const logger = new Logger('WorldOwnership');
+  return new WorldOwnership({
+    leases: storage.leases,
+    holder: replicaId ?? hostname(),
+    address,
+    ttlMs: leaseTtlMs,
+    renewEveryMs,
+    onRenewError: (error) => logger.warn(`renewing the world leases failed: ${String(error)}`),
+  });
 }
 
 /** Opens and migrates the engine's own storage; undefined without a URL. */

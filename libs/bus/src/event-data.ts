@@ -29,6 +29,7 @@ function physicsDelta(data: unknown): void {
         fail(`data.removed[${index}]`, 'a non-empty string', id);
     });
   }
+  if (object['epoch'] !== undefined) requireInteger(object, 'epoch', 'data.', 0);
 }
 
 const MOTION_KEYS = ['x', 'y', 'angle', 'vx', 'vy'] as const;

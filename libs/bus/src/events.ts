@@ -50,6 +50,12 @@ export interface PhysicsDeltaData {
   bodies: BodyDelta[];
   /** Ids of bodies removed during this tick (absent when none). */
   removed?: string[];
+  /**
+   * The lease epoch of the engine replica that stepped the world (absent: 0, no ownership). A
+   * consumer drops deltas of an epoch older than one it already saw for the world: they come
+   * from a replica that lost the world (docs/events.md).
+   */
+  epoch?: number;
 }
 
 /** `data` of `dev.anvil.interaction.player-joined.v1`. */

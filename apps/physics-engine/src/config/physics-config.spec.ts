@@ -25,7 +25,35 @@ describe('loadPhysicsConfig', () => {
       shutdownTimeoutMs: 10_000,
       checkpoint: { everyTicks: 300, keep: 5 },
       databaseUrl: undefined,
+      ownership: {
+        replicaId: undefined,
+        advertiseAddress: undefined,
+        leaseTtlMs: 1_500,
+        renewEveryMs: 400,
+      },
     });
+  });
+
+  it('reads the ownership settings and refuses a renewal period over half the lease', () => {
+    const config = loadPhysicsConfig({
+      ENGINE_TOKEN,
+      REPLICA_ID: 'physics-2',
+      ADVERTISE_ADDRESS: 'physics-2.physics.anvil.svc:50051',
+      WORLD_LEASE_TTL_MS: '3000',
+      WORLD_LEASE_RENEW_MS: '1000',
+    });
+    expect(config.ownership).toEqual({
+      replicaId: 'physics-2',
+      advertiseAddress: 'physics-2.physics.anvil.svc:50051',
+      leaseTtlMs: 3_000,
+      renewEveryMs: 1_000,
+    });
+    expect(() =>
+      loadPhysicsConfig({ ENGINE_TOKEN, WORLD_LEASE_TTL_MS: '1000', WORLD_LEASE_RENEW_MS: '600' }),
+    ).toThrow(/WORLD_LEASE_RENEW_MS \(600\) must be at most half of WORLD_LEASE_TTL_MS/);
+    expect(() => loadPhysicsConfig({ ENGINE_TOKEN, WORLD_LEASE_TTL_MS: '5' })).toThrow(
+      /WORLD_LEASE_TTL_MS/,
+    );
   });
 
   it('parses the environment', () => {

@@ -26,8 +26,14 @@ export interface CommandLogStats {
 /** What a writer needs besides the bus and the world. */
 export interface CommandLogWriterOptions {
   topicPrefix?: string;
-  /** The writer's epoch (0 until placement fences writers). */
+  /** The writer's lease epoch (0: no ownership, one replica). */
   epoch?: number;
+  /**
+   * Asked before entries the bus took are acknowledged: why they may not be (the lease was lost
+   * or not renewed in time), or undefined. Refused entries stay in the log; their callers learn
+   * UNAVAILABLE with an unknown outcome, never a success the next owner might not have.
+   */
+  fence?: () => string | undefined;
   /** The seq of the world's last entry already in the log (0: a new log). */
   lastSeq?: number;
   timers?: Timers;
@@ -174,8 +180,10 @@ export class CommandLogWriter {
       delay = LOG_RETRY_DELAY_MS.first;
       this.queue.splice(0, batch.length);
       this.loggedSeq = batch[batch.length - 1].entry.seq;
+      const fenced = this.options.fence?.();
       for (const pending of batch) {
-        if (!pending.settled) pending.resolve();
+        if (fenced !== undefined) this.refuse(pending, fenced);
+        else if (!pending.settled) pending.resolve();
         pending.settled = true;
       }
       if (this.queue.length === 0) this.failed = false;

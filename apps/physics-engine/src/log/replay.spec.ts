@@ -102,6 +102,16 @@ describe('entriesAfter', () => {
     ]);
     expect(dropped).toBe(2);
   });
+
+  it("drops an older epoch's entries after a newer-epoch checkpoint that does not include them", () => {
+    // The epoch-1 owner restored up to seq 2 and checkpointed before writing anything; the
+    // fenced epoch-0 writer's seq 3 landed after that: no later owner may apply it.
+    const log = [entry(1, 3, 0), entry(2, 9, 0), entry(3, 11, 0, 'zombie'), entry(3, 12, 2)];
+    const fromCheckpoint = entriesAfter({ ...at, epoch: 1 }, log.slice(0, 3));
+    expect(fromCheckpoint).toEqual({ entries: [], dropped: 1 });
+    const { entries } = entriesAfter({ ...at, epoch: 1 }, log);
+    expect(entries.map((e) => [e.seq, e.epoch])).toEqual([[3, 2]]);
+  });
 });
 
 describe('replay', () => {

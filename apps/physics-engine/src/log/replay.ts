@@ -12,6 +12,8 @@ export interface LogCheckpoint {
   state: Uint8Array;
   tick: number;
   logSeq: number;
+  /** The lease epoch of its writer (0 or absent: none). */
+  epoch?: number;
 }
 
 /** The entries to apply after a checkpoint, and what was left out. */
@@ -30,6 +32,8 @@ const sameEntry = (a: CommandLogEntry, b: CommandLogEntry): boolean =>
 /**
  * Reads a world's log (in log order) into the entries that follow a checkpoint. Rules:
  * - seq ≤ `logSeq`: already in the checkpoint's state, skipped;
+ * - after `logSeq` with an epoch older than the checkpoint's: a fenced writer's append that the
+ *   checkpoint's writer never applied, dropped;
  * - an older epoch than one already seen: a fenced writer's late append, dropped;
  * - a newer epoch supersedes the older-epoch entries from its first seq on (their writer was
  *   fenced before the new one took over, so they are not in the new writer's history);
@@ -39,13 +43,17 @@ const sameEntry = (a: CommandLogEntry, b: CommandLogEntry): boolean =>
  *   `LOG_TICK_ORDER`.
  */
 export function entriesAfter(
-  checkpoint: Pick<LogCheckpoint, 'tick' | 'logSeq'>,
+  checkpoint: Pick<LogCheckpoint, 'tick' | 'logSeq' | 'epoch'>,
   log: Iterable<CommandLogEntry>,
 ): EntriesAfter {
   const accepted: CommandLogEntry[] = [];
   let dropped = 0;
   let epoch = -1;
   for (const entry of log) {
+    if (entry.seq > checkpoint.logSeq && entry.epoch < (checkpoint.epoch ?? 0)) {
+      dropped++;
+      continue;
+    }
     if (entry.epoch < epoch) {
       dropped++;
       continue;

@@ -1,4 +1,5 @@
 import type { Checkpoint, Storage } from '@anvil/storage';
+import { PHYSICS_ROLE } from '../ownership/world-ownership';
 import type { SimulationSnapshot, WorldSimulation } from '../simulation/world-simulation';
 
 /** The shard the physics engine checkpoints (it runs each world whole). */
@@ -42,17 +43,25 @@ export class CheckpointService {
     return this.options.storage.checkpoints.latest(worldId, CHECKPOINT_SHARD);
   }
 
-  /** The checkpoint writer of one world. */
-  forWorld(worldId: string): WorldCheckpoints {
+  /**
+   * The checkpoint writer of one world; with a lease epoch (> 0) its saves are fenced: refused
+   * once another replica acquired the world.
+   */
+  forWorld(worldId: string, epoch = 0): WorldCheckpoints {
     return new WorldCheckpoints(
       worldId,
       this.options.everyTicks,
-      (snap, logSeq) => this.save(worldId, snap, logSeq),
+      (snap, logSeq) => this.save(worldId, snap, logSeq, epoch),
       (tick, error) => this.options.onError(worldId, tick, error),
     );
   }
 
-  private async save(worldId: string, snap: SimulationSnapshot, logSeq: number): Promise<void> {
+  private async save(
+    worldId: string,
+    snap: SimulationSnapshot,
+    logSeq: number,
+    epoch: number,
+  ): Promise<void> {
     const { storage, keep } = this.options;
     if (!this.known.has(worldId)) {
       if (!(await storage.worlds.get(worldId))) {
@@ -75,6 +84,7 @@ export class CheckpointService {
       stateHash: snap.stateHash,
       state: snap.state,
       logSeq,
+      ...(epoch > 0 ? { lease: { role: PHYSICS_ROLE, epoch } } : {}),
     });
     await storage.checkpoints.prune(worldId, keep, CHECKPOINT_SHARD);
   }

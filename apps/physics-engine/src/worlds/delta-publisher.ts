@@ -34,12 +34,14 @@ export function deltaEvent(
   worldId: string,
   result: StepChanges | MergedSteps,
   now: Date,
+  epoch = 0,
 ): CloudEvent<PhysicsDeltaData> {
   // Already BodyDelta-shaped and sorted by id (WorldSimulation.step guarantees both).
   const bodies: BodyDelta[] = result.changed;
   const data: PhysicsDeltaData = { worldId, tick: result.tick, bodies };
   if ('fromTick' in result && result.fromTick < result.tick) data.fromTick = result.fromTick;
   if (result.removed.length) data.removed = [...result.removed].sort();
+  if (epoch > 0) data.epoch = epoch;
   return {
     specversion: '1.0',
     // Deterministic: a restored engine replaying a tick produces the same id (consumers dedupe).
@@ -73,6 +75,8 @@ export class DeltaPublisher {
     private readonly worldId: string,
     private readonly onError: (error: unknown, tick: number) => void,
     topicPrefix?: string,
+    /** The owner's lease epoch: readers drop deltas of an epoch older than one they saw. */
+    private readonly epoch = 0,
   ) {
     this.topic = worldTopic('physics', topicPrefix);
   }
@@ -88,7 +92,7 @@ export class DeltaPublisher {
   }
 
   private send(result: StepChanges | MergedSteps): void {
-    const event = deltaEvent(this.worldId, result, new Date());
+    const event = deltaEvent(this.worldId, result, new Date(), this.epoch);
     this.counters.inFlight++;
     this.chain = this.chain
       .then(() => this.bus.publish(this.topic, this.worldId, [event]))

@@ -41,6 +41,8 @@ export class WorldRuntime {
     private readonly log: CommandLogWriter,
     loopOptions?: TickLoopOptions,
     private readonly checkpoints?: WorldCheckpoints,
+    /** The lease epoch this replica runs the world under (0: no ownership). */
+    readonly epoch = 0,
   ) {
     if (loopOptions) {
       this.loop = new TickLoop(() => this.stepOnce(), loopOptions);

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { EventBus } from '@anvil/bus';
+import { LeaseHeldError } from '@anvil/storage';
 import {
   AlreadyExistsError,
   CapacityError,
@@ -35,6 +36,7 @@ import type { CheckpointService } from './checkpoints';
 import { CommandLogWriter } from '../log/command-log-writer';
 import { DeltaPublisher } from './delta-publisher';
 import { WorldRuntime } from './world-runtime';
+import type { WorldOwnership } from '../ownership/world-ownership';
 
 /** What the service needs from outside: Rapier, the bus, config and (for tests) time. */
 export interface WorldsDeps {
@@ -45,6 +47,12 @@ export interface WorldsDeps {
   timers?: Timers;
   /** Periodic checkpoints and restore on Init; none: worlds start fresh and are not saved. */
   checkpoints?: CheckpointService;
+  /**
+   * World leases (docs/decisions.md, "World ownership"): a world is loaded only under its lease,
+   * its writes carry the lease's epoch, and it is dropped when the lease is lost. None: one
+   * replica, epoch 0.
+   */
+  ownership?: WorldOwnership;
 }
 
 /**
@@ -104,6 +112,51 @@ export class WorldsService {
     worldId: string,
     settings: WorldSettings,
   ): Promise<{ runtime: WorldRuntime; created: boolean }> {
+    // The lease first: the previous owner acknowledged nothing after its lease ended, so the
+    // log read below holds every acknowledged entry.
+    const epoch = await this.acquire(worldId);
+    try {
+      return await this.load(worldId, settings, epoch);
+    } catch (error) {
+      if (!this.worlds.has(worldId)) await this.releaseQuietly(worldId);
+      throw error;
+    }
+  }
+
+  /** Takes the world's lease (epoch 0 without ownership); FAILED_PRECONDITION when held elsewhere. */
+  private async acquire(worldId: string): Promise<number> {
+    const { ownership } = this.deps;
+    if (!ownership) return 0;
+    try {
+      return (await ownership.acquire(worldId)).epoch;
+    } catch (error) {
+      if (error instanceof LeaseHeldError) {
+        const { holder, address, epoch, expiresAt } = error.lease;
+        throw new PreconditionError(
+          `world "${worldId}" is owned by replica ${holder} at ${address} (epoch ${epoch}) until ${expiresAt.toISOString()}`,
+          { cause: error },
+        );
+      }
+      throw new EngineUnavailableError(
+        `world "${worldId}": cannot take its lease: ${String(error)}`,
+        { cause: error },
+      );
+    }
+  }
+
+  private async releaseQuietly(worldId: string): Promise<void> {
+    await this.deps.ownership
+      ?.release(worldId)
+      .catch((error: unknown) =>
+        this.logger.warn(`world ${worldId}: releasing its lease failed: ${String(error)}`),
+      );
+  }
+
+  private async load(
+    worldId: string,
+    settings: WorldSettings,
+    epoch: number,
+  ): Promise<{ runtime: WorldRuntime; created: boolean }> {
     const [checkpoint, log] = await Promise.all([
       this.latestCheckpoint(worldId),
       this.readLog(worldId),
@@ -118,7 +171,7 @@ export class WorldsService {
     }
     if (!checkpoint && log.length === 0) {
       const sim = WorldSimulation.create(this.deps.rapier, settings, this.simOptions);
-      return { runtime: this.start(worldId, sim), created: true };
+      return { runtime: this.start(worldId, sim, 0, epoch), created: true };
     }
     let base: LogCheckpoint;
     if (checkpoint) {
@@ -132,7 +185,12 @@ export class WorldsService {
           `world "${worldId}" has a checkpoint (tick ${checkpoint.tick}) with a different config`,
         );
       }
-      base = { state: checkpoint.state, tick: checkpoint.tick, logSeq: checkpoint.logSeq };
+      base = {
+        state: checkpoint.state,
+        tick: checkpoint.tick,
+        logSeq: checkpoint.logSeq,
+        epoch: checkpoint.epoch,
+      };
     } else {
       // No checkpoint yet: the log starts from the world's first state.
       const first = WorldSimulation.create(this.deps.rapier, settings, this.simOptions);
@@ -153,7 +211,7 @@ export class WorldsService {
     this.logger.log(
       `world ${worldId}: restored ${checkpoint ? `checkpoint of tick ${base.tick}` : 'its first state'} and its command log to seq ${logSeq}, tick ${sim.tick}`,
     );
-    return { runtime: this.start(worldId, sim, logSeq), created: false };
+    return { runtime: this.start(worldId, sim, logSeq, epoch), created: false };
   }
 
   /** The world's command log from the bus ([] when the bus cannot read back). */
@@ -245,7 +303,10 @@ export class WorldsService {
     const previous = this.worlds.get(worldId);
     const reserved = !this.quota.holds(worldId);
     if (reserved) this.quota.reserve(caller, worldId);
+    let acquired = false;
     try {
+      const epoch = previous ? previous.epoch : await this.acquire(worldId);
+      acquired = !previous;
       const sim = WorldSimulation.restore(this.deps.rapier, state, this.simOptions);
       const { limits } = this.deps.config;
       const others = this.totalBodies() - (previous?.sim.projectedBodyCount ?? 0);
@@ -267,10 +328,11 @@ export class WorldsService {
         this.worlds.delete(worldId);
         await previous.close();
       }
-      return this.start(worldId, sim, logSeq);
+      return this.start(worldId, sim, logSeq, epoch);
     } catch (error) {
       if (reserved && !this.worlds.has(worldId) && !this.pending.has(worldId))
         this.quota.release(worldId);
+      if (acquired && !this.worlds.has(worldId)) await this.releaseQuietly(worldId);
       throw error;
     }
   }
@@ -287,7 +349,24 @@ export class WorldsService {
     this.worlds.delete(worldId);
     this.quota.release(worldId);
     await runtime.close();
+    // Everything it wrote is settled: another replica may take the world at once.
+    await this.releaseQuietly(worldId);
     return true;
+  }
+
+  /**
+   * Drops a world whose lease this replica lost (another replica may run it already): its loop
+   * stops and callers waiting get UNAVAILABLE; nothing more of it is acknowledged, and what it
+   * still writes carries its old epoch, which the stores and readers refuse.
+   */
+  async lose(worldId: string, reason: string): Promise<void> {
+    const runtime = this.worlds.get(worldId);
+    if (!runtime) return;
+    this.logger.warn(`world ${worldId}: lost, ${reason}; it stops here`);
+    this.worlds.delete(worldId);
+    this.quota.release(worldId);
+    this.deps.ownership?.forget(worldId);
+    await runtime.close();
   }
 
   /** Worlds running (and being created) now. */
@@ -307,10 +386,20 @@ export class WorldsService {
     const all = [...this.worlds.entries()];
     this.worlds.clear();
     for (const [worldId] of all) this.quota.release(worldId);
-    await Promise.all(all.map(([, w]) => w.close()));
+    await Promise.all(
+      all.map(async ([worldId, w]) => {
+        await w.close();
+        await this.releaseQuietly(worldId);
+      }),
+    );
   }
 
-  private start(worldId: string, sim: WorldSimulation, logSeq = 0): WorldRuntime {
+  private start(
+    worldId: string,
+    sim: WorldSimulation,
+    logSeq: number,
+    epoch: number,
+  ): WorldRuntime {
     const { tick, bus } = this.deps.config;
     const publisher = new DeltaPublisher(
       this.deps.bus,
@@ -320,6 +409,7 @@ export class WorldsService {
           `world ${worldId}: publishing the delta of tick ${t} failed: ${String(error)}`,
         ),
       bus.topicPrefix,
+      epoch,
     );
     const loop =
       tick.mode === 'auto'
@@ -337,9 +427,12 @@ export class WorldsService {
               ),
           }
         : undefined;
+    const { ownership } = this.deps;
     const log = new CommandLogWriter(this.deps.bus, worldId, {
       topicPrefix: bus.topicPrefix,
       lastSeq: logSeq,
+      epoch,
+      fence: ownership ? () => ownership.refusal(worldId, epoch) : undefined,
       timers: this.deps.timers,
       onError: (error, seq) =>
         this.logger.error(
@@ -352,7 +445,8 @@ export class WorldsService {
       publisher,
       log,
       loop,
-      this.deps.checkpoints?.forWorld(worldId),
+      this.deps.checkpoints?.forWorld(worldId, epoch),
+      epoch,
     );
     this.worlds.set(worldId, runtime);
     return runtime;

@@ -1,0 +1,170 @@
+import type { LeaseRepository } from '@anvil/storage';
+import { systemClock, unrefTimers, type Clock, type Timers } from '@anvil/runtime';
+import { validUntil } from './lease-validity';
+
+/** The lease role of physics engines (a world has one physics owner). */
+export const PHYSICS_ROLE = 'physics';
+
+/** What ownership needs. */
+export interface OwnershipOptions {
+  leases: LeaseRepository;
+  /** This replica's name (its pod name), unique among the module's replicas. */
+  holder: string;
+  /** This replica's own address (host:port), where the world's calls must go; read at acquire. */
+  address: () => string;
+  ttlMs: number;
+  /** How often all held leases are renewed, in one statement. */
+  renewEveryMs: number;
+  role?: string;
+  clock?: Clock;
+  timers?: Timers;
+  onRenewError?: (error: unknown) => void;
+}
+
+/** A lease this replica holds. */
+export interface HeldLease {
+  readonly worldId: string;
+  readonly epoch: number;
+  /** Monotonic ms until which this replica may act on it. */
+  validUntil: number;
+}
+
+/**
+ * The worlds this replica owns (docs/decisions.md, "World ownership"): acquires a world's lease
+ * before the world is loaded, renews all of them together every `renewEveryMs`, and reports a
+ * world lost as soon as a renewal does not return it or its validity passed unrenewed. The
+ * command log asks `owns` before acknowledging, so nothing is acknowledged on a lost lease.
+ */
+export class WorldOwnership {
+  private readonly held = new Map<string, HeldLease>();
+  private readonly role: string;
+  private readonly clock: Clock;
+  private readonly timers: Timers;
+  private timer: unknown;
+  private renewing: Promise<void> | undefined;
+  private stopped = false;
+  private lost: (worldId: string, reason: string) => void = () => undefined;
+
+  constructor(private readonly options: OwnershipOptions) {
+    this.role = options.role ?? PHYSICS_ROLE;
+    this.clock = options.clock ?? systemClock;
+    this.timers = options.timers ?? unrefTimers;
+  }
+
+  get holder(): string {
+    return this.options.holder;
+  }
+
+  /** Who is told when a held world is lost (taken by another replica, or expired unrenewed). */
+  onLost(listener: (worldId: string, reason: string) => void): void {
+    this.lost = listener;
+  }
+
+  /** Takes the world's lease with a new epoch; LeaseHeldError when another replica holds it. */
+  async acquire(worldId: string): Promise<HeldLease> {
+    const sentAt = this.clock.now();
+    const lease = await this.options.leases.acquire({
+      worldId,
+      role: this.role,
+      holder: this.options.holder,
+      address: this.options.address(),
+      ttlMs: this.options.ttlMs,
+    });
+    const held: HeldLease = {
+      worldId,
+      epoch: lease.epoch,
+      validUntil: validUntil(sentAt, this.options.ttlMs),
+    };
+    this.held.set(worldId, held);
+    this.schedule();
+    return held;
+  }
+
+  /** Why this replica may not act for the world at `epoch` now (undefined: it may). */
+  refusal(worldId: string, epoch: number): string | undefined {
+    const held = this.held.get(worldId);
+    if (!held || held.epoch !== epoch)
+      return `this replica no longer owns the world (epoch ${epoch})`;
+    if (this.clock.now() >= held.validUntil)
+      return `the lease of epoch ${epoch} was not renewed in time`;
+    return undefined;
+  }
+
+  /** Stops renewing a world's lease and gives it up, so another replica may take it at once. */
+  async release(worldId: string): Promise<void> {
+    const held = this.held.get(worldId);
+    if (!held) return;
+    this.held.delete(worldId);
+    await this.options.leases.release(worldId, this.role, this.options.holder, held.epoch);
+  }
+
+  /** Stops renewing a world's lease without touching the store (it is lost already). */
+  forget(worldId: string): void {
+    this.held.delete(worldId);
+  }
+
+  /** Worlds held now, with their epochs. */
+  list(): HeldLease[] {
+    return [...this.held.values()];
+  }
+
+  /** Stops the renewal loop (leases are left to expire or be released). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.timers.clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.renewing;
+  }
+
+  private schedule(): void {
+    if (this.timer !== undefined || this.stopped) return;
+    this.timer = this.timers.setTimeout(() => {
+      this.timer = undefined;
+      // A renewal that hangs (the database is cut off) must not stop the expiry checks.
+      if (this.renewing) this.expireUnrenewed();
+      else this.renewing = this.renew().finally(() => (this.renewing = undefined));
+      if (this.held.size > 0) this.schedule();
+    }, this.options.renewEveryMs);
+  }
+
+  /** Renews every held lease in one statement; reports the ones not renewed or expired. */
+  async renew(): Promise<void> {
+    const sentAt = this.clock.now();
+    const asked = this.list();
+    let renewed: Map<string, Date> | undefined;
+    try {
+      if (asked.length > 0) {
+        renewed = await this.options.leases.renew(
+          this.role,
+          this.options.holder,
+          asked.map(({ worldId, epoch }) => ({ worldId, epoch })),
+          this.options.ttlMs,
+        );
+      }
+    } catch (error) {
+      this.options.onRenewError?.(error);
+    }
+    for (const lease of asked) {
+      if (this.held.get(lease.worldId) !== lease) continue; // released or re-acquired meanwhile
+      if (renewed?.has(lease.worldId)) {
+        lease.validUntil = validUntil(sentAt, this.options.ttlMs);
+      } else if (renewed) {
+        this.lose(lease, `its lease of epoch ${lease.epoch} was taken or released`);
+      }
+    }
+    if (!renewed) this.expireUnrenewed();
+  }
+
+  private expireUnrenewed(): void {
+    const now = this.clock.now();
+    for (const lease of this.list()) {
+      if (now >= lease.validUntil)
+        this.lose(lease, `its lease of epoch ${lease.epoch} expired: it could not be renewed`);
+    }
+  }
+
+  private lose(lease: HeldLease, reason: string): void {
+    this.held.delete(lease.worldId);
+    this.lost(lease.worldId, reason);
+  }
+}
