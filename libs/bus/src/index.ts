@@ -46,3 +46,4 @@ export {
   InMemoryBroker,
 } from './in-memory/broker';
 export { InMemoryBus, type InMemoryBusOptions } from './in-memory/in-memory-bus';
+export { EpochFence } from './fencing/epoch-fence';

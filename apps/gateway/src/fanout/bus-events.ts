@@ -1,6 +1,7 @@
 import {
   EVENT_TYPES,
   type BusMessage,
+  type EpochFence,
   type PhysicsDeltaData,
   type PlayerJoinedData,
   type PlayerLeftData,
@@ -16,14 +17,17 @@ export type ClientUpdate =
 
 /**
  * Turns a bus message into what clients receive. Empty deltas (a tick that changed nothing) and
- * event types clients do not see (command-rejected: the player already got the ack) are `none`.
+ * event types clients do not see (command-rejected: the player already got the ack) are `none`,
+ * and so is a delta of a physics replica that lost the world (`fence`: an older epoch than one
+ * already seen for it).
  */
-export function toClientUpdate(message: BusMessage): ClientUpdate {
+export function toClientUpdate(message: BusMessage, fence?: EpochFence): ClientUpdate {
   const { event } = message;
   const worldId = event.subject;
   switch (event.type) {
     case EVENT_TYPES.physicsDelta: {
       const data = event.data as PhysicsDeltaData;
+      if (fence && !fence.admit(worldId, data.epoch)) return { kind: 'none' };
       if (data.bodies.length === 0 && !data.removed?.length) return { kind: 'none' };
       const delta: DeltaDto = { worldId, tick: data.tick, bodies: data.bodies };
       if (data.fromTick !== undefined) delta.fromTick = data.fromTick;

@@ -56,6 +56,18 @@ describe('FanoutService', () => {
     expect(of(bob.sent, ClientEvent.Delta)).toEqual([]);
   });
 
+  it('drops the deltas of a physics replica that lost the world (an older epoch than one seen)', async () => {
+    const alice = await joined('alice');
+    await publishDelta(gw.bus, 'arena', 20, [body('b1', 1)], undefined, 2);
+    await publishDelta(gw.bus, 'arena', 21, [body('b1', 2)], undefined, 1); // the paused old owner
+    await publishDelta(gw.bus, 'arena', 21, [body('b1', 3)], undefined, 2);
+    await delivered(2);
+    expect(of(alice.sent, ClientEvent.Delta).map((d) => (d as { tick: number }).tick)).toEqual([
+      20, 21,
+    ]);
+    expect(of(alice.sent, ClientEvent.Delta)[1]).toMatchObject({ bodies: [body('b1', 3)] });
+  });
+
   it('turns interaction events into world events and skips empty deltas', async () => {
     const alice = await joined('alice');
     await publishDelta(gw.bus, 'arena', 3, []);

@@ -5,7 +5,13 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { worldTopic, type BusMessage, type EventBus, type Subscription } from '@anvil/bus';
+import {
+  EpochFence,
+  worldTopic,
+  type BusMessage,
+  type EventBus,
+  type Subscription,
+} from '@anvil/bus';
 import { subscribeWithRetry } from '../bus/subscribe-with-retry';
 import { GatewayConfigService } from '../config/gateway-config.service';
 import { SnapshotService } from '../engine/snapshot.service';
@@ -29,6 +35,8 @@ import { SocketHolds } from './socket-holds';
 export class FanoutService implements OnApplicationBootstrap, OnApplicationShutdown {
   private nsp?: GatewayNamespace;
   private readonly holds: SocketHolds;
+  /** Drops the deltas of a physics replica that lost its world (docs/events.md, "Epochs"). */
+  private readonly fence = new EpochFence();
   private readonly subscriptions: Subscription[] = [];
   private readonly slowPackets: number;
   private subscribed = false;
@@ -126,7 +134,7 @@ export class FanoutService implements OnApplicationBootstrap, OnApplicationShutd
 
   private async onMessage(message: BusMessage): Promise<void> {
     try {
-      const update = toClientUpdate(message);
+      const update = toClientUpdate(message, this.fence);
       if (update.kind === 'none' || !this.nsp?.adapter.rooms.has(worldRoom(update.worldId))) return;
       if (update.kind === 'delta')
         this.deliver(update.worldId, ClientEvent.Delta, update.delta, (c) =>

@@ -26,10 +26,17 @@ export function publishDelta(
   tick: number,
   bodies: BodyDelta[],
   removed?: string[],
+  epoch?: number,
 ): Promise<void> {
-  const data = { worldId, tick, bodies, ...(removed ? { removed } : {}) };
+  const data = {
+    worldId,
+    tick,
+    bodies,
+    ...(removed ? { removed } : {}),
+    ...(epoch !== undefined ? { epoch } : {}),
+  };
   const event = createCloudEvent({
-    id: deterministicEventId(EVENT_TYPES.physicsDelta, worldId, tick),
+    id: deterministicEventId(EVENT_TYPES.physicsDelta, worldId, tick, `e${epoch ?? 0}`),
     type: EVENT_TYPES.physicsDelta,
     source: '/anvil/physics-engine',
     subject: worldId,

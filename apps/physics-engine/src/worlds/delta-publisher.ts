@@ -45,7 +45,13 @@ export function deltaEvent(
   return {
     specversion: '1.0',
     // Deterministic: a restored engine replaying a tick produces the same id (consumers dedupe).
-    id: deterministicEventId(EVENT_TYPES.physicsDelta, worldId, result.tick),
+    // The epoch is part of it: two owners' deltas of one tick are different events.
+    id: deterministicEventId(
+      EVENT_TYPES.physicsDelta,
+      worldId,
+      result.tick,
+      epoch > 0 ? `e${epoch}` : undefined,
+    ),
     source: PHYSICS_SOURCE,
     type: EVENT_TYPES.physicsDelta,
     subject: worldId,
