@@ -114,7 +114,7 @@ describe('createCloudEvent', () => {
     ).toEqual({ anything: true });
   });
 
-  it('checks a command-log entry: seq from 1, epoch from 0, at least one typed intent', () => {
+  it('checks a command-log entry: seq from 1, epoch from 0, typed intents (none: an epoch marker)', () => {
     const entry = {
       worldId: 'w',
       tick: 3,
@@ -127,8 +127,10 @@ describe('createCloudEvent', () => {
     const field = (data: object) => invalid(() => createCloudEvent({ ...logged, data })).field;
     expect(field({ ...entry, seq: 0 })).toBe('data.seq');
     expect(field({ ...entry, epoch: -1 })).toBe('data.epoch');
-    expect(field({ ...entry, tick: 0 })).toBe('data.tick');
-    expect(field({ ...entry, intents: [] })).toBe('data.intents');
+    expect(field({ ...entry, tick: -1 })).toBe('data.tick');
+    expect(field({ ...entry, intents: {} })).toBe('data.intents');
+    const marker = { ...entry, tick: 0, intents: [] };
+    expect(createCloudEvent({ ...logged, tick: 0, data: marker }).data).toEqual(marker);
     expect(field({ ...entry, intents: [{ bodyId: 'a' }] })).toBe('data.intents[0].type');
   });
 });

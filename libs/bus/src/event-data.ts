@@ -84,11 +84,11 @@ function playerInteracted(data: unknown): void {
 function commandsApplied(data: unknown): void {
   const object = requireObject(data, 'data');
   requireString(object, 'worldId', 'data.');
-  requireInteger(object, 'tick', 'data.', 1);
+  requireInteger(object, 'tick', 'data.', 0);
   requireInteger(object, 'seq', 'data.', 1);
   requireInteger(object, 'epoch', 'data.', 0);
+  // No intents: an epoch marker, written by a new owner before anything else (docs/events.md).
   const intents = requireArray(object, 'intents', 'data.');
-  if (intents.length === 0) fail('data.intents', 'at least one intent', intents);
   intents.forEach((intent, index) => {
     const field = `data.intents[${index}]`;
     requireString(requireObject(intent, field), 'type', `${field}.`);

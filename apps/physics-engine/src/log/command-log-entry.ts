@@ -19,7 +19,11 @@ export interface CommandLogEntry {
   tick: number;
   seq: number;
   epoch: number;
-  /** At least one. */
+  /**
+   * None: an epoch marker. A replica that takes a world over writes one (at the tick it resumes
+   * from) before anything else, so any reader knows from which seq the older epoch's entries
+   * are superseded, even before the new owner applied a command.
+   */
   intents: PhysicsIntent[];
 }
 

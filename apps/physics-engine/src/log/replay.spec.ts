@@ -103,6 +103,21 @@ describe('entriesAfter', () => {
     expect(dropped).toBe(2);
   });
 
+  it("lets a new owner's epoch marker supersede the old epoch from its seq, before any command", () => {
+    const marker = { ...entry(3, 11, 2), intents: [] };
+    const log = [entry(1, 3, 1), entry(2, 11, 1), marker, entry(3, 12, 1, 'zombie')];
+    const { entries, dropped } = entriesAfter({ tick: 0, logSeq: 0 }, log);
+    expect(entries.map((e) => [e.seq, e.epoch, e.intents.length])).toEqual([
+      [1, 1, 1],
+      [2, 1, 1],
+      [3, 2, 0],
+    ]);
+    expect(dropped).toBe(1);
+    // The zombie came first: the marker pops it.
+    const before = [entry(1, 3, 1), entry(2, 11, 1), entry(3, 12, 1, 'zombie'), marker];
+    expect(entriesAfter({ tick: 0, logSeq: 0 }, before).entries.at(-1)).toBe(marker);
+  });
+
   it("drops an older epoch's entries after a newer-epoch checkpoint that does not include them", () => {
     // The epoch-1 owner restored up to seq 2 and checkpointed before writing anything; the
     // fenced epoch-0 writer's seq 3 landed after that: no later owner may apply it.

@@ -40,7 +40,7 @@ const sameEntry = (a: CommandLogEntry, b: CommandLogEntry): boolean =>
  * - the same seq again with the same epoch and content: an append written twice, dropped;
  *   with other content: `LOG_CONFLICT`;
  * - a missing seq: `LOG_GAP`; an apply tick not after the previous one (or the checkpoint's):
- *   `LOG_TICK_ORDER`.
+ *   `LOG_TICK_ORDER` (an epoch marker, with no intents, may share the previous tick).
  */
 export function entriesAfter(
   checkpoint: Pick<LogCheckpoint, 'tick' | 'logSeq' | 'epoch'>,
@@ -88,7 +88,9 @@ export function entriesAfter(
       );
     }
     const previousTick = last ? last.tick : checkpoint.tick;
-    if (entry.tick <= previousTick) {
+    // A marker applies nothing: it may share the tick of the entry before it.
+    const marker = entry.intents.length === 0;
+    if (marker ? entry.tick < previousTick : entry.tick <= previousTick) {
       throw new CommandLogError(
         'LOG_TICK_ORDER',
         `entry ${entry.seq} applies at tick ${entry.tick}, not after tick ${previousTick}`,
@@ -142,6 +144,12 @@ export function replayLog(
     let logSeq = checkpoint.logSeq;
     for (const entry of entries) {
       if (entry.tick > untilTick) break;
+      if (entry.intents.length === 0) {
+        // An epoch marker: its writer resumed the world at this tick.
+        while (sim.tick < entry.tick) sim.step();
+        logSeq = entry.seq;
+        continue;
+      }
       while (sim.tick < entry.tick - 1) sim.step();
       for (const intent of entry.intents) {
         try {

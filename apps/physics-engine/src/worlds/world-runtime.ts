@@ -33,6 +33,8 @@ export class WorldRuntime {
   private readonly loop?: TickLoop;
   /** Callers of the intents queued now; settled with the next step's log append. */
   private batch: Batch | undefined;
+  /** The epoch marker's append (with ownership): the world serves once it is in the log. */
+  readonly marked: Promise<void> = Promise.resolve();
 
   constructor(
     readonly worldId: string,
@@ -44,6 +46,11 @@ export class WorldRuntime {
     /** The lease epoch this replica runs the world under (0: no ownership). */
     readonly epoch = 0,
   ) {
+    // The epoch marker goes first, before any step can append: readers learn the takeover seq.
+    if (epoch > 0) {
+      this.marked = log.append(sim.tick, []);
+      this.marked.catch(() => undefined);
+    }
     if (loopOptions) {
       this.loop = new TickLoop(() => this.stepOnce(), loopOptions);
       this.loop.start();

@@ -171,7 +171,7 @@ export class WorldsService {
     }
     if (!checkpoint && log.length === 0) {
       const sim = WorldSimulation.create(this.deps.rapier, settings, this.simOptions);
-      return { runtime: this.start(worldId, sim, 0, epoch), created: true };
+      return { runtime: await this.serve(worldId, sim, 0, epoch), created: true };
     }
     let base: LogCheckpoint;
     if (checkpoint) {
@@ -211,7 +211,25 @@ export class WorldsService {
     this.logger.log(
       `world ${worldId}: restored ${checkpoint ? `checkpoint of tick ${base.tick}` : 'its first state'} and its command log to seq ${logSeq}, tick ${sim.tick}`,
     );
-    return { runtime: this.start(worldId, sim, logSeq, epoch), created: false };
+    return { runtime: await this.serve(worldId, sim, logSeq, epoch), created: false };
+  }
+
+  /** Starts the world and waits for its epoch marker to be in the log (UNAVAILABLE if not). */
+  private async serve(
+    worldId: string,
+    sim: WorldSimulation,
+    logSeq: number,
+    epoch: number,
+  ): Promise<WorldRuntime> {
+    const runtime = this.start(worldId, sim, logSeq, epoch);
+    try {
+      await runtime.marked;
+    } catch (error) {
+      this.worlds.delete(worldId);
+      await runtime.close();
+      throw error;
+    }
+    return runtime;
   }
 
   /** The world's command log from the bus ([] when the bus cannot read back). */
@@ -328,7 +346,7 @@ export class WorldsService {
         this.worlds.delete(worldId);
         await previous.close();
       }
-      return this.start(worldId, sim, logSeq, epoch);
+      return await this.serve(worldId, sim, logSeq, epoch);
     } catch (error) {
       if (reserved && !this.worlds.has(worldId) && !this.pending.has(worldId))
         this.quota.release(worldId);

@@ -1,0 +1,290 @@
+// World ownership under faults, with two built physics engines as processes on the real Kafka
+// and PostgreSQL of tools/testenv (build first: npx nx run physics-engine:build). The stores are
+// read back with plain clients: `pg` for leases and checkpoints, a plain kafkajs consumer for the
+// command log and the deltas.
+import { Client } from 'pg';
+import {
+  EVENT_TYPES,
+  EpochFence,
+  worldTopic,
+  type CloudEvent,
+  type CommandsAppliedData,
+  type PhysicsDeltaData,
+} from '@anvil/bus';
+import { EngineClient, commandToWire, type PhysicsIntent } from '@anvil/engine-contract';
+import {
+  TEST_ENGINE_TOKEN,
+  readTopic,
+  startPhysicsEngine,
+  type EngineProcess,
+} from '../src/testing/engine-process';
+import type { CommandLogEntry } from '../src/log/command-log-entry';
+import { entriesAfter, replay } from '../src/log/replay';
+import { loadRapier } from '../src/simulation/rapier';
+import { decodeState } from '../src/simulation/state-codec';
+import { WorldSimulation, type SimulationOptions } from '../src/simulation/world-simulation';
+
+jest.setTimeout(300_000);
+
+const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+const PREFIX = `own${run}`;
+const SCHEMA = `anvil_own_${run}`;
+const HZ = 30;
+const TTL_MS = 1_000;
+const OPTIONS: SimulationOptions = { dtSeconds: 1 / HZ, maxQueuedIntents: 4_096 };
+const CONFIG = { widthMm: 40_000, heightMm: 20_000, maxBodies: 0 };
+const access = { token: TEST_ENGINE_TOKEN, caller: 'ownership-int' };
+const brokers = () => (process.env['KAFKA_BROKERS'] as string).split(',');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function databaseUrl(): string {
+  const url = new URL(process.env['DATABASE_URL'] as string);
+  url.searchParams.set('schema', SCHEMA);
+  return url.toString();
+}
+
+const replicaEnv = (name: string) => ({
+  BUS: 'kafka',
+  KAFKA_BROKERS: process.env['KAFKA_BROKERS'] as string,
+  BUS_TOPIC_PREFIX: PREFIX,
+  DATABASE_URL: databaseUrl(),
+  REPLICA_ID: name,
+  TICK_HZ: String(HZ),
+  CHECKPOINT_EVERY_TICKS: '10',
+  WORLD_LEASE_TTL_MS: String(TTL_MS),
+  WORLD_LEASE_RENEW_MS: '200',
+});
+
+let pg: Client;
+beforeAll(async () => {
+  pg = new Client({ connectionString: process.env['DATABASE_URL'] });
+  await pg.connect();
+});
+afterAll(async () => {
+  await pg.query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`);
+  await pg.end();
+});
+
+async function lease(worldId: string) {
+  const { rows } = await pg.query(
+    `SELECT holder, epoch::int, acquired_at FROM "${SCHEMA}".world_leases WHERE world_id = $1`,
+    [worldId],
+  );
+  return rows[0] as { holder: string; epoch: number; acquired_at: Date } | undefined;
+}
+
+async function checkpoints(worldId: string) {
+  const { rows } = await pg.query(
+    `SELECT tick::int, epoch::int, log_seq::int, created_at FROM "${SCHEMA}".checkpoints
+      WHERE world_id = $1 ORDER BY id`,
+    [worldId],
+  );
+  return rows as Array<{ tick: number; epoch: number; log_seq: number; created_at: Date }>;
+}
+
+/** The world's records of a topic as a plain consumer reads them, in log order. */
+async function records<T>(kind: 'commands' | 'physics', worldId: string, type: string) {
+  const all = await readTopic(brokers(), worldTopic(kind, PREFIX));
+  return all
+    .filter((r) => r.key === worldId)
+    .map((r) => r.value as CloudEvent<T>)
+    .filter((e) => e.type === type)
+    .map((e) => e.data);
+}
+const readLog = (worldId: string) =>
+  records<CommandsAppliedData>('commands', worldId, EVENT_TYPES.commandsApplied) as Promise<
+    unknown[]
+  > as Promise<CommandLogEntry[]>;
+
+const ball = (id: string, x: number): PhysicsIntent => ({
+  type: 'spawnBody',
+  body: {
+    id,
+    kind: 'dynamic',
+    shape: 'ball',
+    halfWidthMm: 250,
+    halfHeightMm: 250,
+    xMm: x,
+    yMm: 4_000,
+    vxMmS: 0,
+    vyMmS: 0,
+    lockRotation: false,
+  },
+});
+
+/** One command per call; resolves with the acknowledged ones (refusals are not acknowledged). */
+function sender(client: EngineClient, worldId: string, prefix: string) {
+  const acked: Array<{ id: string; applyTick: number; at: number }> = [];
+  let n = 0;
+  const send = async () => {
+    const id = `${prefix}${++n}`;
+    const intent = ball(id, 1_000 + ((n * 1_733) % 38_000));
+    try {
+      const { applyTick } = await client.applyCommand({ worldId, command: commandToWire(intent) });
+      acked.push({ id, applyTick, at: Date.now() });
+    } catch {
+      // not acknowledged: its outcome is unknown to the caller
+    }
+  };
+  return { acked, send };
+}
+
+/** The entries a replay accepts from the log (fenced and duplicate ones dropped). */
+const accepted = (log: CommandLogEntry[]) => entriesAfter({ tick: 0, logSeq: 0 }, log).entries;
+
+/** Every acknowledged spawn is in an accepted entry of its apply tick. */
+function expectAcknowledgedInLog(
+  log: CommandLogEntry[],
+  acked: Array<{ id: string; applyTick: number }>,
+) {
+  const applied = accepted(log).filter((e) => e.intents.length > 0); // markers share a tick
+  const byTick = new Map(applied.map((e) => [e.tick, e]));
+  const missing = acked.filter(
+    ({ id, applyTick }) =>
+      !byTick.get(applyTick)?.intents.some((i) => i.type === 'spawnBody' && i.body.id === id),
+  );
+  expect(missing).toEqual([]);
+}
+
+/** Replays the world's whole accepted log from its first state up to `tick`. */
+async function replayedHash(log: CommandLogEntry[], state: Uint8Array, tick: number) {
+  const rapier = await loadRapier();
+  const first = WorldSimulation.create(rapier, decodeState(state).header.settings, OPTIONS);
+  const base = { state: first.snapshot().state, tick: 0, logSeq: 0 };
+  first.free();
+  const sim = replay(rapier, base, log, tick, OPTIONS);
+  const hash = sim.stateHash();
+  sim.free();
+  return hash;
+}
+
+describe('world ownership across physics replicas', () => {
+  const engines: EngineProcess[] = [];
+  const clients: EngineClient[] = [];
+  const start = async (name: string) => {
+    const engine = await startPhysicsEngine(replicaEnv(name));
+    engines.push(engine);
+    const client = new EngineClient(engine.address, { access });
+    clients.push(client);
+    return { engine, client };
+  };
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.close();
+    for (const engine of engines.splice(0)) {
+      if (engine.child.signalCode === null) engine.child.kill('SIGCONT');
+      await engine.kill();
+    }
+  });
+
+  it('split brain: an owner paused past its lease wakes up to find its checkpoints, log entries and deltas refused', async () => {
+    const a = await start('physics-a');
+    const b = await start('physics-b');
+    const worldId = 'paused';
+    expect((await a.client.init({ worldId, config: CONFIG })).created).toBe(true);
+    await expect(b.client.init({ worldId, config: CONFIG })).rejects.toMatchObject({
+      name: 'PreconditionError',
+      message: expect.stringContaining(`owned by replica physics-a at ${a.engine.address}`),
+    });
+    const toA = sender(a.client, worldId, 'a');
+    for (let i = 0; i < 20; i++) await toA.send();
+    const deadline = Date.now() + 20_000;
+    while ((await checkpoints(worldId)).length === 0 && Date.now() < deadline) await sleep(50);
+    expect((await checkpoints(worldId))[0]).toMatchObject({ epoch: 1 });
+
+    // Commands in flight while A stops: some are answered before, the rest after it wakes.
+    const inFlight = Array.from({ length: 10 }, () => toA.send());
+    a.engine.child.kill('SIGSTOP');
+    await sleep(TTL_MS + 500);
+    const takeover = await b.client.init({ worldId, config: CONFIG });
+    expect(takeover.created).toBe(false);
+    const taken = await lease(worldId);
+    expect(taken).toMatchObject({ holder: 'physics-b', epoch: 2 });
+    // Its epoch marker is in the log before Init answers, even before it applies anything.
+    const marker = (await readLog(worldId)).find((e) => e.epoch === 2);
+    expect(marker).toMatchObject({ epoch: 2, intents: [] });
+    expect(marker!.tick).toBeLessThanOrEqual(takeover.tick); // the loop may have stepped since
+    const toB = sender(b.client, worldId, 'b');
+    for (let i = 0; i < 10; i++) await toB.send();
+
+    const woke = Date.now();
+    a.engine.child.kill('SIGCONT');
+    await Promise.all(inFlight);
+    // A finds out at its next renewal; meanwhile its loop may step and write with epoch 1.
+    const lostBy = Date.now() + 10_000;
+    while (!a.engine.output().includes('lost') && Date.now() < lostBy) await sleep(50);
+    expect(a.engine.output()).toMatch(/world paused: lost, its lease of epoch 1 was taken/);
+    await expect(a.client.snapshot({ worldId })).rejects.toMatchObject({
+      name: 'WorldNotFoundError',
+    });
+    for (let i = 0; i < 10; i++) await toB.send();
+    await sleep(500);
+
+    // Nothing A acknowledged after B took over: all its acknowledgements predate the takeover.
+    expect(toA.acked.filter((c) => c.at >= woke)).toEqual([]);
+    // No checkpoint of epoch 1 was stored after B acquired the world.
+    const stored = await checkpoints(worldId);
+    expect(stored.filter((c) => c.epoch === 1 && c.created_at >= taken!.acquired_at)).toEqual([]);
+    expect(stored.some((c) => c.epoch === 2)).toBe(true);
+
+    // The log read back: A's late entries are dropped, every acknowledged command is kept, and
+    // replaying it reaches the state B runs.
+    const live = await b.client.snapshot({ worldId });
+    const log = (await readLog(worldId)).filter((e) => e.tick <= live.tick);
+    expect(toB.acked).toHaveLength(20);
+    expectAcknowledgedInLog(log, [...toA.acked, ...toB.acked]);
+    expect(await replayedHash(log, live.state, live.tick)).toBe(live.stateHash);
+
+    // The deltas read back: once an epoch-2 delta is seen, every epoch-1 delta is fenced off.
+    const deltas = await records<PhysicsDeltaData>('physics', worldId, EVENT_TYPES.physicsDelta);
+    const firstOfB = deltas.findIndex((d) => d.epoch === 2);
+    expect(firstOfB).toBeGreaterThan(0);
+    const fence = new EpochFence();
+    const admitted = deltas.filter((d) => fence.admit(worldId, d.epoch));
+    expect(
+      admitted.slice(admitted.findIndex((d) => d.epoch === 2)).every((d) => d.epoch === 2),
+    ).toBe(true);
+    expect(deltas.slice(0, firstOfB).every((d) => d.epoch === 1)).toBe(true);
+  });
+
+  it('failover: a SIGKILLed owner’s world is taken by another replica once its lease ends, with every acknowledged command', async () => {
+    const a = await start('physics-c');
+    const b = await start('physics-d');
+    const worldId = 'killed';
+    await a.client.init({ worldId, config: CONFIG });
+    const toA = sender(a.client, worldId, 'a');
+    for (let i = 0; i < 15; i++) await toA.send();
+    const inFlight = Array.from({ length: 10 }, () => toA.send());
+    while (toA.acked.length < 18) await sleep(2);
+    await a.engine.kill();
+    await Promise.all(inFlight);
+    const killedAt = Date.now();
+    // Before the lease ends the world is still A's.
+    await expect(b.client.init({ worldId, config: CONFIG })).rejects.toMatchObject({
+      name: 'PreconditionError',
+    });
+    let restored;
+    for (;;) {
+      try {
+        restored = await b.client.init({ worldId, config: CONFIG });
+        break;
+      } catch (error) {
+        if ((error as Error).name !== 'PreconditionError' || Date.now() - killedAt > 10_000)
+          throw error;
+        await sleep(50);
+      }
+    }
+    expect(await lease(worldId)).toMatchObject({ holder: 'physics-d', epoch: 2 });
+    const log = await readLog(worldId);
+    expectAcknowledgedInLog(log, toA.acked);
+    // B resumed from A's last logged tick (or A's last checkpoint, when later): its epoch
+    // marker says where. Replaying the log gives the state B reported.
+    const ofA = log.filter((e) => e.epoch === 1);
+    const resumedAt = Math.max(
+      ofA[ofA.length - 1].tick,
+      ...(await checkpoints(worldId)).filter((c) => c.epoch === 1).map((c) => c.tick),
+    );
+    expect(log.find((e) => e.epoch === 2)).toMatchObject({ tick: resumedAt, intents: [] });
+    const state = (await b.client.snapshot({ worldId })).state;
+    expect(await replayedHash(log, state, restored.tick)).toBe(restored.stateHash);
+  });
+});
