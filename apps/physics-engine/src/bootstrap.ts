@@ -9,6 +9,7 @@ import { createStorage, type Storage } from '@anvil/storage';
 import type { PhysicsConfig } from './config/physics-config';
 import { EngineModule } from './engine/engine.module';
 import { loadRapier } from './simulation/rapier';
+import { TakeoverLoop } from './ownership/takeover-loop';
 import { WorldOwnership } from './ownership/world-ownership';
 import { CheckpointService } from './worlds/checkpoints';
 import { WorldsService } from './worlds/worlds.service';
@@ -84,6 +85,11 @@ export async function bootstrap(options: PhysicsBootstrapOptions): Promise<Runni
   ownership?.onLost((worldId, reason) => void worlds.lose(worldId, reason));
   await server.serve(app);
   address = config.ownership.advertiseAddress ?? server.address;
+  const takeover =
+    storage && ownership
+      ? newTakeover(config, storage, worlds, ownership.holder, () => address)
+      : undefined;
+  takeover?.start();
   new Logger('PhysicsEngine').log(
     `serving EngineService on ${config.grpc.host}:${server.port} (${config.tick.mode}, ${config.tick.hz} Hz)`,
   );
@@ -92,6 +98,7 @@ export async function bootstrap(options: PhysicsBootstrapOptions): Promise<Runni
     address: server.address,
     worlds,
     close: closeOnce(async () => {
+      await takeover?.stop();
       await server.stop(app);
       await ownership?.stop();
       await releaseBus();
@@ -115,6 +122,40 @@ function newOwnership(
     ttlMs: leaseTtlMs,
     renewEveryMs,
     onRenewError: (error) => logger.warn(`renewing the world leases failed: ${String(error)}`),
+  });
+}
+
+/** Failover: brings back the worlds of dead replicas, this replica's share of them. */
+function newTakeover(
+  config: PhysicsConfig,
+  storage: Storage,
+  worlds: WorldsService,
+  replicaId: string,
+  address: () => string,
+): TakeoverLoop {
+  const logger = new Logger('Takeover');
+  const { limits, ownership } = config;
+  return new TakeoverLoop({
+    leases: storage.leases,
+    replicas: storage.replicas,
+    replicaId,
+    address,
+    everyMs: ownership.renewEveryMs,
+    ttlMs: ownership.leaseTtlMs,
+    capacity: () => ({
+      worlds: worlds.size,
+      bodies: worlds.totalBodies(),
+      maxWorlds: limits.maxWorlds,
+      maxBodies: limits.maxBodiesTotal,
+    }),
+    takeOver: (worldId, spec) => worlds.takeOver(worldId, spec),
+    onTaken: (worldId, ms) =>
+      logger.log(`world ${worldId}: taken over, about ${ms} ms after its owner's lease ended`),
+    onError: (error, worldId) => {
+      // Another replica won the race for the world: nothing to report.
+      if ((error as Error)?.name === 'PreconditionError') return;
+      logger.warn(`${worldId ? `world ${worldId}: ` : ''}takeover failed: ${String(error)}`);
+    },
   });
 }
 

@@ -85,6 +85,10 @@ export interface WorldLease {
   expiresAt: Date;
   /** True when `expiresAt` had passed by the database's clock when this was read. */
   expired: boolean;
+  /** Given up on purpose (the world was closed): an expired, released lease is not an orphan. */
+  released: boolean;
+  /** What a replica taking the world over needs (the engine's JSON object), recorded at acquisition. */
+  spec: Record<string, unknown>;
 }
 
 /** What a replica asks for when it acquires a lease. */
@@ -95,7 +99,25 @@ export interface AcquireLeaseInput {
   address: string;
   /** How long the lease lasts from the database's now, in ms. */
   ttlMs: number;
+  /** The world's spec (a JSON object, at most 64 KiB); absent: the recorded one is kept. */
+  spec?: Record<string, unknown>;
 }
+
+/** An engine replica's report of itself (docs/decisions.md, "World ownership"). */
+export interface EngineReplica {
+  role: string;
+  replicaId: string;
+  address: string;
+  worlds: number;
+  bodies: number;
+  maxWorlds: number;
+  maxBodies: number;
+  seenAt: Date;
+  expiresAt: Date;
+}
+
+/** What a replica reports at each heartbeat; it counts as live for `ttlMs`. */
+export type ReplicaHeartbeat = Omit<EngineReplica, 'seenAt' | 'expiresAt'> & { ttlMs: number };
 
 /** One connection of a player to a world through a gateway instance. */
 export interface PlayerSession {

@@ -6,6 +6,8 @@ export type {
   AcquireLeaseInput,
   AuditEntry,
   AuditInput,
+  EngineReplica,
+  ReplicaHeartbeat,
   Checkpoint,
   CheckpointInput,
   CheckpointSummary,
@@ -55,6 +57,7 @@ export {
   MAX_RENEW_BATCH,
   type LeaseRepository,
 } from './repositories/leases.repository';
+export type { ReplicaRepository } from './repositories/replicas.repository';
 export type { SessionRepository } from './repositories/sessions.repository';
 export type { WorldRepository } from './repositories/worlds.repository';
 export { MAX_DETAILS_BYTES, MAX_LIMIT, MAX_STATE_BYTES, MAX_TEXT } from './validation';

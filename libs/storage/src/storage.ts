@@ -8,6 +8,7 @@ import type { MigrationResult } from './migrations/migrate';
 import { AuditRepository } from './repositories/audit.repository';
 import { CheckpointRepository } from './repositories/checkpoints.repository';
 import { LeaseRepository } from './repositories/leases.repository';
+import { ReplicaRepository } from './repositories/replicas.repository';
 import { prismaAccess } from './repositories/prisma-errors';
 import { SessionRepository } from './repositories/sessions.repository';
 import { WorldRepository } from './repositories/worlds.repository';
@@ -28,6 +29,7 @@ export interface Storage {
   readonly worlds: WorldRepository;
   readonly checkpoints: CheckpointRepository;
   readonly leases: LeaseRepository;
+  readonly replicas: ReplicaRepository;
   readonly sessions: SessionRepository;
   readonly audit: AuditRepository;
   /** Releases connections (or closes the embedded database); later calls throw StorageClosedError. */
@@ -72,6 +74,7 @@ function wrap(backend: Backend): Storage {
     worlds: new WorldRepository(db),
     checkpoints: new CheckpointRepository(db),
     leases: new LeaseRepository(db),
+    replicas: new ReplicaRepository(db),
     sessions: new SessionRepository(db),
     audit: new AuditRepository(db),
     close() {

@@ -60,8 +60,11 @@ export class WorldOwnership {
     this.lost = listener;
   }
 
-  /** Takes the world's lease with a new epoch; LeaseHeldError when another replica holds it. */
-  async acquire(worldId: string): Promise<HeldLease> {
+  /**
+   * Takes the world's lease with a new epoch, recording `spec` (what a replica taking the world
+   * over needs); LeaseHeldError when another replica holds it.
+   */
+  async acquire(worldId: string, spec?: Record<string, unknown>): Promise<HeldLease> {
     const sentAt = this.clock.now();
     const lease = await this.options.leases.acquire({
       worldId,
@@ -69,6 +72,7 @@ export class WorldOwnership {
       holder: this.options.holder,
       address: this.options.address(),
       ttlMs: this.options.ttlMs,
+      spec,
     });
     const held: HeldLease = {
       worldId,
@@ -90,12 +94,15 @@ export class WorldOwnership {
     return undefined;
   }
 
-  /** Stops renewing a world's lease and gives it up, so another replica may take it at once. */
-  async release(worldId: string): Promise<void> {
+  /**
+   * Stops renewing a world's lease and gives it up, so another replica may take it at once:
+   * `closed` (the world was closed on purpose) keeps others from taking it over.
+   */
+  async release(worldId: string, closed = true): Promise<void> {
     const held = this.held.get(worldId);
     if (!held) return;
     this.held.delete(worldId);
-    await this.options.leases.release(worldId, this.role, this.options.holder, held.epoch);
+    await this.options.leases.release(worldId, this.role, this.options.holder, held.epoch, closed);
   }
 
   /** Stops renewing a world's lease without touching the store (it is lost already). */

@@ -17,6 +17,7 @@ import {
   type WorldConfig,
   type WorldSettings,
   worldSettingsFromWire,
+  worldSettingsToWire,
 } from '@anvil/engine-contract';
 import type { PhysicsConfig } from '../config/physics-config';
 import type { Rapier } from '../simulation/rapier';
@@ -37,6 +38,13 @@ import { CommandLogWriter } from '../log/command-log-writer';
 import { DeltaPublisher } from './delta-publisher';
 import { WorldRuntime } from './world-runtime';
 import type { WorldOwnership } from '../ownership/world-ownership';
+
+/** What a world's lease records so that another replica can bring it back. */
+interface WorldSpec {
+  settings: WorldSettings;
+  /** Whose quota it counts against. */
+  caller: string;
+}
 
 /** What the service needs from outside: Rapier, the bus, config and (for tests) time. */
 export interface WorldsDeps {
@@ -96,7 +104,7 @@ export class WorldsService {
       return { runtime: existing, created: false };
     }
     this.quota.reserve(caller, worldId);
-    const creating = this.createOrRestore(worldId, settings);
+    const creating = this.createOrRestore(worldId, settings, caller);
     this.pending.set(worldId, creating);
     try {
       return await creating;
@@ -111,10 +119,11 @@ export class WorldsService {
   private async createOrRestore(
     worldId: string,
     settings: WorldSettings,
+    caller: string,
   ): Promise<{ runtime: WorldRuntime; created: boolean }> {
     // The lease first: the previous owner acknowledged nothing after its lease ended, so the
     // log read below holds every acknowledged entry.
-    const epoch = await this.acquire(worldId);
+    const epoch = await this.acquire(worldId, { settings, caller });
     try {
       return await this.load(worldId, settings, epoch);
     } catch (error) {
@@ -123,12 +132,23 @@ export class WorldsService {
     }
   }
 
+  /**
+   * Brings back a world whose owner is gone, from the spec its lease recorded (the takeover
+   * loop): Init with the same settings, for the same caller.
+   */
+  async takeOver(worldId: string, spec: Record<string, unknown>): Promise<void> {
+    const { settings, caller } = spec as Partial<WorldSpec>;
+    if (typeof caller !== 'string' || typeof settings !== 'object' || settings === null)
+      throw new InvalidCommandError(`world "${worldId}": its lease records no usable spec`);
+    await this.init(worldId, worldSettingsToWire(settings), caller);
+  }
+
   /** Takes the world's lease (epoch 0 without ownership); FAILED_PRECONDITION when held elsewhere. */
-  private async acquire(worldId: string): Promise<number> {
+  private async acquire(worldId: string, spec: WorldSpec): Promise<number> {
     const { ownership } = this.deps;
     if (!ownership) return 0;
     try {
-      return (await ownership.acquire(worldId)).epoch;
+      return (await ownership.acquire(worldId, { ...spec })).epoch;
     } catch (error) {
       if (error instanceof LeaseHeldError) {
         const { holder, address, epoch, expiresAt } = error.lease;
@@ -323,7 +343,8 @@ export class WorldsService {
     if (reserved) this.quota.reserve(caller, worldId);
     let acquired = false;
     try {
-      const epoch = previous ? previous.epoch : await this.acquire(worldId);
+      const settings = decodeState(state).header.settings;
+      const epoch = previous ? previous.epoch : await this.acquire(worldId, { settings, caller });
       acquired = !previous;
       const sim = WorldSimulation.restore(this.deps.rapier, state, this.simOptions);
       const { limits } = this.deps.config;
@@ -399,7 +420,10 @@ export class WorldsService {
     return runtime;
   }
 
-  /** Stops every world (loops first, then publishes are flushed). */
+  /**
+   * Stops every world (loops first, then publishes are flushed) and, with ownership, leaves
+   * them to be taken over by another replica at once.
+   */
   async closeAll(): Promise<void> {
     const all = [...this.worlds.entries()];
     this.worlds.clear();
@@ -407,7 +431,8 @@ export class WorldsService {
     await Promise.all(
       all.map(async ([worldId, w]) => {
         await w.close();
-        await this.releaseQuietly(worldId);
+        // The replica stops, not the world: another replica takes it over at once.
+        await this.releaseQuietly(worldId, false);
       }),
     );
   }

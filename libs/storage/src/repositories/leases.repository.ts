@@ -1,6 +1,6 @@
 import type { AcquireLeaseInput, WorldLease } from '../domain';
 import { InvalidInputError, LeaseHeldError } from '../errors';
-import { integer, text } from '../validation';
+import { integer, jsonObject, text } from '../validation';
 import type { PrismaAccess } from './prisma-errors';
 
 /** Longest lease a replica may take (a day); the shortest is 1 ms. */
@@ -17,9 +17,11 @@ interface LeaseRow {
   acquired_at: Date | string;
   expires_at: Date | string;
   expired: boolean;
+  released: boolean;
+  spec: Record<string, unknown> | string;
 }
 
-const COLUMNS = 'world_id, role, holder, address, epoch, acquired_at, expires_at';
+const COLUMNS = 'world_id, role, holder, address, epoch, acquired_at, expires_at, released, spec';
 
 /**
  * World leases on the database's clock, each operation one atomic statement (compare-and-set on
@@ -39,12 +41,15 @@ export class LeaseRepository {
     const holder = text('holder', input.holder);
     const address = text('address', input.address);
     const ttlMs = ttl(input.ttlMs);
+    const spec = input.spec === undefined ? null : JSON.stringify(jsonObject('spec', input.spec));
     const rows = await this.db().$queryRawUnsafe<LeaseRow[]>(
       `INSERT INTO world_leases AS l (${COLUMNS})
-       VALUES ($1, $2, $3, $4, 1, now(), now() + make_interval(secs => $5::double precision / 1000))
+       VALUES ($1, $2, $3, $4, 1, now(), now() + make_interval(secs => $5::double precision / 1000),
+               false, COALESCE($6::jsonb, '{}'::jsonb))
        ON CONFLICT (world_id, role) DO UPDATE
          SET holder = EXCLUDED.holder, address = EXCLUDED.address, epoch = l.epoch + 1,
-             acquired_at = EXCLUDED.acquired_at, expires_at = EXCLUDED.expires_at
+             acquired_at = EXCLUDED.acquired_at, expires_at = EXCLUDED.expires_at,
+             released = false, spec = COALESCE($6::jsonb, l.spec)
          WHERE l.expires_at <= now() OR l.holder = EXCLUDED.holder
        RETURNING ${COLUMNS}, false AS expired`,
       worldId,
@@ -52,6 +57,7 @@ export class LeaseRepository {
       holder,
       address,
       ttlMs,
+      spec,
     );
     if (rows.length > 0) return toLease(rows[0]);
     const current = await this.get(worldId, role);
@@ -98,18 +104,41 @@ export class LeaseRepository {
 
   /**
    * Gives a lease up at once (it stays at its epoch, so the next holder gets a higher one).
-   * False when the holder no longer had it at that epoch.
+   * `closed`: the world was closed on purpose, so nobody takes it over; otherwise (a replica
+   * shutting down) it is an orphan at once. False when the holder no longer had it at that epoch.
    */
-  async release(worldId: string, role: string, holder: string, epoch: number): Promise<boolean> {
+  async release(
+    worldId: string,
+    role: string,
+    holder: string,
+    epoch: number,
+    closed = true,
+  ): Promise<boolean> {
     const count = await this.db().$executeRawUnsafe(
-      `UPDATE world_leases SET expires_at = now()
+      `UPDATE world_leases SET expires_at = now(), released = $5
         WHERE world_id = $1 AND role = $2 AND holder = $3 AND epoch = $4 AND expires_at > now()`,
       text('worldId', worldId),
       text('role', role),
       text('holder', holder),
       integer('epoch', epoch, 1),
+      closed === true,
     );
     return count > 0;
+  }
+
+  /**
+   * Worlds of `role` whose holder is gone: expired and not released on purpose, the longest
+   * expired first; at most `limit`. Whoever acquires one brings it back (failover).
+   */
+  async orphans(role: string, limit = 100): Promise<WorldLease[]> {
+    const rows = await this.db().$queryRawUnsafe<LeaseRow[]>(
+      `SELECT ${COLUMNS}, true AS expired FROM world_leases
+        WHERE role = $1 AND expires_at <= now() AND NOT released
+        ORDER BY expires_at, world_id LIMIT $2`,
+      text('role', role),
+      integer('limit', limit, 1, MAX_RENEW_BATCH),
+    );
+    return rows.map(toLease);
   }
 
   /** The world's lease of `role`, expired or not; null when it never had one. */
@@ -156,5 +185,7 @@ function toLease(row: LeaseRow): WorldLease {
     acquiredAt: new Date(row.acquired_at),
     expiresAt: new Date(row.expires_at),
     expired: Boolean(row.expired),
+    released: Boolean(row.released),
+    spec: typeof row.spec === 'string' ? JSON.parse(row.spec) : row.spec,
   };
 }

@@ -25,6 +25,8 @@ export function describeLeases(storage: () => Storage): void {
         acquiredAt: expect.any(Date),
         expiresAt: expect.any(Date),
         expired: false,
+        released: false,
+        spec: {},
       });
       expect(lease.expiresAt.getTime() - lease.acquiredAt.getTime()).toBe(LONG);
       expect(await storage().leases.get(worldId, ROLE)).toEqual(lease);
@@ -96,6 +98,76 @@ export function describeLeases(storage: () => Storage): void {
       expect(won).toHaveLength(1);
       for (const r of results)
         if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(LeaseHeldError);
+    });
+
+    it('records the world spec at acquisition and keeps it when a taker gives none', async () => {
+      const worldId = uid('w');
+      const spec = { settings: { widthMm: 40_000, maxBodies: 50 }, caller: 'x' };
+      const first = await storage().leases.acquire({
+        worldId,
+        role: ROLE,
+        holder: 'a',
+        address: 'a:1',
+        ttlMs: LONG,
+        spec,
+      });
+      expect(first.spec).toEqual(spec);
+      expect((await acquire(worldId, 'a')).spec).toEqual(spec);
+      await expect(
+        storage().leases.acquire({
+          worldId,
+          role: ROLE,
+          holder: 'a',
+          address: 'a:1',
+          ttlMs: LONG,
+          spec: [] as unknown as Record<string, unknown>,
+        }),
+      ).rejects.toMatchObject({ field: 'spec' });
+    });
+
+    it('lists as orphans the expired leases not released on purpose, and only those', async () => {
+      const [dead, closed, drained, live] = [uid('o'), uid('o'), uid('o'), uid('o')];
+      await acquire(dead, 'a', 1);
+      await acquire(closed, 'a');
+      await acquire(drained, 'a');
+      await acquire(live, 'a');
+      await storage().leases.release(closed, ROLE, 'a', 1);
+      await storage().leases.release(drained, ROLE, 'a', 1, false);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const orphans = (await storage().leases.orphans(ROLE, 10_000)).map((l) => l.worldId);
+      expect(orphans).toEqual(expect.arrayContaining([dead, drained]));
+      expect(orphans).not.toContain(closed);
+      expect(orphans).not.toContain(live);
+      expect(await storage().leases.get(closed, ROLE)).toMatchObject({ released: true });
+      // Taking a released world again makes it an ordinary lease.
+      expect(await acquire(closed, 'b')).toMatchObject({ epoch: 2, released: false });
+    });
+
+    it('keeps replica reports live for their ttl, by id', async () => {
+      const role = uid('role');
+      const report = {
+        role,
+        address: 'x:1',
+        worlds: 3,
+        bodies: 40,
+        maxWorlds: 64,
+        maxBodies: 20_000,
+      };
+      await storage().replicas.heartbeat({ ...report, replicaId: 'r2', ttlMs: LONG });
+      await storage().replicas.heartbeat({ ...report, replicaId: 'r1', ttlMs: LONG });
+      await storage().replicas.heartbeat({ ...report, replicaId: 'r3', ttlMs: 1 });
+      await storage().replicas.heartbeat({ ...report, replicaId: 'r1', worlds: 4, ttlMs: LONG });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const live = await storage().replicas.live(role);
+      expect(live.map((r) => [r.replicaId, r.worlds])).toEqual([
+        ['r1', 4],
+        ['r2', 3],
+      ]);
+      await storage().replicas.remove(role, 'r2');
+      expect((await storage().replicas.live(role)).map((r) => r.replicaId)).toEqual(['r1']);
+      await expect(
+        storage().replicas.heartbeat({ ...report, replicaId: 'r1', worlds: -1, ttlMs: LONG }),
+      ).rejects.toMatchObject({ field: 'worlds' });
     });
 
     it("lists a role's leases, of one holder when asked", async () => {

@@ -1,0 +1,113 @@
+import type { LeaseRepository, ReplicaRepository } from '@anvil/storage';
+import { unrefTimers, type Timers } from '@anvil/runtime';
+import { planTakeover } from './takeover-plan';
+import { PHYSICS_ROLE } from './world-ownership';
+
+/** How many orphans one round looks at, and how many it brings back at once. */
+export const TAKEOVER_BATCH = 100;
+export const TAKEOVER_CONCURRENCY = 4;
+
+/** A replica's load and capacity now. */
+export interface Capacity {
+  worlds: number;
+  bodies: number;
+  maxWorlds: number;
+  maxBodies: number;
+}
+
+/** What the loop needs. */
+export interface TakeoverOptions {
+  leases: LeaseRepository;
+  replicas: ReplicaRepository;
+  replicaId: string;
+  address: () => string;
+  /** Period of the rounds; the heartbeat lives for `ttlMs`. */
+  everyMs: number;
+  ttlMs: number;
+  capacity: () => Capacity;
+  /** Brings a world back here from its spec (acquires its lease, restores it). */
+  takeOver: (worldId: string, spec: Record<string, unknown>) => Promise<void>;
+  /** A world was brought back, `sinceExpiryMs` after its lease ended. */
+  onTaken?: (worldId: string, sinceExpiryMs: number) => void;
+  onError?: (error: unknown, worldId?: string) => void;
+  role?: string;
+  timers?: Timers;
+}
+
+/**
+ * Failover without a coordinator: every round, each replica reports its load (heartbeat), reads
+ * the orphaned worlds (leases expired and not released on purpose: their owner died or was cut
+ * off), computes the same plan as every other replica (`planTakeover`) and brings back the
+ * worlds the plan gives it. Two replicas that disagree (their reports differ by a round) race
+ * on the lease, and exactly one wins.
+ */
+export class TakeoverLoop {
+  private readonly role: string;
+  private readonly timers: Timers;
+  private timer: unknown;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: TakeoverOptions) {
+    this.role = options.role ?? PHYSICS_ROLE;
+    this.timers = options.timers ?? unrefTimers;
+  }
+
+  start(): void {
+    this.schedule(0);
+  }
+
+  /** Stops the rounds and removes this replica's report, so placements skip it. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.timers.clearTimeout(this.timer);
+    await this.running;
+    await this.options.replicas.remove(this.role, this.options.replicaId).catch(() => undefined);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.timer = this.timers.setTimeout(() => {
+      this.running = this.round()
+        .catch((error: unknown) => this.options.onError?.(error))
+        .finally(() => {
+          this.running = undefined;
+          this.schedule(this.options.everyMs);
+        });
+    }, ms);
+  }
+
+  /** One round: heartbeat, then bring back this replica's share of the orphans. */
+  async round(): Promise<string[]> {
+    const { leases, replicas, replicaId } = this.options;
+    await replicas.heartbeat({
+      role: this.role,
+      replicaId,
+      address: this.options.address(),
+      ttlMs: this.options.ttlMs,
+      ...this.options.capacity(),
+    });
+    const orphans = await leases.orphans(this.role, TAKEOVER_BATCH);
+    if (orphans.length === 0) return [];
+    const plan = planTakeover(
+      orphans.map((o) => o.worldId),
+      await replicas.live(this.role),
+    );
+    const mine = orphans.filter((o) => plan.get(o.worldId) === replicaId);
+    const taken: string[] = [];
+    for (let i = 0; i < mine.length && !this.stopped; i += TAKEOVER_CONCURRENCY) {
+      await Promise.all(
+        mine.slice(i, i + TAKEOVER_CONCURRENCY).map(async (orphan) => {
+          try {
+            await this.options.takeOver(orphan.worldId, orphan.spec);
+            taken.push(orphan.worldId);
+            this.options.onTaken?.(orphan.worldId, Date.now() - orphan.expiresAt.getTime());
+          } catch (error) {
+            this.options.onError?.(error, orphan.worldId);
+          }
+        }),
+      );
+    }
+    return taken;
+  }
+}

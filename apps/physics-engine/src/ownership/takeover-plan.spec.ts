@@ -1,0 +1,81 @@
+import fc from 'fast-check';
+import { planTakeover, type ReplicaLoad } from './takeover-plan';
+
+const replica = (replicaId: string, worlds: number, maxWorlds = 64): ReplicaLoad => ({
+  replicaId,
+  worlds,
+  bodies: worlds * 10,
+  maxWorlds,
+  maxBodies: 20_000,
+});
+
+const arbitraryReplicas = fc.uniqueArray(
+  fc.record({
+    replicaId: fc.stringMatching(/^r[0-9]{1,2}$/),
+    worlds: fc.integer({ min: 0, max: 10 }),
+    bodies: fc.integer({ min: 0, max: 100 }),
+    maxWorlds: fc.integer({ min: 0, max: 12 }),
+    maxBodies: fc.integer({ min: 0, max: 120 }),
+  }),
+  { selector: (r) => r.replicaId, maxLength: 6 },
+);
+const arbitraryOrphans = fc.uniqueArray(fc.stringMatching(/^w[0-9]{1,3}$/), { maxLength: 40 });
+
+describe('planTakeover', () => {
+  it('spreads orphans over the least loaded replicas with room', () => {
+    const plan = planTakeover(
+      ['w1', 'w2', 'w3', 'w4'],
+      [replica('a', 5), replica('b', 3), replica('c', 9, 9)],
+    );
+    expect([...plan]).toEqual([
+      ['w1', 'b'],
+      ['w2', 'b'],
+      ['w3', 'a'], // a 5, b 5: ties go by id
+      ['w4', 'b'],
+    ]);
+  });
+
+  it('leaves out worlds nobody has room for', () => {
+    expect(planTakeover(['w1'], [replica('a', 2, 2)]).size).toBe(0);
+    expect(planTakeover(['w1'], []).size).toBe(0);
+  });
+
+  it('is the same plan whatever the order of its inputs (property)', () => {
+    fc.assert(
+      fc.property(arbitraryOrphans, arbitraryReplicas, fc.nat(), (orphans, replicas, seed) => {
+        const shuffle = <T>(xs: T[]) =>
+          xs
+            .map((x, i) => ({ x, k: (i * 7919 + seed) % 104_729 }))
+            .sort((p, q) => p.k - q.k)
+            .map((p) => p.x);
+        expect([...planTakeover(shuffle(orphans), shuffle(replicas))].sort()).toEqual(
+          [...planTakeover(orphans, replicas)].sort(),
+        );
+      }),
+    );
+  });
+
+  it('never overfills a replica, places while any has room, and keeps loads within one (property)', () => {
+    fc.assert(
+      fc.property(arbitraryOrphans, arbitraryReplicas, (orphans, replicas) => {
+        const plan = planTakeover(orphans, replicas);
+        const after = new Map(replicas.map((r) => [r.replicaId, r.worlds]));
+        for (const id of plan.values()) after.set(id, after.get(id)! + 1);
+        const open = replicas.filter((r) => r.worlds < r.maxWorlds && r.bodies < r.maxBodies);
+        for (const r of open) expect(after.get(r.replicaId)).toBeLessThanOrEqual(r.maxWorlds);
+        for (const r of replicas.filter((x) => !open.includes(x)))
+          expect(after.get(r.replicaId)).toBe(r.worlds);
+        const room = open.reduce((sum, r) => sum + r.maxWorlds - r.worlds, 0);
+        expect(plan.size).toBe(Math.min(orphans.length, room));
+        // A replica that received a world had no more worlds, before it, than any other with room.
+        for (const r of open) {
+          if (after.get(r.replicaId) === r.worlds) continue;
+          const received = after.get(r.replicaId)! - 1;
+          for (const o of open)
+            if (after.get(o.replicaId)! < o.maxWorlds)
+              expect(received).toBeLessThanOrEqual(after.get(o.replicaId)!);
+        }
+      }),
+    );
+  });
+});

@@ -1,0 +1,36 @@
+/** A replica as placement sees it: its load and capacity. */
+export interface ReplicaLoad {
+  replicaId: string;
+  worlds: number;
+  bodies: number;
+  maxWorlds: number;
+  maxBodies: number;
+}
+
+/**
+ * Which live replica takes each orphaned world: the one with the fewest worlds that has room
+ * (a world slot and some body headroom), ties by id, each assignment counted before the next.
+ * Pure and independent of input order, so every replica computes the same plan from the same
+ * reports and claims only its own share: they rarely race, and when they do the lease decides.
+ * Worlds no replica has room for are left out (they wait for capacity).
+ */
+export function planTakeover(
+  orphans: readonly string[],
+  replicas: readonly ReplicaLoad[],
+): Map<string, string> {
+  const load = [...replicas]
+    .sort((a, b) => (a.replicaId < b.replicaId ? -1 : a.replicaId > b.replicaId ? 1 : 0))
+    .map((r) => ({ ...r }));
+  const plan = new Map<string, string>();
+  for (const worldId of [...new Set(orphans)].sort()) {
+    let best: (typeof load)[number] | undefined;
+    for (const r of load) {
+      if (r.worlds >= r.maxWorlds || r.bodies >= r.maxBodies) continue;
+      if (!best || r.worlds < best.worlds) best = r;
+    }
+    if (!best) continue;
+    best.worlds++;
+    plan.set(worldId, best.replicaId);
+  }
+  return plan;
+}

@@ -1,0 +1,77 @@
+import type { EngineReplica, ReplicaHeartbeat } from '../domain';
+import { integer, text } from '../validation';
+import { MAX_LEASE_TTL_MS } from './leases.repository';
+import type { PrismaAccess } from './prisma-errors';
+
+interface ReplicaRow {
+  role: string;
+  replica_id: string;
+  address: string;
+  worlds: number;
+  bodies: number;
+  max_worlds: number;
+  max_bodies: number;
+  seen_at: Date | string;
+  expires_at: Date | string;
+}
+
+/** Largest count a replica may report (worlds, bodies and their maxima). */
+const MAX_COUNT = 100_000_000;
+
+/**
+ * Engine replicas' reports of their load and capacity, on the database's clock: a replica is
+ * live until its last heartbeat's `ttlMs` ran out. Placement and takeover read them.
+ */
+export class ReplicaRepository {
+  constructor(private readonly db: PrismaAccess) {}
+
+  /** Records a replica's report (one upsert). */
+  async heartbeat(input: ReplicaHeartbeat): Promise<void> {
+    await this.db().$executeRawUnsafe(
+      `INSERT INTO engine_replicas AS r
+         (role, replica_id, address, worlds, bodies, max_worlds, max_bodies, seen_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, now(), now() + make_interval(secs => $8::double precision / 1000))
+       ON CONFLICT (role, replica_id) DO UPDATE
+         SET address = EXCLUDED.address, worlds = EXCLUDED.worlds, bodies = EXCLUDED.bodies,
+             max_worlds = EXCLUDED.max_worlds, max_bodies = EXCLUDED.max_bodies,
+             seen_at = EXCLUDED.seen_at, expires_at = EXCLUDED.expires_at`,
+      text('role', input?.role),
+      text('replicaId', input.replicaId),
+      text('address', input.address),
+      integer('worlds', input.worlds, 0, MAX_COUNT),
+      integer('bodies', input.bodies, 0, MAX_COUNT),
+      integer('maxWorlds', input.maxWorlds, 0, MAX_COUNT),
+      integer('maxBodies', input.maxBodies, 0, MAX_COUNT),
+      integer('ttlMs', input.ttlMs, 1, MAX_LEASE_TTL_MS),
+    );
+  }
+
+  /** The live replicas of a role, by id. */
+  async live(role: string): Promise<EngineReplica[]> {
+    const rows = await this.db().$queryRawUnsafe<ReplicaRow[]>(
+      `SELECT role, replica_id, address, worlds, bodies, max_worlds, max_bodies, seen_at, expires_at
+         FROM engine_replicas WHERE role = $1 AND expires_at > now() ORDER BY replica_id`,
+      text('role', role),
+    );
+    return rows.map((row) => ({
+      role: row.role,
+      replicaId: row.replica_id,
+      address: row.address,
+      worlds: Number(row.worlds),
+      bodies: Number(row.bodies),
+      maxWorlds: Number(row.max_worlds),
+      maxBodies: Number(row.max_bodies),
+      seenAt: new Date(row.seen_at),
+      expiresAt: new Date(row.expires_at),
+    }));
+  }
+
+  /** Removes a replica's report (it is stopping). */
+  async remove(role: string, replicaId: string): Promise<void> {
+    await this.db().$executeRawUnsafe(
+      'DELETE FROM engine_replicas WHERE role = $1 AND replica_id = $2',
+      text('role', role),
+      text('replicaId', replicaId),
+    );
+  }
+}
