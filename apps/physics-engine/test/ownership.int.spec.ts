@@ -1,8 +1,8 @@
 // World ownership under faults, with two built physics engines as processes on the real Kafka
 // and PostgreSQL of tools/testenv (build first: npx nx run physics-engine:build). The stores are
-// read back with plain clients: `pg` for leases and checkpoints, a plain kafkajs consumer for the
-// command log and the deltas.
-import { Client } from 'pg';
+// read back directly: the lease and checkpoint rows from the database, the command log and the
+// deltas with a plain kafkajs consumer.
+import { createStorage, type Storage } from '@anvil/storage';
 import {
   EVENT_TYPES,
   EpochFence,
@@ -55,31 +55,17 @@ const replicaEnv = (name: string) => ({
   WORLD_LEASE_RENEW_MS: '200',
 });
 
-let pg: Client;
+let storage: Storage;
 beforeAll(async () => {
-  pg = new Client({ connectionString: process.env['DATABASE_URL'] });
-  await pg.connect();
+  storage = await createStorage({ url: databaseUrl() });
+  await storage.migrate();
 });
-afterAll(async () => {
-  await pg.query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`);
-  await pg.end();
-});
+afterAll(() => storage?.close());
 
-async function lease(worldId: string) {
-  const { rows } = await pg.query(
-    `SELECT holder, epoch::int, acquired_at FROM "${SCHEMA}".world_leases WHERE world_id = $1`,
-    [worldId],
-  );
-  return rows[0] as { holder: string; epoch: number; acquired_at: Date } | undefined;
-}
+const lease = (worldId: string) => storage.leases.get(worldId, 'physics');
 
 async function checkpoints(worldId: string) {
-  const { rows } = await pg.query(
-    `SELECT tick::int, epoch::int, log_seq::int, created_at FROM "${SCHEMA}".checkpoints
-      WHERE world_id = $1 ORDER BY id`,
-    [worldId],
-  );
-  return rows as Array<{ tick: number; epoch: number; log_seq: number; created_at: Date }>;
+  return (await storage.checkpoints.list(worldId, 0)).reverse(); // oldest first
 }
 
 /** The world's records of a topic as a plain consumer reads them, in log order. */
@@ -223,7 +209,7 @@ describe('world ownership across physics replicas', () => {
     expect(toA.acked.filter((c) => c.at >= woke)).toEqual([]);
     // No checkpoint of epoch 1 was stored after B acquired the world.
     const stored = await checkpoints(worldId);
-    expect(stored.filter((c) => c.epoch === 1 && c.created_at >= taken!.acquired_at)).toEqual([]);
+    expect(stored.filter((c) => c.epoch === 1 && c.createdAt >= taken!.acquiredAt)).toEqual([]);
     expect(stored.some((c) => c.epoch === 2)).toBe(true);
 
     // The log read back: A's late entries are dropped, every acknowledged command is kept, and
