@@ -2,8 +2,10 @@ import 'reflect-metadata';
 import { Logger, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { EventBus } from '@anvil/bus';
+import { PreconditionError } from '@anvil/engine-contract';
 import { engineServer } from '@anvil/engine-contract/nest';
 import { closeOnce, holdBus, systemClock, type Clock, type Timers } from '@anvil/runtime';
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createStorage, type Storage } from '@anvil/storage';
 import type { PhysicsConfig } from './config/physics-config';
@@ -107,7 +109,7 @@ export async function bootstrap(options: PhysicsBootstrapOptions): Promise<Runni
   };
 }
 
-/** World leases for this replica (REPLICA_ID, default: the host name). */
+/** World leases for this replica (REPLICA_ID, default: the host name and a random suffix). */
 function newOwnership(
   config: PhysicsConfig,
   storage: Storage,
@@ -117,7 +119,8 @@ function newOwnership(
   const logger = new Logger('WorldOwnership');
   return new WorldOwnership({
     leases: storage.leases,
-    holder: replicaId ?? hostname(),
+    // Unique per start: a restarted process is a new owner, and two engines in one process differ.
+    holder: replicaId ?? `${hostname()}-${randomBytes(3).toString('hex')}`,
     address,
     ttlMs: leaseTtlMs,
     renewEveryMs,
@@ -153,7 +156,7 @@ function newTakeover(
       logger.log(`world ${worldId}: taken over, about ${ms} ms after its owner's lease ended`),
     onError: (error, worldId) => {
       // Another replica won the race for the world: nothing to report.
-      if ((error as Error)?.name === 'PreconditionError') return;
+      if (error instanceof PreconditionError) return;
       logger.warn(`${worldId ? `world ${worldId}: ` : ''}takeover failed: ${String(error)}`);
     },
   });

@@ -53,6 +53,7 @@ export {
 export type { AuditRepository } from './repositories/audit.repository';
 export type { CheckpointRepository } from './repositories/checkpoints.repository';
 export {
+  ACQUIRE_SQL,
   MAX_LEASE_TTL_MS,
   MAX_RENEW_BATCH,
   type LeaseRepository,

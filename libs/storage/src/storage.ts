@@ -1,4 +1,4 @@
-import type { Backend } from './backends/backend';
+import type { Backend, SqlQuery } from './backends/backend';
 import { openPglite } from './backends/pglite';
 import { openPostgres } from './backends/postgres';
 import { parseStorageConfig, type StorageConfig } from './config';
@@ -54,6 +54,10 @@ function wrap(backend: Backend): Storage {
   let closed = false;
   let closing: Promise<void> | undefined;
   const db = prismaAccess(backend.prisma, () => closed);
+  const sql: SqlQuery = (text, params) => {
+    if (closed) return Promise.reject(new StorageClosedError());
+    return backend.query(text, params);
+  };
   const open = () => {
     if (closed) throw new StorageClosedError();
   };
@@ -73,8 +77,8 @@ function wrap(backend: Backend): Storage {
     },
     worlds: new WorldRepository(db),
     checkpoints: new CheckpointRepository(db),
-    leases: new LeaseRepository(db),
-    replicas: new ReplicaRepository(db),
+    leases: new LeaseRepository(sql),
+    replicas: new ReplicaRepository(sql),
     sessions: new SessionRepository(db),
     audit: new AuditRepository(db),
     close() {

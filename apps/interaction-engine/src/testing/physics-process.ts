@@ -17,11 +17,19 @@ export interface PhysicsProcess {
   address: string;
   /** Kills it (SIGKILL: an engine that crashed) and starts a fresh one on the same port. */
   restart(): Promise<void>;
+  /** Kills it for good (SIGKILL). */
+  kill(): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Starts the physics engine with manual ticks and the given ENGINE_TOKEN. */
-export async function startPhysics(engineToken: string): Promise<PhysicsProcess> {
+/**
+ * Starts the physics engine with manual ticks and the given ENGINE_TOKEN; `extra` adds or
+ * overrides environment variables (a bus, storage, a replica id...).
+ */
+export async function startPhysics(
+  engineToken: string,
+  extra: Record<string, string> = {},
+): Promise<PhysicsProcess> {
   if (!existsSync(MAIN))
     throw new Error(`${MAIN} is missing: run \`npx nx run physics-engine:build\``);
   const port = await freePort('127.0.0.1');
@@ -33,6 +41,7 @@ export async function startPhysics(engineToken: string): Promise<PhysicsProcess>
     GRPC_PORT: String(port),
     TICK_MODE: 'manual',
     TICK_HZ: '60',
+    ...extra,
   };
   let child = await serving(
     spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] }),
@@ -47,6 +56,7 @@ export async function startPhysics(engineToken: string): Promise<PhysicsProcess>
         address,
       );
     },
+    kill: () => stop(child, 'SIGKILL'),
     stop: () => stop(child, 'SIGTERM'),
   };
 }

@@ -11,6 +11,7 @@ import {
   boundAddress,
   commandToWire,
   isUnknownWorldError,
+  ownerAddressOf,
   worldSettingsToWire,
   isPlayerCommand,
   worldSettingsFromWire,
@@ -44,8 +45,10 @@ export interface InteractionDeps {
 
 interface WorldEntry {
   rules: WorldRules;
-  /** The physics engine the world's binding names. */
+  /** The physics replica that owns the world, as last learned (calls go there). */
   physics: PhysicsEngine;
+  /** The physics engine the world's binding names (a Service in a cluster): asked when the owner is gone. */
+  bound: PhysicsEngine;
   /** Commands waiting for their batch or its answer (bounded by MAX_QUEUED_COMMANDS_PER_WORLD). */
   commands: WorldCommandQueue;
   /** The latest physics tick this engine has heard of. */
@@ -96,8 +99,8 @@ export class InteractionWorldsService {
   ): Promise<InitResponse> {
     const { physics: clients, config: own } = this.deps;
     const address = boundAddress(bindings, own.module, PHYSICS_CAPABILITY, clients.defaultAddress);
-    const physics = clients.get(address);
-    const response = await physics.calls.init({ worldId, config }).catch(asDependencyError);
+    const bound = clients.get(address);
+    const { response, physics } = await this.initFollowing(worldId, config, bound);
     const settings = worldSettingsFromWire(response.config, Number.MAX_SAFE_INTEGER);
     const existing = this.worlds.get(worldId);
     if (!existing)
@@ -106,15 +109,36 @@ export class InteractionWorldsService {
         this.entry(
           worldId,
           new WorldRules(settings, this.deps.config.rules),
-          physics,
+          { physics, bound },
           response.tick,
         ),
       );
-    else if (existing.physics !== physics) {
-      this.logger.log(`world ${worldId}: its physics binding moved to ${address}`);
+    else if (existing.physics !== physics || existing.bound !== bound) {
+      this.logger.log(`world ${worldId}: its physics moved to ${physics.address}`);
       existing.physics = physics;
+      existing.bound = bound;
     }
     return { ...response, created: response.created || !existing };
+  }
+
+  /**
+   * Inits the world on `physics`; when that replica answers that another one owns the world,
+   * once more on the owner it names (docs/engine-contract.md, "Ownership and epochs").
+   */
+  private async initFollowing(
+    worldId: string,
+    config: WorldConfig | undefined,
+    physics: PhysicsEngine,
+  ): Promise<{ response: InitResponse; physics: PhysicsEngine }> {
+    try {
+      return { response: await physics.calls.init({ worldId, config }), physics };
+    } catch (error) {
+      const owner = ownerAddressOf(error);
+      if (owner === undefined || owner === physics.address) return asDependencyError(error);
+      const next = this.deps.physics.get(owner);
+      const response = await next.calls.init({ worldId, config }).catch(asDependencyError);
+      return { response, physics: next };
+    }
   }
 
   /**
@@ -208,7 +232,13 @@ export class InteractionWorldsService {
     try {
       return await send();
     } catch (error) {
-      if (!isUnknownWorldError(error)) return asDependencyError(error);
+      if (!isUnknownWorldError(error)) {
+        // The owner may be gone: the outcome of this intent is unknown (it is not resent),
+        // but the world's next commands go where it lives now.
+        if (error instanceof EngineUnavailableError)
+          void this.initAgain(worldId, world).catch(() => undefined);
+        return asDependencyError(error);
+      }
       await this.initAgain(worldId, world);
       return send().catch(asDependencyError);
     }
@@ -260,7 +290,10 @@ export class InteractionWorldsService {
     const previous = this.worlds.get(worldId);
     // Batches in flight finish against the rules they were planned on; later ones see these.
     if (previous) previous.rules = rules;
-    else this.worlds.set(worldId, this.entry(worldId, rules, this.deps.physics.get(), 0));
+    else {
+      const physics = this.deps.physics.get();
+      this.worlds.set(worldId, this.entry(worldId, rules, { physics, bound: physics }, 0));
+    }
     const encoded = encodeRulesState(rules.settings, rules.list());
     return { tick: previous?.tick ?? 0, stateHash: sha256(encoded) };
   }
@@ -317,15 +350,30 @@ export class InteractionWorldsService {
     }
   }
 
-  /** Inits a world again on its physics engine; callers that learn it lost the world together share one Init. */
+  /**
+   * Inits a world again where it lives: on its owner (which restores it if it lost the world),
+   * following a redirect to another owner; when the owner cannot be reached, through the bound
+   * engine, whose replicas know the new owner or take the world over. Callers that learn it
+   * together share one Init.
+   */
   private initAgain(worldId: string, world: WorldEntry): Promise<unknown> {
     if (world.reinit) return world.reinit;
-    this.logger.warn(`world ${worldId}: the physics engine lost it; starting it there again`);
+    this.logger.warn(`world ${worldId}: its physics replica lost it or is gone; finding it again`);
     const config = worldSettingsToWire(world.rules.settings);
-    world.reinit = world.physics.calls
-      .init({ worldId, config })
-      .then((restored) => void (world.tick = restored.tick))
-      .catch(asDependencyError)
+    const again = async () => {
+      try {
+        return await this.initFollowing(worldId, config, world.physics);
+      } catch (error) {
+        if (!(error instanceof EngineUnavailableError) || world.physics === world.bound)
+          throw error;
+        return this.initFollowing(worldId, config, world.bound);
+      }
+    };
+    world.reinit = again()
+      .then(({ response, physics }) => {
+        world.tick = response.tick;
+        world.physics = physics;
+      })
       .finally(() => (world.reinit = undefined));
     return world.reinit;
   }
@@ -333,13 +381,13 @@ export class InteractionWorldsService {
   private entry(
     worldId: string,
     rules: WorldRules,
-    physics: PhysicsEngine,
+    engines: { physics: PhysicsEngine; bound: PhysicsEngine },
     tick: number,
   ): WorldEntry {
     const limit = this.deps.config.limits.maxQueuedCommandsPerWorld;
     const world: WorldEntry = {
       rules,
-      physics,
+      ...engines,
       tick,
       commands: new WorldCommandQueue(worldId, limit, (batch) =>
         this.runBatch(worldId, world, batch),

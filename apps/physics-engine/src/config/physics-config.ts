@@ -33,7 +33,7 @@ export const physicsConfigSchema = z.object({
   CHECKPOINT_KEEP: int(1, 10_000).default(5),
   /** Storage for checkpoints (`postgresql://...`, `pglite://memory`, `pglite://<folder>`); none: no checkpoints. */
   DATABASE_URL: z.string().optional(),
-  /** This replica's name among the module's replicas (its pod name); default: the host name. */
+  /** This replica's name among the module's replicas (its pod name); default: host name + random suffix. */
   REPLICA_ID: z.string().min(1).max(253).optional(),
   /** host:port other processes reach this replica at (pod DNS); default: the loopback address it binds. */
   ADVERTISE_ADDRESS: z.string().min(1).max(253).optional(),

@@ -69,6 +69,7 @@ export class TakeoverLoop {
     if (this.stopped) return;
     this.timer = this.timers.setTimeout(() => {
       this.running = this.round()
+        .then(() => undefined)
         .catch((error: unknown) => this.options.onError?.(error))
         .finally(() => {
           this.running = undefined;

@@ -10,6 +10,7 @@ import {
   PreconditionError,
   UNNAMED_CALLER,
   WorldNotFoundError,
+  WorldOwnedElsewhereError,
   WorldQuota,
   requireBodyRoom,
   sameWorldSettings,
@@ -152,8 +153,9 @@ export class WorldsService {
     } catch (error) {
       if (error instanceof LeaseHeldError) {
         const { holder, address, epoch, expiresAt } = error.lease;
-        throw new PreconditionError(
+        throw new WorldOwnedElsewhereError(
           `world "${worldId}" is owned by replica ${holder} at ${address} (epoch ${epoch}) until ${expiresAt.toISOString()}`,
+          address,
           { cause: error },
         );
       }
@@ -164,9 +166,10 @@ export class WorldsService {
     }
   }
 
-  private async releaseQuietly(worldId: string): Promise<void> {
+  /** Gives the lease up: `closed` on purpose, or (shutting down) as an orphan to take over. */
+  private async releaseQuietly(worldId: string, closed = true): Promise<void> {
     await this.deps.ownership
-      ?.release(worldId)
+      ?.release(worldId, closed)
       .catch((error: unknown) =>
         this.logger.warn(`world ${worldId}: releasing its lease failed: ${String(error)}`),
       );

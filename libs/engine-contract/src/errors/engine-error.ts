@@ -78,6 +78,21 @@ export class PreconditionError extends EngineError {
   }
 }
 
+/**
+ * The world runs on another replica of the same engine module, the holder of its lease:
+ * `ownerAddress` is that replica's own address, where the caller should send the world's calls.
+ */
+export class WorldOwnedElsewhereError extends PreconditionError {
+  override name = 'WorldOwnedElsewhereError';
+  constructor(
+    message: string,
+    readonly ownerAddress: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** A limit is reached: bodies per world, queued commands, message size. */
 export class CapacityError extends EngineError {
   override name = 'CapacityError';

@@ -8,7 +8,13 @@ import {
   PreconditionError,
   WorldNotFoundError,
 } from './engine-error';
-import { ERROR_NAME_METADATA_KEY, fromServiceError, toGrpcStatus } from './grpc-status';
+import {
+  ERROR_NAME_METADATA_KEY,
+  fromServiceError,
+  ownerAddressOf,
+  toGrpcStatus,
+} from './grpc-status';
+import { WorldOwnedElsewhereError } from './engine-error';
 
 const serviceError = (code: status, details: string): ServiceError =>
   Object.assign(new Error(`${code} ${details}`), { code, details, metadata: new Metadata() });
@@ -56,5 +62,25 @@ describe('engine errors <-> gRPC status', () => {
     expect(fromServiceError(serviceError(status.DATA_LOSS, '?'), '/x').code).toBe(
       EngineErrorCode.Internal,
     );
+  });
+
+  it("carries a world's owner address across the wire, and only a sane one", () => {
+    const sent = toGrpcStatus(new WorldOwnedElsewhereError('owned by p-2', 'p-2.physics:50051'));
+    expect(sent.code).toBe(status.FAILED_PRECONDITION);
+    const received = fromServiceError(
+      { ...serviceError(sent.code, sent.details), metadata: sent.metadata },
+      '/Init',
+    );
+    expect(received).toBeInstanceOf(WorldOwnedElsewhereError);
+    expect(ownerAddressOf(received)).toBe('p-2.physics:50051');
+    const huge = new Metadata();
+    huge.set(ERROR_NAME_METADATA_KEY, 'WorldOwnedElsewhereError');
+    huge.set('anvil-owner-address', 'x'.repeat(300));
+    const refused = fromServiceError(
+      { ...serviceError(status.FAILED_PRECONDITION, 'owned'), metadata: huge },
+      '/Init',
+    );
+    expect(ownerAddressOf(refused)).toBeUndefined();
+    expect(ownerAddressOf(new Error('x'))).toBeUndefined();
   });
 });

@@ -10,6 +10,7 @@ import {
   PreconditionError,
   UnauthenticatedError,
   UnsupportedCommandError,
+  WorldOwnedElsewhereError,
 } from './engine-error';
 
 /** The gRPC status of each engine error code. */
@@ -28,6 +29,8 @@ export const GRPC_STATUS_BY_CODE: Readonly<Record<EngineErrorCode, GrpcStatus>> 
 
 /** Metadata key carrying the error class name, so clients rebuild the same class. */
 export const ERROR_NAME_METADATA_KEY = 'anvil-error-name';
+/** Metadata key carrying a WorldOwnedElsewhereError's owner address. */
+export const OWNER_ADDRESS_METADATA_KEY = 'anvil-owner-address';
 
 /** What a grpc-js unary handler passes to its callback for a failed call. */
 export interface GrpcErrorStatus {
@@ -44,6 +47,8 @@ export function toGrpcStatus(error: unknown): GrpcErrorStatus {
   const metadata = new Metadata();
   if (error instanceof EngineError) {
     metadata.set(ERROR_NAME_METADATA_KEY, error.name);
+    if (error instanceof WorldOwnedElsewhereError)
+      metadata.set(OWNER_ADDRESS_METADATA_KEY, error.ownerAddress);
     return { code: GRPC_STATUS_BY_CODE[error.code], details: error.message, metadata };
   }
   return { code: GrpcStatus.INTERNAL, details: 'internal engine error', metadata };
@@ -56,6 +61,10 @@ const CODE_BY_STATUS = new Map<number, EngineErrorCode>(
 /** Rebuilds an engine error from a failed call (client side); unknown statuses become INTERNAL. */
 export function fromServiceError(error: ServiceError, method: string): EngineError {
   const name = error.metadata?.get(ERROR_NAME_METADATA_KEY)[0];
+  const owner = error.metadata?.get(OWNER_ADDRESS_METADATA_KEY)[0];
+  if (name === 'WorldOwnedElsewhereError' && typeof owner === 'string' && owner.length <= 253) {
+    return new WorldOwnedElsewhereError(error.details || error.message, owner, { cause: error });
+  }
   return engineErrorOf(error.code, error.details || error.message, method, {
     cause: error,
     name: typeof name === 'string' ? name : undefined,
@@ -117,4 +126,9 @@ export function isUnknownWorldError(error: unknown): boolean {
     error.code === EngineErrorCode.NotFound &&
     (error.name === 'WorldNotFoundError' || /^unknown world /.test(error.message))
   );
+}
+
+/** Where the world lives when an engine answered that another replica owns it (else undefined). */
+export function ownerAddressOf(error: unknown): string | undefined {
+  return error instanceof WorldOwnedElsewhereError ? error.ownerAddress : undefined;
 }

@@ -1,6 +1,9 @@
 import type { PrismaClient } from '../generated/prisma/client';
 import type { MigrationResult, SqlExecutor } from '../migrations/migrate';
 
+/** Runs one statement with `$1`, `$2`, ... parameters and returns its rows. */
+export type SqlQuery = <Row>(sql: string, params?: unknown[]) => Promise<Row[]>;
+
 /**
  * An opened database: the one Prisma client of this storage (the only place the client lives,
  * handed to the repositories), the migration entry point and the way to release it all.
@@ -11,6 +14,8 @@ export interface Backend {
   readonly prisma: PrismaClient;
   /** Raw SQL through the driver, outside Prisma: for migrations and schema inspection. */
   readonly executor: SqlExecutor;
+  /** One statement through the driver, outside Prisma and any transaction (hot paths: leases). */
+  readonly query: SqlQuery;
   /** Applies pending SQL migrations through the raw driver (see `migrations/migrate.ts`). */
   migrate(): Promise<MigrationResult>;
   /** Disconnects Prisma, then ends the pool or closes the embedded database. */

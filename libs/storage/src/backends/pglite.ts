@@ -28,6 +28,8 @@ export async function openPglite(dataDir: string | undefined): Promise<Backend> 
     kind: 'pglite',
     prisma,
     executor,
+    query: async <Row>(sql: string, params: unknown[] = []) =>
+      (await db.query<Row>(sql, params)).rows,
     migrate: () => migrate(executor),
     async close() {
       await prisma.$disconnect();

@@ -29,6 +29,8 @@ export function openPostgres(connectionString: string, schema: string): Backend 
     kind: 'postgres',
     prisma,
     executor,
+    query: async <Row>(sql: string, params: unknown[] = []) =>
+      (await pool.query(sql, params)).rows as Row[],
     async migrate() {
       await ensureSchema(executor, schema);
       return migrate(executor);

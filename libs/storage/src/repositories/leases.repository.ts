@@ -1,7 +1,7 @@
 import type { AcquireLeaseInput, WorldLease } from '../domain';
 import { InvalidInputError, LeaseHeldError } from '../errors';
 import { integer, jsonObject, text } from '../validation';
-import type { PrismaAccess } from './prisma-errors';
+import type { SqlQuery } from '../backends/backend';
 
 /** Longest lease a replica may take (a day); the shortest is 1 ms. */
 export const MAX_LEASE_TTL_MS = 86_400_000;
@@ -24,11 +24,26 @@ interface LeaseRow {
 const COLUMNS = 'world_id, role, holder, address, epoch, acquired_at, expires_at, released, spec';
 
 /**
+ * The compare-and-set that acquires a lease: $1 world, $2 role, $3 holder, $4 address, $5 ttl
+ * in ms, $6 spec (jsonb, or null to keep the recorded one). Returns the row when it was taken.
+ * Exported for the placement benchmark, which times it through the raw driver as its baseline.
+ */
+export const ACQUIRE_SQL = `INSERT INTO world_leases AS l (${COLUMNS})
+       VALUES ($1, $2, $3, $4, 1, now(), now() + make_interval(secs => $5::double precision / 1000),
+               false, COALESCE($6::jsonb, '{}'::jsonb))
+       ON CONFLICT (world_id, role) DO UPDATE
+         SET holder = EXCLUDED.holder, address = EXCLUDED.address, epoch = l.epoch + 1,
+             acquired_at = EXCLUDED.acquired_at, expires_at = EXCLUDED.expires_at,
+             released = false, spec = COALESCE($6::jsonb, l.spec)
+         WHERE l.expires_at <= now() OR l.holder = EXCLUDED.holder
+       RETURNING ${COLUMNS}, false AS expired`;
+
+/**
  * World leases on the database's clock, each operation one atomic statement (compare-and-set on
  * the row): no replica's clock decides who owns a world. See docs/decisions.md, "World ownership".
  */
 export class LeaseRepository {
-  constructor(private readonly db: PrismaAccess) {}
+  constructor(private readonly sql: SqlQuery) {}
 
   /**
    * Takes the world's lease of `role` for `holder` with the next epoch (1 for a new lease) when
@@ -42,23 +57,14 @@ export class LeaseRepository {
     const address = text('address', input.address);
     const ttlMs = ttl(input.ttlMs);
     const spec = input.spec === undefined ? null : JSON.stringify(jsonObject('spec', input.spec));
-    const rows = await this.db().$queryRawUnsafe<LeaseRow[]>(
-      `INSERT INTO world_leases AS l (${COLUMNS})
-       VALUES ($1, $2, $3, $4, 1, now(), now() + make_interval(secs => $5::double precision / 1000),
-               false, COALESCE($6::jsonb, '{}'::jsonb))
-       ON CONFLICT (world_id, role) DO UPDATE
-         SET holder = EXCLUDED.holder, address = EXCLUDED.address, epoch = l.epoch + 1,
-             acquired_at = EXCLUDED.acquired_at, expires_at = EXCLUDED.expires_at,
-             released = false, spec = COALESCE($6::jsonb, l.spec)
-         WHERE l.expires_at <= now() OR l.holder = EXCLUDED.holder
-       RETURNING ${COLUMNS}, false AS expired`,
+    const rows = await this.sql<LeaseRow>(ACQUIRE_SQL, [
       worldId,
       role,
       holder,
       address,
       ttlMs,
       spec,
-    );
+    ]);
     if (rows.length > 0) return toLease(rows[0]);
     const current = await this.get(worldId, role);
     // Released or expired between the two statements: try once more.
@@ -88,16 +94,13 @@ export class LeaseRepository {
       world_id: text('worldId', l?.worldId),
       epoch: integer('epoch', l.epoch, 1),
     }));
-    const rows = await this.db().$queryRawUnsafe<Array<{ world_id: string; expires_at: Date }>>(
+    const rows = await this.sql<{ world_id: string; expires_at: Date }>(
       `UPDATE world_leases AS l
           SET expires_at = now() + make_interval(secs => $3::double precision / 1000)
          FROM jsonb_to_recordset($4::jsonb) AS w(world_id text, epoch bigint)
         WHERE l.role = $1 AND l.holder = $2 AND l.world_id = w.world_id AND l.epoch = w.epoch
        RETURNING l.world_id, l.expires_at`,
-      role,
-      holder,
-      ms,
-      JSON.stringify(wanted),
+      [role, holder, ms, JSON.stringify(wanted)],
     );
     return new Map(rows.map((r) => [r.world_id, new Date(r.expires_at)]));
   }
@@ -114,16 +117,19 @@ export class LeaseRepository {
     epoch: number,
     closed = true,
   ): Promise<boolean> {
-    const count = await this.db().$executeRawUnsafe(
+    const released = await this.sql(
       `UPDATE world_leases SET expires_at = now(), released = $5
-        WHERE world_id = $1 AND role = $2 AND holder = $3 AND epoch = $4 AND expires_at > now()`,
-      text('worldId', worldId),
-      text('role', role),
-      text('holder', holder),
-      integer('epoch', epoch, 1),
-      closed === true,
+        WHERE world_id = $1 AND role = $2 AND holder = $3 AND epoch = $4 AND expires_at > now()
+       RETURNING 1`,
+      [
+        text('worldId', worldId),
+        text('role', role),
+        text('holder', holder),
+        integer('epoch', epoch, 1),
+        closed === true,
+      ],
     );
-    return count > 0;
+    return released.length > 0;
   }
 
   /**
@@ -131,23 +137,21 @@ export class LeaseRepository {
    * expired first; at most `limit`. Whoever acquires one brings it back (failover).
    */
   async orphans(role: string, limit = 100): Promise<WorldLease[]> {
-    const rows = await this.db().$queryRawUnsafe<LeaseRow[]>(
+    const rows = await this.sql<LeaseRow>(
       `SELECT ${COLUMNS}, true AS expired FROM world_leases
         WHERE role = $1 AND expires_at <= now() AND NOT released
         ORDER BY expires_at, world_id LIMIT $2`,
-      text('role', role),
-      integer('limit', limit, 1, MAX_RENEW_BATCH),
+      [text('role', role), integer('limit', limit, 1, MAX_RENEW_BATCH)],
     );
     return rows.map(toLease);
   }
 
   /** The world's lease of `role`, expired or not; null when it never had one. */
   async get(worldId: string, role: string): Promise<WorldLease | null> {
-    const rows = await this.db().$queryRawUnsafe<LeaseRow[]>(
+    const rows = await this.sql<LeaseRow>(
       `SELECT ${COLUMNS}, expires_at <= now() AS expired FROM world_leases
         WHERE world_id = $1 AND role = $2`,
-      text('worldId', worldId),
-      text('role', role),
+      [text('worldId', worldId), text('role', role)],
     );
     return rows.length > 0 ? toLease(rows[0]) : null;
   }
@@ -159,13 +163,11 @@ export class LeaseRepository {
   ): Promise<WorldLease[]> {
     const max = integer('limit', options.limit ?? 1000, 1, MAX_RENEW_BATCH);
     const holder = options.holder === undefined ? null : text('holder', options.holder);
-    const rows = await this.db().$queryRawUnsafe<LeaseRow[]>(
+    const rows = await this.sql<LeaseRow>(
       `SELECT ${COLUMNS}, expires_at <= now() AS expired FROM world_leases
         WHERE role = $1 AND ($2::text IS NULL OR holder = $2::text)
         ORDER BY world_id LIMIT $3`,
-      text('role', role),
-      holder,
-      max,
+      [text('role', role), holder, max],
     );
     return rows.map(toLease);
   }

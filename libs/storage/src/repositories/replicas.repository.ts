@@ -1,7 +1,7 @@
 import type { EngineReplica, ReplicaHeartbeat } from '../domain';
 import { integer, text } from '../validation';
 import { MAX_LEASE_TTL_MS } from './leases.repository';
-import type { PrismaAccess } from './prisma-errors';
+import type { SqlQuery } from '../backends/backend';
 
 interface ReplicaRow {
   role: string;
@@ -23,11 +23,11 @@ const MAX_COUNT = 100_000_000;
  * live until its last heartbeat's `ttlMs` ran out. Placement and takeover read them.
  */
 export class ReplicaRepository {
-  constructor(private readonly db: PrismaAccess) {}
+  constructor(private readonly sql: SqlQuery) {}
 
   /** Records a replica's report (one upsert). */
   async heartbeat(input: ReplicaHeartbeat): Promise<void> {
-    await this.db().$executeRawUnsafe(
+    await this.sql(
       `INSERT INTO engine_replicas AS r
          (role, replica_id, address, worlds, bodies, max_worlds, max_bodies, seen_at, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, now(), now() + make_interval(secs => $8::double precision / 1000))
@@ -35,23 +35,25 @@ export class ReplicaRepository {
          SET address = EXCLUDED.address, worlds = EXCLUDED.worlds, bodies = EXCLUDED.bodies,
              max_worlds = EXCLUDED.max_worlds, max_bodies = EXCLUDED.max_bodies,
              seen_at = EXCLUDED.seen_at, expires_at = EXCLUDED.expires_at`,
-      text('role', input?.role),
-      text('replicaId', input.replicaId),
-      text('address', input.address),
-      integer('worlds', input.worlds, 0, MAX_COUNT),
-      integer('bodies', input.bodies, 0, MAX_COUNT),
-      integer('maxWorlds', input.maxWorlds, 0, MAX_COUNT),
-      integer('maxBodies', input.maxBodies, 0, MAX_COUNT),
-      integer('ttlMs', input.ttlMs, 1, MAX_LEASE_TTL_MS),
+      [
+        text('role', input?.role),
+        text('replicaId', input.replicaId),
+        text('address', input.address),
+        integer('worlds', input.worlds, 0, MAX_COUNT),
+        integer('bodies', input.bodies, 0, MAX_COUNT),
+        integer('maxWorlds', input.maxWorlds, 0, MAX_COUNT),
+        integer('maxBodies', input.maxBodies, 0, MAX_COUNT),
+        integer('ttlMs', input.ttlMs, 1, MAX_LEASE_TTL_MS),
+      ],
     );
   }
 
   /** The live replicas of a role, by id. */
   async live(role: string): Promise<EngineReplica[]> {
-    const rows = await this.db().$queryRawUnsafe<ReplicaRow[]>(
+    const rows = await this.sql<ReplicaRow>(
       `SELECT role, replica_id, address, worlds, bodies, max_worlds, max_bodies, seen_at, expires_at
          FROM engine_replicas WHERE role = $1 AND expires_at > now() ORDER BY replica_id`,
-      text('role', role),
+      [text('role', role)],
     );
     return rows.map((row) => ({
       role: row.role,
@@ -68,10 +70,9 @@ export class ReplicaRepository {
 
   /** Removes a replica's report (it is stopping). */
   async remove(role: string, replicaId: string): Promise<void> {
-    await this.db().$executeRawUnsafe(
-      'DELETE FROM engine_replicas WHERE role = $1 AND replica_id = $2',
+    await this.sql('DELETE FROM engine_replicas WHERE role = $1 AND replica_id = $2', [
       text('role', role),
       text('replicaId', replicaId),
-    );
+    ]);
   }
 }

@@ -65,3 +65,8 @@ export type AuditLog = Prisma.AuditLogModel
  * per (world, role). The epoch grows by one at every acquisition; writes carry it.
  */
 export type WorldLease = Prisma.WorldLeaseModel
+/**
+ * Model EngineReplica
+ * An engine replica's load and capacity, reported every few hundred ms while it lives.
+ */
+export type EngineReplica = Prisma.EngineReplicaModel

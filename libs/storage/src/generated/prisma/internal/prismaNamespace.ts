@@ -401,7 +401,8 @@ export const ModelName = {
   Checkpoint: 'Checkpoint',
   PlayerSession: 'PlayerSession',
   AuditLog: 'AuditLog',
-  WorldLease: 'WorldLease'
+  WorldLease: 'WorldLease',
+  EngineReplica: 'EngineReplica'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -417,7 +418,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "world" | "checkpoint" | "playerSession" | "auditLog" | "worldLease"
+    modelProps: "world" | "checkpoint" | "playerSession" | "auditLog" | "worldLease" | "engineReplica"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -791,6 +792,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    EngineReplica: {
+      payload: Prisma.$EngineReplicaPayload<ExtArgs>
+      fields: Prisma.EngineReplicaFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.EngineReplicaFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$EngineReplicaPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.EngineReplicaFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$EngineReplicaPayload>
+        }
+        findFirst: {
+          args: Prisma.EngineReplicaFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$EngineReplicaPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.EngineReplicaFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$EngineReplicaPayload>
+        }
+        findMany: {
+          args: Prisma.EngineReplicaFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$EngineReplicaPayload>[]
+        }
+        create: {
+          args: Prisma.EngineReplicaCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$EngineReplicaPayload>
+        }
+        createMany: {
+          args: Prisma.EngineReplicaCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.EngineReplicaCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$EngineReplicaPayload>[]
+        }
+        delete: {
+          args: Prisma.EngineReplicaDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$EngineReplicaPayload>
+        }
+        update: {
+          args: Prisma.EngineReplicaUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$EngineReplicaPayload>
+        }
+        deleteMany: {
+          args: Prisma.EngineReplicaDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.EngineReplicaUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.EngineReplicaUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$EngineReplicaPayload>[]
+        }
+        upsert: {
+          args: Prisma.EngineReplicaUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$EngineReplicaPayload>
+        }
+        aggregate: {
+          args: Prisma.EngineReplicaAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateEngineReplica>
+        }
+        groupBy: {
+          args: Prisma.EngineReplicaGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.EngineReplicaGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.EngineReplicaCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.EngineReplicaCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -894,10 +969,27 @@ export const WorldLeaseScalarFieldEnum = {
   address: 'address',
   epoch: 'epoch',
   acquiredAt: 'acquiredAt',
-  expiresAt: 'expiresAt'
+  expiresAt: 'expiresAt',
+  spec: 'spec',
+  released: 'released'
 } as const
 
 export type WorldLeaseScalarFieldEnum = (typeof WorldLeaseScalarFieldEnum)[keyof typeof WorldLeaseScalarFieldEnum]
+
+
+export const EngineReplicaScalarFieldEnum = {
+  role: 'role',
+  replicaId: 'replicaId',
+  address: 'address',
+  worlds: 'worlds',
+  bodies: 'bodies',
+  maxWorlds: 'maxWorlds',
+  maxBodies: 'maxBodies',
+  seenAt: 'seenAt',
+  expiresAt: 'expiresAt'
+} as const
+
+export type EngineReplicaScalarFieldEnum = (typeof EngineReplicaScalarFieldEnum)[keyof typeof EngineReplicaScalarFieldEnum]
 
 
 export const SortOrder = {
@@ -1027,6 +1119,13 @@ export type BytesFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, '
  * Reference to a field of type 'Bytes[]'
  */
 export type ListBytesFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Bytes[]'>
+    
+
+
+/**
+ * Reference to a field of type 'Boolean'
+ */
+export type BooleanFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Boolean'>
     
 
 
@@ -1199,6 +1298,7 @@ export type GlobalOmitConfig = {
   playerSession?: Prisma.PlayerSessionOmit
   auditLog?: Prisma.AuditLogOmit
   worldLease?: Prisma.WorldLeaseOmit
+  engineReplica?: Prisma.EngineReplicaOmit
 }
 
 /* Types for Logging */

@@ -55,7 +55,8 @@ export const ModelName = {
   Checkpoint: 'Checkpoint',
   PlayerSession: 'PlayerSession',
   AuditLog: 'AuditLog',
-  WorldLease: 'WorldLease'
+  WorldLease: 'WorldLease',
+  EngineReplica: 'EngineReplica'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -138,10 +139,27 @@ export const WorldLeaseScalarFieldEnum = {
   address: 'address',
   epoch: 'epoch',
   acquiredAt: 'acquiredAt',
-  expiresAt: 'expiresAt'
+  expiresAt: 'expiresAt',
+  spec: 'spec',
+  released: 'released'
 } as const
 
 export type WorldLeaseScalarFieldEnum = (typeof WorldLeaseScalarFieldEnum)[keyof typeof WorldLeaseScalarFieldEnum]
+
+
+export const EngineReplicaScalarFieldEnum = {
+  role: 'role',
+  replicaId: 'replicaId',
+  address: 'address',
+  worlds: 'worlds',
+  bodies: 'bodies',
+  maxWorlds: 'maxWorlds',
+  maxBodies: 'maxBodies',
+  seenAt: 'seenAt',
+  expiresAt: 'expiresAt'
+} as const
+
+export type EngineReplicaScalarFieldEnum = (typeof EngineReplicaScalarFieldEnum)[keyof typeof EngineReplicaScalarFieldEnum]
 
 
 export const SortOrder = {

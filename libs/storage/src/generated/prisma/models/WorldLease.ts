@@ -43,6 +43,7 @@ export type WorldLeaseMinAggregateOutputType = {
   epoch: bigint | null
   acquiredAt: Date | null
   expiresAt: Date | null
+  released: boolean | null
 }
 
 export type WorldLeaseMaxAggregateOutputType = {
@@ -53,6 +54,7 @@ export type WorldLeaseMaxAggregateOutputType = {
   epoch: bigint | null
   acquiredAt: Date | null
   expiresAt: Date | null
+  released: boolean | null
 }
 
 export type WorldLeaseCountAggregateOutputType = {
@@ -63,6 +65,8 @@ export type WorldLeaseCountAggregateOutputType = {
   epoch: number
   acquiredAt: number
   expiresAt: number
+  spec: number
+  released: number
   _all: number
 }
 
@@ -83,6 +87,7 @@ export type WorldLeaseMinAggregateInputType = {
   epoch?: true
   acquiredAt?: true
   expiresAt?: true
+  released?: true
 }
 
 export type WorldLeaseMaxAggregateInputType = {
@@ -93,6 +98,7 @@ export type WorldLeaseMaxAggregateInputType = {
   epoch?: true
   acquiredAt?: true
   expiresAt?: true
+  released?: true
 }
 
 export type WorldLeaseCountAggregateInputType = {
@@ -103,6 +109,8 @@ export type WorldLeaseCountAggregateInputType = {
   epoch?: true
   acquiredAt?: true
   expiresAt?: true
+  spec?: true
+  released?: true
   _all?: true
 }
 
@@ -200,6 +208,8 @@ export type WorldLeaseGroupByOutputType = {
   epoch: bigint
   acquiredAt: Date
   expiresAt: Date
+  spec: runtime.JsonValue
+  released: boolean
   _count: WorldLeaseCountAggregateOutputType | null
   _avg: WorldLeaseAvgAggregateOutputType | null
   _sum: WorldLeaseSumAggregateOutputType | null
@@ -233,6 +243,8 @@ export type WorldLeaseWhereInput = {
   epoch?: Prisma.BigIntFilter<"WorldLease"> | bigint | number
   acquiredAt?: Prisma.DateTimeFilter<"WorldLease"> | Date | string
   expiresAt?: Prisma.DateTimeFilter<"WorldLease"> | Date | string
+  spec?: Prisma.JsonFilter<"WorldLease">
+  released?: Prisma.BoolFilter<"WorldLease"> | boolean
 }
 
 export type WorldLeaseOrderByWithRelationInput = {
@@ -243,6 +255,8 @@ export type WorldLeaseOrderByWithRelationInput = {
   epoch?: Prisma.SortOrder
   acquiredAt?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
+  spec?: Prisma.SortOrder
+  released?: Prisma.SortOrder
 }
 
 export type WorldLeaseWhereUniqueInput = Prisma.AtLeast<{
@@ -257,6 +271,8 @@ export type WorldLeaseWhereUniqueInput = Prisma.AtLeast<{
   epoch?: Prisma.BigIntFilter<"WorldLease"> | bigint | number
   acquiredAt?: Prisma.DateTimeFilter<"WorldLease"> | Date | string
   expiresAt?: Prisma.DateTimeFilter<"WorldLease"> | Date | string
+  spec?: Prisma.JsonFilter<"WorldLease">
+  released?: Prisma.BoolFilter<"WorldLease"> | boolean
 }, "worldId_role">
 
 export type WorldLeaseOrderByWithAggregationInput = {
@@ -267,6 +283,8 @@ export type WorldLeaseOrderByWithAggregationInput = {
   epoch?: Prisma.SortOrder
   acquiredAt?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
+  spec?: Prisma.SortOrder
+  released?: Prisma.SortOrder
   _count?: Prisma.WorldLeaseCountOrderByAggregateInput
   _avg?: Prisma.WorldLeaseAvgOrderByAggregateInput
   _max?: Prisma.WorldLeaseMaxOrderByAggregateInput
@@ -285,6 +303,8 @@ export type WorldLeaseScalarWhereWithAggregatesInput = {
   epoch?: Prisma.BigIntWithAggregatesFilter<"WorldLease"> | bigint | number
   acquiredAt?: Prisma.DateTimeWithAggregatesFilter<"WorldLease"> | Date | string
   expiresAt?: Prisma.DateTimeWithAggregatesFilter<"WorldLease"> | Date | string
+  spec?: Prisma.JsonWithAggregatesFilter<"WorldLease">
+  released?: Prisma.BoolWithAggregatesFilter<"WorldLease"> | boolean
 }
 
 export type WorldLeaseCreateInput = {
@@ -295,6 +315,8 @@ export type WorldLeaseCreateInput = {
   epoch: bigint | number
   acquiredAt: Date | string
   expiresAt: Date | string
+  spec?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  released?: boolean
 }
 
 export type WorldLeaseUncheckedCreateInput = {
@@ -305,6 +327,8 @@ export type WorldLeaseUncheckedCreateInput = {
   epoch: bigint | number
   acquiredAt: Date | string
   expiresAt: Date | string
+  spec?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  released?: boolean
 }
 
 export type WorldLeaseUpdateInput = {
@@ -315,6 +339,8 @@ export type WorldLeaseUpdateInput = {
   epoch?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   acquiredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  spec?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  released?: Prisma.BoolFieldUpdateOperationsInput | boolean
 }
 
 export type WorldLeaseUncheckedUpdateInput = {
@@ -325,6 +351,8 @@ export type WorldLeaseUncheckedUpdateInput = {
   epoch?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   acquiredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  spec?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  released?: Prisma.BoolFieldUpdateOperationsInput | boolean
 }
 
 export type WorldLeaseCreateManyInput = {
@@ -335,6 +363,8 @@ export type WorldLeaseCreateManyInput = {
   epoch: bigint | number
   acquiredAt: Date | string
   expiresAt: Date | string
+  spec?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  released?: boolean
 }
 
 export type WorldLeaseUpdateManyMutationInput = {
@@ -345,6 +375,8 @@ export type WorldLeaseUpdateManyMutationInput = {
   epoch?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   acquiredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  spec?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  released?: Prisma.BoolFieldUpdateOperationsInput | boolean
 }
 
 export type WorldLeaseUncheckedUpdateManyInput = {
@@ -355,6 +387,8 @@ export type WorldLeaseUncheckedUpdateManyInput = {
   epoch?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   acquiredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  spec?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  released?: Prisma.BoolFieldUpdateOperationsInput | boolean
 }
 
 export type WorldLeaseWorldIdRoleCompoundUniqueInput = {
@@ -370,6 +404,8 @@ export type WorldLeaseCountOrderByAggregateInput = {
   epoch?: Prisma.SortOrder
   acquiredAt?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
+  spec?: Prisma.SortOrder
+  released?: Prisma.SortOrder
 }
 
 export type WorldLeaseAvgOrderByAggregateInput = {
@@ -384,6 +420,7 @@ export type WorldLeaseMaxOrderByAggregateInput = {
   epoch?: Prisma.SortOrder
   acquiredAt?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
+  released?: Prisma.SortOrder
 }
 
 export type WorldLeaseMinOrderByAggregateInput = {
@@ -394,10 +431,15 @@ export type WorldLeaseMinOrderByAggregateInput = {
   epoch?: Prisma.SortOrder
   acquiredAt?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
+  released?: Prisma.SortOrder
 }
 
 export type WorldLeaseSumOrderByAggregateInput = {
   epoch?: Prisma.SortOrder
+}
+
+export type BoolFieldUpdateOperationsInput = {
+  set?: boolean
 }
 
 
@@ -410,6 +452,8 @@ export type WorldLeaseSelect<ExtArgs extends runtime.Types.Extensions.InternalAr
   epoch?: boolean
   acquiredAt?: boolean
   expiresAt?: boolean
+  spec?: boolean
+  released?: boolean
 }, ExtArgs["result"]["worldLease"]>
 
 export type WorldLeaseSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -420,6 +464,8 @@ export type WorldLeaseSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ex
   epoch?: boolean
   acquiredAt?: boolean
   expiresAt?: boolean
+  spec?: boolean
+  released?: boolean
 }, ExtArgs["result"]["worldLease"]>
 
 export type WorldLeaseSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -430,6 +476,8 @@ export type WorldLeaseSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ex
   epoch?: boolean
   acquiredAt?: boolean
   expiresAt?: boolean
+  spec?: boolean
+  released?: boolean
 }, ExtArgs["result"]["worldLease"]>
 
 export type WorldLeaseSelectScalar = {
@@ -440,9 +488,11 @@ export type WorldLeaseSelectScalar = {
   epoch?: boolean
   acquiredAt?: boolean
   expiresAt?: boolean
+  spec?: boolean
+  released?: boolean
 }
 
-export type WorldLeaseOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"worldId" | "role" | "holder" | "address" | "epoch" | "acquiredAt" | "expiresAt", ExtArgs["result"]["worldLease"]>
+export type WorldLeaseOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"worldId" | "role" | "holder" | "address" | "epoch" | "acquiredAt" | "expiresAt" | "spec" | "released", ExtArgs["result"]["worldLease"]>
 
 export type $WorldLeasePayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "WorldLease"
@@ -464,6 +514,14 @@ export type $WorldLeasePayload<ExtArgs extends runtime.Types.Extensions.Internal
     epoch: bigint
     acquiredAt: Date
     expiresAt: Date
+    /**
+     * What a replica taking the world over needs to bring it back (the engine's JSON).
+     */
+    spec: runtime.JsonValue
+    /**
+     * Released on purpose (the world was closed): not taken over when it expires.
+     */
+    released: boolean
   }, ExtArgs["result"]["worldLease"]>
   composites: {}
 }
@@ -894,6 +952,8 @@ export interface WorldLeaseFieldRefs {
   readonly epoch: Prisma.FieldRef<"WorldLease", 'BigInt'>
   readonly acquiredAt: Prisma.FieldRef<"WorldLease", 'DateTime'>
   readonly expiresAt: Prisma.FieldRef<"WorldLease", 'DateTime'>
+  readonly spec: Prisma.FieldRef<"WorldLease", 'Json'>
+  readonly released: Prisma.FieldRef<"WorldLease", 'Boolean'>
 }
     
 

@@ -1,0 +1,131 @@
+// The interaction engine follows its worlds across physics replicas: three physics engine
+// processes on the real Kafka and PostgreSQL of tools/testenv (build the physics engine first:
+// `npx nx run physics-engine:build`), the interaction engine in this process.
+import {
+  EngineClient,
+  commandToWire,
+  playerBodyId,
+  type PlayerCommand,
+} from '@anvil/engine-contract';
+import { InMemoryBus } from '@anvil/bus';
+import { bootstrap, type RunningInteractionEngine } from '../src/bootstrap';
+import { loadInteractionConfig } from '../src/config/interaction-config';
+import { startPhysics, type PhysicsProcess } from '../src/testing/physics-process';
+
+jest.setTimeout(180_000);
+
+const ENGINE_TOKEN = 'interaction-failover-engine-token';
+const access = { token: ENGINE_TOKEN, caller: 'failover-int' };
+const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+const CONFIG = { widthMm: 40_000, heightMm: 20_000, maxBodies: 0 };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function replicaEnv(name: string): Record<string, string> {
+  const url = new URL(process.env['DATABASE_URL'] as string);
+  url.searchParams.set('schema', `anvil_reroute_${run}`);
+  return {
+    BUS: 'kafka',
+    KAFKA_BROKERS: process.env['KAFKA_BROKERS'] as string,
+    BUS_TOPIC_PREFIX: `reroute${run}`,
+    DATABASE_URL: url.toString(),
+    REPLICA_ID: name,
+    TICK_MODE: 'auto',
+    TICK_HZ: '30',
+    WORLD_LEASE_TTL_MS: '1000',
+    WORLD_LEASE_RENEW_MS: '200',
+  };
+}
+
+describe('the interaction engine across physics replicas', () => {
+  const bus = new InMemoryBus();
+  const replicas: Record<string, PhysicsProcess> = {};
+  const clients: Record<string, EngineClient> = {};
+  let engine: RunningInteractionEngine;
+  let client: EngineClient;
+
+  beforeAll(async () => {
+    for (const name of ['a', 'b', 'c']) {
+      replicas[name] = await startPhysics(ENGINE_TOKEN, replicaEnv(`physics-${name}`));
+      clients[name] = new EngineClient(replicas[name].address, { deadlineMs: 5_000, access });
+    }
+    // Its configured physics address is replica a: what a Service in front of the replicas is.
+    engine = await bootstrap({
+      config: loadInteractionConfig({
+        ENGINE_TOKEN,
+        GRPC_HOST: '127.0.0.1',
+        GRPC_PORT: '0',
+        PHYSICS_ENGINE_ADDRESS: replicas['a'].address,
+      }),
+      bus,
+      logger: false,
+    });
+    client = new EngineClient(engine.address, { deadlineMs: 5_000, access });
+  });
+
+  afterAll(async () => {
+    client?.close();
+    for (const c of Object.values(clients)) c.close();
+    await engine?.close();
+    await Promise.all(Object.values(replicas).map((r) => r.stop()));
+    await bus.close();
+  });
+
+  const send = (command: PlayerCommand) =>
+    client.applyCommand({ worldId: 'reroute', command: commandToWire(command) });
+
+  /** Which replicas run the world now. */
+  async function runningOn(): Promise<string[]> {
+    const found: string[] = [];
+    for (const [name, c] of Object.entries(clients)) {
+      if (name === 'b') continue; // killed below
+      if (
+        await c.snapshot({ worldId: 'reroute' }).then(
+          () => true,
+          () => false,
+        )
+      )
+        found.push(name);
+    }
+    return found;
+  }
+
+  it('follows the owner a replica names, and finds the world again on another replica after its owner died', async () => {
+    // The world lives on b; the interaction engine asks a, which names b.
+    await clients['b'].init({ worldId: 'reroute', config: CONFIG });
+    await expect(client.init({ worldId: 'reroute', config: CONFIG })).resolves.toMatchObject({
+      worldId: 'reroute',
+    });
+    await expect(send({ type: 'join', playerId: 'alice' })).resolves.toMatchObject({
+      entityId: playerBodyId('alice'),
+    });
+    const onB = await clients['b'].snapshot({ worldId: 'reroute' });
+    expect(onB.bodies.map((b) => b.bodyId)).toEqual([playerBodyId('alice')]);
+    await expect(clients['a'].snapshot({ worldId: 'reroute' })).rejects.toMatchObject({
+      name: 'WorldNotFoundError',
+    });
+
+    // b dies: the world is taken over by a or c; the player's next commands reach it there.
+    await replicas['b'].kill();
+    const refusals: string[] = [];
+    const deadline = Date.now() + 30_000;
+    let moved = false;
+    while (!moved && Date.now() < deadline) {
+      try {
+        await send({ type: 'move', playerId: 'alice', dx: 1, dy: 0 });
+        moved = true;
+      } catch (error) {
+        refusals.push((error as Error).name);
+        await sleep(100);
+      }
+    }
+    expect(moved).toBe(true);
+    const owners = await runningOn();
+    expect(owners).toHaveLength(1);
+    // The join acknowledged before the kill is in the state the new owner restored.
+    const after = await clients[owners[0]].snapshot({ worldId: 'reroute' });
+    expect(after.bodies.map((b) => b.bodyId)).toEqual([playerBodyId('alice')]);
+    process.stdout.write(
+      `reroute: ${refusals.length} command(s) refused during the failover (${[...new Set(refusals)].join(', ')})\n`,
+    );
+  });
+});
