@@ -119,6 +119,9 @@ describe('the interaction engine across physics replicas', () => {
       }
     }
     expect(moved).toBe(true);
+    // Only commands in flight when b died are refused (their outcome is unknown): later ones
+    // wait while the world is found again on its new owner.
+    expect(refusals.length).toBeLessThanOrEqual(2);
     const owners = await runningOn();
     expect(owners).toHaveLength(1);
     // The join acknowledged before the kill is in the state the new owner restored.

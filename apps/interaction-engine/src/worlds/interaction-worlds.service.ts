@@ -31,6 +31,13 @@ import type { InteractionEvents } from './interaction-events';
 import type { PhysicsClients, PhysicsEngine } from './physics-clients';
 import { WorldCommandQueue, type QueuedCommand } from './world-command-queue';
 
+/**
+ * How long finding a world again may take when its physics replica is unreachable: longer than
+ * a lease (WORLD_LEASE_TTL_MS, 1.5 s by default) plus a takeover round, so the world is found
+ * on its new owner; meanwhile its commands wait (bounded by MAX_QUEUED_COMMANDS_PER_WORLD).
+ */
+export const REROUTE_DEADLINE_MS = 5_000;
+
 /** The capability the interaction engine requires of a physics engine. */
 export const PHYSICS_CAPABILITY = 'physics.simulation';
 
@@ -174,6 +181,8 @@ export class InteractionWorldsService {
     world: WorldEntry,
     batch: QueuedCommand[],
   ): Promise<void> {
+    // While the world is being found again (its physics replica died), its commands wait.
+    if (world.reinit) await world.reinit.catch(() => undefined);
     const now = this.deps.clock.now();
     const planned: Array<{ queued: QueuedCommand; plan: CommandPlan; sent?: Promise<number> }> = [];
     for (const queued of batch) {
@@ -235,7 +244,7 @@ export class InteractionWorldsService {
       if (!isUnknownWorldError(error)) {
         // The owner may be gone: the outcome of this intent is unknown (it is not resent),
         // but the world's next commands go where it lives now.
-        if (error instanceof EngineUnavailableError)
+        if (error instanceof EngineUnavailableError && world.physics !== world.bound)
           void this.initAgain(worldId, world).catch(() => undefined);
         return asDependencyError(error);
       }
@@ -360,13 +369,30 @@ export class InteractionWorldsService {
     if (world.reinit) return world.reinit;
     this.logger.warn(`world ${worldId}: its physics replica lost it or is gone; finding it again`);
     const config = worldSettingsToWire(world.rules.settings);
-    const again = async () => {
+    const once = async () => {
       try {
         return await this.initFollowing(worldId, config, world.physics);
       } catch (error) {
         if (!(error instanceof EngineUnavailableError) || world.physics === world.bound)
           throw error;
         return this.initFollowing(worldId, config, world.bound);
+      }
+    };
+    // A dead owner's lease runs for a while before another replica takes the world: retry an
+    // unreachable owner with backoff, for at most REROUTE_DEADLINE_MS (real time, not the
+    // rules' clock).
+    // Only a world that lives on a replica other than its bound engine has another place to be.
+    const replicated = world.physics !== world.bound;
+    const again = async () => {
+      const deadline = performance.now() + REROUTE_DEADLINE_MS;
+      for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
+        try {
+          return await once();
+        } catch (error) {
+          const unreachable = error instanceof EngineUnavailableError && replicated;
+          if (!unreachable || performance.now() + delay > deadline) throw error;
+          await new Promise((resolve) => setTimeout(resolve, delay));
+        }
       }
     };
     world.reinit = again()
