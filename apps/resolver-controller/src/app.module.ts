@@ -63,6 +63,7 @@ function buildController(
     log: asLog(logger),
     registry: registry ?? undefined,
     namespace: ns,
+    placementSyncMs: config.placementSyncMs,
   });
 }
 

@@ -70,8 +70,8 @@ describe('resolver controller against the real API server', () => {
     expect(condition(world, 'Ready')).toMatchObject({ status: 'True', reason: 'BindingsReady' });
 
     const table = (await kubectlOk(['get', 'worlds', '-n', suite.namespace])).trim().split('\n');
-    expect(table[0]).toMatch(/^NAME\s+GAME\s+PHASE\s+BINDINGS\s+AGE$/);
-    expect(table[1]).toMatch(/^arena-eu-1\s+arena\s+Ready\s+5\s+\S+$/);
+    expect(table[0]).toMatch(/^NAME\s+GAME\s+PHASE\s+BINDINGS\s+REPLICA\s+AGE$/);
+    expect(table[1]).toMatch(/^arena-eu-1\s+arena\s+Ready\s+5\s+(<none>\s+)?\S+$/);
     await poll('a Resolved Event', async () =>
       (await worldEvents(suite.namespace, 'arena-eu-1')).find(
         (e) => e.reason === 'Resolved' && e.type === 'Normal',

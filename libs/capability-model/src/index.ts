@@ -1,4 +1,5 @@
 export * from './types';
+export type { WorldPlacement } from './placement';
 export { resolve, isResolved } from './resolve';
 export { resolveWorld } from './resolve-world';
 export { bindingName, type BindingNameParts } from './binding-name';

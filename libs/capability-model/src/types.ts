@@ -1,3 +1,4 @@
+import type { WorldPlacement } from './placement';
 /**
  * Kubernetes resource types of the anvil.dev/v1alpha1 API, as plain data.
  * These mirror deploy/crds; the CRD schemas are the source of truth for the wire format.
@@ -124,6 +125,8 @@ export interface WorldInstanceStatus {
   conditions?: Condition[];
   bindingCount?: number;
   diagnostics?: Diagnostic[];
+  /** Written by the controller from the world leases (its own field manager), not by resolution. */
+  placement?: WorldPlacement;
 }
 
 export interface WorldInstance {

@@ -62,7 +62,9 @@ export function sameStatus(
   previous: WorldInstanceStatus | undefined,
   next: WorldInstanceStatus,
 ): boolean {
-  return semanticEqual(previous ?? {}, next);
+  // `placement` has a writer of its own (the placement sync): resolution neither sets nor compares it.
+  const { placement: _theirs, ...resolved } = previous ?? {};
+  return semanticEqual(resolved, next);
 }
 
 /** The condition of `type` in a status. */

@@ -66,7 +66,7 @@ describe('the real kube-apiserver', () => {
       limits: { maxPlayers: 64, tickRateHz: 30 },
     });
     const table = await kubectlOk(['get', 'worldinstances', '-n', namespace]);
-    expect(table.split('\n')[0]).toMatch(/^NAME\s+GAME\s+PHASE\s+BINDINGS\s+AGE$/);
+    expect(table.split('\n')[0]).toMatch(/^NAME\s+GAME\s+PHASE\s+BINDINGS\s+REPLICA\s+AGE$/);
     const defaults = JSON.parse(
       await kubectlOk(['get', 'mm', 'interaction-engine-1.0.0', '-n', namespace, '-o', 'json']),
     );

@@ -53,6 +53,7 @@ export class TakeoverLoop {
     this.timers = options.timers ?? unrefTimers;
   }
 
+  /** Reports this replica and runs a round every `everyMs`. */
   start(): void {
     this.schedule(0);
   }
@@ -68,26 +69,30 @@ export class TakeoverLoop {
   private schedule(ms: number): void {
     if (this.stopped) return;
     this.timer = this.timers.setTimeout(() => {
-      this.running = this.round()
+      // The heartbeat goes out every period, even while a long round is still running.
+      this.heartbeat().catch((error: unknown) => this.options.onError?.(error));
+      this.running ??= this.round()
         .then(() => undefined)
         .catch((error: unknown) => this.options.onError?.(error))
-        .finally(() => {
-          this.running = undefined;
-          this.schedule(this.options.everyMs);
-        });
+        .finally(() => (this.running = undefined));
+      this.schedule(this.options.everyMs);
     }, ms);
   }
 
-  /** One round: heartbeat, then bring back this replica's share of the orphans. */
-  async round(): Promise<string[]> {
-    const { leases, replicas, replicaId } = this.options;
-    await replicas.heartbeat({
+  /** Reports this replica's load; kept apart from the rounds, which may take a while. */
+  private heartbeat(): Promise<void> {
+    return this.options.replicas.heartbeat({
       role: this.role,
-      replicaId,
+      replicaId: this.options.replicaId,
       address: this.options.address(),
       ttlMs: this.options.ttlMs,
       ...this.options.capacity(),
     });
+  }
+
+  /** One round: bring back this replica's share of the orphans. */
+  async round(): Promise<string[]> {
+    const { leases, replicas, replicaId } = this.options;
     const orphans = await leases.orphans(this.role, TAKEOVER_BATCH);
     if (orphans.length === 0) return [];
     const plan = planTakeover(

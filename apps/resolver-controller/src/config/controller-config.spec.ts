@@ -24,6 +24,7 @@ describe('loadControllerConfig', () => {
       retry: { baseDelayMs: 100, maxDelayMs: 60_000 },
       shutdownTimeoutMs: 10_000,
       registry: undefined,
+      placementSyncMs: 2_000,
     });
   });
 

@@ -60,6 +60,8 @@ export const controllerEnvSchema = z
       .regex(/^(postgres(ql)?|pglite):\/\//, 'must be a postgresql:// or pglite:// URL')
       .optional(),
     DATABASE_MIGRATE: bool.default(true),
+    /** How often each world's placement (its physics lease) is mirrored into its status. */
+    PLACEMENT_SYNC_MS: int(100, 600_000).default(2_000),
   })
   .superRefine((env, ctx) => {
     if (!env.KUBECONFIG && !env.KUBERNETES_SERVICE_HOST) {
@@ -118,6 +120,8 @@ export interface ControllerConfig {
   shutdownTimeoutMs: number;
   /** The world registry (storage URL); undefined publishes worlds nowhere but the API server. */
   registry: { url: string; migrate: boolean } | undefined;
+  /** Period of the placement sync (with a registry). */
+  placementSyncMs: number;
 }
 
 /** Validates an environment (default: this process's) into a ControllerConfig; throws ConfigError. */
@@ -143,5 +147,6 @@ export function loadControllerConfig(env: Env = process.env): ControllerConfig {
     retry: { baseDelayMs: e.RETRY_BASE_DELAY_MS, maxDelayMs: e.RETRY_MAX_DELAY_MS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     registry: e.DATABASE_URL ? { url: e.DATABASE_URL, migrate: e.DATABASE_MIGRATE } : undefined,
+    placementSyncMs: e.PLACEMENT_SYNC_MS,
   };
 }

@@ -13,6 +13,7 @@ import { EventRecorder } from '../reconcile/event-recorder';
 import { Expectations } from '../reconcile/expectations';
 import { Reconciler } from '../reconcile/reconciler';
 import type { WorldRegistry } from '../registry/world-registry';
+import { PlacementSync } from '../placement/placement-sync';
 import { InformerSet, type ResourceSources } from './informer-set';
 
 /** Everything the controller is built from (the Nest module wires the real ones). */
@@ -31,7 +32,12 @@ export interface ResolverControllerDeps {
   registry?: WorldRegistry;
   /** The one namespace watched (undefined: all), whose registry records the sweep may remove. */
   namespace?: string;
+  /** How often world placements are mirrored into status (with a registry that has them). */
+  placementSyncMs?: number;
 }
+
+/** Default period of the placement sync (status.placement, placement Events). */
+export const DEFAULT_PLACEMENT_SYNC_MS = 2_000;
 
 /**
  * The resolver controller: informers -> work queue -> reconcile. Informers run on every
@@ -44,6 +50,7 @@ export class ResolverController {
   private readonly reconciler: Reconciler;
   private readonly elector?: LeaderElector;
   private readonly events: EventRecorder;
+  private readonly placements?: PlacementSync;
   private readonly log: Log;
   private started = false;
   private stopping = false;
@@ -76,6 +83,24 @@ export class ResolverController {
       onWrite,
       registry: deps.registry,
     });
+    const { registry } = deps;
+    if (registry?.placements) {
+      this.placements = new PlacementSync({
+        worlds: () => this.informers.cache.worlds.list(),
+        leases: () => registry.placements!(),
+        writer: {
+          applyWorldPlacement: async (world, placement) => {
+            const stored = await deps.writer.applyWorldPlacement(world, placement);
+            deps.metrics.wrote('placement');
+            return stored;
+          },
+        },
+        events: this.events,
+        everyMs: deps.placementSyncMs ?? DEFAULT_PLACEMENT_SYNC_MS,
+        timers,
+        log: deps.log,
+      });
+    }
     this.queue = new WorkQueue({
       handler: (key) => this.reconcile(key),
       concurrency: deps.concurrency,
@@ -125,6 +150,7 @@ export class ResolverController {
   /** Graceful stop: pause the workers (in-flight reconciles finish), release the lease, stop watching. */
   async stop(): Promise<void> {
     this.stopping = true;
+    await this.placements?.stop();
     await this.queue.stop();
     await this.events.flush();
     await this.elector?.stop();
@@ -141,6 +167,7 @@ export class ResolverController {
     for (const world of this.informers.cache.worlds.list())
       this.queue.add(`${world.metadata.namespace}/${world.metadata.name}`);
     this.queue.start();
+    this.placements?.start();
     void this.sweepRegistry();
   }
 
@@ -161,6 +188,7 @@ export class ResolverController {
   private async stopLeading(): Promise<void> {
     this.log.warn({}, 'not leading: reconciling paused');
     this.deps.metrics.leading(false);
+    await this.placements?.stop();
     await this.queue.stop();
   }
 

@@ -1,5 +1,10 @@
 import { PatchStrategy, setHeaderOptions, type CoreV1Event } from '@kubernetes/client-node';
-import { API_VERSION, type WorldInstance, type WorldInstanceStatus } from '@anvil/capability-model';
+import {
+  API_VERSION,
+  type WorldInstance,
+  type WorldInstanceStatus,
+  type WorldPlacement,
+} from '@anvil/capability-model';
 import { KubeApiError } from '../errors/errors';
 import { RESOURCES } from '../mapping/cluster-cache';
 import type { KubeObject } from '../informers/kube-object';
@@ -12,6 +17,8 @@ import { GROUP, VERSION, type KubeApis } from './kube-apis';
 
 /** Server-side apply: client-node 1.x picks JSON Patch by default, this header overrides it. */
 const APPLY = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
+/** The field manager of `status.placement`: resolution's status applies leave it alone. */
+const PLACEMENT_FIELD_MANAGER = 'anvil-placement';
 /** The apply-patch fields: this controller owns what it applies, taking over conflicting fields. */
 const SERVER_SIDE_APPLY = { fieldManager: FIELD_MANAGER, force: true };
 
@@ -65,6 +72,26 @@ export class KubeClusterWriter implements ClusterWriter {
     };
     const request = { ...objectRef(RESOURCES.worlds, namespace, name), body, ...SERVER_SIDE_APPLY };
     return call(`apply status of world ${namespace}/${name}`, () =>
+      this.apis.customObjects.patchNamespacedCustomObjectStatus(request, APPLY),
+    );
+  }
+
+  applyWorldPlacement(world: WorldInstance, placement: WorldPlacement): Promise<KubeObject> {
+    const { name } = world.metadata;
+    const namespace = world.metadata.namespace ?? '';
+    const body = {
+      apiVersion: API_VERSION,
+      kind: 'WorldInstance',
+      metadata: { name, namespace },
+      status: { placement },
+    };
+    const request = {
+      ...objectRef(RESOURCES.worlds, namespace, name),
+      body,
+      fieldManager: PLACEMENT_FIELD_MANAGER,
+      force: true,
+    };
+    return call(`apply placement of world ${namespace}/${name}`, () =>
       this.apis.customObjects.patchNamespacedCustomObjectStatus(request, APPLY),
     );
   }

@@ -1,4 +1,4 @@
-import type { WorldInstance, WorldInstanceStatus } from '@anvil/capability-model';
+import type { WorldInstance, WorldInstanceStatus, WorldPlacement } from '@anvil/capability-model';
 import type { KubeObject } from '../informers/kube-object';
 import type { BindingObject } from './desired-bindings';
 import type { WorldEvent } from './transition-events';
@@ -16,10 +16,12 @@ export interface ClusterWriter {
   applyWorldStatus(world: WorldInstance, status: WorldInstanceStatus): Promise<KubeObject>;
   /** Records a Kubernetes Event on the world. */
   recordEvent(world: WorldInstance, event: WorldEvent): Promise<void>;
+  /** Writes `status.placement` only (a field manager of its own, so resolution keeps the rest). */
+  applyWorldPlacement(world: WorldInstance, placement: WorldPlacement): Promise<KubeObject>;
 }
 
 /** Kinds of writes, for the writes counter. */
-export type WriteKind = 'binding_apply' | 'binding_delete' | 'status' | 'event';
+export type WriteKind = 'binding_apply' | 'binding_delete' | 'status' | 'event' | 'placement';
 
 /** A minimal structured logger (a subset of pino's). */
 export interface Log {

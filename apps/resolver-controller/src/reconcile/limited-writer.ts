@@ -1,4 +1,4 @@
-import type { WorldInstance, WorldInstanceStatus } from '@anvil/capability-model';
+import type { WorldInstance, WorldInstanceStatus, WorldPlacement } from '@anvil/capability-model';
 import type { KubeObject } from '../informers/kube-object';
 import type { ClusterWriter } from './cluster-writer';
 import type { BindingObject } from './desired-bindings';
@@ -67,5 +67,9 @@ export class LimitedWriter implements ClusterWriter {
 
   recordEvent(world: WorldInstance, event: WorldEvent): Promise<void> {
     return this.slots.run(() => this.inner.recordEvent(world, event));
+  }
+
+  applyWorldPlacement(world: WorldInstance, placement: WorldPlacement): Promise<KubeObject> {
+    return this.slots.run(() => this.inner.applyWorldPlacement(world, placement));
   }
 }

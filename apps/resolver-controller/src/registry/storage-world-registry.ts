@@ -1,4 +1,8 @@
-import { createStorage, type Storage } from '@anvil/storage';
+import { createStorage, MAX_RENEW_BATCH, type Storage } from '@anvil/storage';
+import type { LeaseView } from '../placement/placement-status';
+
+/** The lease role of the physics engines (their worlds' placement). */
+const PHYSICS_ROLE = 'physics';
 import type { WorldRecord } from '@anvil/control-plane';
 import type { WorldRegistry } from './world-registry';
 
@@ -35,6 +39,12 @@ export class StorageWorldRegistry implements WorldRegistry {
 
   list(namespace?: string): Promise<Array<{ id: string; namespace: string; phase: string }>> {
     return this.storage.worlds.list(namespace === undefined ? {} : { namespace });
+  }
+
+  /** The physics leases (at most MAX_RENEW_BATCH: one page is plenty for one controller). */
+  async placements(): Promise<Map<string, LeaseView>> {
+    const leases = await this.storage.leases.list(PHYSICS_ROLE, { limit: MAX_RENEW_BATCH });
+    return new Map(leases.map((lease) => [lease.worldId, lease]));
   }
 
   close(): Promise<void> {

@@ -1,3 +1,4 @@
+import type { LeaseView } from '../placement/placement-status';
 import type { WorldRecord } from '@anvil/control-plane';
 
 /**
@@ -11,5 +12,7 @@ export interface WorldRegistry {
   remove(worldId: string): Promise<void>;
   /** Every record, of one namespace or of all (to find worlds deleted while no one watched). */
   list(namespace?: string): Promise<Array<{ id: string; namespace: string; phase: string }>>;
+  /** The worlds' physics leases by world id (where each world runs), when the registry has them. */
+  placements?(): Promise<Map<string, LeaseView>>;
   close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { WorldInstance, WorldInstanceStatus } from '@anvil/capability-model';
+import type { WorldInstance, WorldInstanceStatus, WorldPlacement } from '@anvil/capability-model';
 import type { CachedBinding, CachedWorld, ClusterCache } from '../mapping/cluster-cache';
 import type { KubeObject } from '../informers/kube-object';
 import type { ClusterWriter } from '../reconcile/cluster-writer';
@@ -62,9 +62,11 @@ export class FakeWriter implements ClusterWriter {
       world.metadata.namespace,
       world.metadata.name,
     ) as CachedWorld;
+    // As server-side apply does: the placement sync's field stays.
+    const placement = current.status?.placement;
     const stored = structuredClone({
       ...current,
-      status,
+      status: placement ? { ...status, placement } : status,
       metadata: { ...current.metadata, resourceVersion: this.nextVersion() },
     });
     this.deliver(() => {
@@ -74,6 +76,21 @@ export class FakeWriter implements ClusterWriter {
         stored.metadata.resourceVersion,
       );
     });
+    return stored;
+  }
+
+  async applyWorldPlacement(world: WorldInstance, placement: WorldPlacement): Promise<KubeObject> {
+    this.writes.push(`placement ${world.metadata.name} ${placement.replica}`);
+    const current = this.cache.worlds.get(
+      world.metadata.namespace,
+      world.metadata.name,
+    ) as CachedWorld;
+    const stored = structuredClone({
+      ...current,
+      status: { ...current.status, placement },
+      metadata: { ...current.metadata, resourceVersion: this.nextVersion() },
+    });
+    this.deliver(() => this.cache.worlds.upsert(stored));
     return stored;
   }
 

@@ -1,0 +1,74 @@
+import { worldIdOf, type WorldPlacement } from '@anvil/capability-model';
+import type { Timers } from '@anvil/runtime';
+import { describeError } from '../errors/errors';
+import type { CachedWorld } from '../mapping/cluster-cache';
+import type { ClusterWriter, Log } from '../reconcile/cluster-writer';
+import type { EventRecorder } from '../reconcile/event-recorder';
+import { placementEvent, placementOf, samePlacement, type LeaseView } from './placement-status';
+
+/** What the sync needs. */
+export interface PlacementSyncDeps {
+  /** The worlds the informers hold. */
+  worlds: () => CachedWorld[];
+  /** The physics leases by world id (the world registry's database). */
+  leases: () => Promise<Map<string, LeaseView>>;
+  writer: Pick<ClusterWriter, 'applyWorldPlacement'>;
+  events: Pick<EventRecorder, 'record'>;
+  everyMs: number;
+  timers: Timers;
+  log: Log;
+}
+
+/**
+ * Mirrors where each world runs into its status (`status.placement`, the Replica column of
+ * `kubectl get worlds`) and its placement history into Events, every `everyMs` while leading.
+ * The leases are the truth (the data plane places worlds itself); this only reports them.
+ */
+export class PlacementSync {
+  private timer: unknown;
+  private running: Promise<void> | undefined;
+  /** What was last written per world, so a world is written once per change. */
+  private readonly written = new Map<string, WorldPlacement>();
+
+  constructor(private readonly deps: PlacementSyncDeps) {}
+
+  start(): void {
+    if (this.timer !== undefined) return;
+    const tick = () => {
+      this.running = this.sync()
+        .catch((error: unknown) =>
+          this.deps.log.warn({ err: describeError(error) }, 'placement sync failed'),
+        )
+        .finally(() => {
+          this.running = undefined;
+          if (this.timer !== undefined)
+            this.timer = this.deps.timers.setTimeout(tick, this.deps.everyMs);
+        });
+    };
+    this.timer = this.deps.timers.setTimeout(tick, 0);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer !== undefined) this.deps.timers.clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** One pass: every world whose placement changed gets its status and an Event. */
+  async sync(): Promise<void> {
+    const leases = await this.deps.leases();
+    const worlds = this.deps.worlds();
+    const ids = new Set(worlds.map((w) => worldIdOf(w.metadata)));
+    for (const id of this.written.keys()) if (!ids.has(id)) this.written.delete(id);
+    for (const world of worlds) {
+      const id = worldIdOf(world.metadata);
+      const next = placementOf(leases.get(id));
+      const previous = this.written.get(id) ?? world.status?.placement;
+      if (!next || samePlacement(previous, next)) continue;
+      await this.deps.writer.applyWorldPlacement(world, next);
+      this.written.set(id, next);
+      const event = placementEvent(previous, next);
+      if (event) this.deps.events.record(world, event);
+    }
+  }
+}
