@@ -1,15 +1,7 @@
 import type { WorldPlacement } from '@anvil/capability-model';
 import { EVENT_TYPE } from '@anvil/control-plane';
 import type { WorldEvent } from '../reconcile/transition-events';
-
-/** A world's physics lease as the controller reads it (see `@anvil/storage`'s WorldLease). */
-export interface LeaseView {
-  holder: string;
-  address: string;
-  epoch: number;
-  expired: boolean;
-  released: boolean;
-}
+import type { LeaseView } from '../registry/world-registry';
 
 /** The placement a lease describes (undefined: the world was never placed). Pure. */
 export function placementOf(lease: LeaseView | undefined): WorldPlacement | undefined {

@@ -4,7 +4,8 @@ import { describeError } from '../errors/errors';
 import type { CachedWorld } from '../mapping/cluster-cache';
 import type { ClusterWriter, Log } from '../reconcile/cluster-writer';
 import type { EventRecorder } from '../reconcile/event-recorder';
-import { placementEvent, placementOf, samePlacement, type LeaseView } from './placement-status';
+import type { LeaseView } from '../registry/world-registry';
+import { placementEvent, placementOf, samePlacement } from './placement-status';
 
 /** What the sync needs. */
 export interface PlacementSyncDeps {

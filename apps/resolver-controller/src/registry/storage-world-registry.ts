@@ -1,10 +1,9 @@
 import { createStorage, MAX_RENEW_BATCH, type Storage } from '@anvil/storage';
-import type { LeaseView } from '../placement/placement-status';
 
 /** The lease role of the physics engines (their worlds' placement). */
 const PHYSICS_ROLE = 'physics';
 import type { WorldRecord } from '@anvil/control-plane';
-import type { WorldRegistry } from './world-registry';
+import type { LeaseView, WorldRegistry } from './world-registry';
 
 /** The world registry in the `worlds` table of `@anvil/storage` (PostgreSQL in a cluster). */
 export class StorageWorldRegistry implements WorldRegistry {

@@ -1,4 +1,3 @@
-import type { LeaseView } from '../placement/placement-status';
 import type { WorldRecord } from '@anvil/control-plane';
 
 /**
@@ -15,4 +14,13 @@ export interface WorldRegistry {
   /** The worlds' physics leases by world id (where each world runs), when the registry has them. */
   placements?(): Promise<Map<string, LeaseView>>;
   close(): Promise<void>;
+}
+
+/** A world's physics lease as the controller reads it (see `@anvil/storage`'s WorldLease). */
+export interface LeaseView {
+  holder: string;
+  address: string;
+  epoch: number;
+  expired: boolean;
+  released: boolean;
 }
