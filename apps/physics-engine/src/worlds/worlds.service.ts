@@ -128,7 +128,8 @@ export class WorldsService {
     try {
       return await this.load(worldId, settings, epoch);
     } catch (error) {
-      if (!this.worlds.has(worldId)) await this.releaseQuietly(worldId);
+      // Not closed: another replica (or this one, next round) may bring the world back.
+      if (!this.worlds.has(worldId)) await this.releaseQuietly(worldId, false);
       throw error;
     }
   }

@@ -1,0 +1,98 @@
+import { InMemoryBus, type EventBus } from '@anvil/bus';
+import { createStorage, type Storage } from '@anvil/storage';
+import { bootstrap, type RunningPhysicsEngine } from '../bootstrap';
+import { loadPhysicsConfig } from '../config/physics-config';
+import { ball } from '../simulation/test-support';
+
+// Two physics engines in this process on one PGlite and one in-memory bus, with real leases,
+// timers and takeover rounds: what a replica does with the worlds of one that stopped.
+jest.setTimeout(60_000);
+
+const config = (replica: string) =>
+  loadPhysicsConfig({
+    ENGINE_TOKEN: 'takeover-test-engine-token',
+    GRPC_HOST: '127.0.0.1',
+    GRPC_PORT: '0',
+    TICK_MODE: 'manual',
+    REPLICA_ID: replica,
+    WORLD_LEASE_TTL_MS: '200',
+    WORLD_LEASE_RENEW_MS: '50',
+  });
+
+async function until(what: string, check: () => boolean | Promise<boolean>, ms = 10_000) {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('takeover', () => {
+  let storage: Storage;
+  const inner = new InMemoryBus();
+  const readable = { up: true };
+  // The in-memory bus, with reading a world's log back switched off while `readable.up` is false.
+  const bus: EventBus = {
+    publish: (topic, key, events) => inner.publish(topic, key, events),
+    subscribe: (options, handler) => inner.subscribe(options, handler),
+    readKey: async (topic, key) => {
+      if (!readable.up) throw new Error('broker down');
+      return inner.readKey(topic, key);
+    },
+    close: () => inner.close(),
+  };
+  const engines: RunningPhysicsEngine[] = [];
+  const start = async (replica: string) => {
+    const engine = await bootstrap({ config: config(replica), bus, storage, logger: false });
+    engines.push(engine);
+    return engine;
+  };
+
+  beforeAll(async () => {
+    storage = await createStorage({ url: 'pglite://memory' });
+    await storage.migrate();
+  }, 180_000);
+  afterAll(async () => {
+    for (const engine of engines) await engine.close();
+    await storage.close();
+    await inner.close();
+  });
+
+  it('brings back a stopped replica’s world by itself, retries while the log cannot be read, and leaves a closed world down', async () => {
+    const a = await start('replica-a');
+    await a.worlds.init('w', undefined);
+    await a.worlds.tick('w', 4);
+    // Applied at tick 5, the last logged tick: the world comes back there.
+    await a.worlds.apply('w', { type: 'spawnBody', body: ball('b1', 5_000, 5_000) });
+    await a.worlds.tick('w', 5);
+    const before = a.worlds.snapshot('w');
+
+    readable.up = false;
+    const b = await start('replica-b');
+    await a.close(); // a graceful stop leaves its worlds as orphans
+    await until(
+      'a takeover attempt',
+      async () => (await storage.leases.get('w', 'physics'))!.epoch > 1,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(() => b.worlds.get('w')).toThrow(/unknown world/);
+    // The failed attempt left the world an orphan, not closed.
+    expect(await storage.leases.get('w', 'physics')).toMatchObject({ released: false });
+
+    readable.up = true;
+    await until('the world on replica b', () => b.worlds.size === 1);
+    const after = b.worlds.snapshot('w');
+    expect({ tick: after.tick, hash: after.stateHash }).toEqual({
+      tick: before.tick,
+      hash: before.stateHash,
+    });
+    expect(await storage.leases.get('w', 'physics')).toMatchObject({ holder: 'replica-b' });
+
+    // Closed on purpose: no replica takes it over.
+    await b.worlds.close('w');
+    const c = await start('replica-c');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(c.worlds.size).toBe(0);
+    expect(await storage.leases.get('w', 'physics')).toMatchObject({ released: true });
+  });
+});
