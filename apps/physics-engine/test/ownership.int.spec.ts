@@ -8,7 +8,6 @@ import {
   EpochFence,
   worldTopic,
   type CloudEvent,
-  type CommandsAppliedData,
   type PhysicsDeltaData,
 } from '@anvil/bus';
 import { EngineClient, commandToWire, type PhysicsIntent } from '@anvil/engine-contract';
@@ -78,9 +77,7 @@ async function records<T>(kind: 'commands' | 'physics', worldId: string, type: s
     .map((e) => e.data);
 }
 const readLog = (worldId: string) =>
-  records<CommandsAppliedData>('commands', worldId, EVENT_TYPES.commandsApplied) as Promise<
-    unknown[]
-  > as Promise<CommandLogEntry[]>;
+  records<CommandLogEntry>('commands', worldId, EVENT_TYPES.commandsApplied);
 
 const ball = (id: string, x: number): PhysicsIntent => ({
   type: 'spawnBody',

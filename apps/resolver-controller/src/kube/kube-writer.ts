@@ -62,6 +62,20 @@ export class KubeClusterWriter implements ClusterWriter {
   }
 
   applyWorldStatus(world: WorldInstance, status: WorldInstanceStatus): Promise<KubeObject> {
+    return this.applyStatus('status', world, status, FIELD_MANAGER);
+  }
+
+  applyWorldPlacement(world: WorldInstance, placement: WorldPlacement): Promise<KubeObject> {
+    return this.applyStatus('placement', world, { placement }, PLACEMENT_FIELD_MANAGER);
+  }
+
+  /** Server-side apply of (part of) a world's status through the status subresource. */
+  private applyStatus(
+    what: string,
+    world: WorldInstance,
+    status: WorldInstanceStatus,
+    fieldManager: string,
+  ): Promise<KubeObject> {
     const { name } = world.metadata;
     const namespace = world.metadata.namespace ?? '';
     const body = {
@@ -70,28 +84,13 @@ export class KubeClusterWriter implements ClusterWriter {
       metadata: { name, namespace },
       status,
     };
-    const request = { ...objectRef(RESOURCES.worlds, namespace, name), body, ...SERVER_SIDE_APPLY };
-    return call(`apply status of world ${namespace}/${name}`, () =>
-      this.apis.customObjects.patchNamespacedCustomObjectStatus(request, APPLY),
-    );
-  }
-
-  applyWorldPlacement(world: WorldInstance, placement: WorldPlacement): Promise<KubeObject> {
-    const { name } = world.metadata;
-    const namespace = world.metadata.namespace ?? '';
-    const body = {
-      apiVersion: API_VERSION,
-      kind: 'WorldInstance',
-      metadata: { name, namespace },
-      status: { placement },
-    };
     const request = {
       ...objectRef(RESOURCES.worlds, namespace, name),
       body,
-      fieldManager: PLACEMENT_FIELD_MANAGER,
+      fieldManager,
       force: true,
     };
-    return call(`apply placement of world ${namespace}/${name}`, () =>
+    return call(`apply ${what} of world ${namespace}/${name}`, () =>
       this.apis.customObjects.patchNamespacedCustomObjectStatus(request, APPLY),
     );
   }
