@@ -8,7 +8,7 @@ import {
   validateCloudEvent,
 } from './cloud-event';
 import { InvalidEventError } from './errors';
-import { EVENT_TYPES, type PhysicsDeltaData } from './events';
+import { EVENT_TYPES, GAME_STATE_MAX_BYTES, type PhysicsDeltaData } from './events';
 
 const delta: PhysicsDeltaData = {
   worldId: 'arena-1',
@@ -132,6 +132,19 @@ describe('createCloudEvent', () => {
     const marker = { ...entry, tick: 0, intents: [] };
     expect(createCloudEvent({ ...logged, tick: 0, data: marker }).data).toEqual(marker);
     expect(field({ ...entry, intents: [{ bodyId: 'a' }] })).toBe('data.intents[0].type');
+  });
+
+  it('bounds a game state: an object, nested at most 4 deep, at most 16 KiB of JSON', () => {
+    const data = { worldId: 'w', module: 'tag-game', state: { it: 'a', scores: { a: 1 } } };
+    const typed = { ...init, type: EVENT_TYPES.gameState };
+    expect(createCloudEvent({ ...typed, data }).data).toEqual(data);
+    const field = (d: object) => invalid(() => createCloudEvent({ ...typed, data: d })).field;
+    expect(field({ ...data, module: '' })).toBe('data.module');
+    expect(field({ ...data, state: [1] })).toBe('data.state');
+    const fourDeep = { a: { b: { c: { d: 1 } } } };
+    expect(createCloudEvent({ ...typed, data: { ...data, state: fourDeep } })).toBeTruthy();
+    expect(field({ ...data, state: { e: fourDeep } })).toBe('data.state');
+    expect(field({ ...data, state: { big: 'x'.repeat(GAME_STATE_MAX_BYTES) } })).toBe('data.state');
   });
 });
 

@@ -1,6 +1,6 @@
 // Validators for the `data` of the event types in events.ts, so that a consumer can trust an
 // event of a known type once parseCloudEvent accepted it. Unknown types are left to the consumer.
-import { EVENT_TYPES } from './events';
+import { EVENT_TYPES, GAME_STATE_MAX_BYTES, GAME_STATE_MAX_DEPTH } from './events';
 import {
   fail,
   isObject,
@@ -95,6 +95,27 @@ function commandsApplied(data: unknown): void {
   });
 }
 
+function gameState(data: unknown): void {
+  const object = requireObject(data, 'data');
+  requireString(object, 'worldId', 'data.');
+  requireString(object, 'module', 'data.');
+  const state = requireObject(object['state'], 'data.state');
+  if (depthOf(state) > GAME_STATE_MAX_DEPTH)
+    fail('data.state', `JSON nested at most ${GAME_STATE_MAX_DEPTH} deep`, '(deeper)');
+  const bytes = Buffer.byteLength(JSON.stringify(state), 'utf8');
+  if (bytes > GAME_STATE_MAX_BYTES)
+    fail('data.state', `at most ${GAME_STATE_MAX_BYTES} bytes of JSON`, `(${bytes} bytes)`);
+}
+
+/** Nesting depth of a JSON value (a scalar is 0), stopping once past GAME_STATE_MAX_DEPTH. */
+function depthOf(value: unknown, depth = 0): number {
+  if (typeof value !== 'object' || value === null) return depth;
+  if (depth >= GAME_STATE_MAX_DEPTH) return depth + 1;
+  let deepest = depth + 1;
+  for (const child of Object.values(value)) deepest = Math.max(deepest, depthOf(child, depth + 1));
+  return deepest;
+}
+
 const validators: Record<string, DataValidator> = {
   [EVENT_TYPES.physicsDelta]: physicsDelta,
   [EVENT_TYPES.playerJoined]: player,
@@ -102,6 +123,7 @@ const validators: Record<string, DataValidator> = {
   [EVENT_TYPES.commandRejected]: commandRejected,
   [EVENT_TYPES.playerInteracted]: playerInteracted,
   [EVENT_TYPES.commandsApplied]: commandsApplied,
+  [EVENT_TYPES.gameState]: gameState,
 };
 
 /**

@@ -18,7 +18,17 @@ export const EVENT_TYPES = {
   playerInteracted: 'dev.anvil.interaction.player-interacted.v1',
   /** The batch of intents a physics engine applied at one tick (topic `anvil.world.commands`). */
   commandsApplied: 'dev.anvil.physics.commands-applied.v1',
+  /**
+   * A game module's own state for players (who is "it", scores), whole, each time it changes
+   * (topic `anvil.world.interaction`): the generic per-game state channel (docs/events.md).
+   */
+  gameState: 'dev.anvil.interaction.game-state.v1',
 } as const;
+
+/** The largest `state` of a game-state event, as JSON bytes. */
+export const GAME_STATE_MAX_BYTES = 16 * 1024;
+/** The deepest nesting of a game-state event's `state` (the object itself is depth 1). */
+export const GAME_STATE_MAX_DEPTH = 4;
 
 /** One of the `EVENT_TYPES` values. */
 export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];
@@ -118,6 +128,19 @@ export interface CommandsAppliedData {
   intents: LoggedIntent[];
 }
 
+/**
+ * `data` of `dev.anvil.interaction.game-state.v1`: the whole state a game module shows its
+ * players, as plain JSON (at most GAME_STATE_MAX_BYTES, nested at most GAME_STATE_MAX_DEPTH).
+ * Gateways and the live view pass it on without knowing the game; each game documents its own.
+ */
+export interface GameStateData {
+  worldId: string;
+  /** The module that keeps the state (its ModuleManifest's `module`), e.g. `tag-game`. */
+  module: string;
+  /** The game's state, e.g. `{ it: "alice", scores: { alice: 2, bob: 5 } }`. */
+  state: Record<string, unknown>;
+}
+
 /** Maps each event type to its `data` shape. */
 export interface EventDataByType {
   [EVENT_TYPES.physicsDelta]: PhysicsDeltaData;
@@ -126,4 +149,5 @@ export interface EventDataByType {
   [EVENT_TYPES.commandRejected]: CommandRejectedData;
   [EVENT_TYPES.playerInteracted]: PlayerInteractedData;
   [EVENT_TYPES.commandsApplied]: CommandsAppliedData;
+  [EVENT_TYPES.gameState]: GameStateData;
 }

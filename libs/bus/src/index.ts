@@ -21,7 +21,10 @@ export {
 export { validateEventData } from './event-data';
 export {
   EVENT_TYPES,
+  GAME_STATE_MAX_BYTES,
+  GAME_STATE_MAX_DEPTH,
   type BodyDelta,
+  type GameStateData,
   type CommandRejectedData,
   type CommandsAppliedData,
   type LoggedIntent,
