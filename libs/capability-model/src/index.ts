@@ -22,3 +22,4 @@ export {
   WORLD_ID_PATTERN,
   type WorldBindingAddress,
 } from './world-wiring';
+export { ENTRY_CAPABILITY, GATEWAY_CONSUMER, entryBinding } from './entry-binding';

@@ -53,6 +53,19 @@ describe('worldRecord', () => {
     expect(record.id).toBe('arena-eu-1');
     expect(record.bindings[0].address).toBe('127.0.0.1:50051');
   });
+
+  it("ends with the gateway's entry binding when the world has one", () => {
+    const entry = {
+      capabilityId: 'game.interaction',
+      consumer: 'gateway',
+      provider: 'tag-game',
+      address: 'tag-game.games.svc:50053',
+      shard: null,
+    };
+    const record = worldRecord(world('games'), 'Ready', [binding('games')], entry);
+    expect(record.bindings.map((b) => b.consumer)).toEqual(['interaction-engine', 'gateway']);
+    expect(record.bindings[1]).toEqual(entry);
+  });
 });
 
 describe('worldIdOfKey', () => {

@@ -27,13 +27,15 @@ export type RecordedBinding = Parameters<typeof bindingAddresses>[0][number];
 
 /**
  * The record of a reconciled world: its data-plane id, its new phase and the addresses of the
- * bindings the controller wants it to have. Until the bindings are applied the phase is not
- * Ready, so a Ready record always names bindings that exist.
+ * bindings the controller wants it to have, then the gateway's `entry` binding (where players'
+ * commands go: `entryBinding` of `@anvil/capability-model`) when the world has one. Until the
+ * bindings are applied the phase is not Ready, so a Ready record always names bindings that exist.
  */
 export function worldRecord(
   world: WorldInstance,
   phase: WorldPhase,
   bindings: readonly RecordedBinding[],
+  entry?: WorldBindingAddress | null,
 ): WorldRecord {
   const namespace = world.metadata.namespace || 'default';
   return {
@@ -44,7 +46,7 @@ export function worldRecord(
     region: String(world.spec?.region ?? ''),
     shards: Number(world.spec?.shards) || 1,
     phase,
-    bindings: bindingAddresses(bindings),
+    bindings: entry ? [...bindingAddresses(bindings), entry] : bindingAddresses(bindings),
   };
 }
 

@@ -19,22 +19,31 @@ import { MetricsService } from '../metrics/metrics.service';
 import { LOGGER } from '../storage/storage.tokens';
 import { ErrorCode } from '../errors/error-codes';
 import { fromEngineError } from './engine-errors';
+import { EngineRoutes } from './engine-routes';
 import type { TraceContext } from './trace';
 
 /** The name the gateway calls engines under (`x-anvil-caller`: their quotas and logs). */
 export const ENGINE_CALLER = 'gateway';
 
+/** The clients of one engine address: unary calls, and the command stream. */
+interface EngineConnection {
+  client: EngineClient;
+  /** Player commands travel on one long-lived stream, batched per turn of the event loop. */
+  commands: CommandStreamClient;
+}
+
 /**
- * The gateway's one client of the interaction engine (INTERACTION_ENGINE_ADDRESS): player
- * commands and snapshots, with a deadline on each call, the engine token and the trace passed
- * as metadata, and failures translated into gateway errors.
+ * The gateway's clients of the game modules: each world's commands and snapshots go to the
+ * module its game binds to `game.interaction` (the entry binding of the world's record; worlds
+ * without one go to INTERACTION_ENGINE_ADDRESS), with a deadline on each call, the engine
+ * token and the trace passed as metadata, and failures translated into gateway errors.
  */
 @Injectable()
 export class InteractionEngineService implements OnApplicationShutdown {
-  private readonly client: EngineClient;
-  /** Player commands travel on one long-lived stream, batched per turn of the event loop. */
-  private readonly commands: CommandStreamClient;
-  private readonly address: string;
+  private readonly routes: EngineRoutes;
+  private readonly connections = new Map<string, EngineConnection>();
+  private readonly options: ConstructorParameters<typeof EngineClient>[1];
+  private readonly fallback: string;
 
   constructor(
     config: GatewayConfigService,
@@ -42,13 +51,17 @@ export class InteractionEngineService implements OnApplicationShutdown {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     const engine = config.get('engine');
-    this.address = engine.interactionAddress;
-    const options = {
+    this.fallback = engine.interactionAddress;
+    this.routes = new EngineRoutes(engine.interactionAddress);
+    this.options = {
       deadlineMs: engine.deadlineMs,
       access: { token: engine.token, caller: ENGINE_CALLER },
     };
-    this.client = new EngineClient(engine.interactionAddress, options);
-    this.commands = new CommandStreamClient(engine.interactionAddress, options);
+  }
+
+  /** Remembers where the world's commands go (its record's entry binding); call on join. */
+  route(world: World): void {
+    this.routes.learn(world);
   }
 
   /**
@@ -61,33 +74,45 @@ export class InteractionEngineService implements OnApplicationShutdown {
     trace?: TraceContext,
   ): Promise<ApplyCommandResponse> {
     return this.timed('apply', worldId, () =>
-      this.commands.submit(worldId, commandToWire(command), trace?.traceparent),
+      this.connection(this.routes.of(worldId)).commands.submit(
+        worldId,
+        commandToWire(command),
+        trace?.traceparent,
+      ),
     );
   }
 
   /**
-   * Starts the world on the interaction engine (Init is idempotent), passing the world's
-   * CapabilityBindings so the engine reaches the providers they name (its physics engine).
+   * Starts the world on its game module (Init is idempotent), passing the world's
+   * CapabilityBindings so the module reaches the providers they name (its physics engine).
    */
   start(world: World, trace?: TraceContext): Promise<InitResponse> {
+    const client = this.connection(this.routes.learn(world)).client;
     const bindings = world.bindings.map(({ shard, ...b }) => ({ ...b, shard: shard ?? undefined }));
     return this.timed('init', world.id, () =>
-      this.client.init({ worldId: world.id, bindings }, { metadata: metadataOf(trace) }),
+      client.init({ worldId: world.id, bindings }, { metadata: metadataOf(trace) }),
     );
   }
 
   /** The world's snapshot: tick and bodies (physics state relayed by the interaction engine). */
   snapshot(worldId: string, trace?: TraceContext): Promise<SnapshotResponse> {
     return this.timed('snapshot', worldId, () =>
-      this.client.snapshot({ worldId }, { metadata: metadataOf(trace) }),
+      this.connection(this.routes.of(worldId)).client.snapshot(
+        { worldId },
+        { metadata: metadataOf(trace) },
+      ),
     );
   }
 
-  /** True when the engine's health service says SERVING (readiness). */
+  /**
+   * True when the default engine (INTERACTION_ENGINE_ADDRESS) says SERVING (readiness). Other
+   * worlds' modules are not the gateway's readiness: one game's outage must not take every
+   * game's players off this gateway.
+   */
   async healthy(): Promise<boolean> {
     try {
       return (
-        (await checkEngineHealth(this.address, engineChannelCredentials(), {
+        (await checkEngineHealth(this.fallback, engineChannelCredentials(), {
           service: ENGINE_SERVICE_NAME,
           deadlineMs: 1_000,
         })) === 'SERVING'
@@ -97,10 +122,27 @@ export class InteractionEngineService implements OnApplicationShutdown {
     }
   }
 
-  /** Closed last: sockets closing at shutdown still tell the engine their players left. */
+  /** Closed last: sockets closing at shutdown still tell the engines their players left. */
   onApplicationShutdown(): void {
-    this.commands.close();
-    this.client.close();
+    for (const { commands, client } of this.connections.values()) {
+      commands.close();
+      client.close();
+    }
+    this.connections.clear();
+  }
+
+  /** The clients of `address`, made on first use (a handful of game modules, not per world). */
+  private connection(address: string): EngineConnection {
+    let connection = this.connections.get(address);
+    if (!connection) {
+      connection = {
+        client: new EngineClient(address, this.options),
+        commands: new CommandStreamClient(address, this.options),
+      };
+      this.connections.set(address, connection);
+      this.logger.info({ address }, 'connecting to a game module');
+    }
+    return connection;
   }
 
   private async timed<T>(method: string, worldId: string, call: () => Promise<T>): Promise<T> {

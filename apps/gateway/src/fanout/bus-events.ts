@@ -2,17 +2,19 @@ import {
   EVENT_TYPES,
   type BusMessage,
   type EpochFence,
+  type GameStateData,
   type PhysicsDeltaData,
   type PlayerJoinedData,
   type PlayerLeftData,
   type PlayerInteractedData,
 } from '@anvil/bus';
-import type { DeltaDto, WorldEventDto } from '../protocol/dto/world.dto';
+import type { DeltaDto, GameStateDto, WorldEventDto } from '../protocol/dto/world.dto';
 
 /** What a bus message means to clients: a delta, a world event, or nothing. */
 export type ClientUpdate =
   | { kind: 'delta'; worldId: string; delta: DeltaDto }
   | { kind: 'event'; worldId: string; event: WorldEventDto }
+  | { kind: 'state'; worldId: string; state: GameStateDto }
   | { kind: 'none' };
 
 /**
@@ -45,6 +47,10 @@ export function toClientUpdate(message: BusMessage, fence?: EpochFence): ClientU
     case EVENT_TYPES.playerInteracted: {
       const { playerId, targetId } = event.data as PlayerInteractedData;
       return worldEvent(worldId, event.tick, { type: 'player-interacted', playerId, targetId });
+    }
+    case EVENT_TYPES.gameState: {
+      const { module, state } = event.data as GameStateData;
+      return { kind: 'state', worldId, state: { worldId, module, tick: event.tick, state } };
     }
     default:
       return { kind: 'none' };

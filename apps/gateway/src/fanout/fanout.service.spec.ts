@@ -4,7 +4,7 @@ import type { Storage } from '@anvil/storage';
 import { traceFrom } from '../engine/trace';
 import { ClientEvent } from '../protocol/events';
 import { pollUntil } from '../testing/engines';
-import { body, publishDelta, publishJoined } from '../testing/events';
+import { body, publishDelta, publishGameState, publishJoined } from '../testing/events';
 import type { FakeSocket, Sent } from '../testing/fake-sockets';
 import { memoryStorage, registerWorld } from '../testing/gateway';
 import { gatewayServices, type GatewayServices } from '../testing/services';
@@ -54,6 +54,25 @@ describe('FanoutService', () => {
       { worldId: 'arena', tick: 7, bodies: [body('b1', 10)] },
     ]);
     expect(of(bob.sent, ClientEvent.Delta)).toEqual([]);
+  });
+
+  it("passes a game's state to its world's room, and to players who join later in their answer", async () => {
+    const alice = await joined('alice');
+    const bob = await joined('bob', 'lobby');
+    await publishGameState(gw.bus, 'arena', 9, { it: 'alice', scores: { alice: 1 } });
+    await publishGameState(gw.bus, 'arena', 8, { it: 'nobody' }); // late, older: ignored
+    await delivered(1);
+    const expected = {
+      worldId: 'arena',
+      module: 'tag-game',
+      tick: 9,
+      state: { it: 'alice', scores: { alice: 1 } },
+    };
+    expect(of(alice.sent, ClientEvent.GameState)).toEqual([expected]);
+    expect(of(bob.sent, ClientEvent.GameState)).toEqual([]);
+    const carol = gw.nsp.connect('carol');
+    const ack = await gw.worlds.join(carol.socket, 'arena', traceFrom());
+    expect(ack.gameState).toEqual(expected);
   });
 
   it('drops the deltas of a physics replica that lost the world (an older epoch than one seen)', async () => {

@@ -17,11 +17,12 @@ import { GatewayConfigService } from '../config/gateway-config.service';
 import { SnapshotService } from '../engine/snapshot.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { ClientEvent } from '../protocol/events';
-import type { DeltaDto, WorldEventDto } from '../protocol/dto/world.dto';
+import type { DeltaDto, GameStateDto, WorldEventDto } from '../protocol/dto/world.dto';
 import { worldRoom, type GatewayNamespace, type GatewaySocket } from '../protocol/socket-state';
 import { EVENT_BUS, LOGGER } from '../storage/storage.tokens';
 import { toClientUpdate } from './bus-events';
 import type { CoalescedOutput, DeltaCoalescer } from './delta-coalescer';
+import { GameStates } from './game-states';
 import { SocketHolds } from './socket-holds';
 
 /**
@@ -37,6 +38,8 @@ export class FanoutService implements OnApplicationBootstrap, OnApplicationShutd
   private readonly holds: SocketHolds;
   /** Drops the deltas of a physics replica that lost its world (docs/events.md, "Epochs"). */
   private readonly fence = new EpochFence();
+  /** Each world's latest game state, for the join answer. */
+  private readonly gameStates = new GameStates();
   private readonly subscriptions: Subscription[] = [];
   private readonly slowPackets: number;
   private subscribed = false;
@@ -84,6 +87,11 @@ export class FanoutService implements OnApplicationBootstrap, OnApplicationShutd
   async onApplicationShutdown(): Promise<void> {
     this.subscribed = false;
     await Promise.allSettled(this.subscriptions.splice(0).map((s) => s.close()));
+  }
+
+  /** The world's latest game state this gateway saw (`world:state`), if any. */
+  gameState(worldId: string): GameStateDto | undefined {
+    return this.gameStates.get(worldId);
   }
 
   /** Leaves a joining socket out of broadcasts until `release` (its snapshot is on the way). */
@@ -135,8 +143,13 @@ export class FanoutService implements OnApplicationBootstrap, OnApplicationShutd
   private async onMessage(message: BusMessage): Promise<void> {
     try {
       const update = toClientUpdate(message, this.fence);
+      // Kept even with nobody in the room: the next player to join gets it in the answer.
+      if (update.kind === 'state' && !this.gameStates.offer(update.state)) return;
       if (update.kind === 'none' || !this.nsp?.adapter.rooms.has(worldRoom(update.worldId))) return;
-      if (update.kind === 'delta')
+      if (update.kind === 'state')
+        // Whole, so nothing to coalesce: held and slow sockets get it too.
+        this.nsp.to(worldRoom(update.worldId)).emit(ClientEvent.GameState, update.state);
+      else if (update.kind === 'delta')
         this.deliver(update.worldId, ClientEvent.Delta, update.delta, (c) =>
           c.addDelta(update.delta),
         );

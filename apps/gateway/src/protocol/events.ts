@@ -12,6 +12,8 @@ export const ClientEvent = {
   Delta: 'delta',
   /** Gateway -> client: a game event (player joined, left, interacted). */
   WorldEvent: 'world:event',
+  /** Gateway -> client: the game module's own state (who is "it", scores), whole, on change. */
+  GameState: 'world:state',
   /** Gateway -> client: an error that has no ack to go to (or that closes the connection). */
   Exception: 'exception',
 } as const;

@@ -62,3 +62,20 @@ export function publishJoined(
   });
   return bus.publish(worldTopic('interaction'), worldId, [event]);
 }
+
+/** Publishes a game-state event, as a game module does when its state changes. */
+export function publishGameState(
+  bus: EventBus,
+  worldId: string,
+  tick: number,
+  state: Record<string, unknown>,
+): Promise<void> {
+  const event = createCloudEvent({
+    type: EVENT_TYPES.gameState,
+    source: '/anvil/tag-game',
+    subject: worldId,
+    tick,
+    data: { worldId, module: 'tag-game', state },
+  });
+  return bus.publish(worldTopic('interaction'), worldId, [event]);
+}

@@ -41,6 +41,13 @@ export class FakeInteractionEngine {
     this.worlds.clear();
   }
 
+  /** Where each world's commands would go (the real service routes by the entry binding). */
+  readonly routed: World[] = [];
+
+  route(world: World): void {
+    this.routed.push(world);
+  }
+
   async apply(worldId: string, command: PlayerCommand): Promise<ApplyCommandResponse> {
     this.calls.push({ method: 'apply', worldId, command });
     const players = this.world(worldId);

@@ -60,6 +60,7 @@ export async function gatewayServices(
     registry,
     bodies,
     snapshots,
+    engine.asService(),
     fanout,
     audit,
     config,

@@ -4,6 +4,7 @@ import { playerBodyId } from '@anvil/engine-contract';
 import { mayJoin } from '../protocol/principal';
 import { AuditAction, AuditService } from '../audit/audit.service';
 import { GatewayConfigService } from '../config/gateway-config.service';
+import { InteractionEngineService } from '../engine/interaction-engine.service';
 import { SnapshotService } from '../engine/snapshot.service';
 import { traceFrom, type TraceContext } from '../engine/trace';
 import { ErrorCode } from '../errors/error-codes';
@@ -31,6 +32,7 @@ export class WorldsService implements BeforeApplicationShutdown {
     private readonly registry: WorldRegistryService,
     private readonly bodies: PlayerBodiesService,
     private readonly snapshots: SnapshotService,
+    private readonly engine: InteractionEngineService,
     private readonly fanout: FanoutService,
     private readonly audit: AuditService,
     private readonly config: GatewayConfigService,
@@ -56,7 +58,7 @@ export class WorldsService implements BeforeApplicationShutdown {
         `a connection may be in at most ${max} worlds: leave one first`,
       );
     }
-    await this.registry.requireReady(worldId);
+    this.engine.route(await this.registry.requireReady(worldId));
     if (socket.data.worlds[worldId])
       return this.ack(socket, worldId, await this.heldSnapshot(socket, worldId));
     const sessionId = await this.openSession(principal.playerId, worldId);
@@ -153,6 +155,7 @@ export class WorldsService implements BeforeApplicationShutdown {
 
   private ack(socket: GatewaySocket, worldId: string, snapshot: WorldSnapshotDto): JoinAckDto {
     const playerId = socket.data.principal.playerId;
+    const gameState = this.fanout.gameState(worldId);
     return {
       ok: true,
       worldId,
@@ -160,6 +163,7 @@ export class WorldsService implements BeforeApplicationShutdown {
       bodyId: playerBodyId(playerId),
       tick: snapshot.tick,
       bodies: snapshot.bodies,
+      ...(gameState ? { gameState } : {}),
     };
   }
 

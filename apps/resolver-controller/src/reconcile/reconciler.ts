@@ -1,4 +1,9 @@
-import { resolveWorld, type ModuleManifest, type Resolution } from '@anvil/capability-model';
+import {
+  entryBinding,
+  resolveWorld,
+  type ModuleManifest,
+  type Resolution,
+} from '@anvil/capability-model';
 import {
   computeWorldStatus,
   sameStatus,
@@ -92,7 +97,8 @@ export class Reconciler {
     for (const event of transitionEvents(world.status, next, counts))
       this.deps.events.record(world, event);
     try {
-      await this.deps.registry?.record(worldRecord(world, next.phase ?? 'Pending', desired));
+      const entry = entryBinding(resolution.participants, manifests, world.metadata.namespace);
+      await this.deps.registry?.record(worldRecord(world, next.phase ?? 'Pending', desired, entry));
     } catch (registryError) {
       throw error ?? registryError;
     }

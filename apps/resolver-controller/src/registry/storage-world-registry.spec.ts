@@ -32,7 +32,7 @@ function setup(failFirstRecords = 0) {
 }
 
 describe('publishing worlds to the registry', () => {
-  it("writes a reconciled world's phase and the addresses of its bindings", async () => {
+  it("writes a reconciled world's phase, the addresses of its bindings and the gateway's entry", async () => {
     const { cache, run } = setup();
     await run();
     const stored = await storage.worlds.get(ID);
@@ -42,12 +42,20 @@ describe('publishing worlds to the registry', () => {
       game: 'arena',
       phase: 'Ready',
     });
-    expect(stored?.bindings).toHaveLength(cache.bindingsOf(KEY).length);
+    // One per CapabilityBinding, and the gateway's: which module players' commands go to.
+    expect(stored?.bindings).toHaveLength(cache.bindingsOf(KEY).length + 1);
     expect(stored?.bindings).toContainEqual({
       capabilityId: 'physics.simulation',
       consumer: 'interaction-engine',
       provider: 'physics-rapier',
       address: 'physics-rapier.ns.svc:50051',
+      shard: null,
+    });
+    expect(stored?.bindings).toContainEqual({
+      capabilityId: 'game.interaction',
+      consumer: 'gateway',
+      provider: 'interaction-engine',
+      address: 'interaction-engine.ns.svc:50052',
       shard: null,
     });
   });

@@ -35,6 +35,21 @@ export interface JoinAckDto extends WorldSnapshotDto {
   playerId: string;
   /** The body that represents this player. */
   bodyId: string;
+  /** The game's latest state this gateway saw (absent until the game published one). */
+  gameState?: GameStateDto;
+}
+
+/**
+ * `world:state` event: the state a world's game module shows its players, passed through
+ * unchanged from the bus (`dev.anvil.interaction.game-state.v1`); each game documents its own.
+ */
+export interface GameStateDto {
+  worldId: string;
+  /** The game module that keeps it, e.g. `tag-game`. */
+  module: string;
+  /** The tick of the command that changed it. */
+  tick: number;
+  state: Record<string, unknown>;
 }
 
 /** A body's changed state in a delta: the bus event's BodyDelta, passed through. */
