@@ -165,3 +165,95 @@ export interface AuditInput {
 export interface ListOptions {
   limit?: number;
 }
+
+/** The totals the analytics module keeps per world (docs/analytics.md), one counter each. */
+export const ANALYTICS_COUNTERS = [
+  'events',
+  'malformed',
+  'joins',
+  'leaves',
+  'repeatedJoins',
+  'unmatchedLeaves',
+  'sessions',
+  'commandEntries',
+  'intents',
+  'epochMarkers',
+] as const;
+
+/** One of the {@link ANALYTICS_COUNTERS}. */
+export type AnalyticsCounter = (typeof ANALYTICS_COUNTERS)[number];
+
+/** Which event `analytics.apply` is applying: its world, its id and the player it is about. */
+export interface AnalyticsEventKey {
+  worldId: string;
+  /** The event's id: an event is applied to its world at most once. */
+  eventId: string;
+  /** The player of a join or leave, whose presence the decision needs. */
+  playerId?: string;
+}
+
+/** What a world's figures say before an event is applied: what the fold of the next event needs. */
+export interface AnalyticsWorldState {
+  /** Players present (joined and not left). */
+  playersNow: number;
+  /** When the key's player joined, if present now; null when absent (or no player given). */
+  joinedAt: Date | null;
+}
+
+/** The change one event makes to its world's figures; plain data computed by a pure function. */
+export interface AnalyticsDelta {
+  /** The event's time (null for a record without one): first/last event time of the world. */
+  at: Date | null;
+  /** Added to the world's totals (non-negative). */
+  counts: Partial<Record<AnalyticsCounter, number>>;
+  /** Players present after the event, when it changed. */
+  playersNow?: number;
+  /** The key's player is now present since `at`, or no longer present. */
+  presence?: 'joined' | 'left';
+  /** Added to the 10-second bucket starting at `start`: peak is a maximum, last replaces. */
+  playerBucket?: { start: Date; joins: number; leaves: number; peak: number; last: number };
+  /** The key's player's session ended (kept with the event id as its key); length ≥ 0. */
+  session?: { joinedAt: Date; leftAt: Date; lengthMs: number };
+  /** Added to the second starting at `second`. */
+  commandSecond?: { second: Date; entries: number; intents: number };
+}
+
+/** A world's analytics totals. */
+export type AnalyticsTotals = Record<AnalyticsCounter, number> & {
+  worldId: string;
+  playersNow: number;
+  firstEventAt: Date | null;
+  lastEventAt: Date | null;
+};
+
+/** A time range `[from, to)` cut into buckets of `bucketSeconds` (aligned to the Unix epoch). */
+export interface AnalyticsRange {
+  from: Date;
+  to: Date;
+  bucketSeconds: number;
+}
+
+/** Players of a world in one bucket: joins, leaves, most present at once, present at its end. */
+export interface PlayerBucket {
+  start: Date;
+  joins: number;
+  leaves: number;
+  peak: number;
+  last: number;
+}
+
+/** Command-log entries and their intents in one bucket. */
+export interface CommandBucket {
+  start: Date;
+  entries: number;
+  intents: number;
+}
+
+/** Finished sessions of a world; lengths in ms, null when there are none. */
+export interface SessionStats {
+  count: number;
+  meanMs: number | null;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  maxMs: number | null;
+}

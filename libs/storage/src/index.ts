@@ -2,6 +2,18 @@
 // (cluster) or PGlite (embedded), through one Prisma schema and one API.
 export { createStorage, type Storage } from './storage';
 export { parseStorageConfig, redact, type StorageConfig, type StorageTarget } from './config';
+export {
+  ANALYTICS_COUNTERS,
+  type AnalyticsCounter,
+  type AnalyticsDelta,
+  type AnalyticsEventKey,
+  type AnalyticsRange,
+  type AnalyticsTotals,
+  type AnalyticsWorldState,
+  type CommandBucket,
+  type PlayerBucket,
+  type SessionStats,
+} from './domain';
 export type {
   AcquireLeaseInput,
   AuditEntry,
@@ -50,6 +62,8 @@ export {
   type SqlExecutor,
   type SqlTransaction,
 } from './migrations/migrate';
+export { MAX_BUCKET_SECONDS, MAX_SERIES } from './repositories/analytics-input';
+export type { AnalyticsRepository } from './repositories/analytics.repository';
 export type { AuditRepository } from './repositories/audit.repository';
 export type { CheckpointRepository } from './repositories/checkpoints.repository';
 export {

@@ -1,10 +1,12 @@
 import type { Backend, SqlQuery } from './backends/backend';
+import type { SqlExecutor } from './migrations/migrate';
 import { openPglite } from './backends/pglite';
 import { openPostgres } from './backends/postgres';
 import { parseStorageConfig, type StorageConfig } from './config';
 import { StorageClosedError } from './errors';
 import { inspectSchema, type SchemaDescription } from './migrations/inspect';
 import type { MigrationResult } from './migrations/migrate';
+import { AnalyticsRepository } from './repositories/analytics.repository';
 import { AuditRepository } from './repositories/audit.repository';
 import { CheckpointRepository } from './repositories/checkpoints.repository';
 import { LeaseRepository } from './repositories/leases.repository';
@@ -32,6 +34,8 @@ export interface Storage {
   readonly replicas: ReplicaRepository;
   readonly sessions: SessionRepository;
   readonly audit: AuditRepository;
+  /** The analytics module's per-world figures, each event applied once (docs/analytics.md). */
+  readonly analytics: AnalyticsRepository;
   /** Releases connections (or closes the embedded database); later calls throw StorageClosedError. */
   close(): Promise<void>;
 }
@@ -58,6 +62,10 @@ function wrap(backend: Backend): Storage {
     if (closed) return Promise.reject(new StorageClosedError());
     return backend.query(text, params);
   };
+  const transactions: SqlExecutor = {
+    transaction: (fn) =>
+      closed ? Promise.reject(new StorageClosedError()) : backend.executor.transaction(fn),
+  };
   const open = () => {
     if (closed) throw new StorageClosedError();
   };
@@ -81,6 +89,7 @@ function wrap(backend: Backend): Storage {
     replicas: new ReplicaRepository(sql),
     sessions: new SessionRepository(db),
     audit: new AuditRepository(db),
+    analytics: new AnalyticsRepository(transactions, sql),
     close() {
       closed = true;
       closing ??= backend.close();

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { ConflictError } from '../errors';
 import { loadMigrations, MIGRATIONS_TABLE, type MigrationResult } from '../migrations/migrate';
 import type { Storage } from '../storage';
+import { describeAnalytics } from './analytics-contract';
 import { describeBadInput } from './bad-input-contract';
 import { describeCheckpoints } from './checkpoints-contract';
 import { aWorld, uid } from './fixtures';
@@ -174,5 +175,6 @@ export function describeStorageContract(name: string, factory: StorageFactory): 
     describeLeases(() => ctx.storage);
     describeSessionsAndAudit(() => ctx.storage);
     describeBadInput(() => ctx.storage);
+    describeAnalytics(() => ctx.storage);
   });
 }

@@ -70,3 +70,33 @@ export type WorldLease = Prisma.WorldLeaseModel
  * An engine replica's load and capacity, reported every few hundred ms while it lives.
  */
 export type EngineReplica = Prisma.EngineReplicaModel
+/**
+ * Model AnalyticsWorld
+ * The analytics module's totals of one world, and the players present now (docs/analytics.md).
+ */
+export type AnalyticsWorld = Prisma.AnalyticsWorldModel
+/**
+ * Model AnalyticsAppliedEvent
+ * The ids of the events already applied to a world's figures: a redelivered one is skipped.
+ */
+export type AnalyticsAppliedEvent = Prisma.AnalyticsAppliedEventModel
+/**
+ * Model AnalyticsOpenPlayer
+ * A player present in a world (joined, not left yet), since the join's event time.
+ */
+export type AnalyticsOpenPlayer = Prisma.AnalyticsOpenPlayerModel
+/**
+ * Model AnalyticsPlayerBucket
+ * Players of a world per 10-second bucket of event time: joins, leaves, most present, present at the end.
+ */
+export type AnalyticsPlayerBucket = Prisma.AnalyticsPlayerBucketModel
+/**
+ * Model AnalyticsCommandSecond
+ * Command-log entries and the intents they applied, per world per second of event time.
+ */
+export type AnalyticsCommandSecond = Prisma.AnalyticsCommandSecondModel
+/**
+ * Model AnalyticsSession
+ * One finished session (join to leave) of a player in a world, keyed by the leave's event id.
+ */
+export type AnalyticsSession = Prisma.AnalyticsSessionModel

@@ -402,7 +402,13 @@ export const ModelName = {
   PlayerSession: 'PlayerSession',
   AuditLog: 'AuditLog',
   WorldLease: 'WorldLease',
-  EngineReplica: 'EngineReplica'
+  EngineReplica: 'EngineReplica',
+  AnalyticsWorld: 'AnalyticsWorld',
+  AnalyticsAppliedEvent: 'AnalyticsAppliedEvent',
+  AnalyticsOpenPlayer: 'AnalyticsOpenPlayer',
+  AnalyticsPlayerBucket: 'AnalyticsPlayerBucket',
+  AnalyticsCommandSecond: 'AnalyticsCommandSecond',
+  AnalyticsSession: 'AnalyticsSession'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -418,7 +424,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "world" | "checkpoint" | "playerSession" | "auditLog" | "worldLease" | "engineReplica"
+    modelProps: "world" | "checkpoint" | "playerSession" | "auditLog" | "worldLease" | "engineReplica" | "analyticsWorld" | "analyticsAppliedEvent" | "analyticsOpenPlayer" | "analyticsPlayerBucket" | "analyticsCommandSecond" | "analyticsSession"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -866,6 +872,450 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    AnalyticsWorld: {
+      payload: Prisma.$AnalyticsWorldPayload<ExtArgs>
+      fields: Prisma.AnalyticsWorldFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.AnalyticsWorldFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsWorldPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.AnalyticsWorldFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsWorldPayload>
+        }
+        findFirst: {
+          args: Prisma.AnalyticsWorldFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsWorldPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.AnalyticsWorldFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsWorldPayload>
+        }
+        findMany: {
+          args: Prisma.AnalyticsWorldFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsWorldPayload>[]
+        }
+        create: {
+          args: Prisma.AnalyticsWorldCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsWorldPayload>
+        }
+        createMany: {
+          args: Prisma.AnalyticsWorldCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.AnalyticsWorldCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsWorldPayload>[]
+        }
+        delete: {
+          args: Prisma.AnalyticsWorldDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsWorldPayload>
+        }
+        update: {
+          args: Prisma.AnalyticsWorldUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsWorldPayload>
+        }
+        deleteMany: {
+          args: Prisma.AnalyticsWorldDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.AnalyticsWorldUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.AnalyticsWorldUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsWorldPayload>[]
+        }
+        upsert: {
+          args: Prisma.AnalyticsWorldUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsWorldPayload>
+        }
+        aggregate: {
+          args: Prisma.AnalyticsWorldAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateAnalyticsWorld>
+        }
+        groupBy: {
+          args: Prisma.AnalyticsWorldGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AnalyticsWorldGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.AnalyticsWorldCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AnalyticsWorldCountAggregateOutputType> | number
+        }
+      }
+    }
+    AnalyticsAppliedEvent: {
+      payload: Prisma.$AnalyticsAppliedEventPayload<ExtArgs>
+      fields: Prisma.AnalyticsAppliedEventFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.AnalyticsAppliedEventFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsAppliedEventPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.AnalyticsAppliedEventFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsAppliedEventPayload>
+        }
+        findFirst: {
+          args: Prisma.AnalyticsAppliedEventFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsAppliedEventPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.AnalyticsAppliedEventFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsAppliedEventPayload>
+        }
+        findMany: {
+          args: Prisma.AnalyticsAppliedEventFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsAppliedEventPayload>[]
+        }
+        create: {
+          args: Prisma.AnalyticsAppliedEventCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsAppliedEventPayload>
+        }
+        createMany: {
+          args: Prisma.AnalyticsAppliedEventCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.AnalyticsAppliedEventCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsAppliedEventPayload>[]
+        }
+        delete: {
+          args: Prisma.AnalyticsAppliedEventDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsAppliedEventPayload>
+        }
+        update: {
+          args: Prisma.AnalyticsAppliedEventUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsAppliedEventPayload>
+        }
+        deleteMany: {
+          args: Prisma.AnalyticsAppliedEventDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.AnalyticsAppliedEventUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.AnalyticsAppliedEventUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsAppliedEventPayload>[]
+        }
+        upsert: {
+          args: Prisma.AnalyticsAppliedEventUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsAppliedEventPayload>
+        }
+        aggregate: {
+          args: Prisma.AnalyticsAppliedEventAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateAnalyticsAppliedEvent>
+        }
+        groupBy: {
+          args: Prisma.AnalyticsAppliedEventGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AnalyticsAppliedEventGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.AnalyticsAppliedEventCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AnalyticsAppliedEventCountAggregateOutputType> | number
+        }
+      }
+    }
+    AnalyticsOpenPlayer: {
+      payload: Prisma.$AnalyticsOpenPlayerPayload<ExtArgs>
+      fields: Prisma.AnalyticsOpenPlayerFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.AnalyticsOpenPlayerFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsOpenPlayerPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.AnalyticsOpenPlayerFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsOpenPlayerPayload>
+        }
+        findFirst: {
+          args: Prisma.AnalyticsOpenPlayerFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsOpenPlayerPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.AnalyticsOpenPlayerFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsOpenPlayerPayload>
+        }
+        findMany: {
+          args: Prisma.AnalyticsOpenPlayerFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsOpenPlayerPayload>[]
+        }
+        create: {
+          args: Prisma.AnalyticsOpenPlayerCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsOpenPlayerPayload>
+        }
+        createMany: {
+          args: Prisma.AnalyticsOpenPlayerCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.AnalyticsOpenPlayerCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsOpenPlayerPayload>[]
+        }
+        delete: {
+          args: Prisma.AnalyticsOpenPlayerDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsOpenPlayerPayload>
+        }
+        update: {
+          args: Prisma.AnalyticsOpenPlayerUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsOpenPlayerPayload>
+        }
+        deleteMany: {
+          args: Prisma.AnalyticsOpenPlayerDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.AnalyticsOpenPlayerUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.AnalyticsOpenPlayerUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsOpenPlayerPayload>[]
+        }
+        upsert: {
+          args: Prisma.AnalyticsOpenPlayerUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsOpenPlayerPayload>
+        }
+        aggregate: {
+          args: Prisma.AnalyticsOpenPlayerAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateAnalyticsOpenPlayer>
+        }
+        groupBy: {
+          args: Prisma.AnalyticsOpenPlayerGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AnalyticsOpenPlayerGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.AnalyticsOpenPlayerCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AnalyticsOpenPlayerCountAggregateOutputType> | number
+        }
+      }
+    }
+    AnalyticsPlayerBucket: {
+      payload: Prisma.$AnalyticsPlayerBucketPayload<ExtArgs>
+      fields: Prisma.AnalyticsPlayerBucketFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.AnalyticsPlayerBucketFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsPlayerBucketPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.AnalyticsPlayerBucketFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsPlayerBucketPayload>
+        }
+        findFirst: {
+          args: Prisma.AnalyticsPlayerBucketFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsPlayerBucketPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.AnalyticsPlayerBucketFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsPlayerBucketPayload>
+        }
+        findMany: {
+          args: Prisma.AnalyticsPlayerBucketFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsPlayerBucketPayload>[]
+        }
+        create: {
+          args: Prisma.AnalyticsPlayerBucketCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsPlayerBucketPayload>
+        }
+        createMany: {
+          args: Prisma.AnalyticsPlayerBucketCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.AnalyticsPlayerBucketCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsPlayerBucketPayload>[]
+        }
+        delete: {
+          args: Prisma.AnalyticsPlayerBucketDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsPlayerBucketPayload>
+        }
+        update: {
+          args: Prisma.AnalyticsPlayerBucketUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsPlayerBucketPayload>
+        }
+        deleteMany: {
+          args: Prisma.AnalyticsPlayerBucketDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.AnalyticsPlayerBucketUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.AnalyticsPlayerBucketUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsPlayerBucketPayload>[]
+        }
+        upsert: {
+          args: Prisma.AnalyticsPlayerBucketUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsPlayerBucketPayload>
+        }
+        aggregate: {
+          args: Prisma.AnalyticsPlayerBucketAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateAnalyticsPlayerBucket>
+        }
+        groupBy: {
+          args: Prisma.AnalyticsPlayerBucketGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AnalyticsPlayerBucketGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.AnalyticsPlayerBucketCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AnalyticsPlayerBucketCountAggregateOutputType> | number
+        }
+      }
+    }
+    AnalyticsCommandSecond: {
+      payload: Prisma.$AnalyticsCommandSecondPayload<ExtArgs>
+      fields: Prisma.AnalyticsCommandSecondFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.AnalyticsCommandSecondFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsCommandSecondPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.AnalyticsCommandSecondFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsCommandSecondPayload>
+        }
+        findFirst: {
+          args: Prisma.AnalyticsCommandSecondFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsCommandSecondPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.AnalyticsCommandSecondFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsCommandSecondPayload>
+        }
+        findMany: {
+          args: Prisma.AnalyticsCommandSecondFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsCommandSecondPayload>[]
+        }
+        create: {
+          args: Prisma.AnalyticsCommandSecondCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsCommandSecondPayload>
+        }
+        createMany: {
+          args: Prisma.AnalyticsCommandSecondCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.AnalyticsCommandSecondCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsCommandSecondPayload>[]
+        }
+        delete: {
+          args: Prisma.AnalyticsCommandSecondDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsCommandSecondPayload>
+        }
+        update: {
+          args: Prisma.AnalyticsCommandSecondUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsCommandSecondPayload>
+        }
+        deleteMany: {
+          args: Prisma.AnalyticsCommandSecondDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.AnalyticsCommandSecondUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.AnalyticsCommandSecondUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsCommandSecondPayload>[]
+        }
+        upsert: {
+          args: Prisma.AnalyticsCommandSecondUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsCommandSecondPayload>
+        }
+        aggregate: {
+          args: Prisma.AnalyticsCommandSecondAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateAnalyticsCommandSecond>
+        }
+        groupBy: {
+          args: Prisma.AnalyticsCommandSecondGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AnalyticsCommandSecondGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.AnalyticsCommandSecondCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AnalyticsCommandSecondCountAggregateOutputType> | number
+        }
+      }
+    }
+    AnalyticsSession: {
+      payload: Prisma.$AnalyticsSessionPayload<ExtArgs>
+      fields: Prisma.AnalyticsSessionFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.AnalyticsSessionFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsSessionPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.AnalyticsSessionFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsSessionPayload>
+        }
+        findFirst: {
+          args: Prisma.AnalyticsSessionFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsSessionPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.AnalyticsSessionFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsSessionPayload>
+        }
+        findMany: {
+          args: Prisma.AnalyticsSessionFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsSessionPayload>[]
+        }
+        create: {
+          args: Prisma.AnalyticsSessionCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsSessionPayload>
+        }
+        createMany: {
+          args: Prisma.AnalyticsSessionCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.AnalyticsSessionCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsSessionPayload>[]
+        }
+        delete: {
+          args: Prisma.AnalyticsSessionDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsSessionPayload>
+        }
+        update: {
+          args: Prisma.AnalyticsSessionUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsSessionPayload>
+        }
+        deleteMany: {
+          args: Prisma.AnalyticsSessionDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.AnalyticsSessionUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.AnalyticsSessionUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsSessionPayload>[]
+        }
+        upsert: {
+          args: Prisma.AnalyticsSessionUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AnalyticsSessionPayload>
+        }
+        aggregate: {
+          args: Prisma.AnalyticsSessionAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateAnalyticsSession>
+        }
+        groupBy: {
+          args: Prisma.AnalyticsSessionGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AnalyticsSessionGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.AnalyticsSessionCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AnalyticsSessionCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -990,6 +1440,78 @@ export const EngineReplicaScalarFieldEnum = {
 } as const
 
 export type EngineReplicaScalarFieldEnum = (typeof EngineReplicaScalarFieldEnum)[keyof typeof EngineReplicaScalarFieldEnum]
+
+
+export const AnalyticsWorldScalarFieldEnum = {
+  worldId: 'worldId',
+  playersNow: 'playersNow',
+  events: 'events',
+  malformed: 'malformed',
+  joins: 'joins',
+  leaves: 'leaves',
+  repeatedJoins: 'repeatedJoins',
+  unmatchedLeaves: 'unmatchedLeaves',
+  sessions: 'sessions',
+  commandEntries: 'commandEntries',
+  intents: 'intents',
+  epochMarkers: 'epochMarkers',
+  firstEventAt: 'firstEventAt',
+  lastEventAt: 'lastEventAt'
+} as const
+
+export type AnalyticsWorldScalarFieldEnum = (typeof AnalyticsWorldScalarFieldEnum)[keyof typeof AnalyticsWorldScalarFieldEnum]
+
+
+export const AnalyticsAppliedEventScalarFieldEnum = {
+  worldId: 'worldId',
+  eventId: 'eventId',
+  appliedAt: 'appliedAt'
+} as const
+
+export type AnalyticsAppliedEventScalarFieldEnum = (typeof AnalyticsAppliedEventScalarFieldEnum)[keyof typeof AnalyticsAppliedEventScalarFieldEnum]
+
+
+export const AnalyticsOpenPlayerScalarFieldEnum = {
+  worldId: 'worldId',
+  playerId: 'playerId',
+  joinedAt: 'joinedAt'
+} as const
+
+export type AnalyticsOpenPlayerScalarFieldEnum = (typeof AnalyticsOpenPlayerScalarFieldEnum)[keyof typeof AnalyticsOpenPlayerScalarFieldEnum]
+
+
+export const AnalyticsPlayerBucketScalarFieldEnum = {
+  worldId: 'worldId',
+  bucketStart: 'bucketStart',
+  joins: 'joins',
+  leaves: 'leaves',
+  peak: 'peak',
+  last: 'last'
+} as const
+
+export type AnalyticsPlayerBucketScalarFieldEnum = (typeof AnalyticsPlayerBucketScalarFieldEnum)[keyof typeof AnalyticsPlayerBucketScalarFieldEnum]
+
+
+export const AnalyticsCommandSecondScalarFieldEnum = {
+  worldId: 'worldId',
+  second: 'second',
+  entries: 'entries',
+  intents: 'intents'
+} as const
+
+export type AnalyticsCommandSecondScalarFieldEnum = (typeof AnalyticsCommandSecondScalarFieldEnum)[keyof typeof AnalyticsCommandSecondScalarFieldEnum]
+
+
+export const AnalyticsSessionScalarFieldEnum = {
+  worldId: 'worldId',
+  eventId: 'eventId',
+  playerId: 'playerId',
+  joinedAt: 'joinedAt',
+  leftAt: 'leftAt',
+  lengthMs: 'lengthMs'
+} as const
+
+export type AnalyticsSessionScalarFieldEnum = (typeof AnalyticsSessionScalarFieldEnum)[keyof typeof AnalyticsSessionScalarFieldEnum]
 
 
 export const SortOrder = {
@@ -1299,6 +1821,12 @@ export type GlobalOmitConfig = {
   auditLog?: Prisma.AuditLogOmit
   worldLease?: Prisma.WorldLeaseOmit
   engineReplica?: Prisma.EngineReplicaOmit
+  analyticsWorld?: Prisma.AnalyticsWorldOmit
+  analyticsAppliedEvent?: Prisma.AnalyticsAppliedEventOmit
+  analyticsOpenPlayer?: Prisma.AnalyticsOpenPlayerOmit
+  analyticsPlayerBucket?: Prisma.AnalyticsPlayerBucketOmit
+  analyticsCommandSecond?: Prisma.AnalyticsCommandSecondOmit
+  analyticsSession?: Prisma.AnalyticsSessionOmit
 }
 
 /* Types for Logging */

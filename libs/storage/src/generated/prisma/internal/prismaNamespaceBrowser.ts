@@ -56,7 +56,13 @@ export const ModelName = {
   PlayerSession: 'PlayerSession',
   AuditLog: 'AuditLog',
   WorldLease: 'WorldLease',
-  EngineReplica: 'EngineReplica'
+  EngineReplica: 'EngineReplica',
+  AnalyticsWorld: 'AnalyticsWorld',
+  AnalyticsAppliedEvent: 'AnalyticsAppliedEvent',
+  AnalyticsOpenPlayer: 'AnalyticsOpenPlayer',
+  AnalyticsPlayerBucket: 'AnalyticsPlayerBucket',
+  AnalyticsCommandSecond: 'AnalyticsCommandSecond',
+  AnalyticsSession: 'AnalyticsSession'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -160,6 +166,78 @@ export const EngineReplicaScalarFieldEnum = {
 } as const
 
 export type EngineReplicaScalarFieldEnum = (typeof EngineReplicaScalarFieldEnum)[keyof typeof EngineReplicaScalarFieldEnum]
+
+
+export const AnalyticsWorldScalarFieldEnum = {
+  worldId: 'worldId',
+  playersNow: 'playersNow',
+  events: 'events',
+  malformed: 'malformed',
+  joins: 'joins',
+  leaves: 'leaves',
+  repeatedJoins: 'repeatedJoins',
+  unmatchedLeaves: 'unmatchedLeaves',
+  sessions: 'sessions',
+  commandEntries: 'commandEntries',
+  intents: 'intents',
+  epochMarkers: 'epochMarkers',
+  firstEventAt: 'firstEventAt',
+  lastEventAt: 'lastEventAt'
+} as const
+
+export type AnalyticsWorldScalarFieldEnum = (typeof AnalyticsWorldScalarFieldEnum)[keyof typeof AnalyticsWorldScalarFieldEnum]
+
+
+export const AnalyticsAppliedEventScalarFieldEnum = {
+  worldId: 'worldId',
+  eventId: 'eventId',
+  appliedAt: 'appliedAt'
+} as const
+
+export type AnalyticsAppliedEventScalarFieldEnum = (typeof AnalyticsAppliedEventScalarFieldEnum)[keyof typeof AnalyticsAppliedEventScalarFieldEnum]
+
+
+export const AnalyticsOpenPlayerScalarFieldEnum = {
+  worldId: 'worldId',
+  playerId: 'playerId',
+  joinedAt: 'joinedAt'
+} as const
+
+export type AnalyticsOpenPlayerScalarFieldEnum = (typeof AnalyticsOpenPlayerScalarFieldEnum)[keyof typeof AnalyticsOpenPlayerScalarFieldEnum]
+
+
+export const AnalyticsPlayerBucketScalarFieldEnum = {
+  worldId: 'worldId',
+  bucketStart: 'bucketStart',
+  joins: 'joins',
+  leaves: 'leaves',
+  peak: 'peak',
+  last: 'last'
+} as const
+
+export type AnalyticsPlayerBucketScalarFieldEnum = (typeof AnalyticsPlayerBucketScalarFieldEnum)[keyof typeof AnalyticsPlayerBucketScalarFieldEnum]
+
+
+export const AnalyticsCommandSecondScalarFieldEnum = {
+  worldId: 'worldId',
+  second: 'second',
+  entries: 'entries',
+  intents: 'intents'
+} as const
+
+export type AnalyticsCommandSecondScalarFieldEnum = (typeof AnalyticsCommandSecondScalarFieldEnum)[keyof typeof AnalyticsCommandSecondScalarFieldEnum]
+
+
+export const AnalyticsSessionScalarFieldEnum = {
+  worldId: 'worldId',
+  eventId: 'eventId',
+  playerId: 'playerId',
+  joinedAt: 'joinedAt',
+  leftAt: 'leftAt',
+  lengthMs: 'lengthMs'
+} as const
+
+export type AnalyticsSessionScalarFieldEnum = (typeof AnalyticsSessionScalarFieldEnum)[keyof typeof AnalyticsSessionScalarFieldEnum]
 
 
 export const SortOrder = {
