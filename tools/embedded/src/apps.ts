@@ -16,9 +16,6 @@ export interface AppSpec {
   env(worlds: Plan[], module: string): Record<string, string>;
 }
 
-/** The capability the gateway sends player commands to (it is the implicit consumer). */
-export const GATEWAY_CAPABILITY = 'game.interaction';
-
 const maxOf = (values: Array<number | undefined>, fallback: number) =>
   Math.max(...values.map((v) => v || fallback));
 

@@ -111,10 +111,13 @@ export async function startDataPlane(wiring: Wiring, ctx: PlaneContext): Promise
   return plane;
 }
 
-/** The gateway, in front of the interaction engine the worlds' game.interaction binding names. */
+/**
+ * The gateway, in front of every game module: each world's record names its own (the entry
+ * binding); INTERACTION_ENGINE_ADDRESS is only the default.
+ */
 async function startGateway(plane: Plane, ctx: PlaneContext, token: string) {
-  const { gatewayPort } = plane.wiring;
-  const entry = gatewayPort !== undefined ? plane.running.get(gatewayPort) : undefined;
+  const { defaultEntryPort } = plane.wiring;
+  const entry = defaultEntryPort !== undefined ? plane.running.get(defaultEntryPort) : undefined;
   const env = {
     HOST: ctx.options.host,
     PORT: String(ctx.gatewayPort),
@@ -135,7 +138,7 @@ async function startGateway(plane: Plane, ctx: PlaneContext, token: string) {
       throw explainStartError(error, 'the gateway', env.PORT);
     });
   ctx.log(
-    `  started gateway on ${gateway.url} (interaction engine ${env.INTERACTION_ENGINE_ADDRESS})`,
+    `  started gateway on ${gateway.url} (each world's game module from its record; default ${env.INTERACTION_ENGINE_ADDRESS})`,
   );
   return gateway;
 }

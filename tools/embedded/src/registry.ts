@@ -1,7 +1,7 @@
 // The world registry (the `worlds` table the gateway reads): the same rows the controller
 // writes, from the same worldRecord() and bindingSpecs(), with each binding's provider at the
 // address its engine has in this process.
-import type { WorldPhase } from '@anvil/capability-model';
+import { entryBinding, type WorldPhase } from '@anvil/capability-model';
 import { bindingSpecs, worldRecord, type WorldRecord } from '@anvil/control-plane';
 import type { Storage } from '@anvil/storage';
 import type { Plan } from './plans';
@@ -12,7 +12,10 @@ import { messageOf } from './workspace';
 /** `host:port` of the engine running a module for a world here, if one does. */
 export type AddressOf = (worldId: string, module: string) => string | undefined;
 
-/** The world's row: the controller's, with providers that run here at their local address. */
+/**
+ * The world's row: the controller's (with the gateway's entry binding), with providers that run
+ * here at their local address.
+ */
 export function embeddedRecord(plan: Plan, phase: WorldPhase, addressOf: AddressOf): WorldRecord {
   const bindings = bindingSpecs(plan.world, plan.resolution, plan.manifests).map(({ spec }) => {
     const address = addressOf(plan.id, spec.provider.module);
@@ -28,7 +31,14 @@ export function embeddedRecord(plan: Plan, phase: WorldPhase, addressOf: Address
       spec: { ...spec, provider: { ...spec.provider, endpoint } },
     };
   });
-  return worldRecord(plan.world, phase, bindings);
+  const entry = entryBinding(plan.participants, plan.manifests, plan.namespace);
+  const entryAddress = entry && addressOf(plan.id, entry.provider);
+  return worldRecord(
+    plan.world,
+    phase,
+    bindings,
+    entry && { ...entry, address: entryAddress || entry.address },
+  );
 }
 
 /** Writes rows to storage; reports failures through `warn` and carries on. */

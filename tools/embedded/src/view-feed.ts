@@ -2,7 +2,7 @@
 // from the bus. Subscribes to both world topics in its own consumer group, so it sees every
 // delta and game event, as an analytics consumer would.
 import type { ServerResponse } from 'node:http';
-import { worldTopic, type EventBus, type Subscription } from '@anvil/bus';
+import { EVENT_TYPES, worldTopic, type EventBus, type Subscription } from '@anvil/bus';
 
 const INTERACTION_TYPE = /^dev\.anvil\.interaction\.([a-z-]+)\.v\d+$/;
 /** Deltas a spectator may have waiting while its snapshot is fetched; past it, it is resynchronised. */
@@ -46,8 +46,18 @@ function write(res: ServerResponse, name: string, payload: unknown): boolean {
   return res.write(`event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`);
 }
 
+/** A game module's own state as the page shows it (docs/client-protocol.md, `world:state`). */
+export interface GameState {
+  worldId: string;
+  module: string;
+  tick: number;
+  state: Record<string, unknown>;
+}
+
 export class ViewFeed {
   private readonly clients = new Map<string, Set<Client>>();
+  /** Each world's latest game state: a new spectator gets it after its snapshot. */
+  private readonly gameStates = new Map<string, GameState>();
   private readonly subscriptions: Subscription[] = [];
 
   constructor(private readonly deps: ViewFeedDeps) {}
@@ -81,7 +91,9 @@ export class ViewFeed {
     for (const client of set) this.deliver(client, 'delta', delta, d.tick);
   }
 
-  private onInteraction({ key, event }: BusMessage): void {
+  private onInteraction(message: BusMessage): void {
+    const { key, event } = message;
+    if (event.type === EVENT_TYPES.gameState) return this.onGameState(message);
     const match = INTERACTION_TYPE.exec(event.type);
     if (!match) return;
     const d = event.data as Partial<
@@ -98,6 +110,22 @@ export class ViewFeed {
     this.deps.onActivity(key, payload);
     for (const client of this.clients.get(key) ?? [])
       this.deliver(client, 'world:event', payload, payload.tick);
+  }
+
+  private onGameState({ key, event }: BusMessage): void {
+    const tick = event.tick ?? 0;
+    const known = this.gameStates.get(key);
+    if (known && known.tick > tick) return;
+    const d = event.data as { module: string; state: Record<string, unknown> };
+    const state: GameState = { worldId: key, module: d.module, tick, state: d.state };
+    this.gameStates.set(key, state);
+    for (const client of this.clients.get(key) ?? [])
+      this.deliver(client, 'world:state', state, tick);
+  }
+
+  /** The world's latest game state, if its game published one. */
+  gameState(worldId: string): GameState | undefined {
+    return this.gameStates.get(worldId);
   }
 
   private deliver(client: Client, name: string, payload: unknown, tick: number): void {
@@ -156,6 +184,8 @@ export class ViewFeed {
     }
     if (!current() || !snap) return;
     write(client.res, 'snapshot', snap);
+    const gameState = this.gameStates.get(client.worldId);
+    if (gameState) write(client.res, 'world:state', gameState);
     const pending = client.buffer.splice(0);
     client.ready = true;
     for (const item of pending)

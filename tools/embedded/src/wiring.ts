@@ -1,7 +1,8 @@
 // From resolved worlds to the engines this process runs: which app serves which module, on
 // which port, wired to which other engine (docs/embedded.md, "Engines reached at their
 // binding's endpoints").
-import { APPS, GATEWAY_CAPABILITY, appOfImage, type AppName } from './apps';
+import { ENTRY_CAPABILITY } from '@anvil/capability-model';
+import { APPS, appOfImage, type AppName } from './apps';
 import type { Plan, PlannedParticipant } from './plans';
 
 /** An engine to run: one module's app on its endpoint port. */
@@ -35,7 +36,11 @@ export type WorldWiring =
 
 export interface Wiring {
   engines: EngineSpec[];
-  gatewayPort: number | undefined;
+  /**
+   * The entry port of the first runnable world: the gateway's INTERACTION_ENGINE_ADDRESS, for a
+   * record without an entry binding. Each world's own entry is in its record.
+   */
+  defaultEntryPort: number | undefined;
   worlds: Map<string, WorldWiring>;
 }
 
@@ -49,7 +54,7 @@ function notRunnable(reason: string, message: string): WorldWiring {
 export function computeWiring(plans: readonly Plan[]): Wiring {
   const engines = new Map<number, EngineSpec>();
   const worlds = new Map<string, WorldWiring>();
-  let gatewayPort: number | undefined;
+  let defaultEntryPort: number | undefined;
   for (const plan of plans) {
     const w = wireWorld(plan);
     if (!('engines' in w)) {
@@ -66,12 +71,7 @@ export function computeWiring(plans: readonly Plan[]): Wiring {
       worlds.set(plan.id, notRunnable('PortConflict', message));
       continue;
     }
-    if (gatewayPort !== undefined && gatewayPort !== w.entryPort) {
-      const message = `its game's ${GATEWAY_CAPABILITY} provider listens on port ${w.entryPort}, but the embedded gateway talks to the one on port ${gatewayPort}`;
-      worlds.set(plan.id, notRunnable('OtherInteractionEngine', message));
-      continue;
-    }
-    gatewayPort = w.entryPort;
+    defaultEntryPort ??= w.entryPort;
     for (const e of w.engines) {
       const existing = engines.get(e.port);
       if (existing) existing.worlds.push(plan.id);
@@ -87,7 +87,7 @@ export function computeWiring(plans: readonly Plan[]): Wiring {
       e.worlds.map((id) => planById.get(id) as Plan),
       e.module,
     );
-  return { engines: list, gatewayPort, worlds };
+  return { engines: list, defaultEntryPort, worlds };
 }
 
 const engineKey = (e: Omit<EngineSpec, 'worlds' | 'env'>) =>
@@ -103,12 +103,12 @@ function wireWorld(plan: Plan): Wired | WorldWiring {
       'the world has unresolved required capabilities; see the Resolved condition',
     );
   const entry = plan.participants.find((p) =>
-    (p.manifest?.spec.provides || []).some((c) => c.capabilityId === GATEWAY_CAPABILITY),
+    (p.manifest?.spec.provides || []).some((c) => c.capabilityId === ENTRY_CAPABILITY),
   );
   if (!entry?.manifest)
     return notRunnable(
       'NoInteractionModule',
-      `no module of game ${plan.game?.metadata.name} provides ${GATEWAY_CAPABILITY}, the capability the gateway sends player commands to`,
+      `no module of game ${plan.game?.metadata.name} provides ${ENTRY_CAPABILITY}, the capability the gateway sends player commands to`,
     );
   const wired: Wired = { entryPort: entry.manifest.spec.endpoint.port, engines: [], services: [] };
   const problem = visit(plan, entry, undefined, wired);
@@ -147,7 +147,7 @@ function visit(
     module,
     version,
     port,
-    via: via || GATEWAY_CAPABILITY,
+    via: via || ENTRY_CAPABILITY,
   });
   for (const [variable, capabilityId] of Object.entries(APPS[app].bindings)) {
     const binding = plan.resolution.bindings.find(
@@ -176,6 +176,6 @@ export function wiringKey(wiring: Wiring): string {
       deps,
       env,
     })),
-    gatewayPort: wiring.gatewayPort,
+    defaultEntryPort: wiring.defaultEntryPort,
   });
 }

@@ -73,6 +73,7 @@ function selectWorld(id: string) {
   state.worldId = id;
   $<HTMLSelectElement>('world').value = id;
   state.bodies.clear();
+  clearGameState();
   spectate();
 }
 

@@ -9,6 +9,7 @@ function spectate() {
   source.addEventListener('snapshot', (m: MessageEvent) => applySnapshot(JSON.parse(m.data)));
   source.addEventListener('delta', (m: MessageEvent) => applyDelta(JSON.parse(m.data)));
   source.addEventListener('world:event', (m: MessageEvent) => onWorldEvent(JSON.parse(m.data)));
+  source.addEventListener('world:state', (m: MessageEvent) => showGameState(JSON.parse(m.data)));
   source.addEventListener('status', (m: MessageEvent) => setMode(JSON.parse(m.data).message));
   source.onopen = () => setMode('spectating (host stream, from the bus)');
   source.onerror = () => setMode('host stream interrupted; retrying…');
@@ -50,6 +51,8 @@ async function join() {
     }
     stopSpectating();
     applySnapshot({ tick: ack.tick ?? 0, bodies: ack.bodies });
+    const { gameState } = ack as { gameState?: GameStateMessage };
+    if (gameState) showGameState(gameState);
     setMode(`playing as ${playerId} through the gateway (${url})`);
     canvas.focus();
   });
@@ -65,6 +68,7 @@ async function join() {
     (s: Snapshot & { worldId: string }) => s.worldId === state.worldId && applySnapshot(s),
   );
   socket.on('world:event', (e: GameEvent) => e.worldId === state.worldId && onWorldEvent(e));
+  socket.on('world:state', (g: GameStateMessage) => showGameState(g));
   socket.on('exception', (e: Ack) => logEvent(`gateway: ${e.code}: ${e.message}`));
 }
 

@@ -22,6 +22,8 @@ const state = {
   keys: { left: false, right: false },
   lastDx: 0,
   resyncTimer: null as ReturnType<typeof setTimeout> | null,
+  /** The tick of the game state shown (world:state), null while none is. */
+  gameStateTick: null as number | null,
 };
 
 /** What a delta's body that was not in the snapshot is drawn as until the next snapshot. */

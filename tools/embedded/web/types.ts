@@ -82,3 +82,9 @@ interface GameEvent {
   targetId?: string;
   reason?: string;
 }
+interface GameStateMessage {
+  worldId: string;
+  module: string;
+  tick: number;
+  state: Record<string, unknown>;
+}
