@@ -6,6 +6,7 @@ import { AuditService } from '../audit/audit.service';
 import type { GatewayConfig } from '../config/gateway-config';
 import { GatewayConfigService } from '../config/gateway-config.service';
 import { InteractionEngineService } from '../engine/interaction-engine.service';
+import { RouteRefreshService } from '../engine/route-refresh.service';
 import { SnapshotService } from '../engine/snapshot.service';
 import { WsExceptionFilter } from '../sockets/ws-exception.filter';
 import { MetricsService } from '../metrics/metrics.service';
@@ -45,6 +46,7 @@ export class CoreModule {
         { provide: CLOCK, useValue: deps.now },
         MetricsService,
         InteractionEngineService,
+        RouteRefreshService,
         SnapshotService,
         AuditService,
         WsExceptionFilter,

@@ -29,6 +29,8 @@ export const gatewayEnvSchema = z.object({
   JWT_MAX_TOKEN_BYTES: int(256, 1024 * 1024).default(8 * 1024),
   INTERACTION_ENGINE_ADDRESS: address.default('127.0.0.1:50052'),
   ENGINE_DEADLINE_MS: int(10, 60_000).default(2_000),
+  /** How often the routes of joined worlds are read again from the registry (a new game module). */
+  ROUTE_REFRESH_MS: int(100, 600_000).default(2_000),
   /** The engines' shared token, sent with every engine call (`authorization: Bearer ...`). */
   ENGINE_TOKEN: text(16).optional(),
   ...busEnv('anvil-gateway'),

@@ -33,7 +33,13 @@ export interface GatewayConfig {
     /** Longest token, bytes. */
     maxTokenBytes: number;
   };
-  engine: { interactionAddress: string; deadlineMs: number; token: string };
+  engine: {
+    interactionAddress: string;
+    deadlineMs: number;
+    token: string;
+    /** How often routed worlds' records are read again (their game module may have changed). */
+    routeRefreshMs: number;
+  };
   bus: BusConfig;
   storage: { url: string; migrate: boolean };
   worlds: { readyPhases: string[]; maxPerConnection: number };
@@ -94,6 +100,7 @@ function toConfig(e: GatewayEnv): GatewayConfig {
       interactionAddress: e.INTERACTION_ENGINE_ADDRESS,
       deadlineMs: e.ENGINE_DEADLINE_MS,
       token: e.ENGINE_TOKEN as string,
+      routeRefreshMs: e.ROUTE_REFRESH_MS,
     },
     bus: toBusConfig(e),
     storage: { url: e.DATABASE_URL, migrate: e.DATABASE_MIGRATE },

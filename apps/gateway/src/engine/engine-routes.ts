@@ -26,9 +26,17 @@ export class EngineRoutes {
 
   constructor(private readonly fallback: string) {}
 
-  /** Remembers the world's route from its record; returns the address. */
-  learn(world: Pick<World, 'id' | 'bindings'>): string {
+  /**
+   * Remembers the world's route from its record; returns the address, and calls `onMove` when it
+   * replaced another one.
+   */
+  learn(
+    world: Pick<World, 'id' | 'bindings'>,
+    onMove?: (from: string, to: string) => void,
+  ): string {
     const address = entryAddressOf(world, this.fallback);
+    const previous = this.routes.get(world.id);
+    if (previous !== undefined && previous !== address) onMove?.(previous, address);
     this.routes.delete(world.id);
     this.routes.set(world.id, address);
     if (this.routes.size > MAX_ROUTED_WORLDS) {
@@ -41,6 +49,11 @@ export class EngineRoutes {
   /** The world's address: its learnt route, else the fallback. */
   of(worldId: string): string {
     return this.routes.get(worldId) ?? this.fallback;
+  }
+
+  /** The worlds with a learnt route. */
+  worlds(): string[] {
+    return [...this.routes.keys()];
   }
 
   /** The distinct addresses in use, the fallback first. */

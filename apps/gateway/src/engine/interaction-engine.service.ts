@@ -61,7 +61,17 @@ export class InteractionEngineService implements OnApplicationShutdown {
 
   /** Remembers where the world's commands go (its record's entry binding); call on join. */
   route(world: World): void {
-    this.routes.learn(world);
+    this.routes.learn(world, (from, to) =>
+      this.logger.info(
+        { worldId: world.id, from, to },
+        "the world's game module moved: its commands follow",
+      ),
+    );
+  }
+
+  /** The worlds this gateway routes (joined or started here). */
+  routedWorlds(): string[] {
+    return this.routes.worlds();
   }
 
   /**
@@ -87,7 +97,8 @@ export class InteractionEngineService implements OnApplicationShutdown {
    * CapabilityBindings so the module reaches the providers they name (its physics engine).
    */
   start(world: World, trace?: TraceContext): Promise<InitResponse> {
-    const client = this.connection(this.routes.learn(world)).client;
+    this.route(world);
+    const client = this.connection(this.routes.of(world.id)).client;
     const bindings = world.bindings.map(({ shard, ...b }) => ({ ...b, shard: shard ?? undefined }));
     return this.timed('init', world.id, () =>
       client.init({ worldId: world.id, bindings }, { metadata: metadataOf(trace) }),

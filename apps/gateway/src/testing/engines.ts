@@ -153,6 +153,18 @@ export async function startEngines(
   return engines;
 }
 
+/** One more interaction engine process in front of `physicsAddress` (another game module). */
+export function startInteractionEngine(
+  physicsAddress: string,
+  env: Record<string, string> = {},
+): Promise<EngineProcess> {
+  return startEngine('interaction-engine', {
+    PHYSICS_ENGINE_ADDRESS: physicsAddress,
+    BUS: 'memory',
+    ...env,
+  });
+}
+
 /** SIGTERM, then SIGKILL after 10 s. */
 export function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
