@@ -1,5 +1,5 @@
 // The interaction engine end to end: its whole Nest app serving gRPC in this process, in front of
-// a real physics engine process (testing/physics-process.ts), driven through the contract's typed
+// a real physics engine process (@anvil/game-host/testing), driven through the contract's typed
 // client: Init, Join, commands, Leave, CloseWorld, and the coded errors of bad input.
 import { EVENT_TYPES, InMemoryBus, worldTopic, type BusMessage } from '@anvil/bus';
 import {
@@ -13,9 +13,9 @@ import {
   type Command,
   type PlayerCommand,
 } from '@anvil/engine-contract';
+import { startPhysics, type PhysicsProcess } from '@anvil/game-host/testing';
 import { bootstrap, type RunningInteractionEngine } from '../src/bootstrap';
 import { loadInteractionConfig } from '../src/config/interaction-config';
-import { startPhysics, type PhysicsProcess } from '../src/testing/physics-process';
 
 const ENGINE_TOKEN = 'interaction-e2e-engine-token';
 const access = { token: ENGINE_TOKEN, caller: 'e2e' };

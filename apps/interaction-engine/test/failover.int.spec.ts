@@ -8,9 +8,9 @@ import {
   type PlayerCommand,
 } from '@anvil/engine-contract';
 import { InMemoryBus } from '@anvil/bus';
+import { startPhysics, type PhysicsProcess } from '@anvil/game-host/testing';
 import { bootstrap, type RunningInteractionEngine } from '../src/bootstrap';
 import { loadInteractionConfig } from '../src/config/interaction-config';
-import { startPhysics, type PhysicsProcess } from '../src/testing/physics-process';
 
 jest.setTimeout(180_000);
 

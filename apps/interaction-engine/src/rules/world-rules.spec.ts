@@ -185,5 +185,10 @@ describe('WorldRules', () => {
     expect(() => decodeRulesState(Buffer.from('garbage'))).toThrow(
       /not an interaction-engine snapshot/,
     );
+    const tagState = { ...JSON.parse(bytes.toString()), game: 'tag', it: 'a' };
+    expect(() => decodeRulesState(Buffer.from(JSON.stringify(tagState)))).toThrow(
+      InvalidCommandError,
+    );
+    expect(() => decodeRulesState(bytes, 1)).toThrow(/over MAX_PLAYERS_PER_WORLD \(1\)/);
   });
 });

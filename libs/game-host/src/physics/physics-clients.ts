@@ -1,6 +1,6 @@
 import { CapacityError, type CommandStreamClient, type EngineClient } from '@anvil/engine-contract';
 
-/** Most distinct physics engines one interaction engine talks to. */
+/** Most distinct physics engines one game module talks to. */
 export const MAX_PHYSICS_ENGINES = 64;
 
 /** One physics engine: unary calls (Init, Tick, Snapshot, CloseWorld) and the command stream. */
@@ -11,7 +11,7 @@ export interface PhysicsEngine {
 }
 
 /**
- * The physics engines this interaction engine reaches: one client pair per address, shared by
+ * The physics engines this game module reaches: one client pair per address, shared by
  * the worlds whose CapabilityBinding names it; worlds without a binding use the configured address.
  */
 export class PhysicsClients {

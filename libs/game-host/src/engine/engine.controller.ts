@@ -4,12 +4,12 @@ import type { Metadata } from '@grpc/grpc-js';
 import { admittedCaller, requireId, type EngineCommand } from '@anvil/engine-contract';
 import type * as wire from '@anvil/engine-contract';
 import { EngineControllerBase } from '@anvil/engine-contract/nest';
-import { InteractionWorldsService } from '../worlds/interaction-worlds.service';
+import { GameWorldsService } from '../worlds/game-worlds.service';
 
-/** EngineService over gRPC for the interaction engine: ids checked, wire converted, rules applied. */
+/** EngineService over gRPC for a game module: ids checked, wire converted, the game's rules applied. */
 @Controller()
 export class EngineController extends EngineControllerBase {
-  constructor(@Inject(InteractionWorldsService) private readonly worlds: InteractionWorldsService) {
+  constructor(@Inject(GameWorldsService) private readonly worlds: GameWorldsService) {
     super();
   }
 
@@ -44,7 +44,10 @@ export class EngineController extends EngineControllerBase {
   async restore(request: wire.RestoreRequest, metadata?: Metadata): Promise<wire.RestoreResponse> {
     const worldId = requireId(request.worldId, 'world_id');
     const caller = admittedCaller(metadata);
-    return { worldId, ...this.worlds.restore(worldId, request.state, request.stateHash, caller) };
+    return {
+      worldId,
+      ...(await this.worlds.restore(worldId, request.state, request.stateHash, caller)),
+    };
   }
 
   protected closeWorldById(worldId: string): Promise<boolean> {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { capSpeed } from './world-rules';
+import { capSpeed } from './cap-speed';
 
 describe('capSpeed', () => {
   const velocity = fc.double({ min: -1e6, max: 1e6, noNaN: true });

@@ -1,5 +1,5 @@
-// Test support: a real physics engine as a child process from its build (apps never import each
-// other, tests included). Build it first: `npx nx run physics-engine:build`.
+// Test support for game modules: a real physics engine as a child process from its build (apps
+// never import each other, tests included). Build it first: `npx nx run physics-engine:build`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +10,8 @@ import {
   freePort,
 } from '@anvil/engine-contract';
 
-const MAIN = join(__dirname, '..', '..', '..', 'physics-engine', 'dist', 'main.js');
+// libs/game-host/{src,dist}/testing -> the repository's apps/physics-engine.
+const MAIN = join(__dirname, '..', '..', '..', '..', 'apps', 'physics-engine', 'dist', 'main.js');
 
 /** A physics engine process on loopback. */
 export interface PhysicsProcess {

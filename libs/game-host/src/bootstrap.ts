@@ -1,0 +1,104 @@
+import 'reflect-metadata';
+import { Logger, type INestMicroservice } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { EventBus } from '@anvil/bus';
+import { CommandStreamClient, EngineClient } from '@anvil/engine-contract';
+import { engineServer } from '@anvil/engine-contract/nest';
+import { closeOnce, holdBus, systemClock, type Clock } from '@anvil/runtime';
+import type { GameHostConfig } from './config/game-host-config';
+import { GameHostModule } from './engine/engine.module';
+import { InteractionEvents } from './events/interaction-events';
+import { PhysicsClients } from './physics/physics-clients';
+import type { GameRulesFactory } from './rules/game-rules';
+import { GameWorldsService } from './worlds/game-worlds.service';
+
+/** What makes a game module this game: its rules and how it names itself. */
+export interface GameDefinition {
+  /** Rules for the worlds of this engine (its config already applied). */
+  rules: GameRulesFactory;
+  /** CloudEvents `source` of its events, e.g. `/anvil/tag-game`. */
+  source: string;
+  /** How it names itself in logs and refusals, e.g. "the tag game". */
+  label: string;
+}
+
+/** What `startGameHost` needs; `bus` is shared with other apps in embedded mode. */
+export interface GameHostOptions {
+  config: GameHostConfig;
+  game: GameDefinition;
+  /** The bus for game events; default: created from config.bus (and closed on close). */
+  bus?: EventBus;
+  /** Time for cooldowns and rate limits (tests); default: the monotonic system clock. */
+  clock?: Clock;
+  /** Nest logger setting; false silences Nest (tests). */
+  logger?: false | Array<'log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal'>;
+}
+
+/** A running game module. */
+export interface RunningGameHost {
+  /** The gRPC port actually bound (useful when config.grpc.port is 0). */
+  port: number;
+  /** host:port for clients on this machine. */
+  address: string;
+  worlds: GameWorldsService;
+  /** Stops serving: health NOT_SERVING, gRPC server drained, physics clients closed, owned bus closed. */
+  close(): Promise<void>;
+}
+
+/** Starts a game module's gRPC server (EngineService + grpc.health.v1) with the game's rules. */
+export async function startGameHost(options: GameHostOptions): Promise<RunningGameHost> {
+  const { config, game } = options;
+  const { bus, release: releaseBus } = await holdBus(options.bus, config.bus);
+  const physics = new PhysicsClients(config.physics.address, (address) => {
+    const options = {
+      deadlineMs: config.physics.deadlineMs,
+      maxMessageBytes: config.grpc.maxMessageBytes,
+      access: { token: config.engineToken, caller: config.module.slice(0, 64) },
+    };
+    return {
+      calls: new EngineClient(address, options),
+      commands: new CommandStreamClient(address, options),
+    };
+  });
+  const events = new InteractionEvents(
+    bus,
+    (error, worldId, type) =>
+      new Logger('GameEvents').error(
+        `world ${worldId}: publishing ${type} failed: ${String(error)}`,
+      ),
+    { source: game.source, topicPrefix: config.bus.topicPrefix },
+  );
+  const clock = options.clock ?? systemClock;
+  const server = await engineServer({
+    ...config,
+    maxCallsPerSecond: config.limits.maxCallsPerSecond,
+    clock,
+    logger: options.logger,
+  });
+  const app: INestMicroservice = await NestFactory.createMicroservice(
+    GameHostModule.forRoot({
+      rules: game.rules,
+      label: game.label,
+      physics,
+      events,
+      config,
+      clock,
+    }),
+    server.options,
+  );
+  await server.serve(app);
+  new Logger('GameHost').log(
+    `serving EngineService on ${config.grpc.host}:${server.port} as module ${config.module} (${game.label}); physics at the world's binding, else ${config.physics.address}`,
+  );
+  return {
+    port: server.port,
+    address: server.address,
+    worlds: app.get(GameWorldsService),
+    close: closeOnce(async () => {
+      await server.stop(app);
+      await events.flush();
+      physics.close();
+      await releaseBus();
+    }),
+  };
+}

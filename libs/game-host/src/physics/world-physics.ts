@@ -1,0 +1,134 @@
+import { Logger } from '@nestjs/common';
+import {
+  EngineUnavailableError,
+  isUnknownWorldError,
+  worldSettingsToWire,
+  type Command,
+  type WorldSettings,
+} from '@anvil/engine-contract';
+import { asDependencyError } from './dependency-error';
+import { initFollowing } from './init-following';
+import type { PhysicsClients, PhysicsEngine } from './physics-clients';
+
+/**
+ * How long finding a world again may take when its physics replica is unreachable: longer than
+ * a lease (WORLD_LEASE_TTL_MS, 1.5 s by default) plus a takeover round, so the world is found
+ * on its new owner; meanwhile its commands wait (bounded by MAX_QUEUED_COMMANDS_PER_WORLD).
+ */
+export const REROUTE_DEADLINE_MS = 5_000;
+
+/**
+ * Where one world's physics lives, and the way back to it: calls go to the replica that owns
+ * the world as last learned; when it lost the world (it restarted) the world is Init-ed there
+ * again, and when it is gone, through the engine the world's binding names, whose replicas
+ * know the new owner or take the world over.
+ */
+export class WorldPhysics {
+  private readonly logger = new Logger('GameWorlds');
+  /** The Init that puts the world back on a physics engine that lost it, while one runs. */
+  private reinit?: Promise<unknown>;
+
+  constructor(
+    private readonly worldId: string,
+    private readonly clients: PhysicsClients,
+    /** The physics replica that owns the world, as last learned (calls go there). */
+    public physics: PhysicsEngine,
+    /** The physics engine the world's binding names (a Service in a cluster): asked when the owner is gone. */
+    public bound: PhysicsEngine,
+    /** The latest physics tick this engine has heard of. */
+    public tick: number,
+    /** The world's settings, to Init it again with. */
+    private readonly settings: () => WorldSettings,
+  ) {}
+
+  /** Resolves once the world is found again, when it is being looked for (never rejects). */
+  async settled(): Promise<void> {
+    if (this.reinit) await this.reinit.catch(() => undefined);
+  }
+
+  /**
+   * Calls the world's physics engine; when it answers that it does not run the world (it
+   * restarted), Inits the world there again, which restores its latest checkpoint and log, and
+   * retries once.
+   */
+  async call<T>(call: (physics: PhysicsEngine) => Promise<T>): Promise<T> {
+    try {
+      return await call(this.physics);
+    } catch (error) {
+      if (!isUnknownWorldError(error)) return asDependencyError(error);
+      await this.initAgain();
+      return call(this.physics).catch(asDependencyError);
+    }
+  }
+
+  /**
+   * Sends one intent on the physics engine's command stream; when the engine answers that it
+   * does not run the world (it restarted), Inits the world there again (once for the commands
+   * that learn it together), which restores its checkpoint and log, and sends the intent once
+   * more. Nothing is applied twice: an unknown world applied nothing.
+   */
+  async send(intent: Command, traceparent: string): Promise<number> {
+    const send = async () => {
+      const { applyTick } = await this.physics.commands.submit(this.worldId, intent, traceparent);
+      this.tick = Math.max(this.tick, applyTick - 1);
+      return applyTick;
+    };
+    try {
+      return await send();
+    } catch (error) {
+      if (!isUnknownWorldError(error)) {
+        // The owner may be gone: the outcome of this intent is unknown (it is not resent),
+        // but the world's next commands go where it lives now.
+        if (error instanceof EngineUnavailableError && this.physics !== this.bound)
+          void this.initAgain().catch(() => undefined);
+        return asDependencyError(error);
+      }
+      await this.initAgain();
+      return send().catch(asDependencyError);
+    }
+  }
+
+  /**
+   * Inits the world again where it lives: on its owner (which restores it if it lost the world),
+   * following a redirect to another owner; when the owner cannot be reached, through the bound
+   * engine. Callers that learn it together share one Init.
+   */
+  private initAgain(): Promise<unknown> {
+    if (this.reinit) return this.reinit;
+    const { worldId, clients } = this;
+    this.logger.warn(`world ${worldId}: its physics replica lost it or is gone; finding it again`);
+    const config = worldSettingsToWire(this.settings());
+    const once = async () => {
+      try {
+        return await initFollowing(clients, worldId, config, this.physics);
+      } catch (error) {
+        if (!(error instanceof EngineUnavailableError) || this.physics === this.bound) throw error;
+        return initFollowing(clients, worldId, config, this.bound);
+      }
+    };
+    // A dead owner's lease runs for a while before another replica takes the world: retry an
+    // unreachable owner with backoff, for at most REROUTE_DEADLINE_MS (real time, not the
+    // rules' clock). Only a world that lives on a replica other than its bound engine has
+    // another place to be.
+    const replicated = this.physics !== this.bound;
+    const again = async () => {
+      const deadline = performance.now() + REROUTE_DEADLINE_MS;
+      for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
+        try {
+          return await once();
+        } catch (error) {
+          const unreachable = error instanceof EngineUnavailableError && replicated;
+          if (!unreachable || performance.now() + delay > deadline) throw error;
+          await new Promise((resolve) => setTimeout(resolve, delay));
+        }
+      }
+    };
+    this.reinit = again()
+      .then(({ response, physics }) => {
+        this.tick = response.tick;
+        this.physics = physics;
+      })
+      .finally(() => (this.reinit = undefined));
+    return this.reinit;
+  }
+}

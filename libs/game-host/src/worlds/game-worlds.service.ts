@@ -1,0 +1,266 @@
+import { Logger } from '@nestjs/common';
+import {
+  InvalidCommandError,
+  UNNAMED_CALLER,
+  UnsupportedCommandError,
+  WorldNotFoundError,
+  WorldQuota,
+  boundAddress,
+  isPlayerCommand,
+  worldSettingsFromWire,
+  type EngineCommand,
+  type InitResponse,
+  type SnapshotResponse,
+  type TickResponse,
+  type WorldBinding,
+  type WorldConfig,
+} from '@anvil/engine-contract';
+import type { Clock } from '@anvil/runtime';
+import type { GameHostConfig } from '../config/game-host-config';
+import type { InteractionEvents } from '../events/interaction-events';
+import { asDependencyError } from '../physics/dependency-error';
+import { initFollowing } from '../physics/init-following';
+import type { PhysicsClients, PhysicsEngine } from '../physics/physics-clients';
+import { WorldPhysics } from '../physics/world-physics';
+import type { GameRules, GameRulesFactory } from '../rules/game-rules';
+import { sha256 } from '../rules/state-codec';
+import { runBatch } from './run-batch';
+import { WorldCommandQueue } from './world-command-queue';
+
+/** The capability a game module requires of a physics engine. */
+export const PHYSICS_CAPABILITY = 'physics.simulation';
+
+/** What the service needs: the game's rules, physics engine clients, the event publisher, config and time. */
+export interface GameWorldsDeps {
+  rules: GameRulesFactory;
+  /** How the module names itself in refusals, e.g. "the interaction engine". */
+  label: string;
+  physics: PhysicsClients;
+  events: InteractionEvents;
+  config: GameHostConfig;
+  /** Monotonic time (tests control cooldowns and rate limits). */
+  clock: Clock;
+}
+
+/** One world of a game module. */
+export interface GameWorld {
+  rules: GameRules;
+  physics: WorldPhysics;
+  /** Commands waiting for their batch or its answer (bounded by MAX_QUEUED_COMMANDS_PER_WORLD). */
+  commands: WorldCommandQueue;
+  /** The public state last handed to the bus, as JSON (undefined: none yet). */
+  publishedState?: string;
+}
+
+/**
+ * A game module's worlds: the game's rules in front of the physics engine. What it keeps is
+ * bounded: worlds by the world quota (MAX_WORLDS, MAX_WORLDS_PER_CALLER), each world's queued
+ * commands (MAX_QUEUED_COMMANDS_PER_WORLD) and its players (the rules); CloseWorld frees a world.
+ */
+export class GameWorldsService {
+  private readonly logger = new Logger('GameWorlds');
+  private readonly worlds = new Map<string, GameWorld>();
+  private readonly quota: WorldQuota;
+
+  constructor(private readonly deps: GameWorldsDeps) {
+    this.quota = new WorldQuota(deps.config.limits);
+  }
+
+  /**
+   * Inits the world (idempotent) on the physics engine its bindings name for this module (the
+   * configured one when they name none), and sets up its rules. A later Init whose binding
+   * names another physics engine moves the world's commands there. The world's game state is
+   * published after each Init, so a gateway starting the world can show it to joiners.
+   */
+  async init(
+    worldId: string,
+    config: WorldConfig | undefined,
+    bindings?: readonly WorldBinding[],
+    caller = UNNAMED_CALLER,
+  ): Promise<InitResponse> {
+    const reserved = !this.quota.holds(worldId);
+    if (reserved) this.quota.reserve(caller, worldId);
+    let response: InitResponse;
+    try {
+      response = await this.initHeld(worldId, config, bindings);
+    } catch (error) {
+      if (reserved && !this.worlds.has(worldId)) this.quota.release(worldId);
+      throw error;
+    }
+    await this.publishState(worldId, response.tick, true);
+    return response;
+  }
+
+  private async initHeld(
+    worldId: string,
+    config: WorldConfig | undefined,
+    bindings?: readonly WorldBinding[],
+  ): Promise<InitResponse> {
+    const { physics: clients, config: own } = this.deps;
+    const address = boundAddress(bindings, own.module, PHYSICS_CAPABILITY, clients.defaultAddress);
+    const bound = clients.get(address);
+    const { response, physics } = await initFollowing(clients, worldId, config, bound);
+    const settings = worldSettingsFromWire(response.config, Number.MAX_SAFE_INTEGER);
+    const existing = this.worlds.get(worldId);
+    if (!existing) {
+      const rules = this.deps.rules.create(settings);
+      this.worlds.set(worldId, this.entry(worldId, rules, { physics, bound }, response.tick));
+    } else if (existing.physics.physics !== physics || existing.physics.bound !== bound) {
+      this.logger.log(`world ${worldId}: its physics moved to ${physics.address}`);
+      existing.physics.physics = physics;
+      existing.physics.bound = bound;
+    }
+    return { ...response, created: response.created || !existing };
+  }
+
+  /**
+   * Queues a player command for its world's next batch; resolves with its apply tick once the
+   * physics engine took its intent (and logged it) and its event was handed to the bus.
+   */
+  apply(
+    worldId: string,
+    command: EngineCommand,
+    traceparent = '',
+  ): Promise<{ applyTick: number; entityId: string }> {
+    if (command.type === 'module') {
+      throw new InvalidCommandError(
+        `unknown module command type "${command.moduleType}": ${this.deps.label} has none`,
+      );
+    }
+    if (!isPlayerCommand(command)) {
+      throw new UnsupportedCommandError(
+        `${this.deps.label} takes player commands; "${command.type}" is a physics intent`,
+      );
+    }
+    return this.get(worldId).commands.submit(command, traceparent);
+  }
+
+  /** Forwards Tick to the physics engine (manual mode). */
+  async tick(worldId: string, targetTick: number): Promise<TickResponse> {
+    const world = this.get(worldId);
+    const response = await world.physics.call((p) => p.calls.tick({ worldId, targetTick }));
+    world.physics.tick = Math.max(world.physics.tick, response.tick);
+    return response;
+  }
+
+  /** The world's rules state (the engine's own opaque state) with the physics bodies and tick. */
+  async snapshot(worldId: string): Promise<SnapshotResponse> {
+    const world = this.get(worldId);
+    const physics = await world.physics.call((p) => p.calls.snapshot({ worldId }));
+    const state = world.rules.encodeState();
+    return { worldId, tick: physics.tick, stateHash: sha256(state), state, bodies: physics.bodies };
+  }
+
+  /**
+   * Replaces (or creates) a world's rules from snapshot state (restore physics separately), and
+   * publishes its game state.
+   */
+  async restore(
+    worldId: string,
+    stateBytes: Uint8Array,
+    stateHash: string,
+    caller = UNNAMED_CALLER,
+  ): Promise<{ tick: number; stateHash: string }> {
+    if (stateHash && stateHash !== sha256(stateBytes))
+      throw new InvalidCommandError('state_hash does not match sha256(state)');
+    const rules = this.deps.rules.restore(stateBytes);
+    const reserved = !this.quota.holds(worldId);
+    if (reserved) this.quota.reserve(caller, worldId);
+    const previous = this.worlds.get(worldId);
+    // Batches in flight finish against the rules they were planned on; later ones see these.
+    if (previous) previous.rules = rules;
+    else {
+      const physics = this.deps.physics.get();
+      this.worlds.set(worldId, this.entry(worldId, rules, { physics, bound: physics }, 0));
+    }
+    const tick = previous?.physics.tick ?? 0;
+    await this.publishState(worldId, tick, true);
+    return { tick, stateHash: sha256(rules.encodeState()) };
+  }
+
+  /**
+   * Removes a world here and on its physics engine (the configured one when this engine does
+   * not know the world, e.g. after a restart). Batches in flight settle first; commands still
+   * waiting, and later ones, find no world. True when either engine ran it.
+   */
+  async close(worldId: string): Promise<boolean> {
+    const world = this.worlds.get(worldId);
+    if (world) {
+      this.worlds.delete(worldId);
+      this.quota.release(worldId);
+      await world.commands.close(new WorldNotFoundError(worldId));
+    }
+    const physics = world?.physics.physics ?? this.deps.physics.get();
+    const { closed } = await physics.calls.closeWorld({ worldId }).catch(asDependencyError);
+    return closed || world !== undefined;
+  }
+
+  /** Commands of a world waiting for their batch or for the physics engine (0 for no world). */
+  queuedCommands(worldId: string): number {
+    return this.worlds.get(worldId)?.commands.size ?? 0;
+  }
+
+  /** Worlds this engine runs. */
+  get size(): number {
+    return this.worlds.size;
+  }
+
+  /** The rules state hash of a world (tests: "nothing changed"). */
+  stateHash(worldId: string): string {
+    return sha256(this.get(worldId).rules.encodeState());
+  }
+
+  /** The game state the world shows its players now (undefined for a game without). */
+  publicState(worldId: string): Record<string, unknown> | undefined {
+    return this.get(worldId).rules.publicState();
+  }
+
+  /**
+   * Hands the world's public state to the bus when it differs from the one last handed over
+   * (or always, `force`: after Init and Restore). A world closed meanwhile publishes nothing.
+   */
+  private async publishState(worldId: string, tick: number, force = false): Promise<void> {
+    const world = this.worlds.get(worldId);
+    const state = world?.rules.publicState();
+    if (!world || state === undefined) return;
+    const json = JSON.stringify(state);
+    if (!force && json === world.publishedState) return;
+    world.publishedState = json;
+    await this.deps.events.publishState(worldId, tick, this.deps.config.module, state);
+  }
+
+  private entry(
+    worldId: string,
+    rules: GameRules,
+    engines: { physics: PhysicsEngine; bound: PhysicsEngine },
+    tick: number,
+  ): GameWorld {
+    const limit = this.deps.config.limits.maxQueuedCommandsPerWorld;
+    const world: GameWorld = {
+      rules,
+      physics: new WorldPhysics(
+        worldId,
+        this.deps.physics,
+        engines.physics,
+        engines.bound,
+        tick,
+        () => world.rules.settings,
+      ),
+      commands: new WorldCommandQueue(worldId, limit, async (batch) => {
+        const lastTick = await runBatch(worldId, world, batch, {
+          events: this.deps.events,
+          clock: this.deps.clock,
+          logger: this.logger,
+        });
+        await this.publishState(worldId, lastTick);
+      }),
+    };
+    return world;
+  }
+
+  private get(worldId: string): GameWorld {
+    const world = this.worlds.get(worldId);
+    if (!world) throw new WorldNotFoundError(worldId);
+    return world;
+  }
+}
