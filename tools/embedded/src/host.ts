@@ -133,7 +133,7 @@ export class Host implements HostState {
       });
     }
     await publishWorlds(this, this.statuses, this.registry);
-    const ready = plans.filter((p) => this.statuses.phaseOf(p.id) === 'Ready').map((p) => p.id);
+    const ready = plans.filter((p) => this.statuses.phaseOf(p.id) === 'Ready');
     this.bots.sync(this.engines.gatewayUrl, ready);
     if (restart && !first) this.feed?.resyncAll();
   }
@@ -148,10 +148,7 @@ export class Host implements HostState {
     const ready = this.plans.filter(
       (p) => kept.has(p.id) && this.statuses.phaseOf(p.id) === 'Ready',
     );
-    this.bots.sync(
-      this.engines.gatewayUrl,
-      ready.map((p) => p.id),
-    );
+    this.bots.sync(this.engines.gatewayUrl, ready);
   }
 
   private enqueue(task: () => Promise<void>): Promise<void> {
