@@ -108,7 +108,6 @@ function recount(records: RawRecord[]): FigureModel {
   return model;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers, checked by the assertions
 async function get(app: AnalyticsProcess, path: string): Promise<any> {
   const response = await fetch(`${app.url}${path}`);
   return response.json();
