@@ -32,7 +32,7 @@ export class WorldPhysics {
     private readonly worldId: string,
     private readonly clients: PhysicsClients,
     /** The physics replica that owns the world, as last learned (calls go there). */
-    public physics: PhysicsEngine,
+    public owner: PhysicsEngine,
     /** The physics engine the world's binding names (a Service in a cluster): asked when the owner is gone. */
     public bound: PhysicsEngine,
     /** The latest physics tick this engine has heard of. */
@@ -53,11 +53,11 @@ export class WorldPhysics {
    */
   async call<T>(call: (physics: PhysicsEngine) => Promise<T>): Promise<T> {
     try {
-      return await call(this.physics);
+      return await call(this.owner);
     } catch (error) {
       if (!isUnknownWorldError(error)) return asDependencyError(error);
       await this.initAgain();
-      return call(this.physics).catch(asDependencyError);
+      return call(this.owner).catch(asDependencyError);
     }
   }
 
@@ -69,7 +69,7 @@ export class WorldPhysics {
    */
   async send(intent: Command, traceparent: string): Promise<number> {
     const send = async () => {
-      const { applyTick } = await this.physics.commands.submit(this.worldId, intent, traceparent);
+      const { applyTick } = await this.owner.commands.submit(this.worldId, intent, traceparent);
       this.tick = Math.max(this.tick, applyTick - 1);
       return applyTick;
     };
@@ -79,7 +79,7 @@ export class WorldPhysics {
       if (!isUnknownWorldError(error)) {
         // The owner may be gone: the outcome of this intent is unknown (it is not resent),
         // but the world's next commands go where it lives now.
-        if (error instanceof EngineUnavailableError && this.physics !== this.bound)
+        if (error instanceof EngineUnavailableError && this.owner !== this.bound)
           void this.initAgain().catch(() => undefined);
         return asDependencyError(error);
       }
@@ -100,9 +100,9 @@ export class WorldPhysics {
     const config = worldSettingsToWire(this.settings());
     const once = async () => {
       try {
-        return await initFollowing(clients, worldId, config, this.physics);
+        return await initFollowing(clients, worldId, config, this.owner);
       } catch (error) {
-        if (!(error instanceof EngineUnavailableError) || this.physics === this.bound) throw error;
+        if (!(error instanceof EngineUnavailableError) || this.owner === this.bound) throw error;
         return initFollowing(clients, worldId, config, this.bound);
       }
     };
@@ -110,7 +110,7 @@ export class WorldPhysics {
     // unreachable owner with backoff, for at most REROUTE_DEADLINE_MS (real time, not the
     // rules' clock). Only a world that lives on a replica other than its bound engine has
     // another place to be.
-    const replicated = this.physics !== this.bound;
+    const replicated = this.owner !== this.bound;
     const again = async () => {
       const deadline = performance.now() + REROUTE_DEADLINE_MS;
       for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
@@ -126,7 +126,7 @@ export class WorldPhysics {
     this.reinit = again()
       .then(({ response, physics }) => {
         this.tick = response.tick;
-        this.physics = physics;
+        this.owner = physics;
       })
       .finally(() => (this.reinit = undefined));
     return this.reinit;

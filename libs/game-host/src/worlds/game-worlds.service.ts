@@ -105,9 +105,9 @@ export class GameWorldsService {
     if (!existing) {
       const rules = this.deps.rules.create(settings);
       this.worlds.set(worldId, this.entry(worldId, rules, { physics, bound }, response.tick));
-    } else if (existing.physics.physics !== physics || existing.physics.bound !== bound) {
+    } else if (existing.physics.owner !== physics || existing.physics.bound !== bound) {
       this.logger.log(`world ${worldId}: its physics moved to ${physics.address}`);
-      existing.physics.physics = physics;
+      existing.physics.owner = physics;
       existing.physics.bound = bound;
     }
     return { ...response, created: response.created || !existing };
@@ -190,7 +190,7 @@ export class GameWorldsService {
       this.quota.release(worldId);
       await world.commands.close(new WorldNotFoundError(worldId));
     }
-    const physics = world?.physics.physics ?? this.deps.physics.get();
+    const physics = world?.physics.owner ?? this.deps.physics.get();
     const { closed } = await physics.calls.closeWorld({ worldId }).catch(asDependencyError);
     return closed || world !== undefined;
   }
