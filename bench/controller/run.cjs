@@ -1,6 +1,6 @@
 // Controller benchmark: 200 worlds of the example game created at once, timed until every one
 // is Resolved, against a baseline measured in the same run: the same client creating, directly,
-// the same CapabilityBinding objects the controller writes for those worlds (5 per world).
+// the same CapabilityBinding objects the controller writes for those worlds (2 per world).
 // Both sides use the same Node client (client-node with the controller's keep-alive agents,
 // from apps/resolver-controller/dist) and the same cap on writes in flight (the controller's
 // MAX_CONCURRENT_WRITES; the bench's own world creates are capped the same way). Runs alternate.
@@ -23,21 +23,22 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8); // controller wo
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 20); // writes in flight on both sides (the controller's MAX_CONCURRENT_WRITES default)
 const GROUP = 'anvil.dev';
 const VERSION = 'v1alpha1';
+// The example game's inputs only (deploy/examples holds other games and their worlds too).
 const INPUTS = [
   'analytics-sinks',
-  'checkpoint-store',
   'game',
   'interaction-engine',
   'physics-legacy',
   'physics-rapier',
 ];
+const GAME = 'arena';
 
 const worldName = (i) => `w-${String(i).padStart(4, '0')}`;
 const worldBody = (i) => ({
   apiVersion: `${GROUP}/${VERSION}`,
   kind: 'WorldInstance',
   metadata: { name: worldName(i) },
-  spec: { gameRef: 'arena', region: 'eu-west', shards: 2 },
+  spec: { gameRef: GAME, region: 'eu-west', shards: 2 },
 });
 
 /** Runs `task(i)` for i in [0, n) with at most `limit` in flight. */
@@ -69,7 +70,7 @@ function bindingBodies(namespace) {
   const { loadExamples } = examples();
   const objects = loadExamples(namespace);
   const manifests = objects.filter((o) => o.kind === 'ModuleManifest');
-  const game = objects.find((o) => o.kind === 'GameDefinition');
+  const game = objects.find((o) => o.kind === 'GameDefinition' && o.metadata.name === GAME);
   const bodies = [];
   for (let i = 0; i < WORLDS; i++) {
     const world = { ...worldBody(i), metadata: { name: worldName(i), namespace, uid: 'none' } };
@@ -89,7 +90,7 @@ function examples() {
     loadExamples: (namespace) =>
       fs
         .readdirSync(dir)
-        .filter((f) => f.endsWith('.yaml'))
+        .filter((f) => INPUTS.includes(f.replace(/\.yaml$/, '')))
         .flatMap((f) =>
           YAML.parseAllDocuments(fs.readFileSync(path.join(dir, f), 'utf8'))
             .map((d) => d.toJS())

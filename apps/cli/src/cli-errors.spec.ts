@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { examples, runCli, useTempDir } from './testing/cli-harness';
+import { examples, replayYaml, runCli, useTempDir } from './testing/cli-harness';
 
 // Finding 7 of the hardening issue: empty input is an error, -o json is always JSON, and a YAML
 // error caused by an unquoted range or version says to quote it. Ranks (finding 6) in order.
@@ -185,8 +185,10 @@ describe('an unquoted range or version', () => {
 });
 
 describe('ranked bindings', () => {
-  it('resolve lists a "many" requirement\'s bindings preferred first, with their rank', () => {
-    const plan = JSON.parse(runCli('resolve', '-f', examples, '-o', 'json').out);
+  it('resolve lists a "many" requirement\'s bindings preferred first, with their rank (inline replay game over the examples)', () => {
+    const replay = write('replay.yaml', replayYaml);
+    const args = ['resolve', '-f', examples, '-f', replay, '--world', 'replay-1'];
+    const plan = JSON.parse(runCli(...args, '-o', 'json').out);
     const sinks = plan.bindings.filter(
       (b: { capabilityId: string }) => b.capabilityId === 'analytics.sink',
     );
@@ -197,19 +199,30 @@ describe('ranked bindings', () => {
         b.rank,
       ]),
     ).toEqual([
-      ['analytics-warehouse', '1.2.0', 0],
+      ['analytics-archive', '1.2.0', 0],
       ['analytics-kafka', '1.0.0', 1],
     ]);
     expect(
       plan.bindings
         .filter((b: { multiplicity: string }) => b.multiplicity === '1')
-        .every((b: { rank: number }) => b.rank === 0),
-    ).toBe(true);
-    const table = runCli('resolve', '-f', examples).out.split('\n');
+        .map((b: { rank: number }) => b.rank),
+    ).toEqual([0, 0]);
+    const table = runCli(...args).out.split('\n');
     const rows = table.filter((l) => l.includes('analytics.sink'));
     expect(rows.map((l) => l.split(/\s+/).slice(4, 7))).toEqual([
-      ['analytics-warehouse', '1.2.0', '0'],
+      ['analytics-archive', '1.2.0', '0'],
       ['analytics-kafka', '1.0.0', '1'],
     ]);
+  });
+
+  it('ranks the single provider of the examples\' "many" requirement first', () => {
+    const plan = JSON.parse(
+      runCli('resolve', '-f', examples, '--world', 'arena-eu-1', '-o', 'json').out,
+    );
+    expect(
+      plan.bindings
+        .filter((b: { capabilityId: string }) => b.capabilityId === 'analytics.sink')
+        .map((b: { provider: string; rank: number }) => [b.provider, b.rank]),
+    ).toEqual([['analytics-kafka', 0]]);
   });
 });

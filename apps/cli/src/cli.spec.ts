@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { examples, runCli, useTempDir } from './testing/cli-harness';
+import { examples, replayYaml, runCli, useTempDir } from './testing/cli-harness';
 
 const tmp = useTempDir();
 const { write } = tmp;
@@ -83,11 +83,12 @@ metadata: { name: p }
 
 describe('anvil resolve', () => {
   it('prints exactly the documented JSON for the examples and exits 0', () => {
-    const result = runCli('resolve', '-f', examples, '-o', 'json');
+    const result = runCli('resolve', '-f', examples, '--world', 'arena-eu-1', '-o', 'json');
     expect(result.code).toBe(0);
     const plan = JSON.parse(result.out);
     expect(Object.keys(plan)).toEqual(['bindings', 'diagnostics', 'errors']);
     expect(plan.errors).toEqual([]);
+    expect(plan.diagnostics).toEqual([]);
     for (const binding of plan.bindings) {
       expect(Object.keys(binding)).toEqual([
         'name',
@@ -102,39 +103,84 @@ describe('anvil resolve', () => {
         'shard',
       ]);
     }
-    const physics = plan.bindings.filter(
-      (b: { capabilityId: string }) => b.capabilityId === 'physics.simulation',
-    );
-    expect(physics).toEqual([
-      expect.objectContaining({
+    expect(plan.bindings).toEqual([
+      {
+        name: 'arena-eu-1.interaction-engine.analytics.sink.analytics-kafka',
+        world: 'arena-eu-1',
         consumer: 'interaction-engine',
+        capabilityId: 'analytics.sink',
+        provider: 'analytics-kafka',
+        providerVersion: '1.0.0',
+        scope: 'world',
+        multiplicity: 'many',
+        rank: 0,
+        shard: null,
+      },
+      {
+        name: 'arena-eu-1.interaction-engine.physics.simulation.physics-rapier',
+        world: 'arena-eu-1',
+        consumer: 'interaction-engine',
+        capabilityId: 'physics.simulation',
         provider: 'physics-rapier',
         providerVersion: '1.4.0',
+        scope: 'world',
+        multiplicity: '1',
+        rank: 0,
         shard: null,
-      }),
+      },
     ]);
+  });
+
+  it('binds a world-shard requirement once per shard (inline replay game over the examples)', () => {
+    const replay = write('replay.yaml', replayYaml);
+    const result = runCli(
+      'resolve',
+      '-f',
+      examples,
+      '-f',
+      replay,
+      '--world',
+      'replay-1',
+      '-o',
+      'json',
+    );
+    expect(result.code).toBe(0);
+    const plan = JSON.parse(result.out);
     const checkpoints = plan.bindings.filter(
       (b: { capabilityId: string }) => b.capabilityId === 'state.checkpoint',
     );
-    expect(checkpoints.map((b: { shard: number }) => b.shard).sort()).toEqual([0, 1]);
+    expect(
+      checkpoints.map(
+        (b: { provider: string; providerVersion: string; scope: string; shard: number }) => [
+          b.provider,
+          b.providerVersion,
+          b.scope,
+          b.shard,
+        ],
+      ),
+    ).toEqual([
+      ['physics-rapier', '1.1.0', 'world-shard', 0],
+      ['physics-rapier', '1.1.0', 'world-shard', 1],
+    ]);
     const sinks = plan.bindings.filter(
       (b: { capabilityId: string }) => b.capabilityId === 'analytics.sink',
     );
     expect(sinks.map((b: { provider: string }) => b.provider).sort()).toEqual([
+      'analytics-archive',
       'analytics-kafka',
-      'analytics-warehouse',
     ]);
+    expect(plan.bindings).toHaveLength(4);
   });
 
   it('prints YAML and an aligned table', () => {
     expect(runCli('resolve', '-f', examples, '-o', 'yaml').out).toMatch(/^bindings:\n {2}- name: /);
-    const table = runCli('resolve', '-f', examples).out.split('\n');
+    const table = runCli('resolve', '-f', examples, '--world', 'arena-eu-1').out.split('\n');
     expect(table[0]).toMatch(
       /^\s+WORLD\s+CONSUMER\s+CAPABILITY\s+PROVIDER\s+VERSION\s+RANK\s+SCOPE\s+SHARD$/,
     );
     const providerColumn = table[0].indexOf('PROVIDER');
     expect(table[1].slice(providerColumn).trim()).not.toBe('');
-    expect(table.at(-1)).toMatch(/^1 world\(s\), 5 binding\(s\), 0 error\(s\)/);
+    expect(table.at(-1)).toBe('1 world(s), 2 binding(s), 0 error(s), 0 warning(s)');
   });
 
   it('marks an unresolved required capability and exits 1', () => {

@@ -22,12 +22,38 @@ spec:
   module: physics-rapier
   version: 1.4.0
   image: ghcr.io/anvil-dev/physics-engine:1.4.0
-  endpoint: { port: 50054, protocol: grpc }
+  endpoint: { port: 50055, protocol: grpc }
   provides:
     - { capabilityId: physics.simulation, version: 1.5.0, scope: world }
+    - { capabilityId: state.checkpoint, version: 1.2.0, scope: world-shard }
+`;
+
+/** Not an example: a game whose module requires physics-rapier's state.checkpoint per world shard. */
+const REPLAY = `apiVersion: anvil.dev/v1alpha1
+kind: ModuleManifest
+metadata: { name: replay-recorder-1.0.0 }
+spec:
+  module: replay-recorder
+  version: 1.0.0
+  image: example/replay-recorder:1.0.0
+  endpoint: { port: 50070, protocol: grpc }
   requires:
     - { capabilityId: state.checkpoint, versionConstraint: ^1.0.0, scope: world-shard, multiplicity: '1', dependencyMode: required }
-`;
+---
+apiVersion: anvil.dev/v1alpha1
+kind: GameDefinition
+metadata: { name: replay }
+spec:
+  modules: [{ name: replay-recorder }, { name: physics-rapier, versionConstraint: ^1.0.0 }]
+---
+${worldYaml('replay-1', 'replay', 2)}`;
+
+/** provider@version/capabilityVersion of replay-1's state.checkpoint bindings, shard 0 first. */
+const checkpointProviders = async () =>
+  (await getBindings(suite.namespace, 'replay-1'))
+    .filter((b) => b.spec.capabilityId === 'state.checkpoint')
+    .sort((a, b) => a.spec.shard - b.spec.shard)
+    .map((b) => `${b.spec.provider.module}@${b.spec.provider.version}/${b.spec.capabilityVersion}`);
 
 const physicsBinding = async () =>
   (await getBindings(suite.namespace, 'arena-eu-1')).find(
@@ -37,11 +63,17 @@ const physicsBinding = async () =>
 describe('the controller follows its inputs', () => {
   it('follows provider versions: a newer provider, its removal, no provider at all, and recovery', async () => {
     await applyExamples(suite.namespace);
+    await applyYaml(suite.namespace, REPLAY);
     await waitForPhase(suite.namespace, 'arena-eu-1', 'Ready');
+    await waitForPhase(suite.namespace, 'replay-1', 'Ready');
     expect((await physicsBinding()).spec.provider).toMatchObject({
       module: 'physics-rapier',
       version: '1.3.0',
     });
+    expect(await checkpointProviders()).toEqual([
+      'physics-rapier@1.3.0/1.1.0',
+      'physics-rapier@1.3.0/1.1.0',
+    ]);
 
     await applyYaml(suite.namespace, RAPIER_1_4);
     await poll('bindings to move to physics-rapier 1.4.0', async () => {
@@ -49,18 +81,30 @@ describe('the controller follows its inputs', () => {
       return (
         b?.spec.provider.version === '1.4.0' &&
         b.spec.capabilityVersion === '1.5.0' &&
-        b.spec.provider.endpoint.port === 50054
+        b.spec.provider.endpoint.port === 50055
       );
     });
-    const shards = (await getBindings(suite.namespace, 'arena-eu-1')).filter(
-      (b) => b.spec.consumer.module === 'physics-rapier',
+    await poll(
+      'both shards of replay-1 to checkpoint into physics-rapier 1.4.0',
+      async () =>
+        JSON.stringify(await checkpointProviders()) ===
+        JSON.stringify(['physics-rapier@1.4.0/1.2.0', 'physics-rapier@1.4.0/1.2.0']),
     );
-    expect(shards.map((b) => b.spec.consumer.version)).toEqual(['1.4.0', '1.4.0']);
+    const shards = (await getBindings(suite.namespace, 'replay-1')).filter(
+      (b) => b.spec.capabilityId === 'state.checkpoint',
+    );
+    expect(shards.map((b) => [b.spec.shard, b.spec.provider.endpoint.port])).toEqual([
+      [0, 50055],
+      [1, 50055],
+    ]);
 
     await kubectlOk(['delete', 'modulemanifest', '-n', suite.namespace, 'physics-rapier-1.4.0']);
     await poll(
       'bindings to move back to 1.3.0',
-      async () => (await physicsBinding())?.spec.provider.version === '1.3.0',
+      async () =>
+        (await physicsBinding())?.spec.provider.version === '1.3.0' &&
+        JSON.stringify(await checkpointProviders()) ===
+          JSON.stringify(['physics-rapier@1.3.0/1.1.0', 'physics-rapier@1.3.0/1.1.0']),
     );
 
     await kubectlOk([
@@ -138,7 +182,7 @@ apiVersion: anvil.dev/v1alpha1
 kind: GameDefinition
 metadata: { name: duel }
 spec:
-  modules: [{ name: duel-rules }, { name: physics-rapier, versionConstraint: ^1.0.0 }, { name: checkpoint-store }]
+  modules: [{ name: duel-rules }, { name: physics-rapier, versionConstraint: ^1.0.0 }]
 ---
 ${worldYaml('duel-1', 'duel')}`,
     );
@@ -162,7 +206,12 @@ ${worldYaml('duel-1', 'duel')}`,
     await waitForPhase(suite.namespace, 'arena-eu-1', 'Ready');
     await applyYaml(suite.namespace, worldYaml('arena-eu-2'));
     await waitForPhase(suite.namespace, 'arena-eu-2', 'Ready');
-    expect(await getBindings(suite.namespace, 'arena-eu-2')).toHaveLength(5);
+    expect(
+      (await getBindings(suite.namespace, 'arena-eu-2')).map((b) => b.metadata.name).sort(),
+    ).toEqual([
+      'arena-eu-2.interaction-engine.analytics.sink.analytics-kafka',
+      'arena-eu-2.interaction-engine.physics.simulation.physics-rapier',
+    ]);
     expect(await getBindings(suite.namespace, 'duel-1')).toEqual(
       expect.not.arrayContaining([
         expect.objectContaining({

@@ -33,7 +33,6 @@ beforeEach(async () => {
   const examples = path.join(REPO, 'deploy', 'examples');
   const files = [
     'analytics-sinks',
-    'checkpoint-store',
     'game',
     'interaction-engine',
     'physics-legacy',
@@ -61,7 +60,10 @@ async function start(identity: string): Promise<ControllerProcess> {
 const names = (prefix: string, n: number) =>
   Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(2, '0')}`);
 
-/** Every world Ready, with exactly its 5 expected bindings and nothing else in the namespace. */
+/** The bindings of each world of the example game: physics and one analytics sink. */
+const PER_WORLD = 2;
+
+/** Every world Ready, with exactly its 2 expected bindings and nothing else in the namespace. */
 async function expectConverged(worlds: string[]): Promise<void> {
   await poll(
     'every world to be Ready',
@@ -81,11 +83,12 @@ async function expectConverged(worlds: string[]): Promise<void> {
   expect([...byWorld.keys()].sort()).toEqual([...worlds].sort());
   for (const world of worlds) {
     const own = (byWorld.get(world) ?? []).sort();
-    expect(own).toHaveLength(5);
-    expect(new Set(own).size).toBe(5);
-    expect(own.every((n) => n.startsWith(`${world}.`))).toBe(true);
+    expect(own).toEqual([
+      `${world}.interaction-engine.analytics.sink.analytics-kafka`,
+      `${world}.interaction-engine.physics.simulation.physics-rapier`,
+    ]);
   }
-  expect(bindings).toHaveLength(worlds.length * 5);
+  expect(bindings).toHaveLength(worlds.length * PER_WORLD);
 }
 
 describe('the controller survives restarts and failover', () => {
@@ -153,6 +156,6 @@ describe('the controller survives restarts and failover', () => {
     await expectConverged(['before-restart', 'after-restart']);
     expect(controller.running).toBe(true);
     expect(await controller.metric('anvil_resolver_watch_restarts_total')).toBeGreaterThan(0);
-    expect((await getWorld(namespace, 'after-restart')).status.bindingCount).toBe(5);
+    expect((await getWorld(namespace, 'after-restart')).status.bindingCount).toBe(PER_WORLD);
   });
 });

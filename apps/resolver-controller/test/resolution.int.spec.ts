@@ -1,8 +1,8 @@
-import type { GameDefinition, ModuleManifest, WorldInstance } from '@anvil/capability-model';
-import { loadExamples } from '../src/testing/fixtures';
-import { applyExamples, kubectlOk, poll } from './support/cluster';
+import { exampleSet, REPLAY_YAML } from '../src/testing/fixtures';
+import { applyExamples, applyYaml, kubectlOk, poll } from './support/cluster';
 import { expectedBindings } from './support/expected';
 import { useControllerPerTest } from './support/suite';
+import type { Json } from './support/json';
 import { condition, getBindings, getWorld, waitForPhase, worldEvents } from './support/worlds';
 
 jest.setTimeout(240_000);
@@ -10,31 +10,23 @@ jest.setTimeout(240_000);
 const suite = useControllerPerTest('rc-resolve');
 
 describe('resolver controller against the real API server', () => {
-  it('resolves the example world: bindings equal resolve() of the same YAML, status and printer columns', async () => {
-    await applyExamples(suite.namespace);
-    const world = await waitForPhase(suite.namespace, 'arena-eu-1', 'Ready');
-
-    const examples = loadExamples(suite.namespace);
-    const of = <T>(kind: string) => examples.filter((o) => o.kind === kind) as unknown as T[];
-    const expected = expectedBindings(
-      of<WorldInstance>('WorldInstance')[0],
-      of<GameDefinition>('GameDefinition')[0],
-      of<ModuleManifest>('ModuleManifest'),
-    );
-    const bindings = await getBindings(suite.namespace);
+  /** The world's bindings equal resolve() of the same YAML, labelled, owned and applied by the controller. */
+  async function expectBindingsOf(world: Json, expected: ReturnType<typeof expectedBindings>) {
+    const name = world.metadata.name;
+    const bindings = await getBindings(suite.namespace, name);
     expect(bindings.map((b) => b.metadata.name).sort()).toEqual(expected.map((b) => b.name).sort());
     for (const want of expected)
       expect(bindings.find((b) => b.metadata.name === want.name)?.spec).toEqual(want.spec);
     for (const b of bindings) {
       expect(b.metadata.labels).toMatchObject({
-        'anvil.dev/world': 'arena-eu-1',
+        'anvil.dev/world': name,
         'app.kubernetes.io/managed-by': 'anvil-resolver',
       });
       expect(b.metadata.ownerReferences).toEqual([
         {
           apiVersion: 'anvil.dev/v1alpha1',
           kind: 'WorldInstance',
-          name: 'arena-eu-1',
+          name,
           uid: world.metadata.uid,
           controller: true,
           blockOwnerDeletion: true,
@@ -47,11 +39,14 @@ describe('resolver controller against the real API server', () => {
         'capabilitybindings',
         '-n',
         suite.namespace,
+        '-l',
+        `anvil.dev/world=${name}`,
         '-o',
         'json',
         '--show-managed-fields',
       ]),
     );
+    expect(managed.items).toHaveLength(expected.length);
     for (const b of managed.items) {
       expect(b.metadata.managedFields).toEqual(
         expect.arrayContaining([
@@ -59,10 +54,23 @@ describe('resolver controller against the real API server', () => {
         ]),
       );
     }
+  }
+
+  it('resolves the example world: bindings equal resolve() of the same YAML, status and printer columns', async () => {
+    await applyExamples(suite.namespace);
+    const world = await waitForPhase(suite.namespace, 'arena-eu-1', 'Ready');
+
+    const { manifests, game, world: input } = exampleSet(suite.namespace, 'arena-eu-1');
+    const expected = expectedBindings(input, game, manifests);
+    expect(expected.map((b) => b.name).sort()).toEqual([
+      'arena-eu-1.interaction-engine.analytics.sink.analytics-kafka',
+      'arena-eu-1.interaction-engine.physics.simulation.physics-rapier',
+    ]);
+    await expectBindingsOf(world, expected);
 
     expect(world.status).toMatchObject({
       phase: 'Ready',
-      bindingCount: 5,
+      bindingCount: 2,
       observedGeneration: 1,
       diagnostics: [],
     });
@@ -71,12 +79,33 @@ describe('resolver controller against the real API server', () => {
 
     const table = (await kubectlOk(['get', 'worlds', '-n', suite.namespace])).trim().split('\n');
     expect(table[0]).toMatch(/^NAME\s+GAME\s+PHASE\s+BINDINGS\s+REPLICA\s+AGE$/);
-    expect(table[1]).toMatch(/^arena-eu-1\s+arena\s+Ready\s+5\s+(<none>\s+)?\S+$/);
+    expect(table.filter((row) => row.startsWith('arena-eu-1 '))).toEqual([
+      expect.stringMatching(/^arena-eu-1\s+arena\s+Ready\s+2\s+(<none>\s+)?\S+$/),
+    ]);
     await poll('a Resolved Event', async () =>
       (await worldEvents(suite.namespace, 'arena-eu-1')).find(
         (e) => e.reason === 'Resolved' && e.type === 'Normal',
       ),
     );
+  });
+
+  it('binds a world-shard requirement per shard and ranks a "many" requirement\'s providers (inline replay game over the examples)', async () => {
+    await applyExamples(suite.namespace);
+    await applyYaml(suite.namespace, REPLAY_YAML);
+    const world = await waitForPhase(suite.namespace, 'replay-1', 'Ready');
+
+    const { manifests, game, world: input } = exampleSet(suite.namespace, 'replay-1', REPLAY_YAML);
+    const expected = expectedBindings(input, game, manifests);
+    expect(
+      expected.map((b) => [b.spec.capabilityId, b.spec.provider.module, b.spec.rank, b.spec.shard]),
+    ).toEqual([
+      ['analytics.sink', 'analytics-archive', 0, undefined],
+      ['analytics.sink', 'analytics-kafka', 1, undefined],
+      ['state.checkpoint', 'physics-rapier', 0, 0],
+      ['state.checkpoint', 'physics-rapier', 0, 1],
+    ]);
+    await expectBindingsOf(world, expected);
+    expect(world.status).toMatchObject({ phase: 'Ready', bindingCount: 4, diagnostics: [] });
   });
 
   it('writes nothing when an unchanged world is reconciled again', async () => {

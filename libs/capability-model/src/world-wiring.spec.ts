@@ -64,14 +64,14 @@ describe('bindingAddresses', () => {
         protocol: 'grpc',
       }),
       binding(
-        'checkpoint-store',
+        'physics-rapier',
         'storage.checkpoint',
         'pg',
         { host: 'db', port: 5432, protocol: 'grpc' },
         1,
       ),
       binding(
-        'checkpoint-store',
+        'physics-rapier',
         'storage.checkpoint',
         'pg',
         { host: 'db', port: 5432, protocol: 'grpc' },
@@ -80,25 +80,25 @@ describe('bindingAddresses', () => {
     ];
     const expected = [
       {
+        capabilityId: 'physics.simulation',
+        consumer: 'interaction-engine',
+        provider: 'physics-rapier',
+        address: 'physics-rapier.games.svc:50051',
+        shard: null,
+      },
+      {
         capabilityId: 'storage.checkpoint',
-        consumer: 'checkpoint-store',
+        consumer: 'physics-rapier',
         provider: 'pg',
         address: 'db:5432',
         shard: 0,
       },
       {
         capabilityId: 'storage.checkpoint',
-        consumer: 'checkpoint-store',
+        consumer: 'physics-rapier',
         provider: 'pg',
         address: 'db:5432',
         shard: 1,
-      },
-      {
-        capabilityId: 'physics.simulation',
-        consumer: 'interaction-engine',
-        provider: 'physics-rapier',
-        address: 'physics-rapier.games.svc:50051',
-        shard: null,
       },
     ];
     expect(bindingAddresses(list)).toEqual(expected);

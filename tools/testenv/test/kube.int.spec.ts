@@ -47,15 +47,37 @@ describe('the real kube-apiserver', () => {
   it('accepts the example objects and reads them back', async () => {
     await kubectlOk(['apply', '-n', namespace, '-f', path.join(repo, 'deploy', 'examples')]);
     const manifests = JSON.parse(await kubectlOk(['get', 'mm', '-n', namespace, '-o', 'json']));
-    expect(manifests.items.map((m: { spec: { module: string } }) => m.spec.module).sort()).toEqual([
+    const game = JSON.parse(
+      await kubectlOk(['get', 'games', 'arena', '-n', namespace, '-o', 'json']),
+    );
+    const arenaModules = game.spec.modules.map((m: { name: string }) => m.name);
+    expect(arenaModules).toEqual([
+      'interaction-engine',
+      'physics-rapier',
+      'physics-legacy',
       'analytics-kafka',
-      'analytics-warehouse',
-      'checkpoint-store',
+    ]);
+    // The folder holds other games' modules too: the arena game's, every published version.
+    expect(
+      manifests.items
+        .map((m: { spec: { module: string } }) => m.spec.module)
+        .filter((module: string) => arenaModules.includes(module))
+        .sort(),
+    ).toEqual([
+      'analytics-kafka',
       'interaction-engine',
       'physics-legacy',
       'physics-rapier',
       'physics-rapier',
     ]);
+    const rapier = JSON.parse(
+      await kubectlOk(['get', 'mm', 'physics-rapier-1.3.0', '-n', namespace, '-o', 'json']),
+    );
+    expect(rapier.spec.provides).toEqual([
+      { capabilityId: 'physics.simulation', version: '1.4.0', scope: 'world' },
+      { capabilityId: 'state.checkpoint', version: '1.1.0', scope: 'world-shard' },
+    ]);
+    expect(rapier.spec.requires ?? []).toEqual([]);
     const world = JSON.parse(
       await kubectlOk(['get', 'worlds', 'arena-eu-1', '-n', namespace, '-o', 'json']),
     );

@@ -1,6 +1,6 @@
 import { resolve } from '@anvil/capability-model';
 import { InconsistentResolutionError } from '../errors/errors';
-import { exampleSet } from '../testing/fixtures';
+import { exampleSet, REPLAY_YAML } from '../testing/fixtures';
 import { desiredBindings } from './desired-bindings';
 
 describe('desiredBindings', () => {
@@ -35,6 +35,17 @@ describe('desiredBindings', () => {
     }
   });
 
+  it('plans exactly the physics and analytics bindings of the arena world', () => {
+    expect(
+      desired.map(
+        (b) => `${b.spec.consumer.module}>${b.spec.capabilityId}>${b.spec.provider.module}`,
+      ),
+    ).toEqual([
+      'interaction-engine>analytics.sink>analytics-kafka',
+      'interaction-engine>physics.simulation>physics-rapier',
+    ]);
+  });
+
   it.each([
     [
       'interaction-engine',
@@ -51,25 +62,13 @@ describe('desiredBindings', () => {
     [
       'interaction-engine',
       'analytics.sink',
-      'analytics-warehouse',
+      'analytics-kafka',
       {
         consumerVersion: '1.0.0',
-        providerVersion: '1.2.0',
-        capabilityVersion: '1.2.0',
+        providerVersion: '1.0.0',
+        capabilityVersion: '1.0.0',
         port: 8080,
         shard: undefined,
-      },
-    ],
-    [
-      'physics-rapier',
-      'state.checkpoint',
-      'checkpoint-store',
-      {
-        consumerVersion: '1.3.0',
-        providerVersion: '1.0.0',
-        capabilityVersion: '1.1.0',
-        port: 50060,
-        shard: 1,
       },
     ],
   ])(
@@ -81,8 +80,8 @@ describe('desiredBindings', () => {
           b.spec.capabilityId === capabilityId &&
           b.spec.provider.module === provider,
       );
-      const b = found[found.length - 1];
-      expect(b.spec).toEqual({
+      expect(found).toHaveLength(1);
+      expect(found[0].spec).toEqual({
         worldRef: 'arena-eu-1',
         consumer: { module: consumer, version: want.consumerVersion },
         provider: {
@@ -92,31 +91,68 @@ describe('desiredBindings', () => {
         },
         capabilityId,
         capabilityVersion: want.capabilityVersion,
-        scope: want.shard === undefined ? 'world' : 'world-shard',
+        scope: 'world',
         multiplicity: capabilityId === 'analytics.sink' ? 'many' : '1',
         rank: 0,
-        ...(want.shard === undefined ? {} : { shard: want.shard }),
       });
     },
   );
 
-  it('writes the rank of each provider of a "many" requirement: highest capability version first', () => {
-    const sinks = desired.filter((b) => b.spec.capabilityId === 'analytics.sink');
-    expect(
-      sinks.map((b) => [b.spec.provider.module, b.spec.capabilityVersion, b.spec.rank]),
-    ).toEqual(
-      expect.arrayContaining([
-        ['analytics-warehouse', '1.2.0', 0],
-        ['analytics-kafka', '1.0.0', 1],
-      ]),
+  describe('a world-shard and a multi-provider "many" requirement (inline replay game)', () => {
+    const replay = exampleSet('games', 'replay-1', REPLAY_YAML);
+    const planned = desiredBindings(
+      replay.world,
+      resolve(replay.world, replay.game, replay.manifests),
+      replay.manifests,
     );
-    expect(sinks).toHaveLength(2);
-  });
 
-  it('binds world-shard requirements once per shard', () => {
-    expect(
-      desired.filter((b) => b.spec.capabilityId === 'state.checkpoint').map((b) => b.spec.shard),
-    ).toEqual([0, 1]);
+    it('binds world-shard requirements once per shard, each carrying its shard', () => {
+      const checkpoints = planned.filter((b) => b.spec.capabilityId === 'state.checkpoint');
+      expect(checkpoints.map((b) => [b.metadata.name, b.spec.shard])).toEqual([
+        ['replay-1.replay-recorder.state.checkpoint.physics-rapier.shard-0', 0],
+        ['replay-1.replay-recorder.state.checkpoint.physics-rapier.shard-1', 1],
+      ]);
+      expect(checkpoints[1].spec).toEqual({
+        worldRef: 'replay-1',
+        consumer: { module: 'replay-recorder', version: '1.0.0' },
+        provider: {
+          module: 'physics-rapier',
+          version: '1.3.0',
+          endpoint: { port: 50051, protocol: 'grpc' },
+        },
+        capabilityId: 'state.checkpoint',
+        capabilityVersion: '1.1.0',
+        scope: 'world-shard',
+        multiplicity: '1',
+        rank: 0,
+        shard: 1,
+      });
+    });
+
+    it('writes the rank of each provider of a "many" requirement: highest capability version first', () => {
+      const sinks = planned.filter((b) => b.spec.capabilityId === 'analytics.sink');
+      expect(
+        sinks.map((b) => [
+          b.spec.provider.module,
+          b.spec.capabilityVersion,
+          b.spec.rank,
+          b.spec.provider.endpoint.port,
+        ]),
+      ).toEqual(
+        expect.arrayContaining([
+          ['analytics-archive', '1.2.0', 0, 8081],
+          ['analytics-kafka', '1.0.0', 1, 8080],
+        ]),
+      );
+      expect(sinks).toHaveLength(2);
+      expect(sinks.every((b) => b.spec.multiplicity === 'many' && b.spec.scope === 'world')).toBe(
+        true,
+      );
+    });
+
+    it('plans nothing else', () => {
+      expect(planned).toHaveLength(4);
+    });
   });
 
   it('copies the endpoint host when the manifest names one', () => {

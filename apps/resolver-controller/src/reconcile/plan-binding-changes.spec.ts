@@ -1,5 +1,5 @@
 import { resolve } from '@anvil/capability-model';
-import { clone, exampleSet } from '../testing/fixtures';
+import { clone, exampleSet, REPLAY_YAML } from '../testing/fixtures';
 import { desiredBindings, type BindingObject } from './desired-bindings';
 import { hasChanges, planBindingChanges, type ActualBinding } from './plan-binding-changes';
 
@@ -90,14 +90,33 @@ describe('planBindingChanges', () => {
   });
 
   it('mixes creates, updates and deletes', () => {
+    expect(desired).toHaveLength(2);
     const actual = [
-      stored(desired[1], (a) => (a.spec = { ...a.spec, multiplicity: '1' })),
-      stored(desired[2]),
+      stored(desired[1], (a) => (a.spec = { ...a.spec, multiplicity: 'many' })),
       stored(desired[0], (a) => (a.metadata.name = 'gone')),
     ];
     const plan = planBindingChanges(desired, actual);
-    expect(names(plan.create)).toEqual(names([desired[0], ...desired.slice(3)]));
+    expect(names(plan.create)).toEqual([desired[0].metadata.name]);
     expect(names(plan.update)).toEqual([desired[1].metadata.name]);
+    expect(plan.delete.map((d) => d.name)).toEqual(['gone']);
+  });
+
+  it('leaves an unchanged binding alone among creates, updates and deletes (inline replay game)', () => {
+    const replay = exampleSet('ns', 'replay-1', REPLAY_YAML);
+    const many = desiredBindings(
+      replay.world,
+      resolve(replay.world, replay.game, replay.manifests),
+      replay.manifests,
+    );
+    expect(many).toHaveLength(4);
+    const actual = [
+      stored(many[1], (a) => (a.spec = { ...a.spec, rank: 5 })),
+      stored(many[2]),
+      stored(many[0], (a) => (a.metadata.name = 'gone')),
+    ];
+    const plan = planBindingChanges(many, actual);
+    expect(names(plan.create)).toEqual(names([many[0], ...many.slice(3)]));
+    expect(names(plan.update)).toEqual([many[1].metadata.name]);
     expect(plan.delete.map((d) => d.name)).toEqual(['gone']);
   });
 });

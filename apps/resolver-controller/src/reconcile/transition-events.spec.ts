@@ -16,12 +16,12 @@ const noPhysics = computeWorldStatus(
   undefined,
   t,
 );
-const noCheckpoint = computeWorldStatus(
+const noRules = computeWorldStatus(
   world,
   resolve(
     world,
     game,
-    manifests.filter((m) => m.spec.module !== 'checkpoint-store'),
+    manifests.filter((m) => m.spec.module !== 'interaction-engine'),
   ),
   undefined,
   t,
@@ -47,7 +47,7 @@ describe('transitionEvents', () => {
       'first resolution',
       undefined,
       ok,
-      { created: 5, updated: 0, deleted: 0 },
+      { created: 2, updated: 0, deleted: 0 },
       ['Normal/Resolved'],
     ],
     ['unchanged', ok, ok, none, []],
@@ -55,7 +55,7 @@ describe('transitionEvents', () => {
     ['becomes unresolved', ok, noPhysics, some, ['Warning/Unresolved']],
     ['first sight, unresolved', undefined, noPhysics, none, ['Warning/Unresolved']],
     ['stays unresolved for the same reason', noPhysics, noPhysics, none, []],
-    ['stays unresolved for another reason', noPhysics, noCheckpoint, none, ['Warning/Unresolved']],
+    ['stays unresolved for another reason', noPhysics, noRules, none, ['Warning/Unresolved']],
     ['recovers', noPhysics, ok, some, ['Normal/Resolved']],
     ['apply starts failing', ok, failing, none, ['Warning/ApplyFailed']],
     ['apply keeps failing', failing, failing, none, []],
@@ -64,6 +64,13 @@ describe('transitionEvents', () => {
     expect(transitionEvents(previous, next, changes).map((e) => `${e.type}/${e.reason}`)).toEqual(
       want,
     );
+  });
+
+  it('tells the two unresolved worlds apart by their diagnostics', () => {
+    expect(noPhysics.phase).toBe('Unresolved');
+    expect(noRules.phase).toBe('Unresolved');
+    expect(noRules.diagnostics?.map((d) => d.code)).toContain('ModuleNotFound');
+    expect(noRules.diagnostics).not.toEqual(noPhysics.diagnostics);
   });
 
   it('explains an unresolved world in the message', () => {

@@ -6,8 +6,11 @@ import type { GameDefinition, ModuleManifest, WorldInstance } from '@anvil/capab
 /** deploy/examples of the repository. */
 const EXAMPLES_DIR = path.join(__dirname, '..', '..', '..', '..', 'deploy', 'examples');
 
-/** The objects of deploy/examples split by kind, placed in `namespace`, at generation 1. */
-export function exampleSet(namespace = 'test') {
+/**
+ * The manifests of deploy/examples, and the world named `world` with its game (picked by name:
+ * the folder holds other games' worlds too), placed in `namespace`, at generation 1.
+ */
+export function exampleSet(namespace = 'test', world = 'arena-eu-1') {
   const all = fs
     .readdirSync(EXAMPLES_DIR)
     .filter((f) => f.endsWith('.yaml'))
@@ -17,11 +20,13 @@ export function exampleSet(namespace = 'test') {
     .filter((o) => o !== null)
     .map((o) => ({ ...o, metadata: { ...o.metadata, namespace, generation: 1 } }));
   const of = <T>(kind: string) => all.filter((o) => o.kind === kind) as unknown as T[];
-  return {
-    manifests: of<ModuleManifest>('ModuleManifest'),
-    game: of<GameDefinition>('GameDefinition')[0],
-    world: of<WorldInstance>('WorldInstance')[0],
-  };
+  const found = of<WorldInstance>('WorldInstance').find((w) => w.metadata.name === world);
+  if (!found) throw new Error(`no WorldInstance ${world} in the examples`);
+  const game = of<GameDefinition>('GameDefinition').find(
+    (g) => g.metadata.name === found.spec.gameRef,
+  );
+  if (!game) throw new Error(`no GameDefinition ${found.spec.gameRef} in the examples`);
+  return { manifests: of<ModuleManifest>('ModuleManifest'), game, world: found };
 }
 
 /** A deep copy (fixtures are mutated by tests). */
