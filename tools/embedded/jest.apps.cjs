@@ -8,7 +8,7 @@ function withApps(config) {
   return {
     ...config,
     moduleNameMapper: {
-      '^@anvil/(gateway|physics-engine|interaction-engine)$': `${apps}/$1/src/index.ts`,
+      '^@anvil/(gateway|physics-engine|interaction-engine|tag-game|analytics)$': `${apps}/$1/src/index.ts`,
       ...config.moduleNameMapper,
     },
   };

@@ -47,6 +47,18 @@ function enginesOf(host: HostState) {
   }));
 }
 
+function sinksOf(host: HostState) {
+  return [...(host.engines.plane?.sinks.values() ?? [])].map((s) => ({
+    app: s.spec.app,
+    module: s.spec.module,
+    version: s.spec.version,
+    manifest: s.spec.manifestName,
+    endpointPort: s.spec.port,
+    url: s.url,
+    worlds: s.spec.worlds,
+  }));
+}
+
 function worldOf(host: HostState, plan: Plan, rel: (file: string) => string) {
   const { plane, runtimes } = host.engines;
   const w = host.wiring.worlds.get(plan.id);
@@ -80,6 +92,7 @@ function worldOf(host: HostState, plan: Plan, rel: (file: string) => string) {
       w?.runnable && plane
         ? w.services.map((s) => ({ ...s, address: plane.running.get(s.port)?.address }))
         : [],
+    analytics: sinksOf(host).find((s) => s.worlds.includes(plan.id))?.module ?? null,
     started: Boolean(runtime?.started),
     arena: config
       ? {
@@ -102,6 +115,7 @@ export function worldsJson(host: HostState) {
     manifests: host.manifests,
     gateway: gateway ? { url: gateway.url, port: gateway.port } : null,
     engines: enginesOf(host),
+    sinks: sinksOf(host),
     problems: host.loaded.problems.map((p) => ({ ...p, file: rel(p.file) })),
     worlds: host.plans.map((plan) => worldOf(host, plan, rel)),
   };
@@ -112,6 +126,7 @@ export function webApi(host: HostState) {
   return {
     hasWorld: (id: string) => host.plans.some((p) => p.id === id),
     snapshot: (id: string) => host.engines.snapshot(id),
+    figures: (id: string) => host.engines.figures(id),
     token: (player: string, worldId: string | undefined) => tokenFor(host, player, worldId),
     config: () => configOf(host),
     worlds: () => worldsJson(host),

@@ -4,7 +4,7 @@
 // it requires at the endpoint of the provider its CapabilityBinding names.
 import type { Plan } from './plans';
 
-export type AppName = 'physics-engine' | 'interaction-engine';
+export type AppName = 'physics-engine' | 'interaction-engine' | 'tag-game';
 
 export interface AppSpec {
   role: 'physics' | 'interaction';
@@ -18,6 +18,25 @@ export interface AppSpec {
 
 const maxOf = (values: Array<number | undefined>, fallback: number) =>
   Math.max(...values.map((v) => v || fallback));
+
+/** A game module (built on @anvil/game-host): in front of its physics binding's provider. */
+function gameModule(): AppSpec {
+  return {
+    role: 'interaction',
+    bindings: { PHYSICS_ENGINE_ADDRESS: 'physics.simulation' },
+    usesStorage: false,
+    env: (worlds, module) => ({
+      // Init bindings whose consumer is this module are this engine's (as in a cluster).
+      MODULE_NAME: module,
+      MAX_PLAYERS_PER_WORLD: String(
+        maxOf(
+          worlds.map(limitsOf).map((l) => l.maxPlayers),
+          64,
+        ),
+      ),
+    }),
+  };
+}
 
 export const APPS: Record<AppName, AppSpec> = {
   'physics-engine': {
@@ -33,31 +52,36 @@ export const APPS: Record<AppName, AppSpec> = {
       ),
     }),
   },
-  'interaction-engine': {
-    role: 'interaction',
-    bindings: { PHYSICS_ENGINE_ADDRESS: 'physics.simulation' },
-    usesStorage: false,
-    env: (worlds, module) => ({
-      // Init bindings whose consumer is this module are this engine's (as in a cluster).
-      MODULE_NAME: module,
-      MAX_PLAYERS_PER_WORLD: String(
-        maxOf(
-          worlds.map(limitsOf).map((l) => l.maxPlayers),
-          64,
-        ),
-      ),
-    }),
-  },
+  'interaction-engine': gameModule(),
+  'tag-game': gameModule(),
 };
 
 const limitsOf = (plan: Plan) => plan.world.spec.limits ?? {};
 
+/**
+ * Apps that consume the bus and serve HTTP, started once for every world that binds them (not
+ * engines: nothing calls them per world).
+ */
+export type SinkName = 'analytics';
+const SINKS: readonly SinkName[] = ['analytics'];
+
 const isApp = (name: string): name is AppName => Object.prototype.hasOwnProperty.call(APPS, name);
 
-/** The app an image names: the last path segment of its repository (tag and digest dropped). */
-export function appOfImage(image: string | undefined): AppName | undefined {
+/** The app name an image names: the last path segment of its repository (tag and digest dropped). */
+function nameOfImage(image: string | undefined): string {
   const repo = String(image || '').split('@')[0];
   const last = repo.slice(repo.lastIndexOf('/') + 1);
-  const name = last.includes(':') ? last.slice(0, last.indexOf(':')) : last;
+  return last.includes(':') ? last.slice(0, last.indexOf(':')) : last;
+}
+
+/** The engine app an image names, if this host can run it. */
+export function appOfImage(image: string | undefined): AppName | undefined {
+  const name = nameOfImage(image);
   return isApp(name) ? name : undefined;
+}
+
+/** The sink app an image names, if this host can run it. */
+export function sinkOfImage(image: string | undefined): SinkName | undefined {
+  const name = nameOfImage(image);
+  return SINKS.find((sink) => sink === name);
 }

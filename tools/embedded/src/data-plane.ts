@@ -2,16 +2,18 @@
 // then the gateway, all in this process, sharing the host's bus and storage. Each app is
 // started through its package's public entry point (bootstrap and its config loader) with the
 // environment a container would get.
+import * as analyticsApp from '@anvil/analytics';
 import type { EventBus } from '@anvil/bus';
 import { EngineClient } from '@anvil/engine-contract';
 import * as gatewayApp from '@anvil/gateway';
 import * as interactionApp from '@anvil/interaction-engine';
 import * as physicsApp from '@anvil/physics-engine';
+import * as tagApp from '@anvil/tag-game';
 import type { Storage } from '@anvil/storage';
 import { APPS, type AppName } from './apps';
 import type { Options } from './options';
 import { devEngineToken } from './tokens';
-import type { EngineSpec, Wiring } from './wiring';
+import type { EngineSpec, SinkSpec, Wiring } from './wiring';
 import { messageOf } from './workspace';
 
 /** One engine running in this process. */
@@ -22,11 +24,20 @@ export interface RunningEngine {
   close(): Promise<void>;
 }
 
+/** One sink (the analytics module) running in this process. */
+export interface RunningSink {
+  spec: SinkSpec;
+  url: string;
+  close(): Promise<void>;
+}
+
 /** The running apps of one wiring, and a client of each engine. */
 export interface Plane {
   wiring: Wiring;
   /** Endpoint port -> engine. */
   running: Map<number, RunningEngine>;
+  /** Endpoint port -> sink. */
+  sinks: Map<number, RunningSink>;
   clients: Map<number, EngineClient>;
   gateway: gatewayApp.RunningGateway | undefined;
 }
@@ -54,6 +65,8 @@ async function bootstrapApp(
     const config = physicsApp.loadPhysicsConfig(env);
     return physicsApp.bootstrap({ config, bus: ctx.bus, storage: ctx.storage, logger });
   }
+  if (app === 'tag-game')
+    return tagApp.bootstrap({ config: tagApp.loadTagConfig(env), bus: ctx.bus, logger });
   const config = interactionApp.loadInteractionConfig(env);
   return interactionApp.bootstrap({ config, bus: ctx.bus, logger });
 }
@@ -80,7 +93,13 @@ export async function startDataPlane(wiring: Wiring, ctx: PlaneContext): Promise
   const logger: NestLevels = ctx.options.verbose
     ? ['log', 'error', 'warn', 'fatal']
     : ['error', 'warn', 'fatal'];
-  const plane: Plane = { wiring, running: new Map(), clients: new Map(), gateway: undefined };
+  const plane: Plane = {
+    wiring,
+    running: new Map(),
+    sinks: new Map(),
+    clients: new Map(),
+    gateway: undefined,
+  };
   try {
     // Engines with no dependencies first (physics), then those that reach them.
     const deps = (e: EngineSpec) => Object.keys(e.deps).length;
@@ -104,6 +123,7 @@ export async function startDataPlane(wiring: Wiring, ctx: PlaneContext): Promise
       );
     }
     plane.gateway = await startGateway(plane, ctx, token);
+    for (const spec of wiring.sinks) plane.sinks.set(spec.port, await startSink(spec, ctx));
   } catch (error) {
     await stopDataPlane(plane, () => undefined);
     throw error;
@@ -143,6 +163,28 @@ async function startGateway(plane: Plane, ctx: PlaneContext, token: string) {
   return gateway;
 }
 
+/** A sink on the host's bus and storage: it reads the same topics as it would on Kafka. */
+async function startSink(spec: SinkSpec, ctx: PlaneContext): Promise<RunningSink> {
+  const env = {
+    HOST: '127.0.0.1',
+    PORT: String(ctx.options.freePorts ? 0 : spec.port),
+    BUS: 'memory',
+    LOG_LEVEL: ctx.options.verbose ? 'info' : 'warn',
+  };
+  const what = `${spec.app} for ${spec.module}@${spec.version}`;
+  const sink = await analyticsApp
+    .bootstrap({
+      config: analyticsApp.loadAnalyticsConfig(env),
+      bus: ctx.bus,
+      storage: ctx.storage,
+    })
+    .catch((error: unknown) => {
+      throw explainStartError(error, what, env.PORT);
+    });
+  ctx.log(`  started ${what} on ${sink.url} (figures of ${spec.worlds.join(', ')})`);
+  return { spec, url: sink.url, close: () => sink.close() };
+}
+
 function explainStartError(error: unknown, what: string, port: string): Error {
   const message = messageOf(error);
   if (/EADDRINUSE|address already in use|No address added out of total/i.test(message))
@@ -161,6 +203,9 @@ export async function stopDataPlane(plane: Plane, log: (line: string) => void): 
       log(`  stopping ${what} failed: ${messageOf(error)}`);
     }
   };
+  for (const sink of [...plane.sinks.values()].reverse())
+    await step(sink.spec.app, () => sink.close());
+  plane.sinks.clear();
   const gateway = plane.gateway;
   if (gateway) await step('the gateway', () => gateway.close());
   plane.gateway = undefined;

@@ -129,11 +129,30 @@ export class Engines {
     return snapshotWorld(physics, worldId);
   }
 
-  /** `host:port` of the engine running `module` for a world, if one does. */
+  /**
+   * The world's figures from the analytics module it binds (its HTTP answer, passed through);
+   * throws when none runs for it.
+   */
+  async figures(worldId: string): Promise<{ status: number; body: unknown }> {
+    const sink = [...(this.plane?.sinks.values() ?? [])].find((s) =>
+      s.spec.worlds.includes(worldId),
+    );
+    if (!sink) throw new Error(`no analytics module runs for world ${worldId}`);
+    const res = await fetch(`${sink.url}/worlds/${encodeURIComponent(worldId)}/figures`, {
+      signal: AbortSignal.timeout(3_000),
+    });
+    return { status: res.status, body: await res.json() };
+  }
+
+  /** `host:port` of the engine (or sink) running `module` for a world, if one does. */
   addressOf = (worldId: string, module: string): string | undefined => {
     const wiring = this.wiring?.worlds.get(worldId);
     const service = wiring?.services.find((s) => s.module === module);
-    return service && this.plane?.running.get(service.port)?.address;
+    if (service) return this.plane?.running.get(service.port)?.address;
+    const sink = [...(this.plane?.sinks.values() ?? [])].find(
+      (s) => s.spec.module === module && s.spec.worlds.includes(worldId),
+    );
+    return sink && new URL(sink.url).host;
   };
 
   get gatewayUrl(): string | undefined {

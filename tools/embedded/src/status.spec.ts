@@ -53,15 +53,25 @@ describe('world status in embedded mode', () => {
 
 describe('registry rows in embedded mode', () => {
   it("are the controller's rows, with providers running here at their local address", () => {
-    const local = (_world: string, module: string) =>
-      module === 'physics-rapier' ? '127.0.0.1:41234' : undefined;
-    const row = embeddedRecord(arena, 'Ready', local);
+    const addresses: Record<string, string> = {
+      'physics-rapier': '127.0.0.1:41234',
+      'interaction-engine': '127.0.0.1:41235',
+    };
+    const row = embeddedRecord(arena, 'Ready', (_world, module) => addresses[module]);
     const cluster = embeddedRecord(arena, 'Ready', () => undefined);
     expect(row).toMatchObject({ id: 'arena-eu-1', name: 'arena-eu-1', phase: 'Ready' });
-    expect(row.bindings).toHaveLength(arena.resolution.bindings.length);
+    // The CapabilityBindings, then the gateway's entry: the game module, at its local address.
+    expect(row.bindings).toHaveLength(arena.resolution.bindings.length + 1);
+    expect(row.bindings.at(-1)).toEqual({
+      capabilityId: 'game.interaction',
+      consumer: 'gateway',
+      provider: 'interaction-engine',
+      address: '127.0.0.1:41235',
+      shard: null,
+    });
     const physics = row.bindings.filter((b) => b.capabilityId === 'physics.simulation');
     expect(physics.map((b) => b.address)).toEqual(['127.0.0.1:41234']);
-    const others = (r: typeof row) => r.bindings.filter((b) => b.provider !== 'physics-rapier');
+    const others = (r: typeof row) => r.bindings.filter((b) => !addresses[b.provider]);
     expect(others(row)).toEqual(others(cluster));
     expect(cluster.bindings.find((b) => b.provider === 'physics-rapier')?.address).toBe(
       'physics-rapier.default.svc:50051',

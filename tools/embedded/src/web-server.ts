@@ -19,6 +19,8 @@ export interface WebApi {
   config(): unknown;
   token(player: string, worldId: string | undefined): unknown;
   snapshot(worldId: string): Promise<unknown>;
+  /** The analytics module's answer about a world (status and JSON body). */
+  figures(worldId: string): Promise<{ status: number; body: unknown }>;
   hasWorld(worldId: string): boolean;
 }
 
@@ -32,7 +34,7 @@ export interface RunningWeb {
   close(): Promise<void>;
 }
 
-const WORLD_PATH = /^\/api\/worlds\/([^/]+)\/(snapshot|stream)$/;
+const WORLD_PATH = /^\/api\/worlds\/([^/]+)\/(snapshot|stream|figures)$/;
 
 async function route(
   req: http.IncomingMessage,
@@ -95,6 +97,19 @@ async function route(
         res,
         503,
         'WORLD_NOT_RUNNING',
+        error instanceof Error ? error.message : String(error),
+      );
+    }
+  }
+  if (m[2] === 'figures') {
+    try {
+      const { status, body } = await api.figures(worldId);
+      return sendJson(res, status, body);
+    } catch (error) {
+      return sendError(
+        res,
+        503,
+        'ANALYTICS_UNAVAILABLE',
         error instanceof Error ? error.message : String(error),
       );
     }

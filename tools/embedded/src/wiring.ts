@@ -2,7 +2,7 @@
 // which port, wired to which other engine (docs/embedded.md, "Engines reached at their
 // binding's endpoints").
 import { ENTRY_CAPABILITY } from '@anvil/capability-model';
-import { APPS, appOfImage, type AppName } from './apps';
+import { APPS, appOfImage, sinkOfImage, type AppName, type SinkName } from './apps';
 import type { Plan, PlannedParticipant } from './plans';
 
 /** An engine to run: one module's app on its endpoint port. */
@@ -16,6 +16,16 @@ export interface EngineSpec {
   /** Environment variable -> endpoint port of the engine whose address it receives. */
   deps: Record<string, number>;
   env: Record<string, string>;
+  worlds: string[];
+}
+
+/** A sink to run (the analytics module): one per module, for every world that binds it. */
+export interface SinkSpec {
+  port: number;
+  app: SinkName;
+  module: string;
+  version: string;
+  manifestName: string;
   worlds: string[];
 }
 
@@ -42,6 +52,8 @@ export interface Wiring {
    */
   defaultEntryPort: number | undefined;
   worlds: Map<string, WorldWiring>;
+  /** The sinks the runnable worlds bind, by endpoint port. */
+  sinks: SinkSpec[];
 }
 
 const label = (p: { module: string; version: string }) => `${p.module}@${p.version}`;
@@ -53,6 +65,7 @@ function notRunnable(reason: string, message: string): WorldWiring {
 /** The engines to run for the planned worlds; worlds that do not fit are not runnable. */
 export function computeWiring(plans: readonly Plan[]): Wiring {
   const engines = new Map<number, EngineSpec>();
+  const sinks = new Map<number, SinkSpec>();
   const worlds = new Map<string, WorldWiring>();
   let defaultEntryPort: number | undefined;
   for (const plan of plans) {
@@ -79,6 +92,7 @@ export function computeWiring(plans: readonly Plan[]): Wiring {
     }
     const ports = w.engines.map((e) => e.port);
     worlds.set(plan.id, { runnable: true, entryPort: w.entryPort, ports, services: w.services });
+    addSinks(plan, sinks, engines);
   }
   const planById = new Map(plans.map((p) => [p.id, p]));
   const list = [...engines.values()].sort((a, b) => a.port - b.port);
@@ -87,7 +101,29 @@ export function computeWiring(plans: readonly Plan[]): Wiring {
       e.worlds.map((id) => planById.get(id) as Plan),
       e.module,
     );
-  return { engines: list, defaultEntryPort, worlds };
+  const sinkList = [...sinks.values()].sort((a, b) => a.port - b.port);
+  return { engines: list, defaultEntryPort, worlds, sinks: sinkList };
+}
+
+/** The sinks a runnable world's bindings name (a sink on an engine's port is not run). */
+function addSinks(
+  plan: Plan,
+  sinks: Map<number, SinkSpec>,
+  engines: ReadonlyMap<number, EngineSpec>,
+): void {
+  for (const binding of plan.resolution.bindings) {
+    const provider = plan.participants.find((p) => p.module === binding.provider);
+    const app = sinkOfImage(provider?.manifest?.spec.image);
+    if (!app || !provider?.manifest) continue;
+    const port = provider.manifest.spec.endpoint.port;
+    const existing = sinks.get(port);
+    if (existing?.module === provider.module) {
+      if (!existing.worlds.includes(plan.id)) existing.worlds.push(plan.id);
+    } else if (!existing && !engines.has(port)) {
+      const { module, version, manifestName } = provider;
+      sinks.set(port, { port, app, module, version, manifestName, worlds: [plan.id] });
+    }
+  }
 }
 
 const engineKey = (e: Omit<EngineSpec, 'worlds' | 'env'>) =>
@@ -177,5 +213,6 @@ export function wiringKey(wiring: Wiring): string {
       env,
     })),
     defaultEntryPort: wiring.defaultEntryPort,
+    sinks: wiring.sinks.map(({ port, app, module, version }) => ({ port, app, module, version })),
   });
 }

@@ -55,6 +55,10 @@ describe('web view HTTP boundary', () => {
         if (id === 'faulty') throw new Error('the engine is not there');
         return { worldId: id, tick: 1, bodies: [] };
       },
+      figures: async (id: string) => {
+        if (id === 'faulty') throw new Error('no analytics module runs for world faulty');
+        return { status: 404, body: { error: { code: 'WORLD_NOT_FOUND', message: 'none yet' } } };
+      },
       token: (player: string) => ({
         playerId: player || 'guest',
         token: signToken(secret, { sub: player || 'guest' }),
@@ -75,6 +79,16 @@ describe('web view HTTP boundary', () => {
   });
   afterAll(async () => {
     await web?.close();
+  });
+
+  it("passes the analytics module's answer through, and says when none runs for the world", async () => {
+    const ask = (id: string) => fetch(`http://127.0.0.1:${web.port}/api/worlds/${id}/figures`);
+    const none = await ask('arena');
+    expect(none.status).toBe(404);
+    expect(await none.json()).toMatchObject({ error: { code: 'WORLD_NOT_FOUND' } });
+    const down = await ask('faulty');
+    expect(down.status).toBe(503);
+    expect(await down.json()).toMatchObject({ error: 'ANALYTICS_UNAVAILABLE' });
   });
 
   it('answers a malformed % escape with 400 and a code, not 500', async () => {

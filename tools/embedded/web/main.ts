@@ -63,6 +63,7 @@ async function refreshStatus() {
       world.players
         .map((p) => `<span class="player${p === state.playerId ? ' me' : ''}">${esc(p)}</span>`)
         .join('') || '<i>nobody yet</i>';
+    await refreshFigures(world).catch(() => ($('figures').textContent = 'unavailable'));
   } catch {
     setMode('the host does not answer');
   }

@@ -68,6 +68,8 @@ interface WorldInfo {
     providerVersion: string;
   }>;
   players: string[];
+  /** The analytics module that keeps the world's figures, if the world binds one. */
+  analytics: string | null;
 }
 interface WorldsAnswer {
   gateway: { url: string } | null;

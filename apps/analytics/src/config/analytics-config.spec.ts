@@ -3,7 +3,7 @@ import { ConfigError, loadAnalyticsConfig } from './analytics-config';
 describe('loadAnalyticsConfig', () => {
   it('fills defaults', () => {
     expect(loadAnalyticsConfig({})).toEqual({
-      http: { host: '0.0.0.0', port: 8080 },
+      http: { host: '0.0.0.0', port: 8090 },
       bus: {
         kind: 'memory',
         kafkaBrokers: [],

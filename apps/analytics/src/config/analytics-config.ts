@@ -21,7 +21,7 @@ const GROUP = /^[A-Za-z0-9._-]{1,200}$/;
 export const analyticsEnvSchema = z.object({
   HOST: z.string().min(1, 'must NOT have fewer than 1 characters').default('0.0.0.0'),
   /** HTTP port of the figures API, probes and metrics; 0 picks a free one (tests, embedded). */
-  PORT: int(0, 65_535).default(8080),
+  PORT: int(0, 65_535).default(8090),
   ...busEnv('anvil-analytics'),
   /** Where the figures live: `postgresql://...`, `pglite://<folder>` or `pglite://memory`. */
   DATABASE_URL: z
