@@ -1,4 +1,5 @@
 import { InMemoryBus, type EventBus } from '@anvil/bus';
+import { EngineErrorCode } from '@anvil/engine-contract';
 import { createStorage, type Storage } from '@anvil/storage';
 import { bootstrap, type RunningPhysicsEngine } from '../bootstrap';
 import { loadPhysicsConfig } from '../config/physics-config';
@@ -31,9 +32,18 @@ describe('takeover', () => {
   let storage: Storage;
   const inner = new InMemoryBus();
   const readable = { up: true };
+  /** While set, appends to the command log wait for it (an epoch marker on its way). */
+  let logGate: Promise<void> | undefined;
+  let gated = 0;
   // The in-memory bus, with reading a world's log back switched off while `readable.up` is false.
   const bus: EventBus = {
-    publish: (topic, key, events) => inner.publish(topic, key, events),
+    publish: async (topic, key, events) => {
+      if (topic.endsWith('.commands') && logGate) {
+        gated++;
+        await logGate;
+      }
+      return inner.publish(topic, key, events);
+    },
     subscribe: (options, handler) => inner.subscribe(options, handler),
     readKey: async (topic, key) => {
       if (!readable.up) throw new Error('broker down');
@@ -94,5 +104,22 @@ describe('takeover', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(c.worlds.size).toBe(0);
     expect(await storage.leases.get('w', 'physics')).toMatchObject({ released: true });
+  });
+
+  it('answers UNAVAILABLE, and stays up, when it loses a world while that world was starting', async () => {
+    const d = await start('replica-d');
+    let open = () => undefined as void;
+    logGate = new Promise<void>((resolve) => (open = resolve));
+    const starting = d.worlds.init('starting', undefined);
+    await until('its epoch marker on its way to the log', () => gated === 1);
+    const lost = d.worlds.lose('starting', 'its lease ended (test)');
+    open();
+    logGate = undefined;
+    await lost;
+    // Its marker was refused (the log closed with the world) or came too late: never INTERNAL.
+    await expect(starting).rejects.toMatchObject({ code: EngineErrorCode.Unavailable });
+    expect(() => d.worlds.get('starting')).toThrow(/unknown world/);
+    // Nothing was freed twice: the replica still runs worlds.
+    await expect(d.worlds.init('next', undefined)).resolves.toMatchObject({ created: true });
   });
 });

@@ -63,6 +63,7 @@ export class WorldSimulation {
   private pending: PhysicsIntent[] = [];
   private readonly motions: MotionTracker;
   private currentTick = 0;
+  private freed = false;
 
   private constructor(
     private readonly rapier: Rapier,
@@ -182,8 +183,10 @@ export class WorldSimulation {
     return sha256(this.encode());
   }
 
-  /** Frees the Rapier world's WASM memory; the simulation is unusable afterwards. */
+  /** Frees the Rapier world's WASM memory (once); the simulation is unusable afterwards. */
   free(): void {
+    if (this.freed) return;
+    this.freed = true;
     this.world.free();
   }
 

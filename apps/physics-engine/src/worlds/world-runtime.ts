@@ -35,6 +35,7 @@ export class WorldRuntime {
   private batch: Batch | undefined;
   /** The epoch marker's append (with ownership): the world serves once it is in the log. */
   readonly marked: Promise<void> = Promise.resolve();
+  private closing?: Promise<void>;
 
   constructor(
     readonly worldId: string,
@@ -155,7 +156,13 @@ export class WorldRuntime {
    * Stops the loop, waits for the log appends, queued publishes and the checkpoint in flight,
    * frees the simulation. Callers still waiting for a tick that will not run get UNAVAILABLE.
    */
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    // Once: a world lost while it was starting is closed by both (never freed twice).
+    this.closing ??= this.closeOnce();
+    return this.closing;
+  }
+
+  private async closeOnce(): Promise<void> {
     this.loop?.stop();
     this.batch?.settle(
       Promise.reject(

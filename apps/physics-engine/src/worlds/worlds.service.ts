@@ -249,9 +249,16 @@ export class WorldsService {
     try {
       await runtime.marked;
     } catch (error) {
-      this.worlds.delete(worldId);
+      if (this.worlds.get(worldId) === runtime) this.worlds.delete(worldId);
       await runtime.close();
       throw error;
+    }
+    // Lost (its lease ended) while the marker was being written: it does not run here.
+    if (this.worlds.get(worldId) !== runtime) {
+      await runtime.close();
+      throw new EngineUnavailableError(
+        `world "${worldId}" was lost while it was starting; its new owner serves it`,
+      );
     }
     return runtime;
   }
