@@ -18,7 +18,8 @@ import {
   openView,
   waitForWorld,
 } from '../src/browser';
-import { ROOT, startHost, stopHost, until, webUrl, type Host } from './host';
+import { ROOT, copyExamples, startHost, stopHost, until, webUrl, type Host } from './host';
+import { TAG_WORLD, chaseAndTag, connectPlayer } from './tag-players';
 
 const WORLD = 'arena-eu-1';
 const PLAYER = 'visitor';
@@ -61,6 +62,7 @@ const bodies = (page: Page) => page.evaluate(() => window.anvilView.bodies());
 
 describe('the live view in headless Chromium', () => {
   let dataDir: string | undefined;
+  let manifests: string | undefined;
   let host: Host | undefined;
   let browser: Browser | undefined;
   let page: Page;
@@ -70,7 +72,11 @@ describe('the live view in headless Chromium', () => {
   beforeAll(async () => {
     chromiumPath(); // fails every test with how to install it, before starting anything
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'anvil-browser-data-'));
+    manifests = fs.mkdtempSync(path.join(os.tmpdir(), 'anvil-browser-manifests-'));
+    copyExamples(manifests);
     host = startHost([
+      '--manifests',
+      manifests,
       '--port',
       '0',
       '--free-ports',
@@ -91,7 +97,8 @@ describe('the live view in headless Chromium', () => {
       console.warn(error.message),
     );
     await stopHost(host);
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    for (const dir of [dataDir, manifests])
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
   it('shows the world, its phase and the bindings of the API', async () => {
@@ -207,6 +214,70 @@ describe('the live view in headless Chromium', () => {
       await page.keyboard.press('Space');
       await page.waitForTimeout(300);
       await page.screenshot({ path: path.join(ROOT, 'docs', 'embedded.png'), timeout: 10_000 });
+    }
+  });
+
+  it("shows the tag world's own state as a tag passes between two scripted players, and lets a person join it", async () => {
+    const gameCell = (key: string) =>
+      page.$$eval(
+        '#gameState > table.game > tbody > tr',
+        (rows, k) => {
+          const row = rows.find((r) => r.children[0]?.textContent === k);
+          return row?.children[1]?.textContent ?? null;
+        },
+        key,
+      );
+    await page.selectOption('#world', TAG_WORLD);
+    // Nobody plays there yet, so it has not started: Ready, no state, no bodies.
+    await page.waitForFunction(
+      () => document.getElementById('phase')?.textContent === 'Ready',
+      null,
+      {
+        timeout: 30_000,
+        polling: 200,
+      },
+    );
+    expect(await page.textContent('#gameState')).toBe('no game state yet');
+    const api = (await (await fetch(new URL('/api/worlds', web))).json()) as any;
+    const tokenOf = async (player: string) =>
+      ((await (await fetch(new URL(`/api/token?player=${player}`, web))).json()) as any).token;
+    const tagger = await connectPlayer(api.gateway.url, await tokenOf('tagger'));
+    const runner = await connectPlayer(api.gateway.url, await tokenOf('runner'));
+    try {
+      for (const s of [tagger, runner])
+        expect(
+          await s.timeout(30_000).emitWithAck('world:join', { worldId: TAG_WORLD }),
+        ).toMatchObject({ ok: true });
+      await waitForWorld(page, TAG_WORLD, 60_000);
+      // The page spectates: the game's state comes from the bus, shown without knowing the game.
+      await until(
+        'the page to show who is "it"',
+        async () => (await gameCell('it')) === 'tagger',
+        20_000,
+        host,
+      );
+      expect(await page.textContent('#gameModule')).toMatch(/^\(tag-game, tick \d+\)$/);
+      await chaseAndTag(tagger, 'tagger', 'runner', host!);
+      await until(
+        'the page to show the tag',
+        async () => (await gameCell('it')) === 'runner',
+        20_000,
+        host,
+      );
+      expect(await gameCell('tags')).toBe('1');
+      // A person joins the tag world with the keyboard: the game's state now counts them too.
+      await page.fill('#name', '');
+      await joinWithKeyboard(page, 'visitor-2');
+      await until(
+        'the page to show the person in the scores',
+        async () => /visitor-2/.test((await page.textContent('#gameState')) ?? ''),
+        20_000,
+        host,
+      );
+      expect(await page.textContent('#mode')).toMatch(/^playing as visitor-2/);
+    } finally {
+      tagger.close();
+      runner.close();
     }
   });
 

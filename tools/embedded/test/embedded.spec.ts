@@ -20,7 +20,17 @@ import { EngineClient, isUnknownWorldError, playerBodyId } from '@anvil/engine-c
 // The gateway's test helper that runs docs/client-protocol.md's client (not in its package).
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { runDocExample } from '../../../apps/gateway/src/testing/doc-example';
-import { EXAMPLES, ROOT, startHost, stopHost, until, webUrl, type Host } from './host';
+import { chaseAndTag } from './tag-players';
+import {
+  EXAMPLES,
+  ROOT,
+  copyExamples,
+  startHost,
+  stopHost,
+  until,
+  webUrl,
+  type Host,
+} from './host';
 
 jest.setTimeout(300_000);
 
@@ -79,19 +89,7 @@ describe('npm start (embedded host)', () => {
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'anvil-embedded-data-'));
     manifests = fs.mkdtempSync(path.join(os.tmpdir(), 'anvil-embedded-manifests-'));
-    for (const f of fs.readdirSync(EXAMPLES))
-      fs.copyFileSync(path.join(EXAMPLES, f), path.join(manifests, f));
-    // The tag world without bots: its first player is "it", and the test's players are the only ones.
-    const tagFile = path.join(manifests, 'tag-game.yaml');
-    const tagYaml = fs.readFileSync(tagFile, 'utf8');
-    fs.writeFileSync(
-      tagFile,
-      tagYaml.replace(
-        '  name: tag-eu-1\n',
-        "  name: tag-eu-1\n  annotations: { anvil.dev/embedded-bots: '0' }\n",
-      ),
-    );
-    expect(fs.readFileSync(tagFile, 'utf8')).toContain('embedded-bots');
+    copyExamples(manifests);
     // One invalid object and one broken document: reported, skipped, the rest runs.
     fs.writeFileSync(
       path.join(manifests, 'zz-bad.yaml'),
@@ -324,44 +322,13 @@ describe('npm start (embedded host)', () => {
         module: 'tag-game',
         state: { it: 'tagger', scores: { tagger: 0, runner: 0 } },
       });
-      const positions = async () => {
-        const snap = await it
-          .timeout(10_000)
-          .emitWithAck('world:snapshot', { worldId: 'tag-eu-1' });
-        const x = (id: string) =>
-          snap.bodies.find((b: { id: string }) => b.id === playerBodyId(id))?.x as number;
-        return { tagger: x('tagger'), runner: x('runner') };
-      };
-      let seq = 0;
       // A tag from afar, or by a player who is not "it", is refused with its code.
       const far = await runner
         .timeout(10_000)
         .emitWithAck('cmd', { seq: 1, worldId: 'tag-eu-1', type: 'interact', targetId: 'tagger' });
       expect(far).toMatchObject({ ok: false, engineCode: 'FAILED_PRECONDITION' });
-      // "it" walks up to the runner and tags it (reach: 3 player radii, centre to centre).
-      const tagged = await until(
-        'the tag to land',
-        async () => {
-          const p = await positions();
-          if (p.tagger === undefined || p.runner === undefined) return false;
-          const dx = Math.sign(p.runner - p.tagger);
-          await it.timeout(10_000).emitWithAck('cmd', {
-            seq: ++seq,
-            worldId: 'tag-eu-1',
-            type: 'move',
-            dx: Math.abs(p.runner - p.tagger) > 700 ? dx : 0,
-          });
-          const ack = await it.timeout(10_000).emitWithAck('cmd', {
-            seq: ++seq,
-            worldId: 'tag-eu-1',
-            type: 'interact',
-            targetId: 'runner',
-          });
-          return ack.ok && ack;
-        },
-        30_000,
-        host,
-      );
+      // "it" walks up to the runner and tags it.
+      const tagged = await chaseAndTag(it, 'tagger', 'runner', host);
       expect(tagged).toMatchObject({ ok: true, tick: expect.any(Number) });
       await until(
         'the new state at the runner',

@@ -1,6 +1,7 @@
 // What the embedded host's tests share: `node tools/embedded/start.cjs` as a child process
 // (free ports, its own data folder) and a bounded wait that reports the host's output.
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 export const ROOT = path.join(__dirname, '..', '..', '..');
@@ -11,6 +12,23 @@ export interface Host {
   child: ChildProcess;
   output(): string;
   exited: Promise<number | null>;
+}
+
+/**
+ * Copies deploy/examples into `dir`, the tag world without bots (its `anvil.dev/embedded-bots`
+ * annotation): its first player is "it", so a test's own players can pass it on.
+ */
+export function copyExamples(dir: string): void {
+  for (const f of fs.readdirSync(EXAMPLES))
+    fs.copyFileSync(path.join(EXAMPLES, f), path.join(dir, f));
+  const tagFile = path.join(dir, 'tag-game.yaml');
+  const yaml = fs.readFileSync(tagFile, 'utf8');
+  const annotated = yaml.replace(
+    '  name: tag-eu-1\n',
+    "  name: tag-eu-1\n  annotations: { anvil.dev/embedded-bots: '0' }\n",
+  );
+  if (annotated === yaml) throw new Error(`${tagFile} has no world tag-eu-1 to annotate`);
+  fs.writeFileSync(tagFile, annotated);
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
