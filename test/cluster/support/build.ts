@@ -4,11 +4,13 @@ import * as path from 'node:path';
 
 export const REPO = path.join(__dirname, '..', '..', '..');
 
-/** The four apps the cluster runs, as Nx projects. */
+/** The apps the cluster runs, as Nx projects. */
 export const APPS = [
   'resolver-controller',
   'physics-engine',
   'interaction-engine',
+  'tag-game',
+  'analytics',
   'gateway',
 ] as const;
 export type App = (typeof APPS)[number];
