@@ -69,8 +69,16 @@ export class WorldRepository {
   }
 
   /** Deletes the world with its checkpoints and sessions (audit entries stay); false when absent. */
+  /**
+   * Deletes the world with its checkpoints and sessions, and its leases: a deleted world is not
+   * an orphan to take over, and its owner stops it at its next renewal.
+   */
   async delete(id: string): Promise<boolean> {
-    const { count } = await this.db().world.deleteMany({ where: { id: text('id', id) } });
+    const worldId = text('id', id);
+    const [, { count }] = await this.db().$transaction([
+      this.db().worldLease.deleteMany({ where: { worldId } }),
+      this.db().world.deleteMany({ where: { id: worldId } }),
+    ]);
     return count > 0;
   }
 }

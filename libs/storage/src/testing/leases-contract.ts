@@ -33,6 +33,30 @@ export function describeLeases(storage: () => Storage): void {
       expect(await storage().leases.get(worldId, 'interaction')).toBeNull();
     });
 
+    it("goes with its world: a deleted world's lease is neither renewed nor an orphan", async () => {
+      const worldId = uid('w');
+      await storage().worlds.upsert({
+        id: worldId,
+        namespace: 'ns',
+        name: worldId,
+        game: 'g',
+        region: 'r',
+        shards: 1,
+        phase: 'Ready',
+      });
+      const { epoch } = await acquire(worldId, 'a', 1);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect((await storage().leases.orphans(ROLE, 1000)).map((o) => o.worldId)).toContain(worldId);
+      expect(await storage().worlds.delete(worldId)).toBe(true);
+      expect(await storage().leases.get(worldId, ROLE)).toBeNull();
+      expect((await storage().leases.orphans(ROLE, 1000)).map((o) => o.worldId)).not.toContain(
+        worldId,
+      );
+      expect(await storage().leases.renew(ROLE, 'a', [{ worldId, epoch }], LONG)).toEqual(
+        new Map(),
+      );
+    });
+
     it("refuses another holder's live lease, naming the holder", async () => {
       const worldId = uid('w');
       await acquire(worldId, 'a');
