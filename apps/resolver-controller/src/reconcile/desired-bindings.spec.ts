@@ -67,7 +67,7 @@ describe('desiredBindings', () => {
         consumerVersion: '1.0.0',
         providerVersion: '1.0.0',
         capabilityVersion: '1.0.0',
-        port: 8080,
+        port: 8090,
         shard: undefined,
       },
     ],
@@ -87,7 +87,7 @@ describe('desiredBindings', () => {
         provider: {
           module: provider,
           version: want.providerVersion,
-          endpoint: { port: want.port, protocol: want.port === 8080 ? 'http' : 'grpc' },
+          endpoint: { port: want.port, protocol: want.port === 8090 ? 'http' : 'grpc' },
         },
         capabilityId,
         capabilityVersion: want.capabilityVersion,
@@ -141,7 +141,7 @@ describe('desiredBindings', () => {
       ).toEqual(
         expect.arrayContaining([
           ['analytics-archive', '1.2.0', 0, 8081],
-          ['analytics-kafka', '1.0.0', 1, 8080],
+          ['analytics-kafka', '1.0.0', 1, 8090],
         ]),
       );
       expect(sinks).toHaveLength(2);
