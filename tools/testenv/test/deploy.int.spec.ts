@@ -1,7 +1,7 @@
 // deploy/ against the real kube-apiserver: every kustomization renders, and the API server
-// accepts every object it renders (server-side dry run); the overlays run the four apps
-// hardened, each engine module behind the Service its ModuleManifest's endpoint names; and each
-// app's Dockerfile builds what the Deployments run.
+// accepts every object it renders (server-side dry run); the overlays run the apps hardened,
+// each module (gRPC engines and the HTTP analytics sink) behind the Service its ModuleManifest's
+// endpoint names; and each app's Dockerfile builds what the Deployments run.
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -25,7 +25,14 @@ type Obj = {
   [key: string]: any;
 };
 
-const APPS = ['gateway', 'interaction-engine', 'physics-engine', 'resolver-controller'];
+const APPS = [
+  'analytics',
+  'gateway',
+  'interaction-engine',
+  'physics-engine',
+  'resolver-controller',
+  'tag-game',
+];
 const LAST_APPLIED_WARNING =
   'Warning: failed to migrate kubectl.kubernetes.io/last-applied-configuration for Server-Side Apply';
 const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
@@ -252,16 +259,18 @@ describe.each(['dev', 'production'])('deploy/overlays/%s', (overlay) => {
     return refs;
   }
 
-  it('runs the four apps: the controller, the gateway and one Deployment per engine module', () => {
+  it('runs the controller, the gateway and one Deployment per module', () => {
     expect(
       deployments()
         .map((d) => `${d.metadata.namespace}/${d.metadata.name}`)
         .sort(),
     ).toEqual([
       'anvil-system/resolver-controller',
+      'anvil/analytics-kafka',
       'anvil/gateway',
       'anvil/interaction-engine',
       'anvil/physics-rapier',
+      'anvil/tag-game',
     ]);
     for (const d of deployments()) {
       expect(find('Service', d.metadata.name, d.metadata.namespace)).toBeDefined();
@@ -298,19 +307,23 @@ describe.each(['dev', 'production'])('deploy/overlays/%s', (overlay) => {
     expect(problems).toEqual([]);
   });
 
-  it("puts each engine module behind a Service named after the module, on its ModuleManifest's endpoint port", () => {
-    const engines = deployments().filter((d) => d.metadata.labels?.['anvil.dev/module']);
-    expect(engines.map((d) => d.metadata.labels!['anvil.dev/module']).sort()).toEqual([
+  it("puts each module behind a Service named after the module, on its ModuleManifest's endpoint port", () => {
+    const modules = deployments().filter((d) => d.metadata.labels?.['anvil.dev/module']);
+    expect(modules.map((d) => d.metadata.labels!['anvil.dev/module']).sort()).toEqual([
+      'analytics-kafka',
       'interaction-engine',
       'physics-rapier',
+      'tag-game',
     ]);
-    for (const d of engines) {
+    for (const d of modules) {
       const module = d.metadata.labels!['anvil.dev/module'];
       const manifests = moduleManifests.filter((m) => m.spec.module === module);
       expect(manifests.length).toBeGreaterThan(0);
-      const ports = [...new Set(manifests.map((m) => m.spec.endpoint.port))];
-      expect(ports).toHaveLength(1);
-      const [port] = ports;
+      const endpoints = [
+        ...new Set(manifests.map((m) => `${m.spec.endpoint.protocol}:${m.spec.endpoint.port}`)),
+      ];
+      expect(endpoints).toHaveLength(1);
+      const { protocol, port } = manifests[0].spec.endpoint;
 
       expect(d.metadata.name).toBe(module);
       const service = find('Service', module, d.metadata.namespace)!;
@@ -319,17 +332,38 @@ describe.each(['dev', 'production'])('deploy/overlays/%s', (overlay) => {
         'app.kubernetes.io/part-of': 'anvil',
       });
       expect(service.spec.ports.map((p: any) => p.port)).toEqual([port]);
+      expect(service.spec.ports[0].appProtocol).toBe(protocol);
       expect(d.spec.template.metadata.labels).toMatchObject(service.spec.selector);
 
       const container = podOf(d).containers[0];
-      const target = service.spec.ports[0].targetPort;
-      expect(
-        container.ports.find((p: any) => p.name === target || p.containerPort === target)
-          .containerPort,
-      ).toBe(port);
-      expect(envOf(d).GRPC_PORT).toBe(String(port));
-      for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe'])
-        expect(container[probe].grpc).toEqual({ port });
+      /** The container port a Service's targetPort or a probe's port (a name or a number) means. */
+      const containerPort = (ref: string | number) =>
+        container.ports.find((p: any) => p.name === ref || p.containerPort === ref)?.containerPort;
+      expect(containerPort(service.spec.ports[0].targetPort)).toBe(port);
+      const probes = ['startupProbe', 'livenessProbe', 'readinessProbe'];
+      const app = container.image
+        .replace(/:[^:/]+$/, '')
+        .split('/')
+        .pop();
+      if (protocol === 'grpc') {
+        // grpc.health.v1 of the whole server
+        expect(envOf(d).GRPC_PORT).toBe(String(port));
+        for (const probe of probes) expect(container[probe].grpc).toEqual({ port });
+      } else {
+        expect(protocol).toBe('http');
+        expect(envOf(d).PORT).toBe(String(port));
+        const health = fs.readFileSync(
+          path.join(repo, 'apps', app, 'src/health/health.controller.ts'),
+          'utf8',
+        );
+        for (const probe of probes) {
+          const { path: probePath, port: probePort } = container[probe].httpGet;
+          expect(containerPort(probePort)).toBe(port);
+          expect(health).toContain(`@Get('${probePath.slice(1)}')`);
+        }
+        expect(container.livenessProbe.httpGet.path).toBe('/healthz');
+        expect(container.readinessProbe.httpGet.path).toBe('/readyz');
+      }
 
       const repository = (image: string) => image.replace(/:[^:/]+$/, '');
       for (const m of manifests) expect(repository(container.image)).toBe(repository(m.spec.image));
@@ -340,7 +374,7 @@ describe.each(['dev', 'production'])('deploy/overlays/%s', (overlay) => {
     }
   });
 
-  it('wires the gateway to the interaction engine and that to physics through those Services', () => {
+  it('wires the gateway to a game module and each game module to physics through those Services', () => {
     const providerOf = (capabilityId: string) => {
       const modules = new Set(
         moduleManifests
@@ -351,13 +385,23 @@ describe.each(['dev', 'production'])('deploy/overlays/%s', (overlay) => {
     };
     const address = (d: Obj) =>
       `${d.metadata.name}:${find('Service', d.metadata.name, d.metadata.namespace)!.spec.ports[0].port}`;
-    const [interaction] = providerOf('game.interaction');
+    const games = providerOf('game.interaction');
+    expect(games.map((d) => d.metadata.name).sort()).toEqual(['interaction-engine', 'tag-game']);
+    // the default for worlds whose registry row has no entry binding (docs/cluster.md)
     expect(envOf(find('Deployment', 'gateway')!).INTERACTION_ENGINE_ADDRESS).toBe(
-      address(interaction),
+      address(find('Deployment', 'interaction-engine')!),
     );
-    expect(providerOf('physics.simulation').map(address)).toContain(
-      envOf(interaction).PHYSICS_ENGINE_ADDRESS,
-    );
+    for (const game of games) {
+      expect(providerOf('physics.simulation').map(address)).toContain(
+        envOf(game).PHYSICS_ENGINE_ADDRESS,
+      );
+      // MODULE_NAME picks the world's bindings whose consumer is this module
+      const env = podOf(game).containers[0].env.find((e: any) => e.name === 'MODULE_NAME');
+      const label = /^metadata\.labels\['(.+)'\]$/.exec(env.valueFrom?.fieldRef?.fieldPath ?? '');
+      expect(label ? game.spec.template.metadata.labels[label[1]] : env.value).toBe(
+        game.metadata.labels!['anvil.dev/module'],
+      );
+    }
   });
 
   it('probes the gateway and the controller on the paths they serve', () => {
@@ -383,7 +427,7 @@ describe.each(['dev', 'production'])('deploy/overlays/%s', (overlay) => {
       expect(env.BUS).toBe('kafka');
       expect(env.KAFKA_BROKERS).toMatch(/^[^\s:,]+:\d+(,[^\s:,]+:\d+)*$/);
     }
-    for (const name of ['gateway', 'physics-rapier', 'resolver-controller']) {
+    for (const name of ['gateway', 'physics-rapier', 'resolver-controller', 'analytics-kafka']) {
       const d = find('Deployment', name)!;
       expect(references(d)).toContainEqual(
         expect.objectContaining({ kind: 'Secret', key: 'DATABASE_URL' }),
@@ -394,7 +438,7 @@ describe.each(['dev', 'production'])('deploy/overlays/%s', (overlay) => {
       .map((r) => r.key);
     expect(gatewayKeys).toEqual(expect.arrayContaining(['JWT_SECRET', 'JWT_PUBLIC_KEY']));
     // the engines and their callers share the engine token
-    for (const name of ['gateway', 'interaction-engine', 'physics-rapier']) {
+    for (const name of ['gateway', 'interaction-engine', 'tag-game', 'physics-rapier']) {
       expect(references(find('Deployment', name)!)).toContainEqual(
         expect.objectContaining({ kind: 'Secret', key: 'ENGINE_TOKEN', optional: false }),
       );
@@ -433,9 +477,9 @@ describe.each(['dev', 'production'])('deploy/overlays/%s', (overlay) => {
       expect(new Set(secrets.map((r) => r.name))).toEqual(new Set(['anvil-secrets']));
     });
 
-    it('runs several gateways and controllers, each under a PodDisruptionBudget', () => {
+    it('runs several gateways, controllers and analytics consumers, each under a PodDisruptionBudget', () => {
       const budgets = of('PodDisruptionBudget');
-      for (const name of ['gateway', 'resolver-controller']) {
+      for (const name of ['gateway', 'resolver-controller', 'analytics-kafka']) {
         const d = find('Deployment', name)!;
         expect(d.spec.replicas).toBeGreaterThan(1);
         const budget = budgets.find(
