@@ -130,6 +130,8 @@ let gateway: AppProcess;
 let ports: Record<'physics' | 'interaction' | 'tag' | 'analytics' | 'gateway', number>;
 let gatewayUrl: string;
 let analyticsUrl: string;
+/** What every engine and the gateway get, as from the ConfigMap and Secret. */
+let common: Record<string, string>;
 let consumer: Consumer;
 let db: Client;
 const events: CloudEvent[] = [];
@@ -159,7 +161,7 @@ beforeAll(async () => {
   gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
   analyticsUrl = `http://127.0.0.1:${ports.analytics}`;
   // The engines and the gateway share one engine token, as through the Secret anvil-secrets.
-  const common = {
+  common = {
     BUS: 'kafka',
     KAFKA_BROKERS: env.KAFKA_BROKERS,
     BUS_TOPIC_PREFIX: topicPrefix,
@@ -748,6 +750,79 @@ describe('cluster mode, end to end', () => {
     expect(arena.totals.joins).toBeGreaterThanOrEqual(1);
     expect(tag).toMatchObject({ worldId: tagWorldId, players: { now: 2 } });
     expect(tag.totals.joins).toBeGreaterThanOrEqual(2);
+  });
+
+  it("publishing tag-game 1.1.0 moves the tag world onto that version's process, its players still playing", async () => {
+    // The newer version runs next to the old one (in a cluster: its own workload).
+    const port = await freePort();
+    const newer = start(
+      new AppProcess('tag-game', {
+        ...common,
+        GRPC_HOST: '127.0.0.1',
+        GRPC_PORT: String(port),
+        PHYSICS_ENGINE_ADDRESS: '127.0.0.1:1',
+      }),
+    );
+    await newer.waitUntil('its gRPC port accepts connections', () => listening(port), 90_000);
+    // The example's manifest, published again as 1.1.0 (the same rules, a newer build).
+    const published = fs
+      .readFileSync(path.join(REPO, 'deploy', 'examples', 'tag-game.yaml'), 'utf8')
+      .split(/^---\s*$/m)
+      .map((doc) => parse(doc))
+      .find((o) => o?.kind === 'ModuleManifest');
+    const manifest = {
+      ...published,
+      metadata: { name: 'tag-game-1.1.0' },
+      spec: {
+        ...published.spec,
+        version: '1.1.0',
+        image: 'ghcr.io/anvil-dev/tag-game:1.1.0',
+        endpoint: { host: '127.0.0.1', port, protocol: 'grpc' },
+      },
+    };
+    await kubectlOk(['apply', '-n', namespace, '-f', '-'], { input: JSON.stringify(manifest) });
+    // The controller selects the newer version (the game asks ^1.0.0) and rewrites the entry.
+    await poll(
+      "the tag world's entry binding to name the newer process",
+      async () => {
+        const row = (await db.query('SELECT bindings FROM worlds WHERE id = $1', [tagWorldId]))
+          .rows[0];
+        return row?.bindings.some(
+          (b: { consumer: string; address: string }) =>
+            b.consumer === 'gateway' && b.address === `127.0.0.1:${port}`,
+        );
+      },
+      60_000,
+    );
+    // The gateway re-reads its worlds' routes (ROUTE_REFRESH_MS): tom's next commands go to
+    // 1.1.0, which starts the world there and puts tom back on his body.
+    const ack = await poll(
+      'a command of tom served by tag-game 1.1.0',
+      async () => {
+        const answer = await tom.cmd(tagWorldId, { type: 'move', dx: 0.5, dy: 0 });
+        return answer.ok === true && newer.log.includes(tagWorldId) && answer;
+      },
+      30_000,
+      500,
+    );
+    expect(ack).toMatchObject({ ok: true, tick: expect.any(Number) });
+    expect(gateway.log).toMatch(/the world's game module moved: its commands follow/);
+    const bindings = JSON.parse(
+      await kubectlOk([
+        'get',
+        'capabilitybindings',
+        '-n',
+        namespace,
+        '-l',
+        'anvil.dev/world=tag-eu-1',
+        '-o',
+        'json',
+      ]),
+    ).items as Array<{ spec: { consumer: { module: string; version: string } } }>;
+    expect(bindings.map((b) => `${b.spec.consumer.module}@${b.spec.consumer.version}`)).toEqual([
+      'tag-game@1.1.0',
+      'tag-game@1.1.0',
+    ]);
   });
 
   it('the physics engine checkpoints the world in PostgreSQL', async () => {
