@@ -21,6 +21,7 @@ export {
   type EngineServerConfig,
 } from './config/engine-env';
 export { createBus, holdBus, type BusConfig, type HeldBus } from './bus/create-bus';
+export { SUBSCRIBE_RETRY, subscribeWithRetry } from './bus/subscribe-with-retry';
 export {
   sleep,
   systemClock,

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import {
   resolve,
   type GameDefinition,
@@ -20,7 +20,7 @@ import { EngineClient, isUnknownWorldError, playerBodyId } from '@anvil/engine-c
 // The gateway's test helper that runs docs/client-protocol.md's client (not in its package).
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { runDocExample } from '../../../apps/gateway/src/testing/doc-example';
-import { chaseAndTag } from './tag-players';
+import { chaseAndTag, connectPlayer as connect } from './tag-players';
 import {
   EXAMPLES,
   ROOT,
@@ -53,23 +53,6 @@ function readObjects(dir: string): Array<{ kind: string }> {
       ),
     )
     .filter(Boolean);
-}
-
-/** A player connection (no automatic reconnection); rejects with the connect_error. */
-function connect(url: string, jwt: string): Promise<Socket> {
-  const s = io(url, {
-    auth: { token: jwt },
-    transports: ['websocket'],
-    reconnection: false,
-    forceNew: true,
-  });
-  return new Promise((ok, fail) => {
-    s.once('connect', () => ok(s));
-    s.once('connect_error', (e) => {
-      s.close();
-      fail(e);
-    });
-  });
 }
 
 const getJson = async (url: string) => {

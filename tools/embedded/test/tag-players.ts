@@ -1,5 +1,6 @@
-// Scripted players of the tag world (deploy/examples/tag-game.yaml) for the host's tests: the
-// one who is "it" walks up to another and tags it, as a person would with the keyboard.
+// Scripted players for the host's tests: a gateway connection, and in the tag world
+// (deploy/examples/tag-game.yaml) the one who is "it" walking up to another to tag it, as a
+// person would with the keyboard.
 import { io, type Socket } from 'socket.io-client';
 import { playerBodyId } from '@anvil/engine-contract';
 import { until, type Host } from './host';

@@ -9,7 +9,7 @@ import {
 } from '../fold/analytics-input';
 import { deltaOf } from '../fold/figure-delta';
 import type { AnalyticsMetrics } from '../metrics/analytics-metrics';
-import { subscribeWithRetry } from './subscribe-with-retry';
+import { subscribeWithRetry } from '@anvil/runtime';
 
 /** The topics the figures come from (physics deltas carry nothing they need). */
 export const CONSUMED_TOPICS = ['interaction', 'commands'] as const;

@@ -8,50 +8,11 @@ import { CliIo } from '../io';
 
 export const examples = path.join(__dirname, '..', '..', '..', '..', 'deploy', 'examples');
 
-/**
- * Not an example: a game over the example manifests (resolve it with `-f examples -f <this>`)
- * that binds what deploy/examples no longer does, a world-shard requirement (physics-rapier's
- * state.checkpoint, once per shard) and a "many" requirement with two providers
- * (analytics-kafka 1.0.0 and an archive sink 1.2.0). World `replay-1`, 2 shards: 4 bindings.
- */
-export const replayYaml = `apiVersion: anvil.dev/v1alpha1
-kind: ModuleManifest
-metadata: { name: replay-recorder-1.0.0 }
-spec:
-  module: replay-recorder
-  version: 1.0.0
-  image: example/replay-recorder:1.0.0
-  endpoint: { port: 50070, protocol: grpc }
-  requires:
-    - { capabilityId: state.checkpoint, versionConstraint: ^1.0.0, scope: world-shard, multiplicity: '1', dependencyMode: required }
-    - { capabilityId: analytics.sink, versionConstraint: ^1.0.0, scope: world, multiplicity: many, dependencyMode: optional }
----
-apiVersion: anvil.dev/v1alpha1
-kind: ModuleManifest
-metadata: { name: analytics-archive-1.2.0 }
-spec:
-  module: analytics-archive
-  version: 1.2.0
-  image: example/analytics-archive:1.2.0
-  endpoint: { port: 8081, protocol: http }
-  provides:
-    - { capabilityId: analytics.sink, version: 1.2.0, scope: world }
----
-apiVersion: anvil.dev/v1alpha1
-kind: GameDefinition
-metadata: { name: replay }
-spec:
-  modules:
-    - { name: replay-recorder }
-    - { name: physics-rapier, versionConstraint: ^1.0.0 }
-    - { name: analytics-kafka }
-    - { name: analytics-archive }
----
-apiVersion: anvil.dev/v1alpha1
-kind: WorldInstance
-metadata: { name: replay-1 }
-spec: { gameRef: replay, region: eu-west, shards: 2 }
-`;
+/** test/fixtures/replay-game.yaml: a game that binds per shard and ranks two sinks (see its header). */
+export const replayYaml = fs.readFileSync(
+  path.join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'replay-game.yaml'),
+  'utf8',
+);
 
 /** Runs the CLI with these arguments; its exit code and what it printed. */
 export function runCli(...argv: string[]): { code: number; out: string; err: string } {

@@ -12,7 +12,7 @@ import {
   type EventBus,
   type Subscription,
 } from '@anvil/bus';
-import { subscribeWithRetry } from '../bus/subscribe-with-retry';
+import { subscribeWithRetry } from '@anvil/runtime';
 import { GatewayConfigService } from '../config/gateway-config.service';
 import { SnapshotService } from '../engine/snapshot.service';
 import { MetricsService } from '../metrics/metrics.service';
