@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import type { Storage } from '@anvil/storage';
+import { NotFoundError, type Storage } from '@anvil/storage';
 import { GatewayConfigService } from '../config/gateway-config.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { LOGGER, STORAGE } from '../storage/storage.tokens';
@@ -56,10 +56,17 @@ export class AuditService {
     return (await this.storage.sessions.open({ playerId, worldId, gateway: this.gateway })).id;
   }
 
-  /** Records the last acknowledged seq and closes the session. */
+  /**
+   * Records the last acknowledged seq and closes the session. A session that is gone went with
+   * its world (the control plane deleted it): nothing is left to close.
+   */
   async closeSession(sessionId: string, lastSeq: number): Promise<void> {
-    if (lastSeq > 0) await this.storage.sessions.ack(sessionId, lastSeq);
-    await this.storage.sessions.close(sessionId);
+    try {
+      if (lastSeq > 0) await this.storage.sessions.ack(sessionId, lastSeq);
+      await this.storage.sessions.close(sessionId);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+    }
   }
 
   /** Runs a write in the background: failures are logged with context and counted. */

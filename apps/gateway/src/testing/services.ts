@@ -26,6 +26,7 @@ export interface GatewayServices {
   nsp: FakeNamespace;
   bus: InMemoryBus;
   metrics: MetricsService;
+  audit: AuditService;
   config: GatewayConfigService;
   fanout: FanoutService;
   worlds: WorldsService;
@@ -77,6 +78,7 @@ export async function gatewayServices(
     nsp,
     bus,
     metrics,
+    audit,
     config,
     fanout,
     worlds,

@@ -55,6 +55,21 @@ describe('WorldsService', () => {
     expect(await isOpen(socket.data.worlds['arena']?.sessionId)).toBe(true);
   });
 
+  it('leaves a world the control plane deleted meanwhile without a storage error (its sessions went with it)', async () => {
+    await registerWorld(storage, 'doomed');
+    gw.engine.running('doomed');
+    const { socket } = gw.nsp.connect('dora');
+    await gw.worlds.join(socket, 'doomed', trace);
+    const sessionErrors = async () =>
+      (await gw.metrics.storageErrors.get()).values.find((v) => v.labels.operation === 'session')
+        ?.value ?? 0;
+    const before = await sessionErrors();
+    await storage.worlds.delete('doomed');
+    gw.worlds.leave(socket, 'doomed', 'left', trace);
+    await gw.audit.drain(5_000);
+    expect(await sessionErrors()).toBe(before);
+  });
+
   it('starts a world its engine does not run yet (first join after Ready, or after a restart)', async () => {
     gw.engine.restart();
     const { socket } = gw.nsp.connect('alice');
