@@ -262,30 +262,35 @@ describe('world ownership across physics replicas', () => {
     }
     expect(holders.size).toBe(worldIds.length);
     // Acquired is not yet running: the taker is still reading the checkpoint and the log. A
-    // takeover that fails there leaves the world an orphan again, and a later round (maybe the
-    // other survivor's) takes it: follow the lease until its holder serves the world.
-    for (const worldId of worldIds) {
-      const until = Date.now() + 20_000;
+    // takeover that fails there, or a survivor stalled past its lease on a loaded machine, leaves
+    // the world an orphan again and a later round takes it: follow the lease until its holder
+    // serves the world.
+    const survivors = new Map([
+      ['physics-y', y],
+      ['physics-z', z],
+    ]);
+    const servingOwner = async (worldId: string) => {
+      const until = Date.now() + 45_000;
+      let last: unknown;
       while (Date.now() < until) {
-        const holder = (await lease(worldId))?.holder;
-        const owner = holder === 'physics-y' ? y : holder === 'physics-z' ? z : undefined;
-        const serves = await owner?.client.snapshot({ worldId }).then(
-          () => true,
-          () => false,
-        );
-        if (serves) {
-          holders.set(worldId, holder as string);
-          break;
-        }
+        last = await lease(worldId);
+        const holder = (last as { holder?: string } | null)?.holder ?? '';
+        const owner = survivors.get(holder);
+        const live = await owner?.client.snapshot({ worldId }).catch(() => undefined);
+        if (owner && live) return { holder, owner, live };
         await sleep(50);
       }
-    }
+      const tails = [y, z].map((r) => r.engine.output().slice(-2_000)).join('\n---\n');
+      throw new Error(
+        `world ${worldId} is served by no survivor after 45 s; lease ${JSON.stringify(last)}\n${tails}`,
+      );
+    };
+    for (const worldId of worldIds) holders.set(worldId, (await servingOwner(worldId)).holder);
     // The spread depends on the reports each survivor saw (planTakeover's properties cover it).
     expect([...holders.values()].every((h) => h === 'physics-y' || h === 'physics-z')).toBe(true);
     const recovery: number[] = [];
     for (const [index, worldId] of worldIds.entries()) {
-      const owner = holders.get(worldId) === 'physics-y' ? y : z;
-      const live = await owner.client.snapshot({ worldId });
+      const { live } = await servingOwner(worldId);
       const log = (await readLog(worldId)).filter((e) => e.tick <= live.tick);
       expectAcknowledgedInLog(log, senders[index].acked);
       expect(await replayedHash(log, live.state, live.tick)).toBe(live.stateHash);
