@@ -10,6 +10,9 @@ import { GatewayConfigService } from '../config/gateway-config.service';
 import { LOGGER, STORAGE } from '../storage/storage.tokens';
 import { InteractionEngineService } from './interaction-engine.service';
 
+/** Rows read by one query of a refresh (the storage's most ids a call). */
+const REFRESH_BATCH = 1_000;
+
 /**
  * Keeps the routes of the worlds this gateway serves current: every ROUTE_REFRESH_MS it reads
  * the registry and re-learns each routed world's entry binding. When a world's game now binds
@@ -39,14 +42,15 @@ export class RouteRefreshService implements OnApplicationBootstrap, OnApplicatio
     clearInterval(this.timer);
   }
 
-  /** Reads the registry once and re-learns the routed worlds' routes (never throws). */
+  /** Reads the routed worlds' rows (no others) and re-learns their routes (never throws). */
   async refresh(): Promise<void> {
-    const routed = new Set(this.engine.routedWorlds());
-    if (this.refreshing || routed.size === 0) return;
+    const routed = this.engine.routedWorlds();
+    if (this.refreshing || routed.length === 0) return;
     this.refreshing = true;
     try {
-      for (const world of await this.storage.worlds.list())
-        if (routed.has(world.id)) this.engine.route(world);
+      for (let i = 0; i < routed.length; i += REFRESH_BATCH)
+        for (const world of await this.storage.worlds.getMany(routed.slice(i, i + REFRESH_BATCH)))
+          this.engine.route(world);
     } catch (error) {
       this.logger.warn({ err: error }, 'could not read the world registry to refresh routes');
     } finally {

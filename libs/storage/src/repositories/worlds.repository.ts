@@ -1,7 +1,7 @@
 import type { Prisma, World as WorldRow } from '../generated/prisma/client';
 import type { World, WorldBinding, WorldInput } from '../domain';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors';
-import { integer, text } from '../validation';
+import { MAX_LIMIT, integer, text } from '../validation';
 import { isPrismaError, PrismaCode, type PrismaAccess } from './prisma-errors';
 
 /** Longest phase name accepted. */
@@ -41,6 +41,15 @@ export class WorldRepository {
   async get(id: string): Promise<World | null> {
     const row = await this.db().world.findUnique({ where: { id: text('id', id) } });
     return row ? toWorld(row) : null;
+  }
+
+  /** The worlds of these ids that exist (at most MAX_LIMIT ids a call), in no set order. */
+  async getMany(ids: readonly string[]): Promise<World[]> {
+    if (!Array.isArray(ids) || ids.length > MAX_LIMIT)
+      throw new InvalidInputError('ids', `must be an array of at most ${MAX_LIMIT} ids`);
+    if (ids.length === 0) return [];
+    const where = { id: { in: ids.map((id) => text('id', id)) } };
+    return (await this.db().world.findMany({ where })).map(toWorld);
   }
 
   /** All worlds, or those of one namespace, ordered by namespace then name. */

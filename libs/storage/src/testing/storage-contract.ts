@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { ConflictError } from '../errors';
+import { ConflictError, InvalidInputError } from '../errors';
 import { loadMigrations, MIGRATIONS_TABLE, type MigrationResult } from '../migrations/migrate';
 import type { Storage } from '../storage';
 import { describeAnalytics } from './analytics-contract';
@@ -124,6 +124,19 @@ export function describeStorageContract(name: string, factory: StorageFactory): 
           await ctx.storage.worlds.upsert(aWorld({ namespace, name }));
         const names = (await ctx.storage.worlds.list({ namespace })).map((w) => w.name);
         expect(names).toEqual(['alpha', 'bravo', 'charlie']);
+      });
+
+      it('reads many worlds by id at once, the ones that exist, at most 1000 ids a call', async () => {
+        const [a, b] = [
+          await ctx.storage.worlds.upsert(aWorld()),
+          await ctx.storage.worlds.upsert(aWorld()),
+        ];
+        const found = await ctx.storage.worlds.getMany([a.id, 'no-such-world', b.id]);
+        expect(found.map((w) => w.id).sort()).toEqual([a.id, b.id].sort());
+        expect(await ctx.storage.worlds.getMany([])).toEqual([]);
+        await expect(
+          ctx.storage.worlds.getMany(Array.from({ length: 1001 }, (_, i) => `w${i}`)),
+        ).rejects.toBeInstanceOf(InvalidInputError);
       });
 
       it('refuses a second id for the same namespace and name', async () => {
