@@ -11,8 +11,7 @@ import { createStorage, type Storage } from '@anvil/storage';
 import type { PhysicsConfig } from './config/physics-config';
 import { EngineModule } from './engine/engine.module';
 import { loadRapier } from './simulation/rapier';
-import { TakeoverLoop } from './ownership/takeover-loop';
-import { WorldOwnership } from './ownership/world-ownership';
+import { PHYSICS_ROLE, TakeoverLoop, WorldOwnership } from '@anvil/ownership';
 import { CheckpointService } from './worlds/checkpoints';
 import { WorldsService } from './worlds/worlds.service';
 
@@ -124,6 +123,7 @@ function newOwnership(
     address,
     ttlMs: leaseTtlMs,
     renewEveryMs,
+    role: PHYSICS_ROLE,
     onRenewError: (error) => logger.warn(`renewing the world leases failed: ${String(error)}`),
   });
 }
@@ -145,6 +145,7 @@ function newTakeover(
     address,
     everyMs: ownership.renewEveryMs,
     ttlMs: ownership.leaseTtlMs,
+    role: PHYSICS_ROLE,
     capacity: () => ({
       worlds: worlds.size,
       bodies: worlds.totalBodies(),

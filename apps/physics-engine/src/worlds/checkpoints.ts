@@ -1,5 +1,5 @@
 import type { Checkpoint, Storage } from '@anvil/storage';
-import { PHYSICS_ROLE } from '../ownership/world-ownership';
+import { PHYSICS_ROLE } from '@anvil/ownership';
 import type { SimulationSnapshot, WorldSimulation } from '../simulation/world-simulation';
 
 /** The shard the physics engine checkpoints (it runs each world whole). */

@@ -38,7 +38,7 @@ import type { CheckpointService } from './checkpoints';
 import { CommandLogWriter } from '../log/command-log-writer';
 import { DeltaPublisher } from './delta-publisher';
 import { WorldRuntime } from './world-runtime';
-import type { WorldOwnership } from '../ownership/world-ownership';
+import type { WorldOwnership } from '@anvil/ownership';
 
 /** What a world's lease records so that another replica can bring it back. */
 interface WorldSpec {

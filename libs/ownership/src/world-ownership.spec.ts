@@ -1,6 +1,7 @@
 import { ManualClock } from '@anvil/runtime';
 import { createStorage, LeaseHeldError, type Storage } from '@anvil/storage';
 import { safetyMargin, validUntil } from './lease-validity';
+import { PHYSICS_ROLE } from './roles';
 import { WorldOwnership } from './world-ownership';
 
 // Real leases in PGlite; this replica's own clock and timers are moved by hand.
@@ -23,6 +24,7 @@ function replica(holder: string, clock = new ManualClock(), ttlMs = TTL) {
     address: () => `${holder}:50051`,
     ttlMs,
     renewEveryMs: 300,
+    role: PHYSICS_ROLE,
     clock,
     timers: clock,
   });
@@ -94,6 +96,7 @@ describe('WorldOwnership', () => {
       address: () => 'a:1',
       ttlMs: TTL,
       renewEveryMs: 300,
+      role: PHYSICS_ROLE,
       clock,
       timers: clock,
       onRenewError: (error) => errors.push(error),

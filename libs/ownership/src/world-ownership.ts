@@ -2,9 +2,6 @@ import type { LeaseRepository } from '@anvil/storage';
 import { systemClock, unrefTimers, type Clock, type Timers } from '@anvil/runtime';
 import { validUntil } from './lease-validity';
 
-/** The lease role of physics engines (a world has one physics owner). */
-export const PHYSICS_ROLE = 'physics';
-
 /** What ownership needs. */
 export interface OwnershipOptions {
   leases: LeaseRepository;
@@ -15,7 +12,8 @@ export interface OwnershipOptions {
   ttlMs: number;
   /** How often all held leases are renewed, in one statement. */
   renewEveryMs: number;
-  role?: string;
+  /** Whose leases these are (PHYSICS_ROLE, a game module's `gameRole`). */
+  role: string;
   clock?: Clock;
   timers?: Timers;
   onRenewError?: (error: unknown) => void;
@@ -46,7 +44,7 @@ export class WorldOwnership {
   private lost: (worldId: string, reason: string) => void = () => undefined;
 
   constructor(private readonly options: OwnershipOptions) {
-    this.role = options.role ?? PHYSICS_ROLE;
+    this.role = options.role;
     this.clock = options.clock ?? systemClock;
     this.timers = options.timers ?? unrefTimers;
   }

@@ -1,7 +1,6 @@
 import type { LeaseRepository, ReplicaRepository } from '@anvil/storage';
 import { unrefTimers, type Timers } from '@anvil/runtime';
 import { planTakeover } from './takeover-plan';
-import { PHYSICS_ROLE } from './world-ownership';
 
 /** How many orphans one round looks at, and how many it brings back at once. */
 export const TAKEOVER_BATCH = 100;
@@ -30,7 +29,8 @@ export interface TakeoverOptions {
   /** A world was brought back, `sinceExpiryMs` after its lease ended. */
   onTaken?: (worldId: string, sinceExpiryMs: number) => void;
   onError?: (error: unknown, worldId?: string) => void;
-  role?: string;
+  /** Whose orphans and reports these are (the same role as the replica's WorldOwnership). */
+  role: string;
   timers?: Timers;
 }
 
@@ -49,7 +49,7 @@ export class TakeoverLoop {
   private stopped = false;
 
   constructor(private readonly options: TakeoverOptions) {
-    this.role = options.role ?? PHYSICS_ROLE;
+    this.role = options.role;
     this.timers = options.timers ?? unrefTimers;
   }
 

@@ -1,0 +1,14 @@
+// @anvil/ownership: world ownership by fenced leases, shared by every engine that owns worlds
+// (docs/decisions.md, "World ownership"): acquire/renew/lose, and failover without a
+// coordinator (each replica takes its share of the orphaned worlds).
+export { PHYSICS_ROLE, gameRole } from './roles';
+export { safetyMargin, validUntil } from './lease-validity';
+export { WorldOwnership, type HeldLease, type OwnershipOptions } from './world-ownership';
+export { planTakeover, type ReplicaLoad } from './takeover-plan';
+export {
+  TAKEOVER_BATCH,
+  TAKEOVER_CONCURRENCY,
+  TakeoverLoop,
+  type Capacity,
+  type TakeoverOptions,
+} from './takeover-loop';

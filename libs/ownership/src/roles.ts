@@ -1,0 +1,11 @@
+/** The lease role of physics engines (a world has one physics owner). */
+export const PHYSICS_ROLE = 'physics';
+
+/**
+ * The lease role of a game module's replicas: one per module version, so the replicas of one
+ * version share a world's ownership, and a newer version's replicas are another group (a world
+ * moves between versions by its bindings, docs/games.md).
+ */
+export function gameRole(module: string, version: string): string {
+  return `game:${module}@${version}`;
+}
