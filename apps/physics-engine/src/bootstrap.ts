@@ -5,13 +5,11 @@ import type { EventBus } from '@anvil/bus';
 import { PreconditionError } from '@anvil/engine-contract';
 import { engineServer } from '@anvil/engine-contract/nest';
 import { closeOnce, holdBus, systemClock, type Clock, type Timers } from '@anvil/runtime';
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { createStorage, type Storage } from '@anvil/storage';
 import type { PhysicsConfig } from './config/physics-config';
 import { EngineModule } from './engine/engine.module';
 import { loadRapier } from './simulation/rapier';
-import { PHYSICS_ROLE, TakeoverLoop, WorldOwnership } from '@anvil/ownership';
+import { PHYSICS_ROLE, TakeoverLoop, WorldOwnership, holderOf } from '@anvil/ownership';
 import { CheckpointService } from './worlds/checkpoints';
 import { WorldsService } from './worlds/worlds.service';
 
@@ -114,12 +112,11 @@ function newOwnership(
   storage: Storage,
   address: () => string,
 ): WorldOwnership {
-  const { replicaId, leaseTtlMs, renewEveryMs } = config.ownership;
+  const { leaseTtlMs, renewEveryMs } = config.ownership;
   const logger = new Logger('WorldOwnership');
   return new WorldOwnership({
     leases: storage.leases,
-    // Unique per start: a restarted process is a new owner, and two engines in one process differ.
-    holder: replicaId ?? `${hostname()}-${randomBytes(3).toString('hex')}`,
+    holder: holderOf(config.ownership),
     address,
     ttlMs: leaseTtlMs,
     renewEveryMs,

@@ -2,6 +2,12 @@
 // (docs/decisions.md, "World ownership"): acquire/renew/lose, and failover without a
 // coordinator (each replica takes its share of the orphaned worlds).
 export { PHYSICS_ROLE, gameRole } from './roles';
+export {
+  holderOf,
+  ownershipEnv,
+  toOwnershipConfig,
+  type OwnershipConfig,
+} from './ownership-config';
 export { safetyMargin, validUntil } from './lease-validity';
 export { WorldOwnership, type HeldLease, type OwnershipOptions } from './world-ownership';
 export { planTakeover, type ReplicaLoad } from './takeover-plan';

@@ -8,6 +8,7 @@ import {
   type EngineServerConfig,
   type Env,
 } from '@anvil/runtime';
+import { ownershipEnv, toOwnershipConfig, type OwnershipConfig } from '@anvil/ownership';
 
 export { ConfigError };
 
@@ -33,14 +34,7 @@ export const physicsConfigSchema = z.object({
   CHECKPOINT_KEEP: int(1, 10_000).default(5),
   /** Storage for checkpoints (`postgresql://...`, `pglite://memory`, `pglite://<folder>`); none: no checkpoints. */
   DATABASE_URL: z.string().optional(),
-  /** This replica's name among the module's replicas (its pod name); default: host name + random suffix. */
-  REPLICA_ID: z.string().min(1).max(253).optional(),
-  /** host:port other processes reach this replica at (pod DNS); default: the loopback address it binds. */
-  ADVERTISE_ADDRESS: z.string().min(1).max(253).optional(),
-  /** How long a world's lease lasts unrenewed: a dead replica's worlds wait this long. */
-  WORLD_LEASE_TTL_MS: int(100, 600_000).default(1_500),
-  /** How often a replica renews all its leases (must be well under the TTL). */
-  WORLD_LEASE_RENEW_MS: int(10, 300_000).default(400),
+  ...ownershipEnv,
 });
 
 /** The validated environment. */
@@ -59,12 +53,7 @@ export interface PhysicsConfig extends EngineServerConfig {
   /** Storage URL; undefined: no storage of its own. */
   databaseUrl?: string;
   /** World ownership, used when storage is configured (docs/decisions.md, "World ownership"). */
-  ownership: {
-    replicaId?: string;
-    advertiseAddress?: string;
-    leaseTtlMs: number;
-    renewEveryMs: number;
-  };
+  ownership: OwnershipConfig;
 }
 
 /** Nest injection token of the PhysicsConfig. */
@@ -73,11 +62,6 @@ export const PHYSICS_CONFIG = 'PHYSICS_CONFIG';
 /** Validates an environment (default: this process's) into a PhysicsConfig; throws ConfigError. */
 export function loadPhysicsConfig(env: Env = process.env): PhysicsConfig {
   const { e, common } = parseEngineEnv('physics-engine', physicsConfigSchema, env);
-  if (e.WORLD_LEASE_RENEW_MS * 2 > e.WORLD_LEASE_TTL_MS) {
-    throw new ConfigError('physics-engine', [
-      `WORLD_LEASE_RENEW_MS (${e.WORLD_LEASE_RENEW_MS}) must be at most half of WORLD_LEASE_TTL_MS (${e.WORLD_LEASE_TTL_MS})`,
-    ]);
-  }
   return {
     ...common,
     tick: { hz: e.TICK_HZ, mode: e.TICK_MODE, maxCatchUpSteps: e.MAX_CATCH_UP_STEPS },
@@ -89,11 +73,6 @@ export function loadPhysicsConfig(env: Env = process.env): PhysicsConfig {
     },
     checkpoint: { everyTicks: e.CHECKPOINT_EVERY_TICKS, keep: e.CHECKPOINT_KEEP },
     databaseUrl: e.DATABASE_URL?.trim() || undefined,
-    ownership: {
-      replicaId: e.REPLICA_ID,
-      advertiseAddress: e.ADVERTISE_ADDRESS,
-      leaseTtlMs: e.WORLD_LEASE_TTL_MS,
-      renewEveryMs: e.WORLD_LEASE_RENEW_MS,
-    },
+    ownership: toOwnershipConfig('physics-engine', e),
   };
 }
