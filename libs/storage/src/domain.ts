@@ -103,6 +103,36 @@ export interface AcquireLeaseInput {
   spec?: Record<string, unknown>;
 }
 
+/**
+ * A game module's rules state for one world, as its owner last saved it: what the replica taking
+ * the world over restores. One per (world, role); `role` is the module's lease role.
+ */
+export interface GameState {
+  worldId: string;
+  role: string;
+  /** The lease epoch of the save that wrote it. */
+  epoch: number;
+  /** The game's opaque, versioned bytes (at most 1 MiB). */
+  state: Uint8Array;
+  /** SHA-256 of `state`, 64 lower-case hex digits. */
+  stateHash: string;
+  /** 1 after the first save of the (world, role), one more after every save since. */
+  version: number;
+  updatedAt: Date;
+}
+
+/**
+ * What a lease holder provides to save a {@link GameState}. Fenced: refused (FencedError) unless
+ * the world's lease of `role` is `holder`'s at exactly `epoch` when the row is written.
+ */
+export type GameStateInput = Pick<
+  GameState,
+  'worldId' | 'role' | 'epoch' | 'state' | 'stateHash'
+> & {
+  /** The replica saving it, which must hold the lease (its holder id, e.g. a pod name). */
+  holder: string;
+};
+
 /** An engine replica's report of itself (docs/decisions.md, "World ownership"). */
 export interface EngineReplica {
   role: string;

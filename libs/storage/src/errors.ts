@@ -88,20 +88,32 @@ export class LeaseHeldError extends StorageError {
 /**
  * A write carried a lease epoch that is not the world's current one: its writer lost the world
  * (it was paused or cut off past its lease, and another replica took over). Nothing was written.
+ * A write that names its holder (game states) is also fenced when the lease is another holder's:
+ * then `holder` is the writer and `currentHolder` the lease's holder (null without a lease).
  */
 export class FencedError extends StorageError {
   override readonly name = 'FencedError';
+  readonly holder: string | undefined;
+  readonly currentHolder: string | null | undefined;
 
   constructor(
     readonly worldId: string,
     readonly role: string,
     readonly epoch: number,
     readonly currentEpoch: number | null,
+    holders?: { holder: string; currentHolder: string | null },
   ) {
+    const writer = holders ? `${holders.holder} at epoch ${epoch}` : `epoch ${epoch}`;
+    const lease =
+      currentEpoch === null
+        ? 'gone'
+        : `at epoch ${currentEpoch}${holders?.currentHolder ? `, held by ${holders.currentHolder}` : ''}`;
     super(
       StorageErrorCode.Fenced,
-      `world "${worldId}" (${role}): epoch ${epoch} is fenced, the lease is ${currentEpoch === null ? 'gone' : `at epoch ${currentEpoch}`}`,
+      `world "${worldId}" (${role}): ${writer} is fenced, the lease is ${lease}`,
     );
+    this.holder = holders?.holder;
+    this.currentHolder = holders?.currentHolder;
   }
 }
 

@@ -19,6 +19,8 @@ export type {
   AuditEntry,
   AuditInput,
   EngineReplica,
+  GameState,
+  GameStateInput,
   ReplicaHeartbeat,
   Checkpoint,
   CheckpointInput,
@@ -66,6 +68,10 @@ export { MAX_BUCKET_SECONDS, MAX_SERIES } from './repositories/analytics-input';
 export type { AnalyticsRepository } from './repositories/analytics.repository';
 export type { AuditRepository } from './repositories/audit.repository';
 export type { CheckpointRepository } from './repositories/checkpoints.repository';
+export {
+  MAX_GAME_STATE_BYTES,
+  type GameStateRepository,
+} from './repositories/game-states.repository';
 export {
   ACQUIRE_SQL,
   MAX_LEASE_TTL_MS,

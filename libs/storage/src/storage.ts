@@ -9,6 +9,7 @@ import type { MigrationResult } from './migrations/migrate';
 import { AnalyticsRepository } from './repositories/analytics.repository';
 import { AuditRepository } from './repositories/audit.repository';
 import { CheckpointRepository } from './repositories/checkpoints.repository';
+import { GameStateRepository } from './repositories/game-states.repository';
 import { LeaseRepository } from './repositories/leases.repository';
 import { ReplicaRepository } from './repositories/replicas.repository';
 import { prismaAccess } from './repositories/prisma-errors';
@@ -31,6 +32,8 @@ export interface Storage {
   readonly worlds: WorldRepository;
   readonly checkpoints: CheckpointRepository;
   readonly leases: LeaseRepository;
+  /** Game modules' rules state per (world, role), saves fenced by the lease of that role. */
+  readonly gameStates: GameStateRepository;
   readonly replicas: ReplicaRepository;
   readonly sessions: SessionRepository;
   readonly audit: AuditRepository;
@@ -86,6 +89,7 @@ function wrap(backend: Backend): Storage {
     worlds: new WorldRepository(db),
     checkpoints: new CheckpointRepository(db),
     leases: new LeaseRepository(sql),
+    gameStates: new GameStateRepository(transactions, sql),
     replicas: new ReplicaRepository(sql),
     sessions: new SessionRepository(db),
     audit: new AuditRepository(db),

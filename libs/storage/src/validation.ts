@@ -39,15 +39,12 @@ export function integer(
   return value;
 }
 
-/** A byte array of at most {@link MAX_STATE_BYTES}. */
-export function bytes(field: string, value: unknown): Uint8Array {
+/** A byte array (a Buffer is one) of at most `max` bytes, {@link MAX_STATE_BYTES} by default. */
+export function bytes(field: string, value: unknown, max = MAX_STATE_BYTES): Uint8Array {
   if (!(value instanceof Uint8Array))
     throw new InvalidInputError(field, `must be a Uint8Array (got ${typeOf(value)})`);
-  if (value.byteLength > MAX_STATE_BYTES) {
-    throw new InvalidInputError(
-      field,
-      `must be at most ${MAX_STATE_BYTES} bytes (got ${value.byteLength})`,
-    );
+  if (value.byteLength > max) {
+    throw new InvalidInputError(field, `must be at most ${max} bytes (got ${value.byteLength})`);
   }
   return value;
 }

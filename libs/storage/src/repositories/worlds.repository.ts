@@ -77,15 +77,17 @@ export class WorldRepository {
     }
   }
 
-  /** Deletes the world with its checkpoints and sessions (audit entries stay); false when absent. */
   /**
-   * Deletes the world with its checkpoints and sessions, and its leases: a deleted world is not
-   * an orphan to take over, and its owner stops it at its next renewal.
+   * Deletes the world with its checkpoints and sessions, its leases and its game states, in one
+   * transaction (audit entries stay): a deleted world is not an orphan to take over, and its
+   * owner stops it at its next renewal. False when there was no world row (leases and game
+   * states of that id are deleted anyway).
    */
   async delete(id: string): Promise<boolean> {
     const worldId = text('id', id);
-    const [, { count }] = await this.db().$transaction([
+    const [, , { count }] = await this.db().$transaction([
       this.db().worldLease.deleteMany({ where: { worldId } }),
+      this.db().gameState.deleteMany({ where: { worldId } }),
       this.db().world.deleteMany({ where: { id: worldId } }),
     ]);
     return count > 0;

@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 
+import type { GameState } from '../domain';
 import { FencedError, LeaseHeldError } from '../errors';
 import type { Storage } from '../storage';
 import { aWorld, uid } from './fixtures';
+import { sha256Hex } from './game-states-contract';
 
 const ROLE = 'physics';
 const LONG = 600_000;
@@ -279,7 +281,12 @@ export function describeLeases(storage: () => Storage): void {
       const op = fc.oneof(
         fc.record({ kind: fc.constant('acquire' as const), holder: fc.constantFrom(...holders) }),
         fc.record({
-          kind: fc.constantFrom('release' as const, 'renew' as const, 'checkpoint' as const),
+          kind: fc.constantFrom(
+            'release' as const,
+            'renew' as const,
+            'checkpoint' as const,
+            'gameState' as const,
+          ),
           holder: fc.constantFrom(...holders),
           epoch: fc.integer({ min: 1, max: 6 }),
         }),
@@ -288,6 +295,8 @@ export function describeLeases(storage: () => Storage): void {
         fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 12 }), async (ops) => {
           const world = await storage().worlds.upsert(aWorld());
           const model = { holder: '', epoch: 0, live: false };
+          // The game state as the last successful save left it: a refused save changes nothing.
+          let lastSaved = null as Pick<GameState, 'epoch' | 'version' | 'state'> | null;
           let tick = 0;
           for (const o of ops) {
             if (o.kind === 'acquire') {
@@ -313,6 +322,26 @@ export function describeLeases(storage: () => Storage): void {
                 LONG,
               );
               expect(renewed.has(world.id)).toBe(mine);
+            } else if (o.kind === 'gameState') {
+              const state = new Uint8Array([++tick % 256, o.epoch]);
+              const saving = storage().gameStates.save({
+                worldId: world.id,
+                role: ROLE,
+                holder: o.holder,
+                epoch: o.epoch,
+                state,
+                stateHash: sha256Hex(state),
+              });
+              // Fenced by holder and epoch alike; expiry and release do not matter.
+              if (model.holder === o.holder && model.epoch === o.epoch) {
+                lastSaved = { epoch: o.epoch, version: (lastSaved?.version ?? 0) + 1, state };
+                expect(await saving).toMatchObject(lastSaved);
+              } else {
+                await expect(saving).rejects.toBeInstanceOf(FencedError);
+              }
+              const stored = await storage().gameStates.get(world.id, ROLE);
+              if (lastSaved) expect(stored).toMatchObject(lastSaved);
+              else expect(stored).toBeNull();
             } else {
               const saved = storage().checkpoints.save({
                 worldId: world.id,

@@ -8,6 +8,7 @@ import { describeAnalytics } from './analytics-contract';
 import { describeBadInput } from './bad-input-contract';
 import { describeCheckpoints } from './checkpoints-contract';
 import { aWorld, uid } from './fixtures';
+import { describeGameStates } from './game-states-contract';
 import { describeLeases } from './leases-contract';
 import { describeSessionsAndAudit } from './sessions-audit-contract';
 import { expectedSchema } from './prisma-schema';
@@ -186,6 +187,7 @@ export function describeStorageContract(name: string, factory: StorageFactory): 
 
     describeCheckpoints(() => ctx.storage);
     describeLeases(() => ctx.storage);
+    describeGameStates(() => ctx.storage);
     describeSessionsAndAudit(() => ctx.storage);
     describeBadInput(() => ctx.storage);
     describeAnalytics(() => ctx.storage);

@@ -66,6 +66,13 @@ export type AuditLog = Prisma.AuditLogModel
  */
 export type WorldLease = Prisma.WorldLeaseModel
 /**
+ * Model GameState
+ * A game module's rules state for one world (opaque bytes, at most 1 MiB), one row per
+ * (world, role): what the replica taking the world over restores. Saves are fenced by the
+ * world's lease of that role; `version` grows by one at every save.
+ */
+export type GameState = Prisma.GameStateModel
+/**
  * Model EngineReplica
  * An engine replica's load and capacity, reported every few hundred ms while it lives.
  */

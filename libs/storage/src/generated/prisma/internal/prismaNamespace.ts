@@ -402,6 +402,7 @@ export const ModelName = {
   PlayerSession: 'PlayerSession',
   AuditLog: 'AuditLog',
   WorldLease: 'WorldLease',
+  GameState: 'GameState',
   EngineReplica: 'EngineReplica',
   AnalyticsWorld: 'AnalyticsWorld',
   AnalyticsAppliedEvent: 'AnalyticsAppliedEvent',
@@ -424,7 +425,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "world" | "checkpoint" | "playerSession" | "auditLog" | "worldLease" | "engineReplica" | "analyticsWorld" | "analyticsAppliedEvent" | "analyticsOpenPlayer" | "analyticsPlayerBucket" | "analyticsCommandSecond" | "analyticsSession"
+    modelProps: "world" | "checkpoint" | "playerSession" | "auditLog" | "worldLease" | "gameState" | "engineReplica" | "analyticsWorld" | "analyticsAppliedEvent" | "analyticsOpenPlayer" | "analyticsPlayerBucket" | "analyticsCommandSecond" | "analyticsSession"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -795,6 +796,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         count: {
           args: Prisma.WorldLeaseCountArgs<ExtArgs>
           result: runtime.Types.Utils.Optional<Prisma.WorldLeaseCountAggregateOutputType> | number
+        }
+      }
+    }
+    GameState: {
+      payload: Prisma.$GameStatePayload<ExtArgs>
+      fields: Prisma.GameStateFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.GameStateFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$GameStatePayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.GameStateFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$GameStatePayload>
+        }
+        findFirst: {
+          args: Prisma.GameStateFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$GameStatePayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.GameStateFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$GameStatePayload>
+        }
+        findMany: {
+          args: Prisma.GameStateFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$GameStatePayload>[]
+        }
+        create: {
+          args: Prisma.GameStateCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$GameStatePayload>
+        }
+        createMany: {
+          args: Prisma.GameStateCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.GameStateCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$GameStatePayload>[]
+        }
+        delete: {
+          args: Prisma.GameStateDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$GameStatePayload>
+        }
+        update: {
+          args: Prisma.GameStateUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$GameStatePayload>
+        }
+        deleteMany: {
+          args: Prisma.GameStateDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.GameStateUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.GameStateUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$GameStatePayload>[]
+        }
+        upsert: {
+          args: Prisma.GameStateUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$GameStatePayload>
+        }
+        aggregate: {
+          args: Prisma.GameStateAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateGameState>
+        }
+        groupBy: {
+          args: Prisma.GameStateGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.GameStateGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.GameStateCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.GameStateCountAggregateOutputType> | number
         }
       }
     }
@@ -1427,6 +1502,19 @@ export const WorldLeaseScalarFieldEnum = {
 export type WorldLeaseScalarFieldEnum = (typeof WorldLeaseScalarFieldEnum)[keyof typeof WorldLeaseScalarFieldEnum]
 
 
+export const GameStateScalarFieldEnum = {
+  worldId: 'worldId',
+  role: 'role',
+  epoch: 'epoch',
+  state: 'state',
+  stateHash: 'stateHash',
+  version: 'version',
+  updatedAt: 'updatedAt'
+} as const
+
+export type GameStateScalarFieldEnum = (typeof GameStateScalarFieldEnum)[keyof typeof GameStateScalarFieldEnum]
+
+
 export const EngineReplicaScalarFieldEnum = {
   role: 'role',
   replicaId: 'replicaId',
@@ -1820,6 +1908,7 @@ export type GlobalOmitConfig = {
   playerSession?: Prisma.PlayerSessionOmit
   auditLog?: Prisma.AuditLogOmit
   worldLease?: Prisma.WorldLeaseOmit
+  gameState?: Prisma.GameStateOmit
   engineReplica?: Prisma.EngineReplicaOmit
   analyticsWorld?: Prisma.AnalyticsWorldOmit
   analyticsAppliedEvent?: Prisma.AnalyticsAppliedEventOmit

@@ -56,6 +56,7 @@ export const ModelName = {
   PlayerSession: 'PlayerSession',
   AuditLog: 'AuditLog',
   WorldLease: 'WorldLease',
+  GameState: 'GameState',
   EngineReplica: 'EngineReplica',
   AnalyticsWorld: 'AnalyticsWorld',
   AnalyticsAppliedEvent: 'AnalyticsAppliedEvent',
@@ -151,6 +152,19 @@ export const WorldLeaseScalarFieldEnum = {
 } as const
 
 export type WorldLeaseScalarFieldEnum = (typeof WorldLeaseScalarFieldEnum)[keyof typeof WorldLeaseScalarFieldEnum]
+
+
+export const GameStateScalarFieldEnum = {
+  worldId: 'worldId',
+  role: 'role',
+  epoch: 'epoch',
+  state: 'state',
+  stateHash: 'stateHash',
+  version: 'version',
+  updatedAt: 'updatedAt'
+} as const
+
+export type GameStateScalarFieldEnum = (typeof GameStateScalarFieldEnum)[keyof typeof GameStateScalarFieldEnum]
 
 
 export const EngineReplicaScalarFieldEnum = {
