@@ -1,7 +1,9 @@
 // deploy/ against the real kube-apiserver: every kustomization renders, and the API server
 // accepts every object it renders (server-side dry run); the overlays run the apps hardened,
 // each module (gRPC engines and the HTTP analytics sink) behind the Service its ModuleManifest's
-// endpoint names; and each app's Dockerfile builds what the Deployments run.
+// endpoint names; and each app's Dockerfile builds what the workloads run. What the engines'
+// StatefulSets, headless Services, budgets and ServiceAccounts amount to once applied for real:
+// deploy-engines.int.spec.ts.
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -195,6 +197,15 @@ describe.each(['dev', 'production'])('deploy/overlays/%s', (overlay) => {
   const objects = () => rendered.get(`deploy/overlays/${overlay}`)!;
   const of = (kind: string) => objects().filter((o) => o.kind === kind);
   const deployments = () => of('Deployment');
+  const statefulSets = () => of('StatefulSet');
+  /** Every workload: the Deployments and the engines' StatefulSets. */
+  const workloads = () => [...deployments(), ...statefulSets()];
+  /** The Deployment or StatefulSet of that name. */
+  const workload = (name: string) => {
+    const found = workloads().find((o) => o.metadata.name === name);
+    if (!found) throw new Error(`no workload ${name}`);
+    return found;
+  };
   const find = (kind: string, name: string, namespace?: string) =>
     objects().find(
       (o) =>
@@ -218,7 +229,7 @@ describe.each(['dev', 'production'])('deploy/overlays/%s', (overlay) => {
     return env;
   }
 
-  /** The Secret and ConfigMap keys a Deployment reads: kind, name, namespace, key (or all), optional. */
+  /** The Secret and ConfigMap keys a workload reads: kind, name, namespace, key (or all), optional. */
   function references(d: Obj) {
     const container = podOf(d).containers[0];
     const refs: {
@@ -259,20 +270,21 @@ describe.each(['dev', 'production'])('deploy/overlays/%s', (overlay) => {
     return refs;
   }
 
-  it('runs the controller, the gateway and one Deployment per module', () => {
-    expect(
-      deployments()
-        .map((d) => `${d.metadata.namespace}/${d.metadata.name}`)
-        .sort(),
-    ).toEqual([
+  it('runs the controller, the gateway and analytics as Deployments, each engine module as a StatefulSet', () => {
+    const names = (objects: Obj[]) =>
+      objects.map((d) => `${d.metadata.namespace}/${d.metadata.name}`).sort();
+    expect(names(deployments())).toEqual([
       'anvil-system/resolver-controller',
       'anvil/analytics-kafka',
       'anvil/gateway',
+    ]);
+    // engines own worlds (by lease): stable pod names and addresses
+    expect(names(statefulSets())).toEqual([
       'anvil/interaction-engine',
       'anvil/physics-rapier',
       'anvil/tag-game',
     ]);
-    for (const d of deployments()) {
+    for (const d of workloads()) {
       expect(find('Service', d.metadata.name, d.metadata.namespace)).toBeDefined();
       expect(d.metadata.labels).toMatchObject({ 'app.kubernetes.io/part-of': 'anvil' });
     }
@@ -280,7 +292,7 @@ describe.each(['dev', 'production'])('deploy/overlays/%s', (overlay) => {
 
   it('hardens every container: non-root, read-only root, no capabilities, seccomp, probes, requests and a memory limit', () => {
     const problems: string[] = [];
-    for (const d of deployments()) {
+    for (const d of workloads()) {
       const pod = podOf(d);
       for (const c of [...(pod.initContainers ?? []), ...pod.containers]) {
         const at = `${d.metadata.name}/${c.name}`;
@@ -308,7 +320,7 @@ describe.each(['dev', 'production'])('deploy/overlays/%s', (overlay) => {
   });
 
   it("puts each module behind a Service named after the module, on its ModuleManifest's endpoint port", () => {
-    const modules = deployments().filter((d) => d.metadata.labels?.['anvil.dev/module']);
+    const modules = workloads().filter((d) => d.metadata.labels?.['anvil.dev/module']);
     expect(modules.map((d) => d.metadata.labels!['anvil.dev/module']).sort()).toEqual([
       'analytics-kafka',
       'interaction-engine',
@@ -381,7 +393,7 @@ describe.each(['dev', 'production'])('deploy/overlays/%s', (overlay) => {
           .filter((m) => m.spec.provides?.some((p: any) => p.capabilityId === capabilityId))
           .map((m) => m.spec.module),
       );
-      return deployments().filter((d) => modules.has(d.metadata.labels?.['anvil.dev/module']));
+      return workloads().filter((d) => modules.has(d.metadata.labels?.['anvil.dev/module']));
     };
     const address = (d: Obj) =>
       `${d.metadata.name}:${find('Service', d.metadata.name, d.metadata.namespace)!.spec.ports[0].port}`;
@@ -389,7 +401,7 @@ describe.each(['dev', 'production'])('deploy/overlays/%s', (overlay) => {
     expect(games.map((d) => d.metadata.name).sort()).toEqual(['interaction-engine', 'tag-game']);
     // the default for worlds whose registry row has no entry binding (docs/cluster.md)
     expect(envOf(find('Deployment', 'gateway')!).INTERACTION_ENGINE_ADDRESS).toBe(
-      address(find('Deployment', 'interaction-engine')!),
+      address(workload('interaction-engine')),
     );
     for (const game of games) {
       expect(providerOf('physics.simulation').map(address)).toContain(
@@ -422,13 +434,21 @@ describe.each(['dev', 'production'])('deploy/overlays/%s', (overlay) => {
   });
 
   it('configures Kafka for the data plane and PostgreSQL from the Secret anvil-secrets', () => {
-    for (const d of deployments().filter((x) => x.metadata.namespace === 'anvil')) {
+    for (const d of workloads().filter((x) => x.metadata.namespace === 'anvil')) {
       const env = envOf(d);
       expect(env.BUS).toBe('kafka');
       expect(env.KAFKA_BROKERS).toMatch(/^[^\s:,]+:\d+(,[^\s:,]+:\d+)*$/);
     }
-    for (const name of ['gateway', 'physics-rapier', 'resolver-controller', 'analytics-kafka']) {
-      const d = find('Deployment', name)!;
+    // the game modules too: they will keep their world leases there (as physics does)
+    for (const name of [
+      'gateway',
+      'physics-rapier',
+      'interaction-engine',
+      'tag-game',
+      'resolver-controller',
+      'analytics-kafka',
+    ]) {
+      const d = workload(name);
       expect(references(d)).toContainEqual(
         expect.objectContaining({ kind: 'Secret', key: 'DATABASE_URL' }),
       );
@@ -439,20 +459,18 @@ describe.each(['dev', 'production'])('deploy/overlays/%s', (overlay) => {
     expect(gatewayKeys).toEqual(expect.arrayContaining(['JWT_SECRET', 'JWT_PUBLIC_KEY']));
     // the engines and their callers share the engine token
     for (const name of ['gateway', 'interaction-engine', 'tag-game', 'physics-rapier']) {
-      expect(references(find('Deployment', name)!)).toContainEqual(
+      expect(references(workload(name))).toContainEqual(
         expect.objectContaining({ kind: 'Secret', key: 'ENGINE_TOKEN', optional: false }),
       );
     }
     // the physics engine checkpoints when it has storage
-    expect(
-      Number(envOf(find('Deployment', 'physics-rapier')!).CHECKPOINT_EVERY_TICKS),
-    ).toBeGreaterThan(0);
+    expect(Number(envOf(workload('physics-rapier')).CHECKPOINT_EVERY_TICKS)).toBeGreaterThan(0);
   });
 
   if (overlay === 'dev') {
     it('is self-contained: every ConfigMap and Secret key a pod reads is in the render', () => {
       const missing: string[] = [];
-      for (const d of deployments()) {
+      for (const d of workloads()) {
         for (const ref of references(d)) {
           const source = find(ref.kind, ref.name, ref.namespace);
           const keys = Object.keys({ ...source?.data, ...source?.stringData });
@@ -465,13 +483,22 @@ describe.each(['dev', 'production'])('deploy/overlays/%s', (overlay) => {
       expect(missing).toEqual([]);
     });
 
-    it('runs one replica of everything', () => {
-      expect(deployments().map((d) => d.spec.replicas)).toEqual(deployments().map(() => 1));
+    it('runs one replica of everything but two physics engines (worlds fail over between them)', () => {
+      expect(
+        Object.fromEntries(workloads().map((d) => [d.metadata.name, d.spec.replicas])),
+      ).toEqual({
+        'resolver-controller': 1,
+        'analytics-kafka': 1,
+        gateway: 1,
+        'interaction-engine': 1,
+        'physics-rapier': 2,
+        'tag-game': 1,
+      });
     });
   } else {
     it('references an existing Secret instead of carrying one', () => {
       expect(of('Secret')).toEqual([]);
-      const secrets = deployments()
+      const secrets = workloads()
         .flatMap(references)
         .filter((r) => r.kind === 'Secret');
       expect(new Set(secrets.map((r) => r.name))).toEqual(new Set(['anvil-secrets']));
@@ -492,14 +519,19 @@ describe.each(['dev', 'production'])('deploy/overlays/%s', (overlay) => {
       }
     });
 
+    it('runs three physics replicas, and one of each game module until those own worlds by lease', () => {
+      expect(workload('physics-rapier').spec.replicas).toBe(3);
+      // a world lives in one game module process's memory today (deploy/base/interaction-engine.yaml)
+      expect(workload('interaction-engine').spec.replicas).toBe(1);
+      expect(workload('tag-game').spec.replicas).toBe(1);
+    });
+
     it('gives every pod more than the dev overlay does', () => {
       const dev = rendered.get('deploy/overlays/dev')!;
       const units: Record<string, number> = { Mi: 2 ** 20, Gi: 2 ** 30 };
       const bytes = (q: string) => Number(q.slice(0, -2)) * units[q.slice(-2)];
-      for (const d of deployments()) {
-        const other = dev.find(
-          (o) => o.kind === 'Deployment' && o.metadata.name === d.metadata.name,
-        )!;
+      for (const d of workloads()) {
+        const other = dev.find((o) => o.kind === d.kind && o.metadata.name === d.metadata.name)!;
         const mine = podOf(d).containers[0].resources;
         const theirs = podOf(other).containers[0].resources;
         expect(bytes(mine.requests.memory)).toBeGreaterThan(bytes(theirs.requests.memory));
@@ -515,7 +547,7 @@ describe.each(['dev', 'production'])('deploy/overlays/%s', (overlay) => {
       ).nx.targets['docker-build'];
       return /-t (\S+):/.exec(target.command)![1];
     });
-    for (const d of deployments())
+    for (const d of workloads())
       for (const c of podOf(d).containers) expect(built).toContain(c.image.replace(/:[^:/]+$/, ''));
   });
 });
