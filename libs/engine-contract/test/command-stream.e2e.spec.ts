@@ -1,4 +1,9 @@
-import { Server, ServerCredentials, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import {
+  Client,
+  Server,
+  ServerCredentials,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
 import { CommandStreamClient } from '../src/client/command-stream-client';
 import type { EngineCommand } from '../src/domain/commands';
 import { ContractLimits } from '../src/domain/limits';
@@ -10,7 +15,13 @@ import {
 } from '../src/errors/engine-error';
 import { isUnknownWorldError } from '../src/errors/grpc-status';
 import { ENGINE_SERVICE_NAME, enginePackageDefinition } from '../src/grpc/engine-service.options';
-import type { Command, StreamCommandsRequest } from '../src/generated/game/engine/v1/engine';
+import { engineChannelCredentials } from '../src/grpc/credentials';
+import {
+  EngineServiceService,
+  type Command,
+  type StreamCommandsRequest,
+  type StreamCommandsResponse,
+} from '../src/generated/game/engine/v1/engine';
 import {
   CommandStreams,
   type ApplyOne,
@@ -21,8 +32,12 @@ const move = (playerId: string): Command => ({
   kind: { $case: 'move', value: { playerId, dx: 1, dy: 0 } },
 });
 
+/** The idempotency keys the test server was given, in order. */
+const keys: string[] = [];
+
 /** How the test server applies a command: tick 10 for known worlds, refusals by player id. */
-const applyOne: ApplyOne = async (worldId, command: EngineCommand) => {
+const applyOne: ApplyOne = async (worldId, command: EngineCommand, _traceparent, key) => {
+  keys.push(key);
   if (worldId === 'gone') throw new WorldNotFoundError(worldId);
   if (command.type === 'move' && command.playerId === 'busy')
     throw new EngineBusyError('the world is behind');
@@ -65,6 +80,7 @@ describe('StreamCommands: CommandStreamClient against CommandStreams', () => {
   beforeEach(() => {
     messages.length = 0;
     internal.length = 0;
+    keys.length = 0;
   });
 
   it('sends the commands of one turn as one message and answers each by its id', async () => {
@@ -77,6 +93,55 @@ describe('StreamCommands: CommandStreamClient against CommandStreams', () => {
     expect(messages[0].commands.map((c) => c.worldId)).toEqual(['w1', 'w1', 'w1']);
     expect(client.unanswered).toBe(0);
     client.close();
+  });
+
+  it("carries a command's idempotency key to the engine ('' when it has none)", async () => {
+    const client = new CommandStreamClient(address);
+    await Promise.all([
+      client.submit('w1', move('a'), '', 'gw-1:s:42'),
+      client.submit('w1', move('b')),
+    ]);
+    expect(messages[0].commands.map((c) => c.idempotencyKey)).toEqual(['gw-1:s:42', '']);
+    expect(keys).toEqual(['gw-1:s:42', '']);
+    client.close();
+  });
+
+  it('refuses a malformed idempotency key: the client before sending, the server INVALID_ARGUMENT', async () => {
+    const client = new CommandStreamClient(address);
+    await expect(client.submit('w1', move('a'), '', 'no spaces')).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringMatching(/^idempotency_key must be at most 128 characters/),
+    });
+    expect(messages).toHaveLength(0);
+    expect(client.unanswered).toBe(0);
+    client.close();
+
+    // A sender that does not check: the engine answers the command, and the stream goes on.
+    const raw = new Client(address, engineChannelCredentials());
+    const definition = EngineServiceService.streamCommands;
+    const stream = raw.makeBidiStreamRequest(
+      definition.path,
+      definition.requestSerialize,
+      definition.responseDeserialize,
+    );
+    const answered = new Promise<StreamCommandsResponse>((resolve) => stream.once('data', resolve));
+    stream.write({
+      commands: [
+        {
+          id: 1,
+          worldId: 'w1',
+          command: move('a'),
+          traceparent: '',
+          idempotencyKey: 'k'.repeat(129),
+        },
+      ],
+    });
+    const { results } = await answered;
+    expect(results[0]).toMatchObject({ id: 1, error: { code: 3, name: 'InvalidCommandError' } });
+    expect(results[0].error?.message).toContain('idempotency_key must be at most 128 characters');
+    expect(keys).toEqual([]);
+    stream.end();
+    raw.close();
   });
 
   it('rebuilds a refusal with its code and error class, so BUSY and unknown worlds are told apart', async () => {

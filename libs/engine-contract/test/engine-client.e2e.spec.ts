@@ -24,6 +24,7 @@ describe('EngineClient against a real gRPC server', () => {
   let address: string;
   const health = createEngineHealth();
   const count = (name: string) => (calls[name] = (calls[name] ?? 0) + 1);
+  const keysSeen: string[] = [];
 
   const implementation: UntypedServiceImplementation = {
     Init: (call: { request: { worldId: string } }, cb: sendUnaryData<unknown>) => {
@@ -38,8 +39,9 @@ describe('EngineClient against a real gRPC server', () => {
         tickHz: 0,
       });
     },
-    ApplyCommand: (_call: unknown, cb: sendUnaryData<unknown>) => {
+    ApplyCommand: (call: { request: { idempotencyKey: string } }, cb: sendUnaryData<unknown>) => {
       count('applyCommand');
+      keysSeen.push(call.request.idempotencyKey);
       cb({ code: status.UNAVAILABLE, details: 'busy' });
     },
     Tick: (_call: unknown, cb: sendUnaryData<unknown>) => {
@@ -75,7 +77,10 @@ describe('EngineClient against a real gRPC server', () => {
     address = `127.0.0.1:${port}`;
   });
   afterAll(() => server.forceShutdown());
-  beforeEach(() => Object.keys(calls).forEach((k) => delete calls[k]));
+  beforeEach(() => {
+    Object.keys(calls).forEach((k) => delete calls[k]);
+    keysSeen.length = 0;
+  });
 
   const client = () =>
     new EngineClient(address, {
@@ -102,6 +107,20 @@ describe('EngineClient against a real gRPC server', () => {
     await expect(c.init({ worldId: 'bad' })).rejects.toThrow(InvalidCommandError);
     expect(calls.init).toBe(1);
     await expect(c.applyCommand({ worldId: 'w' })).rejects.toThrow(EngineUnavailableError);
+    expect(calls.applyCommand).toBe(1);
+    c.close();
+  });
+
+  it('sends an idempotency key, and refuses a malformed one without calling', async () => {
+    const c = client();
+    await expect(c.applyCommand({ worldId: 'w', idempotencyKey: 'gw-1:s:1' })).rejects.toThrow(
+      EngineUnavailableError,
+    );
+    expect(calls.applyCommand).toBe(1);
+    expect(keysSeen).toEqual(['gw-1:s:1']);
+    await expect(c.applyCommand({ worldId: 'w', idempotencyKey: 'not/valid' })).rejects.toThrow(
+      InvalidCommandError,
+    );
     expect(calls.applyCommand).toBe(1);
     c.close();
   });

@@ -17,6 +17,7 @@ import {
   type EngineError,
 } from '../errors/engine-error';
 import { fromServiceError } from '../errors/grpc-status';
+import { requireIdempotencyKey } from '../converters/validate';
 import { engineChannelCredentials, type EngineCredentials } from '../grpc/credentials';
 import { engineChannelOptions } from '../grpc/engine-service.options';
 
@@ -81,9 +82,25 @@ export class CommandStreamClient {
     return this.waiting.size;
   }
 
-  /** Sends a command with the others of this turn; resolves with its result, rejects with its refusal. */
-  submit(worldId: string, command: Command, traceparent = ''): Promise<ApplyCommandResponse> {
+  /**
+   * Sends a command with the others of this turn; resolves with its result, rejects with its
+   * refusal. With an `idempotencyKey` (at most 128 characters of [A-Za-z0-9._:-]; a malformed one
+   * rejects INVALID_ARGUMENT before anything is sent) the command may be submitted again after an
+   * UNAVAILABLE or DEADLINE_EXCEEDED: the engine applies a key once per world and answers a
+   * repeat with the first result (docs/engine-contract.md, "Idempotency keys").
+   */
+  submit(
+    worldId: string,
+    command: Command,
+    traceparent = '',
+    idempotencyKey = '',
+  ): Promise<ApplyCommandResponse> {
     if (this.closed) return Promise.reject(new EngineUnavailableError(`${METHOD}: client closed`));
+    try {
+      requireIdempotencyKey(idempotencyKey);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (this.waiting.size >= this.maxUnanswered) {
       return Promise.reject(
         new EngineBusyError(`${this.waiting.size} commands to ${this.address} are unanswered`),
@@ -96,7 +113,7 @@ export class CommandStreamClient {
         reject(new DeadlineExceededError(`${METHOD}: no answer in ${this.deadlineMs} ms`));
       }, this.deadlineMs);
       this.waiting.set(id, { worldId, resolve, reject, timer });
-      this.outbox.push({ id, worldId, command, traceparent });
+      this.outbox.push({ id, worldId, command, traceparent, idempotencyKey });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());

@@ -16,12 +16,19 @@ import {
 } from '../generated/game/engine/v1/engine';
 import { engineCallMetadata, type EngineAccess } from '../access/engine-token';
 import { fromServiceError } from '../errors/grpc-status';
+import { requireIdempotencyKey } from '../converters/validate';
 import { engineChannelCredentials, type EngineCredentials } from '../grpc/credentials';
 import { engineChannelOptions } from '../grpc/engine-service.options';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry';
 
 /** The unary methods (StreamCommands has its own client, CommandStreamClient). */
 type Method = Exclude<keyof typeof EngineServiceService, 'streamCommands'>;
+
+/** An ApplyCommandRequest whose idempotency key may be left out (none). */
+export type ApplyCommandCall = Omit<ApplyCommandRequest, 'idempotencyKey'> & {
+  /** At most 128 characters of [A-Za-z0-9._:-]; see docs/engine-contract.md, "Idempotency keys". */
+  idempotencyKey?: string;
+};
 
 /** An InitRequest whose bindings may be left out (a world that binds nothing). */
 export type InitCall = Omit<InitRequest, 'bindings'> & { bindings?: InitRequest['bindings'] };
@@ -96,12 +103,22 @@ export class EngineClient {
     return this.call('init', { ...request, bindings: request.bindings ?? [] }, options);
   }
 
-  /** Queues a command for the next tick boundary. Never retried. */
+  /**
+   * Queues a command for the next tick boundary. Never retried here; with an `idempotencyKey`
+   * the caller may send it again after UNAVAILABLE or DEADLINE_EXCEEDED, and the engine applies
+   * it once (a malformed key rejects INVALID_ARGUMENT before anything is sent).
+   */
   applyCommand(
-    request: ApplyCommandRequest,
+    request: ApplyCommandCall,
     options?: EngineCallOptions,
   ): Promise<ApplyCommandResponse> {
-    return this.call('applyCommand', request, options);
+    let idempotencyKey: string;
+    try {
+      idempotencyKey = requireIdempotencyKey(request.idempotencyKey);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.call('applyCommand', { ...request, idempotencyKey }, options);
   }
 
   /** Advances a manually ticked world to a target tick. Retried. */

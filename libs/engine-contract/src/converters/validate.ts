@@ -1,5 +1,5 @@
 import { InvalidCommandError } from '../errors/engine-error';
-import { ContractLimits, ID_PATTERN } from '../domain/limits';
+import { ContractLimits, IDEMPOTENCY_KEY_PATTERN, ID_PATTERN } from '../domain/limits';
 
 /** Returns the id when it matches ID_PATTERN, else throws INVALID_ARGUMENT naming the field. */
 export function requireId(value: string | undefined, field: string): string {
@@ -7,6 +7,24 @@ export function requireId(value: string | undefined, field: string): string {
   if (!ID_PATTERN.test(value)) {
     throw new InvalidCommandError(
       `${field} must be 1..${ContractLimits.maxIdLength} characters of [A-Za-z0-9_.:-], got ${JSON.stringify(value.slice(0, 80))}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Returns a command's idempotency key ('' when none) when it is at most
+ * ContractLimits.maxIdempotencyKeyLength characters of [A-Za-z0-9._:-], else throws
+ * INVALID_ARGUMENT naming the field (docs/engine-contract.md, "Idempotency keys").
+ */
+export function requireIdempotencyKey(
+  value: string | undefined,
+  field = 'idempotency_key',
+): string {
+  if (!value) return '';
+  if (!IDEMPOTENCY_KEY_PATTERN.test(value)) {
+    throw new InvalidCommandError(
+      `${field} must be at most ${ContractLimits.maxIdempotencyKeyLength} characters of [A-Za-z0-9._:-] (empty for none), got ${value.length} characters: ${JSON.stringify(value.slice(0, 80))}`,
     );
   }
   return value;

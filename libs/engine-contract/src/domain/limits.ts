@@ -16,7 +16,12 @@ export const ContractLimits = {
   maxCommandsPerBatch: 1_024,
   /** Most unanswered commands on one StreamCommands stream; more are RESOURCE_EXHAUSTED. */
   maxUnansweredCommands: 16_384,
+  /** A command's idempotency key: 0..128 characters of [A-Za-z0-9._:-] (empty: none). */
+  maxIdempotencyKeyLength: 128,
 } as const;
 
 /** The pattern every id must match. */
 export const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/** The pattern a non-empty idempotency key must match. */
+export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { GrpcMethod, GrpcStreamCall } from '@nestjs/microservices';
 import { commandFromWire } from '../converters/command.converter';
-import { requireId } from '../converters/validate';
+import { requireId, requireIdempotencyKey } from '../converters/validate';
 import type { EngineCommand } from '../domain/commands';
 import type {
   ApplyCommandRequest,
@@ -18,11 +18,16 @@ import { CommandStreams, type CommandStreamCall } from '../streams/command-strea
 export abstract class EngineControllerBase {
   @Inject(CommandStreams) private readonly streams!: CommandStreams;
 
-  /** Applies (queues) one command; resolves with its apply tick and the entity it addresses. */
+  /**
+   * Applies (queues) one command; resolves with its apply tick and the entity it addresses. A
+   * non-empty `idempotencyKey` (validated) the world already applied answers the first result
+   * and changes nothing (docs/engine-contract.md, "Idempotency keys").
+   */
   protected abstract applyTo(
     worldId: string,
     command: EngineCommand,
     traceparent?: string,
+    idempotencyKey?: string,
   ): Promise<{ applyTick: number; entityId: string }>;
 
   /** Closes the world (a no-op for an unknown one); true when it was open. */
@@ -31,13 +36,15 @@ export abstract class EngineControllerBase {
   @GrpcMethod('EngineService', 'ApplyCommand')
   async applyCommand(request: ApplyCommandRequest): Promise<ApplyCommandResponse> {
     const worldId = requireId(request.worldId, 'world_id');
-    return { worldId, ...(await this.applyTo(worldId, commandFromWire(request.command))) };
+    const key = requireIdempotencyKey(request.idempotencyKey);
+    const command = commandFromWire(request.command);
+    return { worldId, ...(await this.applyTo(worldId, command, '', key)) };
   }
 
   @GrpcStreamCall('EngineService', 'StreamCommands')
   streamCommands(call: CommandStreamCall): Promise<void> {
-    return this.streams.serve(call, (worldId, command, traceparent) =>
-      this.applyTo(worldId, command, traceparent),
+    return this.streams.serve(call, (worldId, command, traceparent, key) =>
+      this.applyTo(worldId, command, traceparent, key),
     );
   }
 

@@ -8,18 +8,22 @@ import type {
 import type { EngineCommand } from '../domain/commands';
 import { ContractLimits } from '../domain/limits';
 import { commandFromWire } from '../converters/command.converter';
-import { requireId } from '../converters/validate';
+import { requireId, requireIdempotencyKey } from '../converters/validate';
 import { toCommandError } from '../errors/command-error';
 import { CapacityError } from '../errors/engine-error';
 
 /** A stream as the engine's server sees it. */
 export type CommandStreamCall = ServerDuplexStream<StreamCommandsRequest, StreamCommandsResponse>;
 
-/** What an engine does with one command: ApplyCommand's logic, without the transport. */
+/**
+ * What an engine does with one command: ApplyCommand's logic, without the transport.
+ * `idempotencyKey` is the command's validated key, '' when it has none.
+ */
 export type ApplyOne = (
   worldId: string,
   command: EngineCommand,
   traceparent: string,
+  idempotencyKey: string,
 ) => Promise<{ applyTick: number; entityId: string }>;
 
 /** How long `close` waits for the answers of commands already taken, ms. */
@@ -114,7 +118,8 @@ class StreamSession {
   private run(command: StreamedCommand): ReturnType<ApplyOne> {
     try {
       const worldId = requireId(command.worldId, 'world_id');
-      return this.apply(worldId, commandFromWire(command.command), command.traceparent);
+      const key = requireIdempotencyKey(command.idempotencyKey);
+      return this.apply(worldId, commandFromWire(command.command), command.traceparent, key);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -270,7 +270,17 @@ export interface ModuleCommand {
 /** ApplyCommandRequest carries one command for one world. */
 export interface ApplyCommandRequest {
   worldId: string;
-  command?: Command | undefined;
+  command?:
+    | Command
+    | undefined;
+  /**
+   * Names the command so that it may be sent again after an UNAVAILABLE or DEADLINE_EXCEEDED
+   * (outcome unknown) and still apply once: at most 128 characters of [A-Za-z0-9._:-], empty
+   * for none. A command of the same world with a key the engine already applied (or queued) is
+   * answered with the first one's result (apply_tick, entity_id) and changes nothing. Engines
+   * remember a bounded window of keys per world (docs/engine-contract.md, "Idempotency keys").
+   */
+  idempotencyKey: string;
 }
 
 /** ApplyCommandResponse says when the command takes effect. */
@@ -369,6 +379,11 @@ export interface StreamedCommand {
     | undefined;
   /** W3C trace context of the player's request, when traced. */
   traceparent: string;
+  /**
+   * As ApplyCommandRequest.idempotency_key: a command sent again with the key of one the engine
+   * already applied is answered with the first one's result and changes nothing.
+   */
+  idempotencyKey: string;
 }
 
 /**
@@ -2297,7 +2312,7 @@ export const ModuleCommand: MessageFns<ModuleCommand> = {
 };
 
 function createBaseApplyCommandRequest(): ApplyCommandRequest {
-  return { worldId: "", command: undefined };
+  return { worldId: "", command: undefined, idempotencyKey: "" };
 }
 
 export const ApplyCommandRequest: MessageFns<ApplyCommandRequest> = {
@@ -2307,6 +2322,9 @@ export const ApplyCommandRequest: MessageFns<ApplyCommandRequest> = {
     }
     if (message.command !== undefined) {
       Command.encode(message.command, writer.uint32(18).fork()).join();
+    }
+    if (message.idempotencyKey !== "") {
+      writer.uint32(26).string(message.idempotencyKey);
     }
     return writer;
   },
@@ -2340,6 +2358,14 @@ export const ApplyCommandRequest: MessageFns<ApplyCommandRequest> = {
             message.command = Command.decode(reader, reader.uint32());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.idempotencyKey = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2360,6 +2386,11 @@ export const ApplyCommandRequest: MessageFns<ApplyCommandRequest> = {
         ? globalThis.String(object.world_id)
         : "",
       command: isSet(object.command) ? Command.fromJSON(object.command) : undefined,
+      idempotencyKey: isSet(object.idempotencyKey)
+        ? globalThis.String(object.idempotencyKey)
+        : isSet(object.idempotency_key)
+        ? globalThis.String(object.idempotency_key)
+        : "",
     };
   },
 
@@ -2370,6 +2401,9 @@ export const ApplyCommandRequest: MessageFns<ApplyCommandRequest> = {
     }
     if (message.command !== undefined) {
       obj.command = Command.toJSON(message.command);
+    }
+    if (message.idempotencyKey !== "") {
+      obj.idempotencyKey = message.idempotencyKey;
     }
     return obj;
   },
@@ -2383,6 +2417,7 @@ export const ApplyCommandRequest: MessageFns<ApplyCommandRequest> = {
     message.command = (object.command !== undefined && object.command !== null)
       ? Command.fromPartial(object.command)
       : undefined;
+    message.idempotencyKey = object.idempotencyKey ?? "";
     return message;
   },
 };
@@ -3561,7 +3596,7 @@ export const CloseWorldResponse: MessageFns<CloseWorldResponse> = {
 };
 
 function createBaseStreamedCommand(): StreamedCommand {
-  return { id: 0, worldId: "", command: undefined, traceparent: "" };
+  return { id: 0, worldId: "", command: undefined, traceparent: "", idempotencyKey: "" };
 }
 
 export const StreamedCommand: MessageFns<StreamedCommand> = {
@@ -3577,6 +3612,9 @@ export const StreamedCommand: MessageFns<StreamedCommand> = {
     }
     if (message.traceparent !== "") {
       writer.uint32(34).string(message.traceparent);
+    }
+    if (message.idempotencyKey !== "") {
+      writer.uint32(42).string(message.idempotencyKey);
     }
     return writer;
   },
@@ -3626,6 +3664,14 @@ export const StreamedCommand: MessageFns<StreamedCommand> = {
             message.traceparent = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.idempotencyKey = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3648,6 +3694,11 @@ export const StreamedCommand: MessageFns<StreamedCommand> = {
         : "",
       command: isSet(object.command) ? Command.fromJSON(object.command) : undefined,
       traceparent: isSet(object.traceparent) ? globalThis.String(object.traceparent) : "",
+      idempotencyKey: isSet(object.idempotencyKey)
+        ? globalThis.String(object.idempotencyKey)
+        : isSet(object.idempotency_key)
+        ? globalThis.String(object.idempotency_key)
+        : "",
     };
   },
 
@@ -3665,6 +3716,9 @@ export const StreamedCommand: MessageFns<StreamedCommand> = {
     if (message.traceparent !== "") {
       obj.traceparent = message.traceparent;
     }
+    if (message.idempotencyKey !== "") {
+      obj.idempotencyKey = message.idempotencyKey;
+    }
     return obj;
   },
 
@@ -3679,6 +3733,7 @@ export const StreamedCommand: MessageFns<StreamedCommand> = {
       ? Command.fromPartial(object.command)
       : undefined;
     message.traceparent = object.traceparent ?? "";
+    message.idempotencyKey = object.idempotencyKey ?? "";
     return message;
   },
 };
@@ -4076,7 +4131,8 @@ export const EngineServiceService = {
   },
   /**
    * ApplyCommand validates a command and queues it for the next tick boundary. Not
-   * idempotent: never retried by the client helper.
+   * idempotent (never retried by the client helper) unless the request carries an
+   * idempotency_key: a repeat of an applied key answers the first result.
    */
   applyCommand: {
     path: "/game.engine.v1.EngineService/ApplyCommand" as const,
@@ -4163,7 +4219,8 @@ export interface EngineServiceServer extends UntypedServiceImplementation {
   init: handleUnaryCall<InitRequest, InitResponse>;
   /**
    * ApplyCommand validates a command and queues it for the next tick boundary. Not
-   * idempotent: never retried by the client helper.
+   * idempotent (never retried by the client helper) unless the request carries an
+   * idempotency_key: a repeat of an applied key answers the first result.
    */
   applyCommand: handleUnaryCall<ApplyCommandRequest, ApplyCommandResponse>;
   /** Tick advances a manually ticked world up to target_tick (a no-op when already there). */
@@ -4210,7 +4267,8 @@ export interface EngineServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * ApplyCommand validates a command and queues it for the next tick boundary. Not
-   * idempotent: never retried by the client helper.
+   * idempotent (never retried by the client helper) unless the request carries an
+   * idempotency_key: a repeat of an applied key answers the first result.
    */
   applyCommand(
     request: ApplyCommandRequest,
