@@ -132,6 +132,13 @@ describe('createCloudEvent', () => {
     const marker = { ...entry, tick: 0, intents: [] };
     expect(createCloudEvent({ ...logged, tick: 0, data: marker }).data).toEqual(marker);
     expect(field({ ...entry, intents: [{ bodyId: 'a' }] })).toBe('data.intents[0].type');
+    // Idempotency keys, optional: one string per intent ('' for none).
+    const keyed = { ...entry, keys: ['gw-1:s:7'] };
+    expect(createCloudEvent({ ...logged, data: keyed }).data).toEqual(keyed);
+    expect(createCloudEvent({ ...logged, data: { ...entry, keys: [''] } })).toBeTruthy();
+    expect(field({ ...entry, keys: 'k' })).toBe('data.keys');
+    expect(field({ ...entry, keys: ['a', 'b'] })).toBe('data.keys');
+    expect(field({ ...entry, keys: [7] })).toBe('data.keys[0]');
   });
 
   it('bounds a game state: an object, nested at most 4 deep, at most 16 KiB of JSON', () => {

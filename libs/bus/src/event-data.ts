@@ -93,6 +93,15 @@ function commandsApplied(data: unknown): void {
     const field = `data.intents[${index}]`;
     requireString(requireObject(intent, field), 'type', `${field}.`);
   });
+  // Optional: the intents' idempotency keys, one per intent ('' for none).
+  if (object['keys'] !== undefined) {
+    const keys = requireArray(object, 'keys', 'data.');
+    if (keys.length !== intents.length)
+      fail('data.keys', `one key per intent (${intents.length})`, `${keys.length} keys`);
+    keys.forEach((key, index) => {
+      if (typeof key !== 'string') fail(`data.keys[${index}]`, 'a string', key);
+    });
+  }
 }
 
 function gameState(data: unknown): void {

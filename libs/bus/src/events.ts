@@ -124,8 +124,14 @@ export interface CommandsAppliedData {
   seq: number;
   /** The writer's epoch (0 until placement fences writers); a higher epoch supersedes. */
   epoch: number;
-  /** At least one intent, in apply order. */
+  /** The intents applied, in apply order; none: an epoch marker. */
   intents: LoggedIntent[];
+  /**
+   * The intents' idempotency keys, parallel to `intents` ('' for an intent without one); absent
+   * when none has a key (entries written before keys existed have none either). A world
+   * restored from checkpoint and log learns them again, so a repeat is still answered once.
+   */
+  keys?: string[];
 }
 
 /**
