@@ -41,15 +41,17 @@ export class EngineController extends EngineControllerBase {
     };
   }
 
-  /** Answered once the command is in the log (docs/engine-contract.md, "The command log"). */
-  protected async applyTo(
+  /**
+   * Answered once the command is in the log (docs/engine-contract.md, "The command log"); a
+   * repeated idempotency key with the first command's result ("Idempotency keys").
+   */
+  protected applyTo(
     worldId: string,
     command: EngineCommand,
+    _traceparent?: string,
+    idempotencyKey = '',
   ): Promise<{ applyTick: number; entityId: string }> {
-    const applyTick = await this.worlds.apply(worldId, command);
-    const entityId =
-      'bodyId' in command ? command.bodyId : command.type === 'spawnBody' ? command.body.id : '';
-    return { applyTick, entityId };
+    return this.worlds.apply(worldId, command, idempotencyKey);
   }
 
   @GrpcMethod('EngineService', 'Tick')

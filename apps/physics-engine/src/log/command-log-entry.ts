@@ -25,6 +25,13 @@ export interface CommandLogEntry {
    * are superseded, even before the new owner applied a command.
    */
   intents: PhysicsIntent[];
+  /**
+   * The intents' idempotency keys, parallel to `intents` ('' for none); absent when none has
+   * one (and in entries written before keys existed). Replay does not need them to reach the
+   * state; a world restored from the log learns them again (docs/engine-contract.md,
+   * "Idempotency keys").
+   */
+  keys?: string[];
 }
 
 /** CloudEvents `source` of the physics engine's log entries. */
@@ -34,6 +41,8 @@ export const COMMAND_LOG_SOURCE = '/anvil/physics-engine';
 export function entryToEvent(entry: CommandLogEntry, now: Date): CloudEvent<CommandsAppliedData> {
   const { worldId, tick, seq, epoch } = entry;
   const intents = entry.intents as unknown as LoggedIntent[];
+  const data: CommandsAppliedData = { worldId, tick, seq, epoch, intents };
+  if (entry.keys?.some((key) => key !== '')) data.keys = entry.keys;
   return {
     specversion: '1.0',
     // Deterministic per (world, seq, epoch): the same entry written twice has the same id.
@@ -44,7 +53,7 @@ export function entryToEvent(entry: CommandLogEntry, now: Date): CloudEvent<Comm
     time: now.toISOString(),
     datacontenttype: 'application/json',
     tick,
-    data: { worldId, tick, seq, epoch, intents },
+    data,
   };
 }
 
@@ -60,11 +69,13 @@ export function entryFromEvent(event: CloudEvent): CommandLogEntry {
     );
   }
   const data = event.data as CommandsAppliedData;
-  return {
+  const entry: CommandLogEntry = {
     worldId: data.worldId,
     tick: data.tick,
     seq: data.seq,
     epoch: data.epoch,
     intents: data.intents as unknown as PhysicsIntent[],
   };
+  if (data.keys) entry.keys = data.keys;
+  return entry;
 }

@@ -88,6 +88,11 @@ export class CommandLogWriter {
     return !this.failed;
   }
 
+  /** Why entries may not be acknowledged now (the lease was lost or not renewed), or undefined. */
+  refusal(): string | undefined {
+    return this.options.fence?.();
+  }
+
   /** Entries appended and not yet acknowledged. */
   get backlog(): number {
     return this.queue.length;
@@ -99,10 +104,11 @@ export class CommandLogWriter {
   }
 
   /**
-   * Appends the batch applied at `tick` as the next entry; resolves once the bus acknowledged
-   * it, rejects with EngineUnavailableError when it could not be written (yet).
+   * Appends the batch applied at `tick` as the next entry (with the intents' idempotency keys,
+   * parallel to them, when any has one); resolves once the bus acknowledged it, rejects with
+   * EngineUnavailableError when it could not be written (yet).
    */
-  append(tick: number, intents: PhysicsIntent[]): Promise<void> {
+  append(tick: number, intents: PhysicsIntent[], keys?: string[]): Promise<void> {
     const entry: CommandLogEntry = {
       worldId: this.worldId,
       tick,
@@ -110,6 +116,7 @@ export class CommandLogWriter {
       epoch: this.epoch,
       intents,
     };
+    if (keys?.some((key) => key !== '')) entry.keys = keys;
     // Built once: a retry writes the very same event.
     const event = entryToEvent(entry, new Date());
     return new Promise<void>((resolve, reject) => {

@@ -59,6 +59,25 @@ describe('command log entries', () => {
     expect(event.id).toBe('dev.anvil.physics.commands-applied.v1/arena-1/7/e2');
     expect(event.tick).toBe(42);
     expect(entryFromEvent(parseCloudEvent(JSON.stringify(event)))).toEqual(original);
+    expect(event.data).not.toHaveProperty('keys');
+  });
+
+  it("carry the intents' idempotency keys when any has one, and read back without them when none", () => {
+    const keyed: CommandLogEntry = {
+      ...entry(3, 5),
+      intents: [
+        { type: 'removeBody', bodyId: 'a' },
+        { type: 'removeBody', bodyId: 'b' },
+      ],
+      keys: ['gw-1:s:9', ''],
+    };
+    const event = entryToEvent(keyed, new Date(0));
+    expect(event.data).toMatchObject({ keys: ['gw-1:s:9', ''] });
+    expect(entryFromEvent(parseCloudEvent(JSON.stringify(event)))).toEqual(keyed);
+    // All empty: left out, as in an entry written before keys existed.
+    const unkeyed = entryToEvent({ ...keyed, keys: ['', ''] }, new Date(0));
+    expect(unkeyed.data).not.toHaveProperty('keys');
+    expect(entryFromEvent(parseCloudEvent(JSON.stringify(unkeyed)))).not.toHaveProperty('keys');
   });
 });
 
@@ -123,13 +142,60 @@ describe('entriesAfter', () => {
     // fenced epoch-0 writer's seq 3 landed after that: no later owner may apply it.
     const log = [entry(1, 3, 0), entry(2, 9, 0), entry(3, 11, 0, 'zombie'), entry(3, 12, 2)];
     const fromCheckpoint = entriesAfter({ ...at, epoch: 1 }, log.slice(0, 3));
-    expect(fromCheckpoint).toEqual({ entries: [], dropped: 1 });
+    expect(fromCheckpoint).toEqual({ entries: [], dropped: 1, before: log.slice(0, 2) });
     const { entries } = entriesAfter({ ...at, epoch: 1 }, log);
     expect(entries.map((e) => [e.seq, e.epoch])).toEqual([[3, 2]]);
   });
 });
 
+describe('entriesAfter: the entries a checkpoint holds (for their keys)', () => {
+  it('keeps the history up to logSeq: once, in seq order, superseded and fenced ones left out', () => {
+    const log = [
+      entry(1, 3, 0),
+      entry(2, 5, 0, 'superseded'),
+      entry(1, 3, 0), // written twice
+      { ...entry(2, 5, 1), intents: [] }, // a new owner's marker supersedes seq 2 of epoch 0
+      entry(3, 6, 0, 'zombie'), // the fenced writer, late
+      entry(3, 7, 1),
+      entry(4, 12, 1),
+    ];
+    const { entries, before } = entriesAfter({ tick: 10, logSeq: 3, epoch: 1 }, log);
+    expect(before.map((e) => [e.seq, e.epoch, e.intents.length])).toEqual([
+      [1, 0, 1],
+      [2, 1, 0],
+      [3, 1, 1],
+    ]);
+    expect(entries.map((e) => e.seq)).toEqual([4]);
+  });
+});
+
 describe('replay', () => {
+  it("learns the keys of the log's entries, those the checkpoint holds too, and reaches the same hash", async () => {
+    const rapier = await loadRapier();
+    const keyed = (seq: number, tick: number, id: string): CommandLogEntry => ({
+      worldId: 'w',
+      tick,
+      seq,
+      epoch: 0,
+      intents: [{ type: 'spawnBody', body: ball(id, 1_000 * seq, 2_000) }],
+      keys: [`k-${id}`],
+    });
+    const live = new LiveWorld(await newSimulation(), []);
+    live.sim.enqueue(keyed(1, 1, 'a').intents[0], true, 'k-a');
+    live.step();
+    const checkpoint: LogCheckpoint = { state: live.sim.snapshot().state, tick: 1, logSeq: 1 };
+    const log = [keyed(1, 1, 'a'), keyed(2, 4, 'b')];
+    const replayed = replay(rapier, checkpoint, log, 6, TEST_OPTIONS);
+    expect(replayed.keyed('k-a')).toEqual({ applyTick: 1, entityId: 'a', pending: false });
+    expect(replayed.keyed('k-b')).toEqual({ applyTick: 4, entityId: 'b', pending: false });
+    // Keys are not state: the same log without them replays to the same hash.
+    const plain = log.map(({ keys: _keys, ...rest }) => rest);
+    const without = replay(rapier, checkpoint, plain, 6, TEST_OPTIONS);
+    expect(without.keyed('k-b')).toBeUndefined();
+    expect(without.stateHash()).toBe(replayed.stateHash());
+    for (const sim of [replayed, without, live.sim]) sim.free();
+  });
+
   it('applies the intents pending in a checkpoint exactly once (the next entry carries them)', async () => {
     const rapier = await loadRapier();
     const commands: Timed[] = [

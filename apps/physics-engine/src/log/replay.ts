@@ -22,12 +22,19 @@ export interface EntriesAfter {
   entries: CommandLogEntry[];
   /** Entries of a fenced (older-epoch) writer and duplicates of an entry written twice. */
   dropped: number;
+  /**
+   * The entries the checkpoint already holds (seq ≤ logSeq) that are part of its history, as
+   * far as the log still has them, in seq order: their intents are in its state, their
+   * idempotency keys are learned again.
+   */
+  before: CommandLogEntry[];
 }
 
 const sameEntry = (a: CommandLogEntry, b: CommandLogEntry): boolean =>
   a.tick === b.tick &&
   a.epoch === b.epoch &&
-  JSON.stringify(a.intents) === JSON.stringify(b.intents);
+  JSON.stringify(a.intents) === JSON.stringify(b.intents) &&
+  JSON.stringify(a.keys ?? []) === JSON.stringify(b.keys ?? []);
 
 /**
  * Reads a world's log (in log order) into the entries that follow a checkpoint. Rules:
@@ -47,6 +54,7 @@ export function entriesAfter(
   log: Iterable<CommandLogEntry>,
 ): EntriesAfter {
   const accepted: CommandLogEntry[] = [];
+  const before: CommandLogEntry[] = [];
   let dropped = 0;
   let epoch = -1;
   for (const entry of log) {
@@ -64,8 +72,13 @@ export function entriesAfter(
         accepted.pop();
         dropped++;
       }
+      while (before.length > 0 && before[before.length - 1].seq >= entry.seq) before.pop();
     }
-    if (entry.seq <= checkpoint.logSeq) continue;
+    if (entry.seq <= checkpoint.logSeq) {
+      // Already in the checkpoint's state; kept for its keys (once, and only in seq order).
+      if (entry.seq > (before[before.length - 1]?.seq ?? 0)) before.push(entry);
+      continue;
+    }
     const last = accepted[accepted.length - 1];
     const expected = last ? last.seq + 1 : checkpoint.logSeq + 1;
     if (entry.seq < expected) {
@@ -99,7 +112,7 @@ export function entriesAfter(
     }
     accepted.push(entry);
   }
-  return { entries: accepted, dropped };
+  return { entries: accepted, dropped, before };
 }
 
 /** What a replay reached. */
@@ -116,6 +129,8 @@ export interface Replayed {
  * Restores the checkpoint, drops its pending intents, then steps tick by tick to `untilTick`,
  * applying before each step the intents of the entry with that apply tick (entries after
  * `untilTick` are left). Pure: the same inputs give the same state hash in any process.
+ * The world learns the idempotency keys of the entries the checkpoint holds and of those it
+ * applies (they are not part of its state, so the hash is the same with or without them).
  * Throws `CommandLogError` when the log does not fit the checkpoint (see `entriesAfter`).
  */
 export function replayLog(
@@ -125,7 +140,7 @@ export function replayLog(
   untilTick: number,
   options: SimulationOptions,
 ): Replayed {
-  const { entries, dropped } = entriesAfter(checkpoint, log);
+  const { entries, dropped, before } = entriesAfter(checkpoint, log);
   const sim = WorldSimulation.restore(rapier, checkpoint.state, options);
   try {
     if (sim.tick !== checkpoint.tick) {
@@ -141,6 +156,7 @@ export function replayLog(
       );
     }
     sim.discardPending();
+    for (const entry of before) sim.learnKeys(entry.tick, entry.intents, entry.keys);
     let logSeq = checkpoint.logSeq;
     for (const entry of entries) {
       if (entry.tick > untilTick) break;
@@ -151,9 +167,9 @@ export function replayLog(
         continue;
       }
       while (sim.tick < entry.tick - 1) sim.step();
-      for (const intent of entry.intents) {
+      for (const [i, intent] of entry.intents.entries()) {
         try {
-          sim.enqueue(intent, false);
+          sim.enqueue(intent, false, entry.keys?.[i] ?? '');
         } catch (cause) {
           throw new CommandLogError(
             'LOG_INTENT_REFUSED',

@@ -6,7 +6,9 @@ import { entriesAfter, replayLog, type LogCheckpoint, type Replayed } from './re
 /**
  * A world brought back after its engine lost it: the checkpoint (or the world's first state)
  * plus every log entry after it, so it continues at the last logged tick, not the checkpoint's.
- * Throws `CommandLogError` when the log does not fit.
+ * It remembers the idempotency keys of the log's entries (those the checkpoint holds too), so a
+ * command repeated after a failover is answered once. Throws `CommandLogError` when the log
+ * does not fit.
  */
 export function restoreWorld(
   rapier: Rapier,
@@ -14,8 +16,8 @@ export function restoreWorld(
   log: Iterable<CommandLogEntry>,
   options: SimulationOptions,
 ): Replayed {
-  const { entries, dropped } = entriesAfter(base, log);
+  const all = [...log];
+  const { entries } = entriesAfter(base, all);
   const untilTick = entries.length > 0 ? entries[entries.length - 1].tick : base.tick;
-  const replayed = replayLog(rapier, base, entries, untilTick, options);
-  return { ...replayed, dropped: replayed.dropped + dropped };
+  return replayLog(rapier, base, all, untilTick, options);
 }

@@ -9,6 +9,7 @@ import {
 import type { Rapier } from './rapier';
 import { buildArena } from './arena';
 import { applyIntent, type BodyTable } from './apply-intent';
+import { AppliedKeys, intentEntityId, type KeyedResult } from './applied-keys';
 import { checkIntent, type ProjectedBodies } from './intent-rules';
 import { MotionTracker } from './motion-tracker';
 import { newBodyRecord, type BodyMotion, type BodyRecord } from './quantise';
@@ -29,6 +30,8 @@ export interface SimulationOptions {
   dtSeconds: number;
   /** Most intents queued between two ticks; more is RESOURCE_EXHAUSTED. */
   maxQueuedIntents: number;
+  /** Idempotency keys remembered (default MAX_APPLIED_KEYS), oldest evicted. */
+  maxAppliedKeys?: number;
 }
 
 /** What one step changed. */
@@ -41,6 +44,8 @@ export interface StepResult {
   removed: string[];
   /** The intents applied at this tick's boundary, in apply order (what the command log records). */
   applied: PhysicsIntent[];
+  /** Their idempotency keys, parallel to `applied` ('' for none); absent when none has one. */
+  keys?: string[];
 }
 
 /** A world's state as Snapshot returns it. */
@@ -61,6 +66,12 @@ export class WorldSimulation {
   private readonly bodies: BodyTable = new Map();
   private readonly projected: ProjectedBodies = new Map();
   private pending: PhysicsIntent[] = [];
+  /** The idempotency keys of `pending`, parallel to it ('' for none). */
+  private pendingKeys: string[] = [];
+  /** The keyed intents of `pending`, by key. */
+  private readonly pendingKeyed = new Map<string, KeyedResult>();
+  /** The keys of the intents applied lately (not part of the state: the log records them). */
+  private readonly appliedKeys: AppliedKeys;
   private readonly motions: MotionTracker;
   private currentTick = 0;
   private freed = false;
@@ -72,6 +83,7 @@ export class WorldSimulation {
     private readonly options: SimulationOptions,
   ) {
     this.motions = new MotionTracker(world, this.bodies);
+    this.appliedKeys = new AppliedKeys(options.maxAppliedKeys);
   }
 
   /** A new world: arena built, no bodies, tick 0. */
@@ -114,9 +126,11 @@ export class WorldSimulation {
   /**
    * Validates an intent and queues it for the next tick boundary; returns that tick. Throws
    * (and changes nothing) when the intent is invalid for the world as it will be, or when
-   * `bounded` and the queue is full.
+   * `bounded` and the queue is full. A non-empty `key` (its idempotency key) is remembered with
+   * it; the caller checks `keyed` first (a repeat is not queued again), replay does not (the log
+   * is what happened).
    */
-  enqueue(intent: PhysicsIntent, bounded = true): number {
+  enqueue(intent: PhysicsIntent, bounded = true, key = ''): number {
     // Replay re-queues a logged batch whole, whatever the queue bound is now.
     if (bounded && this.pending.length >= this.options.maxQueuedIntents) {
       throw new EngineBusyError(
@@ -126,7 +140,35 @@ export class WorldSimulation {
     // checkIntent throws before it changes anything, so the projection needs no copy.
     checkIntent(intent, this.projected, this.settings);
     this.pending.push(structuredClone(intent));
-    return this.currentTick + 1;
+    this.pendingKeys.push(key);
+    const applyTick = this.currentTick + 1;
+    if (key) this.pendingKeyed.set(key, { applyTick, entityId: intentEntityId(intent) });
+    return applyTick;
+  }
+
+  /**
+   * The result of the intent queued or applied with idempotency key `key` (`pending` while it
+   * waits for the next tick boundary), if the world still remembers it: the last
+   * `maxAppliedKeys` applied keys, and those the log replayed into this world.
+   */
+  keyed(key: string): (KeyedResult & { pending: boolean }) | undefined {
+    const queued = this.pendingKeyed.get(key);
+    if (queued) return { ...queued, pending: true };
+    const applied = this.appliedKeys.get(key);
+    return applied && { ...applied, pending: false };
+  }
+
+  /** Idempotency keys of applied intents remembered now. */
+  get appliedKeyCount(): number {
+    return this.appliedKeys.size;
+  }
+
+  /**
+   * Remembers the keys of a batch applied at `tick` before this world's state (`keys` parallel
+   * to `intents`): replay learns those of the log entries a checkpoint already holds.
+   */
+  learnKeys(tick: number, intents: readonly PhysicsIntent[], keys?: readonly string[]): void {
+    this.appliedKeys.learn(tick, intents, keys);
   }
 
   /** Applies the queued intents, advances one fixed step and returns what changed. */
@@ -140,10 +182,21 @@ export class WorldSimulation {
       if (intent.type === 'removeBody' || intent.type === 'spawnBody') this.motions.invalidate();
     }
     const applied = this.pending;
+    const keys = this.pendingKeyed.size > 0 ? this.pendingKeys : undefined;
     this.pending = [];
+    this.pendingKeys = [];
+    this.pendingKeyed.clear();
     this.world.step();
     this.currentTick++;
-    return { tick: this.currentTick, changed: this.diff(touched), removed, applied };
+    this.appliedKeys.learn(this.currentTick, applied, keys);
+    const result: StepResult = {
+      tick: this.currentTick,
+      changed: this.diff(touched),
+      removed,
+      applied,
+    };
+    if (keys) result.keys = keys;
+    return result;
   }
 
   /** Number of intents queued for the next tick boundary. */
@@ -158,6 +211,8 @@ export class WorldSimulation {
    */
   discardPending(): void {
     this.pending = [];
+    this.pendingKeys = [];
+    this.pendingKeyed.clear();
     this.projected.clear();
     for (const [id, record] of this.bodies) this.projected.set(id, record.kind);
   }
@@ -220,6 +275,8 @@ export class WorldSimulation {
     for (const intent of header.pending) {
       checkIntent(intent, this.projected, this.settings);
       this.pending.push(intent);
+      // The state does not record keys: a restored pending intent has none.
+      this.pendingKeys.push('');
     }
   }
 }

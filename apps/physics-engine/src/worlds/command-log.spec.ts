@@ -45,7 +45,7 @@ describe('the engine writes the command log', () => {
     const { worlds, clock } = await engine(bus, 'auto');
     await worlds.init('w', undefined);
     let answered: number | undefined;
-    const a = worlds.apply('w', spawn('a')).then((tick) => (answered = tick));
+    const a = worlds.apply('w', spawn('a')).then(({ applyTick }) => (answered = applyTick));
     const b = worlds.apply('w', { type: 'setVelocity', bodyId: 'a', vxMmS: 100 });
     await settle();
     expect(answered).toBeUndefined();
@@ -60,7 +60,7 @@ describe('the engine writes the command log', () => {
     clock.advance(3 * DT);
     const c = worlds.apply('w', spawn('c'));
     clock.advance(DT);
-    await expect(c).resolves.toBe(5);
+    await expect(c).resolves.toEqual({ applyTick: 5, entityId: 'c' });
     expect(readLog(bus).map((e) => [e.seq, e.tick])).toEqual([
       [1, 1],
       [2, 5],
@@ -89,7 +89,7 @@ describe('the engine writes the command log', () => {
     expect(worlds.get('w').sim.bodyCount).toBe(1);
     const accepted = worlds.apply('w', spawn('b'));
     clock.advance(DT);
-    await expect(accepted).resolves.toBeGreaterThan(1);
+    expect((await accepted).applyTick).toBeGreaterThan(1);
     expect(readLog(inner).map((e) => e.seq)).toEqual([1, 2]);
     await worlds.closeAll();
   });
@@ -99,7 +99,7 @@ describe('the engine writes the command log', () => {
     const { bus, inner, state } = flakyBus();
     const { worlds } = await engine(bus, 'manual', clock);
     await worlds.init('w', undefined);
-    await expect(worlds.apply('w', spawn('a'))).resolves.toBe(1);
+    await expect(worlds.apply('w', spawn('a'))).resolves.toEqual({ applyTick: 1, entityId: 'a' });
     state.down = true;
     await expect(worlds.tick('w', 1)).rejects.toMatchObject({ code: EngineErrorCode.Unavailable });
     // EngineClient retries Tick on UNAVAILABLE: the world is at tick 1 already, still not logged.
@@ -137,7 +137,9 @@ describe('the engine writes the command log', () => {
     });
     release();
     await Promise.all(ticks);
-    await expect(worlds.apply('w', spawn('late'))).resolves.toBe(MAX_LOG_BACKLOG + 1);
+    await expect(worlds.apply('w', spawn('late'))).resolves.toMatchObject({
+      applyTick: MAX_LOG_BACKLOG + 1,
+    });
     expect(readLog(inner).length).toBe(MAX_LOG_BACKLOG);
     await worlds.closeAll();
   });

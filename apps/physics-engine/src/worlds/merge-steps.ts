@@ -1,7 +1,7 @@
 import type { StepResult } from '../simulation/world-simulation';
 
-/** What a delta reports of one step (the applied intents go to the command log instead). */
-export type StepChanges = Omit<StepResult, 'applied'>;
+/** What a delta reports of one step (the applied intents and their keys go to the command log instead). */
+export type StepChanges = Omit<StepResult, 'applied' | 'keys'>;
 
 /** Consecutive ticks' changes folded into one: what a consumer needs to go from before `fromTick` to `tick`. */
 export interface MergedSteps extends StepChanges {

@@ -7,6 +7,7 @@ import {
   isPhysicsIntent,
 } from '@anvil/engine-contract';
 import { MAX_LOG_BACKLOG, type CommandLogWriter } from '../log/command-log-writer';
+import { intentEntityId, type KeyedResult } from '../simulation/applied-keys';
 import type { WorldSimulation } from '../simulation/world-simulation';
 import { TickLoop, type TickLoopOptions } from '../tick/tick-loop';
 import type { WorldCheckpoints } from './checkpoints';
@@ -69,12 +70,14 @@ export class WorldRuntime {
   }
 
   /**
-   * Validates and queues a command for the next tick boundary and resolves with that tick: on a
-   * clock-driven world once the entry holding it is in the log, on a manually ticked one at once
-   * (the Tick call that applies it answers once its entries are logged). Refused while the log
-   * is not writable (UNAVAILABLE) or too far behind (RESOURCE_EXHAUSTED).
+   * Validates and queues a command for the next tick boundary and resolves with that tick and
+   * the body it addresses: on a clock-driven world once the entry holding it is in the log, on a
+   * manually ticked one at once (the Tick call that applies it answers once its entries are
+   * logged). Refused while the log is not writable (UNAVAILABLE) or too far behind
+   * (RESOURCE_EXHAUSTED). A command whose idempotency `key` the world remembers (queued or
+   * applied) is answered with the first one's result, and nothing is queued (`repeat`).
    */
-  async apply(command: EngineCommand): Promise<number> {
+  async apply(command: EngineCommand, key = ''): Promise<KeyedResult> {
     if (command.type === 'module') {
       throw new InvalidCommandError(
         `unknown module command type "${command.moduleType}": the physics engine has none`,
@@ -95,11 +98,46 @@ export class WorldRuntime {
         `world "${this.worldId}": ${this.log.backlog} command-log entries are waiting for the bus (at most ${MAX_LOG_BACKLOG})`,
       );
     }
-    const applyTick = this.sim.enqueue(command);
-    if (!this.loop) return applyTick;
+    const known = key ? this.sim.keyed(key) : undefined;
+    if (known) return this.repeat(known);
+    const applyTick = this.sim.enqueue(command, true, key);
+    const result = { applyTick, entityId: intentEntityId(command) };
+    if (!this.loop) return result;
     this.batch ??= newBatch();
     await this.batch.promise;
-    return applyTick;
+    return result;
+  }
+
+  /** True when a command with this idempotency key would be answered as a repeat. */
+  knows(key: string): boolean {
+    return key !== '' && this.sim.keyed(key) !== undefined;
+  }
+
+  /**
+   * Answers a repeated key as its first command was: once that command's entry is in the log
+   * (a queued one waits for the next tick's entry, as the first does; an applied one for the
+   * entries appended so far, at once for keys learned from the log).
+   */
+  private async repeat(known: KeyedResult & { pending: boolean }): Promise<KeyedResult> {
+    const result = { applyTick: known.applyTick, entityId: known.entityId };
+    if (known.pending) {
+      if (this.loop) {
+        this.batch ??= newBatch();
+        await this.batch.promise;
+      }
+    } else {
+      const unknown = (reason: string) =>
+        new EngineUnavailableError(
+          `world "${this.worldId}": ${reason}; the command's outcome is unknown`,
+        );
+      await this.log.logged(this.log.lastSeq).catch((error: unknown) => {
+        throw unknown(String(error));
+      });
+      // As for the first answer: nothing is acknowledged on a lease that may have ended.
+      const fenced = this.log.refusal();
+      if (fenced !== undefined) throw unknown(fenced);
+    }
+    return result;
   }
 
   /**
@@ -112,7 +150,7 @@ export class WorldRuntime {
     this.batch = undefined;
     let written: Promise<void> | undefined;
     if (result.applied.length > 0) {
-      written = this.log.append(result.tick, result.applied);
+      written = this.log.append(result.tick, result.applied, result.keys);
       // The callers see the rejection; this copy only must not count as unhandled.
       written.catch(() => undefined);
     }

@@ -27,6 +27,7 @@ import { CommandLogError } from '../log/command-log-error';
 import { readWorldLog } from '../log/read-log';
 import type { LogCheckpoint, Replayed } from '../log/replay';
 import { restoreWorld } from '../log/restore-world';
+import type { KeyedResult } from '../simulation/applied-keys';
 import { decodeState, sha256 } from '../simulation/state-codec';
 import {
   WorldSimulation,
@@ -289,13 +290,14 @@ export class WorldsService {
 
   /**
    * Queues a command for the next tick boundary of a world (a spawn counts against
-   * MAX_BODIES_TOTAL); resolves with the apply tick once it is in the command log (auto mode).
+   * MAX_BODIES_TOTAL); resolves with the apply tick and the body it addresses once it is in the
+   * command log (auto mode). A repeated idempotency `key` answers the first command's result.
    */
-  async apply(worldId: string, command: EngineCommand): Promise<number> {
+  async apply(worldId: string, command: EngineCommand, key = ''): Promise<KeyedResult> {
     const runtime = this.get(worldId);
-    if (command.type === 'spawnBody')
+    if (command.type === 'spawnBody' && !runtime.knows(key))
       requireBodyRoom(this.totalBodies(), this.deps.config.limits.maxBodiesTotal);
-    return runtime.apply(command);
+    return runtime.apply(command, key);
   }
 
   /** Bodies in all worlds, queued spawns included. */
