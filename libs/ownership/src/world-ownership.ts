@@ -35,7 +35,7 @@ export interface HeldLease {
  */
 export class WorldOwnership {
   private readonly held = new Map<string, HeldLease>();
-  private readonly role: string;
+  readonly role: string;
   private readonly clock: Clock;
   private readonly timers: Timers;
   private timer: unknown;

@@ -156,6 +156,20 @@ export class LeaseRepository {
     return rows.length > 0 ? toLease(rows[0]) : null;
   }
 
+  /**
+   * The world's live leases whose role starts with `rolePrefix` (e.g. `game:` for its game
+   * module's): held, not released, not expired, highest epoch first.
+   */
+  async liveOf(worldId: string, rolePrefix: string): Promise<WorldLease[]> {
+    const rows = await this.sql<LeaseRow>(
+      `SELECT ${COLUMNS}, false AS expired FROM world_leases
+        WHERE world_id = $1 AND starts_with(role, $2) AND NOT released AND expires_at > now()
+        ORDER BY epoch DESC, role`,
+      [text('worldId', worldId), text('rolePrefix', rolePrefix)],
+    );
+    return rows.map(toLease);
+  }
+
   /** The leases of `role` (of one holder when given), ordered by world id; at most `limit`. */
   async list(
     role: string,

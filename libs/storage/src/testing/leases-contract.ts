@@ -206,6 +206,26 @@ export function describeLeases(storage: () => Storage): void {
       expect(all).toEqual(expect.arrayContaining([x, y]));
     });
 
+    it("finds a world's live leases by role prefix: not released, not expired, highest epoch first", async () => {
+      const worldId = uid('live');
+      const take = (role: string, holder: string, ttlMs = LONG) =>
+        storage().leases.acquire({ worldId, role, holder, address: `${holder}:1`, ttlMs });
+      await take('game:arena@1.0.0', 'old');
+      await storage().leases.release(worldId, 'game:arena@1.0.0', 'old', 1, false);
+      await take('game:arena@1.0.0', 'new');
+      await take('game:arena@1.1.0', 'next');
+      await take('game:tag@1.0.0', 'gone', 1);
+      await acquire(worldId, 'physics-replica');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const live = await storage().leases.liveOf(worldId, 'game:');
+      expect(live.map((l) => [l.role, l.holder, l.epoch])).toEqual([
+        ['game:arena@1.0.0', 'new', 2],
+        ['game:arena@1.1.0', 'next', 1],
+      ]);
+      expect(await storage().leases.liveOf(worldId, 'game:arena@1.1')).toHaveLength(1);
+      expect(await storage().leases.liveOf(uid('none'), 'game:')).toEqual([]);
+    });
+
     it('refuses bad input with the field named', async () => {
       const worldId = uid('w');
       const base = { worldId, role: ROLE, holder: 'a', address: 'a:1', ttlMs: 1000 };
