@@ -101,18 +101,23 @@ describe('CommandsService', () => {
     expect([...gw.engine.worlds.get('arena')!].sort()).toEqual(['alice', 'bob', 'carol']);
   });
 
-  it('passes other engine failures on without starting the world', async () => {
+  it("sends a command again, once, when the world's engine went away: the player sees no error", async () => {
     const { socket } = await joined('alice');
     gw.engine.failures.push(new EngineUnavailableError('connect ECONNREFUSED'));
     await expect(
       gw.commands.handle(socket, { seq: 1, worldId: 'arena', type: 'jump' }),
-    ).rejects.toMatchObject({
-      code: ErrorCode.EngineUnavailable,
-    });
+    ).resolves.toMatchObject({ ok: true, seq: 1 });
+    expect(gw.engine.callsOf('start')).toHaveLength(1);
+    const jumps = gw.engine.calls.filter((c) => c.method === 'apply' && c.command.type === 'jump');
+    expect(jumps).toHaveLength(2);
+  });
+
+  it('passes other engine failures on without starting the world', async () => {
+    const { socket } = await joined('alice');
     gw.engine.failures.push(new InvalidCommandError('no such target'));
     await expect(
       gw.commands.handle(socket, {
-        seq: 2,
+        seq: 1,
         worldId: 'arena',
         type: 'interact',
         targetId: 'nobody',

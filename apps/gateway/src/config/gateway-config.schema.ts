@@ -31,6 +31,11 @@ export const gatewayEnvSchema = z.object({
   ENGINE_DEADLINE_MS: int(10, 60_000).default(2_000),
   /** How often the routes of joined worlds are read again from the registry (a new game module). */
   ROUTE_REFRESH_MS: int(100, 600_000).default(2_000),
+  /**
+   * How long a call waits for its world to be found again after the replica that ran it died or
+   * lost it (the lease's time plus a takeover round, with room to spare).
+   */
+  ENGINE_RELOCATE_DEADLINE_MS: int(0, 120_000).default(10_000),
   /** The engines' shared token, sent with every engine call (`authorization: Bearer ...`). */
   ENGINE_TOKEN: text(16).optional(),
   ...busEnv('anvil-gateway'),

@@ -39,6 +39,8 @@ export interface GatewayConfig {
     token: string;
     /** How often routed worlds' records are read again (their game module may have changed). */
     routeRefreshMs: number;
+    /** How long a call waits for its world to be found again after its replica failed. */
+    relocateDeadlineMs: number;
   };
   bus: BusConfig;
   storage: { url: string; migrate: boolean };
@@ -101,6 +103,7 @@ function toConfig(e: GatewayEnv): GatewayConfig {
       deadlineMs: e.ENGINE_DEADLINE_MS,
       token: e.ENGINE_TOKEN as string,
       routeRefreshMs: e.ROUTE_REFRESH_MS,
+      relocateDeadlineMs: e.ENGINE_RELOCATE_DEADLINE_MS,
     },
     bus: toBusConfig(e),
     storage: { url: e.DATABASE_URL, migrate: e.DATABASE_MIGRATE },

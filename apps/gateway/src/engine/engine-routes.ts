@@ -23,6 +23,11 @@ export function entryAddressOf(world: Pick<World, 'bindings'>, fallback: string)
  */
 export class EngineRoutes {
   private readonly routes = new Map<string, string>();
+  /**
+   * The replica that owns each world, where the module runs several (learnt from an Init's
+   * owner-address answer): the world's calls go there instead of its entry address.
+   */
+  private readonly owners = new Map<string, string>();
 
   constructor(private readonly fallback: string) {}
 
@@ -36,19 +41,39 @@ export class EngineRoutes {
   ): string {
     const address = entryAddressOf(world, this.fallback);
     const previous = this.routes.get(world.id);
-    if (previous !== undefined && previous !== address) onMove?.(previous, address);
+    if (previous !== undefined && previous !== address) {
+      // Another module (version) now: its own replicas own the world.
+      this.owners.delete(world.id);
+      onMove?.(previous, address);
+    }
     this.routes.delete(world.id);
     this.routes.set(world.id, address);
     if (this.routes.size > MAX_ROUTED_WORLDS) {
       const oldest = this.routes.keys().next().value as string;
       this.routes.delete(oldest);
+      this.owners.delete(oldest);
     }
     return address;
   }
 
-  /** The world's address: its learnt route, else the fallback. */
+  /** The world's address: its owner's, else its learnt route, else the fallback. */
   of(worldId: string): string {
+    return this.owners.get(worldId) ?? this.routes.get(worldId) ?? this.fallback;
+  }
+
+  /** The world's entry address (its module's, not its owner's): where to ask who owns it. */
+  entryOf(worldId: string): string {
     return this.routes.get(worldId) ?? this.fallback;
+  }
+
+  /** Sends the world's calls to the replica that owns it (a routed world only). */
+  setOwner(worldId: string, address: string): void {
+    if (this.routes.has(worldId)) this.owners.set(worldId, address);
+  }
+
+  /** Forgets the world's owner (it died or lost the world): its calls go to the entry again. */
+  forgetOwner(worldId: string): void {
+    this.owners.delete(worldId);
   }
 
   /** The worlds with a learnt route. */
@@ -58,6 +83,6 @@ export class EngineRoutes {
 
   /** The distinct addresses in use, the fallback first. */
   addresses(): string[] {
-    return [...new Set([this.fallback, ...this.routes.values()])];
+    return [...new Set([this.fallback, ...this.routes.values(), ...this.owners.values()])];
   }
 }

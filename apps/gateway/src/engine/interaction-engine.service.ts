@@ -8,6 +8,7 @@ import {
   checkEngineHealth,
   commandToWire,
   engineChannelCredentials,
+  ownerAddressOf,
   type ApplyCommandResponse,
   type InitResponse,
   type PlayerCommand,
@@ -24,6 +25,9 @@ import type { TraceContext } from './trace';
 
 /** The name the gateway calls engines under (`x-anvil-caller`: their quotas and logs). */
 export const ENGINE_CALLER = 'gateway';
+
+/** How many owner answers one start follows (a world that moves again while it starts). */
+const MAX_OWNER_HOPS = 3;
 
 /** The clients of one engine address: unary calls, and the command stream. */
 interface EngineConnection {
@@ -95,14 +99,43 @@ export class InteractionEngineService implements OnApplicationShutdown {
   /**
    * Starts the world on its game module (Init is idempotent), passing the world's
    * CapabilityBindings so the module reaches the providers they name (its physics engine).
+   * Where the module runs several replicas and another one owns the world, the answer names
+   * it: the Init, and the world's calls after it, go there.
    */
-  start(world: World, trace?: TraceContext): Promise<InitResponse> {
+  async start(world: World, trace?: TraceContext): Promise<InitResponse> {
     this.route(world);
-    const client = this.connection(this.routes.of(world.id)).client;
     const bindings = world.bindings.map(({ shard, ...b }) => ({ ...b, shard: shard ?? undefined }));
-    return this.timed('init', world.id, () =>
-      client.init({ worldId: world.id, bindings }, { metadata: metadataOf(trace) }),
-    );
+    for (let hop = 0; ; hop++) {
+      const address = this.routes.of(world.id);
+      try {
+        return await this.timed('init', world.id, () =>
+          this.connection(address).client.init(
+            { worldId: world.id, bindings },
+            { metadata: metadataOf(trace) },
+          ),
+        );
+      } catch (error) {
+        const owner = ownerAddressOf(error instanceof Error ? error.cause : undefined);
+        if (owner === undefined || owner === address || hop >= MAX_OWNER_HOPS) throw error;
+        this.routes.setOwner(world.id, owner);
+        this.logger.info({ worldId: world.id, owner }, "the world's owner is another replica");
+      }
+    }
+  }
+
+  /** The address the world's calls go to now (its owner's, else its module's). */
+  addressOf(worldId: string): string {
+    return this.routes.of(worldId);
+  }
+
+  /** Sends the world's calls to `address` (a replica its lease names). */
+  setOwner(worldId: string, address: string): void {
+    this.routes.setOwner(worldId, address);
+  }
+
+  /** The world's owner failed: its calls go to its module's address again, to find the new one. */
+  forgetOwner(worldId: string): void {
+    this.routes.forgetOwner(worldId);
   }
 
   /** The world's snapshot: tick and bodies (physics state relayed by the interaction engine). */

@@ -65,8 +65,25 @@ export class FakeInteractionEngine {
   async start(world: World): Promise<InitResponse> {
     this.calls.push({ method: 'start', worldId: world.id });
     this.failNext(world.id);
-    if (!this.worlds.has(world.id)) this.worlds.set(world.id, new Set());
-    return { worldId: world.id, tick: this.tick, stateHash: '', created: true, tickHz: 30 };
+    const created = !this.worlds.has(world.id);
+    if (created) this.worlds.set(world.id, new Set());
+    return { worldId: world.id, tick: this.tick, stateHash: '', created, tickHz: 30 };
+  }
+
+  /** Where the world's calls go; the fake has one address. */
+  addressOf(): string {
+    return 'fake-engine:1';
+  }
+
+  /** Owners the gateway was told of, by world. */
+  readonly owners = new Map<string, string>();
+
+  setOwner(worldId: string, address: string): void {
+    this.owners.set(worldId, address);
+  }
+
+  forgetOwner(worldId: string): void {
+    this.owners.delete(worldId);
   }
 
   async snapshot(worldId: string): Promise<SnapshotResponse> {

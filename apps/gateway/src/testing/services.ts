@@ -51,7 +51,7 @@ export async function gatewayServices(
   const bus = new InMemoryBus({ partitions: 1 });
   const metrics = new MetricsService();
   const registry = new WorldRegistryService(storage, config);
-  const running = new RunningWorldsService(engine.asService(), registry, logger);
+  const running = new RunningWorldsService(engine.asService(), registry, storage, config, logger);
   const bodies = new PlayerBodiesService(engine.asService(), running, logger);
   const snapshots = new SnapshotService(engine.asService());
   const fanout = new FanoutService(bus, logger, snapshots, metrics, config);

@@ -1,6 +1,10 @@
 // RunningWorldsService, the one owner of "the engine does not run this world", with the real
 // world registry on in-memory storage and a fake interaction engine.
-import { EngineUnavailableError, WorldNotFoundError } from '@anvil/engine-contract';
+import {
+  EngineUnavailableError,
+  InvalidCommandError,
+  WorldNotFoundError,
+} from '@anvil/engine-contract';
 import type { Storage } from '@anvil/storage';
 import { fromEngineError } from '../engine/engine-errors';
 import { traceFrom } from '../engine/trace';
@@ -22,7 +26,9 @@ describe('RunningWorldsService', () => {
     await registerWorld(storage, 'building', 'Pending');
   });
   afterAll(() => storage.close());
-  beforeEach(async () => (gw = await gatewayServices(storage)));
+  beforeEach(
+    async () => (gw = await gatewayServices(storage, { ENGINE_RELOCATE_DEADLINE_MS: '300' })),
+  );
   afterEach(() => gw.close());
 
   const snapshot = (worldId: string) => () => gw.engine.snapshot(worldId);
@@ -82,10 +88,45 @@ describe('RunningWorldsService', () => {
 
   it('passes other failures on untouched', async () => {
     gw.engine.running('arena');
+    gw.engine.failures.push(new InvalidCommandError('no such target'));
+    await expect(gw.running.call('arena', trace, snapshot('arena'))).rejects.toMatchObject({
+      code: ErrorCode.EngineRejected,
+    });
+    expect(gw.engine.callsOf('start')).toEqual([]);
+  });
+
+  it('finds the world again when its engine is gone (Init where it runs now), and calls once more without restoring what the new owner kept', async () => {
+    gw.engine.running('arena');
+    gw.engine.owners.set('arena', 'dead-replica:1');
     gw.engine.failures.push(new EngineUnavailableError('connect ECONNREFUSED'));
+    let restored = 0;
+    const result = await gw.running.call('arena', trace, snapshot('arena'), async () => {
+      restored++;
+    });
+    expect(result).toMatchObject({ worldId: 'arena' });
+    expect(gw.engine.callsOf('start')).toHaveLength(1);
+    expect(gw.engine.owners.has('arena')).toBe(false);
+    expect(restored).toBe(0);
+  });
+
+  it('restores what the engine lost when the world had to be started afresh after its engine went', async () => {
+    gw.engine.failures.push(new EngineUnavailableError('connect ECONNREFUSED'));
+    let restored = 0;
+    await gw.running.call('arena', trace, snapshot('arena'), async () => {
+      restored++;
+    });
+    expect(restored).toBe(1);
+  });
+
+  it('keeps trying to find the world while its engine is unavailable, and gives up after ENGINE_RELOCATE_DEADLINE_MS', async () => {
+    gw.engine.running('arena');
+    for (let i = 0; i < 50; i++)
+      gw.engine.failures.push(new EngineUnavailableError('connect ECONNREFUSED'));
+    const started = Date.now();
     await expect(gw.running.call('arena', trace, snapshot('arena'))).rejects.toMatchObject({
       code: ErrorCode.EngineUnavailable,
     });
-    expect(gw.engine.callsOf('start')).toEqual([]);
+    expect(gw.engine.callsOf('start').length).toBeGreaterThan(1);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });

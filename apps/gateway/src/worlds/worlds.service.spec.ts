@@ -1,6 +1,6 @@
 // WorldsService with its real collaborators (registry, player bodies, running worlds, fan-out,
 // audit on in-memory storage); only the interaction engine and the sockets are fakes.
-import { EngineUnavailableError, playerBodyId } from '@anvil/engine-contract';
+import { CapacityError, playerBodyId } from '@anvil/engine-contract';
 import type { Storage } from '@anvil/storage';
 import { traceFrom } from '../engine/trace';
 import { ErrorCode } from '../errors/error-codes';
@@ -112,9 +112,9 @@ describe('WorldsService', () => {
 
   it('undoes a join the engine failed: no room, no membership, and the next join tries again', async () => {
     const { socket } = gw.nsp.connect('alice');
-    gw.engine.failures.push(new EngineUnavailableError('connect ECONNREFUSED'));
+    gw.engine.failures.push(new CapacityError('world "arena" is full'));
     await expect(gw.worlds.join(socket, 'arena', trace)).rejects.toMatchObject({
-      code: ErrorCode.EngineUnavailable,
+      code: ErrorCode.EngineRejected,
     });
     expect(gw.nsp.rooms.get(worldRoom('arena'))?.size ?? 0).toBe(0);
     expect(socket.data.worlds).toEqual({});
