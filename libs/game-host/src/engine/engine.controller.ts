@@ -26,8 +26,10 @@ export class EngineController extends EngineControllerBase {
   protected applyTo(
     worldId: string,
     command: EngineCommand,
+    _traceparent?: string,
+    idempotencyKey = '',
   ): Promise<{ applyTick: number; entityId: string }> {
-    return this.worlds.apply(worldId, command);
+    return this.worlds.apply(worldId, command, '', idempotencyKey);
   }
 
   @GrpcMethod('EngineService', 'Tick')

@@ -65,11 +65,18 @@ export class WorldPhysics {
    * Sends one intent on the physics engine's command stream; when the engine answers that it
    * does not run the world (it restarted), Inits the world there again (once for the commands
    * that learn it together), which restores its checkpoint and log, and sends the intent once
-   * more. Nothing is applied twice: an unknown world applied nothing.
+   * more. Nothing is applied twice: an unknown world applied nothing. With an `idempotencyKey`
+   * (the player command's) the physics engine applies the intent once per key, and answers a
+   * key it already applied with the first result.
    */
-  async send(intent: Command, traceparent: string): Promise<number> {
+  async send(intent: Command, traceparent: string, idempotencyKey = ''): Promise<number> {
     const send = async () => {
-      const { applyTick } = await this.owner.commands.submit(this.worldId, intent, traceparent);
+      const { applyTick } = await this.owner.commands.submit(
+        this.worldId,
+        intent,
+        traceparent,
+        idempotencyKey,
+      );
       this.tick = Math.max(this.tick, applyTick - 1);
       return applyTick;
     };

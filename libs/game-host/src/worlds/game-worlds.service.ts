@@ -115,12 +115,15 @@ export class GameWorldsService {
 
   /**
    * Queues a player command for its world's next batch; resolves with its apply tick once the
-   * physics engine took its intent (and logged it) and its event was handed to the bus.
+   * physics engine took its intent (and logged it) and its event was handed to the bus. A
+   * repeated `idempotencyKey` the world remembers answers the first command's result; its
+   * intent carries the key to the physics engine, which applies it once.
    */
   apply(
     worldId: string,
     command: EngineCommand,
     traceparent = '',
+    idempotencyKey = '',
   ): Promise<{ applyTick: number; entityId: string }> {
     if (command.type === 'module') {
       throw new InvalidCommandError(
@@ -132,7 +135,7 @@ export class GameWorldsService {
         `${this.deps.label} takes player commands; "${command.type}" is a physics intent`,
       );
     }
-    return this.get(worldId).commands.submit(command, traceparent);
+    return this.get(worldId).commands.submit(command, traceparent, idempotencyKey);
   }
 
   /** Forwards Tick to the physics engine (manual mode). */

@@ -46,7 +46,7 @@ export async function runBatch(
     }
     plan.commit();
     const sent = plan.intent
-      ? world.physics.send(commandToWire(plan.intent), queued.traceparent)
+      ? world.physics.send(commandToWire(plan.intent), queued.traceparent, queued.idempotencyKey)
       : undefined;
     // Observed below, in order; this copy only must not count as unhandled meanwhile.
     sent?.catch(() => undefined);

@@ -51,6 +51,46 @@ describe('WorldCommandQueue', () => {
     expect(q.size).toBe(0);
   });
 
+  it('answers a repeated idempotency key with the first answer, without queueing it again', async () => {
+    const { q, batches } = queue(10);
+    const first = q.submit(move('a'), '', 'k1');
+    const again = q.submit(move('a'), '', 'k1');
+    expect(again).toBe(first);
+    await turn();
+    expect(batches[0].map((c) => c.idempotencyKey)).toEqual(['k1']);
+    batches[0][0].resolve({ applyTick: 7, entityId: 'p:a' });
+    await expect(q.submit(move('a'), '', 'k1')).resolves.toEqual({ applyTick: 7, entityId: 'p:a' });
+    await turn();
+    expect(batches).toHaveLength(1);
+    expect(q.size).toBe(0);
+  });
+
+  it('forgets a refused key, and the oldest past its bound', async () => {
+    const batches: QueuedCommand[][] = [];
+    const q = new WorldCommandQueue('w', 10, async (batch) => void batches.push(batch), 2);
+    const refused = q.submit(move('a'), '', 'k0');
+    await turn();
+    batches[0][0].reject(new Error('refused'));
+    await expect(refused).rejects.toThrow('refused');
+    const retried = q.submit(move('a'), '', 'k0');
+    await turn();
+    expect(batches).toHaveLength(2);
+    batches[1][0].resolve({ applyTick: 1, entityId: '' });
+    await retried;
+    for (const key of ['k1', 'k2']) {
+      const answer = q.submit(move('a'), '', key);
+      await turn();
+      batches.at(-1)![0].resolve({ applyTick: 2, entityId: '' });
+      await answer;
+    }
+    // k0 is the oldest of three: forgotten, so it is queued again; k2 is still remembered.
+    void q.submit(move('a'), '', 'k0');
+    void q.submit(move('a'), '', 'k2');
+    await turn();
+    expect(batches).toHaveLength(5);
+    expect(batches[4].map((c) => c.idempotencyKey)).toEqual(['k0']);
+  });
+
   it('close refuses the commands still waiting and waits for the batch in flight', async () => {
     let finish!: () => void;
     const q = new WorldCommandQueue('w', 10, (batch) => {
