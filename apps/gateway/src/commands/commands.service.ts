@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InteractionEngineService } from '../engine/interaction-engine.service';
 import { traceFrom } from '../engine/trace';
@@ -15,6 +16,10 @@ import { normaliseCommand } from './normalise';
  */
 @Injectable()
 export class CommandsService {
+  /** Idempotency keys: unique to this process, one per command (its retries share it). */
+  private readonly keyPrefix = randomBytes(8).toString('hex');
+  private keys = 0;
+
   constructor(
     private readonly engine: InteractionEngineService,
     private readonly running: RunningWorldsService,
@@ -25,6 +30,8 @@ export class CommandsService {
    * Handles one schema-valid command; resolves with its ack or throws a GatewayError. When the
    * engine does not run the world (it restarted), RunningWorldsService starts it there, the
    * player's body is put back and the command is sent once more (the first one applied nothing).
+   * When the world's engine went away, it is sent again once the world is found, with the same
+   * idempotency key, so it is applied at most once.
    */
   async handle(socket: GatewaySocket, dto: CommandDto): Promise<CommandAckDto> {
     const state = socket.data;
@@ -35,10 +42,11 @@ export class CommandsService {
     const normalised = normaliseCommand(dto, state.principal.playerId);
     const trace = traceFrom(normalised.trace);
     const { worldId, command } = normalised;
+    const key = `${this.keyPrefix}:${++this.keys}`;
     const response = await this.running.call(
       worldId,
       trace,
-      () => this.engine.apply(worldId, command, trace),
+      () => this.engine.apply(worldId, command, trace, key),
       () => this.bodies.rejoin(worldId, state.principal.playerId, trace),
     );
     return { ok: true, seq: dto.seq, tick: response.applyTick };

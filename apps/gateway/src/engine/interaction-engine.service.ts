@@ -80,18 +80,21 @@ export class InteractionEngineService implements OnApplicationShutdown {
 
   /**
    * Sends one player command on the command stream (with the others of this turn); resolves
-   * with the tick it applies at once the engines logged it.
+   * with the tick it applies at once the engines logged it. The same `idempotencyKey` on a
+   * command sent again (after its engine failed) makes the engines answer the first result.
    */
   apply(
     worldId: string,
     command: PlayerCommand,
     trace?: TraceContext,
+    idempotencyKey?: string,
   ): Promise<ApplyCommandResponse> {
     return this.timed('apply', worldId, () =>
       this.connection(this.routes.of(worldId)).commands.submit(
         worldId,
         commandToWire(command),
         trace?.traceparent,
+        idempotencyKey,
       ),
     );
   }
