@@ -5,13 +5,17 @@ import {
   type BusMessage,
   type PhysicsDeltaData,
 } from '@anvil/bus';
+import { Client, type ServiceError } from '@grpc/grpc-js';
 import {
   BodyKind,
   BodyShape,
+  CommandStreamClient,
   ENGINE_SERVICE_NAME,
   EngineClient,
   EngineErrorCode,
+  EngineServiceService,
   checkEngineHealth,
+  engineCallMetadata,
   engineChannelCredentials,
   type Command,
 } from '@anvil/engine-contract';
@@ -158,6 +162,47 @@ describe('physics engine over gRPC (manual ticks)', () => {
       client.tick({ worldId: 'copy', targetTick: 40 }),
     ]);
     expect(b.stateHash).toBe(a.stateHash);
+  });
+
+  it('applies a command with an idempotency key once, over ApplyCommand and StreamCommands alike', async () => {
+    await client.init({ worldId: 'keyed' });
+    const first = await client.applyCommand({
+      worldId: 'keyed',
+      command: spawn('k1'),
+      idempotencyKey: 'gw-1:s:1',
+    });
+    expect(first).toEqual({ worldId: 'keyed', applyTick: 1, entityId: 'k1' });
+    await client.tick({ worldId: 'keyed', targetTick: 3 });
+    const { stateHash } = await client.snapshot({ worldId: 'keyed' });
+    const stream = new CommandStreamClient(engine.address, { access });
+    try {
+      await expect(stream.submit('keyed', spawn('k1'), '', 'gw-1:s:1')).resolves.toEqual(first);
+      await expect(
+        client.applyCommand({ worldId: 'keyed', command: spawn('k1'), idempotencyKey: 'gw-1:s:1' }),
+      ).resolves.toEqual(first);
+      expect((await client.snapshot({ worldId: 'keyed' })).stateHash).toBe(stateHash);
+      // Unsent by the clients; a raw request is answered INVALID_ARGUMENT naming the field.
+      const raw = EngineServiceService.applyCommand;
+      const refused = await new Promise<ServiceError | null>((resolve) => {
+        const c = new Client(engine.address, engineChannelCredentials());
+        c.makeUnaryRequest(
+          raw.path,
+          raw.requestSerialize,
+          raw.responseDeserialize,
+          { worldId: 'keyed', command: spawn('k2'), idempotencyKey: 'no spaces' },
+          engineCallMetadata(access),
+          (error) => {
+            c.close();
+            resolve(error);
+          },
+        );
+      });
+      expect(refused?.code).toBe(3);
+      expect(refused?.details).toMatch(/^idempotency_key must be at most 128 characters/);
+      expect((await client.snapshot({ worldId: 'keyed' })).bodies).toHaveLength(1);
+    } finally {
+      stream.close();
+    }
   });
 
   describe('bad requests get a status and change nothing', () => {
