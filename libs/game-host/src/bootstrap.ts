@@ -2,12 +2,15 @@ import 'reflect-metadata';
 import { Logger, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { EventBus } from '@anvil/bus';
-import { CommandStreamClient, EngineClient } from '@anvil/engine-contract';
+import { CommandStreamClient, EngineClient, PreconditionError } from '@anvil/engine-contract';
 import { engineServer } from '@anvil/engine-contract/nest';
+import { TakeoverLoop, WorldOwnership, gameRole, holderOf } from '@anvil/ownership';
 import { closeOnce, holdBus, systemClock, type Clock } from '@anvil/runtime';
+import { createStorage, type Storage } from '@anvil/storage';
 import type { GameHostConfig } from './config/game-host-config';
 import { GameHostModule } from './engine/engine.module';
 import { InteractionEvents } from './events/interaction-events';
+import { GameOwnership } from './ownership/game-ownership';
 import { PhysicsClients } from './physics/physics-clients';
 import type { GameRulesFactory } from './rules/game-rules';
 import { GameWorldsService } from './worlds/game-worlds.service';
@@ -28,6 +31,11 @@ export interface GameHostOptions {
   game: GameDefinition;
   /** The bus for game events; default: created from config.bus (and closed on close). */
   bus?: EventBus;
+  /**
+   * Storage for world leases and rules state, already migrated (the embedded host shares one);
+   * default: opened from config.databaseUrl and migrated (and closed on close), or none.
+   */
+  storage?: Storage;
   /** Time for cooldowns and rate limits (tests); default: the monotonic system clock. */
   clock?: Clock;
   /** Nest logger setting; false silences Nest (tests). */
@@ -69,6 +77,10 @@ export async function startGameHost(options: GameHostOptions): Promise<RunningGa
     { source: game.source, topicPrefix: config.bus.topicPrefix },
   );
   const clock = options.clock ?? systemClock;
+  const ownsStorage = !options.storage && Boolean(config.databaseUrl);
+  const storage = options.storage ?? (await openStorage(config.databaseUrl));
+  let address = '';
+  const leases = storage ? newLeases(config, storage, () => address) : undefined;
   const server = await engineServer({
     ...config,
     maxCallsPerSecond: config.limits.maxCallsPerSecond,
@@ -83,22 +95,96 @@ export async function startGameHost(options: GameHostOptions): Promise<RunningGa
       events,
       config,
       clock,
+      ownership: leases && new GameOwnership(leases, storage!.gameStates, leases.role),
     }),
     server.options,
   );
+  const worlds = app.get(GameWorldsService);
+  leases?.onLost((worldId, reason) => void worlds.lose(worldId, reason));
   await server.serve(app);
+  address = config.ownership.advertiseAddress ?? server.address;
+  const takeover = storage && leases && newTakeover(config, storage, worlds, leases, () => address);
+  takeover?.start();
   new Logger('GameHost').log(
     `serving EngineService on ${config.grpc.host}:${server.port} as module ${config.module} (${game.label}); physics at the world's binding, else ${config.physics.address}`,
   );
   return {
     port: server.port,
     address: server.address,
-    worlds: app.get(GameWorldsService),
+    worlds,
     close: closeOnce(async () => {
+      await takeover?.stop();
       await server.stop(app);
+      await worlds.leaveAll();
+      await leases?.stop();
       await events.flush();
       physics.close();
       await releaseBus();
+      if (ownsStorage) await storage?.close();
     }),
   };
+}
+
+/** This replica's world leases, in the role of its module and version. */
+function newLeases(config: GameHostConfig, storage: Storage, address: () => string) {
+  const logger = new Logger('WorldOwnership');
+  return new WorldOwnership({
+    leases: storage.leases,
+    holder: holderOf(config.ownership),
+    address,
+    ttlMs: config.ownership.leaseTtlMs,
+    renewEveryMs: config.ownership.renewEveryMs,
+    role: gameRole(config.module, config.version),
+    onRenewError: (error) => logger.warn(`renewing the world leases failed: ${String(error)}`),
+  });
+}
+
+/** Failover: brings back the worlds of dead replicas of this module, this replica's share. */
+function newTakeover(
+  config: GameHostConfig,
+  storage: Storage,
+  worlds: GameWorldsService,
+  leases: WorldOwnership,
+  address: () => string,
+): TakeoverLoop {
+  const logger = new Logger('Takeover');
+  return new TakeoverLoop({
+    leases: storage.leases,
+    replicas: storage.replicas,
+    replicaId: leases.holder,
+    address,
+    everyMs: config.ownership.renewEveryMs,
+    ttlMs: config.ownership.leaseTtlMs,
+    role: leases.role,
+    capacity: () => ({
+      worlds: worlds.size,
+      bodies: worlds.totalPlayers(),
+      maxWorlds: config.limits.maxWorlds,
+      maxBodies: MAX_REPORTED_PLAYERS,
+    }),
+    takeOver: (worldId, spec) => worlds.takeOver(worldId, spec),
+    onTaken: (worldId, ms) =>
+      logger.log(`world ${worldId}: taken over, about ${ms} ms after its owner's lease ended`),
+    onError: (error, worldId) => {
+      // Another replica won the race for the world: nothing to report.
+      if (error instanceof PreconditionError) return;
+      logger.warn(`${worldId ? `world ${worldId}: ` : ''}takeover failed: ${String(error)}`);
+    },
+  });
+}
+
+/** Players are not a game module's limit (its worlds are): the most a replica reports. */
+const MAX_REPORTED_PLAYERS = 1_000_000;
+
+/** Opens and migrates the module's own storage; undefined without a URL. */
+async function openStorage(url: string | undefined): Promise<Storage | undefined> {
+  if (!url) return undefined;
+  const storage = await createStorage({ url });
+  try {
+    await storage.migrate();
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+  return storage;
 }

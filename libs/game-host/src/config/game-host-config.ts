@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ContractLimits, ENGINE_TOKEN_MIN_LENGTH } from '@anvil/engine-contract';
+import { ownershipEnv, toOwnershipConfig, type OwnershipConfig } from '@anvil/ownership';
 import { engineEnv, int, type EngineServerConfig, type EngineEnvDefaults } from '@anvil/runtime';
 
 /** What differs between game modules' hosts: their port, Kafka client id and module name. */
@@ -33,6 +34,21 @@ export function gameHostEnv(defaults: GameHostEnvDefaults) {
     PHYSICS_DEADLINE_MS: int(10, 60_000).default(2_000),
     /** Commands of one world waiting for the ones before them; more is RESOURCE_EXHAUSTED. */
     MAX_QUEUED_COMMANDS_PER_WORLD: int(1, 100_000).default(1_024),
+    /**
+     * Storage for world leases and each world's rules state (`postgresql://...`): with it, the
+     * module's replicas own worlds by lease and take over a dead replica's worlds; none: each
+     * replica keeps its worlds in memory only.
+     */
+    DATABASE_URL: z.string().optional(),
+    /**
+     * This module's version (its ModuleManifest's): the replicas of one version share the
+     * worlds' leases, a newer version's are another group.
+     */
+    MODULE_VERSION: z
+      .string()
+      .regex(/^[0-9A-Za-z.+-]{1,64}$/, 'expected a SemVer version')
+      .optional(),
+    ...ownershipEnv,
   };
 }
 
@@ -44,11 +60,19 @@ export interface GameHostConfig extends EngineServerConfig {
   module: string;
   physics: { address: string; deadlineMs: number };
   limits: EngineServerConfig['limits'] & { maxQueuedCommandsPerWorld: number };
+  /** Storage URL; undefined: no ownership, worlds in memory only. */
+  databaseUrl?: string;
+  /** MODULE_VERSION, part of the lease role. */
+  version?: string;
+  ownership: OwnershipConfig;
 }
 
 /** The validated variables of `gameHostEnv` with the engines' common config as a GameHostConfig. */
 export function toGameHostConfig(e: GameHostEnv, common: EngineServerConfig): GameHostConfig {
   return {
+    databaseUrl: e.DATABASE_URL?.trim() || undefined,
+    version: e.MODULE_VERSION,
+    ownership: toOwnershipConfig(e.MODULE_NAME, e),
     ...common,
     module: e.MODULE_NAME,
     physics: { address: e.PHYSICS_ENGINE_ADDRESS, deadlineMs: e.PHYSICS_DEADLINE_MS },

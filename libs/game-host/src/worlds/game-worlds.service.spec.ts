@@ -1,105 +1,8 @@
 import { EVENT_TYPES, InMemoryBus, worldTopic, type BusMessage } from '@anvil/bus';
-import {
-  EngineUnavailableError,
-  InvalidCommandError,
-  type BodyState,
-  type CommandStreamClient,
-  type EngineClient,
-  type PlayerCommand,
-  type WorldSettings,
-} from '@anvil/engine-contract';
+import type { PlayerCommand } from '@anvil/engine-contract';
 import { InteractionEvents } from '../events/interaction-events';
-import { PhysicsClients } from '../physics/physics-clients';
-import type { BodyPositions, GameRules, GameRulesFactory } from '../rules/game-rules';
 import { GameWorldsService } from './game-worlds.service';
-
-/** A game that counts interacts, each with the x of the target's body it was planned with. */
-class CountingRules implements GameRules {
-  count = 0;
-  seen: Array<number | undefined> = [];
-  constructor(readonly settings: WorldSettings) {}
-  needsPositions = (command: PlayerCommand) => command.type === 'interact';
-  plan(command: PlayerCommand, _now: number, positions?: BodyPositions) {
-    if (command.type === 'jump') return { entityId: 'p:x', commit: () => undefined };
-    if (command.type !== 'interact') throw new InvalidCommandError('only interact and jump');
-    return {
-      entityId: `p:${command.targetId}`,
-      commit: () => {
-        this.count++;
-        this.seen.push(positions?.get(`p:${command.targetId}`)?.xMm);
-      },
-    };
-  }
-  list = () => [];
-  encodeState = () => Buffer.from(JSON.stringify({ count: this.count }));
-  publicState = () => ({ count: this.count });
-}
-
-const counting: GameRulesFactory = {
-  create: (settings) => new CountingRules(settings),
-  restore: (bytes) => {
-    const { count } = JSON.parse(Buffer.from(bytes).toString()) as { count?: unknown };
-    if (!Number.isInteger(count)) throw new InvalidCommandError('not a counting state');
-    const rules = new CountingRules({
-      widthMm: 40_000,
-      heightMm: 20_000,
-      gravityYMmS2: 0,
-      maxBodies: 100,
-    });
-    rules.count = count as number;
-    return rules;
-  },
-};
-
-const body = (bodyId: string, xMm: number): BodyState => ({
-  bodyId,
-  kind: 1,
-  shape: 1,
-  halfWidthMm: 300,
-  halfHeightMm: 300,
-  xMm,
-  yMm: 300,
-  angleMrad: 0,
-  vxMmS: 0,
-  vyMmS: 0,
-});
-
-/** A physics engine that answers at once; `snapshotFails` makes its Snapshot UNAVAILABLE. */
-function fakePhysics() {
-  const state = { snapshots: 0, snapshotFails: false };
-  const calls = {
-    init: async ({ worldId }: { worldId: string }) => ({
-      worldId,
-      tick: 2,
-      stateHash: '',
-      created: true,
-      config: { widthMm: 40_000, heightMm: 20_000, gravityYMmS2: 0, maxBodies: 100 },
-      tickHz: 0,
-    }),
-    snapshot: async ({ worldId }: { worldId: string }) => {
-      state.snapshots++;
-      if (state.snapshotFails) throw new EngineUnavailableError('physics is down');
-      return {
-        worldId,
-        tick: 3,
-        stateHash: '',
-        state: Buffer.alloc(0),
-        bodies: [body('p:b', 1234)],
-      };
-    },
-    closeWorld: async ({ worldId }: { worldId: string }) => ({ worldId, closed: true }),
-    close: () => undefined,
-  };
-  const commands = {
-    submit: async () => ({ applyTick: 4, entityId: '' }),
-    close: () => undefined,
-  };
-  const clients = new PhysicsClients('127.0.0.1:1', () => ({
-    calls: calls as unknown as EngineClient,
-    commands: commands as unknown as CommandStreamClient,
-  }));
-  return { clients, state };
-}
+import { counting, countingConfig, fakePhysics } from './test-support';
 
 describe('GameWorldsService', () => {
   let bus: InMemoryBus;
@@ -128,16 +31,7 @@ describe('GameWorldsService', () => {
       label: 'the counting game',
       physics: physics.clients,
       events,
-      config: {
-        module: 'counting-game',
-        physics: { address: '127.0.0.1:1', deadlineMs: 1_000 },
-        limits: {
-          maxWorlds: 4,
-          maxWorldsPerCaller: 4,
-          maxCallsPerSecond: 100,
-          maxQueuedCommandsPerWorld: 16,
-        },
-      } as never,
+      config: countingConfig,
       clock: { now: () => 0 },
     });
   });

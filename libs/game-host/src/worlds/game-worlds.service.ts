@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import {
+  EngineUnavailableError,
   InvalidCommandError,
+  PreconditionError,
   UNNAMED_CALLER,
   UnsupportedCommandError,
   WorldNotFoundError,
@@ -18,6 +20,7 @@ import {
 import type { Clock } from '@anvil/runtime';
 import type { GameHostConfig } from '../config/game-host-config';
 import type { InteractionEvents } from '../events/interaction-events';
+import type { GameOwnership, GameWorldSpec } from '../ownership/game-ownership';
 import { asDependencyError } from '../physics/dependency-error';
 import { initFollowing } from '../physics/init-following';
 import type { PhysicsClients, PhysicsEngine } from '../physics/physics-clients';
@@ -40,6 +43,8 @@ export interface GameWorldsDeps {
   config: GameHostConfig;
   /** Monotonic time (tests control cooldowns and rate limits). */
   clock: Clock;
+  /** World leases and saved rules state (with storage); without, worlds live only here. */
+  ownership?: GameOwnership;
 }
 
 /** One world of a game module. */
@@ -50,6 +55,11 @@ export interface GameWorld {
   commands: WorldCommandQueue;
   /** The public state last handed to the bus, as JSON (undefined: none yet). */
   publishedState?: string;
+  /** The epoch of the world's lease this replica runs it under (0 without ownership). */
+  epoch: number;
+  /** The hash of the rules state last saved (ownership), and the save in progress. */
+  savedHash?: string;
+  saving: Promise<void>;
 }
 
 /**
@@ -60,6 +70,8 @@ export interface GameWorld {
 export class GameWorldsService {
   private readonly logger = new Logger('GameWorlds');
   private readonly worlds = new Map<string, GameWorld>();
+  /** Worlds being started here (their lease taken, physics Init in flight): one start each. */
+  private readonly starting = new Map<string, Promise<InitResponse>>();
   private readonly quota: WorldQuota;
 
   constructor(private readonly deps: GameWorldsDeps) {
@@ -82,7 +94,7 @@ export class GameWorldsService {
     if (reserved) this.quota.reserve(caller, worldId);
     let response: InitResponse;
     try {
-      response = await this.initHeld(worldId, config, bindings);
+      response = await this.initHeld(worldId, config, bindings, caller);
     } catch (error) {
       if (reserved && !this.worlds.has(worldId)) this.quota.release(worldId);
       throw error;
@@ -94,23 +106,112 @@ export class GameWorldsService {
   private async initHeld(
     worldId: string,
     config: WorldConfig | undefined,
-    bindings?: readonly WorldBinding[],
+    bindings: readonly WorldBinding[] | undefined,
+    caller: string,
   ): Promise<InitResponse> {
     const { physics: clients, config: own } = this.deps;
     const address = boundAddress(bindings, own.module, PHYSICS_CAPABILITY, clients.defaultAddress);
     const bound = clients.get(address);
-    const { response, physics } = await initFollowing(clients, worldId, config, bound);
-    const settings = worldSettingsFromWire(response.config, Number.MAX_SAFE_INTEGER);
+    await this.starting.get(worldId)?.catch(() => undefined);
     const existing = this.worlds.get(worldId);
     if (!existing) {
-      const rules = this.deps.rules.create(settings);
-      this.worlds.set(worldId, this.entry(worldId, rules, { physics, bound }, response.tick));
-    } else if (existing.physics.owner !== physics || existing.physics.bound !== bound) {
+      const spec: GameWorldSpec = { config, bindings: bindings && [...bindings], caller };
+      const starting = this.start(worldId, spec, bound).finally(() =>
+        this.starting.delete(worldId),
+      );
+      this.starting.set(worldId, starting);
+      return starting;
+    }
+    const { response, physics } = await initFollowing(clients, worldId, config, bound);
+    if (existing.physics.owner !== physics || existing.physics.bound !== bound) {
       this.logger.log(`world ${worldId}: its physics moved to ${physics.address}`);
       existing.physics.owner = physics;
       existing.physics.bound = bound;
     }
-    return { ...response, created: response.created || !existing };
+    return response;
+  }
+
+  /**
+   * Starts a world this replica does not run: under its lease (with ownership), from its saved
+   * rules state when an owner before saved one, else with fresh rules.
+   */
+  private async start(
+    worldId: string,
+    spec: GameWorldSpec,
+    bound: PhysicsEngine,
+  ): Promise<InitResponse> {
+    const { ownership } = this.deps;
+    const lease = ownership ? await ownership.acquire(worldId, spec) : undefined;
+    try {
+      const { response, physics } = await initFollowing(
+        this.deps.physics,
+        worldId,
+        spec.config,
+        bound,
+      );
+      const settings = worldSettingsFromWire(response.config, Number.MAX_SAFE_INTEGER);
+      const rules = lease?.saved
+        ? this.deps.rules.restore(lease.saved.state)
+        : this.deps.rules.create(settings);
+      const world = this.entry(worldId, rules, { physics, bound }, response.tick, lease?.epoch);
+      world.savedHash = lease?.saved?.stateHash;
+      if (lease?.saved) {
+        this.logger.log(
+          `world ${worldId}: taken with epoch ${lease.epoch}, its rules state restored (saved at epoch ${lease.saved.epoch})`,
+        );
+      }
+      this.worlds.set(worldId, world);
+      return { ...response, created: true };
+    } catch (error) {
+      // Not closed: another replica (or this one, next round) may bring the world back.
+      await ownership?.release(worldId, false);
+      throw error;
+    }
+  }
+
+  /**
+   * Brings back a world whose owner is gone, from the spec its lease recorded (the takeover
+   * loop): Init with the same arguments, for the same caller.
+   */
+  async takeOver(worldId: string, spec: Record<string, unknown>): Promise<void> {
+    const { config, bindings, caller } = spec as Partial<GameWorldSpec>;
+    if (typeof caller !== 'string' || (bindings !== undefined && !Array.isArray(bindings)))
+      throw new InvalidCommandError(`world "${worldId}": its lease records no usable spec`);
+    await this.init(worldId, config, bindings, caller);
+  }
+
+  /**
+   * Drops a world whose lease this replica lost (another replica may run it already): the
+   * commands waiting get UNAVAILABLE, so their senders find the new owner. Its physics world
+   * stays: the new owner goes on with it.
+   */
+  async lose(worldId: string, reason: string): Promise<void> {
+    const world = this.worlds.get(worldId);
+    if (!world) return;
+    this.logger.warn(`world ${worldId}: lost, ${reason}; it stops here`);
+    this.worlds.delete(worldId);
+    this.quota.release(worldId);
+    this.deps.ownership?.forget(worldId);
+    await world.commands.close(new EngineUnavailableError(`world "${worldId}": ${reason}`));
+  }
+
+  /**
+   * Shutting down: leaves every world as an orphan (its lease released, not closed), so the
+   * other replicas take them at once instead of after the lease's time.
+   */
+  async leaveAll(): Promise<void> {
+    const { ownership } = this.deps;
+    const worlds = [...this.worlds.entries()];
+    this.worlds.clear();
+    await Promise.all(
+      worlds.map(async ([worldId, world]) => {
+        this.quota.release(worldId);
+        await world.commands.close(
+          new EngineUnavailableError(`world "${worldId}": its engine is shutting down`),
+        );
+        await ownership?.release(worldId, false);
+      }),
+    );
   }
 
   /**
@@ -172,11 +273,16 @@ export class GameWorldsService {
     const previous = this.worlds.get(worldId);
     // Batches in flight finish against the rules they were planned on; later ones see these.
     if (previous) previous.rules = rules;
-    else {
+    else if (this.deps.ownership) {
+      throw new PreconditionError(
+        `world "${worldId}" does not run here: Init it first (this module owns worlds by lease)`,
+      );
+    } else {
       const physics = this.deps.physics.get();
       this.worlds.set(worldId, this.entry(worldId, rules, { physics, bound: physics }, 0));
     }
     const tick = previous?.physics.tick ?? 0;
+    if (previous) await this.persist(worldId, previous);
     await this.publishState(worldId, tick, true);
     return { tick, stateHash: sha256(rules.encodeState()) };
   }
@@ -192,6 +298,7 @@ export class GameWorldsService {
       this.worlds.delete(worldId);
       this.quota.release(worldId);
       await world.commands.close(new WorldNotFoundError(worldId));
+      await this.deps.ownership?.release(worldId, true);
     }
     const physics = world?.physics.owner ?? this.deps.physics.get();
     const { closed } = await physics.calls.closeWorld({ worldId }).catch(asDependencyError);
@@ -206,6 +313,13 @@ export class GameWorldsService {
   /** Worlds this engine runs. */
   get size(): number {
     return this.worlds.size;
+  }
+
+  /** Players in all worlds here (the load a replica reports). */
+  totalPlayers(): number {
+    let players = 0;
+    for (const world of this.worlds.values()) players += world.rules.list().length;
+    return players;
   }
 
   /** The rules state hash of a world (tests: "nothing changed"). */
@@ -232,14 +346,37 @@ export class GameWorldsService {
     await this.deps.events.publishState(worldId, tick, this.deps.config.module, state);
   }
 
+  /**
+   * Saves the world's rules state when it changed since the last save (with ownership), one
+   * save at a time, each of the state as it is then; throws UNAVAILABLE when this replica may
+   * no longer act for the world. Answers wait for it: an acknowledged command is saved.
+   */
+  private persist(worldId: string, world: GameWorld): Promise<void> {
+    const { ownership } = this.deps;
+    if (!ownership) return Promise.resolve();
+    const save = async () => {
+      const state = world.rules.encodeState();
+      const hash = sha256(state);
+      if (hash === world.savedHash) return ownership.check(worldId, world.epoch);
+      await ownership.save(worldId, world.epoch, state);
+      world.savedHash = hash;
+    };
+    const saving = world.saving.catch(() => undefined).then(save);
+    world.saving = saving;
+    return saving;
+  }
+
   private entry(
     worldId: string,
     rules: GameRules,
     engines: { physics: PhysicsEngine; bound: PhysicsEngine },
     tick: number,
+    epoch = 0,
   ): GameWorld {
     const limit = this.deps.config.limits.maxQueuedCommandsPerWorld;
     const world: GameWorld = {
+      epoch,
+      saving: Promise.resolve(),
       rules,
       physics: new WorldPhysics(
         worldId,
@@ -254,6 +391,7 @@ export class GameWorldsService {
           events: this.deps.events,
           clock: this.deps.clock,
           logger: this.logger,
+          persist: () => this.persist(worldId, world),
         });
         await this.publishState(worldId, lastTick);
       }),

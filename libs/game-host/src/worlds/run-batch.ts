@@ -22,14 +22,20 @@ export interface BatchWorld {
  * Runs one batch of a world's commands: each is validated against the rules state as the ones
  * before it left it (and committed at once), the intents go to the physics engine together,
  * and the answers and events follow in the batch's order. A command whose intent the physics
- * engine did not take is reverted. Resolves with the latest tick a command of the batch
- * applies at.
+ * engine did not take is reverted. The answers wait for `persist` (the rules state saved under
+ * the world's lease, with ownership); when it fails, they are that failure. Resolves with the
+ * latest tick a command of the batch applies at.
  */
 export async function runBatch(
   worldId: string,
   world: BatchWorld,
   batch: QueuedCommand[],
-  deps: { events: InteractionEvents; clock: Clock; logger: Logger },
+  deps: {
+    events: InteractionEvents;
+    clock: Clock;
+    logger: Logger;
+    persist?: () => Promise<void>;
+  },
 ): Promise<number> {
   // While the world is being found again (its physics replica died), its commands wait.
   await world.physics.settled();
@@ -53,6 +59,7 @@ export async function runBatch(
     planned.push({ queued, plan, sent });
   }
   let lastTick = world.physics.tick;
+  const answers: Array<() => void> = [];
   for (const { queued, plan, sent } of planned) {
     let applyTick = world.physics.tick + 1;
     if (sent) {
@@ -70,8 +77,10 @@ export async function runBatch(
     }
     if (plan.event) await deps.events.publish(worldId, applyTick, plan.event);
     lastTick = Math.max(lastTick, applyTick);
-    queued.resolve({ applyTick, entityId: plan.entityId });
+    answers.push(() => queued.resolve({ applyTick, entityId: plan.entityId }));
   }
+  if (answers.length > 0) await deps.persist?.();
+  for (const answer of answers) answer();
   return lastTick;
 }
 

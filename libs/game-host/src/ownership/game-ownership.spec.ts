@@ -1,0 +1,132 @@
+import { InMemoryBus } from '@anvil/bus';
+import { EngineErrorCode, WorldOwnedElsewhereError } from '@anvil/engine-contract';
+import { WorldOwnership, gameRole } from '@anvil/ownership';
+import { ManualClock } from '@anvil/runtime';
+import { createStorage, type Storage } from '@anvil/storage';
+import { InteractionEvents } from '../events/interaction-events';
+import { sha256 } from '../rules/state-codec';
+import { GameWorldsService } from '../worlds/game-worlds.service';
+import { counting, countingConfig, fakePhysics } from '../worlds/test-support';
+import { GameOwnership } from './game-ownership';
+
+// Two replicas of one game module on one PGlite: leases, saved rules state and takeover, with
+// the lease clock in the test's hands (ManualClock) and the database's clock real.
+const ROLE = gameRole('counting-game', '1.0.0');
+const TTL = 300;
+
+let storage: Storage;
+let bus: InMemoryBus;
+
+beforeAll(async () => {
+  storage = await createStorage({ url: 'pglite://memory' });
+  await storage.migrate();
+});
+afterAll(() => storage.close());
+beforeEach(() => (bus = new InMemoryBus()));
+afterEach(() => bus.close());
+
+function replica(holder: string) {
+  const clock = new ManualClock();
+  const leases = new WorldOwnership({
+    leases: storage.leases,
+    holder,
+    address: () => `${holder}:1`,
+    ttlMs: TTL,
+    renewEveryMs: 100,
+    role: ROLE,
+    clock,
+    timers: clock,
+  });
+  const worlds = new GameWorldsService({
+    rules: counting,
+    label: 'the counting game',
+    physics: fakePhysics().clients,
+    events: new InteractionEvents(bus, () => undefined, { source: '/anvil/counting' }),
+    config: countingConfig,
+    clock,
+    ownership: new GameOwnership(leases, storage.gameStates, ROLE),
+  });
+  leases.onLost((worldId, reason) => void worlds.lose(worldId, reason));
+  return { clock, leases, worlds };
+}
+
+const interact = { type: 'interact', playerId: 'a', targetId: 'b' } as const;
+const expire = () => new Promise((resolve) => setTimeout(resolve, TTL + 50));
+const saved = async (worldId: string) => {
+  const row = await storage.gameStates.get(worldId, ROLE);
+  return row && { epoch: row.epoch, count: JSON.parse(Buffer.from(row.state).toString()).count };
+};
+
+describe('game module ownership', () => {
+  it('runs a world on one replica: another answers FAILED_PRECONDITION with the owner address', async () => {
+    const a = replica('a');
+    const b = replica('b');
+    await a.worlds.init('w1', undefined, [], 'gateway');
+    const refused = await b.worlds.init('w1', undefined, [], 'gateway').catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(WorldOwnedElsewhereError);
+    expect(refused).toMatchObject({
+      ownerAddress: 'a:1',
+      code: EngineErrorCode.FailedPrecondition,
+    });
+    expect(b.worlds.size).toBe(0);
+  });
+
+  it('saves every change of the rules state before answering, under the lease epoch', async () => {
+    const a = replica('a');
+    await a.worlds.init('w2', undefined, [], 'gateway');
+    await Promise.all([a.worlds.apply('w2', interact), a.worlds.apply('w2', interact)]);
+    expect(await saved('w2')).toEqual({ epoch: 1, count: 2 });
+    const row = await storage.gameStates.get('w2', ROLE);
+    expect(row?.stateHash).toBe(a.worlds.stateHash('w2'));
+    expect(row?.stateHash).toBe(sha256(Buffer.from(row!.state)));
+  });
+
+  it("a replica taking the world over goes on from the dead owner's last answered state", async () => {
+    const a = replica('a');
+    const b = replica('b');
+    await a.worlds.init('w3', undefined, [], 'gateway');
+    await a.worlds.apply('w3', interact);
+    await a.worlds.apply('w3', interact);
+    // a dies: nothing renews its lease.
+    await a.leases.stop();
+    await expire();
+    const [orphan] = (await storage.leases.orphans(ROLE, 10)).filter((o) => o.worldId === 'w3');
+    expect(orphan.spec).toMatchObject({ caller: 'gateway', bindings: [] });
+    await b.worlds.takeOver('w3', orphan.spec);
+    expect(b.worlds.publicState('w3')).toEqual({ count: 2 });
+    await b.worlds.apply('w3', interact);
+    expect(await saved('w3')).toEqual({ epoch: 2, count: 3 });
+  });
+
+  it('an owner paused past its lease answers nothing and saves nothing when it wakes', async () => {
+    const a = replica('a');
+    const b = replica('b');
+    await a.worlds.init('w4', undefined, [], 'gateway');
+    await a.worlds.apply('w4', interact);
+    // a is paused: its timers stop (the manual clock does not move), the database's clock runs.
+    await expire();
+    await b.worlds.init('w4', undefined, [], 'gateway');
+    // a wakes before it noticed anything: by its own clock the lease is still valid, so the
+    // store is what refuses its epoch.
+    const woken = await a.worlds.apply('w4', interact).catch((e: unknown) => e);
+    expect(woken).toMatchObject({ code: EngineErrorCode.Unavailable });
+    expect(await saved('w4')).toEqual({ epoch: 1, count: 1 });
+    await b.worlds.apply('w4', interact);
+    expect(await saved('w4')).toEqual({ epoch: 2, count: 2 });
+    // Its clock moves on: the next renewal finds the lease taken and drops the world.
+    a.clock.advance(100);
+    await a.leases.renew();
+    expect(a.worlds.size).toBe(0);
+  });
+
+  it('leaves its worlds as orphans when it shuts down, and closed worlds as not to take over', async () => {
+    const a = replica('a');
+    await a.worlds.init('w5', undefined, [], 'gateway');
+    await a.worlds.init('w6', undefined, [], 'gateway');
+    await a.worlds.close('w6');
+    await a.worlds.leaveAll();
+    const orphans = (await storage.leases.orphans(ROLE, 10)).map((o) => o.worldId);
+    expect(orphans).toContain('w5');
+    expect(orphans).not.toContain('w6');
+  });
+});
