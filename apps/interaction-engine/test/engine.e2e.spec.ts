@@ -257,6 +257,49 @@ describe('interaction engine over gRPC, in front of a physics engine process', (
     });
   });
 
+  it('a keyed join retried on a restarted interaction engine applies once: physics answers its key', async () => {
+    const stream = new CommandStreamClient(engine.address, { access });
+    const join = commandToWire({ type: 'join', playerId: 'fay' });
+    const key = 'gw-1:fay:1';
+    await client.init({ worldId: 'keyed' });
+    const joined = await stream.submit('keyed', join, '', key);
+    await expect(stream.submit('keyed', join, '', key)).resolves.toEqual(joined);
+    stream.close();
+    await client.tick({ worldId: 'keyed', targetTick: joined.applyTick });
+    const physicsBefore = (await physicsClient.snapshot({ worldId: 'keyed' })).stateHash;
+    // Another interaction engine on the same physics engine: it remembers neither fay nor the key.
+    const otherBus = new InMemoryBus();
+    const restarted = await bootstrap({
+      config: loadInteractionConfig({
+        ENGINE_TOKEN,
+        GRPC_HOST: '127.0.0.1',
+        GRPC_PORT: '0',
+        PHYSICS_ENGINE_ADDRESS: physics.address,
+      }),
+      bus: otherBus,
+      clock: { now: () => time.now },
+      logger: false,
+    });
+    const other = new CommandStreamClient(restarted.address, { access });
+    const otherClient = new EngineClient(restarted.address, { access });
+    try {
+      await otherClient.init({ worldId: 'keyed' });
+      await expect(other.submit('keyed', join, '', key)).resolves.toEqual(joined);
+      expect((await physicsClient.snapshot({ worldId: 'keyed' })).stateHash).toBe(physicsBefore);
+      // Its rules took the join: fay moves there.
+      await expect(
+        other.submit('keyed', commandToWire({ type: 'move', playerId: 'fay', dx: 1, dy: 0 })),
+      ).resolves.toMatchObject({ entityId: playerBodyId('fay') });
+      expect(await bodiesIn('keyed')).toEqual([playerBodyId('fay')]);
+    } finally {
+      other.close();
+      otherClient.close();
+      await restarted.close();
+      await otherBus.close();
+    }
+    await client.closeWorld({ worldId: 'keyed' });
+  });
+
   it('after the physics engine restarted, starts the world there again on the next command', async () => {
     await physics.restart();
     const joined = await applied('arena', { type: 'join', playerId: 'dave' });
