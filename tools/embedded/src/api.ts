@@ -1,6 +1,6 @@
 // The web view's JSON API about the host: GET /api/worlds, /api/config and /api/token.
 import * as path from 'node:path';
-import type { WorldInstanceStatus } from '@anvil/capability-model';
+import type { WorldInstanceStatus, WorldPlacement } from '@anvil/capability-model';
 import type { Bots } from './bots';
 import type { Engines } from './engines';
 import type { Loaded } from './folder';
@@ -59,7 +59,12 @@ function sinksOf(host: HostState) {
   }));
 }
 
-function worldOf(host: HostState, plan: Plan, rel: (file: string) => string) {
+function worldOf(
+  host: HostState,
+  plan: Plan,
+  rel: (file: string) => string,
+  placement: WorldPlacement | undefined,
+) {
   const { plane, runtimes } = host.engines;
   const w = host.wiring.worlds.get(plan.id);
   const runtime = runtimes.get(plan.id);
@@ -79,6 +84,8 @@ function worldOf(host: HostState, plan: Plan, rel: (file: string) => string) {
       conditions: status.conditions,
       bindingCount: plan.resolution.bindings.length,
       diagnostics: plan.resolution.diagnostics,
+      // The physics replica holding the world's lease (the controller's status.placement).
+      placement: placement ?? null,
     },
     bindings: plan.resolution.bindings,
     participants: plan.participants.map(({ module, version, manifestName, manifest }) => ({
@@ -107,23 +114,33 @@ function worldOf(host: HostState, plan: Plan, rel: (file: string) => string) {
   };
 }
 
-/** GET /api/worlds: each world's spec, bindings, diagnostics, status, engines and players. */
-export function worldsJson(host: HostState) {
+const worldIds = (host: HostState) => host.plans.map((p) => p.id);
+
+/**
+ * GET /api/worlds: each world's spec, bindings, diagnostics, status (with its placement: the
+ * physics replica holding its lease), engines and players; the physics replicas.
+ */
+export async function worldsJson(host: HostState) {
   const rel = (file: string) => path.relative(host.manifests, file);
+  const placements = await host.engines.placements();
   const gateway = host.engines.plane?.gateway;
   return {
     manifests: host.manifests,
     gateway: gateway ? { url: gateway.url, port: gateway.port } : null,
     engines: enginesOf(host),
+    replicas: host.engines.replicas(worldIds(host)),
     sinks: sinksOf(host),
     problems: host.loaded.problems.map((p) => ({ ...p, file: rel(p.file) })),
-    worlds: host.plans.map((plan) => worldOf(host, plan, rel)),
+    worlds: host.plans.map((plan) => worldOf(host, plan, rel, placements.get(plan.id))),
   };
 }
 
 /** What the web server asks the host. */
 export function webApi(host: HostState) {
   return {
+    replicas: () => ({ replicas: host.engines.replicas(worldIds(host)) }),
+    replicaAction: (id: string, action: 'stop' | 'start') =>
+      host.engines.replicaAction(id, action, worldIds(host)),
     hasWorld: (id: string) => host.plans.some((p) => p.id === id),
     snapshot: (id: string) => host.engines.snapshot(id),
     figures: (id: string) => host.engines.figures(id),

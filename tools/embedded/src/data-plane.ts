@@ -12,6 +12,7 @@ import * as tagApp from '@anvil/tag-game';
 import type { Storage } from '@anvil/storage';
 import { APPS, type AppName } from './apps';
 import type { Options } from './options';
+import { ReplicaSet } from './replicas';
 import { devEngineToken } from './tokens';
 import type { EngineSpec, SinkSpec, Wiring } from './wiring';
 import { messageOf } from './workspace';
@@ -22,6 +23,8 @@ export interface RunningEngine {
   address: string;
   env: Record<string, string>;
   close(): Promise<void>;
+  /** A physics engine's replicas (`--replicas`); `address` is where callers reach the module. */
+  replicas?: ReplicaSet;
 }
 
 /** One sink (the analytics module) running in this process. */
@@ -56,15 +59,11 @@ type NestLevels = Array<'log' | 'error' | 'warn' | 'fatal'>;
 
 /** Starts one engine's app from its package with `env` (validated by its own config schema). */
 async function bootstrapApp(
-  app: AppName,
+  app: Exclude<AppName, 'physics-engine'>,
   env: Record<string, string>,
   ctx: PlaneContext,
   logger: NestLevels,
 ) {
-  if (app === 'physics-engine') {
-    const config = physicsApp.loadPhysicsConfig(env);
-    return physicsApp.bootstrap({ config, bus: ctx.bus, storage: ctx.storage, logger });
-  }
   if (app === 'tag-game')
     return tagApp.bootstrap({ config: tagApp.loadTagConfig(env), bus: ctx.bus, logger });
   const config = interactionApp.loadInteractionConfig(env);
@@ -107,17 +106,31 @@ export async function startDataPlane(wiring: Wiring, ctx: PlaneContext): Promise
     for (const spec of order) {
       const env = engineEnv(spec, plane.running, ctx, token);
       const what = `${spec.app} for ${spec.module}@${spec.version}`;
-      const engine = await bootstrapApp(spec.app, env, ctx, logger).catch((error: unknown) => {
+      const client = (address: string) => new EngineClient(address, { deadlineMs: 5_000, access });
+      const engine = await (
+        spec.app === 'physics-engine'
+          ? startReplicas(spec, env, ctx, logger, client)
+          : bootstrapApp(spec.app, env, ctx, logger)
+      ).catch((error: unknown) => {
         throw explainStartError(error, what, env.GRPC_PORT);
       });
+      const replicas = engine instanceof ReplicaSet ? engine : undefined;
       plane.running.set(spec.port, {
         spec,
         address: engine.address,
         env,
         close: () => engine.close(),
+        replicas,
       });
-      plane.clients.set(spec.port, new EngineClient(engine.address, { deadlineMs: 5_000, access }));
+      plane.clients.set(spec.port, client(engine.address));
       const wired = Object.keys(spec.deps).map((v) => `${v}=${env[v]}`);
+      if (replicas && replicas.count > 1)
+        wired.push(
+          `replicas ${replicas
+            .list([])
+            .map((r) => `${r.id} on ${r.address}`)
+            .join(', ')}`,
+        );
       ctx.log(
         `  started ${what} on ${engine.address}${wired.length ? ` (${wired.join(', ')})` : ''}`,
       );
@@ -129,6 +142,33 @@ export async function startDataPlane(wiring: Wiring, ctx: PlaneContext): Promise
     throw error;
   }
   return plane;
+}
+
+/**
+ * A physics module's replicas (`--replicas`, docs/embedded.md "Physics replicas"): each its own
+ * engine on the host's bus and storage, so they own worlds under leases as in a cluster.
+ */
+function startReplicas(
+  spec: EngineSpec,
+  env: Record<string, string>,
+  ctx: PlaneContext,
+  logger: NestLevels,
+  client: (address: string) => EngineClient,
+): Promise<ReplicaSet> {
+  return ReplicaSet.start({
+    spec,
+    count: ctx.options.replicas,
+    env,
+    start: (replicaEnv) =>
+      physicsApp.bootstrap({
+        config: physicsApp.loadPhysicsConfig(replicaEnv),
+        bus: ctx.bus,
+        storage: ctx.storage,
+        logger,
+      }),
+    client,
+    log: ctx.log,
+  });
 }
 
 /**

@@ -1,10 +1,14 @@
 // The data plane as the host runs it: starts and stops the apps of a wiring, and keeps what it
 // knows of each world on them (started or not, props, players).
 import type { EventBus } from '@anvil/bus';
+import type { WorldPlacement } from '@anvil/capability-model';
+import type { EngineClient } from '@anvil/engine-contract';
 import type { Storage } from '@anvil/storage';
 import { startDataPlane, stopDataPlane, type Plane } from './data-plane';
+import { ApiError } from './http';
 import type { Options } from './options';
 import type { Registry } from './registry';
+import { PHYSICS_ROLE, placementOf, type ReplicaInfo, type ReplicaSet } from './replicas';
 import type { PlaneState } from './status';
 import type { WorldEvent } from './view-feed';
 import type { Wiring } from './wiring';
@@ -106,11 +110,10 @@ export class Engines {
     if (event?.type === 'player-joined') runtime.players.add(event.playerId);
     if (event?.type === 'player-left') runtime.players.delete(event.playerId);
     if (runtime.started || adopting.has(runtime)) return;
-    const wiring = this.wiring?.worlds.get(worldId);
-    const physics = this.plane && wiring && physicsClient(this.plane, wiring);
+    const physics = this.physicsOf(worldId);
     if (!physics) return;
     adopting.add(runtime);
-    adoptWorld(physics, worldId, runtime, this.ctx.options.props)
+    adoptWorld(physics, worldId, runtime, this.ctx.options.props, () => this.physicsOf(worldId))
       .then(() => {
         if (runtime.checkpointTick !== undefined)
           this.ctx.log(
@@ -121,12 +124,76 @@ export class Engines {
       .finally(() => adopting.delete(runtime));
   }
 
+  /** The client of the physics engine (the replica) that runs the world now, if one does. */
+  private physicsOf(worldId: string): EngineClient | undefined {
+    const wiring = this.wiring?.worlds.get(worldId);
+    return (this.plane && wiring && physicsClient(this.plane, wiring, worldId)) || undefined;
+  }
+
   /** The world's bodies, from its physics engine. */
   snapshot(worldId: string) {
-    const wiring = this.wiring?.worlds.get(worldId);
-    const physics = this.plane && wiring && physicsClient(this.plane, wiring);
-    if (!physics) throw new Error(`world ${worldId} does not run here`);
+    const physics = this.physicsOf(worldId);
+    if (!physics) {
+      const wiring = this.wiring?.worlds.get(worldId);
+      if (!this.plane || !wiring?.runnable) throw new Error(`world ${worldId} does not run here`);
+      throw new Error(
+        this.runtimes.get(worldId)?.started
+          ? `world ${worldId} is moving to another physics replica (its replica stopped); it goes on there in a moment`
+          : `world ${worldId} has not started yet: it starts when its first player joins`,
+      );
+    }
     return snapshotWorld(physics, worldId);
+  }
+
+  /** The physics modules' replicas running now. */
+  private replicaSets(): ReplicaSet[] {
+    return [...(this.plane?.running.values() ?? [])].flatMap((r) =>
+      r.replicas ? [r.replicas] : [],
+    );
+  }
+
+  /** Every physics replica, with the worlds (of `worldIds`) each runs now. */
+  replicas(worldIds: readonly string[]): ReplicaInfo[] {
+    return this.replicaSets().flatMap((set) => set.list(worldIds));
+  }
+
+  /**
+   * Stops or starts one physics replica (the web view's buttons); ApiError when it cannot:
+   * 404 unknown replica, 409 not in a state to do it (or the last one running), 503 while the
+   * data plane (re)starts.
+   */
+  async replicaAction(id: string, action: 'stop' | 'start', worldIds: readonly string[]) {
+    if (!this.plane || this.state !== 'running')
+      throw new ApiError(
+        503,
+        'DATA_PLANE_NOT_RUNNING',
+        `the data plane is ${this.state === 'failed' ? 'not running (see the terminal)' : 'starting'}; try again in a moment`,
+      );
+    const sets = this.replicaSets();
+    const set = sets.find((s) => s.has(id));
+    if (!set) {
+      const known = sets.flatMap((s) => s.ids());
+      throw new ApiError(
+        404,
+        'REPLICA_NOT_FOUND',
+        `no physics replica "${id}" (replicas: ${known.join(', ') || 'none'})`,
+      );
+    }
+    return action === 'stop' ? set.stop(id, worldIds) : set.start(id, worldIds);
+  }
+
+  /**
+   * Where each world's physics runs, from its lease in storage (the controller's
+   * status.placement in a cluster); empty when storage cannot be read.
+   */
+  async placements(): Promise<Map<string, WorldPlacement>> {
+    const leases = await this.ctx.storage.leases
+      .list(PHYSICS_ROLE, { limit: 1_000 })
+      .catch((error: unknown) => {
+        this.ctx.warn(`reading the world leases failed: ${messageOf(error)}`);
+        return [];
+      });
+    return new Map(leases.map((lease) => [lease.worldId, placementOf(lease)]));
   }
 
   /**

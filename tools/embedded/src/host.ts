@@ -53,6 +53,11 @@ export class Host implements HostState {
 
   statusOf = (id: string): WorldInstanceStatus => this.statuses.of(id);
 
+  /** The web view's URL once it listens (tests that run a host in their own process). */
+  get webUrl(): string | undefined {
+    return this.web?.url;
+  }
+
   async start(): Promise<void> {
     const { options } = this;
     this.unlock = lockDataFolder(options.data);

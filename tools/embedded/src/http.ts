@@ -45,3 +45,15 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 /** A JSON error answer `{ error, message }`. */
 export const sendError = (res: ServerResponse, status: number, error: string, message: string) =>
   sendJson(res, status, { error, message });
+
+/** A refusal the API answers with its own status and code (`{ error: code, message }`). */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

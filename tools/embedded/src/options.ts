@@ -22,6 +22,9 @@ Options (environment variable in brackets):
   --checkpoint-ticks N
                     ticks between two checkpoints of a world [ANVIL_CHECKPOINT_TICKS];
                     default the physics engine's (300: 10 s at 30 Hz); 0 for none
+  --replicas N      physics engine replicas per physics module, 1..4 [ANVIL_REPLICAS];
+                    default 1. With 2 or more, a world whose replica stops (the page's Stop
+                    button) is taken over by another one and goes on there
   --no-build        do not run the Nx build first [ANVIL_NO_BUILD=1]
   --no-watch        do not reload when a YAML file changes [ANVIL_NO_WATCH=1]
   --verbose         the apps' info logs too [ANVIL_VERBOSE=1]
@@ -39,6 +42,8 @@ export interface Options {
   bots: number;
   props: number;
   checkpointTicks: number | undefined;
+  /** Physics engine replicas per physics module (1..MAX_REPLICAS). */
+  replicas: number;
   build: boolean;
   watch: boolean;
   verbose: boolean;
@@ -68,6 +73,18 @@ function count(value: string, name: string, max: number): number {
   return n;
 }
 
+/** Physics replicas at most: each is a whole physics engine (Nest app, Rapier) in this process. */
+export const MAX_REPLICAS = 4;
+
+function replicaCount(value: string, name: string): number {
+  const n = /^\d{1,2}$/.test(value) ? Number(value) : NaN;
+  if (!(n >= 1 && n <= MAX_REPLICAS))
+    throw new UsageError(
+      `${name} must be the number of physics engine replicas, an integer 1..${MAX_REPLICAS}, got "${value}"`,
+    );
+  return n;
+}
+
 const MAX_BOTS = 50;
 const MAX_PROPS = 500;
 const MAX_CHECKPOINT_TICKS = 100_000_000;
@@ -85,6 +102,7 @@ function fromEnv(env: Env): Options {
     checkpointTicks: env.ANVIL_CHECKPOINT_TICKS
       ? count(env.ANVIL_CHECKPOINT_TICKS, 'ANVIL_CHECKPOINT_TICKS', MAX_CHECKPOINT_TICKS)
       : undefined,
+    replicas: env.ANVIL_REPLICAS ? replicaCount(env.ANVIL_REPLICAS, 'ANVIL_REPLICAS') : 1,
     build: !truthy(env.ANVIL_NO_BUILD),
     watch: !truthy(env.ANVIL_NO_WATCH),
     verbose: truthy(env.ANVIL_VERBOSE),
@@ -131,6 +149,9 @@ export function parseOptions(argv: readonly string[], env: Env = process.env): O
         break;
       case '--checkpoint-ticks':
         o.checkpointTicks = count(value(), '--checkpoint-ticks', MAX_CHECKPOINT_TICKS);
+        break;
+      case '--replicas':
+        o.replicas = replicaCount(value(), '--replicas');
         break;
       default:
         if (!setSwitch(o, flag)) throw new UsageError(`unknown option ${arg} (see --help)`);

@@ -56,9 +56,12 @@ export async function spawnProps(
   return ids;
 }
 
-/** Kicks one of `props` upwards every 2 s; returns the timer (clear it to stop). */
+/**
+ * Kicks one of `props` upwards every 2 s through the engine `physics()` names then (none: the
+ * world is between engines, that kick is skipped); returns the timer (clear it to stop).
+ */
 export function kickProps(
-  physics: EngineClient,
+  physics: () => EngineClient | undefined,
   worldId: string,
   props: readonly string[],
   random: () => number,
@@ -69,8 +72,8 @@ export function kickProps(
       vxMmS: Math.round((random() - 0.5) * 8_000),
       vyMmS: 3_000 + Math.round(random() * 5_000),
     };
-    physics
-      .applyCommand({ worldId, command: { kind: { $case: 'setVelocity', value } } })
+    physics()
+      ?.applyCommand({ worldId, command: { kind: { $case: 'setVelocity', value } } })
       .catch(() => undefined);
   }, 2_000);
   timer.unref();

@@ -110,6 +110,11 @@ export function statusBlock(input: StatusBlockInput): string {
     out.push(
       `  engine     ${r.spec.app.padEnd(18)} ${r.address.padEnd(16)} ${r.spec.module}@${r.spec.version} (${r.spec.manifestName})${deps.join('')}`,
     );
+    if (r.replicas && r.replicas.count > 1)
+      for (const replica of r.replicas.list([]))
+        out.push(
+          `    replica  ${replica.id.padEnd(18)} ${String(replica.address).padEnd(16)} REPLICA_ID=${replica.id} (behind ${r.address}; the page's Stop button stops it)`,
+        );
   }
   out.push(
     `  storage    PGlite in ${shown(path.join(options.data, 'db'))}; bus: in-memory, shared by every app`,

@@ -1,9 +1,11 @@
 // The host's small web server (node:http): the live view page, the socket.io browser client,
-// a JSON API about the worlds, dev tokens for the page's Join button, and the spectator
-// stream of the view feed. Errors are JSON `{ error, message }` (docs/embedded.md).
+// a JSON API about the worlds, dev tokens for the page's Join button, the spectator stream of
+// the view feed, and the physics replicas' Stop/Start controls (the only POSTs). Errors are
+// JSON `{ error, message }` (docs/embedded.md).
 import * as http from 'node:http';
 import type { Socket } from 'node:net';
 import {
+  ApiError,
   MAX_URL_LENGTH,
   callerOf,
   decodeSegment,
@@ -16,6 +18,9 @@ import { STATIC } from './web-static';
 /** What the web server asks the host. */
 export interface WebApi {
   worlds(): unknown;
+  replicas(): unknown;
+  /** Stops or starts a physics replica; throws ApiError (404, 409, 503) when it cannot. */
+  replicaAction(id: string, action: 'stop' | 'start'): Promise<unknown>;
   config(): unknown;
   token(player: string, worldId: string | undefined): unknown;
   snapshot(worldId: string): Promise<unknown>;
@@ -35,6 +40,49 @@ export interface RunningWeb {
 }
 
 const WORLD_PATH = /^\/api\/worlds\/([^/]+)\/(snapshot|stream|figures)$/;
+const REPLICA_PATH = /^\/api\/replicas\/([^/]+)\/(stop|start)$/;
+
+/**
+ * A replica's Stop/Start: POST, from this machine (a loopback Host, as /api/token) and, when a
+ * browser says where the request comes from, from this page (same Origin): another site's page
+ * cannot stop replicas with a cross-site form.
+ */
+async function replicaAction(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  api: WebApi,
+  match: RegExpExecArray,
+) {
+  if (req.method !== 'POST') {
+    res.setHeader('allow', 'POST');
+    return sendError(res, 405, 'METHOD_NOT_ALLOWED', `POST to ${match[2]} a replica`);
+  }
+  req.resume(); // the body, if any, means nothing
+  if (!isLoopbackHost(req.headers.host))
+    return sendError(
+      res,
+      403,
+      'HOST_NOT_ALLOWED',
+      'replicas are stopped and started only from localhost, 127.0.0.0/8 or [::1] (Host header)',
+    );
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin !== `http://${req.headers.host}`)
+    return sendError(
+      res,
+      403,
+      'ORIGIN_NOT_ALLOWED',
+      `only the live view's own page may stop or start replicas (Origin ${origin.slice(0, 100)})`,
+    );
+  const id = decodeSegment(match[1]);
+  if (id === undefined)
+    return sendError(res, 400, 'BAD_URL', 'the replica id in the URL has a malformed % escape');
+  try {
+    return sendJson(res, 200, await api.replicaAction(id, match[2] as 'stop' | 'start'));
+  } catch (error) {
+    if (error instanceof ApiError) return sendError(res, error.status, error.code, error.message);
+    throw error;
+  }
+}
 
 async function route(
   req: http.IncomingMessage,
@@ -42,8 +90,8 @@ async function route(
   api: WebApi,
   feed: WebFeed,
 ) {
-  if (req.method !== 'GET' && req.method !== 'HEAD')
-    return sendError(res, 405, 'METHOD_NOT_ALLOWED', 'only GET');
+  if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'POST')
+    return sendError(res, 405, 'METHOD_NOT_ALLOWED', 'only GET, and POST to a replica');
   if ((req.url || '').length > MAX_URL_LENGTH)
     return sendError(
       res,
@@ -57,6 +105,17 @@ async function route(
   } catch {
     return sendError(res, 400, 'BAD_URL', 'the URL cannot be parsed');
   }
+  const replica = REPLICA_PATH.exec(url.pathname);
+  if (replica) return replicaAction(req, res, api, replica);
+  if (req.method === 'POST') {
+    res.setHeader('allow', 'GET, HEAD');
+    return sendError(
+      res,
+      405,
+      'METHOD_NOT_ALLOWED',
+      'only GET here (POST goes to /api/replicas/<id>/stop or /start)',
+    );
+  }
   const file = STATIC[url.pathname];
   if (file) {
     const body = await file.body();
@@ -67,7 +126,8 @@ async function route(
     });
     return res.end(req.method === 'HEAD' ? undefined : body);
   }
-  if (url.pathname === '/api/worlds') return sendJson(res, 200, api.worlds());
+  if (url.pathname === '/api/worlds') return sendJson(res, 200, await api.worlds());
+  if (url.pathname === '/api/replicas') return sendJson(res, 200, api.replicas());
   if (url.pathname === '/api/config') return sendJson(res, 200, api.config());
   if (url.pathname === '/api/health') return sendJson(res, 200, { ok: true });
   if (url.pathname === '/api/token') {

@@ -30,23 +30,35 @@ export const newRuntime = (checkpointTick: number | undefined): WorldRuntime => 
   players: new Set(),
 });
 
-/** The client of the engine that runs a world's physics (its entry engine when none does). */
-export function physicsClient(plane: Plane, wiring: WorldWiring): EngineClient | undefined {
+/**
+ * The client of the physics engine that runs a world now: with replicas, the one that has it in
+ * memory (undefined while none does: it has not started, or it is moving to another replica);
+ * for a world without a physics binding, its entry engine.
+ */
+export function physicsClient(
+  plane: Plane,
+  wiring: WorldWiring,
+  worldId: string,
+): EngineClient | undefined {
   if (!wiring.runnable) return undefined;
   const physics = wiring.services.find((s) => s.role === 'physics');
-  return plane.clients.get(physics ? physics.port : wiring.entryPort);
+  const port = physics ? physics.port : wiring.entryPort;
+  const replicas = plane.running.get(port)?.replicas;
+  return replicas ? replicas.clientFor(worldId) : plane.clients.get(port);
 }
 
 /**
  * Takes a world the gateway just started: reads its settings (Init is idempotent and returns
  * the running world), then gives a new world its props; a world continued from a checkpoint
- * already has them. Either way one prop is kicked every 2 s.
+ * already has them. Either way one prop is kicked every 2 s, on whichever engine `physicsNow`
+ * names then (the world may move to another replica).
  */
 export async function adoptWorld(
   physics: EngineClient,
   worldId: string,
   runtime: WorldRuntime,
   propCount: number,
+  physicsNow: () => EngineClient | undefined = () => physics,
 ): Promise<void> {
   runtime.init = await physics.init({ worldId });
   const random = rng(worldId);
@@ -54,7 +66,8 @@ export async function adoptWorld(
   runtime.props = snapshot.bodies.map((b) => b.bodyId).filter((id) => PROP_ID.test(id));
   if (runtime.props.length === 0 && runtime.checkpointTick === undefined)
     runtime.props = await spawnProps(physics, worldId, runtime.init.config, propCount, random);
-  if (runtime.props.length > 0) runtime.kicker = kickProps(physics, worldId, runtime.props, random);
+  if (runtime.props.length > 0)
+    runtime.kicker = kickProps(physicsNow, worldId, runtime.props, random);
   runtime.started = true;
 }
 

@@ -1,8 +1,9 @@
 // The live view of `npm start` in a real browser: Debian's headless `chromium` (or
 // $CHROMIUM_PATH) driven by playwright-core, on a host of its own (free ports, its own data
 // folder). Checks what a person sees: the world, its phase and bindings; bodies that move on
-// the canvas; a join with the keyboard that adds the player, whose body then walks. With
-// UPDATE_SCREENSHOT=1 it also writes docs/embedded.png.
+// the canvas; a join with the keyboard that adds the player, whose body then walks; the physics
+// replicas panel (two replicas here), whose Stop button moves the world to the other replica
+// while the canvas goes on. With UPDATE_SCREENSHOT=1 it also writes docs/embedded.png.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -83,6 +84,8 @@ describe('the live view in headless Chromium', () => {
       '--bots',
       '3',
       '--no-watch',
+      '--replicas',
+      '2',
       '--data',
       dataDir,
     ]);
@@ -279,6 +282,37 @@ describe('the live view in headless Chromium', () => {
       tagger.close();
       runner.close();
     }
+  });
+
+  it('shows the replica running the world, and its Stop button moves the world to the other one', async () => {
+    await page.selectOption('#world', WORLD);
+    await waitForWorld(page, WORLD, 60_000);
+    const current = () =>
+      page.$eval('#replicas tr.current', (tr) => tr.getAttribute('data-replica'));
+    await page.waitForSelector('#replicas tr.current', { timeout: 15_000 });
+    const from = await current();
+    expect(await page.textContent('#status .placement')).toContain(`physics on ${from}`);
+    await page.click(`#replicas tr[data-replica="${from}"] button.stop`);
+    // The table and the status line name the other replica; the stopped one can be started.
+    await page.waitForFunction(
+      (stopped) => {
+        const row = document.querySelector('#replicas tr.current');
+        const placement = document.querySelector('#status .placement')?.textContent ?? '';
+        const id = row?.getAttribute('data-replica');
+        return id && id !== stopped && placement.includes(`physics on ${id}`);
+      },
+      from,
+      { timeout: 30_000, polling: 250 },
+    );
+    expect(await page.textContent(`#replicas tr[data-replica="${from}"] .state`)).toBe('stopped');
+    expect(await page.textContent(`#replicas tr[data-replica="${from}"] button`)).toBe('Start');
+    expect(await page.textContent('#events')).toContain(`replica ${from} stopped: ${WORLD}`);
+    // The world goes on there: the canvas's tick advances.
+    const tick = await page.evaluate(() => window.anvilView.tick());
+    await page.waitForFunction((t) => window.anvilView.tick() > t + 30, tick, {
+      timeout: 30_000,
+      polling: 250,
+    });
   });
 
   it('raised no error in the page', () => {

@@ -2,9 +2,10 @@
 // real requests: malformed escapes are a 400 with a code, dev tokens only go to a loopback Host
 // (DNS rebinding), and a fault in one request answers 500 INTERNAL while the server carries on.
 // The page gets the engine contract's constants from /contract.js instead of spelling them.
+// A replica's Stop/Start is a POST from this machine's page only, answered with the host's codes.
 import * as http from 'node:http';
 import { MAX_PLAYER_ID_LENGTH, PLAYER_BODY_PREFIX } from '@anvil/engine-contract';
-import { isLoopbackHost } from '../src/http';
+import { ApiError, isLoopbackHost } from '../src/http';
 import { signToken } from '../src/tokens';
 import { startWeb } from '../src/web-server';
 import { CONTRACT_SCRIPT } from '../src/web-static';
@@ -22,19 +23,36 @@ function get(port: number, target: string, host = `127.0.0.1:${port}`): Promise<
   }));
 }
 
-/** GET with an explicit Host header; the status and the body's text. */
+/** POST with an explicit Host header and, if given, an Origin. */
+function post(
+  port: number,
+  target: string,
+  headers: { host?: string; origin?: string } = {},
+): Promise<Answer> {
+  const all = { host: `127.0.0.1:${port}`, ...headers };
+  return request(port, target, all.host, 'POST', all).then(({ status, text }) => ({
+    status,
+    body: JSON.parse(text || '{}') as Record<string, unknown>,
+  }));
+}
+
+/** A request with an explicit Host header; the status, the body's text and its Allow header. */
 function request(
   port: number,
   target: string,
   host = `127.0.0.1:${port}`,
-): Promise<{ status: number; text: string }> {
+  method = 'GET',
+  headers: Record<string, string> = { host },
+): Promise<{ status: number; text: string; allow?: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port, path: target, headers: { host }, timeout: 10_000 },
+      { host: '127.0.0.1', port, path: target, method, headers, timeout: 10_000 },
       (res) => {
         let text = '';
         res.on('data', (chunk: Buffer) => void (text += chunk.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, text, allow: res.headers.allow }),
+        );
       },
     );
     req.on('timeout', () => req.destroy(new Error(`no answer to ${target} within 10 s`)));
@@ -47,6 +65,7 @@ describe('web view HTTP boundary', () => {
   let web: { port: number; close(): Promise<void> };
   const logged: string[] = [];
   const secret = 'a-dev-secret-of-some-length';
+  const actions: string[] = [];
 
   beforeAll(async () => {
     const api = {
@@ -67,7 +86,20 @@ describe('web view HTTP boundary', () => {
       config: () => {
         throw new Error('a bug in a handler');
       },
-      worlds: () => ({ worlds: [] }),
+      worlds: async () => ({ worlds: [] }),
+      replicas: () => ({ replicas: [{ id: 'physics-rapier-0' }, { id: 'physics-rapier-1' }] }),
+      replicaAction: async (id: string, action: 'stop' | 'start') => {
+        actions.push(`${action} ${id}`);
+        if (id === 'physics-rapier-0' && action === 'stop')
+          throw new ApiError(
+            409,
+            'LAST_REPLICA',
+            'replica physics-rapier-0 is the only running replica',
+          );
+        if (!id.startsWith('physics-rapier-'))
+          throw new ApiError(404, 'REPLICA_NOT_FOUND', `no physics replica "${id}"`);
+        return { replica: { id, state: action === 'stop' ? 'stopped' : 'running' }, left: [] };
+      },
     };
     web = await startWeb({
       host: '127.0.0.1',
@@ -148,6 +180,59 @@ describe('web view HTTP boundary', () => {
       status: 200,
       body: { ok: true },
     });
+  });
+
+  it("stops and starts replicas by POST only, from this machine's page, with the host's error codes", async () => {
+    const path = (id: string, action = 'stop') => `/api/replicas/${id}/${action}`;
+    await expect(post(web.port, path('physics-rapier-1'))).resolves.toEqual({
+      status: 200,
+      body: { replica: { id: 'physics-rapier-1', state: 'stopped' }, left: [] },
+    });
+    // The page's own fetch carries its Origin: the same host.
+    await expect(
+      post(web.port, path('physics-rapier-1', 'start'), {
+        origin: `http://127.0.0.1:${web.port}`,
+      }),
+    ).resolves.toMatchObject({ status: 200, body: { replica: { state: 'running' } } });
+    // The host's refusals keep their status and code.
+    await expect(post(web.port, path('physics-rapier-0'))).resolves.toMatchObject({
+      status: 409,
+      body: { error: 'LAST_REPLICA', message: expect.stringMatching(/only running replica/) },
+    });
+    await expect(post(web.port, path('physics-9'))).resolves.toMatchObject({
+      status: 404,
+      body: { error: 'REPLICA_NOT_FOUND' },
+    });
+    await expect(post(web.port, path('%E0%A4%A'))).resolves.toMatchObject({
+      status: 400,
+      body: { error: 'BAD_URL' },
+    });
+    // Another site's page (a cross-site form), or a request for a foreign Host, is refused.
+    await expect(
+      post(web.port, path('physics-rapier-1'), { origin: 'https://evil.example' }),
+    ).resolves.toMatchObject({ status: 403, body: { error: 'ORIGIN_NOT_ALLOWED' } });
+    await expect(
+      post(web.port, path('physics-rapier-1'), { host: 'evil.example:8080' }),
+    ).resolves.toMatchObject({ status: 403, body: { error: 'HOST_NOT_ALLOWED' } });
+    // GET does not stop anything; POST goes nowhere else.
+    await expect(request(web.port, path('physics-rapier-1'))).resolves.toMatchObject({
+      status: 405,
+      allow: 'POST',
+    });
+    await expect(post(web.port, '/api/worlds')).resolves.toMatchObject({
+      status: 405,
+      body: { error: 'METHOD_NOT_ALLOWED' },
+    });
+    await expect(get(web.port, '/api/replicas')).resolves.toMatchObject({
+      status: 200,
+      body: { replicas: [{ id: 'physics-rapier-0' }, { id: 'physics-rapier-1' }] },
+    });
+    expect(actions).toEqual([
+      'stop physics-rapier-1',
+      'start physics-rapier-1',
+      'stop physics-rapier-0',
+      'stop physics-9',
+    ]);
   });
 
   it("serves the engine contract's player-body constants to the page", async () => {

@@ -30,6 +30,7 @@ async function refreshStatus() {
     $('phase').className = `phase ${world.status.phase}`;
     $('status').innerHTML =
       `<div>game <b>${esc(world.spec.gameRef)}</b> · region ${esc(world.spec.region)} · ${world.spec.shards} shard(s) · ${world.tickHz ? `${world.tickHz} Hz` : 'not ticking'}</div>` +
+      placementLine(world) +
       world.status.conditions
         .map(
           (c) =>
@@ -52,6 +53,7 @@ async function refreshStatus() {
             `<div class="engine">${esc(e.app)} ${esc(e.address || '')} ← ${esc(e.module)}@${esc(e.version)} (${esc(e.via)})</div>`,
         )
         .join('');
+    showReplicas(data.replicas, world.id);
     $('bindingCount').textContent = `(${world.bindings.length})`;
     $<HTMLTableElement>('bindings').tBodies[0].innerHTML = world.bindings
       .map(

@@ -58,6 +58,8 @@ interface WorldInfo {
     phase: string;
     conditions: Array<{ type: string; status: string; reason: string; message: string }>;
     diagnostics: Array<{ severity: string; message: string }>;
+    /** The physics replica holding the world's lease, as the controller's status.placement. */
+    placement: Placement | null;
   };
   engines: Array<{ app: string; address?: string; module: string; version: string; via: string }>;
   bindings: Array<{
@@ -71,9 +73,24 @@ interface WorldInfo {
   /** The analytics module that keeps the world's figures, if the world binds one. */
   analytics: string | null;
 }
+interface Placement {
+  replica: string;
+  address: string;
+  epoch: number;
+  state: 'Running' | 'OwnerLost' | 'Stopped';
+}
+/** A physics engine replica (GET /api/worlds `replicas`). */
+interface ReplicaInfo {
+  id: string;
+  module: string;
+  state: 'starting' | 'running' | 'stopping' | 'stopped';
+  address: string | null;
+  worlds: string[];
+}
 interface WorldsAnswer {
   gateway: { url: string } | null;
   problems: unknown[];
+  replicas: ReplicaInfo[];
   worlds: WorldInfo[];
 }
 interface GameEvent {
