@@ -201,6 +201,85 @@ describe('the command log on Kafka', () => {
     again.close();
   });
 
+  it('keyed commands in flight at a SIGKILL, sent again with their keys to a fresh engine on the same log, apply once', async () => {
+    engine = await startPhysicsEngine(kafkaEnv('auto'));
+    const client = new EngineClient(engine.address, { access });
+    const worldId = 'keyed';
+    const config = { widthMm: 40_000, heightMm: 20_000, maxBodies: 0 };
+    await client.init({ worldId, config });
+    // The first append to a new topic may be refused while Kafka elects its leader: the spawn
+    // was applied and its entry is retried, so it is sent again with its key until answered.
+    const spawn = commandToWire(playerSpawn('ann', 2_000));
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await client.applyCommand({ worldId, command: spawn, idempotencyKey: 'gw-1:ann:join' });
+        break;
+      } catch (error) {
+        if (attempt >= 50) throw error;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    // Impulses: applied twice they would change the world twice, and nothing would refuse them.
+    const impulse = (i: number): PhysicsIntent => ({
+      type: 'applyImpulse',
+      bodyId: 'p:ann',
+      ixMnS: 10 + i,
+      iyMnS: 0,
+    });
+    const keys = Array.from({ length: 120 }, (_, i) => `gw-1:ann:${i}`);
+    const first = new Map<string, number>();
+    const answers: Promise<void>[] = [];
+    // Waves of 4 a few ms apart, over several ticks: the kill finds some answered, some logged
+    // and not answered, some not logged yet, some not sent.
+    let killed = false;
+    const sending = (async () => {
+      for (const [i, idempotencyKey] of keys.entries()) {
+        if (killed) break;
+        const command = commandToWire(impulse(i));
+        answers.push(
+          client.applyCommand({ worldId, command, idempotencyKey }).then(
+            ({ applyTick }) => void first.set(idempotencyKey, applyTick),
+            () => undefined, // outcome unknown: sent again below
+          ),
+        );
+        if (i % 4 === 3) await new Promise((r) => setTimeout(r, 4));
+      }
+    })();
+    const deadline = Date.now() + 30_000;
+    while (first.size < 12 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
+    killed = true;
+    await engine.kill();
+    const ackedBeforeKill = new Map(first);
+    await sending;
+    await Promise.all(answers);
+    client.close();
+    expect(ackedBeforeKill.size).toBeGreaterThanOrEqual(12);
+    expect(ackedBeforeKill.size).toBeLessThan(keys.length);
+
+    // The gateway's retry: every command whose answer it has not seen, and a few it has, with
+    // the same keys, to the engine that now runs the world (restored from the log).
+    engine = await startPhysicsEngine(kafkaEnv('auto'));
+    const again = new EngineClient(engine.address, { access });
+    await again.init({ worldId, config });
+    const retried = await Promise.all(
+      keys.map((idempotencyKey, i) =>
+        again.applyCommand({ worldId, command: commandToWire(impulse(i)), idempotencyKey }),
+      ),
+    );
+    again.close();
+    for (const [i, key] of keys.entries()) {
+      const tick = ackedBeforeKill.get(key);
+      if (tick !== undefined) expect({ key, tick: retried[i].applyTick }).toEqual({ key, tick });
+    }
+    // Each key is in the log exactly once (the join's too), with its intent.
+    const logged = (await readLog(worldId)).flatMap((e) =>
+      (e.keys ?? []).map((key, i) => ({ key, intent: e.intents[i] })).filter((k) => k.key),
+    );
+    expect(logged.map((k) => k.key).sort()).toEqual([...keys, 'gw-1:ann:join'].sort());
+    for (const { key, intent } of logged.filter((k) => k.key !== 'gw-1:ann:join'))
+      expect(intent).toEqual(impulse(Number(key.split(':')[2])));
+  });
+
   it('property, fixed seed: a checkpoint at T plus the log read back from Kafka replays to the engine hash at T+N', async () => {
     engine = await startPhysicsEngine(kafkaEnv('manual'));
     const client = new EngineClient(engine.address, { access });
