@@ -27,6 +27,7 @@ afterEach(() => bus.close());
 
 function replica(holder: string) {
   const clock = new ManualClock();
+  const physics = fakePhysics();
   const leases = new WorldOwnership({
     leases: storage.leases,
     holder,
@@ -40,14 +41,14 @@ function replica(holder: string) {
   const worlds = new GameWorldsService({
     rules: counting,
     label: 'the counting game',
-    physics: fakePhysics().clients,
+    physics: physics.clients,
     events: new InteractionEvents(bus, () => undefined, { source: '/anvil/counting' }),
     config: countingConfig,
     clock,
     ownership: new GameOwnership(leases, storage.gameStates, ROLE),
   });
   leases.onLost((worldId, reason) => void worlds.lose(worldId, reason));
-  return { clock, leases, worlds };
+  return { clock, leases, worlds, physics: physics.state };
 }
 
 const interact = { type: 'interact', playerId: 'a', targetId: 'b' } as const;
@@ -128,5 +129,32 @@ describe('game module ownership', () => {
     const orphans = (await storage.leases.orphans(ROLE, 10)).map((o) => o.worldId);
     expect(orphans).toContain('w5');
     expect(orphans).not.toContain('w6');
+  });
+
+  it('does not run a world whose lease it lost while its physics engine was answering Init', async () => {
+    const a = replica('a');
+    let answer = () => undefined as void;
+    a.physics.initGate = new Promise<void>((resolve) => (answer = resolve));
+    const starting = a.worlds.init('w7', undefined, [], 'gateway').catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    a.clock.advance(TTL); // its renewals did not run in time
+    answer();
+    expect(await starting).toMatchObject({ code: EngineErrorCode.Unavailable });
+    expect(a.worlds.size).toBe(0);
+  });
+
+  it('takes over a world it still runs under an orphaned lease again, under a new epoch', async () => {
+    const a = replica('a');
+    await a.worlds.init('w8', undefined, [], 'gateway');
+    await a.worlds.apply('w8', interact);
+    // Its renewals stopped (a stalled loop) and the lease ended: the world is an orphan, yet here.
+    await a.leases.stop();
+    await expire();
+    const [orphan] = (await storage.leases.orphans(ROLE, 10)).filter((o) => o.worldId === 'w8');
+    await a.worlds.takeOver('w8', orphan.spec);
+    expect(await storage.leases.get('w8', ROLE)).toMatchObject({ holder: 'a', epoch: 2 });
+    expect(a.worlds.publicState('w8')).toEqual({ count: 1 });
+    await a.worlds.apply('w8', interact);
+    expect(await saved('w8')).toEqual({ epoch: 2, count: 2 });
   });
 });

@@ -153,6 +153,8 @@ export class GameWorldsService {
       const rules = lease?.saved
         ? this.deps.rules.restore(lease.saved.state)
         : this.deps.rules.create(settings);
+      // The lease may have been lost while physics answered (renewals missed under load).
+      if (lease && ownership) ownership.check(worldId, lease.epoch);
       const world = this.entry(worldId, rules, { physics, bound }, response.tick, lease?.epoch);
       world.savedHash = lease?.saved?.stateHash;
       if (lease?.saved) {
@@ -177,6 +179,8 @@ export class GameWorldsService {
     const { config, bindings, caller } = spec as Partial<GameWorldSpec>;
     if (typeof caller !== 'string' || (bindings !== undefined && !Array.isArray(bindings)))
       throw new InvalidCommandError(`world "${worldId}": its lease records no usable spec`);
+    // Still here under a lease nobody renews: run it again under a new one, from the saved state.
+    await this.lose(worldId, 'its lease was orphaned while it ran here');
     await this.init(worldId, config, bindings, caller);
   }
 

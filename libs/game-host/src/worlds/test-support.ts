@@ -63,18 +63,29 @@ const body = (bodyId: string, xMm: number): BodyState => ({
   vyMmS: 0,
 });
 
-/** A physics engine that answers at once; `snapshotFails` makes its Snapshot UNAVAILABLE. */
+/**
+ * A physics engine that answers at once (Init once `initGate` settles); `snapshotFails` makes
+ * its Snapshot UNAVAILABLE.
+ */
 export function fakePhysics() {
-  const state = { snapshots: 0, snapshotFails: false };
+  const state = {
+    snapshots: 0,
+    snapshotFails: false,
+    /** Init answers once this settles (a slow physics engine). */
+    initGate: Promise.resolve(),
+  };
   const calls = {
-    init: async ({ worldId }: { worldId: string }) => ({
-      worldId,
-      tick: 2,
-      stateHash: '',
-      created: true,
-      config: { widthMm: 40_000, heightMm: 20_000, gravityYMmS2: 0, maxBodies: 100 },
-      tickHz: 0,
-    }),
+    init: async ({ worldId }: { worldId: string }) => {
+      await state.initGate;
+      return {
+        worldId,
+        tick: 2,
+        stateHash: '',
+        created: true,
+        config: { widthMm: 40_000, heightMm: 20_000, gravityYMmS2: 0, maxBodies: 100 },
+        tickHz: 0,
+      };
+    },
     snapshot: async ({ worldId }: { worldId: string }) => {
       state.snapshots++;
       if (state.snapshotFails) throw new EngineUnavailableError('physics is down');
