@@ -9,7 +9,7 @@ import { createStorage, type Storage } from '@anvil/storage';
 import type { PhysicsConfig } from './config/physics-config';
 import { EngineModule } from './engine/engine.module';
 import { loadRapier } from './simulation/rapier';
-import { PHYSICS_ROLE, TakeoverLoop, WorldOwnership, holderOf } from '@anvil/ownership';
+import { PHYSICS_ROLE, Placement, TakeoverLoop, WorldOwnership, holderOf } from '@anvil/ownership';
 import { CheckpointService } from './worlds/checkpoints';
 import { WorldsService } from './worlds/worlds.service';
 
@@ -77,6 +77,7 @@ export async function bootstrap(options: PhysicsBootstrapOptions): Promise<Runni
       timers: options.timers,
       checkpoints,
       ownership,
+      placement: storage && new Placement(storage.replicas, PHYSICS_ROLE),
     }),
     server.options,
   );

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { EventBus } from '@anvil/bus';
 import { CommandStreamClient, EngineClient, PreconditionError } from '@anvil/engine-contract';
 import { engineServer } from '@anvil/engine-contract/nest';
-import { TakeoverLoop, WorldOwnership, gameRole, holderOf } from '@anvil/ownership';
+import { Placement, TakeoverLoop, WorldOwnership, gameRole, holderOf } from '@anvil/ownership';
 import { closeOnce, holdBus, systemClock, type Clock } from '@anvil/runtime';
 import { createStorage, type Storage } from '@anvil/storage';
 import type { GameHostConfig } from './config/game-host-config';
@@ -96,6 +96,7 @@ export async function startGameHost(options: GameHostOptions): Promise<RunningGa
       config,
       clock,
       ownership: leases && new GameOwnership(leases, storage!.gameStates, leases.role),
+      placement: leases && new Placement(storage!.replicas, leases.role),
     }),
     server.options,
   );

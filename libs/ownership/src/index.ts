@@ -11,6 +11,7 @@ export {
 export { safetyMargin, validUntil } from './lease-validity';
 export { WorldOwnership, type HeldLease, type OwnershipOptions } from './world-ownership';
 export { planTakeover, type ReplicaLoad } from './takeover-plan';
+export { Placement, placeNewWorld } from './placement';
 export {
   TAKEOVER_BATCH,
   TAKEOVER_CONCURRENCY,

@@ -122,4 +122,29 @@ describe('takeover', () => {
     // Nothing was freed twice: the replica still runs worlds.
     await expect(d.worlds.init('next', undefined)).resolves.toMatchObject({ created: true });
   });
+
+  it('places a new world on a less loaded replica: the one its Init reached names it', async () => {
+    const a = await start('replica-p');
+    for (const id of ['p1', 'p2', 'p3']) await a.worlds.init(id, undefined, 'test', true);
+    // Every replica reports its load at every round (50 ms here).
+    await until('a report of three worlds on replica-p', async () =>
+      (await storage.replicas.live('physics')).some(
+        (r) => r.replicaId === 'replica-p' && r.worlds >= 3,
+      ),
+    );
+    const refused = await a.worlds.init('p4', undefined).catch((e: unknown) => e);
+    expect(refused).toMatchObject({
+      code: EngineErrorCode.FailedPrecondition,
+      message: expect.stringContaining('is placed on replica'),
+    });
+    const named = engines.find(
+      (e) => e.address === (refused as { ownerAddress: string }).ownerAddress,
+    );
+    expect(named).toBeDefined();
+    expect(named).not.toBe(a);
+    await named!.worlds.init('p4', undefined);
+    expect(await storage.leases.get('p4', 'physics')).toMatchObject({
+      holder: expect.not.stringMatching('replica-p'),
+    });
+  });
 });

@@ -39,7 +39,7 @@ import type { CheckpointService } from './checkpoints';
 import { CommandLogWriter } from '../log/command-log-writer';
 import { DeltaPublisher } from './delta-publisher';
 import { WorldRuntime } from './world-runtime';
-import type { WorldOwnership } from '@anvil/ownership';
+import type { Placement, WorldOwnership } from '@anvil/ownership';
 
 /** What a world's lease records so that another replica can bring it back. */
 interface WorldSpec {
@@ -63,6 +63,8 @@ export interface WorldsDeps {
    * replica, epoch 0.
    */
   ownership?: WorldOwnership;
+  /** Where new worlds go among the replicas (with ownership); none: where their Init arrives. */
+  placement?: Placement;
 }
 
 /**
@@ -94,6 +96,7 @@ export class WorldsService {
     worldId: string,
     config: WorldConfig | undefined,
     caller = UNNAMED_CALLER,
+    placed = false,
   ): Promise<{ runtime: WorldRuntime; created: boolean }> {
     const settings = worldSettingsFromWire(config, this.deps.config.limits.maxBodiesPerWorld);
     const pending = this.pending.get(worldId);
@@ -106,7 +109,7 @@ export class WorldsService {
       return { runtime: existing, created: false };
     }
     this.quota.reserve(caller, worldId);
-    const creating = this.createOrRestore(worldId, settings, caller);
+    const creating = this.createOrRestore(worldId, settings, caller, placed);
     this.pending.set(worldId, creating);
     try {
       return await creating;
@@ -122,7 +125,9 @@ export class WorldsService {
     worldId: string,
     settings: WorldSettings,
     caller: string,
+    placed: boolean,
   ): Promise<{ runtime: WorldRuntime; created: boolean }> {
+    if (!placed) await this.placeHere(worldId);
     // The lease first: the previous owner acknowledged nothing after its lease ended, so the
     // log read below holds every acknowledged entry.
     const epoch = await this.acquire(worldId, { settings, caller });
@@ -143,7 +148,32 @@ export class WorldsService {
     const { settings, caller } = spec as Partial<WorldSpec>;
     if (typeof caller !== 'string' || typeof settings !== 'object' || settings === null)
       throw new InvalidCommandError(`world "${worldId}": its lease records no usable spec`);
-    await this.init(worldId, worldSettingsToWire(settings), caller);
+    await this.init(worldId, worldSettingsToWire(settings), caller, true);
+  }
+
+  /**
+   * Placement: a world not running here starts here unless a less loaded replica should take
+   * it; then that replica is named (FAILED_PRECONDITION, its address in the trailer) and the
+   * caller asks it. Without reports (or storage) it starts here.
+   */
+  private async placeHere(worldId: string): Promise<void> {
+    const { placement, ownership, config } = this.deps;
+    if (!placement || !ownership) return;
+    const target = await placement
+      .elsewhere({
+        replicaId: ownership.holder,
+        worlds: this.size - 1, // this world's reservation is not load yet
+        bodies: this.totalBodies(),
+        maxWorlds: config.limits.maxWorlds,
+        maxBodies: config.limits.maxBodiesTotal,
+      })
+      .catch(() => undefined);
+    if (target) {
+      throw new WorldOwnedElsewhereError(
+        `world "${worldId}" is placed on replica ${target.replicaId} at ${target.address} (${target.worlds} worlds there, ${this.size - 1} here)`,
+        target.address,
+      );
+    }
   }
 
   /** Takes the world's lease (epoch 0 without ownership); FAILED_PRECONDITION when held elsewhere. */

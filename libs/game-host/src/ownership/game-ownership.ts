@@ -50,6 +50,11 @@ export class GameOwnership {
     readonly role: string,
   ) {}
 
+  /** This replica's name, the lease holder. */
+  get holder(): string {
+    return this.leases.holder;
+  }
+
   /**
    * Takes the world's lease (a new epoch) and reads its saved rules state, in that order: the
    * previous owner saved nothing after its lease ended, so what is read is its last save.

@@ -2,9 +2,13 @@ import { ownerAddressOf, type InitResponse, type WorldConfig } from '@anvil/engi
 import { asDependencyError } from './dependency-error';
 import type { PhysicsClients, PhysicsEngine } from './physics-clients';
 
+/** How many owner answers one Init follows (a world placed elsewhere, then owned by a third). */
+const MAX_OWNER_HOPS = 3;
+
 /**
- * Inits the world on `physics`; when that replica answers that another one owns the world,
- * once more on the owner it names (docs/engine-contract.md, "Ownership and epochs").
+ * Inits the world on `physics`; when that replica answers that another one owns the world (or
+ * should start it: placement), again on the replica it names, a few hops at most
+ * (docs/engine-contract.md, "Ownership and epochs").
  */
 export async function initFollowing(
   clients: PhysicsClients,
@@ -12,13 +16,14 @@ export async function initFollowing(
   config: WorldConfig | undefined,
   physics: PhysicsEngine,
 ): Promise<{ response: InitResponse; physics: PhysicsEngine }> {
-  try {
-    return { response: await physics.calls.init({ worldId, config }), physics };
-  } catch (error) {
-    const owner = ownerAddressOf(error);
-    if (owner === undefined || owner === physics.address) return asDependencyError(error);
-    const next = clients.get(owner);
-    const response = await next.calls.init({ worldId, config }).catch(asDependencyError);
-    return { response, physics: next };
+  for (let hop = 0; ; hop++) {
+    try {
+      return { response: await physics.calls.init({ worldId, config }), physics };
+    } catch (error) {
+      const owner = ownerAddressOf(error);
+      if (owner === undefined || owner === physics.address || hop >= MAX_OWNER_HOPS)
+        return asDependencyError(error);
+      physics = clients.get(owner);
+    }
   }
 }

@@ -3,6 +3,7 @@ import {
   EngineUnavailableError,
   InvalidCommandError,
   PreconditionError,
+  WorldOwnedElsewhereError,
   UNNAMED_CALLER,
   UnsupportedCommandError,
   WorldNotFoundError,
@@ -20,6 +21,7 @@ import {
 import type { Clock } from '@anvil/runtime';
 import type { GameHostConfig } from '../config/game-host-config';
 import type { InteractionEvents } from '../events/interaction-events';
+import type { Placement } from '@anvil/ownership';
 import type { GameOwnership, GameWorldSpec } from '../ownership/game-ownership';
 import { asDependencyError } from '../physics/dependency-error';
 import { initFollowing } from '../physics/init-following';
@@ -45,6 +47,8 @@ export interface GameWorldsDeps {
   clock: Clock;
   /** World leases and saved rules state (with storage); without, worlds live only here. */
   ownership?: GameOwnership;
+  /** Where new worlds go among the replicas (with ownership); none: where their Init arrives. */
+  placement?: Placement;
 }
 
 /** One world of a game module. */
@@ -89,12 +93,13 @@ export class GameWorldsService {
     config: WorldConfig | undefined,
     bindings?: readonly WorldBinding[],
     caller = UNNAMED_CALLER,
+    placed = false,
   ): Promise<InitResponse> {
     const reserved = !this.quota.holds(worldId);
     if (reserved) this.quota.reserve(caller, worldId);
     let response: InitResponse;
     try {
-      response = await this.initHeld(worldId, config, bindings, caller);
+      response = await this.initHeld(worldId, config, bindings, caller, placed);
     } catch (error) {
       if (reserved && !this.worlds.has(worldId)) this.quota.release(worldId);
       throw error;
@@ -108,6 +113,7 @@ export class GameWorldsService {
     config: WorldConfig | undefined,
     bindings: readonly WorldBinding[] | undefined,
     caller: string,
+    placed: boolean,
   ): Promise<InitResponse> {
     const { physics: clients, config: own } = this.deps;
     const address = boundAddress(bindings, own.module, PHYSICS_CAPABILITY, clients.defaultAddress);
@@ -116,7 +122,7 @@ export class GameWorldsService {
     const existing = this.worlds.get(worldId);
     if (!existing) {
       const spec: GameWorldSpec = { config, bindings: bindings && [...bindings], caller };
-      const starting = this.start(worldId, spec, bound).finally(() =>
+      const starting = this.start(worldId, spec, bound, placed).finally(() =>
         this.starting.delete(worldId),
       );
       this.starting.set(worldId, starting);
@@ -139,8 +145,10 @@ export class GameWorldsService {
     worldId: string,
     spec: GameWorldSpec,
     bound: PhysicsEngine,
+    placed: boolean,
   ): Promise<InitResponse> {
     const { ownership } = this.deps;
+    if (!placed) await this.placeHere(worldId);
     const lease = ownership ? await ownership.acquire(worldId, spec) : undefined;
     try {
       const { response, physics } = await initFollowing(
@@ -181,7 +189,33 @@ export class GameWorldsService {
       throw new InvalidCommandError(`world "${worldId}": its lease records no usable spec`);
     // Still here under a lease nobody renews: run it again under a new one, from the saved state.
     await this.lose(worldId, 'its lease was orphaned while it ran here');
-    await this.init(worldId, config, bindings, caller);
+    await this.init(worldId, config, bindings, caller, true);
+  }
+
+  /**
+   * Placement: a world not running here starts here unless a less loaded replica should take
+   * it; then that replica is named (FAILED_PRECONDITION, its address in the trailer) and the
+   * caller asks it. Without reports it starts here.
+   */
+  private async placeHere(worldId: string): Promise<void> {
+    const { placement, ownership, config } = this.deps;
+    if (!placement || !ownership) return;
+    const here = this.worlds.size + this.starting.size;
+    const target = await placement
+      .elsewhere({
+        replicaId: ownership.holder,
+        worlds: here,
+        bodies: 0,
+        maxWorlds: config.limits.maxWorlds,
+        maxBodies: 1,
+      })
+      .catch(() => undefined);
+    if (target) {
+      throw new WorldOwnedElsewhereError(
+        `world "${worldId}" is placed on replica ${target.replicaId} at ${target.address} (${target.worlds} worlds there, ${here} here)`,
+        target.address,
+      );
+    }
   }
 
   /**
