@@ -519,11 +519,14 @@ describe.each(['dev', 'production'])('deploy/overlays/%s', (overlay) => {
       }
     });
 
-    it('runs three physics replicas, and one of each game module until those own worlds by lease', () => {
+    it('runs three physics replicas and two of each game module, peers owning worlds by lease', () => {
       expect(workload('physics-rapier').spec.replicas).toBe(3);
-      // a world lives in one game module process's memory today (deploy/base/interaction-engine.yaml)
-      expect(workload('interaction-engine').spec.replicas).toBe(1);
-      expect(workload('tag-game').spec.replicas).toBe(1);
+      expect(workload('interaction-engine').spec.replicas).toBe(2);
+      expect(workload('tag-game').spec.replicas).toBe(2);
+      for (const name of ['interaction-engine', 'tag-game']) {
+        const env = workload(name).spec.template.spec.containers[0].env;
+        expect(env).toContainEqual({ name: 'MODULE_VERSION', value: '1.0.0' });
+      }
     });
 
     it('gives every pod more than the dev overlay does', () => {
