@@ -29,3 +29,4 @@ export * from './access/refusal-log';
 export * from './quotas/call-rate';
 export * from './quotas/world-quota';
 export * from './quotas/body-quota';
+export * from './placement/placed-init';

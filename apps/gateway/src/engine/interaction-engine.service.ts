@@ -9,6 +9,7 @@ import {
   commandToWire,
   engineChannelCredentials,
   ownerAddressOf,
+  placedInit,
   type ApplyCommandResponse,
   type InitResponse,
   type PlayerCommand,
@@ -114,7 +115,8 @@ export class InteractionEngineService implements OnApplicationShutdown {
         return await this.timed('init', world.id, () =>
           this.connection(address).client.init(
             { worldId: world.id, bindings },
-            { metadata: metadataOf(trace) },
+            // Where another replica sent it: start it there, do not place it again.
+            { metadata: hop > 0 ? placedInit(metadataOf(trace)) : metadataOf(trace) },
           ),
         );
       } catch (error) {

@@ -3,6 +3,7 @@ import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
 import {
   admittedCaller,
+  isPlacedInit,
   bodyViewToWire,
   requireId,
   worldSettingsToWire,
@@ -30,6 +31,7 @@ export class EngineController extends EngineControllerBase {
       worldId,
       request.config,
       admittedCaller(metadata),
+      isPlacedInit(metadata),
     );
     return {
       worldId,

@@ -1,7 +1,12 @@
 import { Controller, Inject } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
-import { admittedCaller, requireId, type EngineCommand } from '@anvil/engine-contract';
+import {
+  admittedCaller,
+  isPlacedInit,
+  requireId,
+  type EngineCommand,
+} from '@anvil/engine-contract';
 import type * as wire from '@anvil/engine-contract';
 import { EngineControllerBase } from '@anvil/engine-contract/nest';
 import { GameWorldsService } from '../worlds/game-worlds.service';
@@ -20,6 +25,7 @@ export class EngineController extends EngineControllerBase {
       request.config,
       request.bindings,
       admittedCaller(metadata),
+      isPlacedInit(metadata),
     );
   }
 

@@ -1,13 +1,27 @@
-import { EngineError, EngineErrorCode, EngineUnavailableError } from '@anvil/engine-contract';
+import {
+  EngineError,
+  EngineErrorCode,
+  EngineUnavailableError,
+  isUnknownWorldError,
+} from '@anvil/engine-contract';
 
 /**
  * Rethrows a physics engine's answer for this engine's caller. A physics engine refusing this
- * engine's token is a deployment fault, not the caller's: UNAVAILABLE, not UNAUTHENTICATED.
+ * engine's token is a deployment fault, not the caller's: UNAVAILABLE, not UNAUTHENTICATED. A
+ * physics engine that does not run the world (yet: it is being taken over) is UNAVAILABLE too:
+ * this engine runs the world, so an unknown-world answer would send its caller to start it
+ * here again instead of waiting for physics.
  */
 export function asDependencyError(error: unknown): never {
   if (error instanceof EngineError && error.code === EngineErrorCode.Unauthenticated) {
     throw new EngineUnavailableError(
       `the physics engine refused this engine's ENGINE_TOKEN: ${error.message}`,
+      { cause: error },
+    );
+  }
+  if (isUnknownWorldError(error)) {
+    throw new EngineUnavailableError(
+      `the physics engine does not run the world yet: ${(error as Error).message}`,
       { cause: error },
     );
   }

@@ -1,4 +1,9 @@
-import { ownerAddressOf, type InitResponse, type WorldConfig } from '@anvil/engine-contract';
+import {
+  ownerAddressOf,
+  placedInit,
+  type InitResponse,
+  type WorldConfig,
+} from '@anvil/engine-contract';
 import { asDependencyError } from './dependency-error';
 import type { PhysicsClients, PhysicsEngine } from './physics-clients';
 
@@ -18,7 +23,8 @@ export async function initFollowing(
 ): Promise<{ response: InitResponse; physics: PhysicsEngine }> {
   for (let hop = 0; ; hop++) {
     try {
-      return { response: await physics.calls.init({ worldId, config }), physics };
+      const options = hop > 0 ? { metadata: placedInit() } : undefined;
+      return { response: await physics.calls.init({ worldId, config }, options), physics };
     } catch (error) {
       const owner = ownerAddressOf(error);
       if (owner === undefined || owner === physics.address || hop >= MAX_OWNER_HOPS)
