@@ -4,7 +4,7 @@ import { planTakeover } from './takeover-plan';
 
 /** How many orphans one round looks at, and how many it brings back at once. */
 export const TAKEOVER_BATCH = 100;
-export const TAKEOVER_CONCURRENCY = 4;
+export const TAKEOVER_CONCURRENCY = 16;
 
 /** A replica's load and capacity now. */
 export interface Capacity {
