@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // KafkaBus publish throughput against Kafka's own producer benchmark on the same broker, in the
 // same run: `org.apache.kafka.tools.ProducerPerformance` with the same guarantees (acks=all,
-// idempotence, gzip) and the same record size. Needs `npx nx run bus:build` and `npm run testenv:up`.
+// idempotence, gzip) and the same record size; then concurrent readKey calls against the first
+// readKey implementation (read-key.cjs). Needs `npx nx run bus:build` and `npm run testenv:up`.
+// Run: node bench/bus/run.cjs [publish|read-key] (both when none is named).
 const { spawnSync } = require('node:child_process');
 const { randomUUID } = require('node:crypto');
 
 const { median, report } = require('../stats.cjs');
 const { readTestenv } = require('../../tools/jest/testenv-file.cjs');
+const { readKeyBench } = require('./read-key.cjs');
 
 const EVENTS = 50_000;
 // The whole record value: about 200 B of data in a CloudEvent envelope of about 200 B. The Java
@@ -130,7 +133,23 @@ async function deleteTopics(env, topics) {
 }
 
 async function main() {
+  const only = process.argv[2];
+  if (only && only !== 'publish' && only !== 'read-key') {
+    console.error(`unknown scenario ${only}; available: publish, read-key`);
+    process.exit(2);
+  }
   const env = readTestenv();
+  if (only !== 'read-key') await publishBench(env);
+  if (only !== 'publish') {
+    const { KafkaBus, createCloudEvent, parseCloudEvent, parseBrokers, partitionForKey } =
+      loadBus();
+    const newBus = () =>
+      new KafkaBus({ brokers: parseBrokers(env.KAFKA_BROKERS), clientId: 'bench-bus' });
+    await readKeyBench({ env, newBus, createCloudEvent, parseCloudEvent, partitionForKey });
+  }
+}
+
+async function publishBench(env) {
   const { KafkaBus, createCloudEvent, parseBrokers } = loadBus();
   const bus = new KafkaBus({
     brokers: parseBrokers(env.KAFKA_BROKERS),

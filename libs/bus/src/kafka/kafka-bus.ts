@@ -1,6 +1,7 @@
 // The cluster-mode bus on kafkajs: an idempotent producer (acks=all) whose concurrent publishes are
-// coalesced into GZIP-compressed produce requests, topics created through the admin API, and one
-// consumer per subscription that commits only what its handler finished.
+// coalesced into GZIP-compressed produce requests, topics created through the admin API, one
+// consumer per subscription that commits only what its handler finished, and for readKey one
+// reader per topic whose rounds serve concurrent calls together.
 import {
   CompressionTypes,
   Kafka,
@@ -32,7 +33,8 @@ import {
 } from './kafka-config';
 import { KafkaSubscription } from './kafka-subscription';
 import { PublishQueue, type QueuedRecord } from './publish-queue';
-import { readKey } from './read-key';
+import { KafkaKeyReader } from './read-key';
+import { ReadRounds } from './read-rounds';
 
 /** The Kafka protocol binding's content type for CloudEvents in structured mode. */
 const CONTENT_TYPE = 'application/cloudevents+json; charset=UTF-8';
@@ -51,6 +53,8 @@ export class KafkaBus implements EventBus {
   private readonly queue: PublishQueue;
   private readonly topics = new Map<string, Promise<void>>();
   private readonly subscriptions = new Set<KafkaSubscription>();
+  /** readKey's reader per topic, started on the first read of that topic. */
+  private readonly readers = new Map<string, ReadRounds>();
   private producerReady: Promise<void> | undefined;
   private adminReady: Promise<Admin> | undefined;
   private replication: Promise<number> | undefined;
@@ -146,24 +150,41 @@ export class KafkaBus implements EventBus {
 
   /**
    * Every retained event of `key` on `topic`, from the start of its partition to the end it has
-   * now (a throwaway consumer group, nothing committed); [] when the topic does not exist.
+   * now; [] when the topic does not exist. Concurrent calls of a topic share reads (rounds of one
+   * consumer of that topic, in a group of its own, nothing committed); a call rejects after
+   * `joinTimeoutMs`.
    */
   async readKey(topic: string, key: string): Promise<CloudEvent[]> {
     if (this.closing) throw new BusClosedError('readKey');
     assertTopicName(topic);
-    const admin = await this.admin();
-    return readKey(
-      { kafka: this.kafka, admin, log: this.log, timeoutMs: this.config.joinTimeoutMs },
-      topic,
-      key,
-    );
+    let rounds = this.readers.get(topic);
+    if (!rounds) {
+      const reader = new KafkaKeyReader(
+        {
+          kafka: this.kafka,
+          admin: () => this.admin(),
+          log: this.log,
+          joinTimeoutMs: this.config.joinTimeoutMs,
+        },
+        topic,
+      );
+      rounds = new ReadRounds(topic, reader, {
+        timeoutMs: this.config.joinTimeoutMs,
+        log: this.log,
+      });
+      this.readers.set(topic, rounds);
+    }
+    return rounds.read(key);
   }
 
   /** Sends everything queued, closes every subscription (committing what was handled) and disconnects. */
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.queue.drain();
-      const results = await Promise.allSettled([...this.subscriptions].map((s) => s.close()));
+      const results = await Promise.allSettled([
+        ...[...this.subscriptions].map((s) => s.close()),
+        ...[...this.readers.values()].map((r) => r.close()),
+      ]);
       await this.producer.disconnect();
       if (this.adminReady) await (await this.adminReady.catch(() => undefined))?.disconnect();
       const failed = results.find(

@@ -1,0 +1,276 @@
+import { createCloudEvent } from '../cloud-event';
+import { BusClosedError, BusTimeoutError } from '../errors';
+import type { CloudEvent } from '../event-bus';
+import { partitionForKey } from '../partitioner';
+import type { BusLog } from './kafka-config';
+import {
+  ReadRounds,
+  type PartitionBounds,
+  type ReadRange,
+  type ReadRecord,
+  type ReadRoundsIO,
+} from './read-rounds';
+
+const PARTITIONS = 3;
+
+const event = (key: string, tick: number): CloudEvent =>
+  createCloudEvent({
+    type: 'dev.anvil.test.rounds.v1',
+    source: '/anvil/test',
+    subject: key,
+    tick,
+    data: { tick },
+    id: `${key}/${tick}`,
+  });
+
+/** Keys on every partition: two per partition. */
+const keys = (() => {
+  const found: string[] = [];
+  const perPartition = new Map<number, number>();
+  for (let i = 0; found.length < 2 * PARTITIONS; i++) {
+    const key = `world-${i}`;
+    const p = partitionForKey(key, PARTITIONS);
+    if ((perPartition.get(p) ?? 0) >= 2) continue;
+    perPartition.set(p, (perPartition.get(p) ?? 0) + 1);
+    found.push(key);
+  }
+  return found;
+})();
+
+/** An in-memory topic behind `ReadRoundsIO`; reads can be held until released. */
+class FakeIO implements ReadRoundsIO {
+  logs: Array<Array<{ key: string; value: string }>> | undefined = Array.from(
+    { length: PARTITIONS },
+    () => [],
+  );
+  /** Offsets below this are gone (retention). */
+  low = 0;
+  reads: ReadRange[][] = [];
+  aborted = 0;
+  closed = false;
+  hold = false;
+  prepareError: Error | undefined;
+  readError: Error | undefined;
+  private held: Array<() => void> = [];
+
+  publish(key: string, tick: number, partition = partitionForKey(key, PARTITIONS)): void {
+    this.logs![partition].push({ key, value: JSON.stringify(event(key, tick)) });
+  }
+
+  raw(key: string, value: string): void {
+    this.logs![partitionForKey(key, PARTITIONS)].push({ key, value });
+  }
+
+  release(): void {
+    this.held.splice(0).forEach((go) => go());
+  }
+
+  holdPrepare = false;
+  private prepared: Array<() => void> = [];
+
+  releasePrepare(): void {
+    this.holdPrepare = false;
+    this.prepared.splice(0).forEach((go) => go());
+  }
+
+  async prepare(): Promise<void> {
+    if (this.holdPrepare) await new Promise<void>((resolve) => this.prepared.push(resolve));
+    if (this.prepareError) throw this.prepareError;
+  }
+
+  async bounds(): Promise<PartitionBounds[] | undefined> {
+    return this.logs?.map((log, partition) => ({
+      partition,
+      low: Math.min(this.low, log.length),
+      high: log.length,
+    }));
+  }
+
+  async read(
+    ranges: readonly ReadRange[],
+    onRecord: (record: ReadRecord) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    this.reads.push([...ranges]);
+    if (this.hold) {
+      await new Promise<void>((resolve, reject) => {
+        this.held.push(resolve);
+        signal.addEventListener('abort', () => {
+          this.aborted++;
+          reject(new Error('abandoned'));
+        });
+      });
+    }
+    if (this.readError) throw this.readError;
+    for (const { partition, from, to } of ranges) {
+      // Delivered from the log as it is now: records after `to` must not be given out.
+      const log = this.logs![partition];
+      for (let offset = from; offset < log.length; offset++) {
+        if (offset >= to) break;
+        onRecord({
+          partition,
+          offset: String(offset),
+          key: log[offset].key,
+          value: log[offset].value,
+        });
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.release();
+  }
+}
+
+function rounds(io: FakeIO, timeoutMs = 5_000) {
+  const lines: string[] = [];
+  const log: BusLog = (level, message, extra) =>
+    lines.push(`${level}: ${message} ${JSON.stringify(extra)}`);
+  return { rounds: new ReadRounds('t', io, { timeoutMs, log }), lines };
+}
+
+const ticks = (events: CloudEvent[]) => events.map((e) => `${e.subject}/${e.tick}`);
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('ReadRounds', () => {
+  it('answers calls made together from one read of the partitions their keys need, each its own key in order', async () => {
+    const io = new FakeIO();
+    for (let tick = 0; tick < 3; tick++) keys.forEach((key) => io.publish(key, tick));
+    const { rounds: r } = rounds(io);
+    const wanted = [keys[0], keys[1], keys[2], keys[0]];
+    const got = await Promise.all(wanted.map((key) => r.read(key)));
+    expect(got.map(ticks)).toEqual(wanted.map((key) => [0, 1, 2].map((t) => `${key}/${t}`)));
+    expect(got[0]).not.toBe(got[3]);
+    const needed = [...new Set(wanted.map((key) => partitionForKey(key, PARTITIONS)))].sort();
+    expect(io.reads).toEqual([
+      needed.map((partition) => ({ partition, from: 0, to: io.logs![partition].length })),
+    ]);
+  });
+
+  it('puts calls made while a round reads into the next round, which sees what was published before them', async () => {
+    const io = new FakeIO();
+    io.publish(keys[0], 0);
+    io.publish(keys[1], 0);
+    io.hold = true;
+    const { rounds: r } = rounds(io);
+    const first = r.read(keys[0]);
+    await turn();
+    expect(io.reads).toHaveLength(1);
+    io.publish(keys[0], 1);
+    io.publish(keys[1], 1);
+    const second = [r.read(keys[0]), r.read(keys[1])];
+    await turn();
+    expect(io.reads).toHaveLength(1);
+    io.hold = false;
+    io.release();
+    expect(ticks(await first)).toEqual([`${keys[0]}/0`]);
+    expect((await Promise.all(second)).map(ticks)).toEqual([
+      [`${keys[0]}/0`, `${keys[0]}/1`],
+      [`${keys[1]}/0`, `${keys[1]}/1`],
+    ]);
+    expect(io.reads).toHaveLength(2);
+  });
+
+  it('answers [] without reading when there is no topic or the key’s partition is empty', async () => {
+    const io = new FakeIO();
+    const { rounds: r } = rounds(io);
+    const emptyPartitionKey = keys.find(
+      (key) => partitionForKey(key, PARTITIONS) !== partitionForKey(keys[0], PARTITIONS),
+    )!;
+    io.publish(keys[0], 0);
+    expect(await r.read(emptyPartitionKey)).toEqual([]);
+    io.logs = undefined;
+    expect(await r.read(keys[0])).toEqual([]);
+    expect(io.reads).toEqual([]);
+  });
+
+  it('reads from the start the partition has now', async () => {
+    const io = new FakeIO();
+    for (let tick = 0; tick < 4; tick++) io.publish(keys[0], tick);
+    io.low = 2;
+    const { rounds: r } = rounds(io);
+    expect(ticks(await r.read(keys[0]))).toEqual([`${keys[0]}/2`, `${keys[0]}/3`]);
+  });
+
+  it('skips records of other keys, of its key on another partition, and that are not events (logged)', async () => {
+    const io = new FakeIO();
+    const { rounds: r, lines } = rounds(io);
+    const p = partitionForKey(keys[0], PARTITIONS);
+    io.publish(keys[0], 0);
+    io.raw(keys[0], '{"not":"an event"}');
+    io.publish(keys[0], 1, (p + 1) % PARTITIONS);
+    io.publish(keys[1], 0);
+    io.publish(keys[0], 2);
+    expect(ticks(await r.read(keys[0]))).toEqual([`${keys[0]}/0`, `${keys[0]}/2`]);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^error: skipped a record that is not a valid event .*"offset":"1"/);
+  });
+
+  it('rejects a call after timeoutMs, abandons the read nobody waits for, and reads again for the next call', async () => {
+    const io = new FakeIO();
+    io.publish(keys[0], 0);
+    io.hold = true;
+    const { rounds: r } = rounds(io, 50);
+    await expect(r.read(keys[0])).rejects.toBeInstanceOf(BusTimeoutError);
+    await turn();
+    expect(io.aborted).toBe(1);
+    io.hold = false;
+    expect(ticks(await r.read(keys[0]))).toEqual([`${keys[0]}/0`]);
+    expect(io.reads).toHaveLength(2);
+  });
+
+  it('keeps reading for the calls of a round that have not timed out', async () => {
+    const io = new FakeIO();
+    io.publish(keys[0], 0);
+    io.holdPrepare = true;
+    io.hold = true;
+    const { rounds: r } = rounds(io, 150);
+    const early = r.read(keys[0]);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    const late = r.read(keys[1]); // joins the round: it is still getting ready
+    io.releasePrepare();
+    await expect(early).rejects.toBeInstanceOf(BusTimeoutError);
+    expect(io.aborted).toBe(0);
+    io.hold = false;
+    io.release();
+    expect(await late).toEqual([]);
+    expect(io.reads).toHaveLength(1);
+  });
+
+  it('rejects the calls of a round whose read failed, and the next round reads again', async () => {
+    const io = new FakeIO();
+    io.publish(keys[0], 0);
+    io.readError = new Error('broker gone');
+    const { rounds: r } = rounds(io);
+    await expect(Promise.all([r.read(keys[0]), r.read(keys[1])])).rejects.toThrow('broker gone');
+    io.readError = undefined;
+    expect(ticks(await r.read(keys[0]))).toEqual([`${keys[0]}/0`]);
+  });
+
+  it('rejects the waiting calls when the IO cannot get ready', async () => {
+    const io = new FakeIO();
+    io.prepareError = new Error('no broker');
+    const { rounds: r } = rounds(io);
+    await expect(r.read(keys[0])).rejects.toThrow('no broker');
+    io.prepareError = undefined;
+    expect(await r.read(keys[0])).toEqual([]);
+  });
+
+  it('close rejects the calls not answered yet, closes the IO and refuses new calls', async () => {
+    const io = new FakeIO();
+    io.publish(keys[0], 0);
+    io.hold = true;
+    const { rounds: r } = rounds(io);
+    const reading = r.read(keys[0]);
+    await turn();
+    const next = r.read(keys[1]);
+    const closing = r.close();
+    await expect(reading).rejects.toBeInstanceOf(BusClosedError);
+    await expect(next).rejects.toBeInstanceOf(BusClosedError);
+    await closing;
+    await expect(r.read(keys[0])).rejects.toBeInstanceOf(BusClosedError);
+    expect(io.closed).toBe(true);
+    expect(io.reads).toHaveLength(1);
+  });
+});
