@@ -10,7 +10,12 @@ import {
   type CloudEvent,
   type PhysicsDeltaData,
 } from '@anvil/bus';
-import { EngineClient, commandToWire, type PhysicsIntent } from '@anvil/engine-contract';
+import {
+  EngineClient,
+  commandToWire,
+  placedInit,
+  type PhysicsIntent,
+} from '@anvil/engine-contract';
 import {
   TEST_ENGINE_TOKEN,
   readTopic,
@@ -35,6 +40,8 @@ const CONFIG = { widthMm: 40_000, heightMm: 20_000, maxBodies: 0 };
 const access = { token: TEST_ENGINE_TOKEN, caller: 'ownership-int' };
 const brokers = () => (process.env['KAFKA_BROKERS'] as string).split(',');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Init options that put the world on the replica asked (no placement elsewhere by load). */
+const here = () => ({ metadata: placedInit() });
 
 function databaseUrl(): string {
   const url = new URL(process.env['DATABASE_URL'] as string);
@@ -163,8 +170,8 @@ describe('world ownership across physics replicas', () => {
     const a = await start('physics-a');
     const b = await start('physics-b');
     const worldId = 'paused';
-    expect((await a.client.init({ worldId, config: CONFIG })).created).toBe(true);
-    await expect(b.client.init({ worldId, config: CONFIG })).rejects.toMatchObject({
+    expect((await a.client.init({ worldId, config: CONFIG }, here())).created).toBe(true);
+    await expect(b.client.init({ worldId, config: CONFIG }, here())).rejects.toMatchObject({
       name: 'WorldOwnedElsewhereError',
       message: expect.stringContaining(`owned by replica physics-a at ${a.engine.address}`),
       ownerAddress: a.engine.address,
@@ -179,7 +186,7 @@ describe('world ownership across physics replicas', () => {
     const inFlight = Array.from({ length: 10 }, () => toA.send());
     a.engine.child.kill('SIGSTOP');
     await sleep(TTL_MS + 500);
-    const takeover = await b.client.init({ worldId, config: CONFIG });
+    const takeover = await b.client.init({ worldId, config: CONFIG }, here());
     expect(takeover.created).toBe(false);
     const taken = await lease(worldId);
     expect(taken).toMatchObject({ holder: 'physics-b', epoch: 2 });
@@ -243,7 +250,7 @@ describe('world ownership across physics replicas', () => {
     const worldIds = ['f1', 'f2', 'f3', 'f4'];
     const senders = [];
     for (const worldId of worldIds) {
-      await x.client.init({ worldId, config: CONFIG });
+      await x.client.init({ worldId, config: CONFIG }, here());
       const s = sender(x.client, worldId, 'x');
       for (let i = 0; i < 8; i++) await s.send();
       senders.push(s);
@@ -314,7 +321,7 @@ describe('world ownership across physics replicas', () => {
     const a = await start('physics-c');
     const b = await start('physics-d');
     const worldId = 'killed';
-    await a.client.init({ worldId, config: CONFIG });
+    await a.client.init({ worldId, config: CONFIG }, here());
     const toA = sender(a.client, worldId, 'a');
     for (let i = 0; i < 15; i++) await toA.send();
     const inFlight = Array.from({ length: 10 }, () => toA.send());
@@ -323,13 +330,13 @@ describe('world ownership across physics replicas', () => {
     await Promise.all(inFlight);
     const killedAt = Date.now();
     // Before the lease ends the world is still A's.
-    await expect(b.client.init({ worldId, config: CONFIG })).rejects.toMatchObject({
+    await expect(b.client.init({ worldId, config: CONFIG }, here())).rejects.toMatchObject({
       name: 'WorldOwnedElsewhereError',
     });
     let restored;
     for (;;) {
       try {
-        restored = await b.client.init({ worldId, config: CONFIG });
+        restored = await b.client.init({ worldId, config: CONFIG }, here());
         break;
       } catch (error) {
         if ((error as Error).name !== 'WorldOwnedElsewhereError' || Date.now() - killedAt > 10_000)
