@@ -206,7 +206,7 @@ const physics = new Replicas();
 const games = new Replicas();
 const gatewayUrls: string[] = [];
 const bots: Bot[] = [];
-/** Deltas on the physics topic: world -> epoch -> the first one's arrival. */
+/** Deltas on the physics topic: world -> epoch -> when the first one was sent. */
 const firstDeltaOfEpoch = new Map<string, Map<number, number>>();
 let consumer: Consumer;
 let db: Client;
@@ -262,7 +262,8 @@ beforeAll(async () => {
       if (!worldId || epoch === undefined) return;
       const epochs = firstDeltaOfEpoch.get(worldId) ?? new Map<number, number>();
       firstDeltaOfEpoch.set(worldId, epochs);
-      if (!epochs.has(epoch)) epochs.set(epoch, Date.now());
+      // When the new owner sent it (the record's create time), not when this busy consumer got it.
+      if (!epochs.has(epoch)) epochs.set(epoch, Number(message.timestamp));
     },
   });
 
