@@ -17,6 +17,7 @@ import { readEnv } from '../../tools/testenv/lib/index.cjs';
 import { kubectl, kubectlOk } from '../../tools/testenv/lib/kubectl.cjs';
 import { AppProcess, poll } from './support/app-process';
 import { ensureAppsBuilt, REPO } from './support/build';
+import { freePort } from './support/ports';
 
 const namespace = `e2e-${process.pid}`;
 const worldId = `${namespace}:arena-eu-1`;
@@ -74,16 +75,6 @@ interface BodySnapshot {
 interface Row {
   phase: string;
   bindings: Array<{ capabilityId: string; consumer: string; provider: string; address: string }>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** deploy/examples with each module's endpoint pointed at the port its process listens on. */

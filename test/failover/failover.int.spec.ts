@@ -6,7 +6,6 @@
 // error, and every acknowledged command is in the world's command log, which replays to the
 // survivor's state hash. Recovery per world is reported (kill -> the new owner's first delta).
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import jwt from 'jsonwebtoken';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
@@ -26,6 +25,7 @@ import { WorldSimulation } from '../../apps/physics-engine/src/simulation/world-
 import { readTopic } from '../../apps/physics-engine/src/testing/engine-process';
 import { AppProcess, poll } from '../cluster/support/app-process';
 import { ensureAppsBuilt, REPO } from '../cluster/support/build';
+import { freePort } from '../cluster/support/ports';
 
 jest.setTimeout(900_000);
 
@@ -50,16 +50,6 @@ const engineToken = 'failover-e2e-engine-token';
 const worldIds = Array.from({ length: WORLDS }, (_, i) => `${namespace}:arena-${i}`);
 const env = readEnv();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A module's replicas: processes, and the proxy in front of them (its Service). */
 class Replicas {

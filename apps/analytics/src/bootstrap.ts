@@ -4,7 +4,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { EventBus } from '@anvil/bus';
 import { NestPinoLogger, closeOnce, createLogger } from '@anvil/runtime';
-import { createStorage, type Storage } from '@anvil/storage';
+import { openMigratedStorage, type Storage } from '@anvil/storage';
 import type { Logger } from 'pino';
 import { AppModule } from './app/app.module';
 import type { AnalyticsConfig } from './config/analytics-config';
@@ -59,7 +59,7 @@ export async function bootstrap(options: AnalyticsBootstrapOptions): Promise<Run
     if (ownsStorage) await storage?.close();
   };
   try {
-    storage = options.storage ?? (await openStorage(config.databaseUrl));
+    storage = options.storage ?? (await openMigratedStorage(config.databaseUrl));
     consumer = new FiguresConsumer({
       bus,
       analytics: storage.analytics,
@@ -85,16 +85,4 @@ export async function bootstrap(options: AnalyticsBootstrapOptions): Promise<Run
     await closeAll().catch(() => undefined);
     throw error;
   }
-}
-
-/** Opens and migrates the module's own storage. */
-async function openStorage(url: string): Promise<Storage> {
-  const storage = await createStorage({ url });
-  try {
-    await storage.migrate();
-  } catch (error) {
-    await storage.close();
-    throw error;
-  }
-  return storage;
 }

@@ -5,11 +5,11 @@ import type { EventBus } from '@anvil/bus';
 import { PreconditionError } from '@anvil/engine-contract';
 import { engineServer } from '@anvil/engine-contract/nest';
 import { closeOnce, holdBus, systemClock, type Clock, type Timers } from '@anvil/runtime';
-import { createStorage, type Storage } from '@anvil/storage';
+import { openMigratedStorage, type Storage } from '@anvil/storage';
 import type { PhysicsConfig } from './config/physics-config';
 import { EngineModule } from './engine/engine.module';
 import { loadRapier } from './simulation/rapier';
-import { PHYSICS_ROLE, Placement, TakeoverLoop, WorldOwnership, holderOf } from '@anvil/ownership';
+import { PHYSICS_ROLE, Placement, replicaLeases, replicaTakeover } from '@anvil/ownership';
 import { CheckpointService } from './worlds/checkpoints';
 import { WorldsService } from './worlds/worlds.service';
 
@@ -48,7 +48,9 @@ export async function bootstrap(options: PhysicsBootstrapOptions): Promise<Runni
   const rapier = await loadRapier();
   const { bus, release: releaseBus } = await holdBus(options.bus, config.bus);
   const ownsStorage = !options.storage && Boolean(config.databaseUrl);
-  const storage = options.storage ?? (await openStorage(config.databaseUrl));
+  const storage =
+    options.storage ??
+    (config.databaseUrl ? await openMigratedStorage(config.databaseUrl) : undefined);
   const checkpoints = storage
     ? new CheckpointService({
         storage,
@@ -60,7 +62,15 @@ export async function bootstrap(options: PhysicsBootstrapOptions): Promise<Runni
           ),
       })
     : undefined;
-  const ownership = storage ? newOwnership(config, storage, () => address) : undefined;
+  const ownership = storage
+    ? replicaLeases({
+        leases: storage.leases,
+        config: config.ownership,
+        role: PHYSICS_ROLE,
+        address: () => address,
+        log: new Logger('WorldOwnership'),
+      })
+    : undefined;
   let address = '';
   const server = await engineServer({
     ...config,
@@ -85,9 +95,26 @@ export async function bootstrap(options: PhysicsBootstrapOptions): Promise<Runni
   ownership?.onLost((worldId, reason) => void worlds.lose(worldId, reason));
   await server.serve(app);
   address = config.ownership.advertiseAddress ?? server.address;
+  const { limits } = config;
   const takeover =
     storage && ownership
-      ? newTakeover(config, storage, worlds, ownership.holder, () => address)
+      ? replicaTakeover({
+          leases: storage.leases,
+          replicas: storage.replicas,
+          ownership,
+          config: config.ownership,
+          address: () => address,
+          capacity: () => ({
+            worlds: worlds.size,
+            bodies: worlds.totalBodies(),
+            maxWorlds: limits.maxWorlds,
+            maxBodies: limits.maxBodiesTotal,
+          }),
+          takeOver: (worldId, spec) => worlds.takeOver(worldId, spec),
+          // Another replica won the race for the world.
+          lostRace: (error) => error instanceof PreconditionError,
+          log: new Logger('Takeover'),
+        })
       : undefined;
   takeover?.start();
   new Logger('PhysicsEngine').log(
@@ -105,71 +132,4 @@ export async function bootstrap(options: PhysicsBootstrapOptions): Promise<Runni
       if (ownsStorage) await storage?.close();
     }),
   };
-}
-
-/** World leases for this replica (REPLICA_ID, default: the host name and a random suffix). */
-function newOwnership(
-  config: PhysicsConfig,
-  storage: Storage,
-  address: () => string,
-): WorldOwnership {
-  const { leaseTtlMs, renewEveryMs } = config.ownership;
-  const logger = new Logger('WorldOwnership');
-  return new WorldOwnership({
-    leases: storage.leases,
-    holder: holderOf(config.ownership),
-    address,
-    ttlMs: leaseTtlMs,
-    renewEveryMs,
-    role: PHYSICS_ROLE,
-    onRenewError: (error) => logger.warn(`renewing the world leases failed: ${String(error)}`),
-  });
-}
-
-/** Failover: brings back the worlds of dead replicas, this replica's share of them. */
-function newTakeover(
-  config: PhysicsConfig,
-  storage: Storage,
-  worlds: WorldsService,
-  replicaId: string,
-  address: () => string,
-): TakeoverLoop {
-  const logger = new Logger('Takeover');
-  const { limits, ownership } = config;
-  return new TakeoverLoop({
-    leases: storage.leases,
-    replicas: storage.replicas,
-    replicaId,
-    address,
-    everyMs: ownership.renewEveryMs,
-    ttlMs: ownership.leaseTtlMs,
-    role: PHYSICS_ROLE,
-    capacity: () => ({
-      worlds: worlds.size,
-      bodies: worlds.totalBodies(),
-      maxWorlds: limits.maxWorlds,
-      maxBodies: limits.maxBodiesTotal,
-    }),
-    takeOver: (worldId, spec) => worlds.takeOver(worldId, spec),
-    onTaken: (worldId, ms) =>
-      logger.log(`world ${worldId}: taken over, about ${ms} ms after its owner's lease ended`),
-    onError: (error, worldId) => {
-      // Another replica won the race for the world: nothing to report.
-      if (error instanceof PreconditionError) return;
-      logger.warn(`${worldId ? `world ${worldId}: ` : ''}takeover failed: ${String(error)}`);
-    },
-  });
-}
-
-/** Opens and migrates the engine's own storage; undefined without a URL. */
-async function openStorage(url: string | undefined): Promise<Storage | undefined> {
-  if (!url) return undefined;
-  const storage = await createStorage({ url });
-  try {
-    await storage.migrate();
-  } catch (error) {
-    await storage.close();
-    throw error;
-  }
-  return storage;
 }

@@ -4,9 +4,9 @@ import { NestFactory } from '@nestjs/core';
 import type { EventBus } from '@anvil/bus';
 import { CommandStreamClient, EngineClient, PreconditionError } from '@anvil/engine-contract';
 import { engineServer } from '@anvil/engine-contract/nest';
-import { Placement, TakeoverLoop, WorldOwnership, gameRole, holderOf } from '@anvil/ownership';
+import { Placement, gameRole, replicaLeases, replicaTakeover } from '@anvil/ownership';
 import { closeOnce, holdBus, systemClock, type Clock } from '@anvil/runtime';
-import { createStorage, type Storage } from '@anvil/storage';
+import { openMigratedStorage, type Storage } from '@anvil/storage';
 import type { GameHostConfig } from './config/game-host-config';
 import { GameHostModule } from './engine/engine.module';
 import { InteractionEvents } from './events/interaction-events';
@@ -78,9 +78,19 @@ export async function startGameHost(options: GameHostOptions): Promise<RunningGa
   );
   const clock = options.clock ?? systemClock;
   const ownsStorage = !options.storage && Boolean(config.databaseUrl);
-  const storage = options.storage ?? (await openStorage(config.databaseUrl));
+  const storage =
+    options.storage ??
+    (config.databaseUrl ? await openMigratedStorage(config.databaseUrl) : undefined);
   let address = '';
-  const leases = storage ? newLeases(config, storage, () => address) : undefined;
+  const leases = storage
+    ? replicaLeases({
+        leases: storage.leases,
+        config: config.ownership,
+        role: gameRole(config.module, config.version),
+        address: () => address,
+        log: new Logger('WorldOwnership'),
+      })
+    : undefined;
   const server = await engineServer({
     ...config,
     maxCallsPerSecond: config.limits.maxCallsPerSecond,
@@ -104,7 +114,26 @@ export async function startGameHost(options: GameHostOptions): Promise<RunningGa
   leases?.onLost((worldId, reason) => void worlds.lose(worldId, reason));
   await server.serve(app);
   address = config.ownership.advertiseAddress ?? server.address;
-  const takeover = storage && leases && newTakeover(config, storage, worlds, leases, () => address);
+  const takeover =
+    storage &&
+    leases &&
+    replicaTakeover({
+      leases: storage.leases,
+      replicas: storage.replicas,
+      ownership: leases,
+      config: config.ownership,
+      address: () => address,
+      capacity: () => ({
+        worlds: worlds.size,
+        bodies: worlds.totalPlayers(),
+        maxWorlds: config.limits.maxWorlds,
+        maxBodies: MAX_REPORTED_PLAYERS,
+      }),
+      takeOver: (worldId, spec) => worlds.takeOver(worldId, spec),
+      // Another replica won the race for the world.
+      lostRace: (error) => error instanceof PreconditionError,
+      log: new Logger('Takeover'),
+    });
   takeover?.start();
   new Logger('GameHost').log(
     `serving EngineService on ${config.grpc.host}:${server.port} as module ${config.module} (${game.label}); physics at the world's binding, else ${config.physics.address}`,
@@ -126,66 +155,5 @@ export async function startGameHost(options: GameHostOptions): Promise<RunningGa
   };
 }
 
-/** This replica's world leases, in the role of its module and version. */
-function newLeases(config: GameHostConfig, storage: Storage, address: () => string) {
-  const logger = new Logger('WorldOwnership');
-  return new WorldOwnership({
-    leases: storage.leases,
-    holder: holderOf(config.ownership),
-    address,
-    ttlMs: config.ownership.leaseTtlMs,
-    renewEveryMs: config.ownership.renewEveryMs,
-    role: gameRole(config.module, config.version),
-    onRenewError: (error) => logger.warn(`renewing the world leases failed: ${String(error)}`),
-  });
-}
-
-/** Failover: brings back the worlds of dead replicas of this module, this replica's share. */
-function newTakeover(
-  config: GameHostConfig,
-  storage: Storage,
-  worlds: GameWorldsService,
-  leases: WorldOwnership,
-  address: () => string,
-): TakeoverLoop {
-  const logger = new Logger('Takeover');
-  return new TakeoverLoop({
-    leases: storage.leases,
-    replicas: storage.replicas,
-    replicaId: leases.holder,
-    address,
-    everyMs: config.ownership.renewEveryMs,
-    ttlMs: config.ownership.leaseTtlMs,
-    role: leases.role,
-    capacity: () => ({
-      worlds: worlds.size,
-      bodies: worlds.totalPlayers(),
-      maxWorlds: config.limits.maxWorlds,
-      maxBodies: MAX_REPORTED_PLAYERS,
-    }),
-    takeOver: (worldId, spec) => worlds.takeOver(worldId, spec),
-    onTaken: (worldId, ms) =>
-      logger.log(`world ${worldId}: taken over, about ${ms} ms after its owner's lease ended`),
-    onError: (error, worldId) => {
-      // Another replica won the race for the world: nothing to report.
-      if (error instanceof PreconditionError) return;
-      logger.warn(`${worldId ? `world ${worldId}: ` : ''}takeover failed: ${String(error)}`);
-    },
-  });
-}
-
 /** Players are not a game module's limit (its worlds are): the most a replica reports. */
 const MAX_REPORTED_PLAYERS = 1_000_000;
-
-/** Opens and migrates the module's own storage; undefined without a URL. */
-async function openStorage(url: string | undefined): Promise<Storage | undefined> {
-  if (!url) return undefined;
-  const storage = await createStorage({ url });
-  try {
-    await storage.migrate();
-  } catch (error) {
-    await storage.close();
-    throw error;
-  }
-  return storage;
-}

@@ -19,3 +19,4 @@ export {
   type Capacity,
   type TakeoverOptions,
 } from './takeover-loop';
+export { replicaLeases, replicaTakeover, type OwnershipLog } from './replica-ownership';

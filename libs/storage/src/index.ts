@@ -1,6 +1,6 @@
 // @anvil/storage: world metadata, checkpoints, player sessions and the audit log, on PostgreSQL
 // (cluster) or PGlite (embedded), through one Prisma schema and one API.
-export { createStorage, type Storage } from './storage';
+export { createStorage, openMigratedStorage, type Storage } from './storage';
 export { parseStorageConfig, redact, type StorageConfig, type StorageTarget } from './config';
 export {
   ANALYTICS_COUNTERS,

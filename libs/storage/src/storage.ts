@@ -101,3 +101,18 @@ function wrap(backend: Backend): Storage {
     },
   };
 }
+
+/**
+ * Opens storage and applies its migrations (what an app that owns its storage does at start);
+ * closes it again when they fail.
+ */
+export async function openMigratedStorage(url: string): Promise<Storage> {
+  const storage = await createStorage({ url });
+  try {
+    await storage.migrate();
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+  return storage;
+}
