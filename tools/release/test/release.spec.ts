@@ -46,13 +46,26 @@ describe('nx affected', () => {
   });
 
   it('reaches a library and the apps that use it, not the others', () => {
+    // The game modules keep their leases and rules state in storage too (through ownership).
     expect(affectedBy('libs/storage/src/domain.ts')).toEqual([
       'analytics',
       'embedded',
+      'game-host',
       'gateway',
+      'interaction-engine',
+      'ownership',
       'physics-engine',
       'resolver-controller',
       'storage',
+      'tag-game',
+    ]);
+    expect(affectedBy('libs/ownership/src/placement.ts')).toEqual([
+      'embedded',
+      'game-host',
+      'interaction-engine',
+      'ownership',
+      'physics-engine',
+      'tag-game',
     ]);
   });
 
