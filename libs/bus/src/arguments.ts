@@ -1,7 +1,7 @@
 // Argument checks shared by the bus implementations, so both refuse the same mistakes.
 import { validateCloudEvent } from './cloud-event';
 import { InvalidBusArgumentError, InvalidEventError } from './errors';
-import type { BusHandler, CloudEvent, SubscribeOptions } from './event-bus';
+import type { BusHandler, CloudEvent, ReadKeyOptions, SubscribeOptions } from './event-bus';
 import { assertTopicName } from './topics';
 
 /** Checks a publish call and returns each event as JSON text; throws before anything is sent. */
@@ -31,4 +31,20 @@ export function validateSubscribe(options: SubscribeOptions, handler: BusHandler
   }
   if (typeof handler !== 'function')
     throw new InvalidBusArgumentError('subscribe needs a handler function');
+}
+
+/**
+ * Checks readKey's topic and options; returns the lower bound to apply (undefined: from the
+ * start of the partition, also for a bound of 0 or less).
+ */
+export function validateReadKey(topic: string, options?: ReadKeyOptions): number | undefined {
+  assertTopicName(topic);
+  const sinceMs = options?.sinceMs;
+  if (sinceMs === undefined) return undefined;
+  if (typeof sinceMs !== 'number' || !Number.isFinite(sinceMs)) {
+    throw new InvalidBusArgumentError(
+      `readKey's sinceMs must be a finite number of epoch milliseconds, got ${String(sinceMs)}`,
+    );
+  }
+  return sinceMs > 0 ? sinceMs : undefined;
 }

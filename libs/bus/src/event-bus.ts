@@ -46,17 +46,33 @@ export interface Subscription {
   close(): Promise<void>;
 }
 
+/** Options of `EventBus.readKey`. */
+export interface ReadKeyOptions {
+  /**
+   * A lower bound, in epoch milliseconds: records stamped before it may be left out (a record's
+   * stamp: on Kafka its timestamp, by default when its producer sent it; in memory, when it was
+   * appended). Nothing stamped at or after it is left out, and what is left out comes before
+   * everything returned: the answer is the key's records from some point of the partition on
+   * (at the latest its first record stamped at or after `sinceMs`) to its end. So the caller
+   * gets every record since `sinceMs` and must expect older ones too; when none is that recent
+   * the answer may be []. Absent, 0 or negative: from the start of the partition.
+   */
+  sinceMs?: number;
+}
+
 export interface EventBus {
   /** Publishes events in order under one key (the world id); resolves when durably accepted. */
   publish(topic: string, key: string, events: CloudEvent[]): Promise<void>;
   /** Delivers messages to handler; the offset is committed only after the handler resolves. */
   subscribe(options: SubscribeOptions, handler: BusHandler): Promise<Subscription>;
   /**
-   * Every retained event of `key` on `topic`, from the start of its partition to the end it
-   * has when called, in order; [] for a topic that does not exist. For reading a log back (a
-   * world's command log on restore); optional, as a bus may not be able to.
+   * Every retained event of `key` on `topic`, from the start of its partition (or, with
+   * `sinceMs`, from about then: see `ReadKeyOptions`) to the end it has when called, in order;
+   * records that are not valid events are skipped (and logged); [] for a topic that does not
+   * exist. For reading a log back (a world's command log on restore); optional, as a bus may
+   * not be able to.
    */
-  readKey?(topic: string, key: string): Promise<CloudEvent[]>;
+  readKey?(topic: string, key: string, options?: ReadKeyOptions): Promise<CloudEvent[]>;
   /** Flushes pending publishes and closes every subscription. */
   close(): Promise<void>;
 }

@@ -1,7 +1,8 @@
 // KafkaBus.readKey under concurrency against the real broker of tools/testenv: calls of many
 // keys, and of one key, made together and while records are being published, each see at least
-// every record acknowledged before they were called, only of their key, in order. Timings are in
-// bench/bus (node bench/bus/run.cjs read-key), not asserted here.
+// every record acknowledged before they were called, only of their key, in order; with `sinceMs`,
+// the records from the first one stamped then or later. Timings are in bench/bus (node
+// bench/bus/run.cjs read-key), not asserted here.
 import { randomUUID } from 'node:crypto';
 
 import { Kafka, logLevel } from 'kafkajs';
@@ -72,6 +73,63 @@ describe('KafkaBus.readKey, many calls at once', () => {
     // After everything was acknowledged, a call sees all of it.
     const all = await Promise.all(keys.map((k) => reader.readKey(topic, k)));
     expect(all.map((events) => events.length)).toEqual(keys.map((k) => acknowledged.get(k)));
+  });
+
+  it('reads from a time: from the key’s first record stamped then or later (older ones after it kept), nothing when all are older, each call of a round from its own time', async () => {
+    const topic = `bus.int.readkey.since.${randomUUID().slice(0, 8)}`;
+    const kafka = new Kafka({ brokers, clientId: 'bus-int-stamped', logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }],
+      waitForLeaders: true,
+    });
+    await admin.disconnect();
+    // Two keys of one partition, stamped an hour ago and on, a second apart (b half a second
+    // after a), as producers with those clocks would have.
+    const [a, b] = Array.from({ length: 40 }, (_, i) => `world-${i}`).filter(
+      (key) => partitionForKey(key, PARTITIONS) === partitionForKey('world-0', PARTITIONS),
+    );
+    const t0 = Date.now() - 3_600_000;
+    const record = (key: string, tick: number, at: number) => ({
+      key,
+      value: JSON.stringify(testEvent(key, tick)),
+      timestamp: String(at),
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    for (let tick = 0; tick < 10; tick++) {
+      await producer.send({
+        topic,
+        messages: [record(a, tick, t0 + tick * 1_000), record(b, tick, t0 + tick * 1_000 + 500)],
+      });
+    }
+    // A producer whose clock is behind: stamped before a's tick 5, written after tick 9.
+    await producer.send({ topic, messages: [record(a, 10, t0 + 2_000)] });
+    await producer.disconnect();
+
+    const bus = newBus();
+    const ticks = async (key: string, sinceMs?: number) =>
+      (await bus.readKey(topic, key, { sinceMs })).map((e) => e.tick);
+    const range = (from: number, to: number) =>
+      Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    // One round: each call from its own time.
+    const [fromA, fromB, allA, none] = await Promise.all([
+      ticks(a, t0 + 5_000),
+      ticks(b, t0 + 7_600),
+      ticks(a),
+      ticks(a, Date.now() + 60_000),
+    ]);
+    expect(fromA).toEqual(range(5, 10));
+    expect(fromB).toEqual(range(8, 9));
+    expect(allA).toEqual(range(0, 10));
+    expect(none).toEqual([]);
+    // Alone in their rounds (the partition is read from the offset Kafka finds for the time).
+    expect(await ticks(b, t0 + 9_000)).toEqual([9]);
+    // No record of a is that recent (its tick 10 is stamped earlier): none.
+    expect(await ticks(a, t0 + 9_001)).toEqual([]);
+    expect(await ticks(a, Date.now() + 60_000)).toEqual([]);
+    expect(await ticks(a, t0 - 60_000)).toEqual(range(0, 10));
   });
 
   it('reads a topic created after a call found none, several topics at once, skips (and logs) what is not an event, and refuses calls after close', async () => {

@@ -10,6 +10,8 @@ import { TopicGroup } from './topic-group';
 export interface StoredRecord {
   key: string;
   value: string;
+  /** When it was appended (epoch ms): its Kafka record timestamp. */
+  timestamp: number;
 }
 
 /** Records kept per partition unless configured otherwise (at 30 ticks/s, minutes per world). */
@@ -63,8 +65,9 @@ export class TopicLog {
   append(key: string, values: readonly string[]): number {
     const partition = partitionForKey(key, this.records.length);
     const records = this.records[partition];
+    const timestamp = Date.now();
     for (const value of values) {
-      records.push({ key, value });
+      records.push({ key, value, timestamp });
       this.bytes[partition] += recordBytes(key, value);
     }
     this.trim(partition);

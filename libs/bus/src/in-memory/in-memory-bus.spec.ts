@@ -133,6 +133,31 @@ describe('InMemoryBus', () => {
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
+  it('reads a key back from a time: from its first record appended at or after then', async () => {
+    const now = jest.spyOn(Date, 'now');
+    try {
+      const at = async (ms: number, key: string, tick: number) => {
+        now.mockReturnValue(ms);
+        await bus.publish('t', key, [testEvent(key, tick)]);
+      };
+      await at(1_000, 'w', 0);
+      await at(2_000, 'w', 1);
+      await at(2_500, 'v', 0);
+      await at(1_500, 'w', 2); // a clock that went back: kept, it comes after a recent record
+      await at(3_000, 'w', 3);
+      const ticks = async (sinceMs?: number) =>
+        (await bus.readKey('t', 'w', { sinceMs })).map((e) => e.tick);
+      expect(await ticks(2_000)).toEqual([1, 2, 3]);
+      expect(await ticks(2_001)).toEqual([3]);
+      expect(await ticks(3_001)).toEqual([]);
+      expect(await ticks(0)).toEqual([0, 1, 2, 3]);
+      expect(await ticks(-1)).toEqual([0, 1, 2, 3]);
+      expect(await ticks()).toEqual([0, 1, 2, 3]);
+    } finally {
+      now.mockRestore();
+    }
+  });
+
   it('refuses bad arguments and a closed bus with named errors', async () => {
     await expect(bus.publish('t', '', [testEvent('w', 0)])).rejects.toBeInstanceOf(
       InvalidBusArgumentError,

@@ -1,19 +1,19 @@
 // The embedded-mode bus: Kafka's semantics (per-key order, consumer groups, commit after handle,
 // redelivery on failure) in one process, with no broker to run.
-import { validatePublish, validateSubscribe } from '../arguments';
+import { validatePublish, validateReadKey, validateSubscribe } from '../arguments';
 import { BusClosedError } from '../errors';
 import type {
   BusHandler,
   BusMessage,
   CloudEvent,
   EventBus,
+  ReadKeyOptions,
   SubscribeOptions,
   Subscription,
 } from '../event-bus';
 import { parseCloudEvent } from '../cloud-event';
 import { partitionForKey } from '../partitioner';
 import { redeliveryBackoff } from '../redelivery';
-import { assertTopicName } from '../topics';
 import { InMemoryBroker } from './broker';
 import type { GroupMember } from './topic-group';
 
@@ -66,16 +66,23 @@ export class InMemoryBus implements EventBus {
     if (values.length > 0) this.broker.topic(topic).append(key, values);
   }
 
-  /** Every retained event of `key` on `topic`, oldest first (records that do not parse are skipped). */
-  async readKey(topic: string, key: string): Promise<CloudEvent[]> {
+  /**
+   * Every retained event of `key` on `topic`, oldest first (records that do not parse are
+   * skipped); with `sinceMs`, from its first record appended at or after then.
+   */
+  async readKey(topic: string, key: string, options?: ReadKeyOptions): Promise<CloudEvent[]> {
     if (this.closed) throw new BusClosedError('readKey');
-    assertTopicName(topic);
+    const sinceMs = validateReadKey(topic, options) ?? -Infinity;
     const log = this.broker.topic(topic);
     const partition = partitionForKey(key, log.partitionCount);
     const events: CloudEvent[] = [];
+    let reached = false;
     for (let offset = log.startOffset(partition); offset < log.endOffset(partition); offset++) {
       const record = log.read(partition, offset)!;
       if (record.key !== key) continue;
+      // Older records before the first recent one are left out, as Kafka's lookup does.
+      if (!reached && record.timestamp < sinceMs) continue;
+      reached = true;
       try {
         events.push(parseCloudEvent(record.value));
       } catch {

@@ -11,12 +11,13 @@ import {
   type Producer,
 } from 'kafkajs';
 
-import { validatePublish, validateSubscribe } from '../arguments';
+import { validatePublish, validateReadKey, validateSubscribe } from '../arguments';
 import { BusClosedError } from '../errors';
 import type {
   BusHandler,
   CloudEvent,
   EventBus,
+  ReadKeyOptions,
   SubscribeOptions,
   Subscription,
 } from '../event-bus';
@@ -150,13 +151,14 @@ export class KafkaBus implements EventBus {
 
   /**
    * Every retained event of `key` on `topic`, from the start of its partition to the end it has
-   * now; [] when the topic does not exist. Concurrent calls of a topic share reads (rounds of one
-   * consumer of that topic, in a group of its own, nothing committed); a call rejects after
-   * `joinTimeoutMs`.
+   * now; [] when the topic does not exist. With `sinceMs`, from the key's first record whose
+   * timestamp is at or after then (the partition is read from the offset Kafka finds for that
+   * time). Concurrent calls of a topic share reads (rounds of one consumer of that topic, in a
+   * group of its own, nothing committed); a call rejects after `joinTimeoutMs`.
    */
-  async readKey(topic: string, key: string): Promise<CloudEvent[]> {
+  async readKey(topic: string, key: string, options?: ReadKeyOptions): Promise<CloudEvent[]> {
     if (this.closing) throw new BusClosedError('readKey');
-    assertTopicName(topic);
+    const sinceMs = validateReadKey(topic, options);
     let rounds = this.readers.get(topic);
     if (!rounds) {
       const reader = new KafkaKeyReader(
@@ -174,7 +176,7 @@ export class KafkaBus implements EventBus {
       });
       this.readers.set(topic, rounds);
     }
-    return rounds.read(key);
+    return rounds.read(key, sinceMs);
   }
 
   /** Sends everything queued, closes every subscription (committing what was handled) and disconnects. */

@@ -87,6 +87,7 @@ class FakeConsumer {
       offset: String(offset),
       key: Buffer.from(key),
       value: Buffer.from(`${key}@${offset}`),
+      timestamp: String(1_000 + offset),
     }));
     const last = options.last ?? records[records.length - 1][0];
     await this.eachBatch!({
@@ -105,9 +106,15 @@ function setup(partitions = [0, 1, 2]) {
       return consumer;
     },
   } as unknown as Kafka;
+  const byTimestamp = jest.fn(async (_topic: string, _timestamp?: number) => [
+    { partition: 0, offset: '5' },
+    { partition: 1, offset: '-1' },
+    { partition: 2, offset: '7' },
+  ]);
   const admin = {
     listTopics: async () => [TOPIC],
     fetchTopicOffsets: async () => [],
+    fetchTopicOffsetsByTimestamp: byTimestamp,
   } as unknown as Admin;
   const log = jest.fn();
   const reader = new KafkaKeyReader(
@@ -115,11 +122,14 @@ function setup(partitions = [0, 1, 2]) {
     TOPIC,
   );
   const got: string[] = [];
-  const onRecord = (record: ReadRecord) =>
+  const stamps: number[] = [];
+  const onRecord = (record: ReadRecord) => {
     got.push(`${record.partition}:${record.offset}:${record.key}`);
+    stamps.push(record.timestamp);
+  };
   const read = (ranges: ReadRange[], signal = new AbortController().signal) =>
     reader.read(ranges, onRecord, signal);
-  return { reader, consumers, got, read, log };
+  return { reader, consumers, got, stamps, read, log, byTimestamp };
 }
 
 const settled = () => new Promise((resolve) => setImmediate(resolve));
@@ -159,6 +169,29 @@ describe('KafkaKeyReader', () => {
     await reading;
     expect(got).toEqual(['0:2:a', '0:3:b', '2:0:c', '2:1:d', '0:4:e']);
     expect(consumer.active()).toEqual([]);
+  });
+
+  it('gives each record its timestamp', async () => {
+    const { consumers, stamps, read } = setup();
+    const reading = read([{ partition: 1, from: 3, to: 5 }]);
+    await settled();
+    await consumers[0].deliver(1, [
+      [3, 'a'],
+      [4, 'b'],
+    ]);
+    await reading;
+    expect(stamps).toEqual([1_003, 1_004]);
+  });
+
+  it('looks up the offsets of a time for the partitions asked; a partition with nothing that recent is read from past its end', async () => {
+    const { reader, byTimestamp } = setup();
+    expect(await reader.offsetsAt(1_234, [0, 1])).toEqual(
+      new Map([
+        [0, 5],
+        [1, Infinity],
+      ]),
+    );
+    expect(byTimestamp).toHaveBeenCalledWith(TOPIC, 1_234);
   });
 
   it('skips what it saw already when a rejoin starts a partition over, and keeps the others paused', async () => {

@@ -1,7 +1,8 @@
 // The Kafka side of `readKey` (see read-rounds.ts for how calls share rounds): one reader per
 // topic, a consumer in a group of its own that stays joined with every partition paused, and
-// per round seeks the partitions to read to their start, resumes them and pauses each again once
-// it reached the round's end. Nothing is committed. Joining a fresh group for every read (as
+// per round seeks the partitions to read to their start (or to the offset of a timestamp, looked
+// up through the admin client), resumes them and pauses each again once it reached the round's
+// end. Nothing is committed. Joining a fresh group for every read (as
 // readKey first did) costs a join per call, and a broker's `group.initial.rebalance.delay.ms`
 // (3 s by default; testenv sets 0) delays every first join of a group by that much.
 import { randomUUID } from 'node:crypto';
@@ -58,6 +59,22 @@ export class KafkaKeyReader implements ReadRoundsIO {
       low: Number(low),
       high: Number(high),
     }));
+  }
+
+  async offsetsAt(sinceMs: number, partitions: readonly number[]): Promise<Map<number, number>> {
+    const admin = await this.context.admin();
+    const offsets = await admin.fetchTopicOffsetsByTimestamp(this.topic, sinceMs);
+    const wanted = new Set(partitions);
+    return new Map(
+      offsets
+        .filter(({ partition }) => wanted.has(partition))
+        // Kafka answers -1 for a partition with no record that recent (kafkajs gives its end
+        // instead): nothing to read there.
+        .map(({ partition, offset }) => [
+          partition,
+          Number(offset) >= 0 ? Number(offset) : Infinity,
+        ]),
+    );
   }
 
   async read(
@@ -277,6 +294,7 @@ class TopicReader {
         offset: message.offset,
         key: message.key?.toString('utf8'),
         value: message.value,
+        timestamp: Number(message.timestamp),
       });
     }
     // Past the batch's last record, control records and compacted-away offsets included.

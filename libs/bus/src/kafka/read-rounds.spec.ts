@@ -5,6 +5,7 @@ import { partitionForKey } from '../partitioner';
 import type { BusLog } from './kafka-config';
 import {
   ReadRounds,
+  SINCE_LOOKUP_STEP_MS,
   type PartitionBounds,
   type ReadRange,
   type ReadRecord,
@@ -39,10 +40,13 @@ const keys = (() => {
 
 /** An in-memory topic behind `ReadRoundsIO`; reads can be held until released. */
 class FakeIO implements ReadRoundsIO {
-  logs: Array<Array<{ key: string; value: string }>> | undefined = Array.from(
+  logs: Array<Array<{ key: string; value: string; timestamp: number }>> | undefined = Array.from(
     { length: PARTITIONS },
     () => [],
   );
+  /** offsetsAt calls: [sinceMs, partitions]. */
+  lookups: Array<[number, number[]]> = [];
+  lookupError: Error | undefined;
   /** Offsets below this are gone (retention). */
   low = 0;
   reads: ReadRange[][] = [];
@@ -53,12 +57,17 @@ class FakeIO implements ReadRoundsIO {
   readError: Error | undefined;
   private held: Array<() => void> = [];
 
-  publish(key: string, tick: number, partition = partitionForKey(key, PARTITIONS)): void {
-    this.logs![partition].push({ key, value: JSON.stringify(event(key, tick)) });
+  publish(
+    key: string,
+    tick: number,
+    partition = partitionForKey(key, PARTITIONS),
+    timestamp = tick * 1_000,
+  ): void {
+    this.logs![partition].push({ key, value: JSON.stringify(event(key, tick)), timestamp });
   }
 
-  raw(key: string, value: string): void {
-    this.logs![partitionForKey(key, PARTITIONS)].push({ key, value });
+  raw(key: string, value: string, timestamp = 0): void {
+    this.logs![partitionForKey(key, PARTITIONS)].push({ key, value, timestamp });
   }
 
   release(): void {
@@ -84,6 +93,19 @@ class FakeIO implements ReadRoundsIO {
       low: Math.min(this.low, log.length),
       high: log.length,
     }));
+  }
+
+  /** As Kafka: the first offset (still kept) stamped at or after `sinceMs`, else the end. */
+  async offsetsAt(sinceMs: number, partitions: readonly number[]): Promise<Map<number, number>> {
+    this.lookups.push([sinceMs, [...partitions]]);
+    if (this.lookupError) throw this.lookupError;
+    return new Map(
+      partitions.map((partition) => {
+        const log = this.logs![partition];
+        const first = log.findIndex((r, offset) => offset >= this.low && r.timestamp >= sinceMs);
+        return [partition, first < 0 ? log.length : first];
+      }),
+    );
   }
 
   async read(
@@ -112,6 +134,7 @@ class FakeIO implements ReadRoundsIO {
           offset: String(offset),
           key: log[offset].key,
           value: log[offset].value,
+          timestamp: log[offset].timestamp,
         });
       }
     }
@@ -255,6 +278,101 @@ describe('ReadRounds', () => {
     await expect(r.read(keys[0])).rejects.toThrow('no broker');
     io.prepareError = undefined;
     expect(await r.read(keys[0])).toEqual([]);
+  });
+
+  describe('with a lower bound (sinceMs)', () => {
+    /** Two keys of one partition, and a key of another. */
+    const [a, b] = keys.filter(
+      (key) => partitionForKey(key, PARTITIONS) === partitionForKey(keys[0], PARTITIONS),
+    );
+    const other = keys.find(
+      (key) => partitionForKey(key, PARTITIONS) !== partitionForKey(a, PARTITIONS),
+    )!;
+    const [pa, pOther] = [a, other].map((key) => partitionForKey(key, PARTITIONS));
+    const STEP = SINCE_LOOKUP_STEP_MS;
+
+    /** a and b alternate, one record every STEP / 2 ms: a at 0, STEP, 2 STEP…; b in between. */
+    function interleaved(io: FakeIO, records = 10) {
+      for (let i = 0; i < records; i++) {
+        const key = i % 2 === 0 ? a : b;
+        io.publish(key, i, pa, (i * STEP) / 2);
+      }
+    }
+
+    it('reads a partition once, from the offset of the earliest bound asked of it (rounded down), and gives each call its key from its own bound', async () => {
+      const io = new FakeIO();
+      interleaved(io);
+      io.publish(other, 0, pOther, 0);
+      io.publish(other, 1, pOther, 3 * STEP);
+      const { rounds: r } = rounds(io);
+      const [fromA, fromB, fromOther] = await Promise.all([
+        r.read(a, 3 * STEP + 1), // a at 4 STEP and on
+        r.read(b, 2.5 * STEP), // b at 2.5 STEP and on
+        r.read(other, 2 * STEP + 300),
+      ]);
+      expect(ticks(fromA)).toEqual([8].map((t) => `${a}/${t}`));
+      expect(ticks(fromB)).toEqual([5, 7, 9].map((t) => `${b}/${t}`));
+      expect(ticks(fromOther)).toEqual([`${other}/1`]);
+      // One lookup per rounded bound: 2 STEP for a's partition (b's) and for the other's.
+      expect(io.lookups).toEqual([[2 * STEP, [pa, pOther]]]);
+      expect(io.reads).toEqual([
+        [
+          { partition: pa, from: 4, to: 10 },
+          { partition: pOther, from: 1, to: 2 },
+        ].sort((x, y) => x.partition - y.partition),
+      ]);
+    });
+
+    it('reads a partition from its start when a call of the round has no bound; the bounded call still starts at its own', async () => {
+      const io = new FakeIO();
+      interleaved(io, 6);
+      const { rounds: r } = rounds(io);
+      const [all, recent] = await Promise.all([r.read(a), r.read(a, 2 * STEP)]);
+      expect(ticks(all)).toEqual([0, 2, 4].map((t) => `${a}/${t}`));
+      expect(ticks(recent)).toEqual([`${a}/4`]);
+      expect(io.lookups).toEqual([]);
+      expect(io.reads).toEqual([[{ partition: pa, from: 0, to: 6 }]]);
+    });
+
+    it('answers [] without reading when every record is older than the bound', async () => {
+      const io = new FakeIO();
+      interleaved(io, 4);
+      const { rounds: r } = rounds(io);
+      expect(await r.read(a, 100 * STEP)).toEqual([]);
+      expect(io.lookups).toHaveLength(1);
+      expect(io.reads).toEqual([]);
+    });
+
+    it('keeps an older record that comes after a recent one (the answer is the rest of the partition)', async () => {
+      const io = new FakeIO();
+      // A producer whose clock is behind: tick 2 is stamped before tick 1.
+      for (const [tick, at] of [
+        [0, 0],
+        [1, 5 * STEP],
+        [2, STEP],
+        [3, 6 * STEP],
+      ])
+        io.publish(a, tick, pa, at);
+      const { rounds: r } = rounds(io);
+      expect(ticks(await r.read(a, 4 * STEP))).toEqual([1, 2, 3].map((t) => `${a}/${t}`));
+    });
+
+    it('reads from the partition’s start (logged) when the lookup fails, and from its kept start when the offset found is gone', async () => {
+      const io = new FakeIO();
+      interleaved(io, 6);
+      io.lookupError = new Error('no leader');
+      const { rounds: r, lines } = rounds(io);
+      expect(ticks(await r.read(a, 2 * STEP))).toEqual([`${a}/4`]);
+      expect(io.reads).toEqual([[{ partition: pa, from: 0, to: 6 }]]);
+      expect(lines).toEqual([
+        expect.stringMatching(/^warn: could not look up offsets by time; .*no leader/),
+      ]);
+      io.lookupError = undefined;
+      io.low = 3;
+      jest.spyOn(io, 'offsetsAt').mockResolvedValue(new Map([[pa, 1]]));
+      expect(ticks(await r.read(b, 0.5 * STEP))).toEqual([3, 5].map((t) => `${b}/${t}`));
+      expect(io.reads[1]).toEqual([{ partition: pa, from: 3, to: 6 }]);
+    });
   });
 
   it('close rejects the calls not answered yet, closes the IO and refuses new calls', async () => {

@@ -1,6 +1,7 @@
 // Concurrent `readKey` calls of one topic, coalesced into rounds. A round takes every call waiting
 // when it starts, snapshots the ends of the topic's partitions, reads the partitions those calls'
-// keys hash to once (from their start to the snapshot) and gives each call its key's records.
+// keys hash to once (from their start, or from the offset of the earliest `sinceMs` asked of the
+// partition, to the snapshot) and gives each call its key's records (from its own `sinceMs`).
 // Calls made while a round runs wait for the next one: the snapshot was taken before them, so it
 // may miss records published before they were called. The Kafka IO is injected (`ReadRoundsIO`),
 // so this is tested without a broker.
@@ -24,13 +25,21 @@ export interface ReadRange {
   to: number;
 }
 
-/** One record as read: its key decoded, its value as stored. */
+/** One record as read: its key decoded, its value as stored, its timestamp (epoch ms). */
 export interface ReadRecord {
   partition: number;
   offset: string;
   key: string | undefined;
   value: Uint8Array | string | null;
+  timestamp: number;
 }
+
+/**
+ * Lower bounds are looked up rounded down to this step, so that the calls of a round (a takeover
+ * reads many worlds whose checkpoints are seconds apart) share a few lookups: a partition is read
+ * from at most this much earlier, and each call still gets its records from its own bound.
+ */
+export const SINCE_LOOKUP_STEP_MS = 10_000;
 
 /** What rounds need from Kafka: one topic's bounds, and reading ranges of its partitions. */
 export interface ReadRoundsIO {
@@ -41,6 +50,12 @@ export interface ReadRoundsIO {
   prepare(): Promise<void>;
   /** Every partition's bounds now (one entry per partition); undefined when there is no topic. */
   bounds(): Promise<PartitionBounds[] | undefined>;
+  /**
+   * For each of `partitions`, the offset of its first record stamped at or after `sinceMs`, or
+   * (every record is older) an offset at or past its end (Kafka's ListOffsets by timestamp). A
+   * partition missing from the answer is read from its start.
+   */
+  offsetsAt(sinceMs: number, partitions: readonly number[]): Promise<Map<number, number>>;
   /**
    * Calls `onRecord` for every record of each range, once, in offset order per partition, then
    * resolves. Rejects (and stops) when `signal` aborts: nobody waits for the round any more.
@@ -61,6 +76,8 @@ export interface ReadRoundsOptions {
 
 interface Call {
   key: string;
+  /** The call's lower bound (undefined: from the partition's start). */
+  sinceMs: number | undefined;
   settled: boolean;
   resolve(events: CloudEvent[]): void;
   reject(error: unknown): void;
@@ -85,12 +102,16 @@ export class ReadRounds {
     private readonly options: ReadRoundsOptions,
   ) {}
 
-  /** Every record of `key` from the start of its partition to its end now, parsed; [] for no topic. */
-  read(key: string): Promise<CloudEvent[]> {
+  /**
+   * Every record of `key` from the start of its partition (with `sinceMs`, from its first record
+   * of the key stamped at or after then) to its end now, parsed; [] for no topic.
+   */
+  read(key: string, sinceMs?: number): Promise<CloudEvent[]> {
     if (this.closing) return Promise.reject(new BusClosedError('readKey'));
     return new Promise<CloudEvent[]>((resolve, reject) => {
       const call: Call = {
         key,
+        sinceMs,
         settled: false,
         resolve,
         reject,
@@ -148,25 +169,46 @@ export class ReadRounds {
       this.current = undefined;
     }
     for (const call of calls) {
-      if (!call.settled) this.answer(call, this.parse(results.get(call.key)));
+      if (!call.settled) this.answer(call, this.parse(since(results.get(call.key), call.sinceMs)));
     }
   }
 
-  /** Each key's records (of its partition, in offset order); a key of an empty partition has none. */
+  /**
+   * Each key's records (of its partition, in offset order, from the start the round read it
+   * from); a key of an empty partition has none.
+   */
   private async readRound(round: Round): Promise<Map<string, ReadRecord[]>> {
     const results = new Map<string, ReadRecord[]>();
     const bounds = await this.io.bounds();
     if (!bounds || bounds.length === 0) return results;
     const partitionOf = new Map<string, number>();
-    const ranges = new Map<number, ReadRange>();
-    for (const { key } of round.calls) {
-      if (partitionOf.has(key)) continue;
-      const partition = partitionForKey(key, bounds.length);
-      partitionOf.set(key, partition);
-      results.set(key, []);
+    /** Per partition to read: the earliest bound asked of it (undefined: from its start). */
+    const earliest = new Map<number, number | undefined>();
+    for (const { key, sinceMs } of round.calls) {
+      let partition = partitionOf.get(key);
+      if (partition === undefined) {
+        partition = partitionForKey(key, bounds.length);
+        partitionOf.set(key, partition);
+        results.set(key, []);
+      }
       const bound = bounds.find((b) => b.partition === partition);
-      if (bound && bound.high > bound.low)
-        ranges.set(partition, { partition, from: bound.low, to: bound.high });
+      if (!bound || bound.high <= bound.low) continue;
+      const lookup =
+        sinceMs === undefined
+          ? undefined
+          : Math.floor(sinceMs / SINCE_LOOKUP_STEP_MS) * SINCE_LOOKUP_STEP_MS;
+      const before = earliest.has(partition) ? earliest.get(partition) : lookup;
+      earliest.set(
+        partition,
+        before === undefined || lookup === undefined ? undefined : Math.min(before, lookup),
+      );
+    }
+    const starts = await this.starts(earliest);
+    const ranges = new Map<number, ReadRange>();
+    for (const partition of earliest.keys()) {
+      const { low, high } = bounds.find((b) => b.partition === partition)!;
+      const from = Math.min(Math.max(starts.get(partition) ?? low, low), high);
+      if (from < high) ranges.set(partition, { partition, from, to: high });
     }
     if (ranges.size === 0) return results;
     await this.io.read(
@@ -178,6 +220,37 @@ export class ReadRounds {
       round.abort.signal,
     );
     return results;
+  }
+
+  /**
+   * The offsets to read the partitions from: looked up for those with a bound (one lookup per
+   * bound); those without, or whose lookup failed (logged), are read from their start.
+   */
+  private async starts(earliest: Map<number, number | undefined>): Promise<Map<number, number>> {
+    const byBound = new Map<number, number[]>();
+    for (const [partition, sinceMs] of earliest) {
+      if (sinceMs !== undefined) byBound.set(sinceMs, [...(byBound.get(sinceMs) ?? []), partition]);
+    }
+    const starts = new Map<number, number>();
+    await Promise.all(
+      [...byBound].map(async ([sinceMs, partitions]) => {
+        try {
+          const offsets = await this.io.offsetsAt(sinceMs, partitions);
+          for (const partition of partitions) {
+            const offset = offsets.get(partition);
+            if (offset !== undefined) starts.set(partition, offset);
+          }
+        } catch (error) {
+          this.options.log('warn', 'could not look up offsets by time; reading from the start', {
+            topic: this.topic,
+            partitions,
+            sinceMs,
+            error: String(error),
+          });
+        }
+      }),
+    );
+    return starts;
   }
 
   /** Parses one call's records; a record that is not a valid event is logged and skipped. */
@@ -214,4 +287,14 @@ export class ReadRounds {
     const round = this.current;
     if (round?.calls.every((c) => c.settled)) round.abort.abort();
   }
+}
+
+/**
+ * A call's records from its first one stamped at or after `sinceMs` (all without a bound): the
+ * round may have read the partition from earlier for another call, or from a rounded bound.
+ */
+function since(records: ReadRecord[] | undefined, sinceMs: number | undefined): ReadRecord[] {
+  if (!records || sinceMs === undefined) return records ?? [];
+  const first = records.findIndex((record) => record.timestamp >= sinceMs);
+  return first < 0 ? [] : records.slice(first);
 }

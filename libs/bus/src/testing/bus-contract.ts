@@ -2,7 +2,7 @@
 // InMemoryBus and by kafka/kafka-bus.int.spec.ts against a real Kafka broker.
 import { randomUUID } from 'node:crypto';
 
-import { BusClosedError } from '../errors';
+import { BusClosedError, InvalidBusArgumentError } from '../errors';
 import { createCloudEvent } from '../cloud-event';
 import { partitionForKey } from '../partitioner';
 import type { BusMessage, CloudEvent, EventBus, Subscription } from '../event-bus';
@@ -105,6 +105,29 @@ export function describeBusContract(name: string, makeHarness: () => BusContract
       expect(await bus.readKey(topic, 'world-a')).toEqual(events);
       // A new client reads the same (a restarted process).
       expect(await newBus().readKey!(topic, 'world-b')).toEqual(others);
+    });
+
+    it('reads one key back from a time: every event since then, after the key’s older ones from some point on', async () => {
+      const bus = newBus();
+      if (!bus.readKey) return;
+      const topic = unique('contract.readkey.since');
+      const older = range(3).map((tick) => testEvent('world-a', tick));
+      const recent = range(3).map((tick) => testEvent('world-a', 3 + tick));
+      const all = [...older, ...recent];
+      await bus.publish(topic, 'world-a', older);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const sinceMs = Date.now();
+      await bus.publish(topic, 'world-b', [testEvent('world-b', 0)]);
+      await bus.publish(topic, 'world-a', recent);
+      const got = await bus.readKey(topic, 'world-a', { sinceMs });
+      // The end of the key's events, at least those since `sinceMs`.
+      expect(got.length).toBeGreaterThanOrEqual(recent.length);
+      expect(got).toEqual(all.slice(all.length - got.length));
+      expect(await bus.readKey(topic, 'world-a', { sinceMs: 0 })).toEqual(all);
+      expect(await bus.readKey(topic, 'world-a', {})).toEqual(all);
+      await expect(bus.readKey(topic, 'world-a', { sinceMs: NaN })).rejects.toBeInstanceOf(
+        InvalidBusArgumentError,
+      );
     });
 
     it('keeps each key in call order across partitions when many worlds interleave', async () => {
