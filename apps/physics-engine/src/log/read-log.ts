@@ -1,17 +1,59 @@
 import { EVENT_TYPES, worldTopic, type EventBus } from '@anvil/bus';
 import { entryFromEvent, type CommandLogEntry } from './command-log-entry';
+import type { LogCheckpoint } from './replay';
+
+/**
+ * How long before its checkpoint was saved a world's log is read back from (docs/decisions.md,
+ * "Command log"). The entries a restore needs after a checkpoint were appended after its state
+ * was taken, so before the checkpoint's `createdAt` by at most the save's duration (waiting for
+ * the entry it includes to be acknowledged, then the database write) plus the skew between the
+ * engine's clock (the records' timestamps) and the database's (`createdAt`). A bound too late
+ * only costs a second, whole read (`reachesCheckpoint`); a bound earlier than needed reads more.
+ */
+export const LOG_READ_MARGIN_MS = 60_000;
+
+/**
+ * Where to start reading a world's log for a restore from `checkpoint` (epoch ms): the margin
+ * before it was saved; undefined (from the start) without a checkpoint, or one that includes no
+ * entry (nothing would show that the read reached back far enough).
+ */
+export function logReadBound(
+  checkpoint: { createdAt: Date; logSeq: number } | null | undefined,
+): number | undefined {
+  if (!checkpoint || checkpoint.logSeq <= 0) return undefined;
+  return checkpoint.createdAt.getTime() - LOG_READ_MARGIN_MS;
+}
+
+/**
+ * Whether a log read from a bound (the world's entries from some point of the log on) reaches
+ * back to `checkpoint`: it holds the checkpoint's last entry (its `logSeq`, of its epoch). Every
+ * entry a restore needs comes after that one in the log (its writer appends in seq order and
+ * appends again, in order, what the bus may not have taken; a newer owner appends only after it
+ * read the log), so then nothing it needs was left out. Without it, entries after the checkpoint
+ * may be missing, unseen when all of them are: read the whole log.
+ */
+export function reachesCheckpoint(
+  checkpoint: Pick<LogCheckpoint, 'logSeq' | 'epoch'>,
+  log: readonly CommandLogEntry[],
+): boolean {
+  const epoch = checkpoint.epoch ?? 0;
+  return log.some((entry) => entry.seq === checkpoint.logSeq && entry.epoch === epoch);
+}
 
 /**
  * A world's command log as the bus holds it now, in log order (what `entriesAfter` sorts out);
- * undefined when the bus cannot read back.
+ * with `sinceMs`, the bus may leave out entries older than that (see `ReadKeyOptions`). Undefined
+ * when the bus cannot read back.
  */
 export async function readWorldLog(
   bus: EventBus,
   worldId: string,
   topicPrefix?: string,
+  sinceMs?: number,
 ): Promise<CommandLogEntry[] | undefined> {
   if (!bus.readKey) return undefined;
-  const events = await bus.readKey(worldTopic('commands', topicPrefix), worldId);
+  const topic = worldTopic('commands', topicPrefix);
+  const events = await bus.readKey(topic, worldId, sinceMs === undefined ? undefined : { sinceMs });
   return events
     .filter((event) => event.type === EVENT_TYPES.commandsApplied && event.subject === worldId)
     .map(entryFromEvent)

@@ -24,7 +24,7 @@ import type { PhysicsConfig } from '../config/physics-config';
 import type { Rapier } from '../simulation/rapier';
 import type { CommandLogEntry } from '../log/command-log-entry';
 import { CommandLogError } from '../log/command-log-error';
-import { readWorldLog } from '../log/read-log';
+import { logReadBound, reachesCheckpoint, readWorldLog } from '../log/read-log';
 import type { LogCheckpoint, Replayed } from '../log/replay';
 import { restoreWorld } from '../log/restore-world';
 import type { KeyedResult } from '../simulation/applied-keys';
@@ -212,18 +212,11 @@ export class WorldsService {
     settings: WorldSettings,
     epoch: number,
   ): Promise<{ runtime: WorldRuntime; created: boolean }> {
-    const [checkpoint, log] = await Promise.all([
-      this.latestCheckpoint(worldId),
-      this.readLog(worldId),
-    ]);
-    const existing = this.worlds.get(worldId);
-    if (existing) {
-      // A Restore created it while the checkpoint was being read.
-      if (!sameWorldSettings(existing.sim.settings, settings)) {
-        throw new AlreadyExistsError(`world "${worldId}" exists with a different config`);
-      }
-      return { runtime: existing, created: false };
-    }
+    const checkpoint = await this.latestCheckpoint(worldId);
+    const { log, whole } = await this.readLogFor(worldId, checkpoint);
+    const existing = this.running(worldId, settings);
+    // A Restore created it while the checkpoint and the log were being read.
+    if (existing) return { runtime: existing, created: false };
     if (!checkpoint && log.length === 0) {
       const sim = WorldSimulation.create(this.deps.rapier, settings, this.simOptions);
       return { runtime: await this.serve(worldId, sim, 0, epoch), created: true };
@@ -256,11 +249,21 @@ export class WorldsService {
     try {
       restored = restoreWorld(this.deps.rapier, base, log, this.simOptions);
     } catch (error) {
-      if (!(error instanceof CommandLogError)) throw error;
-      throw new EngineUnavailableError(
-        `world "${worldId}": its command log does not replay onto the checkpoint of tick ${base.tick} (${error.code}: ${error.message})`,
-        { cause: error },
+      if (whole || !(error instanceof CommandLogError) || error.code !== 'LOG_GAP')
+        this.unreplayable(worldId, base, error);
+      // An entry it needs was older than the bound (the read reached the checkpoint's entry, so
+      // the bus did not keep its promise): the whole log decides.
+      this.logger.warn(
+        `world ${worldId}: its command log since the bound misses entry ${error.seq}; reading all of it`,
       );
+      const all = await this.readLog(worldId);
+      const started = this.running(worldId, settings);
+      if (started) return { runtime: started, created: false };
+      try {
+        restored = restoreWorld(this.deps.rapier, base, all, this.simOptions);
+      } catch (again) {
+        this.unreplayable(worldId, base, again);
+      }
     }
     const { sim, logSeq } = restored;
     this.logger.log(
@@ -294,10 +297,52 @@ export class WorldsService {
     return runtime;
   }
 
-  /** The world's command log from the bus ([] when the bus cannot read back). */
-  private async readLog(worldId: string): Promise<CommandLogEntry[]> {
+  /** The world running here already (a Restore created it), or undefined; its settings must match. */
+  private running(worldId: string, settings: WorldSettings): WorldRuntime | undefined {
+    const existing = this.worlds.get(worldId);
+    if (existing && !sameWorldSettings(existing.sim.settings, settings)) {
+      throw new AlreadyExistsError(`world "${worldId}" exists with a different config`);
+    }
+    return existing;
+  }
+
+  /** Throws UNAVAILABLE for a log that does not replay onto the checkpoint, other errors as they are. */
+  private unreplayable(worldId: string, base: LogCheckpoint, error: unknown): never {
+    if (!(error instanceof CommandLogError)) throw error;
+    throw new EngineUnavailableError(
+      `world "${worldId}": its command log does not replay onto the checkpoint of tick ${base.tick} (${error.code}: ${error.message})`,
+      { cause: error },
+    );
+  }
+
+  /**
+   * The log a restore from `checkpoint` needs: without one, all of it; with one, the entries
+   * since a margin before it was saved (`logReadBound`), or all of it when those do not reach
+   * back to it (`reachesCheckpoint`). `whole`: nothing was left out.
+   */
+  private async readLogFor(
+    worldId: string,
+    checkpoint: { createdAt: Date; logSeq: number; epoch: number } | null,
+  ): Promise<{ log: CommandLogEntry[]; whole: boolean }> {
+    const sinceMs = logReadBound(checkpoint);
+    if (!checkpoint || sinceMs === undefined)
+      return { log: await this.readLog(worldId), whole: true };
+    const log = await this.readLog(worldId, sinceMs);
+    if (reachesCheckpoint(checkpoint, log)) return { log, whole: false };
+    this.logger.warn(
+      `world ${worldId}: its command log since ${new Date(sinceMs).toISOString()} does not reach back to its checkpoint (entry ${checkpoint.logSeq}); reading all of it`,
+    );
+    return { log: await this.readLog(worldId), whole: true };
+  }
+
+  /**
+   * The world's command log from the bus ([] when the bus cannot read back); with `sinceMs`, the
+   * bus may leave out entries older than that.
+   */
+  private async readLog(worldId: string, sinceMs?: number): Promise<CommandLogEntry[]> {
     try {
-      return (await readWorldLog(this.deps.bus, worldId, this.deps.config.bus.topicPrefix)) ?? [];
+      const { bus, config } = this.deps;
+      return (await readWorldLog(bus, worldId, config.bus.topicPrefix, sinceMs)) ?? [];
     } catch (error) {
       throw new EngineUnavailableError(
         `world "${worldId}": cannot read its command log: ${String(error)}`,
