@@ -122,11 +122,11 @@ describe('RunningWorldsService', () => {
     gw.engine.running('arena');
     for (let i = 0; i < 50; i++)
       gw.engine.failures.push(new EngineUnavailableError('connect ECONNREFUSED'));
-    const started = Date.now();
     await expect(gw.running.call('arena', trace, snapshot('arena'))).rejects.toMatchObject({
       code: ErrorCode.EngineUnavailable,
     });
     expect(gw.engine.callsOf('start').length).toBeGreaterThan(1);
-    expect(Date.now() - started).toBeLessThan(5_000);
+    // It gave up at its deadline, not when the engine stopped failing.
+    expect(gw.engine.failures.length).toBeGreaterThan(0);
   });
 });
