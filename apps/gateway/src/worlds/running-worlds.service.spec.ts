@@ -118,6 +118,31 @@ describe('RunningWorldsService', () => {
     expect(restored).toBe(1);
   });
 
+  it('finds the world again when the call fails UNAVAILABLE once more after it was found (the new owner was still taking it over)', async () => {
+    gw.engine.running('arena');
+    let calls = 0;
+    const flaky = async () => {
+      if (++calls <= 2) throw fromEngineError(new EngineUnavailableError('taking over'), 'arena');
+      return 'applied';
+    };
+    await expect(gw.running.call('arena', trace, flaky)).resolves.toBe('applied');
+    expect(calls).toBe(3);
+    expect(gw.engine.callsOf('start')).toHaveLength(2);
+  });
+
+  it('gives an UNAVAILABLE call to the caller once ENGINE_RELOCATE_DEADLINE_MS passed since its first failure, even when the world is found each time', async () => {
+    gw.engine.running('arena');
+    let calls = 0;
+    const down = async () => {
+      calls++;
+      throw fromEngineError(new EngineUnavailableError('taking over'), 'arena');
+    };
+    await expect(gw.running.call('arena', trace, down)).rejects.toMatchObject({
+      code: ErrorCode.EngineUnavailable,
+    });
+    expect(calls).toBeGreaterThan(2);
+  });
+
   it('keeps trying to find the world while its engine is unavailable, and gives up after ENGINE_RELOCATE_DEADLINE_MS', async () => {
     gw.engine.running('arena');
     for (let i = 0; i < 50; i++)

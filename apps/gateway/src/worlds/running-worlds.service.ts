@@ -47,9 +47,11 @@ export class RunningWorldsService {
 
   /**
    * Runs `call`, an engine call about `worldId`. If the engine does not run the world, starts
-   * it, runs `restore` (what the restarted engine lost, e.g. the caller's body) and calls again;
-   * if the world's engine is gone, finds the world again (restoring when it had to be started
-   * afresh) and calls again. A second failure is the caller's.
+   * it once, runs `restore` (what the restarted engine lost, e.g. the caller's body) and calls
+   * again. If the world's engine is gone, finds the world again (restoring when it had to be
+   * started afresh) and calls again, as long as calls keep failing UNAVAILABLE until
+   * ENGINE_RELOCATE_DEADLINE_MS after the first did: the replica that just took the world over
+   * may still be bringing it back (too slow, or lost it again). Other failures are the caller's.
    */
   async call<T>(
     worldId: string,
@@ -57,18 +59,28 @@ export class RunningWorldsService {
     call: () => Promise<T>,
     restore?: () => Promise<void>,
   ): Promise<T> {
-    let restoring: boolean;
-    try {
-      return await call();
-    } catch (error) {
-      // The engine lost the world: what it lost goes back. A replica that took the world over
-      // restored it (its players too), unless it had to start it afresh.
-      if (isWorldNotRunning(error)) restoring = (await this.start(worldId, trace, false), true);
-      else if (isUnavailable(error)) restoring = await this.start(worldId, trace, true);
-      else throw error;
+    let started = false;
+    let deadline: number | undefined;
+    for (;;) {
+      let restoring: boolean;
+      try {
+        return await call();
+      } catch (error) {
+        // The engine lost the world: what it lost goes back. A replica that took the world over
+        // restored it (its players too), unless it had to start it afresh.
+        if (isWorldNotRunning(error) && !started) {
+          started = true;
+          restoring = (await this.start(worldId, trace, false), true);
+        } else if (isUnavailable(error) && Date.now() < (deadline ??= this.relocateDeadline())) {
+          restoring = await this.start(worldId, trace, true);
+        } else throw error;
+      }
+      if (restoring) await restore?.();
     }
-    if (restoring) await restore?.();
-    return call();
+  }
+
+  private relocateDeadline(): number {
+    return Date.now() + this.config.get('engine').relocateDeadlineMs;
   }
 
   private start(worldId: string, trace: TraceContext, relocate: boolean): Promise<boolean> {
@@ -98,7 +110,7 @@ export class RunningWorldsService {
    */
   private async relocate(worldId: string, trace: TraceContext): Promise<boolean> {
     const failed = this.engine.addressOf(worldId);
-    const deadline = Date.now() + this.config.get('engine').relocateDeadlineMs;
+    const deadline = this.relocateDeadline();
     for (
       let delay = RELOCATE_FIRST_DELAY_MS;
       ;

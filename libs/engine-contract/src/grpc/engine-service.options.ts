@@ -31,8 +31,16 @@ export interface EngineTransportOptions {
 }
 
 /**
- * Channel options for EngineService clients: message size limits matching the server and
- * keepalive pings so a dead peer is noticed between ticks.
+ * How long a client waits, at most, before it tries an unreachable engine again. grpc-js's default
+ * backoff grows to 120 s, so an engine restarted at the same address (a StatefulSet pod, a killed
+ * process) would stay unreached for up to that long while every call fails at once.
+ */
+export const ENGINE_MAX_RECONNECT_BACKOFF_MS = 1_000;
+
+/**
+ * Channel options for EngineService clients: message size limits matching the server,
+ * keepalive pings so a dead peer is noticed between ticks, and a reconnect backoff capped at
+ * `ENGINE_MAX_RECONNECT_BACKOFF_MS`.
  */
 export function engineChannelOptions(options: EngineTransportOptions = {}): ChannelOptions {
   const max = options.maxMessageBytes ?? ContractLimits.maxMessageBytes;
@@ -41,5 +49,7 @@ export function engineChannelOptions(options: EngineTransportOptions = {}): Chan
     'grpc.max_send_message_length': max,
     'grpc.keepalive_time_ms': 30_000,
     'grpc.keepalive_timeout_ms': 10_000,
+    'grpc.initial_reconnect_backoff_ms': 200,
+    'grpc.max_reconnect_backoff_ms': ENGINE_MAX_RECONNECT_BACKOFF_MS,
   };
 }
