@@ -130,6 +130,18 @@ describe('RunningWorldsService', () => {
     expect(gw.engine.callsOf('start')).toHaveLength(2);
   });
 
+  it('finds the world again when putting back what it lost fails UNAVAILABLE, and puts it back there', async () => {
+    gw.engine.failures.push(new EngineUnavailableError('connect ECONNREFUSED'));
+    let restores = 0;
+    const result = await gw.running.call('arena', trace, snapshot('arena'), async () => {
+      if (++restores === 1)
+        throw fromEngineError(new EngineUnavailableError('the new owner is busy'), 'arena');
+    });
+    expect(result).toMatchObject({ worldId: 'arena' });
+    expect(restores).toBe(2);
+    expect(gw.engine.callsOf('start')).toHaveLength(2);
+  });
+
   it('gives an UNAVAILABLE call to the caller once ENGINE_RELOCATE_DEADLINE_MS passed since its first failure, even when the world is found each time', async () => {
     gw.engine.running('arena');
     let calls = 0;

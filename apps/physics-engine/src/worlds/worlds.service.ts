@@ -212,8 +212,11 @@ export class WorldsService {
     settings: WorldSettings,
     epoch: number,
   ): Promise<{ runtime: WorldRuntime; created: boolean }> {
+    const began = performance.now();
     const checkpoint = await this.latestCheckpoint(worldId);
+    const checkpointRead = performance.now();
     const { log, whole } = await this.readLogFor(worldId, checkpoint);
+    const logRead = performance.now();
     const existing = this.running(worldId, settings);
     // A Restore created it while the checkpoint and the log were being read.
     if (existing) return { runtime: existing, created: false };
@@ -266,10 +269,14 @@ export class WorldsService {
       }
     }
     const { sim, logSeq } = restored;
+    const replayed = performance.now();
+    const runtime = await this.serve(worldId, sim, logSeq, epoch);
+    // Where a restore's time goes (a failover's pause is mostly this and the lease's expiry).
+    const ms = (from: number, to: number) => Math.round(to - from);
     this.logger.log(
-      `world ${worldId}: restored ${checkpoint ? `checkpoint of tick ${base.tick}` : 'its first state'} and its command log to seq ${logSeq}, tick ${sim.tick}`,
+      `world ${worldId}: restored ${checkpoint ? `checkpoint of tick ${base.tick}` : 'its first state'} and its command log to seq ${logSeq}, tick ${sim.tick} in ${ms(began, performance.now())} ms (checkpoint ${ms(began, checkpointRead)}, log ${ms(checkpointRead, logRead)}, replay ${ms(logRead, replayed)}, epoch marker ${ms(replayed, performance.now())})`,
     );
-    return { runtime: await this.serve(worldId, sim, logSeq, epoch), created: false };
+    return { runtime, created: false };
   }
 
   /** Starts the world and waits for its epoch marker to be in the log (UNAVAILABLE if not). */

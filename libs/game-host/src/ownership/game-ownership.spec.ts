@@ -22,12 +22,16 @@ beforeAll(async () => {
   await storage.migrate();
 });
 afterAll(() => storage.close());
-beforeEach(() => (bus = new InMemoryBus()));
+// The replicas of a test share one physics engine, as a module's replicas do.
+let physics: ReturnType<typeof fakePhysics>;
+beforeEach(() => {
+  bus = new InMemoryBus();
+  physics = fakePhysics();
+});
 afterEach(() => bus.close());
 
 function replica(holder: string) {
   const clock = new ManualClock();
-  const physics = fakePhysics();
   const leases = new WorldOwnership({
     leases: storage.leases,
     holder,
@@ -74,7 +78,9 @@ describe('game module ownership', () => {
 
   it('saves every change of the rules state before answering, under the lease epoch', async () => {
     const a = replica('a');
-    await a.worlds.init('w2', undefined, [], 'gateway');
+    await expect(a.worlds.init('w2', undefined, [], 'gateway')).resolves.toMatchObject({
+      created: true,
+    });
     await Promise.all([a.worlds.apply('w2', interact), a.worlds.apply('w2', interact)]);
     expect(await saved('w2')).toEqual({ epoch: 1, count: 2 });
     const row = await storage.gameStates.get('w2', ROLE);
@@ -106,7 +112,10 @@ describe('game module ownership', () => {
     await a.worlds.apply('w4', interact);
     // a is paused: its timers stop (the manual clock does not move), the database's clock runs.
     await expire();
-    await b.worlds.init('w4', undefined, [], 'gateway');
+    // Its players are in the state b restores: nothing for the gateway to put back.
+    await expect(b.worlds.init('w4', undefined, [], 'gateway')).resolves.toMatchObject({
+      created: false,
+    });
     // a wakes before it noticed anything: by its own clock the lease is still valid, so the
     // store is what refuses its epoch.
     const woken = await a.worlds.apply('w4', interact).catch((e: unknown) => e);

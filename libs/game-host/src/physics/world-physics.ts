@@ -16,6 +16,11 @@ import type { PhysicsClients, PhysicsEngine } from './physics-clients';
  * on its new owner; meanwhile its commands wait (bounded by MAX_QUEUED_COMMANDS_PER_WORLD).
  */
 export const REROUTE_DEADLINE_MS = 5_000;
+/**
+ * Longest wait between two tries: a try costs the replica asked one lease read, and the world
+ * is back at most this long after its new owner has it (the failover goal is 2 s).
+ */
+const REROUTE_MAX_DELAY_MS = 200;
 
 /**
  * Where one world's physics lives, and the way back to it: calls go to the replica that owns
@@ -120,7 +125,7 @@ export class WorldPhysics {
     const replicated = this.owner !== this.bound;
     const again = async () => {
       const deadline = performance.now() + REROUTE_DEADLINE_MS;
-      for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
+      for (let delay = 50; ; delay = Math.min(delay * 2, REROUTE_MAX_DELAY_MS)) {
         try {
           return await once();
         } catch (error) {

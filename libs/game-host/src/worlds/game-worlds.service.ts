@@ -171,7 +171,8 @@ export class GameWorldsService {
         );
       }
       this.worlds.set(worldId, world);
-      return { ...response, created: true };
+      // Fresh for its caller (who puts its players back) unless both halves were restored.
+      return { ...response, created: response.created || !lease?.saved };
     } catch (error) {
       // Not closed: another replica (or this one, next round) may bring the world back.
       await ownership?.release(worldId, false);

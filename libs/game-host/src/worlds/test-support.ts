@@ -64,10 +64,12 @@ const body = (bodyId: string, xMm: number): BodyState => ({
 });
 
 /**
- * A physics engine that answers at once (Init once `initGate` settles); `snapshotFails` makes
- * its Snapshot UNAVAILABLE.
+ * A physics engine that answers at once (Init once `initGate` settles, `created` on a world's
+ * first Init only, as a physics engine restores one it ran before); `snapshotFails` makes its
+ * Snapshot UNAVAILABLE.
  */
 export function fakePhysics() {
+  const worlds = new Set<string>();
   const state = {
     snapshots: 0,
     snapshotFails: false,
@@ -77,11 +79,13 @@ export function fakePhysics() {
   const calls = {
     init: async ({ worldId }: { worldId: string }) => {
       await state.initGate;
+      const created = !worlds.has(worldId);
+      worlds.add(worldId);
       return {
         worldId,
         tick: 2,
         stateHash: '',
-        created: true,
+        created,
         config: { widthMm: 40_000, heightMm: 20_000, gravityYMmS2: 0, maxBodies: 100 },
         tickHz: 0,
       };
