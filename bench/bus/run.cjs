@@ -2,13 +2,16 @@
 // KafkaBus publish throughput against Kafka's own producer benchmark on the same broker, in the
 // same run: `org.apache.kafka.tools.ProducerPerformance` with the same guarantees (acks=all,
 // idempotence, gzip) and the same record size; then concurrent readKey calls against the first
-// readKey implementation (read-key.cjs). Needs `npx nx run bus:build` and `npm run testenv:up`.
-// Run: node bench/bus/run.cjs [publish|read-key] (both when none is named).
+// readKey implementation (read-key.cjs); then reading a command log back written with gzip
+// against uncompressed (log-compression.cjs). Needs `npx nx run bus:build` and
+// `npm run testenv:up`. Run: node bench/bus/run.cjs [publish|read-key|log-compression] (all when
+// none is named).
 const { spawnSync } = require('node:child_process');
 const { randomUUID } = require('node:crypto');
 
 const { median, report } = require('../stats.cjs');
 const { readTestenv } = require('../../tools/jest/testenv-file.cjs');
+const { logCompressionBench } = require('./log-compression.cjs');
 const { readKeyBench } = require('./read-key.cjs');
 
 const EVENTS = 50_000;
@@ -134,19 +137,25 @@ async function deleteTopics(env, topics) {
 
 async function main() {
   const only = process.argv[2];
-  if (only && only !== 'publish' && only !== 'read-key') {
-    console.error(`unknown scenario ${only}; available: publish, read-key`);
+  const scenarios = ['publish', 'read-key', 'log-compression'];
+  if (only && !scenarios.includes(only)) {
+    console.error(`unknown scenario ${only}; available: ${scenarios.join(', ')}`);
     process.exit(2);
   }
   const env = readTestenv();
-  if (only !== 'read-key') await publishBench(env);
-  if (only !== 'publish') {
-    const { KafkaBus, createCloudEvent, parseCloudEvent, parseBrokers, partitionForKey } =
-      loadBus();
-    const newBus = () =>
-      new KafkaBus({ brokers: parseBrokers(env.KAFKA_BROKERS), clientId: 'bench-bus' });
+  const runs = (scenario) => !only || only === scenario;
+  if (runs('publish')) await publishBench(env);
+  const { KafkaBus, createCloudEvent, parseCloudEvent, parseBrokers, partitionForKey } = loadBus();
+  const newBus = (config = {}) =>
+    new KafkaBus({ brokers: parseBrokers(env.KAFKA_BROKERS), clientId: 'bench-bus', ...config });
+  if (runs('read-key'))
     await readKeyBench({ env, newBus, createCloudEvent, parseCloudEvent, partitionForKey });
-  }
+  if (runs('log-compression'))
+    await logCompressionBench({
+      newBus: (config) => newBus({ partitions: 3, ...config }),
+      createCloudEvent,
+      deleteTopics: (topics) => deleteTopics(env, topics),
+    });
 }
 
 async function publishBench(env) {
@@ -155,6 +164,7 @@ async function publishBench(env) {
     brokers: parseBrokers(env.KAFKA_BROKERS),
     clientId: 'bench-bus',
     partitions: PARTITIONS,
+    compression: 'gzip', // as the Java baseline
   });
   const events = makeEvents(createCloudEvent);
   const topics = [];

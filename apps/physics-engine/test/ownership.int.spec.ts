@@ -170,7 +170,11 @@ describe('world ownership across physics replicas', () => {
     const a = await start('physics-a');
     const b = await start('physics-b');
     const worldId = 'paused';
-    expect((await a.client.init({ worldId, config: CONFIG }, here())).created).toBe(true);
+    // The owner names itself, for a caller that reached it through a load-balanced address.
+    await expect(a.client.init({ worldId, config: CONFIG }, here())).resolves.toMatchObject({
+      created: true,
+      ownerAddress: a.engine.address,
+    });
     await expect(b.client.init({ worldId, config: CONFIG }, here())).rejects.toMatchObject({
       name: 'WorldOwnedElsewhereError',
       message: expect.stringContaining(`owned by replica physics-a at ${a.engine.address}`),
@@ -187,7 +191,7 @@ describe('world ownership across physics replicas', () => {
     a.engine.child.kill('SIGSTOP');
     await sleep(TTL_MS + 500);
     const takeover = await b.client.init({ worldId, config: CONFIG }, here());
-    expect(takeover.created).toBe(false);
+    expect(takeover).toMatchObject({ created: false, ownerAddress: b.engine.address });
     const taken = await lease(worldId);
     expect(taken).toMatchObject({ holder: 'physics-b', epoch: 2 });
     // Its epoch marker is in the log before Init answers, even before it applies anything.

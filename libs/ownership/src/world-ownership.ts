@@ -49,6 +49,11 @@ export class WorldOwnership {
     this.timers = options.timers ?? unrefTimers;
   }
 
+  /** This replica's own address, where its worlds' calls must go. */
+  get address(): string {
+    return this.options.address();
+  }
+
   get holder(): string {
     return this.options.holder;
   }

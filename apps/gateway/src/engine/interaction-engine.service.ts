@@ -104,7 +104,8 @@ export class InteractionEngineService implements OnApplicationShutdown {
    * Starts the world on its game module (Init is idempotent), passing the world's
    * CapabilityBindings so the module reaches the providers they name (its physics engine).
    * Where the module runs several replicas and another one owns the world, the answer names
-   * it: the Init, and the world's calls after it, go there.
+   * it: the Init, and the world's calls after it, go there. The owner's own answer names it
+   * too (`owner_address`), so calls do not go on through a load-balanced address.
    */
   async start(world: World, trace?: TraceContext): Promise<InitResponse> {
     this.route(world);
@@ -112,13 +113,15 @@ export class InteractionEngineService implements OnApplicationShutdown {
     for (let hop = 0; ; hop++) {
       const address = this.routes.of(world.id);
       try {
-        return await this.timed('init', world.id, () =>
+        const response = await this.timed('init', world.id, () =>
           this.connection(address).client.init(
             { worldId: world.id, bindings },
             // Where another replica sent it: start it there, do not place it again.
             { metadata: hop > 0 ? placedInit(metadataOf(trace)) : metadataOf(trace) },
           ),
         );
+        if (response.ownerAddress) this.routes.setOwner(world.id, response.ownerAddress);
+        return response;
       } catch (error) {
         const owner = ownerAddressOf(error instanceof Error ? error.cause : undefined);
         if (owner === undefined || owner === address || hop >= MAX_OWNER_HOPS) throw error;

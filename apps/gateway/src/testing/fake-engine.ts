@@ -67,7 +67,14 @@ export class FakeInteractionEngine {
     this.failNext(world.id);
     const created = !this.worlds.has(world.id);
     if (created) this.worlds.set(world.id, new Set());
-    return { worldId: world.id, tick: this.tick, stateHash: '', created, tickHz: 30 };
+    return {
+      worldId: world.id,
+      tick: this.tick,
+      stateHash: '',
+      created,
+      tickHz: 30,
+      ownerAddress: '',
+    };
   }
 
   /** Where the world's calls go; the fake has one address. */

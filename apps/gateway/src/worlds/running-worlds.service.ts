@@ -78,7 +78,15 @@ export class RunningWorldsService {
           restoring = (await this.start(worldId, trace, false), true);
         } else if (isUnavailable(error) && Date.now() < (deadline ??= this.relocateDeadline())) {
           restoring = (await this.start(worldId, trace, true)) || restoring;
-        } else throw error;
+        } else {
+          // The player gets it although the world was started or found again: say why.
+          if (started || deadline !== undefined)
+            this.logger.warn(
+              { err: error, worldId, started, relocating: deadline !== undefined },
+              'an engine call failed after its world was started or found again',
+            );
+          throw error;
+        }
       }
     }
   }
@@ -131,7 +139,10 @@ export class RunningWorldsService {
         );
         return created;
       } catch (error) {
-        if (!isUnavailable(error) || Date.now() + delay > deadline) throw error;
+        if (!isUnavailable(error) || Date.now() + delay > deadline) {
+          this.logger.warn({ err: error, worldId, from: failed }, 'could not find the world again');
+          throw error;
+        }
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }

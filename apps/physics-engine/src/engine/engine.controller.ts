@@ -40,6 +40,7 @@ export class EngineController extends EngineControllerBase {
       created,
       config: worldSettingsToWire(runtime.sim.settings),
       tickHz: runtime.clockDriven ? this.config.tick.hz : 0,
+      ownerAddress: this.worlds.ownerAddress,
     };
   }
 

@@ -88,6 +88,11 @@ export class WorldsService {
     this.quota = new WorldQuota(limits);
   }
 
+  /** This replica's address when it owns worlds by lease (Init answers it), else empty. */
+  get ownerAddress(): string {
+    return this.deps.ownership?.address ?? '';
+  }
+
   /**
    * Creates a world, or returns the existing one when its settings are the same. With storage,
    * a world not in memory continues from its latest checkpoint (e.g. after a restart).

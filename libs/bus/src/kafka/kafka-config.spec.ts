@@ -16,7 +16,7 @@ describe('KafkaBus config', () => {
     expect(resolveKafkaBusConfig(base)).toMatchObject({
       partitions: 6,
       replicationFactor: undefined,
-      compression: 'gzip',
+      compression: 'none',
       createTopics: true,
       logLevel: 'error',
       redeliveryDelayMs: 200,

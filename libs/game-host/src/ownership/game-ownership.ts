@@ -50,6 +50,11 @@ export class GameOwnership {
     readonly role: string,
   ) {}
 
+  /** This replica's own address, where its worlds' calls must go. */
+  get address(): string {
+    return this.leases.address;
+  }
+
   /** This replica's name, the lease holder. */
   get holder(): string {
     return this.leases.holder;

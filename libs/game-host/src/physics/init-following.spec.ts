@@ -9,8 +9,11 @@ import type { Metadata } from '@grpc/grpc-js';
 import { initFollowing } from './init-following';
 import { PhysicsClients } from './physics-clients';
 
-/** Physics replicas by address: each answers Init itself, or names the owner in `owners`. */
-function replicas(owners: Record<string, string>) {
+/**
+ * Physics replicas by address: each answers Init itself (naming the replica behind it in
+ * `behind`: a load-balanced address), or names the owner in `owners`.
+ */
+function replicas(owners: Record<string, string>, behind: Record<string, string> = {}) {
   const inits: Array<{ address: string; placed: boolean }> = [];
   const clients = new PhysicsClients('physics-a:1', (address) => ({
     calls: {
@@ -19,7 +22,8 @@ function replicas(owners: Record<string, string>) {
         const owner = owners[address];
         if (owner)
           throw new WorldOwnedElsewhereError(`world "${worldId}" is owned by ${owner}`, owner);
-        return { worldId, tick: 1, stateHash: '', created: true, tickHz: 0 };
+        const ownerAddress = behind[address] ?? '';
+        return { worldId, tick: 1, stateHash: '', created: true, tickHz: 0, ownerAddress };
       },
     } as unknown as EngineClient,
     commands: {} as unknown as CommandStreamClient,
@@ -36,6 +40,13 @@ describe('initFollowing', () => {
       { address: 'physics-a:1', placed: false },
       { address: 'physics-b:1', placed: true },
     ]);
+  });
+
+  it('goes on with the replica that answered through a load-balanced address, by the owner address it names', async () => {
+    const { clients, inits } = replicas({}, { 'physics-a:1': 'physics-0.physics:1' });
+    const { physics } = await initFollowing(clients, 'w', undefined, clients.get());
+    expect(physics.address).toBe('physics-0.physics:1');
+    expect(inits).toHaveLength(1);
   });
 
   it('answers UNAVAILABLE, not the physics owner, when the named replica is the one asked (it still holds a dead lease)', async () => {

@@ -13,7 +13,9 @@ const MAX_OWNER_HOPS = 3;
 /**
  * Inits the world on `physics`; when that replica answers that another one owns the world (or
  * should start it: placement), again on the replica it names, a few hops at most
- * (docs/engine-contract.md, "Ownership and epochs").
+ * (docs/engine-contract.md, "Ownership and epochs"). The engine returned is the replica that
+ * runs the world, by the address its answer names when it has one: `physics` may be a
+ * load-balanced address that sends the next call to another replica.
  */
 export async function initFollowing(
   clients: PhysicsClients,
@@ -24,7 +26,12 @@ export async function initFollowing(
   for (let hop = 0; ; hop++) {
     try {
       const options = hop > 0 ? { metadata: placedInit() } : undefined;
-      return { response: await physics.calls.init({ worldId, config }, options), physics };
+      const response = await physics.calls.init({ worldId, config }, options);
+      const owner = response.ownerAddress;
+      return {
+        response,
+        physics: owner && owner !== physics.address ? clients.get(owner) : physics,
+      };
     } catch (error) {
       const owner = ownerAddressOf(error);
       if (owner === undefined || owner === physics.address || hop >= MAX_OWNER_HOPS)

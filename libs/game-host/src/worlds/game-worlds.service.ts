@@ -105,7 +105,8 @@ export class GameWorldsService {
       throw error;
     }
     await this.publishState(worldId, response.tick, true);
-    return response;
+    // This replica's address, not physics' (the response is physics' answer, completed).
+    return { ...response, ownerAddress: this.deps.ownership?.address ?? '' };
   }
 
   private async initHeld(

@@ -170,6 +170,12 @@ export interface InitResponse {
     | undefined;
   /** The engine's fixed tick rate; 0 when the world is ticked manually through Tick. */
   tickHz: number;
+  /**
+   * The address of the replica that runs the world (its ADVERTISE_ADDRESS) when the engine owns
+   * worlds by lease, empty otherwise. A caller that reached it through a load-balanced address
+   * sends the world's later calls there, not to whichever replica that address picks next.
+   */
+  ownerAddress: string;
 }
 
 /** Command is one player command or physics intent. */
@@ -802,7 +808,7 @@ export const InitRequest: MessageFns<InitRequest> = {
 };
 
 function createBaseInitResponse(): InitResponse {
-  return { worldId: "", tick: 0, stateHash: "", created: false, config: undefined, tickHz: 0 };
+  return { worldId: "", tick: 0, stateHash: "", created: false, config: undefined, tickHz: 0, ownerAddress: "" };
 }
 
 export const InitResponse: MessageFns<InitResponse> = {
@@ -824,6 +830,9 @@ export const InitResponse: MessageFns<InitResponse> = {
     }
     if (message.tickHz !== 0) {
       writer.uint32(48).uint32(message.tickHz);
+    }
+    if (message.ownerAddress !== "") {
+      writer.uint32(58).string(message.ownerAddress);
     }
     return writer;
   },
@@ -889,6 +898,14 @@ export const InitResponse: MessageFns<InitResponse> = {
             message.tickHz = reader.uint32();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.ownerAddress = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -921,6 +938,11 @@ export const InitResponse: MessageFns<InitResponse> = {
         : isSet(object.tick_hz)
         ? globalThis.Number(object.tick_hz)
         : 0,
+      ownerAddress: isSet(object.ownerAddress)
+        ? globalThis.String(object.ownerAddress)
+        : isSet(object.owner_address)
+        ? globalThis.String(object.owner_address)
+        : "",
     };
   },
 
@@ -944,6 +966,9 @@ export const InitResponse: MessageFns<InitResponse> = {
     if (message.tickHz !== 0) {
       obj.tickHz = Math.round(message.tickHz);
     }
+    if (message.ownerAddress !== "") {
+      obj.ownerAddress = message.ownerAddress;
+    }
     return obj;
   },
 
@@ -960,6 +985,7 @@ export const InitResponse: MessageFns<InitResponse> = {
       ? WorldConfig.fromPartial(object.config)
       : undefined;
     message.tickHz = object.tickHz ?? 0;
+    message.ownerAddress = object.ownerAddress ?? "";
     return message;
   },
 };
