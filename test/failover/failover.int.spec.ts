@@ -143,12 +143,13 @@ class Bot {
     );
     const bot = new Bot(id, worldId, socket);
     // A world's first join starts it, which on replicas whose Kafka clients are still cold can
-    // outlast the gateway's wait: that join is answered ENGINE_UNAVAILABLE and the bot tries
-    // again, as a client would. Failover, below, allows no such answer.
+    // outlast the gateway's wait (ENGINE_UNAVAILABLE), or find the world lost again by a starved
+    // replica that just started it (WORLD_NOT_READY): the bot tries again, as a client would.
+    // Failover, below, allows no such answer.
     for (let attempt = 1; ; attempt++) {
       const joined = (await socket.timeout(60_000).emitWithAck('world:join', { worldId })) as Ack;
       if (joined.ok) return bot;
-      if (attempt === 5 || joined.code !== 'ENGINE_UNAVAILABLE')
+      if (attempt === 5 || !['ENGINE_UNAVAILABLE', 'WORLD_NOT_READY'].includes(`${joined.code}`))
         throw new Error(`${id} could not join ${worldId}: ${JSON.stringify(joined)}`);
       await sleep(1_000);
     }

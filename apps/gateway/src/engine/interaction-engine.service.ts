@@ -105,13 +105,16 @@ export class InteractionEngineService implements OnApplicationShutdown {
    * CapabilityBindings so the module reaches the providers they name (its physics engine).
    * Where the module runs several replicas and another one owns the world, the answer names
    * it: the Init, and the world's calls after it, go there. The owner's own answer names it
-   * too (`owner_address`), so calls do not go on through a load-balanced address.
+   * too (`owner_address`), so calls do not go on through a load-balanced address. The world's
+   * route changes only once an Init succeeded. `via`: where to ask first (default: where the
+   * world's calls go now).
    */
-  async start(world: World, trace?: TraceContext): Promise<InitResponse> {
+  async start(world: World, trace?: TraceContext, via?: string): Promise<InitResponse> {
     this.route(world);
     const bindings = world.bindings.map(({ shard, ...b }) => ({ ...b, shard: shard ?? undefined }));
+    const entry = this.routes.entryOf(world.id);
+    let address = via ?? this.routes.of(world.id);
     for (let hop = 0; ; hop++) {
-      const address = this.routes.of(world.id);
       try {
         const response = await this.timed('init', world.id, () =>
           this.connection(address).client.init(
@@ -120,12 +123,14 @@ export class InteractionEngineService implements OnApplicationShutdown {
             { metadata: hop > 0 ? placedInit(metadataOf(trace)) : metadataOf(trace) },
           ),
         );
-        if (response.ownerAddress) this.routes.setOwner(world.id, response.ownerAddress);
+        const owner = response.ownerAddress || address;
+        if (owner !== entry) this.routes.setOwner(world.id, owner);
+        else this.routes.forgetOwner(world.id);
         return response;
       } catch (error) {
         const owner = ownerAddressOf(error instanceof Error ? error.cause : undefined);
         if (owner === undefined || owner === address || hop >= MAX_OWNER_HOPS) throw error;
-        this.routes.setOwner(world.id, owner);
+        address = owner;
         this.logger.info({ worldId: world.id, owner }, "the world's owner is another replica");
       }
     }
@@ -136,14 +141,9 @@ export class InteractionEngineService implements OnApplicationShutdown {
     return this.routes.of(worldId);
   }
 
-  /** Sends the world's calls to `address` (a replica its lease names). */
-  setOwner(worldId: string, address: string): void {
-    this.routes.setOwner(worldId, address);
-  }
-
-  /** The world's owner failed: its calls go to its module's address again, to find the new one. */
-  forgetOwner(worldId: string): void {
-    this.routes.forgetOwner(worldId);
+  /** The world's entry address (its module's, not its owner's): where to ask who owns it. */
+  entryOf(worldId: string): string {
+    return this.routes.entryOf(worldId);
   }
 
   /** The world's snapshot: tick and bodies (physics state relayed by the interaction engine). */

@@ -62,8 +62,9 @@ export class FakeInteractionEngine {
     return { worldId, applyTick: ++this.tick, entityId: '' };
   }
 
-  async start(world: World): Promise<InitResponse> {
+  async start(world: World, _trace?: unknown, via?: string): Promise<InitResponse> {
     this.calls.push({ method: 'start', worldId: world.id });
+    if (via !== undefined) this.starts.push(via);
     this.failNext(world.id);
     const created = !this.worlds.has(world.id);
     if (created) this.worlds.set(world.id, new Set());
@@ -82,15 +83,11 @@ export class FakeInteractionEngine {
     return 'fake-engine:1';
   }
 
-  /** Owners the gateway was told of, by world. */
-  readonly owners = new Map<string, string>();
+  /** Where each start was asked to go first (`via`), in order. */
+  readonly starts: string[] = [];
 
-  setOwner(worldId: string, address: string): void {
-    this.owners.set(worldId, address);
-  }
-
-  forgetOwner(worldId: string): void {
-    this.owners.delete(worldId);
+  entryOf(): string {
+    return 'fake-engine:1';
   }
 
   async snapshot(worldId: string): Promise<SnapshotResponse> {

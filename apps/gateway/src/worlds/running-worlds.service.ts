@@ -105,14 +105,15 @@ export class RunningWorldsService {
     return starting;
   }
 
-  private async init(worldId: string, trace: TraceContext): Promise<boolean> {
+  /** Starts the world on its engine: at `via`, else where its calls go now. */
+  private async init(worldId: string, trace: TraceContext, via?: string): Promise<boolean> {
     // Fresh: a world its control plane just retired (Terminating) must not be started again.
     const world = await this.registry.requireReady(worldId, { fresh: true });
     this.logger.info(
       { worldId, bindings: world.bindings.length },
       'starting the world on the interaction engine',
     );
-    return (await this.engine.start(world, trace)).created;
+    return (await this.engine.start(world, trace, via)).created;
   }
 
   /**
@@ -128,11 +129,12 @@ export class RunningWorldsService {
       ;
       delay = Math.min(delay * 2, RELOCATE_MAX_DELAY_MS)
     ) {
-      this.engine.forgetOwner(worldId);
+      // The world's route stays as it is until the world is found: a call made meanwhile fails
+      // at the old owner and waits for this, rather than reaching a replica the module's
+      // address picks, which does not run the world.
       const owner = await this.liveOwner(worldId, failed);
-      if (owner) this.engine.setOwner(worldId, owner);
       try {
-        const created = await this.init(worldId, trace);
+        const created = await this.init(worldId, trace, owner ?? this.engine.entryOf(worldId));
         this.logger.info(
           { worldId, from: failed, to: this.engine.addressOf(worldId) },
           "found the world again after its game module's replica failed",
