@@ -343,6 +343,23 @@ beforeAll(async () => {
         ),
       ),
   );
+  // Every engine replica has reported its load, so the worlds' placement sees all of them.
+  const replicaIds = [
+    ...Array.from({ length: PHYSICS_REPLICAS }, (_, i) => `physics-${i}`),
+    ...Array.from({ length: GAME_REPLICAS }, (_, i) => `game-${i}`),
+  ];
+  await poll(
+    'every engine replica to report its load',
+    async () =>
+      (
+        await db.query(
+          'SELECT count(DISTINCT replica_id)::int AS n FROM engine_replicas WHERE replica_id = ANY($1) AND expires_at > now()',
+          [replicaIds],
+        )
+      ).rows[0].n === replicaIds.length,
+    120_000,
+    100,
+  );
   // The controller dies while it resolves the worlds; another one takes over from there.
   const ready = async () =>
     (
