@@ -41,8 +41,13 @@ export async function startPhysicsEngine(env: Record<string, string>): Promise<E
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout?.on('data', (chunk: Buffer) => void (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => void (output += chunk.toString()));
+  // Each line is stamped with the time it arrived (ms), for the ordering a lease needs.
+  const keep = (chunk: Buffer) => {
+    const at = new Date().toISOString().slice(11, 23);
+    output += chunk.toString().replace(/^(?=.)/gm, `${at} `);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   const address = `127.0.0.1:${port}`;
   const deadline = Date.now() + 90_000;
   for (;;) {
