@@ -36,7 +36,9 @@ const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 const PREFIX = `own${run}`;
 const SCHEMA = `anvil_own_${run}`;
 const HZ = 30;
-const TTL_MS = 1_000;
+// The shipped defaults (WORLD_LEASE_TTL_MS / WORLD_LEASE_RENEW_MS).
+const TTL_MS = 1_500;
+const RENEW_MS = 400;
 const OPTIONS: SimulationOptions = { dtSeconds: 1 / HZ, maxQueuedIntents: 4_096 };
 const CONFIG = { widthMm: 40_000, heightMm: 20_000, maxBodies: 0 };
 const access = { token: TEST_ENGINE_TOKEN, caller: 'ownership-int' };
@@ -60,7 +62,7 @@ const replicaEnv = (name: string) => ({
   TICK_HZ: String(HZ),
   CHECKPOINT_EVERY_TICKS: '10',
   WORLD_LEASE_TTL_MS: String(TTL_MS),
-  WORLD_LEASE_RENEW_MS: '200',
+  WORLD_LEASE_RENEW_MS: String(RENEW_MS),
 });
 
 let storage: Storage;
