@@ -1,6 +1,6 @@
 import type { LeaseRepository, ReplicaRepository } from '@anvil/storage';
 import { unrefTimers, type Timers } from '@anvil/runtime';
-import { planTakeover } from './takeover-plan';
+import { planTakeover, takers } from './takeover-plan';
 
 /** How many orphans one round looks at, and how many it brings back at once. */
 export const TAKEOVER_BATCH = 100;
@@ -97,7 +97,10 @@ export class TakeoverLoop {
     if (orphans.length === 0) return [];
     const plan = planTakeover(
       orphans.map((o) => o.worldId),
-      await replicas.live(this.role),
+      takers(
+        await replicas.live(this.role),
+        orphans.map((o) => o.holder),
+      ),
     );
     const mine = orphans.filter((o) => plan.get(o.worldId) === replicaId);
     const taken: string[] = [];

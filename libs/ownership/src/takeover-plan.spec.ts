@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { planTakeover, type ReplicaLoad } from './takeover-plan';
+import { planTakeover, takers, type ReplicaLoad } from './takeover-plan';
 
 const replica = (replicaId: string, worlds: number, maxWorlds = 64): ReplicaLoad => ({
   replicaId,
@@ -77,5 +77,20 @@ describe('planTakeover', () => {
         }
       }),
     );
+  });
+});
+
+describe('takers', () => {
+  const live = [replica('a', 1), replica('b', 2), replica('c', 3)];
+
+  it('leaves out the replicas whose leases ended: a dead one still reported live takes nothing', () => {
+    expect(takers(live, ['b', 'b']).map((r) => r.replicaId)).toEqual(['a', 'c']);
+    expect(planTakeover(['w1', 'w2'], takers(live, ['a', 'a'])).get('w1')).toBe('b');
+    expect(takers(live, ['gone-long-ago'])).toEqual(live);
+  });
+
+  it('keeps them all when none would be left (one replica that stalled past its leases)', () => {
+    expect(takers([replica('a', 1)], ['a'])).toEqual([replica('a', 1)]);
+    expect(takers(live, ['a', 'b', 'c'])).toEqual(live);
   });
 });

@@ -34,3 +34,18 @@ export function planTakeover(
   }
   return plan;
 }
+
+/**
+ * The replicas that may take orphans over: the live ones, less those that let one of these
+ * leases end (dead with a report not yet expired, cut off from the store, or shutting down), so
+ * no orphan is planned for a replica that will not take it and has to wait for another round.
+ * When that leaves none (one replica that stalled past its leases), all of them.
+ */
+export function takers(
+  replicas: readonly ReplicaLoad[],
+  orphanHolders: Iterable<string>,
+): ReplicaLoad[] {
+  const gone = new Set(orphanHolders);
+  const left = replicas.filter((r) => !gone.has(r.replicaId));
+  return left.length > 0 ? left : [...replicas];
+}
