@@ -19,8 +19,10 @@ const step = (tick: number, x = tick): StepResult => ({
 function stalledBus(bus: InMemoryBus) {
   let open!: () => void;
   let gate = new Promise<void>((resolve) => (open = resolve));
+  const calls: number[][] = [];
   const stalled: EventBus = {
     publish: async (topic: string, key: string, events: CloudEvent[]) => {
+      calls.push(events.map((e) => e.tick as number));
       await gate;
       return bus.publish(topic, key, events);
     },
@@ -29,6 +31,8 @@ function stalledBus(bus: InMemoryBus) {
   };
   return {
     bus: stalled,
+    /** The ticks of each publish call, in call order. */
+    calls,
     open: () => open(),
     close: () => (gate = new Promise<void>((resolve) => (open = resolve))),
   };
@@ -63,6 +67,44 @@ describe('DeltaPublisher', () => {
     await publisher.flush();
     expect((await deliveredTicks(10)).map((d) => d.tick)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(publisher.stats()).toEqual({ published: 10, failed: 0, inFlight: 0, merged: 0 });
+  });
+
+  it('sends the ticks that stepped during a slow publish together in the next one, in order', async () => {
+    const gate = stalledBus(bus);
+    const publisher = new DeltaPublisher(gate.bus, 'w1', (error) => {
+      throw error;
+    });
+    publisher.publish(step(1));
+    for (let t = 2; t <= 5; t++) publisher.publish(step(t));
+    expect(publisher.stats()).toMatchObject({ inFlight: 5, published: 0 });
+    gate.open();
+    await publisher.flush();
+    expect(gate.calls).toEqual([[1], [2, 3, 4, 5]]);
+    expect((await deliveredTicks(5)).map((d) => d.tick)).toEqual([1, 2, 3, 4, 5]);
+    expect(publisher.stats()).toEqual({ published: 5, failed: 0, inFlight: 0, merged: 0 });
+  });
+
+  it('counts a refused publish as failed for each of its ticks and goes on with the next ones', async () => {
+    let refuse = true;
+    const errors: number[] = [];
+    const flaky: EventBus = {
+      publish: async (topic, key, events) => {
+        if (refuse) throw new Error('broker down');
+        return bus.publish(topic, key, events);
+      },
+      subscribe: (options, handler) => bus.subscribe(options, handler),
+      close: () => bus.close(),
+    };
+    const publisher = new DeltaPublisher(flaky, 'w1', (_error, tick) => errors.push(tick));
+    publisher.publish(step(1));
+    publisher.publish(step(2));
+    await publisher.flush();
+    refuse = false;
+    publisher.publish(step(3));
+    await publisher.flush();
+    expect(errors).toEqual([1, 2]);
+    expect((await deliveredTicks(1)).map((d) => d.tick)).toEqual([3]);
+    expect(publisher.stats()).toEqual({ published: 1, failed: 2, inFlight: 0, merged: 0 });
   });
 
   it('holds at most MAX_PUBLISH_BACKLOG publishes while the bus is stalled and merges the ticks after them', async () => {

@@ -64,14 +64,18 @@ export function deltaEvent(
 
 /**
  * Publishes one delta CloudEvent per tick of one world, keyed by the world id on the physics
- * topic. Publishes are chained so they reach the bus in tick order; a failure is counted and
- * reported through `onError`, and never stops the simulation. With MAX_PUBLISH_BACKLOG publishes
+ * topic. One publish is in flight at a time, so deltas reach the bus in tick order; the ticks
+ * that step meanwhile go out together in the next one, so a slow round trip to the bus delays
+ * the next deltas by one round trip, not by one per tick behind it. A failure is counted and
+ * reported through `onError`, and never stops the simulation. With MAX_PUBLISH_BACKLOG deltas
  * unsettled, later ticks are merged into one held delta (`fromTick`..`tick`), sent once the
  * backlog shrinks.
  */
 export class DeltaPublisher {
-  private chain: Promise<void> = Promise.resolve();
   private readonly counters: PublisherStats = { published: 0, failed: 0, inFlight: 0, merged: 0 };
+  /** Deltas waiting for the publish in flight. */
+  private queued: Array<CloudEvent<PhysicsDeltaData>> = [];
+  private sending: Promise<void> | undefined;
   /** Ticks waiting, merged, for the backlog to shrink. */
   private held: StepChanges | MergedSteps | undefined;
   private readonly topic: string;
@@ -94,37 +98,41 @@ export class DeltaPublisher {
       this.held = this.held ? mergeSteps(this.held, result) : result;
       return;
     }
-    this.send(result);
+    this.enqueue(result);
   }
 
-  private send(result: StepChanges | MergedSteps): void {
-    const event = deltaEvent(this.worldId, result, new Date(), this.epoch);
+  private enqueue(result: StepChanges | MergedSteps): void {
+    this.queued.push(deltaEvent(this.worldId, result, new Date(), this.epoch));
     this.counters.inFlight++;
-    this.chain = this.chain
-      .then(() => this.bus.publish(this.topic, this.worldId, [event]))
-      .then(
-        () => void this.counters.published++,
-        (error: unknown) => {
-          this.counters.failed++;
-          this.onError(error, result.tick);
-        },
-      )
-      .finally(() => {
-        this.counters.inFlight--;
-        const held = this.held;
-        if (held && this.counters.inFlight < MAX_PUBLISH_BACKLOG) {
-          this.held = undefined;
-          this.send(held);
-        }
-      });
+    this.sending ??= this.send();
+  }
+
+  private async send(): Promise<void> {
+    while (this.queued.length > 0) {
+      const batch = this.queued;
+      this.queued = [];
+      try {
+        await this.bus.publish(this.topic, this.worldId, batch);
+        this.counters.published += batch.length;
+      } catch (error) {
+        this.counters.failed += batch.length;
+        this.onError(error, batch[0].data.tick);
+      }
+      this.counters.inFlight -= batch.length;
+      const held = this.held;
+      if (held && this.counters.inFlight < MAX_PUBLISH_BACKLOG) {
+        this.held = undefined;
+        this.queued.push(deltaEvent(this.worldId, held, new Date(), this.epoch));
+        this.counters.inFlight++;
+      }
+    }
+    // Cleared in the same synchronous step that saw the queue empty, so no delta is stranded.
+    this.sending = undefined;
   }
 
   /** Resolves when every queued publish (and the held one) has settled. */
   async flush(): Promise<void> {
-    for (let chain = this.chain; ; chain = this.chain) {
-      await chain;
-      if (chain === this.chain && !this.held) return;
-    }
+    while (this.sending) await this.sending;
   }
 
   /** A copy of the counters. */
