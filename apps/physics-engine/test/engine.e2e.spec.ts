@@ -205,6 +205,58 @@ describe('physics engine over gRPC (manual ticks)', () => {
     }
   });
 
+  it("fences a game module's owner once its successor called: its later calls change nothing", async () => {
+    const role = 'game:tag-game@1.4.0';
+    const paused = { role, epoch: 1 };
+    const successor = { role, epoch: 2 };
+    await client.init({ worldId: 'fenced', sender: paused });
+    await client.applyCommand({ worldId: 'fenced', command: spawn('a'), sender: paused });
+    // The successor takes the world over: its Init raises the world's epoch for the role.
+    await client.init({ worldId: 'fenced', sender: successor });
+    await client.tick({ worldId: 'fenced', targetTick: 2 });
+    const stream = new CommandStreamClient(engine.address, { access });
+    try {
+      // The paused owner wakes up: on the stream, over ApplyCommand and with Init alike.
+      const refusal = { code: 'FAILED_PRECONDITION', name: 'SenderFencedError' };
+      await expect(stream.submit('fenced', spawn('b'), '', '', paused)).rejects.toMatchObject(
+        refusal,
+      );
+      await expect(
+        client.applyCommand({ worldId: 'fenced', command: spawn('c'), sender: paused }),
+      ).rejects.toMatchObject(refusal);
+      await expect(client.init({ worldId: 'fenced', sender: paused })).rejects.toMatchObject(
+        refusal,
+      );
+      await client.tick({ worldId: 'fenced', targetTick: 4 });
+      const ids = async () =>
+        (await client.snapshot({ worldId: 'fenced' })).bodies.map((b) => b.bodyId);
+      expect(await ids()).toEqual(['a']);
+      // The successor, another module version (epochs of its own) and callers without a lease
+      // go on.
+      await expect(stream.submit('fenced', spawn('d'), '', '', successor)).resolves.toMatchObject({
+        entityId: 'd',
+      });
+      await client.applyCommand({
+        worldId: 'fenced',
+        command: spawn('e'),
+        sender: { role: 'game:tag-game@1.5.0', epoch: 1 },
+      });
+      await client.applyCommand({ worldId: 'fenced', command: spawn('f') });
+      await expect(
+        client.applyCommand({
+          worldId: 'fenced',
+          command: spawn('g'),
+          sender: { role: 'no spaces', epoch: 3 },
+        }),
+      ).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        message: expect.stringMatching(/^sender.role must be/),
+      });
+    } finally {
+      stream.close();
+    }
+  });
+
   describe('bad requests get a status and change nothing', () => {
     const cases: Array<[string, () => Promise<unknown>, EngineErrorCode, RegExp]> = [
       [

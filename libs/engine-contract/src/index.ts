@@ -30,3 +30,4 @@ export * from './quotas/call-rate';
 export * from './quotas/world-quota';
 export * from './quotas/body-quota';
 export * from './placement/placed-init';
+export * from './fencing/sender-fence';

@@ -6,8 +6,10 @@ import {
   isPlacedInit,
   bodyViewToWire,
   requireId,
+  senderLeaseFromWire,
   worldSettingsToWire,
   type EngineCommand,
+  type SenderLease,
 } from '@anvil/engine-contract';
 import type * as wire from '@anvil/engine-contract';
 import { EngineControllerBase } from '@anvil/engine-contract/nest';
@@ -27,11 +29,13 @@ export class EngineController extends EngineControllerBase {
   @GrpcMethod('EngineService', 'Init')
   async init(request: wire.InitRequest, metadata?: Metadata): Promise<wire.InitResponse> {
     const worldId = requireId(request.worldId, 'world_id');
+    const sender = senderLeaseFromWire(request.sender);
     const { runtime, created } = await this.worlds.init(
       worldId,
       request.config,
       admittedCaller(metadata),
       isPlacedInit(metadata),
+      sender,
     );
     return {
       worldId,
@@ -46,15 +50,17 @@ export class EngineController extends EngineControllerBase {
 
   /**
    * Answered once the command is in the log (docs/engine-contract.md, "The command log"); a
-   * repeated idempotency key with the first command's result ("Idempotency keys").
+   * repeated idempotency key with the first command's result ("Idempotency keys"); a stale
+   * sender lease refused ("Fencing the caller").
    */
   protected applyTo(
     worldId: string,
     command: EngineCommand,
     _traceparent?: string,
     idempotencyKey = '',
+    sender?: SenderLease,
   ): Promise<{ applyTick: number; entityId: string }> {
-    return this.worlds.apply(worldId, command, idempotencyKey);
+    return this.worlds.apply(worldId, command, idempotencyKey, sender);
   }
 
   @GrpcMethod('EngineService', 'Tick')

@@ -3,6 +3,7 @@ import {
   EngineBusyError,
   EngineUnavailableError,
   InvalidCommandError,
+  SenderFence,
   UnsupportedCommandError,
   isPhysicsIntent,
 } from '@anvil/engine-contract';
@@ -36,6 +37,8 @@ export class WorldRuntime {
   private batch: Batch | undefined;
   /** The epoch marker's append (with ownership): the world serves once it is in the log. */
   readonly marked: Promise<void> = Promise.resolve();
+  /** Callers that own the world by lease (its game module): a paused one's late calls are refused. */
+  readonly senders: SenderFence;
   private closing?: Promise<void>;
 
   constructor(
@@ -48,6 +51,7 @@ export class WorldRuntime {
     /** The lease epoch this replica runs the world under (0: no ownership). */
     readonly epoch = 0,
   ) {
+    this.senders = new SenderFence(worldId);
     // The epoch marker goes first, before any step can append: readers learn the takeover seq.
     if (epoch > 0) {
       this.marked = log.append(sim.tick, []);

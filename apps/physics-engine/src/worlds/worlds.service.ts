@@ -15,6 +15,7 @@ import {
   requireBodyRoom,
   sameWorldSettings,
   type EngineCommand,
+  type SenderLease,
   type WorldConfig,
   type WorldSettings,
   worldSettingsFromWire,
@@ -95,13 +96,28 @@ export class WorldsService {
 
   /**
    * Creates a world, or returns the existing one when its settings are the same. With storage,
-   * a world not in memory continues from its latest checkpoint (e.g. after a restart).
+   * a world not in memory continues from its latest checkpoint (e.g. after a restart). A
+   * `sender` lease older than one its role has shown for the world is refused
+   * (SenderFencedError), and a newer one fences the older epochs' later calls.
    */
   async init(
     worldId: string,
     config: WorldConfig | undefined,
     caller = UNNAMED_CALLER,
     placed = false,
+    sender?: SenderLease,
+  ): Promise<{ runtime: WorldRuntime; created: boolean }> {
+    const started = await this.initWorld(worldId, config, caller, placed);
+    // After the world is here: a caller's newer lease fences its predecessor's later calls.
+    started.runtime.senders.admit(sender);
+    return started;
+  }
+
+  private async initWorld(
+    worldId: string,
+    config: WorldConfig | undefined,
+    caller: string,
+    placed: boolean,
   ): Promise<{ runtime: WorldRuntime; created: boolean }> {
     const settings = worldSettingsFromWire(config, this.deps.config.limits.maxBodiesPerWorld);
     const pending = this.pending.get(worldId);
@@ -379,9 +395,17 @@ export class WorldsService {
    * Queues a command for the next tick boundary of a world (a spawn counts against
    * MAX_BODIES_TOTAL); resolves with the apply tick and the body it addresses once it is in the
    * command log (auto mode). A repeated idempotency `key` answers the first command's result.
+   * A `sender` lease older than one its role has shown for the world is refused
+   * (SenderFencedError): docs/engine-contract.md, "Fencing the caller".
    */
-  async apply(worldId: string, command: EngineCommand, key = ''): Promise<KeyedResult> {
+  async apply(
+    worldId: string,
+    command: EngineCommand,
+    key = '',
+    sender?: SenderLease,
+  ): Promise<KeyedResult> {
     const runtime = this.get(worldId);
+    runtime.senders.admit(sender);
     if (command.type === 'spawnBody' && !runtime.knows(key))
       requireBodyRoom(this.totalBodies(), this.deps.config.limits.maxBodiesTotal);
     return runtime.apply(command, key);

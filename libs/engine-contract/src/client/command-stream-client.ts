@@ -3,6 +3,7 @@ import {
   EngineServiceService,
   type ApplyCommandResponse,
   type Command,
+  type SenderLease,
   type StreamCommandsRequest,
   type StreamCommandsResponse,
   type StreamedCommand,
@@ -87,13 +88,15 @@ export class CommandStreamClient {
    * refusal. With an `idempotencyKey` (at most 128 characters of [A-Za-z0-9._:-]; a malformed one
    * rejects INVALID_ARGUMENT before anything is sent) the command may be submitted again after an
    * UNAVAILABLE or DEADLINE_EXCEEDED: the engine applies a key once per world and answers a
-   * repeat with the first result (docs/engine-contract.md, "Idempotency keys").
+   * repeat with the first result (docs/engine-contract.md, "Idempotency keys"). `sender`: the
+   * sender's lease on the world, when it owns worlds by lease ("Fencing the caller").
    */
   submit(
     worldId: string,
     command: Command,
     traceparent = '',
     idempotencyKey = '',
+    sender?: SenderLease,
   ): Promise<ApplyCommandResponse> {
     if (this.closed) return Promise.reject(new EngineUnavailableError(`${METHOD}: client closed`));
     try {
@@ -113,7 +116,7 @@ export class CommandStreamClient {
         reject(new DeadlineExceededError(`${METHOD}: no answer in ${this.deadlineMs} ms`));
       }, this.deadlineMs);
       this.waiting.set(id, { worldId, resolve, reject, timer });
-      this.outbox.push({ id, worldId, command, traceparent, idempotencyKey });
+      this.outbox.push({ id, worldId, command, traceparent, idempotencyKey, sender });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());

@@ -93,6 +93,14 @@ export class WorldOwnedElsewhereError extends PreconditionError {
   }
 }
 
+/**
+ * The caller's lease on the world is older than one the engine has seen for the same role: a
+ * successor owns the world (docs/engine-contract.md, "Fencing the caller").
+ */
+export class SenderFencedError extends PreconditionError {
+  override name = 'SenderFencedError';
+}
+
 /** A limit is reached: bodies per world, queued commands, message size. */
 export class CapacityError extends EngineError {
   override name = 'CapacityError';

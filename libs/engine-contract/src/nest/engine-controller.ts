@@ -3,7 +3,9 @@ import { GrpcMethod, GrpcStreamCall } from '@nestjs/microservices';
 import { commandFromWire } from '../converters/command.converter';
 import { requireId, requireIdempotencyKey } from '../converters/validate';
 import type { EngineCommand } from '../domain/commands';
+import { senderLeaseFromWire } from '../fencing/sender-fence';
 import type {
+  SenderLease,
   ApplyCommandRequest,
   ApplyCommandResponse,
   CloseWorldRequest,
@@ -21,13 +23,15 @@ export abstract class EngineControllerBase {
   /**
    * Applies (queues) one command; resolves with its apply tick and the entity it addresses. A
    * non-empty `idempotencyKey` (validated) the world already applied answers the first result
-   * and changes nothing (docs/engine-contract.md, "Idempotency keys").
+   * and changes nothing (docs/engine-contract.md, "Idempotency keys"). `sender`: the caller's
+   * validated lease on the world, when it sent one ("Fencing the caller").
    */
   protected abstract applyTo(
     worldId: string,
     command: EngineCommand,
     traceparent?: string,
     idempotencyKey?: string,
+    sender?: SenderLease,
   ): Promise<{ applyTick: number; entityId: string }>;
 
   /** Closes the world (a no-op for an unknown one); true when it was open. */
@@ -37,14 +41,15 @@ export abstract class EngineControllerBase {
   async applyCommand(request: ApplyCommandRequest): Promise<ApplyCommandResponse> {
     const worldId = requireId(request.worldId, 'world_id');
     const key = requireIdempotencyKey(request.idempotencyKey);
+    const sender = senderLeaseFromWire(request.sender);
     const command = commandFromWire(request.command);
-    return { worldId, ...(await this.applyTo(worldId, command, '', key)) };
+    return { worldId, ...(await this.applyTo(worldId, command, '', key, sender)) };
   }
 
   @GrpcStreamCall('EngineService', 'StreamCommands')
   streamCommands(call: CommandStreamCall): Promise<void> {
-    return this.streams.serve(call, (worldId, command, traceparent, key) =>
-      this.applyTo(worldId, command, traceparent, key),
+    return this.streams.serve(call, (worldId, command, traceparent, key, sender) =>
+      this.applyTo(worldId, command, traceparent, key, sender),
     );
   }
 

@@ -1,6 +1,7 @@
 import { status as GrpcStatus, type ServerDuplexStream } from '@grpc/grpc-js';
 import type {
   CommandResult,
+  SenderLease,
   StreamCommandsRequest,
   StreamCommandsResponse,
   StreamedCommand,
@@ -11,19 +12,22 @@ import { commandFromWire } from '../converters/command.converter';
 import { requireId, requireIdempotencyKey } from '../converters/validate';
 import { toCommandError } from '../errors/command-error';
 import { CapacityError } from '../errors/engine-error';
+import { senderLeaseFromWire } from '../fencing/sender-fence';
 
 /** A stream as the engine's server sees it. */
 export type CommandStreamCall = ServerDuplexStream<StreamCommandsRequest, StreamCommandsResponse>;
 
 /**
  * What an engine does with one command: ApplyCommand's logic, without the transport.
- * `idempotencyKey` is the command's validated key, '' when it has none.
+ * `idempotencyKey` is the command's validated key, '' when it has none; `sender` the sender's
+ * validated lease on the world, when it has one.
  */
 export type ApplyOne = (
   worldId: string,
   command: EngineCommand,
   traceparent: string,
   idempotencyKey: string,
+  sender?: SenderLease,
 ) => Promise<{ applyTick: number; entityId: string }>;
 
 /** How long `close` waits for the answers of commands already taken, ms. */
@@ -119,7 +123,9 @@ class StreamSession {
     try {
       const worldId = requireId(command.worldId, 'world_id');
       const key = requireIdempotencyKey(command.idempotencyKey);
-      return this.apply(worldId, commandFromWire(command.command), command.traceparent, key);
+      const sender = senderLeaseFromWire(command.sender);
+      const engineCommand = commandFromWire(command.command);
+      return this.apply(worldId, engineCommand, command.traceparent, key, sender);
     } catch (error) {
       return Promise.reject(error);
     }

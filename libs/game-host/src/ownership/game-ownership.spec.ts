@@ -129,6 +129,29 @@ describe('game module ownership', () => {
     expect(a.worlds.size).toBe(0);
   });
 
+  it('an owner paused past its lease gets no intent applied once its successor started the world: physics fences its epoch', async () => {
+    const a = replica('a');
+    const b = replica('b');
+    const jump = { type: 'jump', playerId: 'a' } as const;
+    await a.worlds.init('w9', undefined, [], 'gateway');
+    await a.worlds.apply('w9', jump);
+    await expire();
+    await b.worlds.init('w9', undefined, [], 'gateway');
+    // a wakes before it noticed anything: its intent carries epoch 1, which physics refuses.
+    const woken = await a.worlds.apply('w9', jump).catch((e: unknown) => e);
+    expect(woken).toMatchObject({
+      code: EngineErrorCode.Unavailable,
+      message: expect.stringContaining('this replica no longer owns the world'),
+    });
+    await b.worlds.apply('w9', jump);
+    expect(physics.state.senders.filter((s) => s.worldId === 'w9').map((s) => s.epoch)).toEqual([
+      1, // a's Init
+      1, // a's jump
+      2, // b's Init
+      2, // b's jump
+    ]);
+  });
+
   it('leaves its worlds as orphans when it shuts down, and closed worlds as not to take over', async () => {
     const a = replica('a');
     await a.worlds.init('w5', undefined, [], 'gateway');

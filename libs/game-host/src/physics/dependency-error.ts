@@ -2,6 +2,7 @@ import {
   EngineError,
   EngineErrorCode,
   EngineUnavailableError,
+  isSenderFencedError,
   isUnknownWorldError,
   ownerAddressOf,
 } from '@anvil/engine-contract';
@@ -14,7 +15,9 @@ import {
  * here again instead of waiting for physics. A physics owner answer not followed (the replica
  * named still holds the lease of a dead one, or too many hops) is UNAVAILABLE as well: the
  * address in it is a physics replica's, and this engine's caller would take it for this
- * engine's owner and send the world's commands to the physics engine.
+ * engine's owner and send the world's commands to the physics engine. Physics refusing this
+ * engine's lease (a successor owns the world) is UNAVAILABLE: the caller finds the world's
+ * owner and sends the command there.
  */
 export function asDependencyError(error: unknown): never {
   if (error instanceof EngineError && error.code === EngineErrorCode.Unauthenticated) {
@@ -26,6 +29,12 @@ export function asDependencyError(error: unknown): never {
   if (isUnknownWorldError(error)) {
     throw new EngineUnavailableError(
       `the physics engine does not run the world yet: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  if (isSenderFencedError(error)) {
+    throw new EngineUnavailableError(
+      `this replica no longer owns the world, its physics engine says: ${(error as Error).message}`,
       { cause: error },
     );
   }

@@ -2,6 +2,7 @@ import {
   ownerAddressOf,
   placedInit,
   type InitResponse,
+  type SenderLease,
   type WorldConfig,
 } from '@anvil/engine-contract';
 import { asDependencyError } from './dependency-error';
@@ -15,18 +16,20 @@ const MAX_OWNER_HOPS = 3;
  * should start it: placement), again on the replica it names, a few hops at most
  * (docs/engine-contract.md, "Ownership and epochs"). The engine returned is the replica that
  * runs the world, by the address its answer names when it has one: `physics` may be a
- * load-balanced address that sends the next call to another replica.
+ * load-balanced address that sends the next call to another replica. `sender`: this engine's
+ * lease on the world, so physics refuses its predecessor's later calls ("Fencing the caller").
  */
 export async function initFollowing(
   clients: PhysicsClients,
   worldId: string,
   config: WorldConfig | undefined,
   physics: PhysicsEngine,
+  sender?: SenderLease,
 ): Promise<{ response: InitResponse; physics: PhysicsEngine }> {
   for (let hop = 0; ; hop++) {
     try {
       const options = hop > 0 ? { metadata: placedInit() } : undefined;
-      const response = await physics.calls.init({ worldId, config }, options);
+      const response = await physics.calls.init({ worldId, config, sender }, options);
       const owner = response.ownerAddress;
       return {
         response,

@@ -4,6 +4,7 @@ import {
   isUnknownWorldError,
   worldSettingsToWire,
   type Command,
+  type SenderLease,
   type WorldSettings,
 } from '@anvil/engine-contract';
 import { asDependencyError } from './dependency-error';
@@ -44,6 +45,8 @@ export class WorldPhysics {
     public tick: number,
     /** The world's settings, to Init it again with. */
     private readonly settings: () => WorldSettings,
+    /** This engine's lease on the world, sent with every call (none without ownership). */
+    private readonly sender?: SenderLease,
   ) {}
 
   /** Resolves once the world is found again, when it is being looked for (never rejects). */
@@ -81,6 +84,7 @@ export class WorldPhysics {
         intent,
         traceparent,
         idempotencyKey,
+        this.sender,
       );
       this.tick = Math.max(this.tick, applyTick - 1);
       return applyTick;
@@ -112,10 +116,10 @@ export class WorldPhysics {
     const config = worldSettingsToWire(this.settings());
     const once = async () => {
       try {
-        return await initFollowing(clients, worldId, config, this.owner);
+        return await initFollowing(clients, worldId, config, this.owner, this.sender);
       } catch (error) {
         if (!(error instanceof EngineUnavailableError) || this.owner === this.bound) throw error;
-        return initFollowing(clients, worldId, config, this.bound);
+        return initFollowing(clients, worldId, config, this.bound, this.sender);
       }
     };
     // A dead owner's lease runs for a while before another replica takes the world: retry an

@@ -13,6 +13,7 @@ import {
   worldSettingsFromWire,
   type EngineCommand,
   type InitResponse,
+  type SenderLease,
   type SnapshotResponse,
   type TickResponse,
   type WorldBinding,
@@ -129,7 +130,8 @@ export class GameWorldsService {
       this.starting.set(worldId, starting);
       return starting;
     }
-    const { response, physics } = await initFollowing(clients, worldId, config, bound);
+    const sender = this.senderLease(existing.epoch);
+    const { response, physics } = await initFollowing(clients, worldId, config, bound, sender);
     if (existing.physics.owner !== physics || existing.physics.bound !== bound) {
       this.logger.log(`world ${worldId}: its physics moved to ${physics.address}`);
       existing.physics.owner = physics;
@@ -157,6 +159,7 @@ export class GameWorldsService {
         worldId,
         spec.config,
         bound,
+        this.senderLease(lease?.epoch),
       );
       const settings = worldSettingsFromWire(response.config, Number.MAX_SAFE_INTEGER);
       const rules = lease?.saved
@@ -406,6 +409,12 @@ export class GameWorldsService {
     return saving;
   }
 
+  /** This replica's lease on a world as physics is told it (none without ownership). */
+  private senderLease(epoch = 0): SenderLease | undefined {
+    const { ownership } = this.deps;
+    return ownership && epoch > 0 ? { role: ownership.role, epoch } : undefined;
+  }
+
   private entry(
     worldId: string,
     rules: GameRules,
@@ -425,6 +434,7 @@ export class GameWorldsService {
         engines.bound,
         tick,
         () => world.rules.settings,
+        this.senderLease(epoch),
       ),
       commands: new WorldCommandQueue(worldId, limit, async (batch) => {
         const lastTick = await runBatch(worldId, world, batch, {

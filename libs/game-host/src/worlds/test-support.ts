@@ -2,10 +2,12 @@
 import {
   EngineUnavailableError,
   InvalidCommandError,
+  SenderFence,
   type BodyState,
   type CommandStreamClient,
   type EngineClient,
   type PlayerCommand,
+  type SenderLease,
   type WorldSettings,
 } from '@anvil/engine-contract';
 import type { GameHostConfig } from '../config/game-host-config';
@@ -19,7 +21,10 @@ export class CountingRules implements GameRules {
   constructor(readonly settings: WorldSettings) {}
   needsPositions = (command: PlayerCommand) => command.type === 'interact';
   plan(command: PlayerCommand, _now: number, positions?: BodyPositions) {
-    if (command.type === 'jump') return { entityId: 'p:x', commit: () => undefined };
+    if (command.type === 'jump') {
+      const intent = { type: 'setVelocity' as const, bodyId: 'p:x', vyMmS: 1_000 };
+      return { entityId: 'p:x', intent, commit: () => undefined };
+    }
     if (command.type !== 'interact') throw new InvalidCommandError('only interact and jump');
     return {
       entityId: `p:${command.targetId}`,
@@ -66,7 +71,7 @@ const body = (bodyId: string, xMm: number): BodyState => ({
 /**
  * A physics engine that answers at once (Init once `initGate` settles, `created` on a world's
  * first Init only, as a physics engine restores one it ran before); `snapshotFails` makes its
- * Snapshot UNAVAILABLE.
+ * Snapshot UNAVAILABLE. Its calls are fenced by the caller's lease as a physics engine's are.
  */
 export function fakePhysics() {
   const worlds = new Set<string>();
@@ -75,10 +80,21 @@ export function fakePhysics() {
     snapshotFails: false,
     /** Init answers once this settles (a slow physics engine). */
     initGate: Promise.resolve(),
+    /** The lease epoch of each Init and command physics admitted (0: none), in order. */
+    senders: [] as Array<{ worldId: string; epoch: number }>,
+  };
+  // Each world's fence, as a physics engine keeps it: a stale sender's calls are refused.
+  const fences = new Map<string, SenderFence>();
+  const fence = (worldId: string, sender?: SenderLease) => {
+    const world = fences.get(worldId) ?? new SenderFence(worldId);
+    fences.set(worldId, world);
+    world.admit(sender);
+    state.senders.push({ worldId, epoch: sender?.epoch ?? 0 });
   };
   const calls = {
-    init: async ({ worldId }: { worldId: string }) => {
+    init: async ({ worldId, sender }: { worldId: string; sender?: SenderLease }) => {
       await state.initGate;
+      fence(worldId, sender);
       const created = !worlds.has(worldId);
       worlds.add(worldId);
       return {
@@ -105,7 +121,10 @@ export function fakePhysics() {
     close: () => undefined,
   };
   const commands = {
-    submit: async () => ({ applyTick: 4, entityId: '' }),
+    submit: async (worldId: string, _c: unknown, _t: string, _k: string, sender?: SenderLease) => {
+      fence(worldId, sender);
+      return { applyTick: 4, entityId: '' };
+    },
     close: () => undefined,
   };
   const clients = new PhysicsClients('127.0.0.1:1', () => ({

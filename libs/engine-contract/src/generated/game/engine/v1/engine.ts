@@ -155,6 +155,24 @@ export interface InitRequest {
    * uses those whose consumer is its own module and falls back to its configured addresses.
    */
   bindings: WorldBinding[];
+  /**
+   * The lease under which the caller runs the world, when it owns worlds by lease (a game
+   * module calling its physics engine): see SenderLease.
+   */
+  sender?: SenderLease | undefined;
+}
+
+/**
+ * SenderLease is the lease a caller holds on the world it calls about: its role (e.g.
+ * "game:tag-game@1.4.0") and epoch. An engine remembers the highest epoch each role showed it
+ * for a world and refuses calls of that world with a lower one (FAILED_PRECONDITION,
+ * SenderFencedError): an owner that was paused past its lease and wakes up changes nothing
+ * after its successor called (docs/engine-contract.md, "Fencing the caller").
+ */
+export interface SenderLease {
+  /** At most 128 characters of [A-Za-z0-9._:@/-]. */
+  role: string;
+  epoch: number;
 }
 
 /** InitResponse reports the world as it now is. */
@@ -287,6 +305,8 @@ export interface ApplyCommandRequest {
    * remember a bounded window of keys per world (docs/engine-contract.md, "Idempotency keys").
    */
   idempotencyKey: string;
+  /** The caller's lease on the world, when it has one (see SenderLease). */
+  sender?: SenderLease | undefined;
 }
 
 /** ApplyCommandResponse says when the command takes effect. */
@@ -390,6 +410,8 @@ export interface StreamedCommand {
    * already applied is answered with the first one's result and changes nothing.
    */
   idempotencyKey: string;
+  /** The sender's lease on the world, when it has one (see SenderLease). */
+  sender?: SenderLease | undefined;
 }
 
 /**
@@ -699,7 +721,7 @@ export const WorldBinding: MessageFns<WorldBinding> = {
 };
 
 function createBaseInitRequest(): InitRequest {
-  return { worldId: "", config: undefined, bindings: [] };
+  return { worldId: "", config: undefined, bindings: [], sender: undefined };
 }
 
 export const InitRequest: MessageFns<InitRequest> = {
@@ -712,6 +734,9 @@ export const InitRequest: MessageFns<InitRequest> = {
     }
     for (const v of message.bindings) {
       WorldBinding.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.sender !== undefined) {
+      SenderLease.encode(message.sender, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -753,6 +778,14 @@ export const InitRequest: MessageFns<InitRequest> = {
             message.bindings.push(WorldBinding.decode(reader, reader.uint32()));
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.sender = SenderLease.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -776,6 +809,7 @@ export const InitRequest: MessageFns<InitRequest> = {
       bindings: globalThis.Array.isArray(object?.bindings)
         ? object.bindings.map((e: any) => WorldBinding.fromJSON(e))
         : [],
+      sender: isSet(object.sender) ? SenderLease.fromJSON(object.sender) : undefined,
     };
   },
 
@@ -790,6 +824,9 @@ export const InitRequest: MessageFns<InitRequest> = {
     if (message.bindings?.length) {
       obj.bindings = message.bindings.map((e) => WorldBinding.toJSON(e));
     }
+    if (message.sender !== undefined) {
+      obj.sender = SenderLease.toJSON(message.sender);
+    }
     return obj;
   },
 
@@ -803,6 +840,94 @@ export const InitRequest: MessageFns<InitRequest> = {
       ? WorldConfig.fromPartial(object.config)
       : undefined;
     message.bindings = object.bindings?.map((e) => WorldBinding.fromPartial(e)) || [];
+    message.sender = (object.sender !== undefined && object.sender !== null)
+      ? SenderLease.fromPartial(object.sender)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSenderLease(): SenderLease {
+  return { role: "", epoch: 0 };
+}
+
+export const SenderLease: MessageFns<SenderLease> = {
+  encode(message: SenderLease, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.role !== "") {
+      writer.uint32(10).string(message.role);
+    }
+    if (message.epoch !== 0) {
+      writer.uint32(16).uint64(message.epoch);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SenderLease {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSenderLease();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.role = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.epoch = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SenderLease {
+    return {
+      role: isSet(object.role) ? globalThis.String(object.role) : "",
+      epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
+    };
+  },
+
+  toJSON(message: SenderLease): unknown {
+    const obj: any = {};
+    if (message.role !== "") {
+      obj.role = message.role;
+    }
+    if (message.epoch !== 0) {
+      obj.epoch = Math.round(message.epoch);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SenderLease>): SenderLease {
+    return SenderLease.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SenderLease>): SenderLease {
+    const message = createBaseSenderLease();
+    message.role = object.role ?? "";
+    message.epoch = object.epoch ?? 0;
     return message;
   },
 };
@@ -2338,7 +2463,7 @@ export const ModuleCommand: MessageFns<ModuleCommand> = {
 };
 
 function createBaseApplyCommandRequest(): ApplyCommandRequest {
-  return { worldId: "", command: undefined, idempotencyKey: "" };
+  return { worldId: "", command: undefined, idempotencyKey: "", sender: undefined };
 }
 
 export const ApplyCommandRequest: MessageFns<ApplyCommandRequest> = {
@@ -2351,6 +2476,9 @@ export const ApplyCommandRequest: MessageFns<ApplyCommandRequest> = {
     }
     if (message.idempotencyKey !== "") {
       writer.uint32(26).string(message.idempotencyKey);
+    }
+    if (message.sender !== undefined) {
+      SenderLease.encode(message.sender, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -2392,6 +2520,14 @@ export const ApplyCommandRequest: MessageFns<ApplyCommandRequest> = {
             message.idempotencyKey = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.sender = SenderLease.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2417,6 +2553,7 @@ export const ApplyCommandRequest: MessageFns<ApplyCommandRequest> = {
         : isSet(object.idempotency_key)
         ? globalThis.String(object.idempotency_key)
         : "",
+      sender: isSet(object.sender) ? SenderLease.fromJSON(object.sender) : undefined,
     };
   },
 
@@ -2431,6 +2568,9 @@ export const ApplyCommandRequest: MessageFns<ApplyCommandRequest> = {
     if (message.idempotencyKey !== "") {
       obj.idempotencyKey = message.idempotencyKey;
     }
+    if (message.sender !== undefined) {
+      obj.sender = SenderLease.toJSON(message.sender);
+    }
     return obj;
   },
 
@@ -2444,6 +2584,9 @@ export const ApplyCommandRequest: MessageFns<ApplyCommandRequest> = {
       ? Command.fromPartial(object.command)
       : undefined;
     message.idempotencyKey = object.idempotencyKey ?? "";
+    message.sender = (object.sender !== undefined && object.sender !== null)
+      ? SenderLease.fromPartial(object.sender)
+      : undefined;
     return message;
   },
 };
@@ -3622,7 +3765,7 @@ export const CloseWorldResponse: MessageFns<CloseWorldResponse> = {
 };
 
 function createBaseStreamedCommand(): StreamedCommand {
-  return { id: 0, worldId: "", command: undefined, traceparent: "", idempotencyKey: "" };
+  return { id: 0, worldId: "", command: undefined, traceparent: "", idempotencyKey: "", sender: undefined };
 }
 
 export const StreamedCommand: MessageFns<StreamedCommand> = {
@@ -3641,6 +3784,9 @@ export const StreamedCommand: MessageFns<StreamedCommand> = {
     }
     if (message.idempotencyKey !== "") {
       writer.uint32(42).string(message.idempotencyKey);
+    }
+    if (message.sender !== undefined) {
+      SenderLease.encode(message.sender, writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -3698,6 +3844,14 @@ export const StreamedCommand: MessageFns<StreamedCommand> = {
             message.idempotencyKey = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.sender = SenderLease.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3725,6 +3879,7 @@ export const StreamedCommand: MessageFns<StreamedCommand> = {
         : isSet(object.idempotency_key)
         ? globalThis.String(object.idempotency_key)
         : "",
+      sender: isSet(object.sender) ? SenderLease.fromJSON(object.sender) : undefined,
     };
   },
 
@@ -3745,6 +3900,9 @@ export const StreamedCommand: MessageFns<StreamedCommand> = {
     if (message.idempotencyKey !== "") {
       obj.idempotencyKey = message.idempotencyKey;
     }
+    if (message.sender !== undefined) {
+      obj.sender = SenderLease.toJSON(message.sender);
+    }
     return obj;
   },
 
@@ -3760,6 +3918,9 @@ export const StreamedCommand: MessageFns<StreamedCommand> = {
       : undefined;
     message.traceparent = object.traceparent ?? "";
     message.idempotencyKey = object.idempotencyKey ?? "";
+    message.sender = (object.sender !== undefined && object.sender !== null)
+      ? SenderLease.fromPartial(object.sender)
+      : undefined;
     return message;
   },
 };
