@@ -76,6 +76,11 @@ export class AppProcess {
     );
   }
 
+  /** Sends a signal without waiting (SIGSTOP pauses it, SIGCONT wakes it). */
+  signal(signal: NodeJS.Signals): void {
+    if (this.running) this.child.kill(signal);
+  }
+
   /** Sends a signal and waits for the process to end. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     if (this.running) this.child.kill(signal);
