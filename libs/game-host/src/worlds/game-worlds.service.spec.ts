@@ -62,6 +62,18 @@ describe('GameWorldsService', () => {
     });
   });
 
+  it('takes an Init without a config for the world as it runs (a gateway sends none), and refuses another config', async () => {
+    const config = { widthMm: 90_000, heightMm: 20_000, gravityYMmS2: 0, maxBodies: 50 };
+    await worlds.init('w', config);
+    await expect(worlds.init('w', undefined)).resolves.toMatchObject({
+      created: false,
+      config: { widthMm: 90_000, maxBodies: 50 },
+    });
+    await expect(worlds.init('w', { ...config, widthMm: 10_000 })).rejects.toMatchObject({
+      code: 'ALREADY_EXISTS',
+    });
+  });
+
   it('publishes the state once after a batch that changed it, and nothing after one that did not', async () => {
     await worlds.init('w', undefined);
     await Promise.all([worlds.apply('w', interact('b')), worlds.apply('w', interact('b'))]);

@@ -11,6 +11,7 @@ import {
   boundAddress,
   isPlayerCommand,
   worldSettingsFromWire,
+  worldSettingsToWire,
   type EngineCommand,
   type InitResponse,
   type SenderLease,
@@ -130,8 +131,11 @@ export class GameWorldsService {
       this.starting.set(worldId, starting);
       return starting;
     }
+    // Without a config, the world as it runs (a gateway starts worlds without one): physics
+    // would take none for its defaults and refuse a world created with another.
+    const asRunning = config ?? worldSettingsToWire(existing.rules.settings);
     const sender = this.senderLease(existing.epoch);
-    const { response, physics } = await initFollowing(clients, worldId, config, bound, sender);
+    const { response, physics } = await initFollowing(clients, worldId, asRunning, bound, sender);
     if (existing.physics.owner !== physics || existing.physics.bound !== bound) {
       this.logger.log(`world ${worldId}: its physics moved to ${physics.address}`);
       existing.physics.owner = physics;

@@ -1,5 +1,6 @@
 // A game and a physics engine for the game host's unit tests.
 import {
+  AlreadyExistsError,
   EngineUnavailableError,
   InvalidCommandError,
   SenderFence,
@@ -8,7 +9,11 @@ import {
   type EngineClient,
   type PlayerCommand,
   type SenderLease,
+  type WorldConfig,
   type WorldSettings,
+  sameWorldSettings,
+  worldSettingsFromWire,
+  worldSettingsToWire,
 } from '@anvil/engine-contract';
 import type { GameHostConfig } from '../config/game-host-config';
 import { PhysicsClients } from '../physics/physics-clients';
@@ -68,6 +73,9 @@ const body = (bodyId: string, xMm: number): BodyState => ({
   vyMmS: 0,
 });
 
+/** What the fake physics engine makes of an Init without a config. */
+const DEFAULT_CONFIG = { widthMm: 40_000, heightMm: 20_000, gravityYMmS2: 0, maxBodies: 100 };
+
 /**
  * A physics engine that answers at once (Init once `initGate` settles, `created` on a world's
  * first Init only, as a physics engine restores one it ran before); `snapshotFails` makes its
@@ -85,6 +93,7 @@ export function fakePhysics() {
   };
   // Each world's fence, as a physics engine keeps it: a stale sender's calls are refused.
   const fences = new Map<string, SenderFence>();
+  const configs = new Map<string, WorldSettings>();
   const fence = (worldId: string, sender?: SenderLease) => {
     const world = fences.get(worldId) ?? new SenderFence(worldId);
     fences.set(worldId, world);
@@ -92,8 +101,22 @@ export function fakePhysics() {
     state.senders.push({ worldId, epoch: sender?.epoch ?? 0 });
   };
   const calls = {
-    init: async ({ worldId, sender }: { worldId: string; sender?: SenderLease }) => {
+    init: async ({
+      worldId,
+      config,
+      sender,
+    }: {
+      worldId: string;
+      config?: WorldConfig;
+      sender?: SenderLease;
+    }) => {
       await state.initGate;
+      // As physics: a world exists with one config (none is the defaults); another is refused.
+      const given = worldSettingsFromWire(config ?? DEFAULT_CONFIG, 100);
+      const running = configs.get(worldId) ?? given;
+      if (!sameWorldSettings(running, given))
+        throw new AlreadyExistsError(`world "${worldId}" exists with a different config`);
+      configs.set(worldId, running);
       fence(worldId, sender);
       const created = !worlds.has(worldId);
       worlds.add(worldId);
@@ -102,7 +125,7 @@ export function fakePhysics() {
         tick: 2,
         stateHash: '',
         created,
-        config: { widthMm: 40_000, heightMm: 20_000, gravityYMmS2: 0, maxBodies: 100 },
+        config: worldSettingsToWire(running),
         tickHz: 0,
       };
     },
