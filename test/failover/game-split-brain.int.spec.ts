@@ -17,6 +17,7 @@ import {
   playerBodyId,
   type PlayerCommand,
 } from '@anvil/engine-contract';
+import { createStorage, type Storage } from '@anvil/storage';
 import { readEnv } from '../../tools/testenv/lib/index.cjs';
 import { AppProcess } from '../cluster/support/app-process';
 import { ensureAppsBuilt } from '../cluster/support/build';
@@ -30,6 +31,13 @@ const access = { token: engineToken, caller: 'game-split-brain' };
 const worldId = `split-brain-${process.pid}`;
 const TTL_MS = 1_500;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A schema of its own: nothing it leaves behind (an orphaned lease) reaches another suite. */
+function databaseUrl(): string {
+  const url = new URL(env.DATABASE_URL);
+  url.searchParams.set('schema', `anvil_split_brain_${process.pid}`);
+  return url.toString();
+}
 
 interface Running {
   app: AppProcess;
@@ -46,7 +54,7 @@ async function start(app: 'physics-engine' | 'interaction-engine', extra: Record
     BUS: 'kafka',
     KAFKA_BROKERS: env.KAFKA_BROKERS,
     BUS_TOPIC_PREFIX: `gsb${process.pid}`,
-    DATABASE_URL: env.DATABASE_URL,
+    DATABASE_URL: databaseUrl(),
     ENGINE_TOKEN: engineToken,
     LOG_LEVEL: 'info',
     WORLD_LEASE_TTL_MS: String(TTL_MS),
@@ -74,9 +82,12 @@ async function start(app: 'physics-engine' | 'interaction-engine', extra: Record
 let physics: Running;
 let a: Running;
 let b: Running;
+let storage: Storage;
 
 beforeAll(async () => {
   ensureAppsBuilt();
+  storage = await createStorage({ url: databaseUrl() });
+  await storage.migrate();
   const engine = await start('physics-engine', {
     REPLICA_ID: `physics-${process.pid}`,
     TICK_HZ: '30',
@@ -96,6 +107,7 @@ afterAll(async () => {
   for (const client of clients) client.close();
   for (const app of apps) app.signal('SIGCONT');
   await Promise.all(apps.map((app) => app.stop()));
+  await storage?.close();
   const logDir = process.env.FAILOVER_E2E_LOG_DIR;
   if (logDir) {
     fs.mkdirSync(logDir, { recursive: true });
