@@ -21,6 +21,7 @@ import {
 } from '@anvil/engine-contract';
 import { bootstrap, type RunningPhysicsEngine } from '../src/bootstrap';
 import { loadPhysicsConfig } from '../src/config/physics-config';
+import { STATE_FORMAT_VERSION, decodeState, encodeState } from '../src/simulation/state-codec';
 import { ManualClock } from '@anvil/runtime';
 
 const spawn = (bodyId: string, xMm = 2_000, yMm = 3_000): Command => ({
@@ -333,6 +334,17 @@ describe('physics engine over gRPC (manual ticks)', () => {
           client.restore({ worldId: 'w3', state: Buffer.from('not a snapshot'), stateHash: '' }),
         'INVALID_ARGUMENT',
         /not a physics-engine snapshot/,
+      ],
+      [
+        'a state of a newer format than the engine reads',
+        async () => {
+          const { state } = await client.snapshot({ worldId: 'w3' });
+          const { header, rapierSnapshot } = decodeState(state);
+          const newer = encodeState({ ...header, v: STATE_FORMAT_VERSION + 1 }, rapierSnapshot);
+          return client.restore({ worldId: 'w4', state: newer, stateHash: '' });
+        },
+        'FAILED_PRECONDITION',
+        /was written by a newer physics engine/,
       ],
       [
         'wrong state hash',
