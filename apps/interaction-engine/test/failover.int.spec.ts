@@ -31,8 +31,9 @@ function replicaEnv(name: string): Record<string, string> {
     REPLICA_ID: name,
     TICK_MODE: 'auto',
     TICK_HZ: '30',
-    WORLD_LEASE_TTL_MS: '1000',
-    WORLD_LEASE_RENEW_MS: '200',
+    // The shipped defaults: a shorter lease is outlasted by a loaded machine's stalls.
+    WORLD_LEASE_TTL_MS: '1500',
+    WORLD_LEASE_RENEW_MS: '400',
   };
 }
 
