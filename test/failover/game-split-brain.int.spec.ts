@@ -39,18 +39,15 @@ function databaseUrl(): string {
   return url.toString();
 }
 
-interface Running {
-  app: AppProcess;
-  client: EngineClient;
-}
+type Running = Awaited<ReturnType<typeof start>>;
 const apps: AppProcess[] = [];
 const clients: EngineClient[] = [];
 
 /** Starts a built app on a free loopback port and waits until its health service serves. */
-async function start(app: 'physics-engine' | 'interaction-engine', extra: Record<string, string>) {
+async function start(name: 'physics-engine' | 'interaction-engine', extra: Record<string, string>) {
   const port = await freePort();
   const address = `127.0.0.1:${port}`;
-  const process_ = new AppProcess(app, {
+  const app = new AppProcess(name, {
     BUS: 'kafka',
     KAFKA_BROKERS: env.KAFKA_BROKERS,
     BUS_TOPIC_PREFIX: `gsb${process.pid}`,
@@ -64,8 +61,8 @@ async function start(app: 'physics-engine' | 'interaction-engine', extra: Record
     ADVERTISE_ADDRESS: address,
     ...extra,
   });
-  apps.push(process_);
-  await process_.waitUntil(
+  apps.push(app);
+  await app.waitUntil(
     'its health service serves',
     async () =>
       (await checkEngineHealth(address, engineChannelCredentials(), {
@@ -76,7 +73,7 @@ async function start(app: 'physics-engine' | 'interaction-engine', extra: Record
   );
   const client = new EngineClient(address, { deadlineMs: 10_000, access });
   clients.push(client);
-  return { app: process_, client, address };
+  return { app, client, address };
 }
 
 let physics: Running;
@@ -88,16 +85,15 @@ beforeAll(async () => {
   ensureAppsBuilt();
   storage = await createStorage({ url: databaseUrl() });
   await storage.migrate();
-  const engine = await start('physics-engine', {
+  physics = await start('physics-engine', {
     REPLICA_ID: `physics-${process.pid}`,
     TICK_HZ: '30',
   });
-  physics = engine;
   const game = (name: string) =>
     start('interaction-engine', {
       REPLICA_ID: `${name}-${process.pid}`,
       MODULE_VERSION: '1.0.0',
-      PHYSICS_ENGINE_ADDRESS: engine.address,
+      PHYSICS_ENGINE_ADDRESS: physics.address,
     });
   a = await game('game-a');
   b = await game('game-b');
