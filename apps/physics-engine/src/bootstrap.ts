@@ -126,6 +126,9 @@ export async function bootstrap(options: PhysicsBootstrapOptions): Promise<Runni
     worlds,
     close: closeOnce(async () => {
       await takeover?.stop();
+      // Worlds are handed over while this replica still answers: callers learn at once that a
+      // world left (NOT_FOUND) and find it on its new owner.
+      await worlds.closeAll();
       await server.stop(app);
       await ownership?.stop();
       await releaseBus();

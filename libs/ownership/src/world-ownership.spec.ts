@@ -128,4 +128,19 @@ describe('WorldOwnership', () => {
     expect((await b.ownership.acquire(id)).epoch).toBe(2);
     await Promise.all([a.ownership.stop(), b.ownership.stop()]);
   });
+
+  it('tells the next holder where a handed-over world was left, and only the next one', async () => {
+    const [a, b, c] = [replica('a'), replica('b'), replica('c')];
+    const id = world();
+    await a.ownership.acquire(id);
+    expect(await a.ownership.release(id, false, { tick: 60, logSeq: 3 })).toBe(true);
+    const taken = await b.ownership.acquire(id);
+    expect(taken).toMatchObject({ epoch: 2, handedOver: { tick: 60, logSeq: 3 } });
+    // b dies without a handover: c is not told about a's, which b may have written past.
+    b.ownership.forget(id);
+    await storage.leases.release(id, 'physics', 'b', 2, false);
+    expect((await c.ownership.acquire(id)).handedOver).toBeUndefined();
+    expect(await a.ownership.release(id, false, { tick: 1 })).toBe(false);
+    await Promise.all([a.ownership.stop(), b.ownership.stop(), c.ownership.stop()]);
+  });
 });

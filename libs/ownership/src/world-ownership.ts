@@ -25,6 +25,11 @@ export interface HeldLease {
   readonly epoch: number;
   /** Monotonic ms until which this replica may act on it. */
   validUntil: number;
+  /**
+   * Where the previous holder stopped the world when it handed it over (`release` with a
+   * handover, at epoch - 1): nothing was written for it since. Undefined otherwise.
+   */
+  readonly handedOver?: Record<string, unknown>;
 }
 
 /**
@@ -77,10 +82,13 @@ export class WorldOwnership {
       ttlMs: this.options.ttlMs,
       spec,
     });
+    const handedOver =
+      lease.handover?.epoch === lease.epoch - 1 ? lease.handover.state : undefined;
     const held: HeldLease = {
       worldId,
       epoch: lease.epoch,
       validUntil: validUntil(sentAt, this.options.ttlMs),
+      ...(handedOver ? { handedOver } : {}),
     };
     this.held.set(worldId, held);
     this.schedule();
@@ -99,13 +107,26 @@ export class WorldOwnership {
 
   /**
    * Stops renewing a world's lease and gives it up, so another replica may take it at once:
-   * `closed` (the world was closed on purpose) keeps others from taking it over.
+   * `closed` (the world was closed on purpose) keeps others from taking it over. `handover`
+   * records where this replica stopped the world, for the next holder (`handedOver`). False
+   * when the lease was no longer this replica's.
    */
-  async release(worldId: string, closed = true): Promise<void> {
+  async release(
+    worldId: string,
+    closed = true,
+    handover?: Record<string, unknown>,
+  ): Promise<boolean> {
     const held = this.held.get(worldId);
-    if (!held) return;
+    if (!held) return false;
     this.held.delete(worldId);
-    await this.options.leases.release(worldId, this.role, this.options.holder, held.epoch, closed);
+    return this.options.leases.release(
+      worldId,
+      this.role,
+      this.options.holder,
+      held.epoch,
+      closed,
+      handover,
+    );
   }
 
   /** Stops renewing a world's lease without touching the store (it is lost already). */

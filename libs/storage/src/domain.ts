@@ -89,6 +89,18 @@ export interface WorldLease {
   released: boolean;
   /** What a replica taking the world over needs (the engine's JSON object), recorded at acquisition. */
   spec: Record<string, unknown>;
+  /** Where a holder stopped when it last handed the world over (LeaseRepository.release), else null. */
+  handover: LeaseHandover | null;
+}
+
+/**
+ * What a holder that stopped a world on purpose recorded with its release: the epoch it held and
+ * the engine's own record of where it stopped (e.g. its last checkpoint's tick and log seq). The
+ * holder at `epoch + 1` knows the world was left exactly there.
+ */
+export interface LeaseHandover {
+  epoch: number;
+  state: Record<string, unknown>;
 }
 
 /** What a replica asks for when it acquires a lease. */

@@ -21,6 +21,7 @@ export type {
   EngineReplica,
   GameState,
   GameStateInput,
+  LeaseHandover,
   ReplicaHeartbeat,
   Checkpoint,
   CheckpointInput,

@@ -9,16 +9,18 @@ import { ball } from '../simulation/test-support';
 // timers and takeover rounds: what a replica does with the worlds of one that stopped.
 jest.setTimeout(60_000);
 
-const config = (replica: string) =>
+const config = (replica: string, leaseTtlMs = 200) =>
   loadPhysicsConfig({
     ENGINE_TOKEN: 'takeover-test-engine-token',
     GRPC_HOST: '127.0.0.1',
     GRPC_PORT: '0',
     TICK_MODE: 'manual',
     REPLICA_ID: replica,
-    WORLD_LEASE_TTL_MS: '200',
+    WORLD_LEASE_TTL_MS: String(leaseTtlMs),
     WORLD_LEASE_RENEW_MS: '50',
   });
+
+const spawnAt = (id: string) => ({ type: 'spawnBody' as const, body: ball(id, 5_000, 5_000) });
 
 async function until(what: string, check: () => boolean | Promise<boolean>, ms = 10_000) {
   const deadline = Date.now() + ms;
@@ -52,8 +54,13 @@ describe('takeover', () => {
     close: () => inner.close(),
   };
   const engines: RunningPhysicsEngine[] = [];
-  const start = async (replica: string) => {
-    const engine = await bootstrap({ config: config(replica), bus, storage, logger: false });
+  const start = async (replica: string, leaseTtlMs?: number) => {
+    const engine = await bootstrap({
+      config: config(replica, leaseTtlMs),
+      bus,
+      storage,
+      logger: false,
+    });
     engines.push(engine);
     return engine;
   };
@@ -79,7 +86,9 @@ describe('takeover', () => {
 
     readable.up = false;
     const b = await start('replica-b');
-    await a.close(); // a graceful stop leaves its worlds as orphans
+    // A graceful stop hands its worlds over: b resumes this one but cannot read its log for the
+    // keys of its commands, so it leaves it again, to be restored from checkpoint and log.
+    await a.close();
     await until(
       'a takeover attempt',
       async () => (await storage.leases.get('w', 'physics'))!.epoch > 1,
@@ -104,6 +113,41 @@ describe('takeover', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(c.worlds.size).toBe(0);
     expect(await storage.leases.get('w', 'physics')).toMatchObject({ released: true });
+  });
+
+  it('hands a stopping replica’s world over: the next one resumes it where it stopped and answers a repeated key once', async () => {
+    // Leases of the shipped length: PGlite runs in this thread, and a short lease could lapse
+    // while it saves the handover checkpoint (then the world is restored from its log instead).
+    const a = await start('replica-h', 1_500);
+    await a.worlds.init('h', undefined);
+    const first = await a.worlds.apply('h', spawnAt('h1'), 'gw:1');
+    await a.worlds.tick('h', 7);
+    const stopped = a.worlds.snapshot('h');
+    await start('replica-i', 1_500);
+    await a.close();
+    // Whichever live replica the takeover plan names takes it.
+    const runs = (engine: RunningPhysicsEngine) => {
+      try {
+        return Boolean(engine.worlds.get('h'));
+      } catch {
+        return false;
+      }
+    };
+    let b: RunningPhysicsEngine | undefined;
+    await until('the world on another replica', () => {
+      b = engines.find((engine) => engine !== a && runs(engine));
+      return b !== undefined;
+    });
+    const resumed = b!.worlds.snapshot('h');
+    expect([resumed.tick, resumed.stateHash]).toEqual([stopped.tick, stopped.stateHash]);
+    expect(await storage.leases.get('h', 'physics')).toMatchObject({
+      epoch: 2,
+      handover: { epoch: 1, state: { tick: 7, logSeq: 2 } },
+    });
+    // The key was learnt from the log after the world resumed: the repeat applies nothing.
+    await expect(b!.worlds.apply('h', spawnAt('h1'), 'gw:1')).resolves.toEqual(first);
+    expect(b!.worlds.get('h').sim.pendingCount).toBe(0);
+    await b!.worlds.close('h');
   });
 
   it('answers UNAVAILABLE, and stays up, when it loses a world while that world was starting', async () => {

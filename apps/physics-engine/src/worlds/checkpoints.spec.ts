@@ -56,26 +56,30 @@ describe('checkpoints', () => {
     }
   });
 
-  it('restores the latest checkpoint on Init in a second engine on the same storage', async () => {
+  it('hands its worlds over when it stops: a second engine on the same storage goes on from the tick it stopped at', async () => {
     const first = await bootstrap({ config: config(), storage, logger: false });
     let expected: { tick: number; stateHash: string };
     try {
       await first.worlds.init('w1', undefined);
       first.worlds.apply('w1', { type: 'spawnBody', body: ball('b1', 5_000, 5_000) });
-      await stepTo(first, 'w1', 30);
+      await stepTo(first, 'w1', 35); // past the last periodic checkpoint (30)
       const snap = first.worlds.snapshot('w1');
       expected = { tick: snap.tick, stateHash: snap.stateHash };
-      await stepTo(first, 'w1', 35); // past the last checkpoint: those ticks are lost
     } finally {
       await first.close();
     }
+    // Stopping saved the checkpoint of the tick it stopped at, and the lease says so.
+    expect((await storage.checkpoints.list('w1', 0)).map((c) => c.tick)).toEqual([35, 30]);
+    expect((await storage.leases.get('w1', 'physics'))?.handover).toEqual({
+      epoch: 1,
+      state: { tick: 35, logSeq: 2 }, // its epoch marker, then the spawn
+    });
     const second = await bootstrap({ config: config(), storage, logger: false });
     try {
       const { runtime, created } = await second.worlds.init('w1', undefined);
       expect(created).toBe(false);
-      expect(runtime.sim.tick).toBe(30);
-      expect(runtime.sim.stateHash()).toBe(expected.stateHash);
       expect(runtime.sim.tick).toBe(expected.tick);
+      expect(runtime.sim.stateHash()).toBe(expected.stateHash);
       // It continues from there and checkpoints the next N-th tick.
       await stepTo(second, 'w1', 40);
       expect((await storage.checkpoints.latest('w1'))?.tick).toBe(40);

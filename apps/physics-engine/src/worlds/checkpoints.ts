@@ -146,6 +146,26 @@ export class WorldCheckpoints {
       });
   }
 
+  /**
+   * Saves `snap` now, after the save in flight (a handover's checkpoint); its log entries must be
+   * acknowledged already. False when checkpoints are off, or (reported through onError) when it
+   * could not be saved.
+   */
+  async saveNow(snap: SimulationSnapshot, logSeq: number): Promise<boolean> {
+    if (this.everyTicks <= 0) return false;
+    await this.flush();
+    try {
+      await this.save(snap, logSeq);
+    } catch (error) {
+      this.counters.failed++;
+      this.onError(snap.tick, error);
+      return false;
+    }
+    this.counters.saved++;
+    this.counters.lastTick = snap.tick;
+    return true;
+  }
+
   /** Resolves when the save in flight (if any) has settled. */
   async flush(): Promise<void> {
     await this.inFlight;

@@ -20,6 +20,13 @@ interface Batch {
   settle: (written: Promise<void>) => void;
 }
 
+/** Where a world was stopped to be handed over: the checkpoint saved at that tick boundary. */
+export interface WorldHandover {
+  tick: number;
+  /** The seq of its last command-log entry, every one of them acknowledged. */
+  logSeq: number;
+}
+
 function newBatch(): Batch {
   let settle!: (written: Promise<void>) => void;
   const promise = new Promise<void>((resolve) => (settle = resolve));
@@ -39,7 +46,12 @@ export class WorldRuntime {
   readonly marked: Promise<void> = Promise.resolve();
   /** Callers that own the world by lease (its game module): a paused one's late calls are refused. */
   readonly senders: SenderFence;
-  private closing?: Promise<void>;
+  private closing?: Promise<WorldHandover | undefined>;
+  /**
+   * Settles once the world knows the idempotency keys of what it applied before it came here: a
+   * handed-over world runs at once and learns them from its log meanwhile (keyed commands wait).
+   */
+  private keysKnown: Promise<void> = Promise.resolve();
 
   constructor(
     readonly worldId: string,
@@ -102,6 +114,7 @@ export class WorldRuntime {
         `world "${this.worldId}": ${this.log.backlog} command-log entries are waiting for the bus (at most ${MAX_LOG_BACKLOG})`,
       );
     }
+    if (key) await this.keysLearned();
     const known = key ? this.sim.keyed(key) : undefined;
     if (known) return this.repeat(known);
     const applyTick = this.sim.enqueue(command, true, key);
@@ -110,6 +123,23 @@ export class WorldRuntime {
     this.batch ??= newBatch();
     await this.batch.promise;
     return result;
+  }
+
+  /** Keyed commands wait for `learning` (the keys of the log's entries before this replica's). */
+  learnKeysMeanwhile(learning: Promise<void>): void {
+    this.keysKnown = learning;
+    learning.catch(() => undefined);
+  }
+
+  private async keysLearned(): Promise<void> {
+    await this.keysKnown.catch((error: unknown) => {
+      throw new EngineUnavailableError(
+        `world "${this.worldId}": the idempotency keys of its earlier commands could not be read: ${String(error)}`,
+        { cause: error },
+      );
+    });
+    if (this.closing)
+      throw new EngineUnavailableError(`world "${this.worldId}" closed before the command applied`);
   }
 
   /** True when a command with this idempotency key would be answered as a repeat. */
@@ -198,13 +228,36 @@ export class WorldRuntime {
    * Stops the loop, waits for the log appends, queued publishes and the checkpoint in flight,
    * frees the simulation. Callers still waiting for a tick that will not run get UNAVAILABLE.
    */
-  close(): Promise<void> {
+  async close(): Promise<void> {
     // Once: a world lost while it was starting is closed by both (never freed twice).
     this.closing ??= this.closeOnce();
+    await this.closing;
+  }
+
+  /**
+   * Stops the world at a tick boundary to hand it over to another replica: as `close`, and, when
+   * every entry it appended is in the log, saves a checkpoint of the tick it stopped at before
+   * the simulation is freed. Resolves with where it stopped, or undefined when it could not be
+   * left exactly there (an entry not logged, no checkpoints, the save failed or was fenced):
+   * then its next owner restores it from its checkpoint and log, as after a crash.
+   */
+  handOver(): Promise<WorldHandover | undefined> {
+    this.closing ??= this.closeOnce(() => this.saveWhereStopped());
     return this.closing;
   }
 
-  private async closeOnce(): Promise<void> {
+  private async saveWhereStopped(): Promise<WorldHandover | undefined> {
+    const { checkpoints, log, sim } = this;
+    if (!checkpoints || log.stats().loggedSeq !== log.lastSeq) return undefined;
+    // The queued intents were refused to their callers: not part of what is handed over.
+    sim.discardPending();
+    const handover = { tick: sim.tick, logSeq: log.lastSeq };
+    return (await checkpoints.saveNow(sim.snapshot(), handover.logSeq)) ? handover : undefined;
+  }
+
+  private async closeOnce(
+    beforeFree?: () => Promise<WorldHandover | undefined>,
+  ): Promise<WorldHandover | undefined> {
     this.loop?.stop();
     this.batch?.settle(
       Promise.reject(
@@ -213,6 +266,10 @@ export class WorldRuntime {
     );
     this.batch = undefined;
     await Promise.all([this.log.close(), this.publisher.flush(), this.flushCheckpoints()]);
-    this.sim.free();
+    try {
+      return await beforeFree?.();
+    } finally {
+      this.sim.free();
+    }
   }
 }

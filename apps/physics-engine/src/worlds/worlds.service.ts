@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { EventBus } from '@anvil/bus';
-import { LeaseHeldError } from '@anvil/storage';
+import { LeaseHeldError, type Checkpoint } from '@anvil/storage';
 import {
   AlreadyExistsError,
   CapacityError,
@@ -26,7 +26,7 @@ import type { Rapier } from '../simulation/rapier';
 import type { CommandLogEntry } from '../log/command-log-entry';
 import { CommandLogError } from '../log/command-log-error';
 import { logReadBound, reachesCheckpoint, readWorldLog } from '../log/read-log';
-import type { LogCheckpoint, Replayed } from '../log/replay';
+import { entriesAfter, type LogCheckpoint, type Replayed } from '../log/replay';
 import { restoreWorld } from '../log/restore-world';
 import type { KeyedResult } from '../simulation/applied-keys';
 import { decodeState, sha256 } from '../simulation/state-codec';
@@ -39,8 +39,8 @@ import type { Clock, Timers } from '@anvil/runtime';
 import type { CheckpointService } from './checkpoints';
 import { CommandLogWriter } from '../log/command-log-writer';
 import { DeltaPublisher } from './delta-publisher';
-import { WorldRuntime } from './world-runtime';
-import type { Placement, WorldOwnership } from '@anvil/ownership';
+import { WorldRuntime, type WorldHandover } from './world-runtime';
+import type { HeldLease, Placement, WorldOwnership } from '@anvil/ownership';
 
 /** What a world's lease records so that another replica can bring it back. */
 interface WorldSpec {
@@ -82,6 +82,8 @@ export class WorldsService {
   private readonly simOptions: SimulationOptions;
   /** Which caller holds each world (running or being created): MAX_WORLDS, MAX_WORLDS_PER_CALLER. */
   private readonly quota: WorldQuota;
+  /** Set once the replica stops (closeAll): no world starts here any more. */
+  private draining = false;
 
   constructor(private readonly deps: WorldsDeps) {
     const { tick, limits } = deps.config;
@@ -120,6 +122,7 @@ export class WorldsService {
     placed: boolean,
   ): Promise<{ runtime: WorldRuntime; created: boolean }> {
     const settings = worldSettingsFromWire(config, this.deps.config.limits.maxBodiesPerWorld);
+    this.refuseWhileDraining(worldId);
     const pending = this.pending.get(worldId);
     if (pending) await pending.catch(() => undefined);
     const existing = this.worlds.get(worldId);
@@ -151,9 +154,9 @@ export class WorldsService {
     if (!placed) await this.placeHere(worldId);
     // The lease first: the previous owner acknowledged nothing after its lease ended, so the
     // log read below holds every acknowledged entry.
-    const epoch = await this.acquire(worldId, { settings, caller });
+    const lease = await this.acquire(worldId, { settings, caller });
     try {
-      return await this.load(worldId, settings, epoch);
+      return await this.load(worldId, settings, lease);
     } catch (error) {
       // Not closed: another replica (or this one, next round) may bring the world back.
       if (!this.worlds.has(worldId)) await this.releaseQuietly(worldId, false);
@@ -198,11 +201,14 @@ export class WorldsService {
   }
 
   /** Takes the world's lease (epoch 0 without ownership); FAILED_PRECONDITION when held elsewhere. */
-  private async acquire(worldId: string, spec: WorldSpec): Promise<number> {
+  private async acquire(
+    worldId: string,
+    spec: WorldSpec,
+  ): Promise<Pick<HeldLease, 'epoch' | 'handedOver'>> {
     const { ownership } = this.deps;
-    if (!ownership) return 0;
+    if (!ownership) return { epoch: 0 };
     try {
-      return (await ownership.acquire(worldId, { ...spec })).epoch;
+      return await ownership.acquire(worldId, { ...spec });
     } catch (error) {
       if (error instanceof LeaseHeldError) {
         const { holder, address, epoch, expiresAt } = error.lease;
@@ -219,10 +225,17 @@ export class WorldsService {
     }
   }
 
-  /** Gives the lease up: `closed` on purpose, or (shutting down) as an orphan to take over. */
-  private async releaseQuietly(worldId: string, closed = true): Promise<void> {
+  /**
+   * Gives the lease up: `closed` on purpose, or (shutting down) as an orphan to take over, with
+   * where the world was stopped when it was handed over.
+   */
+  private async releaseQuietly(
+    worldId: string,
+    closed = true,
+    handover?: WorldHandover,
+  ): Promise<void> {
     await this.deps.ownership
-      ?.release(worldId, closed)
+      ?.release(worldId, closed, handover && { ...handover })
       .catch((error: unknown) =>
         this.logger.warn(`world ${worldId}: releasing its lease failed: ${String(error)}`),
       );
@@ -231,11 +244,13 @@ export class WorldsService {
   private async load(
     worldId: string,
     settings: WorldSettings,
-    epoch: number,
+    { epoch, handedOver }: Pick<HeldLease, 'epoch' | 'handedOver'>,
   ): Promise<{ runtime: WorldRuntime; created: boolean }> {
     const began = performance.now();
     const checkpoint = await this.latestCheckpoint(worldId);
     const checkpointRead = performance.now();
+    if (checkpoint && leftAt(checkpoint, handedOver, epoch))
+      return this.resume(worldId, settings, checkpoint, epoch, began);
     const { log, whole } = await this.readLogFor(worldId, checkpoint);
     const logRead = performance.now();
     const existing = this.running(worldId, settings);
@@ -247,22 +262,7 @@ export class WorldsService {
     }
     let base: LogCheckpoint;
     if (checkpoint) {
-      if (checkpoint.stateHash !== sha256(checkpoint.state)) {
-        throw new EngineUnavailableError(
-          `world "${worldId}": checkpoint of tick ${checkpoint.tick} does not match its state hash`,
-        );
-      }
-      if (!sameWorldSettings(decodeState(checkpoint.state).header.settings, settings)) {
-        throw new AlreadyExistsError(
-          `world "${worldId}" has a checkpoint (tick ${checkpoint.tick}) with a different config`,
-        );
-      }
-      base = {
-        state: checkpoint.state,
-        tick: checkpoint.tick,
-        logSeq: checkpoint.logSeq,
-        epoch: checkpoint.epoch,
-      };
+      base = this.checkpointBase(worldId, checkpoint, settings);
     } else {
       // No checkpoint yet: the log starts from the world's first state.
       const first = WorldSimulation.create(this.deps.rapier, settings, this.simOptions);
@@ -300,6 +300,52 @@ export class WorldsService {
     return { runtime, created: false };
   }
 
+  /**
+   * A handed-over world (the previous holder stopped it at its checkpoint and wrote nothing
+   * after): runs from the checkpoint at once, with no log to replay. The log is read meanwhile
+   * for the idempotency keys of its entries, which keyed commands wait for; when it cannot be,
+   * the world is left to be restored from checkpoint and log (by any replica, this one too).
+   */
+  private async resume(
+    worldId: string,
+    settings: WorldSettings,
+    checkpoint: Checkpoint,
+    epoch: number,
+    began: number,
+  ): Promise<{ runtime: WorldRuntime; created: boolean }> {
+    const base = this.checkpointBase(worldId, checkpoint, settings);
+    const { sim, logSeq } = restoreWorld(this.deps.rapier, base, [], this.simOptions);
+    const runtime = await this.serve(worldId, sim, logSeq, epoch);
+    runtime.learnKeysMeanwhile(
+      this.learnKeys(runtime, checkpoint, base).catch(async (error: unknown) => {
+        this.logger.warn(
+          `world ${worldId}: reading its command log for the keys of its commands failed (${String(error)}); it is restored from checkpoint and log instead`,
+        );
+        if (this.worlds.get(worldId) !== runtime) throw error;
+        this.worlds.delete(worldId);
+        this.quota.release(worldId);
+        await runtime.close();
+        await this.releaseQuietly(worldId, false);
+        throw error;
+      }),
+    );
+    this.logger.log(
+      `world ${worldId}: resumed where it was handed over, tick ${sim.tick}, log seq ${logSeq}, in ${Math.round(performance.now() - began)} ms`,
+    );
+    return { runtime, created: false };
+  }
+
+  /** The keys of the log's entries up to the handed-over checkpoint, taught to the running world. */
+  private async learnKeys(
+    runtime: WorldRuntime,
+    checkpoint: Checkpoint,
+    base: LogCheckpoint,
+  ): Promise<void> {
+    const { log } = await this.readLogFor(runtime.worldId, checkpoint);
+    const { before } = entriesAfter(base, log);
+    for (const entry of before) runtime.sim.learnKeys(entry.tick, entry.intents, entry.keys);
+  }
+
   /** Starts the world and waits for its epoch marker to be in the log (UNAVAILABLE if not). */
   private async serve(
     worldId: string,
@@ -332,6 +378,26 @@ export class WorldsService {
       throw new AlreadyExistsError(`world "${worldId}" exists with a different config`);
     }
     return existing;
+  }
+
+  /** A checkpoint to restore from, checked against its hash and the world's settings. */
+  private checkpointBase(
+    worldId: string,
+    checkpoint: Checkpoint,
+    settings: WorldSettings,
+  ): LogCheckpoint {
+    if (checkpoint.stateHash !== sha256(checkpoint.state)) {
+      throw new EngineUnavailableError(
+        `world "${worldId}": checkpoint of tick ${checkpoint.tick} does not match its state hash`,
+      );
+    }
+    if (!sameWorldSettings(decodeState(checkpoint.state).header.settings, settings)) {
+      throw new AlreadyExistsError(
+        `world "${worldId}" has a checkpoint (tick ${checkpoint.tick}) with a different config`,
+      );
+    }
+    const { state, tick, logSeq, epoch } = checkpoint;
+    return { state, tick, logSeq, epoch };
   }
 
   /** Throws UNAVAILABLE for a log that does not replay onto the checkpoint, other errors as they are. */
@@ -463,12 +529,15 @@ export class WorldsService {
     if (stateHash && stateHash !== sha256(state))
       throw new InvalidCommandError('state_hash does not match sha256(state)');
     const previous = this.worlds.get(worldId);
+    if (!previous) this.refuseWhileDraining(worldId);
     const reserved = !this.quota.holds(worldId);
     if (reserved) this.quota.reserve(caller, worldId);
     let acquired = false;
     try {
       const settings = decodeState(state).header.settings;
-      const epoch = previous ? previous.epoch : await this.acquire(worldId, { settings, caller });
+      const epoch = previous
+        ? previous.epoch
+        : (await this.acquire(worldId, { settings, caller })).epoch;
       acquired = !previous;
       const sim = WorldSimulation.restore(this.deps.rapier, state, this.simOptions);
       const { limits } = this.deps.config;
@@ -545,20 +614,33 @@ export class WorldsService {
   }
 
   /**
-   * Stops every world (loops first, then publishes are flushed) and, with ownership, leaves
-   * them to be taken over by another replica at once.
+   * Drains the replica (it stops; docs/decisions.md, "Moving a world"): no world starts here
+   * from now on, and every world is stopped at a tick boundary and, with ownership, handed over:
+   * its checkpoint of that tick is saved and its lease released with where it stopped, so
+   * another replica takes it over at once and resumes it from there, with no log to replay.
    */
   async closeAll(): Promise<void> {
+    this.draining = true;
+    await Promise.all([...this.pending.values()].map((p) => p.catch(() => undefined)));
     const all = [...this.worlds.entries()];
     this.worlds.clear();
     for (const [worldId] of all) this.quota.release(worldId);
     await Promise.all(
       all.map(async ([worldId, w]) => {
-        await w.close();
+        // Without ownership nobody takes it over: it stops, and its next Init restores it.
+        const handover = this.deps.ownership ? await w.handOver() : await w.close();
         // The replica stops, not the world: another replica takes it over at once.
-        await this.releaseQuietly(worldId, false);
+        await this.releaseQuietly(worldId, false, handover ?? undefined);
       }),
     );
+  }
+
+  /** UNAVAILABLE while the replica drains: the caller finds the world on another replica. */
+  private refuseWhileDraining(worldId: string): void {
+    if (this.draining)
+      throw new EngineUnavailableError(
+        `this physics replica is shutting down; world "${worldId}" goes on on another replica`,
+      );
   }
 
   private start(
@@ -618,4 +700,18 @@ export class WorldsService {
     this.worlds.set(worldId, runtime);
     return runtime;
   }
+}
+
+/** True when the lease was handed over at `checkpoint` by the holder just before this one. */
+function leftAt(
+  checkpoint: Checkpoint,
+  handedOver: Record<string, unknown> | undefined,
+  epoch: number,
+): boolean {
+  return (
+    handedOver !== undefined &&
+    checkpoint.epoch === epoch - 1 &&
+    checkpoint.tick === handedOver.tick &&
+    checkpoint.logSeq === handedOver.logSeq
+  );
 }

@@ -1,4 +1,4 @@
-import type { AcquireLeaseInput, WorldLease } from '../domain';
+import type { AcquireLeaseInput, LeaseHandover, WorldLease } from '../domain';
 import { InvalidInputError, LeaseHeldError } from '../errors';
 import { integer, jsonObject, text } from '../validation';
 import type { SqlQuery } from '../backends/backend';
@@ -19,9 +19,12 @@ interface LeaseRow {
   expired: boolean;
   released: boolean;
   spec: Record<string, unknown> | string;
+  handover: { epoch: number | string; state: Record<string, unknown> } | string | null;
 }
 
 const COLUMNS = 'world_id, role, holder, address, epoch, acquired_at, expires_at, released, spec';
+/** What a read returns: the columns an acquisition writes, and the previous holder's handover. */
+const READ = `${COLUMNS}, handover`;
 
 /**
  * The compare-and-set that acquires a lease: $1 world, $2 role, $3 holder, $4 address, $5 ttl
@@ -36,7 +39,7 @@ export const ACQUIRE_SQL = `INSERT INTO world_leases AS l (${COLUMNS})
              acquired_at = EXCLUDED.acquired_at, expires_at = EXCLUDED.expires_at,
              released = false, spec = COALESCE($6::jsonb, l.spec)
          WHERE l.expires_at <= now() OR l.holder = EXCLUDED.holder
-       RETURNING ${COLUMNS}, false AS expired`;
+       RETURNING ${READ}, false AS expired`;
 
 /**
  * World leases on the database's clock, each operation one atomic statement (compare-and-set on
@@ -108,7 +111,9 @@ export class LeaseRepository {
   /**
    * Gives a lease up at once (it stays at its epoch, so the next holder gets a higher one).
    * `closed`: the world was closed on purpose, so nobody takes it over; otherwise (a replica
-   * shutting down) it is an orphan at once. False when the holder no longer had it at that epoch.
+   * shutting down) it is an orphan at once. `handover` (a JSON object) records where the holder
+   * stopped the world, for the next holder (`handover` of the lease it acquires); without one,
+   * an earlier record is cleared. False when the holder no longer had it at that epoch.
    */
   async release(
     worldId: string,
@@ -116,17 +121,24 @@ export class LeaseRepository {
     holder: string,
     epoch: number,
     closed = true,
+    handover?: Record<string, unknown>,
   ): Promise<boolean> {
+    const at = integer('epoch', epoch, 1);
+    const record =
+      handover === undefined
+        ? null
+        : JSON.stringify({ epoch: at, state: jsonObject('handover', handover) });
     const released = await this.sql(
-      `UPDATE world_leases SET expires_at = now(), released = $5
+      `UPDATE world_leases SET expires_at = now(), released = $5, handover = $6::jsonb
         WHERE world_id = $1 AND role = $2 AND holder = $3 AND epoch = $4 AND expires_at > now()
        RETURNING 1`,
       [
         text('worldId', worldId),
         text('role', role),
         text('holder', holder),
-        integer('epoch', epoch, 1),
+        at,
         closed === true,
+        record,
       ],
     );
     return released.length > 0;
@@ -138,7 +150,7 @@ export class LeaseRepository {
    */
   async orphans(role: string, limit = 100): Promise<WorldLease[]> {
     const rows = await this.sql<LeaseRow>(
-      `SELECT ${COLUMNS}, true AS expired FROM world_leases
+      `SELECT ${READ}, true AS expired FROM world_leases
         WHERE role = $1 AND expires_at <= now() AND NOT released
         ORDER BY expires_at, world_id LIMIT $2`,
       [text('role', role), integer('limit', limit, 1, MAX_RENEW_BATCH)],
@@ -149,7 +161,7 @@ export class LeaseRepository {
   /** The world's lease of `role`, expired or not; null when it never had one. */
   async get(worldId: string, role: string): Promise<WorldLease | null> {
     const rows = await this.sql<LeaseRow>(
-      `SELECT ${COLUMNS}, expires_at <= now() AS expired FROM world_leases
+      `SELECT ${READ}, expires_at <= now() AS expired FROM world_leases
         WHERE world_id = $1 AND role = $2`,
       [text('worldId', worldId), text('role', role)],
     );
@@ -162,7 +174,7 @@ export class LeaseRepository {
    */
   async liveOf(worldId: string, rolePrefix: string): Promise<WorldLease[]> {
     const rows = await this.sql<LeaseRow>(
-      `SELECT ${COLUMNS}, false AS expired FROM world_leases
+      `SELECT ${READ}, false AS expired FROM world_leases
         WHERE world_id = $1 AND starts_with(role, $2) AND NOT released AND expires_at > now()
         ORDER BY epoch DESC, role`,
       [text('worldId', worldId), text('rolePrefix', rolePrefix)],
@@ -178,7 +190,7 @@ export class LeaseRepository {
     const max = integer('limit', options.limit ?? 1000, 1, MAX_RENEW_BATCH);
     const holder = options.holder === undefined ? null : text('holder', options.holder);
     const rows = await this.sql<LeaseRow>(
-      `SELECT ${COLUMNS}, expires_at <= now() AS expired FROM world_leases
+      `SELECT ${READ}, expires_at <= now() AS expired FROM world_leases
         WHERE role = $1 AND ($2::text IS NULL OR holder = $2::text)
         ORDER BY world_id LIMIT $3`,
       [text('role', role), holder, max],
@@ -203,5 +215,12 @@ function toLease(row: LeaseRow): WorldLease {
     expired: Boolean(row.expired),
     released: Boolean(row.released),
     spec: typeof row.spec === 'string' ? JSON.parse(row.spec) : row.spec,
+    handover: toHandover(row.handover),
   };
+}
+
+function toHandover(value: LeaseRow['handover']): LeaseHandover | null {
+  if (value === null || value === undefined) return null;
+  const { epoch, state } = typeof value === 'string' ? JSON.parse(value) : value;
+  return { epoch: Number(epoch), state };
 }

@@ -29,6 +29,7 @@ export function describeLeases(storage: () => Storage): void {
         expired: false,
         released: false,
         spec: {},
+        handover: null,
       });
       expect(lease.expiresAt.getTime() - lease.acquiredAt.getTime()).toBe(LONG);
       expect(await storage().leases.get(worldId, ROLE)).toEqual(lease);
@@ -113,6 +114,40 @@ export function describeLeases(storage: () => Storage): void {
       expect(await storage().leases.release(worldId, ROLE, 'a', 1)).toBe(true);
       expect(await storage().leases.release(worldId, ROLE, 'a', 1)).toBe(false);
       expect(await acquire(worldId, 'b')).toMatchObject({ holder: 'b', epoch: 2 });
+    });
+
+    it('hands where its holder stopped to the next holder, and forgets it at a release without one', async () => {
+      const worldId = uid('w');
+      await acquire(worldId, 'a');
+      const stopped = { tick: 120, logSeq: 7 };
+      expect(await storage().leases.release(worldId, ROLE, 'a', 1, false, stopped)).toBe(true);
+      expect(await storage().leases.get(worldId, ROLE)).toMatchObject({
+        released: false,
+        handover: { epoch: 1, state: stopped },
+      });
+      const next = await acquire(worldId, 'b');
+      expect(next).toMatchObject({ epoch: 2, handover: { epoch: 1, state: stopped } });
+      // Its renewals keep it; a release that records nothing clears it.
+      await storage().leases.renew(ROLE, 'b', [{ worldId, epoch: 2 }], LONG);
+      expect((await storage().leases.get(worldId, ROLE))?.handover).toEqual({
+        epoch: 1,
+        state: stopped,
+      });
+      expect(await storage().leases.release(worldId, ROLE, 'b', 2, false)).toBe(true);
+      expect((await acquire(worldId, 'c')).handover).toBeNull();
+      // Only the holder at its epoch records one; it must be a JSON object.
+      expect(await storage().leases.release(worldId, ROLE, 'a', 1, false, stopped)).toBe(false);
+      await expect(
+        storage().leases.release(
+          worldId,
+          ROLE,
+          'c',
+          3,
+          false,
+          [] as unknown as Record<string, unknown>,
+        ),
+      ).rejects.toMatchObject({ field: 'handover' });
+      expect((await storage().leases.get(worldId, ROLE))?.handover).toBeNull();
     });
 
     it('lets exactly one of many racing holders acquire a free world', async () => {

@@ -148,7 +148,8 @@ export const WorldLeaseScalarFieldEnum = {
   acquiredAt: 'acquiredAt',
   expiresAt: 'expiresAt',
   spec: 'spec',
-  released: 'released'
+  released: 'released',
+  handover: 'handover'
 } as const
 
 export type WorldLeaseScalarFieldEnum = (typeof WorldLeaseScalarFieldEnum)[keyof typeof WorldLeaseScalarFieldEnum]
@@ -267,6 +268,14 @@ export const JsonNullValueInput = {
 } as const
 
 export type JsonNullValueInput = (typeof JsonNullValueInput)[keyof typeof JsonNullValueInput]
+
+
+export const NullableJsonNullValueInput = {
+  DbNull: DbNull,
+  JsonNull: JsonNull
+} as const
+
+export type NullableJsonNullValueInput = (typeof NullableJsonNullValueInput)[keyof typeof NullableJsonNullValueInput]
 
 
 export const QueryMode = {

@@ -67,6 +67,7 @@ export type WorldLeaseCountAggregateOutputType = {
   expiresAt: number
   spec: number
   released: number
+  handover: number
   _all: number
 }
 
@@ -111,6 +112,7 @@ export type WorldLeaseCountAggregateInputType = {
   expiresAt?: true
   spec?: true
   released?: true
+  handover?: true
   _all?: true
 }
 
@@ -210,6 +212,7 @@ export type WorldLeaseGroupByOutputType = {
   expiresAt: Date
   spec: runtime.JsonValue
   released: boolean
+  handover: runtime.JsonValue | null
   _count: WorldLeaseCountAggregateOutputType | null
   _avg: WorldLeaseAvgAggregateOutputType | null
   _sum: WorldLeaseSumAggregateOutputType | null
@@ -245,6 +248,7 @@ export type WorldLeaseWhereInput = {
   expiresAt?: Prisma.DateTimeFilter<"WorldLease"> | Date | string
   spec?: Prisma.JsonFilter<"WorldLease">
   released?: Prisma.BoolFilter<"WorldLease"> | boolean
+  handover?: Prisma.JsonNullableFilter<"WorldLease">
 }
 
 export type WorldLeaseOrderByWithRelationInput = {
@@ -257,6 +261,7 @@ export type WorldLeaseOrderByWithRelationInput = {
   expiresAt?: Prisma.SortOrder
   spec?: Prisma.SortOrder
   released?: Prisma.SortOrder
+  handover?: Prisma.SortOrderInput | Prisma.SortOrder
 }
 
 export type WorldLeaseWhereUniqueInput = Prisma.AtLeast<{
@@ -273,6 +278,7 @@ export type WorldLeaseWhereUniqueInput = Prisma.AtLeast<{
   expiresAt?: Prisma.DateTimeFilter<"WorldLease"> | Date | string
   spec?: Prisma.JsonFilter<"WorldLease">
   released?: Prisma.BoolFilter<"WorldLease"> | boolean
+  handover?: Prisma.JsonNullableFilter<"WorldLease">
 }, "worldId_role">
 
 export type WorldLeaseOrderByWithAggregationInput = {
@@ -285,6 +291,7 @@ export type WorldLeaseOrderByWithAggregationInput = {
   expiresAt?: Prisma.SortOrder
   spec?: Prisma.SortOrder
   released?: Prisma.SortOrder
+  handover?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.WorldLeaseCountOrderByAggregateInput
   _avg?: Prisma.WorldLeaseAvgOrderByAggregateInput
   _max?: Prisma.WorldLeaseMaxOrderByAggregateInput
@@ -305,6 +312,7 @@ export type WorldLeaseScalarWhereWithAggregatesInput = {
   expiresAt?: Prisma.DateTimeWithAggregatesFilter<"WorldLease"> | Date | string
   spec?: Prisma.JsonWithAggregatesFilter<"WorldLease">
   released?: Prisma.BoolWithAggregatesFilter<"WorldLease"> | boolean
+  handover?: Prisma.JsonNullableWithAggregatesFilter<"WorldLease">
 }
 
 export type WorldLeaseCreateInput = {
@@ -317,6 +325,7 @@ export type WorldLeaseCreateInput = {
   expiresAt: Date | string
   spec?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   released?: boolean
+  handover?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type WorldLeaseUncheckedCreateInput = {
@@ -329,6 +338,7 @@ export type WorldLeaseUncheckedCreateInput = {
   expiresAt: Date | string
   spec?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   released?: boolean
+  handover?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type WorldLeaseUpdateInput = {
@@ -341,6 +351,7 @@ export type WorldLeaseUpdateInput = {
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   spec?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   released?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  handover?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type WorldLeaseUncheckedUpdateInput = {
@@ -353,6 +364,7 @@ export type WorldLeaseUncheckedUpdateInput = {
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   spec?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   released?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  handover?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type WorldLeaseCreateManyInput = {
@@ -365,6 +377,7 @@ export type WorldLeaseCreateManyInput = {
   expiresAt: Date | string
   spec?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   released?: boolean
+  handover?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type WorldLeaseUpdateManyMutationInput = {
@@ -377,6 +390,7 @@ export type WorldLeaseUpdateManyMutationInput = {
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   spec?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   released?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  handover?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type WorldLeaseUncheckedUpdateManyInput = {
@@ -389,6 +403,7 @@ export type WorldLeaseUncheckedUpdateManyInput = {
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   spec?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   released?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  handover?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type WorldLeaseWorldIdRoleCompoundUniqueInput = {
@@ -406,6 +421,7 @@ export type WorldLeaseCountOrderByAggregateInput = {
   expiresAt?: Prisma.SortOrder
   spec?: Prisma.SortOrder
   released?: Prisma.SortOrder
+  handover?: Prisma.SortOrder
 }
 
 export type WorldLeaseAvgOrderByAggregateInput = {
@@ -454,6 +470,7 @@ export type WorldLeaseSelect<ExtArgs extends runtime.Types.Extensions.InternalAr
   expiresAt?: boolean
   spec?: boolean
   released?: boolean
+  handover?: boolean
 }, ExtArgs["result"]["worldLease"]>
 
 export type WorldLeaseSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -466,6 +483,7 @@ export type WorldLeaseSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ex
   expiresAt?: boolean
   spec?: boolean
   released?: boolean
+  handover?: boolean
 }, ExtArgs["result"]["worldLease"]>
 
 export type WorldLeaseSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -478,6 +496,7 @@ export type WorldLeaseSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ex
   expiresAt?: boolean
   spec?: boolean
   released?: boolean
+  handover?: boolean
 }, ExtArgs["result"]["worldLease"]>
 
 export type WorldLeaseSelectScalar = {
@@ -490,9 +509,10 @@ export type WorldLeaseSelectScalar = {
   expiresAt?: boolean
   spec?: boolean
   released?: boolean
+  handover?: boolean
 }
 
-export type WorldLeaseOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"worldId" | "role" | "holder" | "address" | "epoch" | "acquiredAt" | "expiresAt" | "spec" | "released", ExtArgs["result"]["worldLease"]>
+export type WorldLeaseOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"worldId" | "role" | "holder" | "address" | "epoch" | "acquiredAt" | "expiresAt" | "spec" | "released" | "handover", ExtArgs["result"]["worldLease"]>
 
 export type $WorldLeasePayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "WorldLease"
@@ -522,6 +542,10 @@ export type $WorldLeasePayload<ExtArgs extends runtime.Types.Extensions.Internal
      * Released on purpose (the world was closed): not taken over when it expires.
      */
     released: boolean
+    /**
+     * Where its holder stopped when it handed the world over ({"epoch", "state"}), else null.
+     */
+    handover: runtime.JsonValue | null
   }, ExtArgs["result"]["worldLease"]>
   composites: {}
 }
@@ -954,6 +978,7 @@ export interface WorldLeaseFieldRefs {
   readonly expiresAt: Prisma.FieldRef<"WorldLease", 'DateTime'>
   readonly spec: Prisma.FieldRef<"WorldLease", 'Json'>
   readonly released: Prisma.FieldRef<"WorldLease", 'Boolean'>
+  readonly handover: Prisma.FieldRef<"WorldLease", 'Json'>
 }
     
 
