@@ -116,8 +116,9 @@ describe('takeover', () => {
   });
 
   it('hands a stopping replica’s world over: the next one resumes it where it stopped and answers a repeated key once', async () => {
-    // Leases of the shipped length: PGlite runs in this thread, and a short lease could lapse
-    // while it saves the handover checkpoint (then the world is restored from its log instead).
+    // Only replicas with leases of the shipped length: PGlite runs in this thread, and a short
+    // lease could lapse while it saves (then the world is restored from its log instead).
+    for (const engine of engines.splice(0)) await engine.close();
     const a = await start('replica-h', 1_500);
     await a.worlds.init('h', undefined);
     const first = await a.worlds.apply('h', spawnAt('h1'), 'gw:1');
