@@ -1,10 +1,12 @@
 // Failover end to end, against the real services of tools/testenv: 30 arena worlds go in with
 // kubectl, the built apps run as processes (one controller, 3 physics replicas, 2 interaction
 // engine replicas, 2 gateways), each module's replicas behind a TCP proxy that stands in for its
-// Kubernetes Service. 300 socket.io bots play. One physics replica is SIGKILLed, then one
-// interaction engine: every world they ran goes on elsewhere, no bot is disconnected or sees an
-// error, and every acknowledged command is in the world's command log, which replays to the
-// survivor's state hash. Recovery per world is reported (kill -> the new owner's first delta).
+// Kubernetes Service. 300 socket.io bots play. One physics replica is SIGKILLed, another is
+// drained (SIGTERM: it hands its worlds over), then one interaction engine is SIGKILLed: every
+// world they ran goes on elsewhere, no bot is disconnected or sees an error, and every
+// acknowledged command is in the world's command log, which replays to the survivor's state
+// hash. Recovery per world is reported (signal -> the new owner's first delta), and for the
+// drain the longest gap between two deltas any player saw.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import jwt from 'jsonwebtoken';
@@ -118,6 +120,8 @@ class Bot {
   readonly errors: Array<{ code: string; message: string; at: number }> = [];
   disconnects = 0;
   lastDeltaAt = 0;
+  /** The longest wait between two deltas since `watchGaps`, in ms. */
+  longestGap = 0;
   private seq = 0;
   private timer?: NodeJS.Timeout;
   private inFlight = 0;
@@ -128,7 +132,15 @@ class Bot {
     readonly socket: Socket,
   ) {
     socket.on('disconnect', () => this.disconnects++);
-    socket.on('delta', () => (this.lastDeltaAt = Date.now()));
+    socket.on('delta', () => {
+      const now = Date.now();
+      if (this.lastDeltaAt > 0) this.longestGap = Math.max(this.longestGap, now - this.lastDeltaAt);
+      this.lastDeltaAt = now;
+    });
+  }
+
+  watchGaps(): void {
+    this.longestGap = 0;
   }
 
   static async connect(id: string, worldId: string, gatewayUrl: string): Promise<Bot> {
@@ -409,17 +421,42 @@ afterAll(async () => {
   await kubectl(['delete', 'namespace', namespace, '--wait=false']);
 });
 
-/** Kills the replica of `replicas` that owns the most worlds of `role`; its worlds and their epochs. */
-async function killBusiest(replicas: Replicas, role: string) {
+/** The replica of `replicas` that owns the most worlds of `role`, and those worlds' leases. */
+async function busiest(role: string) {
   const held = await leases(role);
   const counts = new Map<string, number>();
   for (const lease of held) counts.set(lease.holder, (counts.get(lease.holder) ?? 0) + 1);
   const [victim] = [...counts].sort((a, b) => b[1] - a[1])[0];
-  const owned = held.filter((lease) => lease.holder === victim);
+  return { victim, owned: held.filter((lease) => lease.holder === victim) };
+}
+
+/** Kills the replica of `replicas` that owns the most worlds of `role`; its worlds and their epochs. */
+async function killBusiest(replicas: Replicas, role: string) {
+  const { victim, owned } = await busiest(role);
   const killedAt = Date.now();
   await replicas.processes.get(victim)!.app.stop('SIGKILL');
   return { victim, owned, killedAt };
 }
+
+/** Per world: when its first delta under an epoch newer than `owned`'s was sent, ms after `since`. */
+function firstDeltasAfter(owned: Array<{ world_id: string; epoch: number }>, since: number) {
+  const times = owned.map(({ world_id, epoch }) => {
+    const epochs = firstDeltaOfEpoch.get(world_id) ?? new Map<number, number>();
+    const after = [...epochs].filter(([e, at]) => e > epoch && at >= since);
+    return after.length > 0 ? Math.min(...after.map(([, at]) => at)) - since : undefined;
+  });
+  return times.every((t) => t !== undefined) && (times as number[]);
+}
+
+/** The bots' longest wait between two deltas, in ms, over the next `ms`. */
+async function longestGaps(players: Bot[], ms: number): Promise<number[]> {
+  players.forEach((bot) => bot.watchGaps());
+  await sleep(ms);
+  return players.map((bot) => bot.longestGap);
+}
+
+const TICK_MS = 1000 / HZ;
+const inTicks = (ms: number) => (ms / TICK_MS).toFixed(1);
 
 /** Disconnects and errors of every bot since `since`. */
 function faults(since = 0) {
@@ -498,14 +535,7 @@ describe('failover with players connected', () => {
     expect(owned.length).toBeGreaterThan(0);
     const recovery = await poll(
       `the ${owned.length} worlds of ${victim} to publish deltas under a new owner`,
-      async () => {
-        const times = owned.map(({ world_id, epoch }) => {
-          const epochs = firstDeltaOfEpoch.get(world_id) ?? new Map<number, number>();
-          const after = [...epochs].filter(([e, at]) => e > epoch && at >= killedAt);
-          return after.length > 0 ? Math.min(...after.map(([, at]) => at)) - killedAt : undefined;
-        });
-        return times.every((t) => t !== undefined) && (times as number[]);
-      },
+      async () => firstDeltasAfter(owned, killedAt),
       60_000,
       100,
     );
@@ -539,6 +569,51 @@ describe('failover with players connected', () => {
       30_000,
       500,
     );
+  });
+
+  it('SIGTERM of a physics replica: it hands its worlds over before it exits, and they go on where it stopped; no bot is disconnected or sees an error', async () => {
+    const { victim, owned } = await busiest(PHYSICS_ROLE);
+    expect(owned.length).toBeGreaterThan(0);
+    const players = bots.filter((bot) => owned.some((o) => o.world_id === bot.worldId));
+    const steady = await longestGaps(players, 3_000);
+    const stoppedAt = Date.now();
+    const watching = longestGaps(players, 5_000);
+    expect(await physics.processes.get(victim)!.app.stop('SIGTERM')).toBe(0);
+    const exitedAt = Date.now();
+    // Every world was handed over (released with where it stopped), none left to expire.
+    const handed = (
+      await db.query<{ world_id: string; handover: { epoch: number } | null }>(
+        'SELECT world_id, handover FROM world_leases WHERE role = $1 AND world_id = ANY($2)',
+        [PHYSICS_ROLE, owned.map((o) => o.world_id)],
+      )
+    ).rows;
+    expect(
+      owned.filter(({ world_id, epoch }) => {
+        const row = handed.find((r) => r.world_id === world_id);
+        return Number(row?.handover?.epoch) !== epoch;
+      }),
+    ).toEqual([]);
+    const resumed = await poll(
+      `the ${owned.length} worlds of ${victim} to publish deltas under a new owner`,
+      async () => firstDeltasAfter(owned, stoppedAt),
+      30_000,
+      100,
+    );
+    const gaps = await watching;
+    const now = await leases(PHYSICS_ROLE);
+    expect(
+      owned.every(({ world_id }) => now.find((l) => l.world_id === world_id)!.holder !== victim),
+    ).toBe(true);
+    console.log(
+      `physics drain: SIGTERM ${victim} (${owned.length} worlds), exited after ${exitedAt - stoppedAt} ms; first delta under the new owner, ms after the signal: p50 ${percentile(resumed, 50)}, max ${Math.max(...resumed)}; longest delta gap per player (${players.length} players, ${HZ} Hz): p50 ${percentile(gaps, 50)} ms (${inTicks(percentile(gaps, 50))} ticks), p99 ${percentile(gaps, 99)} ms (${inTicks(percentile(gaps, 99))} ticks), max ${Math.max(...gaps)} ms (${inTicks(Math.max(...gaps))} ticks); in 3 s before it: p50 ${percentile(steady, 50)} ms, max ${Math.max(...steady)} ms`,
+    );
+    await poll(
+      'every player of those worlds to have a command acknowledged after the replica exited',
+      async () => players.every((bot) => bot.acks.some((ack) => ack.at > exitedAt)),
+      30_000,
+      100,
+    );
+    expect(faults()).toEqual({ disconnects: 0, errors: [] });
   });
 
   it('SIGKILL of an interaction engine: its worlds go on on the other one, their players still in them; no bot is disconnected or sees an error', async () => {

@@ -81,9 +81,9 @@ export class AppProcess {
     if (this.running) this.child.kill(signal);
   }
 
-  /** Sends a signal and waits for the process to end. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  /** Sends a signal and waits for the process to end; its exit code (-1: ended by a signal). */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     if (this.running) this.child.kill(signal);
-    await this.exited;
+    return this.exited;
   }
 }
