@@ -117,8 +117,8 @@ export class GameOwnership {
   }
 
   /** Gives the lease up: `closed` on purpose, or (shutting down) as an orphan to take over. */
-  release(worldId: string, closed: boolean): Promise<void> {
-    return this.leases.release(worldId, closed).catch(() => undefined);
+  async release(worldId: string, closed: boolean): Promise<void> {
+    await this.leases.release(worldId, closed).catch(() => undefined);
   }
 
   /** Stops renewing a lost world's lease. */
