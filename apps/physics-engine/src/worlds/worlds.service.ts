@@ -628,9 +628,20 @@ export class WorldsService {
     await Promise.all(
       all.map(async ([worldId, w]) => {
         // Without ownership nobody takes it over: it stops, and its next Init restores it.
-        const handover = this.deps.ownership ? await w.handOver() : await w.close();
+        if (!this.deps.ownership) return w.close();
+        const began = performance.now();
+        const handover = await w.handOver();
         // The replica stops, not the world: another replica takes it over at once.
-        await this.releaseQuietly(worldId, false, handover ?? undefined);
+        await this.releaseQuietly(worldId, false, handover);
+        const ms = Math.round(performance.now() - began);
+        if (handover)
+          this.logger.log(
+            `world ${worldId}: handed over at tick ${handover.tick}, log seq ${handover.logSeq}, in ${ms} ms`,
+          );
+        else
+          this.logger.warn(
+            `world ${worldId}: left without a handover (in ${ms} ms): its next owner restores it from checkpoint and log`,
+          );
       }),
     );
   }
