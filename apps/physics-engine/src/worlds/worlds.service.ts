@@ -615,35 +615,43 @@ export class WorldsService {
 
   /**
    * Drains the replica (it stops; docs/decisions.md, "Moving a world"): no world starts here
-   * from now on, and every world is stopped at a tick boundary and, with ownership, handed over:
-   * its checkpoint of that tick is saved and its lease released with where it stopped, so
-   * another replica takes it over at once and resumes it from there, with no log to replay.
+   * from now on, and every world is handed over (`handOver`).
    */
   async closeAll(): Promise<void> {
     this.draining = true;
     await Promise.all([...this.pending.values()].map((p) => p.catch(() => undefined)));
-    const all = [...this.worlds.entries()];
-    this.worlds.clear();
-    for (const [worldId] of all) this.quota.release(worldId);
-    await Promise.all(
-      all.map(async ([worldId, w]) => {
-        // Without ownership nobody takes it over: it stops, and its next Init restores it.
-        if (!this.deps.ownership) return w.close();
-        const began = performance.now();
-        const handover = await w.handOver();
-        // The replica stops, not the world: another replica takes it over at once.
-        await this.releaseQuietly(worldId, false, handover);
-        const ms = Math.round(performance.now() - began);
-        if (handover)
-          this.logger.log(
-            `world ${worldId}: handed over at tick ${handover.tick}, log seq ${handover.logSeq}, in ${ms} ms`,
-          );
-        else
-          this.logger.warn(
-            `world ${worldId}: left without a handover (in ${ms} ms): its next owner restores it from checkpoint and log`,
-          );
-      }),
-    );
+    await Promise.all([...this.worlds.keys()].map((worldId) => this.handOver(worldId)));
+  }
+
+  /**
+   * Moves a world away (a drain, a rebalance): stops it at a tick boundary and, with ownership,
+   * hands it over: the checkpoint of that tick is saved and the lease released with where it
+   * stopped, so another replica takes it over at once and resumes it from there, with no log to
+   * replay. Resolves with where it stopped (undefined when it left without a handover: its next
+   * owner restores it from checkpoint and log). NOT_FOUND when it does not run here.
+   */
+  async handOver(worldId: string): Promise<WorldHandover | undefined> {
+    const runtime = this.get(worldId);
+    this.worlds.delete(worldId);
+    this.quota.release(worldId);
+    // Without ownership nobody takes it over: it stops, and its next Init restores it.
+    if (!this.deps.ownership) {
+      await runtime.close();
+      return undefined;
+    }
+    const began = performance.now();
+    const handover = await runtime.handOver();
+    await this.releaseQuietly(worldId, false, handover);
+    const ms = Math.round(performance.now() - began);
+    if (handover)
+      this.logger.log(
+        `world ${worldId}: handed over at tick ${handover.tick}, log seq ${handover.logSeq}, in ${ms} ms`,
+      );
+    else
+      this.logger.warn(
+        `world ${worldId}: left without a handover (in ${ms} ms): its next owner restores it from checkpoint and log`,
+      );
+    return handover;
   }
 
   /** UNAVAILABLE while the replica drains: the caller finds the world on another replica. */
