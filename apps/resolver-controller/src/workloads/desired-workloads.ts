@@ -1,0 +1,151 @@
+import { createHash } from 'node:crypto';
+import { API_VERSION } from '@anvil/capability-model';
+import type { CachedBinding, CachedManifest } from '../mapping/cluster-cache';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../mapping/labels';
+
+/** Label on a module workload's Deployment, Service and pods: the workload's own name. */
+export const WORKLOAD_LABEL = 'anvil.dev/workload';
+/** Label naming the ModuleManifest a workload runs. */
+export const MANIFEST_LABEL = 'anvil.dev/manifest';
+
+/** A Kubernetes object as this controller applies it (server-side apply body). */
+export interface AppliedObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace: string;
+    labels: Record<string, string>;
+    ownerReferences: Array<Record<string, unknown>>;
+  };
+  spec: Record<string, unknown>;
+}
+
+/** What runs one ModuleManifest version: its Deployment and its headless Service. */
+export interface ModuleWorkload {
+  namespace: string;
+  /** The Deployment's and the Service's name (a DNS-1035 label). */
+  name: string;
+  /** The ModuleManifest it runs (its owner). */
+  manifest: string;
+  deployment: AppliedObject;
+  service: AppliedObject;
+}
+
+/**
+ * The workloads the bound module versions need: one per ModuleManifest that some world's
+ * binding names, as provider or as consumer, in the manifest's namespace. Pure and ordered by
+ * namespace and name; a manifest without a uid (not stored yet) has no workload, since its
+ * owner reference could not name it.
+ */
+export function desiredWorkloads(
+  manifests: readonly CachedManifest[],
+  bindings: readonly CachedBinding[],
+): ModuleWorkload[] {
+  const bound = new Set<string>();
+  for (const binding of bindings) {
+    const namespace = binding.metadata.namespace ?? '';
+    const { provider, consumer } = binding.spec;
+    bound.add(moduleKey(namespace, provider.module, provider.version));
+    bound.add(moduleKey(namespace, consumer.module, consumer.version));
+  }
+  return manifests
+    .filter((m) => m.metadata.uid !== undefined)
+    .filter((m) => bound.has(moduleKey(m.metadata.namespace ?? '', m.spec.module, m.spec.version)))
+    .map(workloadOf)
+    .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+}
+
+function moduleKey(namespace: string, module: string, version: string): string {
+  return `${namespace}/${module}@${version}`;
+}
+
+/** The workload of one manifest. */
+export function workloadOf(manifest: CachedManifest): ModuleWorkload {
+  const { module, version, image, endpoint } = manifest.spec;
+  const namespace = manifest.metadata.namespace ?? 'default';
+  const name = workloadName(module, version);
+  const labels = {
+    'app.kubernetes.io/name': labelValue(module),
+    'app.kubernetes.io/version': labelValue(version),
+    'app.kubernetes.io/component': 'module',
+    [MANAGED_BY_LABEL]: MANAGED_BY_VALUE,
+    [MANIFEST_LABEL]: labelValue(manifest.metadata.name),
+    [WORKLOAD_LABEL]: name,
+  };
+  const ownerReferences = [
+    {
+      apiVersion: API_VERSION,
+      kind: 'ModuleManifest',
+      name: manifest.metadata.name,
+      uid: manifest.metadata.uid,
+      controller: true,
+      blockOwnerDeletion: true,
+    },
+  ];
+  const port = { name: endpoint.protocol === 'grpc' ? 'grpc' : 'http', port: endpoint.port };
+  const metadata = { name, namespace, labels, ownerReferences };
+  return {
+    namespace,
+    name,
+    manifest: manifest.metadata.name,
+    deployment: {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata,
+      spec: {
+        selector: { matchLabels: { [WORKLOAD_LABEL]: name } },
+        template: {
+          metadata: { labels },
+          spec: {
+            containers: [
+              {
+                name: 'module',
+                image,
+                ports: [{ name: port.name, containerPort: port.port }],
+                env: [
+                  { name: 'MODULE_VERSION', value: version },
+                  { name: 'REPLICA_ID', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+                ],
+              },
+            ],
+          },
+        },
+      },
+    },
+    service: {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata,
+      spec: {
+        clusterIP: 'None',
+        selector: { [WORKLOAD_LABEL]: name },
+        ports: [{ name: port.name, port: port.port, targetPort: port.port }],
+      },
+    },
+  };
+}
+
+/**
+ * `<module>-<version>` as a DNS-1035 label (a Service name): lower case, every other character a
+ * dash, at most 63 characters (a longer one keeps its head and a hash of the whole).
+ */
+export function workloadName(module: string, version: string): string {
+  const raw = `${module}-${version}`.toLowerCase();
+  let name = raw
+    .replace(/[^a-z0-9-]/g, '-')
+    .replace(/^[^a-z]+/, '')
+    .replace(/-+$/, '');
+  if (name === '') name = 'module';
+  if (name.length <= 63) return name;
+  const hash = createHash('sha256').update(raw).digest('hex').slice(0, 8);
+  return `${name.slice(0, 54).replace(/-+$/, '')}-${hash}`;
+}
+
+/** A label value: at most 63 of [A-Za-z0-9._-], starting and ending alphanumeric. */
+function labelValue(value: string): string {
+  return value
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .slice(0, 63)
+    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+}
