@@ -9,6 +9,7 @@ import { CustomResourceSource } from './kube/custom-resource-source';
 import { createKubeApis, type KubeApis } from './kube/kube-apis';
 import { KubeLeaseClient } from './kube/kube-lease-client';
 import { KubeClusterWriter } from './kube/kube-writer';
+import { KubeWorkloadWriter } from './kube/kube-workload-writer';
 import { asLog } from './logging/logger';
 import { ControllerMetrics } from './metrics/controller-metrics';
 import { LimitedWriter } from './reconcile/limited-writer';
@@ -64,6 +65,10 @@ function buildController(
     registry: registry ?? undefined,
     namespace: ns,
     placementSyncMs: config.placementSyncMs,
+    workloads: config.workloads && {
+      writer: new KubeWorkloadWriter(apis),
+      syncMs: config.workloads.syncMs,
+    },
   });
 }
 

@@ -25,7 +25,23 @@ describe('loadControllerConfig', () => {
       shutdownTimeoutMs: 10_000,
       registry: undefined,
       placementSyncMs: 2_000,
+      workloads: undefined,
     });
+  });
+
+  it('runs module workloads with MODULE_WORKLOADS', () => {
+    expect(loadControllerConfig({ ...base, MODULE_WORKLOADS: 'true' }).workloads).toEqual({
+      syncMs: 5_000,
+    });
+    expect(
+      loadControllerConfig({ ...base, MODULE_WORKLOADS: '1', WORKLOAD_SYNC_MS: '250' }).workloads,
+    ).toEqual({ syncMs: 250 });
+    expect(() => loadControllerConfig({ ...base, MODULE_WORKLOADS: 'yes' })).toThrow(
+      /MODULE_WORKLOADS/,
+    );
+    expect(() => loadControllerConfig({ ...base, WORKLOAD_SYNC_MS: '10' })).toThrow(
+      /WORKLOAD_SYNC_MS/,
+    );
   });
 
   it('publishes worlds to the registry at DATABASE_URL', () => {

@@ -62,6 +62,10 @@ export const controllerEnvSchema = z
     DATABASE_MIGRATE: bool.default(true),
     /** How often each world's placement (its physics lease) is mirrored into its status. */
     PLACEMENT_SYNC_MS: int(100, 600_000).default(2_000),
+    /** Run each bound ModuleManifest version's Deployment and Service (docs/controller.md). */
+    MODULE_WORKLOADS: bool.default(false),
+    /** How often the module workloads are compared with the bindings (with MODULE_WORKLOADS). */
+    WORKLOAD_SYNC_MS: int(100, 600_000).default(5_000),
   })
   .superRefine((env, ctx) => {
     if (!env.KUBECONFIG && !env.KUBERNETES_SERVICE_HOST) {
@@ -122,6 +126,8 @@ export interface ControllerConfig {
   registry: { url: string; migrate: boolean } | undefined;
   /** Period of the placement sync (with a registry). */
   placementSyncMs: number;
+  /** Module workloads: run each bound manifest version, every `syncMs`; undefined: off. */
+  workloads: { syncMs: number } | undefined;
 }
 
 /** Validates an environment (default: this process's) into a ControllerConfig; throws ConfigError. */
@@ -148,5 +154,6 @@ export function loadControllerConfig(env: Env = process.env): ControllerConfig {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     registry: e.DATABASE_URL ? { url: e.DATABASE_URL, migrate: e.DATABASE_MIGRATE } : undefined,
     placementSyncMs: e.PLACEMENT_SYNC_MS,
+    workloads: e.MODULE_WORKLOADS ? { syncMs: e.WORKLOAD_SYNC_MS } : undefined,
   };
 }

@@ -14,6 +14,7 @@ import { Expectations } from '../reconcile/expectations';
 import { Reconciler } from '../reconcile/reconciler';
 import type { WorldRegistry } from '../registry/world-registry';
 import { PlacementSync } from '../placement/placement-sync';
+import { WorkloadSync, type WorkloadWriter } from '../workloads/workload-sync';
 import { InformerSet, type ResourceSources } from './informer-set';
 
 /** Everything the controller is built from (the Nest module wires the real ones). */
@@ -34,6 +35,8 @@ export interface ResolverControllerDeps {
   namespace?: string;
   /** How often world placements are mirrored into status (with a registry that has them). */
   placementSyncMs?: number;
+  /** Module workloads (MODULE_WORKLOADS): where they are written, and how often compared. */
+  workloads?: { writer: WorkloadWriter; syncMs: number };
 }
 
 /** Default period of the placement sync (status.placement, placement Events). */
@@ -51,6 +54,7 @@ export class ResolverController {
   private readonly elector?: LeaderElector;
   private readonly events: EventRecorder;
   private readonly placements?: PlacementSync;
+  private readonly workloads?: WorkloadSync;
   private readonly log: Log;
   private started = false;
   private stopping = false;
@@ -97,6 +101,17 @@ export class ResolverController {
         },
         events: this.events,
         everyMs: deps.placementSyncMs ?? DEFAULT_PLACEMENT_SYNC_MS,
+        timers,
+        log: deps.log,
+      });
+    }
+    if (deps.workloads) {
+      this.workloads = new WorkloadSync({
+        manifests: () => this.informers.cache.manifests.list(),
+        bindings: () => this.informers.cache.bindings.list(),
+        writer: deps.workloads.writer,
+        namespace: deps.namespace,
+        everyMs: deps.workloads.syncMs,
         timers,
         log: deps.log,
       });
@@ -151,6 +166,7 @@ export class ResolverController {
   async stop(): Promise<void> {
     this.stopping = true;
     await this.placements?.stop();
+    await this.workloads?.stop();
     await this.queue.stop();
     await this.events.flush();
     await this.elector?.stop();
@@ -168,6 +184,7 @@ export class ResolverController {
       this.queue.add(`${world.metadata.namespace}/${world.metadata.name}`);
     this.queue.start();
     this.placements?.start();
+    this.workloads?.start();
     void this.sweepRegistry();
   }
 
@@ -189,6 +206,7 @@ export class ResolverController {
     this.log.warn({}, 'not leading: reconciling paused');
     this.deps.metrics.leading(false);
     await this.placements?.stop();
+    await this.workloads?.stop();
     await this.queue.stop();
   }
 

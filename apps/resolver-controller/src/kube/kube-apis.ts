@@ -1,5 +1,6 @@
 import * as tls from 'node:tls';
 import {
+  AppsV1Api,
   CoordinationV1Api,
   CoreV1Api,
   CustomObjectsApi,
@@ -18,6 +19,7 @@ export interface KubeApis {
   customObjects: CustomObjectsApi;
   coordination: CoordinationV1Api;
   core: CoreV1Api;
+  apps: AppsV1Api;
   watch: Watch;
 }
 
@@ -36,6 +38,7 @@ export function createKubeApis(kube: ControllerConfig['kube']): KubeApis {
     customObjects: kubeConfig.makeApiClient(CustomObjectsApi),
     coordination: kubeConfig.makeApiClient(CoordinationV1Api),
     core: kubeConfig.makeApiClient(CoreV1Api),
+    apps: kubeConfig.makeApiClient(AppsV1Api),
     watch: new Watch(kubeConfig),
   };
 }

@@ -1,0 +1,157 @@
+// Module workloads against the real API server and kube-controller-manager of tools/testenv:
+// the controller (a child process, as its ServiceAccount with deploy/rbac) runs each module
+// version the worlds bind as a Deployment and a headless Service, by server-side apply and owned
+// by its ModuleManifest; a newer version that becomes the provider gets its workload and the old
+// one goes; deleting a manifest garbage-collects its workload. No kubelet runs here, so no pod
+// starts: the objects are what is checked.
+import { ensureBuilt } from './support/build';
+import {
+  applyExamples,
+  applyYaml,
+  controllerKubeconfig,
+  createNamespace,
+  deleteNamespace,
+  getJson,
+  installCrds,
+  kubectlOk,
+  poll,
+} from './support/cluster';
+import { ControllerProcess } from './support/controller-process';
+import type { Json } from './support/json';
+import { getBindings, waitForPhase } from './support/worlds';
+
+jest.setTimeout(240_000);
+
+const MANAGED = 'app.kubernetes.io/managed-by=anvil-resolver,anvil.dev/workload';
+
+/** physics-rapier 1.5.0: a newer provider the game's ^1.0.0 admits, with a higher capability. */
+const PHYSICS_1_5 = `
+apiVersion: anvil.dev/v1alpha1
+kind: ModuleManifest
+metadata:
+  name: physics-rapier-1.5.0
+spec:
+  module: physics-rapier
+  version: 1.5.0
+  image: ghcr.io/anvil-dev/physics-engine:1.5.0
+  endpoint: { port: 50051, protocol: grpc }
+  provides:
+    - { capabilityId: physics.simulation, version: 1.5.0, scope: world }
+    - { capabilityId: state.checkpoint, version: 1.1.0, scope: world-shard }
+`;
+
+/** The workload names the bindings of a namespace call for (module-version, dots as dashes). */
+async function boundWorkloads(namespace: string): Promise<string[]> {
+  const names = new Set<string>();
+  for (const binding of await getBindings(namespace)) {
+    const { provider, consumer } = binding.spec;
+    for (const side of [provider, consumer])
+      names.add(`${side.module}-${side.version}`.replace(/\./g, '-'));
+  }
+  return [...names].sort();
+}
+
+const deployments = async (namespace: string): Promise<Json[]> =>
+  (await getJson(['deployments', '-n', namespace, '-l', MANAGED])).items;
+const names = (items: Json[]) => items.map((d) => d.metadata.name as string).sort();
+
+describe('module workloads', () => {
+  let namespace: string;
+  let controller: ControllerProcess | undefined;
+
+  beforeAll(async () => {
+    ensureBuilt();
+    await installCrds();
+    namespace = await createNamespace('rc-work');
+    controller = await ControllerProcess.start({
+      namespace,
+      kubeconfig: await controllerKubeconfig(),
+      identity: 'resolver-w',
+      env: { MODULE_WORKLOADS: 'true', WORKLOAD_SYNC_MS: '200' },
+    });
+  }, 600_000);
+
+  afterAll(async () => {
+    await controller?.stop();
+    await deleteNamespace(namespace);
+  });
+
+  it('runs every bound module version as a Deployment and a headless Service owned by its manifest', async () => {
+    await applyExamples(namespace);
+    await waitForPhase(namespace, 'arena-eu-1', 'Ready');
+    await waitForPhase(namespace, 'tag-eu-1', 'Ready');
+    const expected = await boundWorkloads(namespace);
+    expect(expected).toEqual(expect.arrayContaining(['physics-rapier-1-3-0']));
+    await poll('the bound versions to have their Deployments', async () => {
+      const found = names(await deployments(namespace));
+      return JSON.stringify(found) === JSON.stringify(expected) && found;
+    });
+    const physics = await getJson([
+      'deployment',
+      'physics-rapier-1-3-0',
+      '-n',
+      namespace,
+      '--show-managed-fields',
+    ]);
+    const manifest = await getJson(['modulemanifest', 'physics-rapier-1.3.0', '-n', namespace]);
+    expect(physics.metadata.ownerReferences).toEqual([
+      expect.objectContaining({
+        kind: 'ModuleManifest',
+        name: 'physics-rapier-1.3.0',
+        uid: manifest.metadata.uid,
+        controller: true,
+      }),
+    ]);
+    expect(physics.spec.template.spec.containers[0]).toMatchObject({
+      image: manifest.spec.image,
+      ports: [expect.objectContaining({ containerPort: manifest.spec.endpoint.port })],
+    });
+    // Written by server-side apply, under the controller's field manager.
+    expect(physics.metadata.managedFields).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ manager: 'anvil-resolver', operation: 'Apply' }),
+      ]),
+    );
+    const service = await getJson(['service', 'physics-rapier-1-3-0', '-n', namespace]);
+    expect(service.spec).toMatchObject({
+      clusterIP: 'None',
+      selector: { 'anvil.dev/workload': 'physics-rapier-1-3-0' },
+    });
+    // The versions no world binds run nothing.
+    expect(names(await deployments(namespace))).not.toContain('physics-rapier-2-0-0');
+  });
+
+  it('starts a newer provider version and removes the old one once no world binds it', async () => {
+    await applyYaml(namespace, PHYSICS_1_5);
+    await poll('the worlds to bind physics-rapier 1.5.0', async () =>
+      (await boundWorkloads(namespace)).includes('physics-rapier-1-5-0'),
+    );
+    await poll('1.5.0 to run and 1.3.0 to be gone', async () => {
+      const found = names(await deployments(namespace));
+      return found.includes('physics-rapier-1-5-0') && !found.includes('physics-rapier-1-3-0');
+    });
+    await poll('the old Service to be gone', async () => {
+      const services = (await getJson(['services', '-n', namespace, '-l', MANAGED])).items;
+      return !names(services).includes('physics-rapier-1-3-0');
+    });
+  });
+
+  it("deletes a workload with its manifest (the API server's garbage collector, controller stopped)", async () => {
+    await controller?.stop();
+    controller = undefined;
+    await kubectlOk(['delete', 'modulemanifest', 'physics-rapier-1.5.0', '-n', namespace]);
+    await poll(
+      "the garbage collector to delete the manifest's Deployment and Service",
+      async () => {
+        const deployment = names(await deployments(namespace));
+        const services = names((await getJson(['services', '-n', namespace, '-l', MANAGED])).items);
+        return (
+          !deployment.includes('physics-rapier-1-5-0') && !services.includes('physics-rapier-1-5-0')
+        );
+      },
+      { timeoutMs: 90_000 },
+    );
+    // The others are untouched: their manifests still exist.
+    expect(names(await deployments(namespace))).toContain('interaction-engine-1-0-0');
+  });
+});
