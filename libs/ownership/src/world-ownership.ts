@@ -82,8 +82,7 @@ export class WorldOwnership {
       ttlMs: this.options.ttlMs,
       spec,
     });
-    const handedOver =
-      lease.handover?.epoch === lease.epoch - 1 ? lease.handover.state : undefined;
+    const handedOver = lease.handover?.epoch === lease.epoch - 1 ? lease.handover.state : undefined;
     const held: HeldLease = {
       worldId,
       epoch: lease.epoch,
