@@ -1,5 +1,6 @@
 import { worldIdOf, type WorldPlacement } from '@anvil/capability-model';
 import type { Timers } from '@anvil/runtime';
+import { PeriodicTask } from '../controller/periodic-task';
 import { describeError } from '../errors/errors';
 import type { CachedWorld } from '../mapping/cluster-cache';
 import type { ClusterWriter, Log } from '../reconcile/cluster-writer';
@@ -26,33 +27,24 @@ export interface PlacementSyncDeps {
  * The leases are the truth (the data plane places worlds itself); this only reports them.
  */
 export class PlacementSync {
-  private timer: unknown;
-  private running: Promise<void> | undefined;
+  private readonly task: PeriodicTask;
   /** What was last written per world, so a world is written once per change. */
   private readonly written = new Map<string, WorldPlacement>();
 
-  constructor(private readonly deps: PlacementSyncDeps) {}
+  constructor(private readonly deps: PlacementSyncDeps) {
+    this.task = new PeriodicTask(() => this.sync(), {
+      everyMs: deps.everyMs,
+      timers: deps.timers,
+      onError: (error) => deps.log.warn({ err: describeError(error) }, 'placement sync failed'),
+    });
+  }
 
   start(): void {
-    if (this.timer !== undefined) return;
-    const tick = () => {
-      this.running = this.sync()
-        .catch((error: unknown) =>
-          this.deps.log.warn({ err: describeError(error) }, 'placement sync failed'),
-        )
-        .finally(() => {
-          this.running = undefined;
-          if (this.timer !== undefined)
-            this.timer = this.deps.timers.setTimeout(tick, this.deps.everyMs);
-        });
-    };
-    this.timer = this.deps.timers.setTimeout(tick, 0);
+    this.task.start();
   }
 
   async stop(): Promise<void> {
-    if (this.timer !== undefined) this.deps.timers.clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
+    await this.task.stop();
   }
 
   /** One pass: every world whose placement changed gets its status and an Event. */

@@ -1,4 +1,5 @@
 import type { Timers } from '@anvil/runtime';
+import { PeriodicTask } from '../controller/periodic-task';
 import { describeError } from '../errors/errors';
 import type { CachedBinding, CachedManifest } from '../mapping/cluster-cache';
 import type { Log } from '../reconcile/cluster-writer';
@@ -41,33 +42,25 @@ export interface WorkloadSyncDeps {
  * applied, so a quiet cluster costs one list per period.
  */
 export class WorkloadSync {
-  private timer: unknown;
-  private running: Promise<void> | undefined;
+  private readonly task: PeriodicTask;
   /** What was last applied per workload (namespace/name -> JSON of its objects). */
   private readonly applied = new Map<string, string>();
 
-  constructor(private readonly deps: WorkloadSyncDeps) {}
+  constructor(private readonly deps: WorkloadSyncDeps) {
+    this.task = new PeriodicTask(() => this.sync(), {
+      everyMs: deps.everyMs,
+      timers: deps.timers,
+      onError: (error) =>
+        deps.log.warn({ err: describeError(error) }, 'module workload sync failed'),
+    });
+  }
 
   start(): void {
-    if (this.timer !== undefined) return;
-    const tick = () => {
-      this.running = this.sync()
-        .catch((error: unknown) =>
-          this.deps.log.warn({ err: describeError(error) }, 'module workload sync failed'),
-        )
-        .finally(() => {
-          this.running = undefined;
-          if (this.timer !== undefined)
-            this.timer = this.deps.timers.setTimeout(tick, this.deps.everyMs);
-        });
-    };
-    this.timer = this.deps.timers.setTimeout(tick, 0);
+    this.task.start();
   }
 
   async stop(): Promise<void> {
-    if (this.timer !== undefined) this.deps.timers.clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
+    await this.task.stop();
   }
 
   /** One pass: apply what is missing or changed, delete what is no longer bound. */
