@@ -118,7 +118,7 @@ export async function bootstrap(options: PhysicsBootstrapOptions): Promise<Runni
       : undefined;
   takeover?.start();
   new Logger('PhysicsEngine').log(
-    `serving EngineService on ${config.grpc.host}:${server.port} (${config.tick.mode}, ${config.tick.hz} Hz)`,
+    `serving EngineService on ${config.grpc.host}:${server.port} (${config.tick.mode}, ${config.tick.hz} Hz, version ${config.version ?? 'not set'})`,
   );
   return {
     port: server.port,

@@ -14,6 +14,7 @@ export {
 } from './config/shared-env';
 export {
   engineEnv,
+  moduleVersionEnv,
   parseEngineEnv,
   toEngineServerConfig,
   type EngineEnvDefaults,

@@ -67,7 +67,12 @@ describe('loadPhysicsConfig', () => {
       CHECKPOINT_EVERY_TICKS: '0',
       CHECKPOINT_KEEP: '3',
       DATABASE_URL: 'pglite://memory',
+      MODULE_VERSION: '1.5.0',
     });
+    expect(config.version).toBe('1.5.0');
+    expect(() => loadPhysicsConfig({ ENGINE_TOKEN, MODULE_VERSION: '1.5.0; rm -rf' })).toThrow(
+      /MODULE_VERSION: expected a SemVer version/,
+    );
     expect(config.checkpoint).toEqual({ everyTicks: 0, keep: 3 });
     expect(config.databaseUrl).toBe('pglite://memory');
     expect(config.grpc.port).toBe(0);

@@ -4,6 +4,7 @@ import {
   ConfigError,
   engineEnv,
   int,
+  moduleVersionEnv,
   parseEngineEnv,
   type EngineServerConfig,
   type Env,
@@ -34,6 +35,8 @@ export const physicsConfigSchema = z.object({
   CHECKPOINT_KEEP: int(1, 10_000).default(5),
   /** Storage for checkpoints (`postgresql://...`, `pglite://memory`, `pglite://<folder>`); none: no checkpoints. */
   DATABASE_URL: z.string().optional(),
+  /** This build's version (its ModuleManifest's), reported when it starts and in Init answers. */
+  MODULE_VERSION: moduleVersionEnv,
   ...ownershipEnv,
 });
 
@@ -54,6 +57,8 @@ export interface PhysicsConfig extends EngineServerConfig {
   databaseUrl?: string;
   /** World ownership, used when storage is configured (docs/decisions.md, "World ownership"). */
   ownership: OwnershipConfig;
+  /** MODULE_VERSION; undefined when not set. */
+  version?: string;
 }
 
 /** Nest injection token of the PhysicsConfig. */
@@ -74,5 +79,6 @@ export function loadPhysicsConfig(env: Env = process.env): PhysicsConfig {
     checkpoint: { everyTicks: e.CHECKPOINT_EVERY_TICKS, keep: e.CHECKPOINT_KEEP },
     databaseUrl: e.DATABASE_URL?.trim() || undefined,
     ownership: toOwnershipConfig('physics-engine', e),
+    version: e.MODULE_VERSION,
   };
 }

@@ -45,6 +45,7 @@ export class EngineController extends EngineControllerBase {
       config: worldSettingsToWire(runtime.sim.settings),
       tickHz: runtime.clockDriven ? this.config.tick.hz : 0,
       ownerAddress: this.worlds.ownerAddress,
+      engineVersion: this.config.version ?? '',
     };
   }
 

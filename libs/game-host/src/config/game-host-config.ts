@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { ContractLimits, ENGINE_TOKEN_MIN_LENGTH } from '@anvil/engine-contract';
 import { ownershipEnv, toOwnershipConfig, type OwnershipConfig } from '@anvil/ownership';
-import { engineEnv, int, type EngineServerConfig, type EngineEnvDefaults } from '@anvil/runtime';
+import {
+  engineEnv,
+  int,
+  moduleVersionEnv,
+  type EngineServerConfig,
+  type EngineEnvDefaults,
+} from '@anvil/runtime';
 
 /** What differs between game modules' hosts: their port, Kafka client id and module name. */
 export interface GameHostEnvDefaults {
@@ -44,10 +50,7 @@ export function gameHostEnv(defaults: GameHostEnvDefaults) {
      * This module's version (its ModuleManifest's): the replicas of one version share the
      * worlds' leases, a newer version's are another group.
      */
-    MODULE_VERSION: z
-      .string()
-      .regex(/^[0-9A-Za-z.+-]{1,64}$/, 'expected a SemVer version')
-      .optional(),
+    MODULE_VERSION: moduleVersionEnv,
     ...ownershipEnv,
   };
 }

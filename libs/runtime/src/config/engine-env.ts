@@ -5,6 +5,15 @@ import type { BusConfig } from '../bus/create-bus';
 import { int, parseEnv, type Env } from './env';
 import { busEnv, busIssues, shutdownEnv, toBusConfig } from './shared-env';
 
+/**
+ * MODULE_VERSION: the engine's version, its ModuleManifest's (a game module's replicas of one
+ * version share its worlds' leases; the physics engine reports it).
+ */
+export const moduleVersionEnv = z
+  .string()
+  .regex(/^[0-9A-Za-z.+-]{1,64}$/, 'expected a SemVer version')
+  .optional();
+
 /** What differs between the engines, and the contract's constants (passed in, so that this
  * library does not load the gRPC contract). */
 export interface EngineEnvDefaults {

@@ -194,6 +194,11 @@ export interface InitResponse {
    * sends the world's later calls there, not to whichever replica that address picks next.
    */
   ownerAddress: string;
+  /**
+   * The version of the engine build that runs the world (its MODULE_VERSION), empty when it
+   * does not say: after an upgrade, which build a world is on.
+   */
+  engineVersion: string;
 }
 
 /** Command is one player command or physics intent. */
@@ -933,7 +938,16 @@ export const SenderLease: MessageFns<SenderLease> = {
 };
 
 function createBaseInitResponse(): InitResponse {
-  return { worldId: "", tick: 0, stateHash: "", created: false, config: undefined, tickHz: 0, ownerAddress: "" };
+  return {
+    worldId: "",
+    tick: 0,
+    stateHash: "",
+    created: false,
+    config: undefined,
+    tickHz: 0,
+    ownerAddress: "",
+    engineVersion: "",
+  };
 }
 
 export const InitResponse: MessageFns<InitResponse> = {
@@ -958,6 +972,9 @@ export const InitResponse: MessageFns<InitResponse> = {
     }
     if (message.ownerAddress !== "") {
       writer.uint32(58).string(message.ownerAddress);
+    }
+    if (message.engineVersion !== "") {
+      writer.uint32(66).string(message.engineVersion);
     }
     return writer;
   },
@@ -1031,6 +1048,14 @@ export const InitResponse: MessageFns<InitResponse> = {
             message.ownerAddress = reader.string();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.engineVersion = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1068,6 +1093,11 @@ export const InitResponse: MessageFns<InitResponse> = {
         : isSet(object.owner_address)
         ? globalThis.String(object.owner_address)
         : "",
+      engineVersion: isSet(object.engineVersion)
+        ? globalThis.String(object.engineVersion)
+        : isSet(object.engine_version)
+        ? globalThis.String(object.engine_version)
+        : "",
     };
   },
 
@@ -1094,6 +1124,9 @@ export const InitResponse: MessageFns<InitResponse> = {
     if (message.ownerAddress !== "") {
       obj.ownerAddress = message.ownerAddress;
     }
+    if (message.engineVersion !== "") {
+      obj.engineVersion = message.engineVersion;
+    }
     return obj;
   },
 
@@ -1111,6 +1144,7 @@ export const InitResponse: MessageFns<InitResponse> = {
       : undefined;
     message.tickHz = object.tickHz ?? 0;
     message.ownerAddress = object.ownerAddress ?? "";
+    message.engineVersion = object.engineVersion ?? "";
     return message;
   },
 };
