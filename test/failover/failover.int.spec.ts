@@ -2,7 +2,8 @@
 // kubectl, the built apps run as processes (one controller, 3 physics replicas, 2 interaction
 // engine replicas, 2 gateways), each module's replicas behind a TCP proxy that stands in for its
 // Kubernetes Service. 300 socket.io bots play. One physics replica is SIGKILLed, another is
-// drained (SIGTERM: it hands its worlds over), then one interaction engine is SIGKILLed: every
+// drained (SIGTERM: it hands its worlds over), physics is upgraded to a newer build (its
+// replicas start, the last old one drains), then one interaction engine is SIGKILLed: every
 // world they ran goes on elsewhere, no bot is disconnected or sees an error, and every
 // acknowledged command is in the world's command log, which replays to the survivor's state
 // hash. Recovery per world is reported (signal -> the new owner's first delta), and for the
@@ -14,7 +15,7 @@ import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { Client } from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import { parse } from 'yaml';
-import { EngineClient, playerBodyId } from '@anvil/engine-contract';
+import { EngineClient, playerBodyId, worldSettingsToWire } from '@anvil/engine-contract';
 import { gameRole, PHYSICS_ROLE } from '@anvil/ownership';
 import { readEnv } from '../../tools/testenv/lib/index.cjs';
 import { kubectl, kubectlOk } from '../../tools/testenv/lib/kubectl.cjs';
@@ -214,6 +215,40 @@ const firstDeltaOfEpoch = new Map<string, Map<number, number>>();
 let consumer: Consumer;
 let db: Client;
 
+/** What every app of the test gets. */
+const common = {
+  BUS: 'kafka',
+  KAFKA_BROKERS: env.KAFKA_BROKERS,
+  BUS_TOPIC_PREFIX: topicPrefix,
+  LOG_LEVEL: 'info',
+  ENGINE_TOKEN: engineToken,
+  DATABASE_URL: env.DATABASE_URL,
+};
+
+/** The physics builds: the example manifest's, and the one the test upgrades to. */
+const OLD_PHYSICS = '1.3.0';
+const NEW_PHYSICS = '1.5.0';
+
+/** Starts a physics replica of `version` behind the physics proxy. */
+async function startPhysics(name: string, version: string): Promise<void> {
+  const port = await freePort();
+  const app = start(
+    new AppProcess('physics-engine', {
+      ...common,
+      ...LEASE,
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: String(port),
+      REPLICA_ID: name,
+      ADVERTISE_ADDRESS: `127.0.0.1:${port}`,
+      MODULE_VERSION: version,
+      TICK_HZ: String(HZ),
+      CHECKPOINT_EVERY_TICKS: '60',
+      MAX_WORLDS: '64',
+    }),
+  );
+  physics.processes.set(name, { app, address: `127.0.0.1:${port}` });
+}
+
 const topic = (kind: string) => `${topicPrefix}.anvil.world.${kind}`;
 const leases = async (role: string) =>
   (
@@ -225,14 +260,6 @@ const leases = async (role: string) =>
 
 beforeAll(async () => {
   ensureAppsBuilt();
-  const common = {
-    BUS: 'kafka',
-    KAFKA_BROKERS: env.KAFKA_BROKERS,
-    BUS_TOPIC_PREFIX: topicPrefix,
-    LOG_LEVEL: 'info',
-    ENGINE_TOKEN: engineToken,
-    DATABASE_URL: env.DATABASE_URL,
-  };
   await physics.listen();
   await games.listen();
 
@@ -281,23 +308,7 @@ beforeAll(async () => {
     PLACEMENT_SYNC_MS: '1000',
   };
   const controller = start(new AppProcess('resolver-controller', controllerEnv));
-  for (let i = 0; i < PHYSICS_REPLICAS; i++) {
-    const port = await freePort();
-    const app = start(
-      new AppProcess('physics-engine', {
-        ...common,
-        ...LEASE,
-        GRPC_HOST: '127.0.0.1',
-        GRPC_PORT: String(port),
-        REPLICA_ID: `physics-${i}`,
-        ADVERTISE_ADDRESS: `127.0.0.1:${port}`,
-        TICK_HZ: String(HZ),
-        CHECKPOINT_EVERY_TICKS: '60',
-        MAX_WORLDS: '64',
-      }),
-    );
-    physics.processes.set(`physics-${i}`, { app, address: `127.0.0.1:${port}` });
-  }
+  for (let i = 0; i < PHYSICS_REPLICAS; i++) await startPhysics(`physics-${i}`, OLD_PHYSICS);
   for (let i = 0; i < GAME_REPLICAS; i++) {
     const port = await freePort();
     const app = start(
@@ -492,6 +503,45 @@ function snapshotAtOwner(worldId: string) {
   );
 }
 
+/** The physics-rapier manifest of NEW_PHYSICS: the example's, with a higher capability version. */
+function newPhysicsManifest(port: number) {
+  const file = path.join(REPO, 'deploy', 'examples', 'physics-rapier.yaml');
+  const current = fs
+    .readFileSync(file, 'utf8')
+    .split(/^---\s*$/m)
+    .map((doc) => parse(doc))
+    .find((o) => o?.kind === 'ModuleManifest' && o.spec.version === OLD_PHYSICS);
+  return {
+    ...current,
+    metadata: { name: `physics-rapier-${NEW_PHYSICS}` },
+    spec: {
+      ...current.spec,
+      version: NEW_PHYSICS,
+      image: `ghcr.io/anvil-dev/physics-engine:${NEW_PHYSICS}`,
+      endpoint: { ...current.spec.endpoint, host: '127.0.0.1', port },
+      provides: current.spec.provides.map((p: { capabilityId: string }) =>
+        p.capabilityId === 'physics.simulation' ? { ...p, version: NEW_PHYSICS } : p,
+      ),
+    },
+  };
+}
+
+/** The version of the physics build that runs the world, as its owner's Init answers it. */
+async function engineVersionAtOwner(worldId: string): Promise<string> {
+  const snapshot = await snapshotAtOwner(worldId);
+  const owner = (await leases(PHYSICS_ROLE)).find((l) => l.world_id === worldId)!;
+  const client = new EngineClient(owner.address, {
+    access: { token: engineToken, caller: 'failover-e2e' },
+  });
+  try {
+    const { settings } = decodeState(snapshot.state).header;
+    const answer = await client.init({ worldId, config: worldSettingsToWire(settings) });
+    return answer.engineVersion;
+  } finally {
+    client.close();
+  }
+}
+
 /** Each world's command log as a plain kafkajs consumer reads it, in log order. */
 async function commandLogs(): Promise<Map<string, CommandLogEntry[]>> {
   const records = await readTopic(env.KAFKA_BROKERS.split(','), topic('commands'));
@@ -613,6 +663,71 @@ describe('failover with players connected', () => {
       30_000,
       100,
     );
+    expect(faults()).toEqual({ disconnects: 0, errors: [] });
+  });
+
+  it(`rolling upgrade of physics ${OLD_PHYSICS} -> ${NEW_PHYSICS}: the new build's replicas start, the old one drains; every world ends on ${NEW_PHYSICS}; no bot is disconnected or sees an error`, async () => {
+    const old = [...physics.processes].filter(([, p]) => p.app.running).map(([name]) => name);
+    // The new version is published (the worlds' bindings move to it) and its replicas start.
+    await kubectlOk(['apply', '-n', namespace, '-f', '-'], {
+      input: JSON.stringify(newPhysicsManifest(physics.proxy.port)),
+    });
+    const fresh = [`physics-${NEW_PHYSICS}-0`, `physics-${NEW_PHYSICS}-1`];
+    for (const name of fresh) await startPhysics(name, NEW_PHYSICS);
+    await poll(
+      `the ${NEW_PHYSICS} replicas to report their load`,
+      async () =>
+        (
+          await db.query(
+            'SELECT count(*)::int AS n FROM engine_replicas WHERE replica_id = ANY($1) AND expires_at > now()',
+            [fresh],
+          )
+        ).rows[0].n === fresh.length,
+      120_000,
+      100,
+    );
+    const stoppedAt = Date.now();
+    for (const name of old) expect(await physics.processes.get(name)!.app.stop('SIGTERM')).toBe(0);
+    await poll(
+      `every world to be owned by a ${NEW_PHYSICS} replica`,
+      async () => {
+        const held = await leases(PHYSICS_ROLE);
+        return held.length === WORLDS && held.every((l) => fresh.includes(l.holder));
+      },
+      60_000,
+      100,
+    );
+    const movedAfter = Date.now() - stoppedAt;
+    // Each world's owner says which build runs it.
+    const versions = new Set<string>();
+    for (const worldId of worldIds) versions.add(await engineVersionAtOwner(worldId));
+    expect([...versions]).toEqual([NEW_PHYSICS]);
+    // `kubectl get worlds` shows it: the replica running each world, and its physics binding.
+    await poll(
+      `every world's status.placement to name a ${NEW_PHYSICS} replica`,
+      async () => {
+        const items = JSON.parse(
+          await kubectlOk(['get', 'worldinstances', '-n', namespace, '-o', 'json']),
+        ).items as Array<{ status?: { placement?: { replica?: string } } }>;
+        return (
+          items.length === WORLDS &&
+          items.every((w) => fresh.includes(w.status?.placement?.replica ?? ''))
+        );
+      },
+      30_000,
+      500,
+    );
+    const bindings = JSON.parse(
+      await kubectlOk(['get', 'capabilitybindings', '-n', namespace, '-o', 'json']),
+    ).items as Array<{ spec: { capabilityId: string; provider: { version: string } } }>;
+    const physicsBindings = bindings.filter((b) => b.spec.capabilityId === 'physics.simulation');
+    expect(new Set(physicsBindings.map((b) => b.spec.provider.version))).toEqual(
+      new Set([NEW_PHYSICS]),
+    );
+    console.log(
+      `physics upgrade: ${old.join(', ')} (${OLD_PHYSICS}) drained onto ${fresh.join(', ')} (${NEW_PHYSICS}): every world owned by the new build ${movedAfter} ms after the signal`,
+    );
+    await sleep(2_000);
     expect(faults()).toEqual({ disconnects: 0, errors: [] });
   });
 
