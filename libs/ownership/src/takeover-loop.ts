@@ -46,6 +46,7 @@ export class TakeoverLoop {
   private readonly timers: Timers;
   private timer: unknown;
   private running: Promise<void> | undefined;
+  private beating: Promise<void> | undefined;
   private stopped = false;
 
   constructor(private readonly options: TakeoverOptions) {
@@ -63,6 +64,8 @@ export class TakeoverLoop {
     this.stopped = true;
     this.timers.clearTimeout(this.timer);
     await this.running;
+    // A heartbeat still on its way would report this replica again after the removal.
+    await this.beating;
     await this.options.replicas.remove(this.role, this.options.replicaId).catch(() => undefined);
   }
 
@@ -70,7 +73,7 @@ export class TakeoverLoop {
     if (this.stopped) return;
     this.timer = this.timers.setTimeout(() => {
       // The heartbeat goes out every period, even while a long round is still running.
-      this.heartbeat().catch((error: unknown) => this.options.onError?.(error));
+      this.beating = this.heartbeat().catch((error: unknown) => this.options.onError?.(error));
       this.running ??= this.round()
         .then(() => undefined)
         .catch((error: unknown) => this.options.onError?.(error))

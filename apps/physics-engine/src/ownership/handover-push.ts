@@ -1,9 +1,16 @@
-import { EngineClient, worldSettingsToWire, type WorldSettings } from '@anvil/engine-contract';
+import {
+  EngineClient,
+  ownerAddressOf,
+  worldSettingsToWire,
+  type WorldSettings,
+} from '@anvil/engine-contract';
 import { planTakeover, takers } from '@anvil/ownership';
-import type { ReplicaRepository } from '@anvil/storage';
+import type { EngineReplica, ReplicaRepository } from '@anvil/storage';
 
-/** How long a push waits for the taker's answer; the takeover rounds are the fallback. */
+/** How long a push waits for an answer; the takeover rounds are the fallback. */
 export const PUSH_DEADLINE_MS = 2_000;
+/** How many "placed on another replica" answers one push follows. */
+const MAX_HOPS = 3;
 
 /** What the push needs. */
 export interface HandoverPushOptions {
@@ -18,29 +25,56 @@ export interface HandoverPushOptions {
 
 /**
  * After a world was handed over, asks the replica the takeover plan gives it to (`planTakeover`
- * over the live replicas but this one, as every replica's next round computes it) to take it
- * at once: an `Init` with the world's settings, as the world's own caller (whose quota it
- * counts against). Saves the wait for that replica's next round. Best effort: a push that
- * fails (the taker is busy, placed it elsewhere, is gone) leaves the world to the rounds.
+ * over the live replicas but this one) to take it at once: an `Init` with the world's settings,
+ * as the world's own caller (whose quota it counts against), following the answer when that
+ * replica places it on another. Saves the wait for the next takeover round. The worlds pushed
+ * from here count in the plan until the replicas' own reports do, so a drain spreads its worlds
+ * instead of sending all of them to the replica least loaded a round ago. Best effort: a push
+ * that fails leaves the world to the rounds.
  */
 export class HandoverPush {
+  /** Worlds pushed to each replica by this one (the reports lag by a round). */
+  private readonly pushed = new Map<string, number>();
+
   constructor(private readonly options: HandoverPushOptions) {}
 
   /** The replica that took the world; rejects when the push failed. */
   async push(worldId: string, settings: WorldSettings, caller: string): Promise<string> {
-    const { replicas, role, self, token } = this.options;
-    const live = await replicas.live(role);
-    const chosen = planTakeover([worldId], takers(live, [self])).get(worldId);
-    const target = live.find((r) => r.replicaId === chosen && r.replicaId !== self);
+    const target = this.pick(worldId, await this.options.replicas.live(this.options.role));
+    let address = target.address;
+    for (let hop = 0; ; hop++) {
+      try {
+        await this.init(address, worldId, settings, caller);
+        return address === target.address ? target.replicaId : address;
+      } catch (error) {
+        const next = ownerAddressOf(error);
+        if (next === undefined || next === address || hop + 1 >= MAX_HOPS) throw error;
+        address = next;
+      }
+    }
+  }
+
+  /** The taker the plan names, counted as one world more from now on. */
+  private pick(worldId: string, live: EngineReplica[]): EngineReplica {
+    const { self } = this.options;
+    const others = live
+      .filter((r) => r.replicaId !== self)
+      .map((r) => ({ ...r, worlds: r.worlds + (this.pushed.get(r.replicaId) ?? 0) }));
+    const chosen = planTakeover([worldId], takers(others, [self])).get(worldId);
+    const target = others.find((r) => r.replicaId === chosen);
     if (!target) throw new Error('no other live replica has room');
-    const client = new EngineClient(target.address, {
-      access: { token, caller },
+    this.pushed.set(target.replicaId, (this.pushed.get(target.replicaId) ?? 0) + 1);
+    return target;
+  }
+
+  private async init(address: string, worldId: string, settings: WorldSettings, caller: string) {
+    const client = new EngineClient(address, {
+      access: { token: this.options.token, caller },
       deadlineMs: PUSH_DEADLINE_MS,
       retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
     });
     try {
       await client.init({ worldId, config: worldSettingsToWire(settings) });
-      return target.replicaId;
     } finally {
       client.close();
     }

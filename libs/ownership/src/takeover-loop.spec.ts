@@ -1,0 +1,41 @@
+import type { EngineReplica, LeaseRepository, ReplicaRepository } from '@anvil/storage';
+import { ManualClock } from '@anvil/runtime';
+import { TakeoverLoop } from './takeover-loop';
+
+describe('TakeoverLoop', () => {
+  it('stays unreported once stopped, even when a heartbeat was on its way', async () => {
+    const reports = new Map<string, unknown>();
+    let deliver!: () => void;
+    const delivered = new Promise<void>((resolve) => (deliver = resolve));
+    const replicas = {
+      heartbeat: async (report: { replicaId: string }) => {
+        await delivered; // slow store: the heartbeat lands after the stop began
+        reports.set(report.replicaId, report);
+      },
+      remove: async (_role: string, replicaId: string) => void reports.delete(replicaId),
+      live: async () => [] as EngineReplica[],
+    } as unknown as ReplicaRepository;
+    const leases = { orphans: async () => [] } as unknown as LeaseRepository;
+    const clock = new ManualClock();
+    const loop = new TakeoverLoop({
+      leases,
+      replicas,
+      replicaId: 'physics-a',
+      address: () => '127.0.0.1:1',
+      everyMs: 100,
+      ttlMs: 1_000,
+      role: 'physics',
+      capacity: () => ({ worlds: 0, bodies: 0, maxWorlds: 10, maxBodies: 10 }),
+      takeOver: async () => undefined,
+      timers: clock,
+    });
+    loop.start();
+    clock.advance(0);
+    const stopping = loop.stop();
+    setTimeout(deliver, 20); // after the stop removed the report, without the wait
+    await stopping;
+    await delivered;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(reports.has('physics-a')).toBe(false);
+  });
+});
