@@ -10,7 +10,6 @@ import type { PhysicsConfig } from './config/physics-config';
 import { EngineModule } from './engine/engine.module';
 import { loadRapier } from './simulation/rapier';
 import { PHYSICS_ROLE, Placement, replicaLeases, replicaTakeover } from '@anvil/ownership';
-import { HandoverPush } from './ownership/handover-push';
 import { CheckpointService } from './worlds/checkpoints';
 import { WorldsService } from './worlds/worlds.service';
 
@@ -72,15 +71,6 @@ export async function bootstrap(options: PhysicsBootstrapOptions): Promise<Runni
         log: new Logger('WorldOwnership'),
       })
     : undefined;
-  const push =
-    storage && ownership
-      ? new HandoverPush({
-          replicas: storage.replicas,
-          role: PHYSICS_ROLE,
-          self: ownership.holder,
-          token: config.engineToken,
-        })
-      : undefined;
   let address = '';
   const server = await engineServer({
     ...config,
@@ -98,7 +88,6 @@ export async function bootstrap(options: PhysicsBootstrapOptions): Promise<Runni
       checkpoints,
       ownership,
       placement: storage && new Placement(storage.replicas, PHYSICS_ROLE),
-      pushHandover: push && ((worldId, settings, caller) => push.push(worldId, settings, caller)),
     }),
     server.options,
   );

@@ -66,11 +66,6 @@ export interface WorldsDeps {
   ownership?: WorldOwnership;
   /** Where new worlds go among the replicas (with ownership); none: where their Init arrives. */
   placement?: Placement;
-  /**
-   * Asks another replica to take a world this one just handed over (HandoverPush), resolving
-   * with that replica's id; none: the world waits for the takeover rounds.
-   */
-  pushHandover?: (worldId: string, settings: WorldSettings, caller: string) => Promise<string>;
 }
 
 /**
@@ -637,7 +632,6 @@ export class WorldsService {
    */
   async handOver(worldId: string): Promise<WorldHandover | undefined> {
     const runtime = this.get(worldId);
-    const caller = this.quota.holderOf(worldId) ?? UNNAMED_CALLER;
     this.worlds.delete(worldId);
     this.quota.release(worldId);
     // Without ownership nobody takes it over: it stops, and its next Init restores it.
@@ -651,26 +645,13 @@ export class WorldsService {
     const ms = Math.round(performance.now() - began);
     if (handover)
       this.logger.log(
-        `world ${worldId}: handed over at tick ${handover.tick}, log seq ${handover.logSeq}, in ${ms} ms${await this.push(worldId, runtime.sim.settings, caller)}`,
+        `world ${worldId}: handed over at tick ${handover.tick}, log seq ${handover.logSeq}, in ${ms} ms`,
       );
     else
       this.logger.warn(
         `world ${worldId}: left without a handover (in ${ms} ms): its next owner restores it from checkpoint and log`,
       );
     return handover;
-  }
-
-  /** Pushes a handed-over world to its taker; what to add to the handover's log line. */
-  private async push(worldId: string, settings: WorldSettings, caller: string): Promise<string> {
-    const { pushHandover } = this.deps;
-    if (!pushHandover) return '';
-    const began = performance.now();
-    try {
-      const taker = await pushHandover(worldId, settings, caller);
-      return `; replica ${taker} took it in ${Math.round(performance.now() - began)} ms`;
-    } catch (error) {
-      return `; pushing it to another replica failed (${String(error)}), the takeover rounds bring it back`;
-    }
   }
 
   /** UNAVAILABLE while the replica drains: the caller finds the world on another replica. */

@@ -50,11 +50,6 @@ export class WorldQuota {
     return this.holders.has(worldId);
   }
 
-  /** The caller that holds `worldId`, or undefined. */
-  holderOf(worldId: string): string | undefined {
-    return this.holders.get(worldId);
-  }
-
   /** Worlds held in total. */
   get size(): number {
     return this.holders.size;
