@@ -144,10 +144,8 @@ export async function startGameHost(options: GameHostOptions): Promise<RunningGa
     worlds,
     close: closeOnce(async () => {
       await takeover?.stop();
-      // Worlds are left while this replica still answers: callers learn at once that a world
-      // left (UNAVAILABLE, NOT_FOUND) and find it on another replica.
-      await worlds.leaveAll();
       await server.stop(app);
+      await worlds.leaveAll();
       await leases?.stop();
       await events.flush();
       physics.close();

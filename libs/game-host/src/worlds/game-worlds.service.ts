@@ -79,8 +79,6 @@ export class GameWorldsService {
   /** Worlds being started here (their lease taken, physics Init in flight): one start each. */
   private readonly starting = new Map<string, Promise<InitResponse>>();
   private readonly quota: WorldQuota;
-  /** Set once the replica stops (leaveAll): no world starts here any more. */
-  private leaving = false;
 
   constructor(private readonly deps: GameWorldsDeps) {
     this.quota = new WorldQuota(deps.config.limits);
@@ -99,7 +97,6 @@ export class GameWorldsService {
     caller = UNNAMED_CALLER,
     placed = false,
   ): Promise<InitResponse> {
-    if (!this.worlds.has(worldId)) this.refuseWhileLeaving(worldId);
     const reserved = !this.quota.holds(worldId);
     if (reserved) this.quota.reserve(caller, worldId);
     let response: InitResponse;
@@ -246,13 +243,10 @@ export class GameWorldsService {
   }
 
   /**
-   * Shutting down, while this replica still answers: no world starts here any more, and every
-   * world is left as an orphan (its lease released, not closed), so the other replicas take
-   * them at once instead of after the lease's time, and callers asking here learn at once that
-   * a world left.
+   * Shutting down: leaves every world as an orphan (its lease released, not closed), so the
+   * other replicas take them at once instead of after the lease's time.
    */
   async leaveAll(): Promise<void> {
-    this.leaving = true;
     const { ownership } = this.deps;
     const worlds = [...this.worlds.entries()];
     this.worlds.clear();
@@ -265,14 +259,6 @@ export class GameWorldsService {
         await ownership?.release(worldId, false);
       }),
     );
-  }
-
-  /** UNAVAILABLE while the replica leaves its worlds: the caller finds another replica. */
-  private refuseWhileLeaving(worldId: string): void {
-    if (this.leaving)
-      throw new EngineUnavailableError(
-        `this replica is shutting down; world "${worldId}" goes on on another replica`,
-      );
   }
 
   /**
