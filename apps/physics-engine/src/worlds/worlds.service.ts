@@ -314,6 +314,9 @@ export class WorldsService {
     began: number,
   ): Promise<{ runtime: WorldRuntime; created: boolean }> {
     const base = this.checkpointBase(worldId, checkpoint, settings);
+    // A Restore created it while the checkpoint was being read.
+    const existing = this.running(worldId, settings);
+    if (existing) return { runtime: existing, created: false };
     const { sim, logSeq } = restoreWorld(this.deps.rapier, base, [], this.simOptions);
     const runtime = await this.serve(worldId, sim, logSeq, epoch);
     runtime.learnKeysMeanwhile(
