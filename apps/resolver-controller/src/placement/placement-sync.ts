@@ -1,6 +1,6 @@
 import { worldIdOf, type WorldPlacement } from '@anvil/capability-model';
 import type { Timers } from '@anvil/runtime';
-import { PeriodicTask } from '../controller/periodic-task';
+import { PeriodicTask } from '../queue/periodic-task';
 import { describeError } from '../errors/errors';
 import type { CachedWorld } from '../mapping/cluster-cache';
 import type { ClusterWriter, Log } from '../reconcile/cluster-writer';

@@ -1,5 +1,5 @@
 import type { Timers } from '@anvil/runtime';
-import { PeriodicTask } from '../controller/periodic-task';
+import { PeriodicTask } from '../queue/periodic-task';
 import { describeError } from '../errors/errors';
 import type { CachedBinding, CachedManifest } from '../mapping/cluster-cache';
 import type { Log } from '../reconcile/cluster-writer';
