@@ -75,6 +75,7 @@ export class FakeInteractionEngine {
       created,
       tickHz: 30,
       ownerAddress: '',
+      engineVersion: '',
     };
   }
 
