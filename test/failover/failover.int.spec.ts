@@ -1,10 +1,10 @@
 // Failover end to end, against the real services of tools/testenv: 30 arena worlds go in with
-// kubectl, the built apps run as processes (one controller, 3 physics replicas, 3 interaction
+// kubectl, the built apps run as processes (one controller, 3 physics replicas, 2 interaction
 // engine replicas, 2 gateways), each module's replicas behind a TCP proxy that stands in for its
 // Kubernetes Service. 300 socket.io bots play. One physics replica is SIGKILLed, another is
 // drained (SIGTERM: it hands its worlds over), physics is upgraded to a newer build (its
-// replicas start, the last old one drains), then one interaction engine is drained and another
-// SIGKILLed: every world they ran goes on elsewhere, no bot is disconnected or sees an error,
+// replicas start, the last old one drains), then one interaction engine is SIGKILLed: every
+// world they ran goes on elsewhere, no bot is disconnected or sees an error,
 // and every acknowledged command is in the world's command log, which replays to the owner's
 // state hash. Recovery per world is reported (signal -> the new owner's first delta), and for
 // the physics drain the longest gap between two deltas any player saw.
@@ -35,7 +35,7 @@ jest.setTimeout(900_000);
 const WORLDS = 30;
 const BOTS = 300;
 const PHYSICS_REPLICAS = 3;
-const GAME_REPLICAS = 3;
+const GAME_REPLICAS = 2;
 const GATEWAYS = 2;
 /** Each bot sends a move this often. */
 const COMMAND_EVERY_MS = 1_000;
@@ -726,40 +726,6 @@ describe('failover with players connected', () => {
     );
     console.log(
       `physics upgrade: ${old.join(', ')} (${OLD_PHYSICS}) drained onto ${fresh.join(', ')} (${NEW_PHYSICS}): every world owned by the new build ${movedAfter} ms after the signal`,
-    );
-    await sleep(2_000);
-    expect(faults()).toEqual({ disconnects: 0, errors: [] });
-  });
-
-  it('SIGTERM of an interaction engine: it leaves its worlds before it exits, and they go on on the others, their players still in them; no bot is disconnected or sees an error', async () => {
-    const { victim, owned } = await busiest(GAME_ROLE);
-    expect(owned.length).toBeGreaterThan(0);
-    const stoppedAt = Date.now();
-    expect(await games.processes.get(victim)!.app.stop('SIGTERM')).toBe(0);
-    const exitedAt = Date.now();
-    await poll(
-      `the ${owned.length} worlds of ${victim} to be owned by the other interaction engines`,
-      async () => {
-        const now = await leases(GAME_ROLE);
-        return owned.every(({ world_id, epoch }) =>
-          now.some((l) => l.world_id === world_id && l.epoch > epoch && l.holder !== victim),
-        );
-      },
-      60_000,
-      100,
-    );
-    const players = bots.filter((bot) => owned.some((o) => o.world_id === bot.worldId));
-    const resumed = await poll(
-      'every player of those worlds to have a command acknowledged after the signal',
-      async () => {
-        const times = players.map((bot) => bot.acks.find((ack) => ack.at > stoppedAt)?.at);
-        return times.every((t) => t !== undefined) && (times as number[]).map((t) => t - stoppedAt);
-      },
-      60_000,
-      100,
-    );
-    console.log(
-      `interaction drain: SIGTERM ${victim} (${owned.length} worlds), exited after ${exitedAt - stoppedAt} ms; first acknowledged command per player after the signal, ms p50 ${percentile(resumed, 50)}, p99 ${percentile(resumed, 99)}`,
     );
     await sleep(2_000);
     expect(faults()).toEqual({ disconnects: 0, errors: [] });
