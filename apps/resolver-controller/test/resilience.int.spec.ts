@@ -76,6 +76,13 @@ async function expectConverged(worlds: string[]): Promise<void> {
     },
     { timeoutMs: 180_000, intervalMs: 1_000 },
   );
+  // A repair (bindings deleted behind the controller's back) does not change the phase: wait
+  // for the bindings themselves, then check them.
+  await poll(
+    `${worlds.length * PER_WORLD} bindings`,
+    async () => (await getBindings(namespace)).length === worlds.length * PER_WORLD,
+    { timeoutMs: 60_000, intervalMs: 500 },
+  );
   const bindings = await getBindings(namespace);
   const byWorld = new Map<string, string[]>();
   for (const b of bindings)
