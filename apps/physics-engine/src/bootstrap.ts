@@ -111,6 +111,7 @@ export async function bootstrap(options: PhysicsBootstrapOptions): Promise<Runni
             maxBodies: limits.maxBodiesTotal,
           }),
           takeOver: (worldId, spec) => worlds.takeOver(worldId, spec),
+          shed: config.rebalance ? () => worlds.shedOne() : undefined,
           // Another replica won the race for the world.
           lostRace: (error) => error instanceof PreconditionError,
           log: new Logger('Takeover'),

@@ -43,6 +43,8 @@ export function replicaTakeover(options: {
   takeOver: (worldId: string, spec: Record<string, unknown>) => Promise<void>;
   lostRace: (error: unknown) => boolean;
   log: OwnershipLog;
+  /** Rebalance (TakeoverOptions.shed); none: off. */
+  shed?: () => Promise<void>;
 }): TakeoverLoop {
   const { ownership, config, log } = options;
   return new TakeoverLoop({
@@ -55,6 +57,7 @@ export function replicaTakeover(options: {
     role: ownership.role,
     capacity: options.capacity,
     takeOver: options.takeOver,
+    shed: options.shed,
     onTaken: (worldId, ms) =>
       log.log(`world ${worldId}: taken over, about ${ms} ms after its owner's lease ended`),
     onError: (error, worldId) => {

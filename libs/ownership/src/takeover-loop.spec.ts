@@ -38,4 +38,47 @@ describe('TakeoverLoop', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(reports.has('physics-a')).toBe(false);
   });
+
+  it('sheds a world when another live replica has at least two fewer, then waits a lease', async () => {
+    const load = (replicaId: string, worlds: number) => ({
+      role: 'physics',
+      replicaId,
+      address: `${replicaId}:1`,
+      worlds,
+      bodies: 0,
+      maxWorlds: 10,
+      maxBodies: 1_000,
+    });
+    let others = [load('physics-b', 1)];
+    let mine = 2;
+    let shed = 0;
+    const loop = new TakeoverLoop({
+      leases: { orphans: async () => [] } as unknown as LeaseRepository,
+      replicas: {
+        live: async () => [load('physics-a', 9), ...others] as EngineReplica[],
+      } as unknown as ReplicaRepository,
+      replicaId: 'physics-a',
+      address: () => 'physics-a:1',
+      everyMs: 100,
+      ttlMs: 60_000,
+      role: 'physics',
+      capacity: () => ({ worlds: mine, bodies: 0, maxWorlds: 10, maxBodies: 1_000 }),
+      takeOver: async () => undefined,
+      shed: async () => {
+        shed++;
+        mine--;
+      },
+    });
+    await loop.round(); // 2 here (its own count, not its stale report of 9), 1 there: not yet
+    expect(shed).toBe(0);
+    others = [{ ...load('physics-b', 0), maxWorlds: 0 }]; // no room there
+    await loop.round();
+    expect(shed).toBe(0);
+    others = [load('physics-b', 0)];
+    await loop.round();
+    expect(shed).toBe(1);
+    // The other replica's report has not caught up: no second world within a lease.
+    await loop.round();
+    expect(shed).toBe(1);
+  });
 });

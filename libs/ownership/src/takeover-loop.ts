@@ -1,5 +1,6 @@
 import type { LeaseRepository, ReplicaRepository } from '@anvil/storage';
 import { unrefTimers, type Timers } from '@anvil/runtime';
+import { placeNewWorld } from './placement';
 import { planTakeover, takers } from './takeover-plan';
 
 /** How many orphans one round looks at, and how many it brings back at once. */
@@ -31,6 +32,13 @@ export interface TakeoverOptions {
   onError?: (error: unknown, worldId?: string) => void;
   /** Whose orphans and reports these are (the same role as the replica's WorldOwnership). */
   role: string;
+  /**
+   * Rebalance: hands one of this replica's worlds over (the other replicas' rounds take it).
+   * Called in a round without orphans when a live replica with room has at least two worlds
+   * fewer (`placeNewWorld`'s margin), at most once per `ttlMs` so the reports catch up first.
+   * None: no rebalance.
+   */
+  shed?: () => Promise<void>;
   timers?: Timers;
 }
 
@@ -48,6 +56,8 @@ export class TakeoverLoop {
   private running: Promise<void> | undefined;
   private beating: Promise<void> | undefined;
   private stopped = false;
+  /** Monotonic ms before which this replica does not shed another world. */
+  private shedAfter = 0;
 
   constructor(private readonly options: TakeoverOptions) {
     this.role = options.role;
@@ -97,7 +107,10 @@ export class TakeoverLoop {
   async round(): Promise<string[]> {
     const { leases, replicas, replicaId } = this.options;
     const orphans = await leases.orphans(this.role, TAKEOVER_BATCH);
-    if (orphans.length === 0) return [];
+    if (orphans.length === 0) {
+      await this.rebalance();
+      return [];
+    }
     const plan = planTakeover(
       orphans.map((o) => o.worldId),
       takers(
@@ -121,5 +134,15 @@ export class TakeoverLoop {
       );
     }
     return taken;
+  }
+
+  /** Sheds one world when another live replica is at least two worlds less loaded. */
+  private async rebalance(): Promise<void> {
+    const { shed, replicas, replicaId } = this.options;
+    if (!shed || performance.now() < this.shedAfter || this.stopped) return;
+    const live = await replicas.live(this.role);
+    if (placeNewWorld({ replicaId, ...this.options.capacity() }, live) === replicaId) return;
+    this.shedAfter = performance.now() + this.options.ttlMs;
+    await shed();
   }
 }

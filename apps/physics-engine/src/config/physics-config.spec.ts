@@ -31,6 +31,7 @@ describe('loadPhysicsConfig', () => {
         leaseTtlMs: 1_500,
         renewEveryMs: 400,
       },
+      rebalance: false,
     });
   });
 
@@ -70,6 +71,10 @@ describe('loadPhysicsConfig', () => {
       MODULE_VERSION: '1.5.0',
     });
     expect(config.version).toBe('1.5.0');
+    expect(loadPhysicsConfig({ ENGINE_TOKEN, WORLD_REBALANCE: 'true' }).rebalance).toBe(true);
+    expect(() => loadPhysicsConfig({ ENGINE_TOKEN, WORLD_REBALANCE: 'yes' })).toThrow(
+      /WORLD_REBALANCE/,
+    );
     expect(() => loadPhysicsConfig({ ENGINE_TOKEN, MODULE_VERSION: '1.5.0; rm -rf' })).toThrow(
       /MODULE_VERSION: expected a SemVer version/,
     );

@@ -37,6 +37,11 @@ export const physicsConfigSchema = z.object({
   DATABASE_URL: z.string().optional(),
   /** This build's version (its ModuleManifest's), reported when it starts and in Init answers. */
   MODULE_VERSION: moduleVersionEnv,
+  /** Rebalance: hand a world over while another replica has at least two worlds fewer. */
+  WORLD_REBALANCE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   ...ownershipEnv,
 });
 
@@ -59,6 +64,8 @@ export interface PhysicsConfig extends EngineServerConfig {
   ownership: OwnershipConfig;
   /** MODULE_VERSION; undefined when not set. */
   version?: string;
+  /** WORLD_REBALANCE: shed worlds to less loaded replicas (docs/decisions.md, "Moving a world"). */
+  rebalance: boolean;
 }
 
 /** Nest injection token of the PhysicsConfig. */
@@ -80,5 +87,6 @@ export function loadPhysicsConfig(env: Env = process.env): PhysicsConfig {
     databaseUrl: e.DATABASE_URL?.trim() || undefined,
     ownership: toOwnershipConfig('physics-engine', e),
     version: e.MODULE_VERSION,
+    rebalance: e.WORLD_REBALANCE,
   };
 }

@@ -9,7 +9,7 @@ import { ball } from '../simulation/test-support';
 // timers and takeover rounds: what a replica does with the worlds of one that stopped.
 jest.setTimeout(60_000);
 
-const config = (replica: string, leaseTtlMs = 200) =>
+const config = (replica: string, leaseTtlMs = 200, env: Record<string, string> = {}) =>
   loadPhysicsConfig({
     ENGINE_TOKEN: 'takeover-test-engine-token',
     GRPC_HOST: '127.0.0.1',
@@ -18,6 +18,7 @@ const config = (replica: string, leaseTtlMs = 200) =>
     REPLICA_ID: replica,
     WORLD_LEASE_TTL_MS: String(leaseTtlMs),
     WORLD_LEASE_RENEW_MS: '50',
+    ...env,
   });
 
 const spawnAt = (id: string) => ({ type: 'spawnBody' as const, body: ball(id, 5_000, 5_000) });
@@ -54,9 +55,9 @@ describe('takeover', () => {
     close: () => inner.close(),
   };
   const engines: RunningPhysicsEngine[] = [];
-  const start = async (replica: string, leaseTtlMs?: number) => {
+  const start = async (replica: string, leaseTtlMs?: number, env?: Record<string, string>) => {
     const engine = await bootstrap({
-      config: config(replica, leaseTtlMs),
+      config: config(replica, leaseTtlMs, env),
       bus,
       storage,
       logger: false,
@@ -149,6 +150,22 @@ describe('takeover', () => {
     await expect(b!.worlds.apply('h', spawnAt('h1'), 'gw:1')).resolves.toEqual(first);
     expect(b!.worlds.get('h').sim.pendingCount).toBe(0);
     await b!.worlds.close('h');
+  });
+
+  it('rebalances: a replica with four worlds hands two to a new one, one at a time, and they stay', async () => {
+    for (const engine of engines.splice(0)) await engine.close();
+    const rebalance = { WORLD_REBALANCE: 'true' };
+    const a = await start('replica-r', 1_500, rebalance);
+    const ids = ['r1', 'r2', 'r3', 'r4'];
+    for (const id of ids) await a.worlds.init(id, undefined, 'test', true);
+    const b = await start('replica-s', 1_500, rebalance);
+    await until('two worlds on each replica', () => a.worlds.size === 2 && b.worlds.size === 2);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect([a.worlds.size, b.worlds.size]).toEqual([2, 2]);
+    const holders = await Promise.all(ids.map((id) => storage.leases.get(id, 'physics')));
+    expect(holders.filter((l) => l?.holder === 'replica-s')).toHaveLength(2);
+    for (const lease of holders)
+      await (lease?.holder === 'replica-s' ? b : a).worlds.close(lease!.worldId);
   });
 
   it('answers UNAVAILABLE, and stays up, when it loses a world while that world was starting', async () => {

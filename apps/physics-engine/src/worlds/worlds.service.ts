@@ -657,6 +657,21 @@ export class WorldsService {
     return handover;
   }
 
+  /**
+   * Rebalance: hands over the world here that is cheapest to move (fewest bodies, then id);
+   * nothing when none runs here.
+   */
+  async shedOne(): Promise<void> {
+    const [lightest] = [...this.worlds.values()].sort(
+      (a, b) =>
+        a.sim.projectedBodyCount - b.sim.projectedBodyCount ||
+        (a.worldId < b.worldId ? -1 : a.worldId > b.worldId ? 1 : 0),
+    );
+    if (!lightest) return;
+    this.logger.log(`world ${lightest.worldId}: handed to a less loaded replica (rebalance)`);
+    await this.handOver(lightest.worldId);
+  }
+
   /** UNAVAILABLE while the replica drains: the caller finds the world on another replica. */
   private refuseWhileDraining(worldId: string): void {
     if (this.draining)
