@@ -3,6 +3,7 @@ import type { Checkpoint, CheckpointInput, CheckpointSummary, ListOptions } from
 import { ConflictError, FencedError, InvalidInputError, NotFoundError } from '../errors';
 import { bytes, integer, limit, text } from '../validation';
 import { isPrismaError, PrismaCode, type PrismaAccess } from './prisma-errors';
+import { FENCED_SAVE_SETUP_SQL } from './fenced-save';
 
 /** Most checkpoints `prune` may keep per shard. */
 export const MAX_KEEP = 10_000;
@@ -57,6 +58,7 @@ export class CheckpointRepository {
     try {
       if (role === undefined) return toCheckpoint(await this.db().checkpoint.create({ data }));
       return await this.db().$transaction(async (tx) => {
+        await tx.$executeRawUnsafe(FENCED_SAVE_SETUP_SQL);
         const [lease] = await tx.$queryRawUnsafe<Array<{ epoch: bigint | number }>>(
           'SELECT epoch FROM world_leases WHERE world_id = $1 AND role = $2 FOR SHARE',
           worldId,

@@ -5,6 +5,7 @@ import type { GameState, GameStateInput } from '../domain';
 import { FencedError, InvalidInputError } from '../errors';
 import type { SqlExecutor } from '../migrations/migrate';
 import { bytes, integer, text } from '../validation';
+import { FENCED_SAVE_SETUP_SQL } from './fenced-save';
 
 /** Largest game state accepted: 1 MiB (a game's rules state is usually well under 64 KiB). */
 export const MAX_GAME_STATE_BYTES = 1024 * 1024;
@@ -61,6 +62,7 @@ export class GameStateRepository {
     const state = bytes('state', input.state, MAX_GAME_STATE_BYTES);
     const stateHash = hashOf(state, input.stateHash);
     return this.db.transaction(async (tx) => {
+      await tx.query(FENCED_SAVE_SETUP_SQL);
       const [lease] = await tx.query<{ epoch: bigint | number | string; holder: string }>(
         'SELECT epoch, holder FROM world_leases WHERE world_id = $1 AND role = $2 FOR SHARE',
         [worldId, role],
