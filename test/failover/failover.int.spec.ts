@@ -225,6 +225,22 @@ const common = {
   DATABASE_URL: env.DATABASE_URL,
 };
 
+/** Waits until every replica of `ids` has a live load report (placement and takeover see it). */
+function reported(ids: string[]) {
+  return poll(
+    `${ids.join(', ')} to report their load`,
+    async () =>
+      (
+        await db.query(
+          'SELECT count(DISTINCT replica_id)::int AS n FROM engine_replicas WHERE replica_id = ANY($1) AND expires_at > now()',
+          [ids],
+        )
+      ).rows[0].n === ids.length,
+    120_000,
+    100,
+  );
+}
+
 /** The physics builds: the example manifest's, and the one the test upgrades to. */
 const OLD_PHYSICS = '1.3.0';
 const NEW_PHYSICS = '1.5.0';
@@ -371,18 +387,7 @@ beforeAll(async () => {
     ...Array.from({ length: PHYSICS_REPLICAS }, (_, i) => `physics-${i}`),
     ...Array.from({ length: GAME_REPLICAS }, (_, i) => `game-${i}`),
   ];
-  await poll(
-    'every engine replica to report its load',
-    async () =>
-      (
-        await db.query(
-          'SELECT count(DISTINCT replica_id)::int AS n FROM engine_replicas WHERE replica_id = ANY($1) AND expires_at > now()',
-          [replicaIds],
-        )
-      ).rows[0].n === replicaIds.length,
-    120_000,
-    100,
-  );
+  await reported(replicaIds);
   // The controller dies while it resolves the worlds; another one takes over from there.
   const ready = async () =>
     (
@@ -674,18 +679,7 @@ describe('failover with players connected', () => {
     });
     const fresh = [`physics-${NEW_PHYSICS}-0`, `physics-${NEW_PHYSICS}-1`];
     for (const name of fresh) await startPhysics(name, NEW_PHYSICS);
-    await poll(
-      `the ${NEW_PHYSICS} replicas to report their load`,
-      async () =>
-        (
-          await db.query(
-            'SELECT count(*)::int AS n FROM engine_replicas WHERE replica_id = ANY($1) AND expires_at > now()',
-            [fresh],
-          )
-        ).rows[0].n === fresh.length,
-      120_000,
-      100,
-    );
+    await reported(fresh);
     const stoppedAt = Date.now();
     for (const name of old) expect(await physics.processes.get(name)!.app.stop('SIGTERM')).toBe(0);
     await poll(
