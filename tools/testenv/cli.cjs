@@ -8,9 +8,9 @@ const path = require('node:path');
 const testenv = require('./lib/index.cjs');
 
 const USAGE = `usage: node tools/testenv/cli.cjs <command>
-  up                                   start etcd, kube-apiserver, kube-controller-manager, Kafka, PostgreSQL
-                                       (builds/downloads once, cached; idempotent); writes .testenv/env
-  up kube|kafka|postgres ...           start only those groups
+  up                                   start etcd, kube-apiserver, kube-controller-manager, Kafka, PostgreSQL,
+                                       Jaeger (builds/downloads once, cached; idempotent); writes .testenv/env
+  up kube|kafka|postgres|tracing ...   start only those groups
   down                                 stop everything and remove .testenv
   status                               print each component up/down (exit code 1 when any is down)
   env                                  print .testenv/env
@@ -23,7 +23,7 @@ async function main(argv) {
   const [cmd, ...args] = argv;
   switch (cmd) {
     case 'up': {
-      const allowed = ['kube', 'kafka', 'postgres'];
+      const allowed = ['kube', 'kafka', 'postgres', 'tracing'];
       const bad = args.filter((a) => !allowed.includes(a));
       if (bad.length)
         throw new testenv.TestenvError(

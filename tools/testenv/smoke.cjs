@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 // Plain smoke check of a running test environment (npm run testenv:up first).
-// Node built-ins, the testenv's kubectl and PostgreSQL client binaries only.
+// Node built-ins (fetch), the testenv's kubectl and PostgreSQL client binaries only.
 //   node tools/testenv/smoke.cjs
 const fs = require('node:fs');
 const os = require('node:os');
@@ -128,6 +128,23 @@ async function main() {
     ]);
     if (q.code !== 0 || q.out !== 'anvil|anvil_test') throw new Error(`exit ${q.code}: ${q.out}`);
     return q.out;
+  });
+
+  await check('Jaeger answers (OTLP POST /v1/traces, query GET /api/services)', async () => {
+    if (!env.TESTENV_OTLP_ENDPOINT || !env.TESTENV_JAEGER_URL)
+      throw new Error(
+        'no TESTENV_OTLP_ENDPOINT/TESTENV_JAEGER_URL in .testenv/env; run npm run testenv:up again',
+      );
+    const otlp = await fetch(`${env.TESTENV_OTLP_ENDPOINT}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ resourceSpans: [] }),
+    });
+    if (otlp.status !== 200) throw new Error(`POST /v1/traces: HTTP ${otlp.status}`);
+    const services = await fetch(`${env.TESTENV_JAEGER_URL}/api/services`);
+    if (services.status !== 200) throw new Error(`GET /api/services: HTTP ${services.status}`);
+    const { data } = await services.json();
+    return `${(data || []).length} service(s) with traces`;
   });
 
   process.stdout.write(failures ? `${failures} check(s) failed\n` : 'all checks passed\n');

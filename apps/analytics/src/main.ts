@@ -1,3 +1,4 @@
+import './telemetry';
 import { runMain } from '@anvil/runtime';
 import { loadAnalyticsConfig } from './config/analytics-config';
 import { bootstrap } from './bootstrap';

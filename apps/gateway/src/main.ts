@@ -1,3 +1,4 @@
+import './telemetry';
 import { runMain } from '@anvil/runtime';
 import { loadGatewayConfig } from './config/gateway-config';
 import { bootstrap } from './bootstrap';

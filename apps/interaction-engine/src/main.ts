@@ -1,3 +1,4 @@
+import './telemetry';
 import { Logger } from '@nestjs/common';
 import { runMain } from '@anvil/runtime';
 import { loadInteractionConfig } from './config/interaction-config';

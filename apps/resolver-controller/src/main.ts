@@ -1,3 +1,4 @@
+import './telemetry';
 import { processLogOf, runMain } from '@anvil/runtime';
 import { bootstrap } from './bootstrap';
 import { loadControllerConfig } from './config/controller-config';

@@ -164,6 +164,18 @@ describe('parseCloudEvent', () => {
     expect(parseCloudEvent(new TextEncoder().encode(JSON.stringify(event)))).toEqual(event);
   });
 
+  it('bounds the distributed-tracing attributes: strings of at most 512 characters', () => {
+    for (const key of ['traceparent', 'tracestate']) {
+      expect(
+        invalid(() => parseCloudEvent(JSON.stringify({ ...event, [key]: 7 }))).message,
+      ).toMatch(key);
+      expect(
+        invalid(() => parseCloudEvent(JSON.stringify({ ...event, [key]: 'x'.repeat(513) })))
+          .message,
+      ).toMatch('at most 512');
+    }
+  });
+
   it('keeps extension attributes and defaults a missing datacontenttype', () => {
     const { datacontenttype: _omitted, ...rest } = event;
     const parsed = parseCloudEvent(JSON.stringify({ ...rest, traceparent: '00-abc-def-01' }));

@@ -62,6 +62,11 @@ export function deterministicEventId(
   ].join('/');
 }
 
+/** The distributed-tracing extension's attributes; a malformed value only starts a new trace. */
+const TRACE_ATTRIBUTES = ['traceparent', 'tracestate'] as const;
+/** W3C's limit for `tracestate` (a `traceparent` is 55). */
+const MAX_TRACE_ATTRIBUTE_CHARS = 512;
+
 /** Options of `validateCloudEvent` and `parseCloudEvent`. */
 export interface ValidateOptions {
   /** Also check `data` when `type` is one of `EVENT_TYPES` (default true). */
@@ -89,6 +94,14 @@ export function validateCloudEvent<T = unknown>(
   requireInteger(value, 'tick', '', 0);
   if (value['data'] === undefined) {
     throw new InvalidEventError('data is missing (use null for an event without data)', 'data');
+  }
+  for (const key of TRACE_ATTRIBUTES) {
+    const trace = value[key];
+    if (
+      trace !== undefined &&
+      (typeof trace !== 'string' || trace.length > MAX_TRACE_ATTRIBUTE_CHARS)
+    )
+      fail(key, `a string of at most ${MAX_TRACE_ATTRIBUTE_CHARS} characters`, trace);
   }
   if (options.checkData !== false) validateEventData(value['type'] as string, value['data']);
   return { ...value, datacontenttype: 'application/json' } as unknown as CloudEvent<T>;

@@ -16,6 +16,12 @@ export interface CloudEvent<T = unknown> {
   /** Extension attribute: the simulation tick the event belongs to. */
   tick: number;
   data: T;
+  /**
+   * Distributed-tracing extension (W3C Trace Context): the span that published the event, so
+   * a consumer continues its trace. Absent when no trace covers the event.
+   */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 /** A message as delivered to a subscriber. */

@@ -50,3 +50,4 @@ export {
 } from './in-memory/broker';
 export { InMemoryBus, type InMemoryBusOptions } from './in-memory/in-memory-bus';
 export { EpochFence } from './fencing/epoch-fence';
+export { startConsumerSpan } from './tracing/consumer-span';

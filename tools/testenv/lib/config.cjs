@@ -11,6 +11,7 @@ const VERSIONS = Object.freeze({
   kubernetes: '1.35.4',
   etcd: '3.6.5',
   kafka: '3.9.1',
+  jaeger: '1.76.0',
 });
 
 function intFromEnv(name, fallback) {
@@ -48,6 +49,13 @@ function load() {
     kafka: intFromEnv('TESTENV_KAFKA_PORT', 19092),
     kafkaController: intFromEnv('TESTENV_KAFKA_CONTROLLER_PORT', 19093),
     postgres: intFromEnv('TESTENV_PG_PORT', 15432),
+    otlpHttp: intFromEnv('TESTENV_OTLP_HTTP_PORT', 14318),
+    otlpGrpc: intFromEnv('TESTENV_OTLP_GRPC_PORT', 14317),
+    jaegerQuery: intFromEnv('TESTENV_JAEGER_QUERY_PORT', 16686),
+    jaegerQueryGrpc: intFromEnv('TESTENV_JAEGER_QUERY_GRPC_PORT', 16685),
+    jaegerAdmin: intFromEnv('TESTENV_JAEGER_ADMIN_PORT', 14269),
+    jaegerCollectorGrpc: intFromEnv('TESTENV_JAEGER_COLLECTOR_GRPC_PORT', 14250),
+    jaegerCollectorHttp: intFromEnv('TESTENV_JAEGER_COLLECTOR_HTTP_PORT', 14268),
   };
   return {
     repoRoot: REPO_ROOT,
@@ -60,6 +68,8 @@ function load() {
     kubeBinDir: path.join(cache, `kube-${VERSIONS.kubernetes}`, 'bin'),
     kafkaCacheDir: path.join(cache, `kafka-${VERSIONS.kafka}`),
     kafkaLibDir: path.join(cache, `kafka-${VERSIONS.kafka}`, 'libs'),
+    jaegerCacheDir: path.join(cache, `jaeger-${VERSIONS.jaeger}`),
+    jaegerBinDir: path.join(cache, `jaeger-${VERSIONS.jaeger}`, 'bin'),
     stateDir,
     logDir: path.join(stateDir, 'logs'),
     pidDir: path.join(stateDir, 'pids'),
@@ -67,10 +77,13 @@ function load() {
     etcdDataDir: path.join(stateDir, 'etcd'),
     kubeDir: path.join(stateDir, 'kube'),
     kafkaDir: path.join(stateDir, 'kafka'),
+    jaegerDir: path.join(stateDir, 'jaeger'),
     kubeconfig: path.join(stateDir, 'kubeconfig'),
     envFile: path.join(stateDir, 'env'),
     kubeApiserverUrl: `https://${host}:${ports.kubeApiserver}`,
     kafkaBrokers: `${host}:${ports.kafka}`,
+    otlpEndpoint: `http://${host}:${ports.otlpHttp}`,
+    jaegerUrl: `http://${host}:${ports.jaegerQuery}`,
     database: {
       name: 'anvil_test',
       user: 'anvil',

@@ -1,6 +1,7 @@
 'use strict';
 // Anvil test environment: etcd + kube-apiserver + kube-controller-manager, Kafka
-// (KRaft) and PostgreSQL on 127.0.0.1, for integration tests and benchmarks.
+// (KRaft), PostgreSQL and Jaeger (OTLP traces) on 127.0.0.1, for integration tests
+// and benchmarks.
 //
 //   const testenv = require('<repo>/tools/testenv/lib/index.cjs');
 //   await testenv.up();                       // what `npm run testenv:up` does
@@ -14,9 +15,15 @@ const u = require('./util.cjs');
 const kube = require('./kube.cjs');
 const kafka = require('./kafka.cjs');
 const postgres = require('./postgres.cjs');
+const jaeger = require('./jaeger.cjs');
 
-const GROUPS = { kube, kafka, postgres };
-const COMPONENTS = [...kube.components, ...kafka.components, ...postgres.components];
+const GROUPS = { kube, kafka, postgres, tracing: jaeger };
+const COMPONENTS = [
+  ...kube.components,
+  ...kafka.components,
+  ...postgres.components,
+  ...jaeger.components,
+];
 const NAMES = COMPONENTS.map((c) => c.name);
 
 function getComponent(name) {
@@ -65,6 +72,9 @@ function envEntries(cfg) {
     ],
     ['TESTENV_PG_BIN', postgres.findPgBin() || ''],
     ['TESTENV_PG_DATA', postgres.dataDir(cfg)],
+    // no OTEL_* here: tests load this file, and tracing stays off unless a test turns it on
+    ['TESTENV_OTLP_ENDPOINT', cfg.otlpEndpoint],
+    ['TESTENV_JAEGER_URL', cfg.jaegerUrl],
     ['TESTENV_LOG_DIR', cfg.logDir],
     ['TESTENV_PID_DIR', cfg.pidDir],
   ];
@@ -100,7 +110,7 @@ function readEnv() {
 /**
  * Starts everything that is not already running and healthy (idempotent). A component
  * that is down starts from clean data; processes left by an earlier run are stopped.
- * `only`: a list of groups ('kube', 'kafka', 'postgres') to limit the work to.
+ * `only`: a list of groups ('kube', 'kafka', 'postgres', 'tracing') to limit the work to.
  */
 async function up({ only } = {}) {
   const cfg = load();
@@ -251,10 +261,8 @@ async function startComponent(name) {
   const s = await stateOf(cfg, c);
   if (s.healthy) return s.pids[0];
   if (s.running) await killComponent(cfg, c, s.pids);
-  if (
-    c.group === 'kube' &&
-    kube.BINARIES.some(([b]) => !u.isExecutable(path.join(cfg.kubeBinDir, b)))
-  ) {
+  const group = GROUPS[c.group];
+  if (group.binariesBuilt && !group.binariesBuilt(cfg)) {
     throw new u.TestenvError(`${name}: binaries are not built yet; run npm run testenv:up first`);
   }
   await u.assertPortsFree(c.name, c.ports(cfg));

@@ -5,7 +5,6 @@
 // (a Go module requiring k8s.io/kubernetes) and cached by version.
 const crypto = require('node:crypto');
 const fs = require('node:fs');
-const http = require('node:http');
 const https = require('node:https');
 const path = require('node:path');
 const { load } = require('./config.cjs');
@@ -50,60 +49,25 @@ function bin(cfg, name) {
 
 // ---------------------------------------------------------------- toolchain + build
 
-function findGo() {
-  const candidates = [
-    process.env.GO,
-    u.which('go'),
-    '/usr/local/go/bin/go',
-    path.join(require('node:os').homedir(), 'go', 'bin', 'go'),
-  ];
-  for (const c of candidates) if (c && u.isExecutable(c)) return c;
-  return null;
-}
-
-function stampFile(cfg) {
-  return path.join(cfg.kubeCacheDir, 'build.stamp');
-}
-
-/** The binaries that still have to be built (all of them when go.mod/go.sum changed). */
-function missingBinaries(cfg) {
-  let stamp = null;
-  try {
-    stamp = JSON.parse(fs.readFileSync(stampFile(cfg), 'utf8'));
-  } catch {
-    /* none */
-  }
-  if (!stamp || stamp.source !== sourceHash(cfg)) return BINARIES.map(([n]) => n);
-  return BINARIES.map(([n]) => n).filter(
-    (n) => !u.isExecutable(bin(cfg, n)) || !stamp.built?.includes(n),
-  );
-}
-
-function sourceHash(cfg) {
-  const h = crypto.createHash('sha256');
-  for (const f of ['go.mod', 'go.sum']) h.update(fs.readFileSync(path.join(GO_MODULE_DIR, f)));
-  h.update(ldflags(cfg));
-  return h.digest('hex');
+/** The Go build of the Kubernetes and etcd binaries (see util.cjs goBuild). */
+function goBuildSpec(cfg) {
+  return {
+    component: 'kube',
+    what: `Kubernetes ${cfg.versions.kubernetes}`,
+    moduleDir: GO_MODULE_DIR,
+    cacheDir: cfg.kubeCacheDir,
+    binDir: cfg.kubeBinDir,
+    ldflags: ldflags(cfg),
+    binaries: BINARIES.map(([name, pkg]) => [
+      name,
+      pkg,
+      name === 'etcd' ? cfg.versions.etcd : cfg.versions.kubernetes,
+    ]),
+  };
 }
 
 function preflight(cfg) {
-  const missing = missingBinaries(cfg);
-  if (missing.length > 0) {
-    const go = findGo();
-    if (!go) {
-      throw new u.TestenvError(
-        `kube: the Go toolchain (1.25 or newer) is needed to build ${missing.join(', ')} but "go" is not on PATH; ` +
-          'install Go from https://go.dev/dl/ (or apt-get install golang-1.25) and put its bin folder on PATH',
-      );
-    }
-    const ver = u.capture(go, ['env', 'GOVERSION']) || '';
-    const m = /^go(\d+)\.(\d+)/.exec(ver);
-    if (!m || Number(m[1]) < 1 || (Number(m[1]) === 1 && Number(m[2]) < 25)) {
-      throw new u.TestenvError(
-        `kube: Go 1.25 or newer is needed to build Kubernetes ${cfg.versions.kubernetes} (found ${ver || 'an unknown version'} at ${go}); install a newer Go from https://go.dev/dl/`,
-      );
-    }
-  }
+  u.goPreflight(goBuildSpec(cfg));
   if (!u.which('openssl') && !haveCerts(cfg)) {
     throw new u.TestenvError(
       'kube: "openssl" is needed to generate the test certificates but is not on PATH; install it: apt-get install -y openssl',
@@ -111,54 +75,13 @@ function preflight(cfg) {
   }
 }
 
-async function build(cfg) {
-  const missing = missingBinaries(cfg);
-  if (missing.length === 0) {
-    u.log('kube', `binaries cached in ${cfg.kubeBinDir}`);
-    return;
-  }
-  const go = findGo();
-  u.mkdirp(cfg.kubeBinDir);
-  const hash = sourceHash(cfg);
-  let built = [];
-  try {
-    const old = JSON.parse(fs.readFileSync(stampFile(cfg), 'utf8'));
-    if (old.source === hash) built = old.built || [];
-  } catch {
-    /* none */
-  }
-  const env = {
-    ...process.env,
-    GOFLAGS: '-mod=mod',
-    GOTOOLCHAIN: 'local',
-    CGO_ENABLED: '0',
-    GOWORK: 'off',
-  };
-  for (const [name, pkg] of BINARIES) {
-    if (!missing.includes(name)) continue;
-    const t0 = Date.now();
-    u.log(
-      'kube',
-      `building ${name} v${name === 'etcd' ? cfg.versions.etcd : cfg.versions.kubernetes} (go build ${pkg}; the first build takes minutes)`,
-    );
-    const out = bin(cfg, name);
-    const tmp = `${out}.tmp-${process.pid}`;
-    try {
-      await u.run(go, ['build', '-trimpath', '-ldflags', ldflags(cfg), '-o', tmp, pkg], {
-        cwd: GO_MODULE_DIR,
-        env,
-        what: `go build ${pkg}`,
-        heartbeat: (s) => u.log('kube', `still building ${name} (${s}s)`),
-      });
-    } catch (err) {
-      u.rmrf(tmp);
-      throw err;
-    }
-    fs.renameSync(tmp, out);
-    built = [...new Set([...built, name])];
-    u.writeFileAtomic(stampFile(cfg), JSON.stringify({ source: hash, built }, null, 2) + '\n');
-    u.log('kube', `built ${name} in ${u.elapsed(t0)}s`);
-  }
+function build(cfg) {
+  return u.goBuild(goBuildSpec(cfg));
+}
+
+/** True when every binary is there (startComponent runs them without building). */
+function binariesBuilt(cfg) {
+  return BINARIES.every(([name]) => u.isExecutable(bin(cfg, name)));
 }
 
 // ---------------------------------------------------------------- certificates
@@ -319,21 +242,6 @@ function writeKubeconfigs(cfg) {
 
 // ---------------------------------------------------------------- HTTP helpers
 
-function httpGet(url, opts = {}) {
-  return new Promise((resolve, reject) => {
-    const mod = url.startsWith('https:') ? https : http;
-    const req = mod.get(url, { timeout: 3000, ...opts }, (res) => {
-      const chunks = [];
-      res.on('data', (d) => chunks.push(d));
-      res.on('end', () =>
-        resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }),
-      );
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
-}
-
 function adminTls(cfg) {
   const c = (f) => fs.readFileSync(path.join(cfg.certDir, f));
   return { ca: c('ca.crt'), cert: c('admin.crt'), key: c('admin.key') };
@@ -444,7 +352,7 @@ function kcmArgs(cfg) {
 
 async function etcdHealthy(cfg) {
   try {
-    const r = await httpGet(`http://${cfg.host}:${cfg.ports.etcd}/health`);
+    const r = await u.httpGet(`http://${cfg.host}:${cfg.ports.etcd}/health`);
     return r.status === 200 && /"health":\s*"true"/.test(r.body);
   } catch {
     return false;
@@ -453,7 +361,7 @@ async function etcdHealthy(cfg) {
 
 async function apiserverReady(cfg) {
   try {
-    const r = await httpGet(`${cfg.kubeApiserverUrl}/readyz`, adminTls(cfg));
+    const r = await u.httpGet(`${cfg.kubeApiserverUrl}/readyz`, adminTls(cfg));
     return r.status === 200;
   } catch {
     return false;
@@ -462,7 +370,7 @@ async function apiserverReady(cfg) {
 
 async function kcmHealthy(cfg) {
   try {
-    const r = await httpGet(`https://${cfg.host}:${cfg.ports.kubeControllerManager}/healthz`, {
+    const r = await u.httpGet(`https://${cfg.host}:${cfg.ports.kubeControllerManager}/healthz`, {
       rejectUnauthorized: false,
     });
     return r.status === 200;
@@ -633,6 +541,7 @@ module.exports = {
   preflight,
   prepare: build,
   build,
+  binariesBuilt,
   ensureCerts,
   writeKubeconfigs,
   kubeRequest,

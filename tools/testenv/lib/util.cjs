@@ -1,8 +1,12 @@
 'use strict';
 // Small helpers shared by the testenv components: progress output, processes,
-// pid files, ports. Node built-ins only.
+// pid files, ports, HTTP probes, Go builds. Node built-ins only.
+const crypto = require('node:crypto');
 const fs = require('node:fs');
+const http = require('node:http');
+const https = require('node:https');
 const net = require('node:net');
+const os = require('node:os');
 const path = require('node:path');
 const { spawn, spawnSync } = require('node:child_process');
 
@@ -292,6 +296,160 @@ async function waitFor(what, probe, { timeoutMs = 60000, intervalMs = 250, pid, 
   }
 }
 
+// ---------------------------------------------------------------- HTTP
+
+/** GET `url` (http or https); resolves with { status, body }, rejects on connection errors. */
+function httpGet(url, opts = {}) {
+  return new Promise((resolve, reject) => {
+    const mod = url.startsWith('https:') ? https : http;
+    const req = mod.get(url, { timeout: 3000, ...opts }, (res) => {
+      const chunks = [];
+      res.on('data', (d) => chunks.push(d));
+      res.on('end', () =>
+        resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }),
+      );
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+// ---------------------------------------------------------------- Go builds
+//
+// A Go build is described by
+//   { component, what, moduleDir, cacheDir, binDir, ldflags, binaries: [[name, package, version]] }
+// `moduleDir` is a Go module in tools/testenv (kube/, jaeger/) whose go.mod pins the
+// commands; `what` names the build in messages ("Kubernetes 1.35.4"). The binaries go to
+// `binDir`; `cacheDir`/build.stamp records which ones were built from which go.mod/go.sum.
+
+/** The `go` command: $GO, PATH, /usr/local/go/bin/go or ~/go/bin/go (null when none is there). */
+function findGo() {
+  const candidates = [
+    process.env.GO,
+    which('go'),
+    '/usr/local/go/bin/go',
+    path.join(os.homedir(), 'go', 'bin', 'go'),
+  ];
+  for (const c of candidates) if (c && isExecutable(c)) return c;
+  return null;
+}
+
+function goStampFile(build) {
+  return path.join(build.cacheDir, 'build.stamp');
+}
+
+function readGoStamp(build) {
+  try {
+    return JSON.parse(fs.readFileSync(goStampFile(build), 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** sha256 of go.mod, go.sum and the ldflags: when one of them changes, everything is built again. */
+function goSourceHash(build) {
+  const h = crypto.createHash('sha256');
+  for (const f of ['go.mod', 'go.sum']) h.update(fs.readFileSync(path.join(build.moduleDir, f)));
+  h.update(build.ldflags);
+  return h.digest('hex');
+}
+
+/** The binaries that still have to be built (all of them when go.mod/go.sum/ldflags changed). */
+function goMissing(build) {
+  const names = build.binaries.map(([n]) => n);
+  const stamp = readGoStamp(build);
+  if (!stamp || stamp.source !== goSourceHash(build)) return names;
+  return names.filter(
+    (n) => !isExecutable(path.join(build.binDir, n)) || !stamp.built?.includes(n),
+  );
+}
+
+/** Throws a TestenvError when binaries are missing and there is no Go 1.25+ to build them. */
+function goPreflight(build) {
+  const missing = goMissing(build);
+  if (missing.length === 0) return;
+  const go = findGo();
+  if (!go) {
+    throw new TestenvError(
+      `${build.component}: the Go toolchain (1.25 or newer) is needed to build ${missing.join(', ')} but "go" is not on PATH; ` +
+        'install Go from https://go.dev/dl/ (or apt-get install golang-1.25) and put its bin folder on PATH',
+    );
+  }
+  const ver = capture(go, ['env', 'GOVERSION']) || '';
+  const m = /^go(\d+)\.(\d+)/.exec(ver);
+  if (!m || Number(m[1]) < 1 || (Number(m[1]) === 1 && Number(m[2]) < 25)) {
+    throw new TestenvError(
+      `${build.component}: Go 1.25 or newer is needed to build ${build.what} (found ${ver || 'an unknown version'} at ${go}); install a newer Go from https://go.dev/dl/`,
+    );
+  }
+}
+
+// One `go build` at a time in this process: builds started side by side (kube and jaeger
+// in `up`) would share the cores and the memory of the link step and finish no sooner.
+let goQueue = Promise.resolve();
+let goLastQueued = null; // the binary a new build has to wait for (null: none queued or running)
+
+function oneGoBuildAtATime(component, name, fn) {
+  if (goLastQueued) log(component, `${name} waits for the go build of ${goLastQueued} to finish`);
+  goLastQueued = name;
+  const next = goQueue.then(fn).finally(() => {
+    if (goLastQueued === name) goLastQueued = null;
+  });
+  goQueue = next.catch(() => {});
+  return next;
+}
+
+/**
+ * Builds the missing binaries of `build` (go build -trimpath, GOFLAGS=-mod=mod,
+ * GOTOOLCHAIN=local, CGO_ENABLED=0), one at a time, and records each in build.stamp.
+ */
+async function goBuild(build) {
+  const missing = goMissing(build);
+  if (missing.length === 0) {
+    log(build.component, `binaries cached in ${build.binDir}`);
+    return;
+  }
+  const go = findGo();
+  mkdirp(build.binDir);
+  const hash = goSourceHash(build);
+  const old = readGoStamp(build);
+  let built = old && old.source === hash ? old.built || [] : [];
+  const env = {
+    ...process.env,
+    GOFLAGS: '-mod=mod',
+    GOTOOLCHAIN: 'local',
+    CGO_ENABLED: '0',
+    GOWORK: 'off',
+  };
+  for (const [name, pkg, version] of build.binaries) {
+    if (!missing.includes(name)) continue;
+    await oneGoBuildAtATime(build.component, name, async () => {
+      const t0 = Date.now();
+      log(
+        build.component,
+        `building ${name} v${version} (go build ${pkg}; the first build takes minutes)`,
+      );
+      const out = path.join(build.binDir, name);
+      const tmp = `${out}.tmp-${process.pid}`;
+      try {
+        await run(go, ['build', '-trimpath', '-ldflags', build.ldflags, '-o', tmp, pkg], {
+          cwd: build.moduleDir,
+          env,
+          what: `go build ${pkg}`,
+          heartbeat: (s) => log(build.component, `still building ${name} (${s}s)`),
+        });
+      } catch (err) {
+        rmrf(tmp);
+        throw err;
+      }
+      fs.renameSync(tmp, out);
+      log(build.component, `built ${name} in ${elapsed(t0)}s`);
+    });
+    built = [...new Set([...built, name])];
+    writeFileAtomic(goStampFile(build), JSON.stringify({ source: hash, built }, null, 2) + '\n');
+  }
+}
+
 function writeFileAtomic(file, content, mode) {
   const tmp = `${file}.tmp-${process.pid}`;
   fs.writeFileSync(tmp, content, { mode });
@@ -321,6 +479,11 @@ module.exports = {
   portFree,
   assertPortsFree,
   waitFor,
+  httpGet,
+  findGo,
+  goMissing,
+  goPreflight,
+  goBuild,
   writeFileAtomic,
 };
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InteractionEngineService } from '../engine/interaction-engine.service';
-import { traceFrom } from '../engine/trace';
+import { traced } from '../engine/trace';
 import { SeqReplayedError } from '../errors/gateway-error';
 import type { CommandAckDto, CommandDto } from '../protocol/dto/command.dto';
 import type { GatewaySocket } from '../protocol/socket-state';
@@ -40,15 +40,21 @@ export class CommandsService {
     state.lastSeq = dto.seq;
     requireJoined(socket, dto.worldId);
     const normalised = normaliseCommand(dto, state.principal.playerId);
-    const trace = traceFrom(normalised.trace);
     const { worldId, command } = normalised;
-    const key = `${this.keyPrefix}:${++this.keys}`;
-    const response = await this.running.call(
-      worldId,
-      trace,
-      () => this.engine.apply(worldId, command, trace, key),
-      () => this.bodies.rejoin(worldId, state.principal.playerId, trace),
-    );
+    const attributes = {
+      'anvil.world.id': worldId,
+      'anvil.command.type': dto.type,
+      'anvil.command.seq': dto.seq,
+    };
+    const response = await traced('gateway command', normalised.trace, attributes, (trace) => {
+      const key = `${this.keyPrefix}:${++this.keys}`;
+      return this.running.call(
+        worldId,
+        trace,
+        () => this.engine.apply(worldId, command, trace, key),
+        () => this.bodies.rejoin(worldId, state.principal.playerId, trace),
+      );
+    });
     return { ok: true, seq: dto.seq, tick: response.applyTick };
   }
 }

@@ -1,4 +1,6 @@
 import { randomFillSync } from 'node:crypto';
+import { SpanKind, type Attributes, type Span } from '@opentelemetry/api';
+import { inSpan, traceparentOf } from '@anvil/telemetry';
 
 /** A W3C trace context (https://www.w3.org/TR/trace-context/). */
 export interface TraceContext {
@@ -32,4 +34,29 @@ export function traceFrom(traceparent?: string): TraceContext {
   if (/^0+$/.test(traceId)) return traceFrom(undefined);
   const spanId = randomHex(8);
   return { traceId, traceparent: `00-${traceId}-${spanId}-01` };
+}
+
+/**
+ * The trace of a span: its own ids while tracing is on; else the caller's trace continued (or a
+ * new one), so the audit log and the engines get a trace id either way.
+ */
+export function traceOfSpan(span: Span, clientTraceparent?: string): TraceContext {
+  const traceparent = traceparentOf(span);
+  if (!traceparent || traceparent === clientTraceparent) return traceFrom(clientTraceparent);
+  return { traceId: span.spanContext().traceId, traceparent };
+}
+
+/**
+ * Runs one client request in a server span that continues the client's `traceparent` (or starts
+ * the trace); the span is active for the request's engine calls and ends when the work settles.
+ */
+export function traced<T>(
+  name: string,
+  clientTraceparent: string | undefined,
+  attributes: Attributes,
+  work: (trace: TraceContext) => Promise<T>,
+): Promise<T> {
+  return inSpan(name, clientTraceparent, { kind: SpanKind.SERVER, attributes }, (span) =>
+    work(traceOfSpan(span, clientTraceparent)),
+  );
 }

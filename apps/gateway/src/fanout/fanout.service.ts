@@ -4,9 +4,11 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { SpanStatusCode } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import {
   EpochFence,
+  startConsumerSpan,
   worldTopic,
   type BusMessage,
   type EventBus,
@@ -141,11 +143,16 @@ export class FanoutService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private async onMessage(message: BusMessage): Promise<void> {
+    const span = startConsumerSpan('fan-out', message);
     try {
       const update = toClientUpdate(message, this.fence);
       // Kept even with nobody in the room: the next player to join gets it in the answer.
       if (update.kind === 'state' && !this.gameStates.offer(update.state)) return;
       if (update.kind === 'none' || !this.nsp?.adapter.rooms.has(worldRoom(update.worldId))) return;
+      span?.setAttribute(
+        'anvil.fanout.sockets',
+        this.nsp.adapter.rooms.get(worldRoom(update.worldId))!.size,
+      );
       if (update.kind === 'state')
         // Whole, so nothing to coalesce: held and slow sockets get it too.
         this.nsp.to(worldRoom(update.worldId)).emit(ClientEvent.GameState, update.state);
@@ -170,6 +177,9 @@ export class FanoutService implements OnApplicationBootstrap, OnApplicationShutd
         { err: error, topic: message.topic, offset: message.offset, id: message.event?.id },
         'could not fan out a bus event',
       );
+      span?.setStatus({ code: SpanStatusCode.ERROR, message: String(error) });
+    } finally {
+      span?.end();
     }
   }
 

@@ -14,7 +14,7 @@ import type { Server } from 'socket.io';
 import { AuthService } from '../auth/auth.service';
 import { CommandsService } from '../commands/commands.service';
 import { GatewayConfigService } from '../config/gateway-config.service';
-import { traceFrom } from '../engine/trace';
+import { traceFrom, traced } from '../engine/trace';
 import { guardHandshake, guardHook } from '../sockets/socket-guards';
 import { WsExceptionFilter } from '../sockets/ws-exception.filter';
 import { FanoutService } from '../fanout/fanout.service';
@@ -93,7 +93,12 @@ export class WorldsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     @MessageBody(new SchemaPipe(PayloadSchemas.worldRequest)) dto: WorldRequestDto,
     @Ack() ack: Ackfn,
   ): Promise<void> {
-    const answer = await this.worlds.join(socket, dto.worldId, traceFrom(dto.trace));
+    const answer = await traced(
+      'gateway join',
+      dto.trace,
+      { 'anvil.world.id': dto.worldId },
+      (trace) => this.worlds.join(socket, dto.worldId, trace),
+    );
     this.respond(socket, ack, ClientEvent.Join, answer);
     this.worlds.afterAck(socket, dto.worldId, answer.tick);
   }

@@ -13,6 +13,7 @@ import {
 } from '@anvil/engine-contract';
 import type * as wire from '@anvil/engine-contract';
 import { EngineControllerBase } from '@anvil/engine-contract/nest';
+import { traceCommand } from '@anvil/telemetry';
 import { PHYSICS_CONFIG, type PhysicsConfig } from '../config/physics-config';
 import { WorldsService } from '../worlds/worlds.service';
 
@@ -57,11 +58,13 @@ export class EngineController extends EngineControllerBase {
   protected applyTo(
     worldId: string,
     command: EngineCommand,
-    _traceparent?: string,
+    traceparent?: string,
     idempotencyKey = '',
     sender?: SenderLease,
   ): Promise<{ applyTick: number; entityId: string }> {
-    return this.worlds.apply(worldId, command, idempotencyKey, sender);
+    return traceCommand('physics apply', worldId, command, traceparent, (trace) =>
+      this.worlds.apply(worldId, command, idempotencyKey, sender, trace),
+    );
   }
 
   @GrpcMethod('EngineService', 'Tick')

@@ -106,9 +106,15 @@ export class CommandLogWriter {
   /**
    * Appends the batch applied at `tick` as the next entry (with the intents' idempotency keys,
    * parallel to them, when any has one); resolves once the bus acknowledged it, rejects with
-   * EngineUnavailableError when it could not be written (yet).
+   * EngineUnavailableError when it could not be written (yet). `traceparent`: the trace the
+   * entry's publish joins (the batch's first sampled command).
    */
-  append(tick: number, intents: PhysicsIntent[], keys?: string[]): Promise<void> {
+  append(
+    tick: number,
+    intents: PhysicsIntent[],
+    keys?: string[],
+    traceparent?: string,
+  ): Promise<void> {
     const entry: CommandLogEntry = {
       worldId: this.worldId,
       tick,
@@ -119,6 +125,7 @@ export class CommandLogWriter {
     if (keys?.some((key) => key !== '')) entry.keys = keys;
     // Built once: a retry writes the very same event.
     const event = entryToEvent(entry, new Date());
+    if (traceparent) event.traceparent = traceparent;
     return new Promise<void>((resolve, reject) => {
       const pending: Pending = { entry, event, resolve, reject, settled: false };
       this.queue.push(pending);

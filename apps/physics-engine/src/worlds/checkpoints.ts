@@ -1,6 +1,10 @@
 import type { Checkpoint, Storage } from '@anvil/storage';
 import { PHYSICS_ROLE } from '@anvil/ownership';
+import { batchTrace, inSpan, linkTo } from '@anvil/telemetry';
 import type { SimulationSnapshot, WorldSimulation } from '../simulation/world-simulation';
+
+/** Commands a checkpoint's span links to (a busy world applies thousands between two). */
+const MAX_CHECKPOINT_LINKS = 32;
 
 /** The shard the physics engine checkpoints (it runs each world whole). */
 export const CHECKPOINT_SHARD = 0;
@@ -102,6 +106,8 @@ export interface CheckpointLogPosition {
 export class WorldCheckpoints {
   private inFlight?: Promise<void>;
   private readonly counters = { saved: 0, failed: 0, skipped: 0, lastTick: 0 };
+  /** Traces of the commands applied since the last save started (bounded). */
+  private traces: string[] = [];
 
   constructor(
     readonly worldId: string,
@@ -114,8 +120,15 @@ export class WorldCheckpoints {
    * Starts a background save when the world just reached an N-th tick. Never throws. `log` is
    * the command-log position the state includes; the save waits until it is acknowledged.
    */
-  afterStep(sim: WorldSimulation, log?: CheckpointLogPosition): void {
-    if (this.everyTicks <= 0 || sim.tick === 0 || sim.tick % this.everyTicks !== 0) return;
+  afterStep(
+    sim: WorldSimulation,
+    log?: CheckpointLogPosition,
+    traces: readonly string[] = [],
+  ): void {
+    if (this.everyTicks <= 0) return;
+    for (const trace of traces)
+      if (this.traces.length < MAX_CHECKPOINT_LINKS) this.traces.push(trace);
+    if (sim.tick === 0 || sim.tick % this.everyTicks !== 0) return;
     if (this.inFlight) {
       this.counters.skipped++;
       return;
@@ -126,7 +139,10 @@ export class WorldCheckpoints {
       // Taken now, synchronously, so it is the state of this very tick.
       const snap = sim.snapshot();
       const logSeq = log?.seq ?? 0;
-      saving = (log ? log.logged() : Promise.resolve()).then(() => this.save(snap, logSeq));
+      const traces = this.takeTraces();
+      saving = (log ? log.logged() : Promise.resolve()).then(() =>
+        this.traced('periodic', snap.tick, traces, () => this.save(snap, logSeq)),
+      );
     } catch (error) {
       saving = Promise.reject(error);
     }
@@ -155,7 +171,7 @@ export class WorldCheckpoints {
     if (this.everyTicks <= 0) return false;
     await this.flush();
     try {
-      await this.save(snap, logSeq);
+      await this.traced('handover', snap.tick, this.takeTraces(), () => this.save(snap, logSeq));
     } catch (error) {
       this.counters.failed++;
       this.onError(snap.tick, error);
@@ -164,6 +180,34 @@ export class WorldCheckpoints {
     this.counters.saved++;
     this.counters.lastTick = snap.tick;
     return true;
+  }
+
+  private takeTraces(): string[] {
+    const traces = this.traces;
+    this.traces = [];
+    return traces;
+  }
+
+  /**
+   * A save in a `checkpoint write` span: child of the first sampled command it makes durable,
+   * linked to the others, so a command's trace shows when its effect reached storage.
+   */
+  private traced(
+    reason: string,
+    tick: number,
+    traces: string[],
+    save: () => Promise<void>,
+  ): Promise<void> {
+    const parent = batchTrace(traces);
+    const links = traces
+      .filter((trace) => trace !== parent)
+      .flatMap((trace) => linkTo(trace) ?? []);
+    const attributes = {
+      'anvil.world.id': this.worldId,
+      'anvil.tick': tick,
+      'anvil.checkpoint.reason': reason,
+    };
+    return inSpan('checkpoint write', parent, { attributes, links }, save);
   }
 
   /** Resolves when the save in flight (if any) has settled. */

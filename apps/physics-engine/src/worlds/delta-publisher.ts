@@ -91,18 +91,24 @@ export class DeltaPublisher {
     this.topic = worldTopic('physics', topicPrefix);
   }
 
-  /** Queues the tick's delta event for publishing (merged with later ticks while the backlog is full). */
-  publish(result: StepChanges): void {
+  /**
+   * Queues the tick's delta event for publishing (merged with later ticks while the backlog is
+   * full); `traceparent` names the trace of a command applied in the tick.
+   */
+  publish(result: StepChanges, traceparent?: string): void {
     if (this.held || this.counters.inFlight >= MAX_PUBLISH_BACKLOG) {
       if (this.held) this.counters.merged++;
       this.held = this.held ? mergeSteps(this.held, result) : result;
       return;
     }
-    this.enqueue(result);
+    this.enqueue(result, traceparent);
   }
 
-  private enqueue(result: StepChanges | MergedSteps): void {
-    this.queued.push(deltaEvent(this.worldId, result, new Date(), this.epoch));
+  /** `traceparent`: the trace the delta's publish joins (a merged delta joins none). */
+  private enqueue(result: StepChanges | MergedSteps, traceparent?: string): void {
+    const event = deltaEvent(this.worldId, result, new Date(), this.epoch);
+    if (traceparent) event.traceparent = traceparent;
+    this.queued.push(event);
     this.counters.inFlight++;
     this.sending ??= this.send();
   }

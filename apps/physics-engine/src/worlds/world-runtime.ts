@@ -1,4 +1,5 @@
 import type { EngineCommand } from '@anvil/engine-contract';
+import { batchTrace } from '@anvil/telemetry';
 import {
   EngineBusyError,
   EngineUnavailableError,
@@ -19,6 +20,9 @@ interface Batch {
   promise: Promise<void>;
   settle: (written: Promise<void>) => void;
 }
+
+/** Traces a step keeps (the rest of a busy tick's commands are not linked to its events). */
+const MAX_TRACES_PER_TICK = 32;
 
 /** Where a world was stopped to be handed over: the checkpoint saved at that tick boundary. */
 export interface WorldHandover {
@@ -42,6 +46,8 @@ export class WorldRuntime {
   private readonly loop?: TickLoop;
   /** Callers of the intents queued now; settled with the next step's log append. */
   private batch: Batch | undefined;
+  /** The traces of the commands queued now: the step's log entry, delta and checkpoint join them. */
+  private tickTraces: string[] = [];
   /** The epoch marker's append (with ownership): the world serves once it is in the log. */
   readonly marked: Promise<void> = Promise.resolve();
   /** Callers that own the world by lease (its game module): a paused one's late calls are refused. */
@@ -93,7 +99,7 @@ export class WorldRuntime {
    * (RESOURCE_EXHAUSTED). A command whose idempotency `key` the world remembers (queued or
    * applied) is answered with the first one's result, and nothing is queued (`repeat`).
    */
-  async apply(command: EngineCommand, key = ''): Promise<KeyedResult> {
+  async apply(command: EngineCommand, key = '', traceparent = ''): Promise<KeyedResult> {
     if (command.type === 'module') {
       throw new InvalidCommandError(
         `unknown module command type "${command.moduleType}": the physics engine has none`,
@@ -118,6 +124,8 @@ export class WorldRuntime {
     const known = key ? this.sim.keyed(key) : undefined;
     if (known) return this.repeat(known);
     const applyTick = this.sim.enqueue(command, true, key);
+    if (traceparent && this.tickTraces.length < MAX_TRACES_PER_TICK)
+      this.tickTraces.push(traceparent);
     const result = { applyTick, entityId: intentEntityId(command) };
     if (!this.loop) return result;
     this.batch ??= newBatch();
@@ -182,16 +190,19 @@ export class WorldRuntime {
     const result = this.sim.step();
     const batch = this.batch;
     this.batch = undefined;
+    const traces = this.tickTraces;
+    this.tickTraces = [];
+    const trace = batchTrace(traces);
     let written: Promise<void> | undefined;
     if (result.applied.length > 0) {
-      written = this.log.append(result.tick, result.applied, result.keys);
+      written = this.log.append(result.tick, result.applied, result.keys, trace);
       // The callers see the rejection; this copy only must not count as unhandled.
       written.catch(() => undefined);
     }
     batch?.settle(written ?? Promise.resolve());
-    this.publisher.publish(result);
+    this.publisher.publish(result, trace);
     const seq = this.log.lastSeq;
-    this.checkpoints?.afterStep(this.sim, { seq, logged: () => this.log.logged(seq) });
+    this.checkpoints?.afterStep(this.sim, { seq, logged: () => this.log.logged(seq) }, traces);
     return written;
   }
 

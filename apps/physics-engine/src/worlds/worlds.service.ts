@@ -472,12 +472,13 @@ export class WorldsService {
     command: EngineCommand,
     key = '',
     sender?: SenderLease,
+    traceparent = '',
   ): Promise<KeyedResult> {
     const runtime = this.get(worldId);
     runtime.senders.admit(sender);
     if (command.type === 'spawnBody' && !runtime.knows(key))
       requireBodyRoom(this.totalBodies(), this.deps.config.limits.maxBodiesTotal);
-    return runtime.apply(command, key);
+    return runtime.apply(command, key, traceparent);
   }
 
   /** Bodies in all worlds, queued spawns included. */

@@ -13,6 +13,7 @@ import type {
 } from '../event-bus';
 import { parseCloudEvent } from '../cloud-event';
 import { partitionForKey } from '../partitioner';
+import { startPublishSpans } from '../tracing/publish-spans';
 import { redeliveryBackoff } from '../redelivery';
 import { InMemoryBroker } from './broker';
 import type { GroupMember } from './topic-group';
@@ -62,8 +63,15 @@ export class InMemoryBus implements EventBus {
   /** Appends the events, in order, to the partition of `key`; rejects with `InvalidEventError` first if one is invalid. */
   async publish(topic: string, key: string, events: CloudEvent[]): Promise<void> {
     if (this.closed) throw new BusClosedError('publish');
-    const values = validatePublish(topic, key, events);
-    if (values.length > 0) this.broker.topic(topic).append(key, values);
+    const spans = startPublishSpans('memory', topic, key, events);
+    try {
+      const values = validatePublish(topic, key, spans.events);
+      if (values.length > 0) this.broker.topic(topic).append(key, values);
+      spans.end();
+    } catch (error) {
+      spans.end(error);
+      throw error;
+    }
   }
 
   /**

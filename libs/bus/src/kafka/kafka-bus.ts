@@ -23,6 +23,8 @@ import type {
 } from '../event-bus';
 import { redeliveryBackoff } from '../redelivery';
 import { assertTopicName } from '../topics';
+import { startDetached } from '@anvil/telemetry';
+import { startPublishSpans } from '../tracing/publish-spans';
 import {
   busLog,
   kafkajsLogCreator,
@@ -116,8 +118,15 @@ export class KafkaBus implements EventBus {
   /** Queues the events for the next produce request; resolves once the brokers acknowledged them (acks=all). */
   async publish(topic: string, key: string, events: CloudEvent[]): Promise<void> {
     if (this.closing) throw new BusClosedError('publish');
-    const values = validatePublish(topic, key, events);
-    if (values.length > 0) await this.queue.enqueue(topic, key, values);
+    const spans = startPublishSpans('kafka', topic, key, events);
+    try {
+      const values = validatePublish(topic, key, spans.events);
+      if (values.length > 0) await this.queue.enqueue(topic, key, values);
+      spans.end();
+    } catch (error) {
+      spans.end(error);
+      throw error;
+    }
   }
 
   /** Starts a consumer in `options.group`; resolves once it has joined the group. */
@@ -125,21 +134,24 @@ export class KafkaBus implements EventBus {
     if (this.closing) throw new BusClosedError('subscribe');
     validateSubscribe(options, handler);
     if (this.config.createTopics) await this.ensureTopics([options.topic]);
-    const subscription = await KafkaSubscription.start(
-      {
-        kafka: this.kafka,
-        log: this.log,
-        joinTimeoutMs: this.config.joinTimeoutMs,
-        fetchMaxWaitMs: this.config.fetchMaxWaitMs,
-        partitionsConsumedConcurrently: this.config.partitionsConsumedConcurrently,
-        redeliveryDelay: redeliveryBackoff(
-          this.config.redeliveryDelayMs,
-          this.config.maxRedeliveryDelayMs,
-        ),
-      },
-      options,
-      handler,
-      (closed) => this.subscriptions.delete(closed),
+    // Its consumer loop belongs to no trace, even when a traced request subscribes.
+    const subscription = await startDetached(() =>
+      KafkaSubscription.start(
+        {
+          kafka: this.kafka,
+          log: this.log,
+          joinTimeoutMs: this.config.joinTimeoutMs,
+          fetchMaxWaitMs: this.config.fetchMaxWaitMs,
+          partitionsConsumedConcurrently: this.config.partitionsConsumedConcurrently,
+          redeliveryDelay: redeliveryBackoff(
+            this.config.redeliveryDelayMs,
+            this.config.maxRedeliveryDelayMs,
+          ),
+        },
+        options,
+        handler,
+        (closed) => this.subscriptions.delete(closed),
+      ),
     );
     if (this.closing) {
       await subscription.close();

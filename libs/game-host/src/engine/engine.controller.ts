@@ -9,6 +9,7 @@ import {
 } from '@anvil/engine-contract';
 import type * as wire from '@anvil/engine-contract';
 import { EngineControllerBase } from '@anvil/engine-contract/nest';
+import { traceCommand } from '@anvil/telemetry';
 import { GameWorldsService } from '../worlds/game-worlds.service';
 
 /** EngineService over gRPC for a game module: ids checked, wire converted, the game's rules applied. */
@@ -32,10 +33,12 @@ export class EngineController extends EngineControllerBase {
   protected applyTo(
     worldId: string,
     command: EngineCommand,
-    _traceparent?: string,
+    traceparent?: string,
     idempotencyKey = '',
   ): Promise<{ applyTick: number; entityId: string }> {
-    return this.worlds.apply(worldId, command, '', idempotencyKey);
+    return traceCommand('interaction validate', worldId, command, traceparent, (trace) =>
+      this.worlds.apply(worldId, command, trace, idempotencyKey),
+    );
   }
 
   @GrpcMethod('EngineService', 'Tick')

@@ -1,3 +1,4 @@
+import { shutdownTelemetry } from '@anvil/telemetry';
 import { ConfigError } from '../config/config-error';
 import { unrefTimers, type Timers } from '../time/clock';
 
@@ -72,15 +73,20 @@ export async function runMain<C extends { shutdownTimeoutMs: number }>(
       proc.exit(1);
     }, config.shutdownTimeoutMs);
     app.close().then(
-      () => proc.exit(0),
+      () => flushThenExit(proc, 0),
       (error: unknown) => {
         log.error(`shutdown failed: ${String(error)}`);
-        proc.exit(1);
+        flushThenExit(proc, 1);
       },
     );
   };
   proc.once('SIGTERM', () => stop('SIGTERM'));
   proc.once('SIGINT', () => stop('SIGINT'));
+}
+
+/** Exports the spans still buffered (bounded by the exporter's own timeout), then exits. */
+function flushThenExit(proc: ProcessPort, code: number): void {
+  void shutdownTelemetry().finally(() => proc.exit(code));
 }
 
 /** The one line a failed start prints: a ConfigError's message names every bad variable. */

@@ -3,6 +3,8 @@
  * tests move time by hand.
  */
 
+import { detached } from '@anvil/telemetry';
+
 /** Milliseconds: monotonic (`systemClock`) or since the epoch (`wallClock`). */
 export interface Clock {
   now(): number;
@@ -23,15 +25,18 @@ export const systemClock: Clock = { now: () => performance.now() };
 /** `Date.now()`: for times that are compared with other machines' (leases). */
 export const wallClock: Clock = { now: () => Date.now() };
 
-/** Node's timers. */
+/**
+ * Node's timers. Callbacks run outside any trace: a timer is how loops go on, and a loop started
+ * while serving a traced request is not part of that request.
+ */
 export const systemTimers: Timers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  setTimeout: (callback, ms) => setTimeout(detached(callback), ms),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
 
 /** Node's timers, unref'd: a pending retry never keeps a stopping process alive. */
 export const unrefTimers: Timers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms).unref(),
+  setTimeout: (callback, ms) => setTimeout(detached(callback), ms).unref(),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
 

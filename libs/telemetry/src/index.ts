@@ -1,0 +1,4 @@
+export * from './telemetry-settings';
+export * from './trace-context';
+export { startTelemetry, shutdownTelemetry, type TelemetryOptions } from './start-telemetry';
+export * from './command-spans';
