@@ -711,12 +711,20 @@ describe('failover with players connected', () => {
       30_000,
       500,
     );
-    const bindings = JSON.parse(
-      await kubectlOk(['get', 'capabilitybindings', '-n', namespace, '-o', 'json']),
-    ).items as Array<{ spec: { capabilityId: string; provider: { version: string } } }>;
-    const physicsBindings = bindings.filter((b) => b.spec.capabilityId === 'physics.simulation');
-    expect(new Set(physicsBindings.map((b) => b.spec.provider.version))).toEqual(
-      new Set([NEW_PHYSICS]),
+    // The controller rebinds once it sees the new placement: polled, as placement is.
+    await poll(
+      `every physics binding to name ${NEW_PHYSICS}`,
+      async () => {
+        const bindings = JSON.parse(
+          await kubectlOk(['get', 'capabilitybindings', '-n', namespace, '-o', 'json']),
+        ).items as Array<{ spec: { capabilityId: string; provider: { version: string } } }>;
+        const versions = bindings
+          .filter((b) => b.spec.capabilityId === 'physics.simulation')
+          .map((b) => b.spec.provider.version);
+        return versions.length > 0 && versions.every((version) => version === NEW_PHYSICS);
+      },
+      30_000,
+      500,
     );
     console.log(
       `physics upgrade: ${old.join(', ')} (${OLD_PHYSICS}) drained onto ${fresh.join(', ')} (${NEW_PHYSICS}): every world owned by the new build ${movedAfter} ms after the signal`,
