@@ -96,8 +96,8 @@ describe('handshake auth (HS256)', () => {
       checks: { storage: true, bus: true, interactionEngine: false },
     });
     const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
-    expect(metrics).toMatch(/gateway_handshakes_refused_total\{code="AUTH_EXPIRED"\} [1-9]/);
-    expect(metrics).toMatch(/gateway_connections/);
+    expect(metrics).toMatch(/anvil_gateway_handshakes_refused_total\{code="AUTH_EXPIRED"\} [1-9]/);
+    expect(metrics).toMatch(/anvil_gateway_connections/);
   });
 });
 

@@ -181,9 +181,9 @@ describe('bad input', () => {
       'UNKNOWN_EVENT',
     ]) {
       expect(metrics).toMatch(
-        new RegExp(`gateway_(commands|requests)_total\\{[^}]*result="${code}"[^}]*\\} [1-9]`),
+        new RegExp(`anvil_gateway_(commands|requests)_total\\{[^}]*result="${code}"[^}]*\\} [1-9]`),
       );
     }
-    expect(metrics).toMatch(/gateway_commands_total\{result="ok"\} [1-9]/);
+    expect(metrics).toMatch(/anvil_gateway_commands_total\{result="ok"\} [1-9]/);
   });
 });

@@ -105,7 +105,7 @@ describe('fan-out', () => {
     expect(slowDeltas.length).toBeLessThan(count);
     expect(slowDeltas.at(-1)?.bodies.every((b) => b.x === last)).toBe(true);
     const metrics = await (await fetch(`${stack.gateway.url}/metrics`)).text();
-    expect(metrics).toMatch(/gateway_deltas_coalesced_total [1-9]/);
+    expect(metrics).toMatch(/anvil_gateway_deltas_coalesced_total [1-9]/);
   });
 
   it('resynchronises with a snapshot when a held buffer overflows', async () => {

@@ -4,7 +4,14 @@ import { NestFactory } from '@nestjs/core';
 import type { EventBus } from '@anvil/bus';
 import { PreconditionError } from '@anvil/engine-contract';
 import { engineServer } from '@anvil/engine-contract/nest';
-import { closeOnce, holdBus, systemClock, type Clock, type Timers } from '@anvil/runtime';
+import {
+  MetricsServer,
+  closeOnce,
+  holdBus,
+  systemClock,
+  type Clock,
+  type Timers,
+} from '@anvil/runtime';
 import { openMigratedStorage, type Storage } from '@anvil/storage';
 import type { PhysicsConfig } from './config/physics-config';
 import { EngineModule } from './engine/engine.module';
@@ -118,8 +125,10 @@ export async function bootstrap(options: PhysicsBootstrapOptions): Promise<Runni
         })
       : undefined;
   takeover?.start();
+  const metrics = config.metrics && new MetricsServer(worlds.metrics.registry);
+  const metricsPort = metrics && (await metrics.listen(config.metrics!.host, config.metrics!.port));
   new Logger('PhysicsEngine').log(
-    `serving EngineService on ${config.grpc.host}:${server.port} (${config.tick.mode}, ${config.tick.hz} Hz, version ${config.version ?? 'not set'})`,
+    `serving EngineService on ${config.grpc.host}:${server.port} (${config.tick.mode}, ${config.tick.hz} Hz, version ${config.version ?? 'not set'})${metricsPort ? `; metrics on ${config.metrics!.host}:${metricsPort}/metrics` : ''}`,
   );
   return {
     port: server.port,
@@ -134,6 +143,7 @@ export async function bootstrap(options: PhysicsBootstrapOptions): Promise<Runni
       await ownership?.stop();
       await releaseBus();
       if (ownsStorage) await storage?.close();
+      await metrics?.close();
     }),
   };
 }

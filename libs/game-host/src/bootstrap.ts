@@ -5,7 +5,7 @@ import type { EventBus } from '@anvil/bus';
 import { CommandStreamClient, EngineClient, PreconditionError } from '@anvil/engine-contract';
 import { engineServer } from '@anvil/engine-contract/nest';
 import { Placement, gameRole, replicaLeases, replicaTakeover } from '@anvil/ownership';
-import { closeOnce, holdBus, systemClock, type Clock } from '@anvil/runtime';
+import { MetricsServer, closeOnce, holdBus, systemClock, type Clock } from '@anvil/runtime';
 import { openMigratedStorage, type Storage } from '@anvil/storage';
 import type { GameHostConfig } from './config/game-host-config';
 import { GameHostModule } from './engine/engine.module';
@@ -135,8 +135,10 @@ export async function startGameHost(options: GameHostOptions): Promise<RunningGa
       log: new Logger('Takeover'),
     });
   takeover?.start();
+  const metrics = config.metrics && new MetricsServer(worlds.metrics.registry);
+  const metricsPort = metrics && (await metrics.listen(config.metrics!.host, config.metrics!.port));
   new Logger('GameHost').log(
-    `serving EngineService on ${config.grpc.host}:${server.port} as module ${config.module} (${game.label}); physics at the world's binding, else ${config.physics.address}`,
+    `serving EngineService on ${config.grpc.host}:${server.port} as module ${config.module} (${game.label}); physics at the world's binding, else ${config.physics.address}${metricsPort ? `; metrics on ${config.metrics!.host}:${metricsPort}/metrics` : ''}`,
   );
   return {
     port: server.port,
@@ -151,6 +153,7 @@ export async function startGameHost(options: GameHostOptions): Promise<RunningGa
       physics.close();
       await releaseBus();
       if (ownsStorage) await storage?.close();
+      await metrics?.close();
     }),
   };
 }

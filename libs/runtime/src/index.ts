@@ -43,3 +43,4 @@ export {
   type ProcessLog,
   type ProcessPort,
 } from './process/run-main';
+export { MetricsServer, type MetricsRegistry } from './metrics/metrics-server';

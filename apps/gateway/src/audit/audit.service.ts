@@ -18,7 +18,7 @@ export const AuditAction = {
 /**
  * Writes the audit log and player sessions through `@anvil/storage`. Writes the client waits
  * for (join) propagate errors; background writes (leave on disconnect) are logged and counted
- * in `gateway_storage_errors_total`, never dropped silently.
+ * in `anvil_gateway_storage_errors_total`, never dropped silently.
  */
 @Injectable()
 export class AuditService {

@@ -5,6 +5,7 @@ import {
   admittedCaller,
   isPlacedInit,
   bodyViewToWire,
+  engineErrorCode,
   requireId,
   senderLeaseFromWire,
   worldSettingsToWire,
@@ -62,9 +63,14 @@ export class EngineController extends EngineControllerBase {
     idempotencyKey = '',
     sender?: SenderLease,
   ): Promise<{ applyTick: number; entityId: string }> {
-    return traceCommand('physics apply', worldId, command, traceparent, (trace) =>
+    const applied = traceCommand('physics apply', worldId, command, traceparent, (trace) =>
       this.worlds.apply(worldId, command, idempotencyKey, sender, trace),
     );
+    applied.then(
+      () => this.worlds.metrics.commands.inc({ result: 'ok' }),
+      (error: unknown) => this.worlds.metrics.commands.inc({ result: engineErrorCode(error) }),
+    );
+    return applied;
   }
 
   @GrpcMethod('EngineService', 'Tick')

@@ -8,6 +8,8 @@ export interface TickLoopOptions {
   maxCatchUpSteps: number;
   clock?: Clock;
   timers?: Timers;
+  /** Told at each wake-up that runs steps: how late it was against the schedule (ms), and how many it runs. */
+  onWake?: (lateMs: number, steps: number) => void;
   /** Told when a wake-up had to drop steps (how many). */
   onLag?: (droppedSteps: number) => void;
   /** Told when a step throws; the loop stops (the process keeps serving other worlds). */
@@ -101,6 +103,7 @@ export class TickLoop {
       this.options.onLag?.(due - run);
     }
     this.nextIndex += due;
+    if (run > 0) this.options.onWake?.(now - first, run);
     try {
       for (let i = 0; i < run && this.running; i++) {
         this.counters.steps++;

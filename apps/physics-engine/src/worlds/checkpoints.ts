@@ -18,6 +18,8 @@ export interface CheckpointStats {
   inFlight: boolean;
   /** Tick of the last checkpoint saved by this engine (0: none yet). */
   lastTick: number;
+  /** When its state was last known durable: the last save, else when it started here (ms since the epoch). */
+  durableSince: number;
 }
 
 /** What the checkpoint service needs. */
@@ -105,7 +107,13 @@ export interface CheckpointLogPosition {
 /** One world's checkpoint writer, called after every step. */
 export class WorldCheckpoints {
   private inFlight?: Promise<void>;
-  private readonly counters = { saved: 0, failed: 0, skipped: 0, lastTick: 0 };
+  private readonly counters = {
+    saved: 0,
+    failed: 0,
+    skipped: 0,
+    lastTick: 0,
+    durableSince: Date.now(),
+  };
   /** Traces of the commands applied since the last save started (bounded). */
   private traces: string[] = [];
 
@@ -151,6 +159,7 @@ export class WorldCheckpoints {
         () => {
           this.counters.saved++;
           this.counters.lastTick = tick;
+          this.counters.durableSince = Date.now();
         },
         (error: unknown) => {
           this.counters.failed++;
@@ -179,6 +188,7 @@ export class WorldCheckpoints {
     }
     this.counters.saved++;
     this.counters.lastTick = snap.tick;
+    this.counters.durableSince = Date.now();
     return true;
   }
 

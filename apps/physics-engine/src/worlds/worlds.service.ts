@@ -1,4 +1,6 @@
 import { Logger } from '@nestjs/common';
+import { context } from '@opentelemetry/api';
+import { inSpan } from '@anvil/telemetry';
 import type { EventBus } from '@anvil/bus';
 import { LeaseHeldError, type Checkpoint } from '@anvil/storage';
 import {
@@ -22,6 +24,7 @@ import {
   worldSettingsToWire,
 } from '@anvil/engine-contract';
 import type { PhysicsConfig } from '../config/physics-config';
+import { PhysicsMetrics, type Acquisition } from '../metrics/physics-metrics';
 import type { Rapier } from '../simulation/rapier';
 import type { CommandLogEntry } from '../log/command-log-entry';
 import { CommandLogError } from '../log/command-log-error';
@@ -68,6 +71,16 @@ export interface WorldsDeps {
   placement?: Placement;
 }
 
+/** A world started (or found running) under its lease, and how. */
+interface Loaded {
+  runtime: WorldRuntime;
+  created: boolean;
+  /** Resumed where its previous holder handed it over. */
+  resumed?: boolean;
+  /** Already running here (a Restore created it meanwhile): nothing was started. */
+  existing?: boolean;
+}
+
 /**
  * The world registry of one physics engine: the RPCs' logic without the transport. Everything
  * it keeps per world is bounded: worlds by the world quota (which also holds the worlds being
@@ -85,7 +98,15 @@ export class WorldsService {
   /** Set once the replica stops (closeAll): no world starts here any more. */
   private draining = false;
 
+  /** This replica's Prometheus metrics (served on METRICS_PORT). */
+  readonly metrics: PhysicsMetrics;
+
   constructor(private readonly deps: WorldsDeps) {
+    this.metrics = new PhysicsMetrics({
+      worlds: () => this.worlds.size,
+      bodies: () => this.totalBodies(),
+      oldestCheckpointAgeSeconds: () => this.oldestCheckpointAgeSeconds(),
+    });
     const { tick, limits } = deps.config;
     this.simOptions = { dtSeconds: 1 / tick.hz, maxQueuedIntents: limits.maxQueuedCommands };
     this.quota = new WorldQuota(limits);
@@ -172,7 +193,10 @@ export class WorldsService {
     const { settings, caller } = spec as Partial<WorldSpec>;
     if (typeof caller !== 'string' || typeof settings !== 'object' || settings === null)
       throw new InvalidCommandError(`world "${worldId}": its lease records no usable spec`);
-    await this.init(worldId, worldSettingsToWire(settings), caller, true);
+    // A trace of its own: a failover (or a migration's second half) is nobody's request.
+    await inSpan('world takeover', undefined, { attributes: { 'anvil.world.id': worldId } }, () =>
+      this.init(worldId, worldSettingsToWire(settings), caller, true),
+    );
   }
 
   /**
@@ -241,11 +265,30 @@ export class WorldsService {
       );
   }
 
-  private async load(
+  /**
+   * Starts a world held under its lease, in a `world load` span (child of the Init or takeover
+   * that asked), counted by how it came: new, restored (a failover, a restart) or handed over.
+   */
+  private load(
+    worldId: string,
+    settings: WorldSettings,
+    lease: Pick<HeldLease, 'epoch' | 'handedOver'>,
+  ): Promise<{ runtime: WorldRuntime; created: boolean }> {
+    const attributes = { 'anvil.world.id': worldId, 'anvil.lease.epoch': lease.epoch };
+    return inSpan('world load', context.active(), { attributes }, async (span) => {
+      const loaded = await this.loadHeld(worldId, settings, lease);
+      const how: Acquisition = loaded.created ? 'new' : loaded.resumed ? 'handed_over' : 'restored';
+      if (!loaded.existing) this.metrics.acquired.inc({ how });
+      span.setAttributes({ 'anvil.world.acquired': how, 'anvil.tick': loaded.runtime.sim.tick });
+      return { runtime: loaded.runtime, created: loaded.created };
+    });
+  }
+
+  private async loadHeld(
     worldId: string,
     settings: WorldSettings,
     { epoch, handedOver }: Pick<HeldLease, 'epoch' | 'handedOver'>,
-  ): Promise<{ runtime: WorldRuntime; created: boolean }> {
+  ): Promise<Loaded> {
     const began = performance.now();
     const checkpoint = await this.latestCheckpoint(worldId);
     const checkpointRead = performance.now();
@@ -255,7 +298,7 @@ export class WorldsService {
     const logRead = performance.now();
     const existing = this.running(worldId, settings);
     // A Restore created it while the checkpoint and the log were being read.
-    if (existing) return { runtime: existing, created: false };
+    if (existing) return { runtime: existing, created: false, existing: true };
     if (!checkpoint && log.length === 0) {
       const sim = WorldSimulation.create(this.deps.rapier, settings, this.simOptions);
       return { runtime: await this.serve(worldId, sim, 0, epoch), created: true };
@@ -282,7 +325,7 @@ export class WorldsService {
       );
       const all = await this.readLog(worldId);
       const started = this.running(worldId, settings);
-      if (started) return { runtime: started, created: false };
+      if (started) return { runtime: started, created: false, existing: true };
       try {
         restored = restoreWorld(this.deps.rapier, base, all, this.simOptions);
       } catch (again) {
@@ -312,11 +355,11 @@ export class WorldsService {
     checkpoint: Checkpoint,
     epoch: number,
     began: number,
-  ): Promise<{ runtime: WorldRuntime; created: boolean }> {
+  ): Promise<Loaded> {
     const base = this.checkpointBase(worldId, checkpoint, settings);
     // A Restore created it while the checkpoint was being read.
     const existing = this.running(worldId, settings);
-    if (existing) return { runtime: existing, created: false };
+    if (existing) return { runtime: existing, created: false, existing: true };
     const { sim, logSeq } = restoreWorld(this.deps.rapier, base, [], this.simOptions);
     const runtime = await this.serve(worldId, sim, logSeq, epoch);
     runtime.learnKeysMeanwhile(
@@ -335,7 +378,7 @@ export class WorldsService {
     this.logger.log(
       `world ${worldId}: resumed where it was handed over, tick ${sim.tick}, log seq ${logSeq}, in ${Math.round(performance.now() - began)} ms`,
     );
-    return { runtime, created: false };
+    return { runtime, created: false, resumed: true };
   }
 
   /** The keys of the log's entries up to the handed-over checkpoint, taught to the running world. */
@@ -599,10 +642,22 @@ export class WorldsService {
     const runtime = this.worlds.get(worldId);
     if (!runtime) return;
     this.logger.warn(`world ${worldId}: lost, ${reason}; it stops here`);
+    this.metrics.lost.inc();
     this.worlds.delete(worldId);
     this.quota.release(worldId);
     this.deps.ownership?.forget(worldId);
     await runtime.close();
+  }
+
+  /**
+   * Seconds since the state of the least recently saved world here was last durable (its last
+   * checkpoint, else its start here); undefined without worlds that checkpoint.
+   */
+  private oldestCheckpointAgeSeconds(): number | undefined {
+    let oldest = Infinity;
+    for (const runtime of this.worlds.values())
+      oldest = Math.min(oldest, runtime.stats().checkpoints?.durableSince ?? Infinity);
+    return Number.isFinite(oldest) ? (Date.now() - oldest) / 1000 : undefined;
   }
 
   /** Worlds running (and being created) now. */
@@ -644,8 +699,20 @@ export class WorldsService {
       return undefined;
     }
     const began = performance.now();
-    const handover = await runtime.handOver();
-    await this.releaseQuietly(worldId, false, handover);
+    const handover = await inSpan(
+      'world handover',
+      context.active(),
+      { attributes: { 'anvil.world.id': worldId } },
+      async (span) => {
+        const stopped = await runtime.handOver();
+        await this.releaseQuietly(worldId, false, stopped);
+        span.setAttribute('anvil.handover.result', stopped ? 'handed_over' : 'without_handover');
+        if (stopped)
+          span.setAttributes({ 'anvil.tick': stopped.tick, 'anvil.log.seq': stopped.logSeq });
+        return stopped;
+      },
+    );
+    this.metrics.handovers.inc({ result: handover ? 'handed_over' : 'without_handover' });
     const ms = Math.round(performance.now() - began);
     if (handover)
       this.logger.log(
@@ -691,10 +758,12 @@ export class WorldsService {
     const publisher = new DeltaPublisher(
       this.deps.bus,
       worldId,
-      (error, t) =>
+      (error, t) => {
+        this.metrics.deltaFailures.inc();
         this.logger.error(
           `world ${worldId}: publishing the delta of tick ${t} failed: ${String(error)}`,
-        ),
+        );
+      },
       bus.topicPrefix,
       epoch,
     );
@@ -705,8 +774,14 @@ export class WorldsService {
             maxCatchUpSteps: tick.maxCatchUpSteps,
             clock: this.deps.clock,
             timers: this.deps.timers,
-            onLag: (dropped: number) =>
-              this.logger.warn(`world ${worldId}: overloaded, dropped ${dropped} steps`),
+            onWake: (lateMs: number, steps: number) => {
+              this.metrics.tickLag.observe(lateMs / 1000);
+              this.metrics.steps.inc(steps);
+            },
+            onLag: (dropped: number) => {
+              this.metrics.droppedSteps.inc(dropped);
+              this.logger.warn(`world ${worldId}: overloaded, dropped ${dropped} steps`);
+            },
             onError: (error: unknown) =>
               this.logger.error(
                 `world ${worldId}: a step failed, the world is stopped: ${String(error)}`,

@@ -153,3 +153,8 @@ export class EngineBusyError extends CapacityError {
 export class PlayerRateLimitedError extends CapacityError {
   override name = 'PlayerRateLimitedError';
 }
+
+/** The code an error is answered with: its own for an EngineError, INTERNAL for anything else. */
+export function engineErrorCode(error: unknown): EngineErrorCode {
+  return error instanceof EngineError ? error.code : EngineErrorCode.Internal;
+}

@@ -3,6 +3,7 @@ import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
 import {
   admittedCaller,
+  engineErrorCode,
   isPlacedInit,
   requireId,
   type EngineCommand,
@@ -36,9 +37,14 @@ export class EngineController extends EngineControllerBase {
     traceparent?: string,
     idempotencyKey = '',
   ): Promise<{ applyTick: number; entityId: string }> {
-    return traceCommand('interaction validate', worldId, command, traceparent, (trace) =>
+    const applied = traceCommand('interaction validate', worldId, command, traceparent, (trace) =>
       this.worlds.apply(worldId, command, trace, idempotencyKey),
     );
+    applied.then(
+      () => this.worlds.metrics.commands.inc({ result: 'ok' }),
+      (error: unknown) => this.worlds.metrics.commands.inc({ result: engineErrorCode(error) }),
+    );
+    return applied;
   }
 
   @GrpcMethod('EngineService', 'Tick')

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { inSpan } from '@anvil/telemetry';
 import {
   EngineUnavailableError,
   InvalidCommandError,
@@ -21,6 +22,7 @@ import {
   type WorldConfig,
 } from '@anvil/engine-contract';
 import type { Clock } from '@anvil/runtime';
+import { GameMetrics } from '../metrics/game-metrics';
 import type { GameHostConfig } from '../config/game-host-config';
 import type { InteractionEvents } from '../events/interaction-events';
 import type { Placement } from '@anvil/ownership';
@@ -80,8 +82,15 @@ export class GameWorldsService {
   private readonly starting = new Map<string, Promise<InitResponse>>();
   private readonly quota: WorldQuota;
 
+  /** This replica's Prometheus metrics (served on METRICS_PORT). */
+  readonly metrics: GameMetrics;
+
   constructor(private readonly deps: GameWorldsDeps) {
     this.quota = new WorldQuota(deps.config.limits);
+    this.metrics = new GameMetrics({
+      worlds: () => this.worlds.size,
+      players: () => this.totalPlayers(),
+    });
   }
 
   /**
@@ -198,7 +207,11 @@ export class GameWorldsService {
       throw new InvalidCommandError(`world "${worldId}": its lease records no usable spec`);
     // Still here under a lease nobody renews: run it again under a new one, from the saved state.
     await this.lose(worldId, 'its lease was orphaned while it ran here');
-    await this.init(worldId, config, bindings, caller, true);
+    // A trace of its own: a failover is nobody's request.
+    await inSpan('world takeover', undefined, { attributes: { 'anvil.world.id': worldId } }, () =>
+      this.init(worldId, config, bindings, caller, true),
+    );
+    this.metrics.takeovers.inc();
   }
 
   /**
@@ -236,6 +249,7 @@ export class GameWorldsService {
     const world = this.worlds.get(worldId);
     if (!world) return;
     this.logger.warn(`world ${worldId}: lost, ${reason}; it stops here`);
+    this.metrics.lost.inc();
     this.worlds.delete(worldId);
     this.quota.release(worldId);
     this.deps.ownership?.forget(worldId);

@@ -37,6 +37,9 @@ export function engineEnv(defaults: EngineEnvDefaults) {
       .string({ error: 'required: the shared engine token callers must present' })
       .min(tokenMin, `must be at least ${tokenMin} characters`),
     GRPC_MAX_MESSAGE_BYTES: int(64 * 1024, 256 * 1024 * 1024).default(defaults.maxMessageBytes),
+    METRICS_HOST: z.string().min(1).default('0.0.0.0'),
+    /** Prometheus `/metrics` on this port; unset: not served (0 picks a free port). */
+    METRICS_PORT: int(0, 65_535).optional(),
     MAX_WORLDS: int(1, 10_000).default(64),
     /** Worlds one caller (x-anvil-caller) may hold at once. */
     MAX_WORLDS_PER_CALLER: int(1, 10_000).default(32),
@@ -61,6 +64,8 @@ export interface EngineLimits {
 /** The typed part every engine config has. */
 export interface EngineServerConfig {
   grpc: { host: string; port: number; maxMessageBytes: number };
+  /** Where `/metrics` is served; undefined: it is not. */
+  metrics?: { host: string; port: number };
   /** The engine token callers must present. */
   engineToken: string;
   limits: EngineLimits;
@@ -72,6 +77,9 @@ export interface EngineServerConfig {
 export function toEngineServerConfig(e: EngineEnv): EngineServerConfig {
   return {
     grpc: { host: e.GRPC_HOST, port: e.GRPC_PORT, maxMessageBytes: e.GRPC_MAX_MESSAGE_BYTES },
+    ...(e.METRICS_PORT === undefined
+      ? {}
+      : { metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT } }),
     engineToken: e.ENGINE_TOKEN,
     limits: {
       maxWorlds: e.MAX_WORLDS,
