@@ -54,6 +54,7 @@ const common = {
 const apps: AppProcess[] = [];
 let socket: Socket | undefined;
 const children: ChildProcess[] = [];
+const physicsReplicas = new Map<string, { app: AppProcess; metrics: string }>();
 
 async function startApp(app: AppProcess['app'], extra: Record<string, string>): Promise<string> {
   const port = await freePort();
@@ -65,6 +66,23 @@ async function startApp(app: AppProcess['app'], extra: Record<string, string>): 
     90_000,
   );
   return `127.0.0.1:${port}`;
+}
+
+/** A physics replica with its /metrics served; all share the world's leases (ownership). */
+async function startPhysics(replica: string): Promise<string> {
+  const metricsPort = await freePort();
+  const address = await startApp('physics-engine', {
+    REPLICA_ID: replica,
+    TICK_HZ: '20',
+    CHECKPOINT_EVERY_TICKS: '20',
+    METRICS_HOST: '127.0.0.1',
+    METRICS_PORT: String(metricsPort),
+  });
+  physicsReplicas.set(replica, {
+    app: apps.at(-1)!,
+    metrics: `http://127.0.0.1:${metricsPort}/metrics`,
+  });
+  return address;
 }
 
 function portEnv(app: AppProcess['app'], port: number): Record<string, string> {
@@ -91,11 +109,7 @@ beforeAll(async () => {
     phase: 'Ready',
   });
   await storage.close();
-  const physics = await startApp('physics-engine', {
-    REPLICA_ID: 'physics-traced',
-    TICK_HZ: '20',
-    CHECKPOINT_EVERY_TICKS: '20',
-  });
+  const physics = await startPhysics('physics-a');
   const game = await startApp('interaction-engine', {
     REPLICA_ID: 'game-traced',
     MODULE_VERSION: '1.0.0',
@@ -258,4 +272,77 @@ it('one command yields one trace: gateway, interaction engine, physics at its ti
   expect(
     trace.spans.some((s) => s.operationName === `publish ${worldTopic('commands', topicPrefix)}`),
   ).toBe(true);
+});
+
+/** The spans of `operation` (physics engine) whose `anvil.world.id` is this test's world. */
+async function worldSpans(operation: string): Promise<Array<Record<string, unknown>>> {
+  const query = new URLSearchParams({
+    service: 'physics-engine',
+    operation,
+    tags: JSON.stringify({ 'anvil.world.id': worldId }),
+    lookback: '1h',
+    limit: '20',
+  });
+  const response = await fetch(`${jaegerUrl}/api/traces?${query}`);
+  const body = (await response.json()) as {
+    data: Array<{ spans: Array<JaegerSpan & { tags: Array<{ key: string; value: unknown }> }> }>;
+  };
+  return body.data.flatMap((trace) =>
+    trace.spans
+      .filter((span) => span.operationName === operation)
+      .map((span) => Object.fromEntries(span.tags.map((tag) => [tag.key, tag.value]))),
+  );
+}
+
+/** A counter's value on a replica's /metrics (0 when absent). */
+async function counter(replica: string, series: string): Promise<number> {
+  const text = await (await fetch(physicsReplicas.get(replica)!.metrics)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.split(' ')[1]) : 0;
+}
+
+it("a migration and a failover appear in the world's traces and in the replicas' metrics", async () => {
+  // Migration: a second replica starts, the first drains (SIGTERM) and hands the world over.
+  await startPhysics('physics-b');
+  expect(await physicsReplicas.get('physics-a')!.app.stop('SIGTERM')).toBe(0);
+  await poll(
+    "the handover in physics-b's metrics",
+    async () =>
+      (await counter('physics-b', 'anvil_physics_worlds_acquired_total{how="handed_over"}')) === 1,
+    30_000,
+  );
+  const handedOver = await poll(
+    'the handover and its takeover in Jaeger',
+    async () => {
+      const handovers = await worldSpans('world handover');
+      const loads = await worldSpans('world load');
+      return (
+        handovers.some((tags) => tags['anvil.handover.result'] === 'handed_over') &&
+        loads.some((tags) => tags['anvil.world.acquired'] === 'handed_over') &&
+        loads
+      );
+    },
+    30_000,
+    500,
+  );
+  expect(handedOver.length).toBeGreaterThan(0);
+
+  // Failover: a third replica starts, the owner is killed; the world is restored from its
+  // checkpoint and command log once the lease expires.
+  await startPhysics('physics-c');
+  physicsReplicas.get('physics-b')!.app.signal('SIGKILL');
+  await poll(
+    "the failover in physics-c's metrics",
+    async () =>
+      (await counter('physics-c', 'anvil_physics_worlds_acquired_total{how="restored"}')) === 1,
+    30_000,
+  );
+  await poll(
+    'the restore after the failover in Jaeger',
+    async () =>
+      (await worldSpans('world load')).some((tags) => tags['anvil.world.acquired'] === 'restored'),
+    30_000,
+    500,
+  );
+  expect((await worldSpans('world takeover')).length).toBeGreaterThanOrEqual(2);
 });
