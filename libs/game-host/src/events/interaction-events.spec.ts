@@ -98,7 +98,8 @@ describe('InteractionEvents', () => {
     acks.ackAll();
     await events.flush();
     expect(events.pending).toBe(0);
-  });
+    // A thousand publishes one after the other: seconds on a loaded machine.
+  }, 30_000);
 
   it('reports a failed publish to onError instead of failing the command', async () => {
     const failures: string[] = [];
