@@ -8,8 +8,14 @@ import type { Plan } from './plans';
 import { playerIdFrom, signToken } from './tokens';
 import type { Wiring } from './wiring';
 
+/** A player's last commands and where their time went (RecentCommands of @anvil/telemetry). */
+export interface CommandHistory {
+  commandsOf(playerId: string, limit?: number): unknown[];
+}
+
 /** What the API reads of the host. */
 export interface HostState {
+  recentCommands?: CommandHistory;
   manifests: string;
   secret: string;
   loaded: Loaded;
@@ -145,6 +151,9 @@ export function webApi(host: HostState) {
     snapshot: (id: string) => host.engines.snapshot(id),
     figures: (id: string) => host.engines.figures(id),
     token: (player: string, worldId: string | undefined) => tokenFor(host, player, worldId),
+    commands: (player: string) => ({
+      commands: host.recentCommands?.commandsOf(playerIdFrom(player)) ?? [],
+    }),
     config: () => configOf(host),
     worlds: () => worldsJson(host),
   };

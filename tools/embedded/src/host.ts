@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { WorldInstanceStatus } from '@anvil/capability-model';
 import { InMemoryBus } from '@anvil/bus';
 import { createStorage, type Storage } from '@anvil/storage';
-import { OPEN_HOST_WARNING, webApi, type HostState } from './api';
+import { OPEN_HOST_WARNING, webApi, type CommandHistory, type HostState } from './api';
 import { Bots } from './bots';
 import { Engines } from './engines';
 import { readFolder, type Loaded } from './folder';
@@ -45,7 +45,11 @@ export class Host implements HostState {
   private stopping: Promise<void> | undefined;
   private stopWatching: (() => void) | undefined;
 
-  constructor(readonly options: Options) {}
+  constructor(
+    readonly options: Options,
+    /** The hops of recent commands (tracing's in-memory view), for GET /api/commands. */
+    readonly recentCommands?: CommandHistory,
+  ) {}
 
   get manifests(): string {
     return this.options.manifests;

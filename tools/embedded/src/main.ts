@@ -1,5 +1,6 @@
 // `npm start` after the build: parses the options and runs the host until SIGINT/SIGTERM
 // (docs/embedded.md). tools/embedded/start.cjs installs and builds, then calls `main`.
+import { recentCommands } from './telemetry';
 import { Host } from './host';
 import { HELP, UsageError, parseOptions, type Options } from './options';
 import { messageOf } from './workspace';
@@ -26,7 +27,7 @@ export function optionsOrExit(argv: readonly string[]): Options {
 
 /** Runs the host until SIGINT/SIGTERM; exits 0 after a clean stop. */
 export async function run(options: Options): Promise<void> {
-  const host = new Host(options);
+  const host = new Host(options, recentCommands);
   let signalled = 0;
   const onSignal = (signal: string) => {
     // `npm start` forwards the terminal's Ctrl-C to us, which the terminal also sends: one

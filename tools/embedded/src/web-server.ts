@@ -23,6 +23,8 @@ export interface WebApi {
   replicaAction(id: string, action: 'stop' | 'start'): Promise<unknown>;
   config(): unknown;
   token(player: string, worldId: string | undefined): unknown;
+  /** A player's last commands, each with the time of its hops. */
+  commands(player: string): unknown;
   snapshot(worldId: string): Promise<unknown>;
   /** The analytics module's answer about a world (status and JSON body). */
   figures(worldId: string): Promise<{ status: number; body: unknown }>;
@@ -129,6 +131,8 @@ async function route(
   if (url.pathname === '/api/worlds') return sendJson(res, 200, await api.worlds());
   if (url.pathname === '/api/replicas') return sendJson(res, 200, api.replicas());
   if (url.pathname === '/api/config') return sendJson(res, 200, api.config());
+  if (url.pathname === '/api/commands')
+    return sendJson(res, 200, api.commands(url.searchParams.get('player') || ''));
   if (url.pathname === '/api/health') return sendJson(res, 200, { ok: true });
   if (url.pathname === '/api/token') {
     // Tokens are signed with the dev secret: only for pages this machine's browser loaded.

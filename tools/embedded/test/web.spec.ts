@@ -83,6 +83,9 @@ describe('web view HTTP boundary', () => {
         token: signToken(secret, { sub: player || 'guest' }),
         gatewayPort: 1,
       }),
+      commands: (player: string) => ({
+        commands: player === 'ana' ? [{ type: 'move', totalMs: 3, hops: [] }] : [],
+      }),
       config: () => {
         throw new Error('a bug in a handler');
       },
@@ -233,6 +236,14 @@ describe('web view HTTP boundary', () => {
       'stop physics-rapier-0',
       'stop physics-9',
     ]);
+  });
+
+  it("serves a player's last commands and the time of their hops", async () => {
+    const answer = await fetch(`http://127.0.0.1:${web.port}/api/commands?player=ana`);
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ commands: [{ type: 'move', totalMs: 3, hops: [] }] });
+    const nobody = await fetch(`http://127.0.0.1:${web.port}/api/commands`);
+    expect(await nobody.json()).toEqual({ commands: [] });
   });
 
   it("serves the engine contract's player-body constants to the page", async () => {

@@ -45,6 +45,8 @@ export class CommandsService {
       'anvil.world.id': worldId,
       'anvil.command.type': dto.type,
       'anvil.command.seq': dto.seq,
+      // A span attribute, never a metric label: the embedded page finds a player's commands by it.
+      'anvil.player.id': state.principal.playerId,
     };
     const response = await traced('gateway command', normalised.trace, attributes, (trace) => {
       const key = `${this.keyPrefix}:${++this.keys}`;
