@@ -85,6 +85,20 @@ describe('loadPhysicsConfig', () => {
     expect(config.bus.kafkaBrokers).toEqual(['a:9092', 'b:9092']);
   });
 
+  it('serves /metrics only when METRICS_PORT is set, and refuses a bad one', () => {
+    expect(loadPhysicsConfig({ ENGINE_TOKEN }).metrics).toBeUndefined();
+    expect(loadPhysicsConfig({ ENGINE_TOKEN, METRICS_PORT: '9464' }).metrics).toEqual({
+      host: '0.0.0.0',
+      port: 9464,
+    });
+    expect(
+      loadPhysicsConfig({ ENGINE_TOKEN, METRICS_PORT: '0', METRICS_HOST: '127.0.0.1' }).metrics,
+    ).toEqual({ host: '127.0.0.1', port: 0 });
+    expect(() => loadPhysicsConfig({ ENGINE_TOKEN, METRICS_PORT: '70000' })).toThrow(
+      /METRICS_PORT/,
+    );
+  });
+
   it('names every bad variable', () => {
     expect(() => loadPhysicsConfig({ TICK_HZ: 'fast', GRPC_PORT: '70000' })).toThrow(ConfigError);
     expect(() => loadPhysicsConfig({ TICK_HZ: 'fast', GRPC_PORT: '70000' })).toThrow(
