@@ -1,3 +1,5 @@
+import { context } from '@opentelemetry/api';
+import { inSpan } from '@anvil/telemetry';
 import type { EngineReplica, ReplicaRepository } from '@anvil/storage';
 import type { ReplicaLoad } from './takeover-plan';
 
@@ -36,10 +38,20 @@ export class Placement {
     private readonly role: string,
   ) {}
 
-  /** The replica that should start a new world instead of `self` (undefined: `self`). */
-  async elsewhere(self: ReplicaLoad): Promise<EngineReplica | undefined> {
-    const live = await this.replicas.live(this.role);
-    const chosen = placeNewWorld(self, live);
-    return chosen === self.replicaId ? undefined : live.find((r) => r.replicaId === chosen);
+  /**
+   * The replica that should start a new world instead of `self` (undefined: `self`), decided in
+   * a `world placement` span of the trace of the Init or takeover that asks.
+   */
+  elsewhere(self: ReplicaLoad): Promise<EngineReplica | undefined> {
+    const attributes = { 'anvil.replica.id': self.replicaId, 'anvil.role': this.role };
+    return inSpan('world placement', context.active(), { attributes }, async (span) => {
+      const live = await this.replicas.live(this.role);
+      const chosen = placeNewWorld(self, live);
+      span.setAttributes({
+        'anvil.placement.replica': chosen,
+        'anvil.placement.candidates': live.length,
+      });
+      return chosen === self.replicaId ? undefined : live.find((r) => r.replicaId === chosen);
+    });
   }
 }

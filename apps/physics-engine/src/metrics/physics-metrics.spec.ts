@@ -1,5 +1,4 @@
 import { InMemoryBus, worldTopic, type CloudEvent } from '@anvil/bus';
-import type { Checkpoint, Storage } from '@anvil/storage';
 import { ManualClock } from '@anvil/runtime';
 import { finishedSpan, recordSpans } from '@anvil/telemetry/testing';
 import { loadPhysicsConfig } from '../config/physics-config';
@@ -7,24 +6,12 @@ import { loadRapier } from '../simulation/rapier';
 import { ball } from '../simulation/test-support';
 import { CheckpointService } from '../worlds/checkpoints';
 import { WorldsService } from '../worlds/worlds.service';
+import { memoryCheckpointStorage } from '../testing/checkpoint-test-support';
 
 const HZ = 50;
 const DT = 1000 / HZ;
 const CALLER = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
 const settle = () => new Promise((resolve) => setImmediate(resolve));
-
-function memoryStorage(): Storage {
-  const saved: Checkpoint[] = [];
-  return {
-    worlds: { get: async () => ({}), upsert: async () => undefined },
-    checkpoints: {
-      save: async (c: Omit<Checkpoint, 'createdAt' | 'epoch'>) =>
-        void saved.push({ ...c, epoch: 0, createdAt: new Date() }),
-      latest: async (worldId: string) => saved.filter((c) => c.worldId === worldId).at(-1) ?? null,
-      prune: async () => undefined,
-    },
-  } as unknown as Storage;
-}
 
 async function engine(bus: InMemoryBus, clock: ManualClock) {
   return new WorldsService({
@@ -33,7 +20,7 @@ async function engine(bus: InMemoryBus, clock: ManualClock) {
     clock,
     timers: clock,
     checkpoints: new CheckpointService({
-      storage: memoryStorage(),
+      storage: memoryCheckpointStorage(),
       everyTicks: 5,
       keep: 10,
       onError: () => undefined,

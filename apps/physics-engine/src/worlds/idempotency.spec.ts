@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { InMemoryBroker, InMemoryBus, type EventBus } from '@anvil/bus';
 import type { PhysicsIntent } from '@anvil/engine-contract';
-import type { Checkpoint, Storage } from '@anvil/storage';
+import type { Storage } from '@anvil/storage';
 import { ManualClock } from '@anvil/runtime';
 import { loadPhysicsConfig } from '../config/physics-config';
 import { loadRapier } from '../simulation/rapier';
@@ -11,6 +11,7 @@ import { timedIntents } from '../testing/log-test-support';
 import type { KeyedResult } from '../simulation/applied-keys';
 import { CheckpointService } from './checkpoints';
 import { WorldsService } from './worlds.service';
+import { memoryCheckpointStorage } from '../testing/checkpoint-test-support';
 
 const HZ = 50;
 const DT = 1000 / HZ;
@@ -19,20 +20,6 @@ const spawn = (id: string): PhysicsIntent => ({
   type: 'spawnBody',
   body: ball(id, 2_000, 2_000),
 });
-
-/** Checkpoints kept in memory: what CheckpointService uses of the storage. */
-function memoryStorage(): Storage {
-  const saved: Checkpoint[] = [];
-  return {
-    worlds: { get: async () => ({}), upsert: async () => undefined },
-    checkpoints: {
-      save: async (c: Omit<Checkpoint, 'createdAt' | 'epoch'>) =>
-        void saved.push({ ...c, epoch: 0, createdAt: new Date() }),
-      latest: async (worldId: string) => saved.filter((c) => c.worldId === worldId).at(-1) ?? null,
-      prune: async () => undefined,
-    },
-  } as unknown as Storage;
-}
 
 async function engine(
   bus: EventBus,
@@ -143,7 +130,7 @@ describe('idempotency keys in the physics engine', () => {
 
   it('learns the keys again when the world is restored from checkpoint and log', async () => {
     const broker = new InMemoryBroker();
-    const storage = memoryStorage();
+    const storage = memoryCheckpointStorage();
     const first = await engine(new InMemoryBus({ broker }), 'manual', { storage, everyTicks: 5 });
     await first.init('w', undefined);
     const before = await first.apply('w', spawn('a'), 'before-checkpoint');
@@ -189,7 +176,7 @@ describe('property: a command submitted twice with its key applies once', () => 
     restoreAt?: number,
   ): Promise<Run> {
     const broker = new InMemoryBroker();
-    const storage = memoryStorage();
+    const storage = memoryCheckpointStorage();
     let worlds = await engine(new InMemoryBus({ broker }), 'manual', { storage, everyTicks: 7 });
     await worlds.init('w', undefined);
     const answers = new Map<number, KeyedResult>();

@@ -207,26 +207,15 @@ export class WorldsService {
   private async placeHere(worldId: string): Promise<void> {
     const { placement, ownership, config } = this.deps;
     if (!placement || !ownership) return;
-    // Where a new world goes, in the trace of the Init (or takeover) that asked.
-    const attributes = { 'anvil.world.id': worldId };
-    const target = await inSpan(
-      'world placement',
-      context.active(),
-      { attributes },
-      async (span) => {
-        const elsewhere = await placement
-          .elsewhere({
-            replicaId: ownership.holder,
-            worlds: this.size - 1, // this world's reservation is not load yet
-            bodies: this.totalBodies(),
-            maxWorlds: config.limits.maxWorlds,
-            maxBodies: config.limits.maxBodiesTotal,
-          })
-          .catch(() => undefined);
-        span.setAttribute('anvil.placement.replica', elsewhere?.replicaId ?? ownership.holder);
-        return elsewhere;
-      },
-    );
+    const target = await placement
+      .elsewhere({
+        replicaId: ownership.holder,
+        worlds: this.size - 1, // this world's reservation is not load yet
+        bodies: this.totalBodies(),
+        maxWorlds: config.limits.maxWorlds,
+        maxBodies: config.limits.maxBodiesTotal,
+      })
+      .catch(() => undefined);
     if (target) {
       throw new WorldOwnedElsewhereError(
         `world "${worldId}" is placed on replica ${target.replicaId} at ${target.address} (${target.worlds} worlds there, ${this.size - 1} here)`,

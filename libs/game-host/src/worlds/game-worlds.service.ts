@@ -1,5 +1,4 @@
 import { Logger } from '@nestjs/common';
-import { context } from '@opentelemetry/api';
 import { inSpan } from '@anvil/telemetry';
 import {
   EngineUnavailableError,
@@ -224,26 +223,15 @@ export class GameWorldsService {
     const { placement, ownership, config } = this.deps;
     if (!placement || !ownership) return;
     const here = this.worlds.size + this.starting.size;
-    // Where a new world goes, in the trace of the Init (or takeover) that asked.
-    const attributes = { 'anvil.world.id': worldId };
-    const target = await inSpan(
-      'world placement',
-      context.active(),
-      { attributes },
-      async (span) => {
-        const elsewhere = await placement
-          .elsewhere({
-            replicaId: ownership.holder,
-            worlds: here,
-            bodies: 0,
-            maxWorlds: config.limits.maxWorlds,
-            maxBodies: 1,
-          })
-          .catch(() => undefined);
-        span.setAttribute('anvil.placement.replica', elsewhere?.replicaId ?? ownership.holder);
-        return elsewhere;
-      },
-    );
+    const target = await placement
+      .elsewhere({
+        replicaId: ownership.holder,
+        worlds: here,
+        bodies: 0,
+        maxWorlds: config.limits.maxWorlds,
+        maxBodies: 1,
+      })
+      .catch(() => undefined);
     if (target) {
       throw new WorldOwnedElsewhereError(
         `world "${worldId}" is placed on replica ${target.replicaId} at ${target.address} (${target.worlds} worlds there, ${here} here)`,
