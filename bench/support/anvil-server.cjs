@@ -3,8 +3,18 @@
 // With BUS=memory the engines' bus events arrive over IPC and are published on this process's
 // in-memory bus; with BUS=kafka the gateway reads them from Kafka (KAFKA_BROKERS,
 // BUS_TOPIC_PREFIX). Sends { url, enginesPid } once the world is ready.
+// BENCH_PROCESS_PER_APP=1 runs each app in a process of its own, as deployed: the physics engine
+// and the interaction engine too (engines-server.cjs with ENGINES=physics / interaction), and
+// each process starts its app's telemetry first, as the app's main.ts does (app-telemetry.cjs:
+// tracing is on only when OTEL_* variables configure an exporter); enginesPid is then both
+// engines' pids, [physics, interaction].
 const { fork } = require('node:child_process');
 const path = require('node:path');
+const { startAppTelemetry } = require('./app-telemetry.cjs');
+
+const PER_APP = process.env.BENCH_PROCESS_PER_APP === '1';
+// Before anything loads http or gRPC.
+if (PER_APP) startAppTelemetry('gateway');
 
 const gateway = require(
   path.join(__dirname, '..', '..', 'apps', 'gateway', 'dist', 'bootstrap.js'),
@@ -27,33 +37,59 @@ const PASSED = [
 
 exitWithParent();
 
-function startEngines() {
+/**
+ * Starts engines-server.cjs as `engines` (see there), its bus events relayed onto `bus` (none
+ * with Kafka) from its first message on; `ready` resolves with the address it sends.
+ */
+function startEngines(bus, engines = 'both', env = {}) {
   const child = fork(path.join(__dirname, 'engines-server.cjs'), [], {
+    env: { ...process.env, ENGINES: engines, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  child.on('message', (m) => {
+    if (m.bus && bus)
+      bus.publish(m.bus.topic, m.bus.key, [m.bus.event]).catch((e) => console.error(e));
+    // Its telemetry warnings (dropped spans, failed exports) go on to the benchmark.
+    else if (m.telemetry) process.send(m, () => undefined);
+  });
   const ready = new Promise((resolve, reject) => {
-    child.on('message', (m) => m.interactionAddress && resolve(m.interactionAddress));
+    child.on('message', (m) => {
+      const address = m.interactionAddress ?? m.physicsAddress;
+      if (address) resolve(address);
+    });
     child.once('exit', (code) => reject(new Error(`engines exited with ${code}`)));
   });
   return { child, ready };
 }
 
-/** The in-memory bus the engines' events are relayed onto, or none with Kafka. */
-function relayedBus(engines) {
-  if (BUS === 'kafka') return undefined;
-  const bus = new InMemoryBus();
-  engines.on(
-    'message',
-    (m) =>
-      m.bus && bus.publish(m.bus.topic, m.bus.key, [m.bus.event]).catch((e) => console.error(e)),
-  );
-  return bus;
+/**
+ * The engines, in one process or (BENCH_PROCESS_PER_APP) physics, then interaction:
+ * { children, interactionAddress }.
+ */
+async function startAllEngines(bus) {
+  if (!PER_APP) {
+    const engines = startEngines(bus);
+    return { children: [engines.child], interactionAddress: await engines.ready };
+  }
+  const physics = startEngines(bus, 'physics');
+  const children = [physics.child];
+  const physicsAddress = await physics.ready;
+  const interaction = startEngines(bus, 'interaction', { PHYSICS_ENGINE_ADDRESS: physicsAddress });
+  children.push(interaction.child);
+  return { children, interactionAddress: await interaction.ready };
+}
+
+/** Stops an engines process and waits for it to exit. */
+function stopEngines(child) {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.send('stop');
+  return exited;
 }
 
 async function main() {
-  const engines = startEngines();
-  const bus = relayedBus(engines.child);
-  const interactionAddress = await engines.ready;
+  // The in-memory bus the engines' events are relayed onto, or none with Kafka.
+  const bus = BUS === 'kafka' ? undefined : new InMemoryBus();
+  const { children, interactionAddress } = await startAllEngines(bus);
   const passed = Object.fromEntries(PASSED.map((name) => [name, process.env[name]]));
   const gw = await gateway.bootstrap({
     config: loadGatewayConfig({
@@ -81,11 +117,12 @@ async function main() {
   });
   onStop(async () => {
     await gw.close();
-    engines.child.send('stop');
-    await new Promise((resolve) => engines.child.once('exit', resolve));
+    // The interaction engine before the physics engine it calls.
+    for (const child of [...children].reverse()) await stopEngines(child);
     await bus?.close();
   });
-  process.send({ url: gw.url, enginesPid: engines.child.pid });
+  const pids = children.map((child) => child.pid);
+  process.send({ url: gw.url, enginesPid: PER_APP ? pids : pids[0] });
 }
 
 main().catch((error) => {

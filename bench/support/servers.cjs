@@ -48,16 +48,24 @@ function runMain(main) {
   );
 }
 
+/** CPU ms of the engines process, or the sum of several (an array of pids). */
+function enginesCpuMs(enginesPid) {
+  if (!Array.isArray(enginesPid)) return cpuMsOf(enginesPid);
+  const each = enginesPid.map(cpuMsOf);
+  return each.includes(undefined) ? undefined : each.reduce((sum, ms) => sum + ms, 0);
+}
+
 /**
- * A CPU window over the server process and its engines process (if any): `cpu(true)` starts it,
- * `cpu(false)` ends it and gives { cpu, cpuMs, engineCpu?, engineCpuMs? } (cores and ms).
+ * A CPU window over the server process and its engines process or processes (if any):
+ * `cpu(true)` starts it, `cpu(false)` ends it and gives { cpu, cpuMs, engineCpu?, engineCpuMs? }
+ * (cores and ms; the engines' summed).
  */
 function cpuWindow(pid, enginesPid) {
   let start;
   const read = () => ({
     at: performance.now(),
     server: cpuMsOf(pid),
-    engines: cpuMsOf(enginesPid),
+    engines: enginesCpuMs(enginesPid),
   });
   return async (begin) => {
     if (begin) return void (start = read());
@@ -71,7 +79,9 @@ function cpuWindow(pid, enginesPid) {
 
 /**
  * Starts bench/support/<script> with `env` (see serverEnv) added to this process's; resolves
- * once it sends its { url, enginesPid? } with { url, cpu (see cpuWindow), stop }.
+ * once it sends its { url, enginesPid? } with { url, pid, enginesPid, cpu (see cpuWindow),
+ * telemetry, stop }. `telemetry()` gives the spans its processes reported dropped and the
+ * exports that failed so far (app-telemetry.cjs; 0 with tracing off).
  */
 function startServer(script, env) {
   const child = fork(path.join(__dirname, script), [], {
@@ -80,10 +90,20 @@ function startServer(script, env) {
   });
   children.add(child);
   const exited = new Promise((resolve) => child.once('exit', resolve));
+  const telemetry = { dropped: 0, failed: 0 };
+  child.on('message', (m) => {
+    if (!m.telemetry) return;
+    telemetry.dropped += m.telemetry.dropped;
+    telemetry.failed += m.telemetry.failed;
+  });
   return new Promise((resolve, reject) => {
-    child.once('message', ({ url, enginesPid }) =>
+    child.on('message', ({ url, enginesPid }) => {
+      if (!url) return;
       resolve({
         url,
+        pid: child.pid,
+        enginesPid,
+        telemetry: () => ({ ...telemetry }),
         cpu: cpuWindow(child.pid, enginesPid),
         stop: async () => {
           child.send('stop');
@@ -95,8 +115,8 @@ function startServer(script, env) {
           clearTimeout(timer);
           children.delete(child);
         },
-      }),
-    );
+      });
+    });
     child.once('exit', (code) =>
       reject(new Error(`${script} exited with ${code} before it was ready`)),
     );

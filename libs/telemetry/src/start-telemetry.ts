@@ -39,6 +39,7 @@ const UNTRACED_HTTP_PREFIX = '/socket.io/';
 
 const OTLP_GRPC = '@opentelemetry/exporter-trace-otlp-grpc';
 const OTLP_PROTO = '@opentelemetry/exporter-trace-otlp-proto';
+const OTLP_JSON = '@opentelemetry/exporter-trace-otlp-http';
 
 let provider: NodeTracerProvider | undefined;
 
@@ -65,19 +66,22 @@ export function startTelemetry(options: TelemetryOptions): TelemetrySettings {
   if (provider || (!settings.enabled && extra.length === 0)) return settings;
   // First, so the modules they patch are patched before anything (an exporter) loads them; they
   // use the global tracer provider, registered below.
+  const disabled = disabledInstrumentations(env);
   registerInstrumentations({
     instrumentations: [
-      new GrpcInstrumentation({ ignoreGrpcMethods: UNTRACED_GRPC_METHODS }),
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (request) => {
-          const path = (request.url ?? '').split('?')[0]!;
-          return UNTRACED_HTTP_PATHS.includes(path) || path.startsWith(UNTRACED_HTTP_PREFIX);
-        },
-      }),
+      !disabled.has('grpc') &&
+        new GrpcInstrumentation({ ignoreGrpcMethods: UNTRACED_GRPC_METHODS }),
+      !disabled.has('http') &&
+        new HttpInstrumentation({
+          ignoreIncomingRequestHook: (request) => {
+            const path = (request.url ?? '').split('?')[0]!;
+            return UNTRACED_HTTP_PATHS.includes(path) || path.startsWith(UNTRACED_HTTP_PREFIX);
+          },
+        }),
       // Lease heartbeats and polls run outside any command: their queries would each be a trace.
-      new PgInstrumentation({ requireParentSpan: true }),
-      new PrismaInstrumentation(),
-    ],
+      !disabled.has('pg') && new PgInstrumentation({ requireParentSpan: true }),
+      !disabled.has('prisma') && new PrismaInstrumentation(),
+    ].filter((instrumentation) => instrumentation !== false),
   });
   const processors = settings.enabled
     ? [new BatchSpanProcessor(exporterFor(settings)), ...extra]
@@ -94,6 +98,19 @@ export function startTelemetry(options: TelemetryOptions): TelemetrySettings {
   return settings;
 }
 
+/**
+ * The instrumentations `OTEL_NODE_DISABLED_INSTRUMENTATIONS` turns off (as the Node
+ * auto-instrumentations read it): `grpc`, `http`, `pg`, `prisma`, comma-separated.
+ */
+function disabledInstrumentations(env: Record<string, string | undefined>): Set<string> {
+  return new Set(
+    (env.OTEL_NODE_DISABLED_INSTRUMENTATIONS ?? '')
+      .split(',')
+      .map((name) => name.trim().toLowerCase())
+      .filter(Boolean),
+  );
+}
+
 function exporterFor(settings: TelemetrySettings): SpanExporter {
   if (settings.exporter === 'console') return new ConsoleSpanExporter();
   // Loaded on demand, after the instrumentations are registered: the gRPC transport loads
@@ -103,6 +120,11 @@ function exporterFor(settings: TelemetrySettings): SpanExporter {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const grpc = require(OTLP_GRPC) as typeof import('@opentelemetry/exporter-trace-otlp-grpc');
     return new grpc.OTLPTraceExporter();
+  }
+  if (settings.protocol === 'http/json') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const json = require(OTLP_JSON) as typeof import('@opentelemetry/exporter-trace-otlp-http');
+    return new json.OTLPTraceExporter();
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const proto = require(OTLP_PROTO) as typeof import('@opentelemetry/exporter-trace-otlp-proto');

@@ -49,8 +49,8 @@ describe('telemetrySettings', () => {
   it.each([
     [{ OTEL_TRACES_EXPORTER: 'jaeger' }, /OTEL_TRACES_EXPORTER="jaeger" is not supported/],
     [
-      { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' },
-      /OTEL_EXPORTER_OTLP_PROTOCOL="http\/json" is not supported/,
+      { OTEL_EXPORTER_OTLP_PROTOCOL: 'kafka' },
+      /OTEL_EXPORTER_OTLP_PROTOCOL="kafka" is not supported/,
     ],
   ])('refuses %j with a message naming the variable', (env, message) => {
     expect(() => telemetrySettings(env)).toThrow(TelemetryConfigError);

@@ -4,14 +4,14 @@ export interface TelemetrySettings {
   enabled: boolean;
   exporter: 'otlp' | 'console';
   /** The OTLP transport (`OTEL_EXPORTER_OTLP_TRACES_PROTOCOL`, else `OTEL_EXPORTER_OTLP_PROTOCOL`). */
-  protocol: 'http/protobuf' | 'grpc';
+  protocol: 'http/protobuf' | 'http/json' | 'grpc';
   /** Why tracing is off, for the log line at start. */
   reason: string;
 }
 
 type Env = Record<string, string | undefined>;
 
-const PROTOCOLS = ['http/protobuf', 'grpc'] as const;
+const PROTOCOLS = ['http/protobuf', 'http/json', 'grpc'] as const;
 
 /**
  * Tracing is off unless an exporter is configured: `OTEL_TRACES_EXPORTER=otlp|console`, or an
@@ -27,7 +27,7 @@ export function telemetrySettings(env: Env): TelemetrySettings {
   ).trim();
   if (!(PROTOCOLS as readonly string[]).includes(protocol)) {
     throw new TelemetryConfigError(
-      `OTEL_EXPORTER_OTLP_PROTOCOL=${JSON.stringify(protocol)} is not supported; use ${PROTOCOLS.join(' or ')}`,
+      `OTEL_EXPORTER_OTLP_PROTOCOL=${JSON.stringify(protocol)} is not supported; use ${PROTOCOLS.join(', ')}`,
     );
   }
   const off = (reason: string): TelemetrySettings => ({
