@@ -131,9 +131,21 @@ function exporterFor(settings: TelemetrySettings): SpanExporter {
   return new proto.OTLPTraceExporter();
 }
 
-/** Exports the spans still buffered and stops tracing (a process's last step); a no-op when off. */
+/** How long a stopping process waits for its last spans to be exported (a receiver may be down). */
+export const SHUTDOWN_FLUSH_MS = 2_000;
+
+/**
+ * Exports the spans still buffered and stops tracing (a process's last step), for at most
+ * SHUTDOWN_FLUSH_MS; a no-op when off.
+ */
 export async function shutdownTelemetry(): Promise<void> {
   const started = provider;
   provider = undefined;
-  await started?.shutdown().catch(() => undefined);
+  if (!started) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    started.shutdown().catch(() => undefined),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_FLUSH_MS).unref())),
+  ]);
+  clearTimeout(timer);
 }
