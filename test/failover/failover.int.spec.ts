@@ -531,20 +531,32 @@ function newPhysicsManifest(port: number) {
   };
 }
 
-/** The version of the physics build that runs the world, as its owner's Init answers it. */
+/**
+ * The version of the physics build that runs the world, as its owner's Init answers it. Polled
+ * like the snapshot: the lease read may be a moment old (a world handed on after the drain), and
+ * its former holder then names the new owner (FAILED_PRECONDITION) instead of answering.
+ */
 async function engineVersionAtOwner(worldId: string): Promise<string> {
   const snapshot = await snapshotAtOwner(worldId);
-  const owner = (await leases(PHYSICS_ROLE)).find((l) => l.world_id === worldId)!;
-  const client = new EngineClient(owner.address, {
-    access: { token: engineToken, caller: 'failover-e2e' },
-  });
-  try {
-    const { settings } = decodeState(snapshot.state).header;
-    const answer = await client.init({ worldId, config: worldSettingsToWire(settings) });
-    return answer.engineVersion;
-  } finally {
-    client.close();
-  }
+  const { settings } = decodeState(snapshot.state).header;
+  return poll(
+    `the build running ${worldId}, from its owner's Init`,
+    async () => {
+      const owner = (await leases(PHYSICS_ROLE)).find((l) => l.world_id === worldId);
+      if (!owner) return undefined;
+      const client = new EngineClient(owner.address, {
+        access: { token: engineToken, caller: 'failover-e2e' },
+      });
+      try {
+        return (await client.init({ worldId, config: worldSettingsToWire(settings) }))
+          .engineVersion;
+      } finally {
+        client.close();
+      }
+    },
+    30_000,
+    250,
+  );
 }
 
 /** Each world's command log as a plain kafkajs consumer reads it, in log order. */
