@@ -485,12 +485,13 @@ function faults(since = 0) {
 }
 
 /**
- * The world's physics snapshot from the replica its lease names (read again if the world moved
- * meanwhile: on a loaded machine a survivor may lose a world it took, and another round takes it).
+ * `ask` of the replica the world's lease names, polled: the lease is read again if the world
+ * moved meanwhile (on a loaded machine a survivor may lose a world it took, and another round
+ * takes it; a world may be handed on after a drain, its former holder then naming the new owner).
  */
-function snapshotAtOwner(worldId: string) {
+function atOwner<T>(worldId: string, what: string, ask: (client: EngineClient) => Promise<T>) {
   return poll(
-    `a snapshot of ${worldId} from its owner`,
+    `${what} of ${worldId} from its owner`,
     async () => {
       const owner = (await leases(PHYSICS_ROLE)).find((l) => l.world_id === worldId);
       if (!owner) return undefined;
@@ -498,7 +499,7 @@ function snapshotAtOwner(worldId: string) {
         access: { token: engineToken, caller: 'failover-e2e' },
       });
       try {
-        return await client.snapshot({ worldId });
+        return await ask(client);
       } finally {
         client.close();
       }
@@ -507,6 +508,10 @@ function snapshotAtOwner(worldId: string) {
     250,
   );
 }
+
+/** The world's physics snapshot from its owner. */
+const snapshotAtOwner = (worldId: string) =>
+  atOwner(worldId, 'a snapshot', (client) => client.snapshot({ worldId }));
 
 /** The physics-rapier manifest of NEW_PHYSICS: the example's, with a higher capability version. */
 function newPhysicsManifest(port: number) {
@@ -531,32 +536,13 @@ function newPhysicsManifest(port: number) {
   };
 }
 
-/**
- * The version of the physics build that runs the world, as its owner's Init answers it. Polled
- * like the snapshot: the lease read may be a moment old (a world handed on after the drain), and
- * its former holder then names the new owner (FAILED_PRECONDITION) instead of answering.
- */
+/** The version of the physics build that runs the world, as its owner's Init answers it. */
 async function engineVersionAtOwner(worldId: string): Promise<string> {
-  const snapshot = await snapshotAtOwner(worldId);
-  const { settings } = decodeState(snapshot.state).header;
-  return poll(
-    `the build running ${worldId}, from its owner's Init`,
-    async () => {
-      const owner = (await leases(PHYSICS_ROLE)).find((l) => l.world_id === worldId);
-      if (!owner) return undefined;
-      const client = new EngineClient(owner.address, {
-        access: { token: engineToken, caller: 'failover-e2e' },
-      });
-      try {
-        return (await client.init({ worldId, config: worldSettingsToWire(settings) }))
-          .engineVersion;
-      } finally {
-        client.close();
-      }
-    },
-    30_000,
-    250,
-  );
+  const { settings } = decodeState((await snapshotAtOwner(worldId)).state).header;
+  const config = worldSettingsToWire(settings);
+  return atOwner(worldId, 'the build', async (client) => {
+    return (await client.init({ worldId, config })).engineVersion;
+  });
 }
 
 /** Each world's command log as a plain kafkajs consumer reads it, in log order. */

@@ -21,9 +21,11 @@ export function startPublishSpans(
   key: string,
   events: CloudEvent[],
 ): PublishSpans {
+  // The common case (no event traced) allocates nothing.
+  if (!events.some(isTraced)) return { events, end: () => undefined };
   const spans: Span[] = [];
   const traced = events.map((event) => {
-    if (typeof event.traceparent !== 'string' || event.traceparent === '') return event;
+    if (!isTraced(event)) return event;
     const span = startSpanFrom(`publish ${topic}`, event.traceparent, {
       kind: SpanKind.PRODUCER,
       attributes: {
@@ -43,4 +45,8 @@ export function startPublishSpans(
     events: traced,
     end: (error) => spans.forEach((span) => endSpan(span, error)),
   };
+}
+
+function isTraced(event: CloudEvent): boolean {
+  return typeof event.traceparent === 'string' && event.traceparent !== '';
 }
