@@ -1,9 +1,11 @@
 // Module workloads against the real API server and kube-controller-manager of tools/testenv:
 // the controller (a child process, as its ServiceAccount with deploy/rbac) runs each module
 // version the worlds bind as a Deployment and a headless Service, by server-side apply and owned
-// by its ModuleManifest; a newer version that becomes the provider gets its workload and the old
-// one goes; deleting a manifest garbage-collects its workload. No kubelet runs here, so no pod
-// starts: the objects are what is checked.
+// by its ModuleManifest; a newer version that becomes the provider gets its workload, the old one
+// stays until the new one is Ready (the world's Migrating condition and Events say so) and then
+// goes; deleting a manifest garbage-collects its workload. No kubelet runs here, so no pod
+// starts: the test plays the kubelet where readiness matters, marking pods Ready through their
+// status subresource.
 import { ensureBuilt } from './support/build';
 import {
   applyExamples,
@@ -18,7 +20,7 @@ import {
 } from './support/cluster';
 import { ControllerProcess } from './support/controller-process';
 import type { Json } from './support/json';
-import { getBindings, waitForPhase } from './support/worlds';
+import { condition, getBindings, getWorld, waitForPhase, worldEvents } from './support/worlds';
 
 jest.setTimeout(240_000);
 
@@ -49,6 +51,39 @@ async function boundWorkloads(namespace: string): Promise<string[]> {
       names.add(`${side.module}-${side.version}`.replace(/\./g, '-'));
   }
   return [...names].sort();
+}
+
+/**
+ * Plays the kubelet for a workload (none runs here): once its ReplicaSet created the pods, marks
+ * each Running and Ready through the status subresource, so the Deployment counts it available.
+ */
+async function markPodsReady(namespace: string, workload: string): Promise<void> {
+  const pods = await poll(`the pods of ${workload}`, async () => {
+    const items = (await getJson(['pods', '-n', namespace, '-l', `anvil.dev/workload=${workload}`]))
+      .items as Json[];
+    return items.length > 0 && items;
+  });
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const status = {
+    phase: 'Running',
+    conditions: [
+      { type: 'PodScheduled', status: 'True', lastTransitionTime: now },
+      { type: 'Ready', status: 'True', lastTransitionTime: now },
+      { type: 'ContainersReady', status: 'True', lastTransitionTime: now },
+    ],
+  };
+  for (const pod of pods)
+    await kubectlOk([
+      'patch',
+      'pod',
+      pod.metadata.name,
+      '-n',
+      namespace,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ status }),
+    ]);
 }
 
 const deployments = async (namespace: string): Promise<Json[]> =>
@@ -121,12 +156,36 @@ describe('module workloads', () => {
     expect(names(await deployments(namespace))).not.toContain('physics-rapier-2-0-0');
   });
 
-  it('starts a newer provider version and removes the old one once no world binds it', async () => {
+  it('keeps the old version while the new one is not Ready, and says so on the world', async () => {
     await applyYaml(namespace, PHYSICS_1_5);
     await poll('the worlds to bind physics-rapier 1.5.0', async () =>
       (await boundWorkloads(namespace)).includes('physics-rapier-1-5-0'),
     );
-    await poll('1.5.0 to run and 1.3.0 to be gone', async () => {
+    await poll('1.5.0 to be created', async () =>
+      names(await deployments(namespace)).includes('physics-rapier-1-5-0'),
+    );
+    const waiting = await poll('the world to say it waits for 1.5.0', async () => {
+      const migrating = condition(await getWorld(namespace, 'arena-eu-1'), 'Migrating');
+      return migrating?.reason === 'WaitingForWorkload' && migrating;
+    });
+    expect(waiting).toMatchObject({ status: 'True' });
+    expect(waiting.message).toMatch(
+      /^physics-rapier 1\.5\.0 is not ready \(Deployment physics-rapier-1-5-0: 0 of 1 replicas available\); physics-rapier-1-3-0 keeps running until it is$/,
+    );
+    await poll('an Event saying so', async () =>
+      (await worldEvents(namespace, 'arena-eu-1')).some((e) => e.reason === 'WaitingForWorkload'),
+    );
+    // No kubelet starts 1.5.0's pod: many sync periods later, 1.3.0 still runs the world.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(names(await deployments(namespace))).toContain('physics-rapier-1-3-0');
+    // Resolution's status writes keep the condition it does not own.
+    expect(condition(await getWorld(namespace, 'arena-eu-1'), 'Ready')?.status).toBe('True');
+    expect(condition(await getWorld(namespace, 'arena-eu-1'), 'Migrating')?.status).toBe('True');
+  });
+
+  it('removes the old version once the new one is Ready, and the world says it moved', async () => {
+    await markPodsReady(namespace, 'physics-rapier-1-5-0');
+    await poll('1.3.0 to be gone', async () => {
       const found = names(await deployments(namespace));
       return found.includes('physics-rapier-1-5-0') && !found.includes('physics-rapier-1-3-0');
     });
@@ -134,6 +193,13 @@ describe('module workloads', () => {
       const services = (await getJson(['services', '-n', namespace, '-l', MANAGED])).items;
       return !names(services).includes('physics-rapier-1-3-0');
     });
+    const migrated = await poll('the world to say it moved', async () => {
+      const migrating = condition(await getWorld(namespace, 'arena-eu-1'), 'Migrating');
+      return migrating?.status === 'False' && migrating;
+    });
+    expect(migrated.reason).toBe('Migrated');
+    const reasons = (await worldEvents(namespace, 'arena-eu-1')).map((e) => e.reason);
+    expect(reasons).toEqual(expect.arrayContaining(['WaitingForWorkload', 'Migrated']));
   });
 
   it("deletes a workload with its manifest (the API server's garbage collector, controller stopped)", async () => {
@@ -149,7 +215,7 @@ describe('module workloads', () => {
           !deployment.includes('physics-rapier-1-5-0') && !services.includes('physics-rapier-1-5-0')
         );
       },
-      { timeoutMs: 90_000 },
+      { timeoutMs: 150_000 },
     );
     // The others are untouched: their manifests still exist.
     expect(names(await deployments(namespace))).toContain('interaction-engine-1-0-0');

@@ -9,6 +9,11 @@ export const CONDITION = {
   resolved: 'Resolved',
   /** Resolved, and every desired CapabilityBinding exists as computed. */
   ready: 'Ready',
+  /**
+   * A module version the world binds is replacing another one's workload (written by the module
+   * workload sync, a field manager of its own; resolution neither sets nor compares it).
+   */
+  migrating: 'Migrating',
 } as const;
 
 /** Reasons of the conditions. */
@@ -29,6 +34,12 @@ export const REASON = {
   applyFailed: 'ApplyFailed',
   /** Unknown: first seen, nothing computed or applied yet. */
   reconciling: 'Reconciling',
+  /** Migrating=True: the new version's workload is not Ready yet; the old one keeps running. */
+  waitingForWorkload: 'WaitingForWorkload',
+  /** Migrating=True: the new version is Ready; the old workload stops and hands its worlds over. */
+  draining: 'Draining',
+  /** Migrating=False: the old workload is gone; every version the world binds runs. */
+  migrated: 'Migrated',
 } as const;
 
 /** Reasons of the Kubernetes Events (emitted on transitions only). */

@@ -124,6 +124,26 @@ describe('computeWorldStatus', () => {
     expect(sameStatus(first, again)).toBe(true);
   });
 
+  it('leaves the fields other writers own out of the comparison (placement, Migrating)', () => {
+    const first = computeWorldStatus(world, resolved, undefined, t0);
+    const stored = {
+      ...clone(first),
+      placement: { replica: 'physics-0', address: 'physics-0:50051', epoch: 3, state: 'Running' },
+      conditions: [
+        ...clone(first).conditions!,
+        {
+          type: 'Migrating',
+          status: 'True',
+          reason: 'WaitingForWorkload',
+          message: 'physics-rapier 1.5.0 is not ready',
+          lastTransitionTime: timestamp(t0),
+        },
+      ],
+    } as typeof first;
+    expect(sameStatus(stored, computeWorldStatus(world, resolved, stored, t1))).toBe(true);
+    expect(sameStatus(stored, computeWorldStatus(world, noPhysics, stored, t1))).toBe(false);
+  });
+
   it('moves lastTransitionTime only for the condition whose status changed', () => {
     const first = computeWorldStatus(world, resolved, undefined, t0, { state: 'pending' });
     const next = computeWorldStatus(world, resolved, first, t1, { state: 'applied' });

@@ -62,8 +62,11 @@ export function sameStatus(
   previous: WorldInstanceStatus | undefined,
   next: WorldInstanceStatus,
 ): boolean {
-  // `placement` has a writer of its own (the placement sync): resolution neither sets nor compares it.
+  // `placement` and the Migrating condition have writers of their own (the placement and workload
+  // syncs): resolution neither sets nor compares them.
   const { placement: _theirs, ...resolved } = previous ?? {};
+  if (resolved.conditions)
+    resolved.conditions = resolved.conditions.filter((c) => c.type !== CONDITION.migrating);
   return semanticEqual(resolved, next);
 }
 

@@ -25,6 +25,8 @@ const KCM_CONTROLLERS = [
   'serviceaccount-controller', // a "default" ServiceAccount in every namespace
   'serviceaccount-token-controller', // tokens for service-account-token Secrets
   'root-ca-certificate-publisher-controller', // kube-root-ca.crt ConfigMap in every namespace
+  'deployment-controller', // a Deployment's ReplicaSets and its status (available replicas)
+  'replicaset-controller', // a ReplicaSet's pods, never scheduled (no scheduler, no kubelet)
 ];
 
 function ldflags(cfg) {

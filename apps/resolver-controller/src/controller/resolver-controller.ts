@@ -109,7 +109,16 @@ export class ResolverController {
       this.workloads = new WorkloadSync({
         manifests: () => this.informers.cache.manifests.list(),
         bindings: () => this.informers.cache.bindings.list(),
+        worlds: () => this.informers.cache.worlds.list(),
         writer: deps.workloads.writer,
+        status: {
+          applyWorldMigration: async (world, condition) => {
+            const stored = await deps.writer.applyWorldMigration(world, condition);
+            deps.metrics.wrote('migration');
+            return stored;
+          },
+        },
+        events: this.events,
         namespace: deps.namespace,
         everyMs: deps.workloads.syncMs,
         timers,

@@ -1,8 +1,13 @@
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions, type V1Deployment } from '@kubernetes/client-node';
 import { KubeApiError } from '../errors/errors';
 import { FIELD_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../mapping/labels';
-import { WORKLOAD_LABEL, type ModuleWorkload } from '../workloads/desired-workloads';
-import type { ExistingWorkload, WorkloadWriter } from '../workloads/workload-sync';
+import {
+  MODULE_LABEL,
+  WORKLOAD_LABEL,
+  type ModuleWorkload,
+} from '../workloads/desired-workloads';
+import type { WorkloadState } from '../workloads/workload-plan';
+import type { WorkloadWriter } from '../workloads/workload-sync';
 import type { KubeApis } from './kube-apis';
 import { call } from './kube-writer';
 
@@ -33,34 +38,57 @@ export class KubeWorkloadWriter implements WorkloadWriter {
     );
   }
 
-  async listWorkloads(namespace: string | undefined): Promise<ExistingWorkload[]> {
+  async listWorkloads(namespace: string | undefined): Promise<WorkloadState[]> {
     const list = await call(`list module workloads in ${namespace ?? 'all namespaces'}`, () =>
       namespace === undefined
         ? this.apis.apps.listDeploymentForAllNamespaces({ labelSelector: MANAGED })
         : this.apis.apps.listNamespacedDeployment({ namespace, labelSelector: MANAGED }),
     );
-    return list.items.map((d) => ({
-      namespace: d.metadata?.namespace ?? '',
-      name: d.metadata?.name ?? '',
-    }));
+    return list.items.map(workloadState);
   }
 
   async deleteWorkload(namespace: string, name: string): Promise<void> {
-    await ignoreGone(
-      call(`delete deployment ${namespace}/${name}`, () =>
-        this.apis.apps.deleteNamespacedDeployment({
-          name,
-          namespace,
-          propagationPolicy: 'Background',
-        }),
-      ),
-    );
     await ignoreGone(
       call(`delete service ${namespace}/${name}`, () =>
         this.apis.core.deleteNamespacedService({ name, namespace }),
       ),
     );
+    // Foreground: the Deployment stays, marked deleting, until its pods are gone, so the sync
+    // sees the old version drain (its pods hand their worlds over as they stop).
+    await ignoreGone(
+      call(`delete deployment ${namespace}/${name}`, () =>
+        this.apis.apps.deleteNamespacedDeployment({
+          name,
+          namespace,
+          propagationPolicy: 'Foreground',
+        }),
+      ),
+    );
   }
+}
+
+/** A Deployment's state as the workload sync plans with it. */
+export function workloadState(deployment: V1Deployment): WorkloadState {
+  const { metadata, spec, status } = deployment;
+  const labels = metadata?.labels ?? {};
+  const replicas = spec?.replicas ?? 1;
+  const available = status?.availableReplicas ?? 0;
+  const observed = (status?.observedGeneration ?? 0) >= (metadata?.generation ?? 0);
+  const failing = (status?.conditions ?? []).find(
+    (c) =>
+      (c.type === 'Progressing' && c.status === 'False') ||
+      (c.type === 'ReplicaFailure' && c.status === 'True'),
+  );
+  return {
+    namespace: metadata?.namespace ?? '',
+    name: metadata?.name ?? '',
+    module: labels[MODULE_LABEL] ?? '',
+    replicas,
+    available,
+    ready: observed && available >= Math.max(1, replicas),
+    deleting: metadata?.deletionTimestamp !== undefined,
+    ...(failing ? { failure: failing.message ?? failing.reason ?? failing.type } : {}),
+  };
 }
 
 async function ignoreGone(request: Promise<unknown>): Promise<void> {

@@ -1,6 +1,7 @@
 import { PatchStrategy, setHeaderOptions, type CoreV1Event } from '@kubernetes/client-node';
 import {
   API_VERSION,
+  type Condition,
   type WorldInstance,
   type WorldInstanceStatus,
   type WorldPlacement,
@@ -19,6 +20,8 @@ import { GROUP, VERSION, type KubeApis } from './kube-apis';
 const APPLY = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
 /** The field manager of `status.placement`: resolution's status applies leave it alone. */
 const PLACEMENT_FIELD_MANAGER = 'anvil-placement';
+/** The field manager of the Migrating condition (the module workload sync). */
+const WORKLOADS_FIELD_MANAGER = 'anvil-workloads';
 /** The apply-patch fields: this controller owns what it applies, taking over conflicting fields. */
 const SERVER_SIDE_APPLY = { fieldManager: FIELD_MANAGER, force: true };
 
@@ -67,6 +70,12 @@ export class KubeClusterWriter implements ClusterWriter {
 
   applyWorldPlacement(world: WorldInstance, placement: WorldPlacement): Promise<KubeObject> {
     return this.applyStatus('placement', world, { placement }, PLACEMENT_FIELD_MANAGER);
+  }
+
+  applyWorldMigration(world: WorldInstance, condition: Condition): Promise<KubeObject> {
+    // conditions is a list map keyed by type: this manager owns the Migrating entry alone.
+    const status = { conditions: [condition] };
+    return this.applyStatus('migration', world, status, WORKLOADS_FIELD_MANAGER);
   }
 
   /** Server-side apply of (part of) a world's status through the status subresource. */

@@ -1,4 +1,9 @@
-import type { WorldInstance, WorldInstanceStatus, WorldPlacement } from '@anvil/capability-model';
+import type {
+  Condition,
+  WorldInstance,
+  WorldInstanceStatus,
+  WorldPlacement,
+} from '@anvil/capability-model';
 import type { KubeObject } from '../informers/kube-object';
 import type { BindingObject } from './desired-bindings';
 import type { WorldEvent } from './transition-events';
@@ -18,10 +23,18 @@ export interface ClusterWriter {
   recordEvent(world: WorldInstance, event: WorldEvent): Promise<void>;
   /** Writes `status.placement` only (a field manager of its own, so resolution keeps the rest). */
   applyWorldPlacement(world: WorldInstance, placement: WorldPlacement): Promise<KubeObject>;
+  /** Writes the world's Migrating condition only (the workload sync's field manager). */
+  applyWorldMigration(world: WorldInstance, condition: Condition): Promise<KubeObject>;
 }
 
 /** Kinds of writes, for the writes counter. */
-export type WriteKind = 'binding_apply' | 'binding_delete' | 'status' | 'event' | 'placement';
+export type WriteKind =
+  | 'binding_apply'
+  | 'binding_delete'
+  | 'status'
+  | 'event'
+  | 'placement'
+  | 'migration';
 
 /** A minimal structured logger (a subset of pino's). */
 export interface Log {

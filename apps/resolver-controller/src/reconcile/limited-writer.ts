@@ -1,4 +1,9 @@
-import type { WorldInstance, WorldInstanceStatus, WorldPlacement } from '@anvil/capability-model';
+import type {
+  Condition,
+  WorldInstance,
+  WorldInstanceStatus,
+  WorldPlacement,
+} from '@anvil/capability-model';
 import type { KubeObject } from '../informers/kube-object';
 import type { ClusterWriter } from './cluster-writer';
 import type { BindingObject } from './desired-bindings';
@@ -71,5 +76,9 @@ export class LimitedWriter implements ClusterWriter {
 
   applyWorldPlacement(world: WorldInstance, placement: WorldPlacement): Promise<KubeObject> {
     return this.slots.run(() => this.inner.applyWorldPlacement(world, placement));
+  }
+
+  applyWorldMigration(world: WorldInstance, condition: Condition): Promise<KubeObject> {
+    return this.slots.run(() => this.inner.applyWorldMigration(world, condition));
   }
 }

@@ -1,4 +1,9 @@
-import type { WorldInstance, WorldInstanceStatus, WorldPlacement } from '@anvil/capability-model';
+import type {
+  Condition,
+  WorldInstance,
+  WorldInstanceStatus,
+  WorldPlacement,
+} from '@anvil/capability-model';
 import type { CachedBinding, CachedWorld, ClusterCache } from '../mapping/cluster-cache';
 import type { KubeObject } from '../informers/kube-object';
 import type { ClusterWriter } from '../reconcile/cluster-writer';
@@ -88,6 +93,22 @@ export class FakeWriter implements ClusterWriter {
     const stored = structuredClone({
       ...current,
       status: { ...current.status, placement },
+      metadata: { ...current.metadata, resourceVersion: this.nextVersion() },
+    });
+    this.deliver(() => this.cache.worlds.upsert(stored));
+    return stored;
+  }
+
+  async applyWorldMigration(world: WorldInstance, condition: Condition): Promise<KubeObject> {
+    this.writes.push(`migration ${world.metadata.name} ${condition.status} ${condition.reason}`);
+    const current = this.cache.worlds.get(
+      world.metadata.namespace,
+      world.metadata.name,
+    ) as CachedWorld;
+    const others = (current.status?.conditions ?? []).filter((c) => c.type !== condition.type);
+    const stored = structuredClone({
+      ...current,
+      status: { ...current.status, conditions: [...others, condition] },
       metadata: { ...current.metadata, resourceVersion: this.nextVersion() },
     });
     this.deliver(() => this.cache.worlds.upsert(stored));

@@ -7,6 +7,8 @@ import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../mapping/labels';
 export const WORKLOAD_LABEL = 'anvil.dev/workload';
 /** Label naming the ModuleManifest a workload runs. */
 export const MANIFEST_LABEL = 'anvil.dev/manifest';
+/** Standard label naming a workload's module (as a label value). */
+export const MODULE_LABEL = 'app.kubernetes.io/name';
 
 /** A Kubernetes object as this controller applies it (server-side apply body). */
 export interface AppliedObject {
@@ -66,7 +68,7 @@ export function workloadOf(manifest: CachedManifest): ModuleWorkload {
   const namespace = manifest.metadata.namespace ?? 'default';
   const name = workloadName(module, version);
   const labels = {
-    'app.kubernetes.io/name': labelValue(module),
+    [MODULE_LABEL]: labelValue(module),
     'app.kubernetes.io/version': labelValue(version),
     'app.kubernetes.io/component': 'module',
     [MANAGED_BY_LABEL]: MANAGED_BY_VALUE,

@@ -1,29 +1,52 @@
+import type { Condition } from '@anvil/capability-model';
 import { unrefTimers } from '@anvil/runtime';
-import type { CachedBinding, CachedManifest } from '../mapping/cluster-cache';
+import type { CachedBinding, CachedManifest, CachedWorld } from '../mapping/cluster-cache';
 import { silentLog } from '../reconcile/cluster-writer';
+import type { WorldEvent } from '../reconcile/transition-events';
 import { exampleSet } from '../testing/fixtures';
-import type { ModuleWorkload } from './desired-workloads';
-import { WorkloadSync, type ExistingWorkload, type WorkloadWriter } from './workload-sync';
+import { MODULE_LABEL, type ModuleWorkload } from './desired-workloads';
+import type { WorkloadState } from './workload-plan';
+import { WorkloadSync, type WorkloadWriter } from './workload-sync';
 
-const { manifests } = exampleSet('games');
+const { manifests, world } = exampleSet('games');
 
-/** The cluster's workloads, as a map, and the writes made to it. */
+/**
+ * The cluster's workloads, as a map, and the writes made to it. A workload is Ready unless
+ * listed in `starting`; a deleted one stays, deleting, until `podsGone` (foreground deletion).
+ */
 class FakeWorkloads implements WorkloadWriter {
   readonly objects = new Map<string, ModuleWorkload>();
+  readonly deleting = new Set<string>();
+  readonly starting = new Set<string>();
   readonly writes: string[] = [];
 
   async applyWorkload(workload: ModuleWorkload): Promise<void> {
     this.writes.push(`apply ${workload.name}`);
     this.objects.set(`${workload.namespace}/${workload.name}`, workload);
   }
-  async listWorkloads(namespace: string | undefined): Promise<ExistingWorkload[]> {
+  async listWorkloads(namespace: string | undefined): Promise<WorkloadState[]> {
     return [...this.objects.values()]
       .filter((w) => namespace === undefined || w.namespace === namespace)
-      .map(({ namespace, name }) => ({ namespace, name }));
+      .map(({ namespace, name, deployment }) => {
+        const ready = !this.starting.has(name);
+        return {
+          namespace,
+          name,
+          module: deployment.metadata.labels[MODULE_LABEL]!,
+          replicas: 1,
+          available: ready ? 1 : 0,
+          ready,
+          deleting: this.deleting.has(name),
+        };
+      });
   }
-  async deleteWorkload(namespace: string, name: string): Promise<void> {
+  async deleteWorkload(_namespace: string, name: string): Promise<void> {
     this.writes.push(`delete ${name}`);
-    this.objects.delete(`${namespace}/${name}`);
+    this.deleting.add(name);
+  }
+  podsGone(name: string): void {
+    this.deleting.delete(name);
+    this.objects.delete(`games/${name}`);
   }
 }
 
@@ -31,6 +54,7 @@ const bindingTo = (provider: string, version: string) =>
   ({
     metadata: { name: `b-${provider}`, namespace: 'games' },
     spec: {
+      worldRef: world.metadata.name,
       consumer: { module: 'interaction-engine', version: '1.0.0' },
       provider: { module: provider, version, endpoint: { port: 1, protocol: 'grpc' } },
     },
@@ -41,15 +65,27 @@ describe('WorkloadSync', () => {
   let current: CachedManifest[];
   let cluster: FakeWorkloads;
   let sync: WorkloadSync;
+  let conditions: Condition[];
+  let events: WorldEvent[];
 
   beforeEach(() => {
+    conditions = [];
+    events = [];
     bindings = [bindingTo('physics-rapier', '1.3.0')];
     current = manifests;
     cluster = new FakeWorkloads();
     sync = new WorkloadSync({
       manifests: () => current,
       bindings: () => bindings,
+      worlds: () => [world as CachedWorld],
       writer: cluster,
+      status: {
+        applyWorldMigration: async (_world, condition) => {
+          conditions.push(condition);
+          return world;
+        },
+      },
+      events: { record: (_world, event) => events.push(event) },
       namespace: 'games',
       everyMs: 1_000,
       timers: unrefTimers,
@@ -65,17 +101,47 @@ describe('WorkloadSync', () => {
     ]);
     await sync.sync();
     expect(cluster.writes).toHaveLength(2);
-    // The world moves to 2.0.0: its workload starts, 1.3.0's goes once nothing binds it.
+    // The world moves to 2.0.0: its workload starts, 1.3.0's goes once 2.0.0 is Ready.
     bindings = [bindingTo('physics-rapier', '2.0.0')];
+    cluster.starting.add('physics-rapier-2-0-0');
     await sync.sync();
-    expect(cluster.writes.slice(2)).toEqual([
-      'apply physics-rapier-2-0-0',
-      'delete physics-rapier-1-3-0',
-    ]);
+    await sync.sync();
+    expect(cluster.writes.slice(2)).toEqual(['apply physics-rapier-2-0-0']);
+    expect(conditions.map((c) => `${c.status} ${c.reason}`)).toEqual(['True WaitingForWorkload']);
+    expect(events.map((e) => e.reason)).toEqual(['WaitingForWorkload']);
+
+    cluster.starting.delete('physics-rapier-2-0-0');
+    await sync.sync();
+    expect(cluster.writes.slice(3)).toEqual(['delete physics-rapier-1-3-0']);
+    expect(conditions.at(-1)).toMatchObject({ status: 'True', reason: 'Draining' });
+    await sync.sync();
+    expect(cluster.writes).toHaveLength(4);
+
+    cluster.podsGone('physics-rapier-1-3-0');
+    await sync.sync();
     expect([...cluster.objects.keys()].sort()).toEqual([
       'games/interaction-engine-1-0-0',
       'games/physics-rapier-2-0-0',
     ]);
+    expect(conditions.map((c) => `${c.status} ${c.reason}`)).toEqual([
+      'True WaitingForWorkload',
+      'True Draining',
+      'False Migrated',
+    ]);
+    expect(events.map((e) => e.reason)).toEqual(['WaitingForWorkload', 'Draining', 'Migrated']);
+    await sync.sync();
+    expect(conditions).toHaveLength(3);
+  });
+
+  it('keeps the old version running while the new one never becomes Ready', async () => {
+    await sync.sync();
+    bindings = [bindingTo('physics-rapier', '2.0.0')];
+    cluster.starting.add('physics-rapier-2-0-0');
+    for (let i = 0; i < 5; i++) await sync.sync();
+    expect(cluster.writes.filter((w) => w.startsWith('delete'))).toEqual([]);
+    expect(cluster.objects.has('games/physics-rapier-1-3-0')).toBe(true);
+    expect(conditions).toHaveLength(1);
+    expect(conditions[0]!.message).toMatch(/physics-rapier-1-3-0 keeps running until it is/);
   });
 
   it('applies again a workload that was deleted behind its back, or whose manifest changed', async () => {
@@ -99,6 +165,7 @@ describe('WorkloadSync', () => {
     await sync.sync();
     bindings = [];
     await sync.sync();
-    expect(cluster.objects.size).toBe(0);
+    expect(cluster.deleting.size).toBe(2);
+    expect(conditions).toEqual([]);
   });
 });

@@ -1,23 +1,25 @@
+import { worldIdOf, type Condition } from '@anvil/capability-model';
+import { CONDITION, findCondition, timestamp } from '@anvil/control-plane';
 import type { Timers } from '@anvil/runtime';
 import { PeriodicTask } from '../queue/periodic-task';
 import { describeError } from '../errors/errors';
-import type { CachedBinding, CachedManifest } from '../mapping/cluster-cache';
-import type { Log } from '../reconcile/cluster-writer';
+import type { CachedBinding, CachedManifest, CachedWorld } from '../mapping/cluster-cache';
+import type { ClusterWriter, Log } from '../reconcile/cluster-writer';
+import type { EventSink } from '../reconcile/event-recorder';
 import { desiredWorkloads, type ModuleWorkload } from './desired-workloads';
-
-/** A module workload found in the cluster (by its labels). */
-export interface ExistingWorkload {
-  namespace: string;
-  name: string;
-}
+import { migrationChange, migrationOf } from './migration-status';
+import { planWorkloads, type WorkloadPlan, type WorkloadState } from './workload-plan';
 
 /** The writes of the workload sync (server-side apply, owned by the manifest). */
 export interface WorkloadWriter {
   /** Applies the workload's Deployment and Service. */
   applyWorkload(workload: ModuleWorkload): Promise<void>;
   /** The module workloads this controller manages, in `namespace` (undefined: all). */
-  listWorkloads(namespace: string | undefined): Promise<ExistingWorkload[]>;
-  /** Deletes a workload's Deployment and Service (gone already is fine). */
+  listWorkloads(namespace: string | undefined): Promise<WorkloadState[]>;
+  /**
+   * Deletes a workload's Service and its Deployment, in the foreground (the Deployment stays,
+   * marked deleting, until its pods are gone); gone already is fine.
+   */
   deleteWorkload(namespace: string, name: string): Promise<void>;
 }
 
@@ -25,26 +27,36 @@ export interface WorkloadWriter {
 export interface WorkloadSyncDeps {
   manifests: () => CachedManifest[];
   bindings: () => CachedBinding[];
+  worlds: () => CachedWorld[];
   writer: WorkloadWriter;
+  /** Where a world's Migrating condition is written. */
+  status: Pick<ClusterWriter, 'applyWorldMigration'>;
+  events: EventSink;
   /** The one namespace watched (undefined: all). */
   namespace: string | undefined;
   everyMs: number;
   timers: Timers;
   log: Log;
+  now?: () => Date;
 }
 
 /**
  * Runs the bound module versions (docs/controller.md, "Module workloads"): every `everyMs`
  * while leading, each ModuleManifest version that a world's binding names gets its Deployment
  * and headless Service (from the manifest's image and endpoint, owned by the manifest, so
- * deleting the manifest deletes them), and a workload no binding names any more is deleted.
- * A workload is applied when it is missing or its desired objects changed since it was last
- * applied, so a quiet cluster costs one list per period.
+ * deleting the manifest deletes them), and a workload no binding names any more is deleted
+ * once the workloads of its module that the worlds moved to are Ready (planWorkloads): a new
+ * version that never starts leaves the old one running. Each world whose module versions are
+ * moving says so in its Migrating condition and Events (migrationOf). A workload is applied when
+ * it is missing or its desired objects changed since it was last applied, so a quiet cluster
+ * costs one list per period.
  */
 export class WorkloadSync {
   private readonly task: PeriodicTask;
   /** What was last applied per workload (namespace/name -> JSON of its objects). */
   private readonly applied = new Map<string, string>();
+  /** The Migrating condition last written per world id (the cache may not show it yet). */
+  private readonly written = new Map<string, Condition>();
 
   constructor(private readonly deps: WorkloadSyncDeps) {
     this.task = new PeriodicTask(() => this.sync(), {
@@ -63,16 +75,18 @@ export class WorkloadSync {
     await this.task.stop();
   }
 
-  /** One pass: apply what is missing or changed, delete what is no longer bound. */
+  /**
+   * One pass: apply what is missing or changed, delete what is no longer bound once what
+   * replaces it is Ready, and tell each world whose module versions are moving.
+   */
   async sync(): Promise<void> {
     const { writer, log } = this.deps;
     const desired = desiredWorkloads(this.deps.manifests(), this.deps.bindings());
     const existing = await writer.listWorkloads(this.deps.namespace);
     const present = new Set(existing.map((w) => `${w.namespace}/${w.name}`));
-    const wanted = new Set<string>();
-    for (const workload of desired) {
+    const plan = planWorkloads(desired, existing);
+    for (const workload of plan.apply) {
       const key = `${workload.namespace}/${workload.name}`;
-      wanted.add(key);
       const body = JSON.stringify([workload.deployment, workload.service]);
       if (present.has(key) && this.applied.get(key) === body) continue;
       await writer.applyWorkload(workload);
@@ -82,12 +96,37 @@ export class WorkloadSync {
         present.has(key) ? 'module workload updated' : 'module workload created',
       );
     }
-    for (const { namespace, name } of existing) {
+    for (const { namespace, name } of plan.remove) {
       const key = `${namespace}/${name}`;
-      if (wanted.has(key)) continue;
       await writer.deleteWorkload(namespace, name);
       this.applied.delete(key);
       log.info({ workload: key }, 'module workload deleted: no world binds its module version');
+    }
+    const deleted = new Set(plan.remove.map((w) => `${w.namespace}/${w.name}`));
+    const states = existing.map((w) =>
+      deleted.has(`${w.namespace}/${w.name}`) ? { ...w, deleting: true } : w,
+    );
+    await this.tellWorlds(plan, states);
+  }
+
+  /** Writes the Migrating condition (and its Event) of every world whose move changed. */
+  private async tellWorlds(plan: WorkloadPlan, states: WorkloadState[]): Promise<void> {
+    const byWorld = new Map<string, CachedBinding[]>();
+    for (const binding of this.deps.bindings()) {
+      const key = `${binding.metadata.namespace ?? ''}/${binding.spec.worldRef}`;
+      byWorld.set(key, [...(byWorld.get(key) ?? []), binding]);
+    }
+    const now = timestamp(this.deps.now?.() ?? new Date());
+    for (const world of this.deps.worlds()) {
+      const namespace = world.metadata.namespace ?? '';
+      const bindings = byWorld.get(`${namespace}/${world.metadata.name}`) ?? [];
+      const id = worldIdOf(world.metadata);
+      const previous = this.written.get(id) ?? findCondition(world.status, CONDITION.migrating);
+      const change = migrationChange(previous, migrationOf(namespace, bindings, plan, states), now);
+      if (!change) continue;
+      await this.deps.status.applyWorldMigration(world, change.condition);
+      this.written.set(id, change.condition);
+      if (change.event) this.deps.events.record(world, change.event);
     }
   }
 }

@@ -1,0 +1,115 @@
+import type { Condition } from '@anvil/capability-model';
+import { CONDITION, EVENT_TYPE, REASON } from '@anvil/control-plane';
+import type { CachedBinding } from '../mapping/cluster-cache';
+import type { WorldEvent } from '../reconcile/transition-events';
+import { MODULE_LABEL, workloadName } from './desired-workloads';
+import type { WorkloadPlan, WorkloadState } from './workload-plan';
+
+/** Where a world's move to the module versions it binds stands, while one is under way. */
+export interface Migration {
+  reason: typeof REASON.waitingForWorkload | typeof REASON.draining;
+  message: string;
+  /** The new version's workload is failing (its Deployment says so): a Warning. */
+  failing: boolean;
+}
+
+/**
+ * The move under way for a world, from its bindings and the workload plan; undefined when none.
+ * Waiting: a module version it binds has a workload that is not Ready while an older version's
+ * is kept for it. Draining: that version is Ready and the older workload is being deleted (its
+ * pods stop, handing their worlds over). Pure.
+ */
+export function migrationOf(
+  namespace: string,
+  bindings: readonly CachedBinding[],
+  plan: WorkloadPlan,
+  states: readonly WorkloadState[],
+): Migration | undefined {
+  const versions = new Map<string, { module: string; version: string }>();
+  for (const { spec } of bindings)
+    for (const side of [spec.provider, spec.consumer])
+      versions.set(workloadName(side.module, side.version), side);
+  const inNamespace = states.filter((s) => s.namespace === namespace);
+  for (const [name, { module, version }] of versions) {
+    const kept = plan.kept.find(
+      (k) => k.workload.namespace === namespace && k.waitingFor.some((w) => w.name === name),
+    );
+    if (!kept) continue;
+    const state = inNamespace.find((s) => s.name === name);
+    const progress = `${state?.available ?? 0} of ${state?.replicas ?? 1} replicas available`;
+    const failure = state?.failure ? `: ${state.failure}` : '';
+    return {
+      reason: REASON.waitingForWorkload,
+      message:
+        `${module} ${version} is not ready (Deployment ${name}: ${progress}${failure}); ` +
+        `${kept.workload.name} keeps running until it is`,
+      failing: state?.failure !== undefined,
+    };
+  }
+  for (const [name, { module, version }] of versions) {
+    const workload = plan.apply.find((w) => w.namespace === namespace && w.name === name);
+    const label = workload?.deployment.metadata.labels[MODULE_LABEL];
+    const old = inNamespace.find((s) => s.deleting && s.module === label && s.name !== name);
+    if (!old) continue;
+    return {
+      reason: REASON.draining,
+      message: `${module} ${version} is ready; ${old.name} is stopping and hands its worlds over`,
+      failing: false,
+    };
+  }
+  return undefined;
+}
+
+/** A Migrating condition to write and, when the move took a step, the Event telling it. */
+export interface MigrationChange {
+  condition: Condition;
+  event?: WorldEvent;
+}
+
+/**
+ * The change of a world's Migrating condition from `previous` (what its status holds) to what
+ * `next` says; undefined when there is nothing to write. An Event tells each step (a new
+ * reason) and each new message of a failing version; progress alone (replicas available) only
+ * updates the message. A finished move leaves Migrating=False (reason Migrated); a world that
+ * never moved gets no condition. Pure.
+ */
+export function migrationChange(
+  previous: Condition | undefined,
+  next: Migration | undefined,
+  now: string,
+): MigrationChange | undefined {
+  const moving = previous?.status === 'True';
+  if (!next) {
+    if (!moving) return undefined;
+    const message = 'every module version the world binds runs; the versions it left are gone';
+    return {
+      condition: {
+        type: CONDITION.migrating,
+        status: 'False',
+        reason: REASON.migrated,
+        message,
+        lastTransitionTime: now,
+      },
+      event: { type: EVENT_TYPE.normal, reason: REASON.migrated, message },
+    };
+  }
+  if (moving && previous.reason === next.reason && previous.message === next.message)
+    return undefined;
+  const step = !moving || previous.reason !== next.reason || next.failing;
+  return {
+    condition: {
+      type: CONDITION.migrating,
+      status: 'True',
+      reason: next.reason,
+      message: next.message,
+      lastTransitionTime: moving ? previous.lastTransitionTime : now,
+    },
+    ...(step && {
+      event: {
+        type: next.failing ? EVENT_TYPE.warning : EVENT_TYPE.normal,
+        reason: next.reason,
+        message: next.message,
+      },
+    }),
+  };
+}
