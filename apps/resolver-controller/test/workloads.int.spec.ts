@@ -156,7 +156,7 @@ describe('module workloads', () => {
     expect(names(await deployments(namespace))).not.toContain('physics-rapier-2-0-0');
   });
 
-  it('keeps the old version while the new one is not Ready, and says so on the world', async () => {
+  it('keeps the old version while the new one is not Ready, and says so on the world, across a controller kill', async () => {
     await applyYaml(namespace, PHYSICS_1_5);
     await poll('the worlds to bind physics-rapier 1.5.0', async () =>
       (await boundWorkloads(namespace)).includes('physics-rapier-1-5-0'),
@@ -175,9 +175,22 @@ describe('module workloads', () => {
     await poll('an Event saying so', async () =>
       (await worldEvents(namespace, 'arena-eu-1')).some((e) => e.reason === 'WaitingForWorkload'),
     );
+    // The controller is killed mid-move; its successor carries on from what the cluster says.
+    await controller?.stop('SIGKILL');
+    controller = await ControllerProcess.start({
+      namespace,
+      kubeconfig: await controllerKubeconfig(),
+      identity: 'resolver-w2',
+      env: { MODULE_WORKLOADS: 'true', WORKLOAD_SYNC_MS: '200' },
+    });
+    await poll('the new controller to lead', async () => controller!.isLeader(), {
+      timeoutMs: 60_000,
+    });
     // No kubelet starts 1.5.0's pod: many sync periods later, 1.3.0 still runs the world.
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect(names(await deployments(namespace))).toContain('physics-rapier-1-3-0');
+    const still = condition(await getWorld(namespace, 'arena-eu-1'), 'Migrating');
+    expect(still).toEqual(waiting);
     // Resolution's status writes keep the condition it does not own.
     expect(condition(await getWorld(namespace, 'arena-eu-1'), 'Ready')?.status).toBe('True');
     expect(condition(await getWorld(namespace, 'arena-eu-1'), 'Migrating')?.status).toBe('True');
