@@ -172,6 +172,10 @@ describe('module workloads', () => {
     expect(waiting.message).toMatch(
       /^physics-rapier 1\.5\.0 is not ready \(Deployment physics-rapier-1-5-0: 0 of 1 replicas available\); physics-rapier-1-3-0 keeps running until it is$/,
     );
+    // `kubectl get worlds -o wide` shows it too.
+    const wide = await kubectlOk(['get', 'worlds', 'arena-eu-1', '-n', namespace, '-o', 'wide']);
+    expect(wide.split('\n')[0]).toMatch(/\bMIGRATING\b/);
+    expect(wide).toMatch(/\bWaitingForWorkload\b/);
     await poll('an Event saying so', async () =>
       (await worldEvents(namespace, 'arena-eu-1')).some((e) => e.reason === 'WaitingForWorkload'),
     );
