@@ -1,12 +1,9 @@
-import { PatchStrategy, setHeaderOptions, type V1Deployment } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { KubeApiError } from '../errors/errors';
 import { FIELD_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../mapping/labels';
-import {
-  MODULE_LABEL,
-  WORKLOAD_LABEL,
-  type ModuleWorkload,
-} from '../workloads/desired-workloads';
+import { WORKLOAD_LABEL, type ModuleWorkload } from '../workloads/desired-workloads';
 import type { WorkloadState } from '../workloads/workload-plan';
+import { workloadState } from '../workloads/workload-state';
 import type { WorkloadWriter } from '../workloads/workload-sync';
 import type { KubeApis } from './kube-apis';
 import { call } from './kube-writer';
@@ -65,30 +62,6 @@ export class KubeWorkloadWriter implements WorkloadWriter {
       ),
     );
   }
-}
-
-/** A Deployment's state as the workload sync plans with it. */
-export function workloadState(deployment: V1Deployment): WorkloadState {
-  const { metadata, spec, status } = deployment;
-  const labels = metadata?.labels ?? {};
-  const replicas = spec?.replicas ?? 1;
-  const available = status?.availableReplicas ?? 0;
-  const observed = (status?.observedGeneration ?? 0) >= (metadata?.generation ?? 0);
-  const failing = (status?.conditions ?? []).find(
-    (c) =>
-      (c.type === 'Progressing' && c.status === 'False') ||
-      (c.type === 'ReplicaFailure' && c.status === 'True'),
-  );
-  return {
-    namespace: metadata?.namespace ?? '',
-    name: metadata?.name ?? '',
-    module: labels[MODULE_LABEL] ?? '',
-    replicas,
-    available,
-    ready: observed && available >= Math.max(1, replicas),
-    deleting: metadata?.deletionTimestamp !== undefined,
-    ...(failing ? { failure: failing.message ?? failing.reason ?? failing.type } : {}),
-  };
 }
 
 async function ignoreGone(request: Promise<unknown>): Promise<void> {
