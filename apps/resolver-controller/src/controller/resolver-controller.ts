@@ -88,16 +88,22 @@ export class ResolverController {
       registry: deps.registry,
     });
     const { registry } = deps;
+    /** A write that counts in the writes metric once it succeeded. */
+    const counted =
+      <A extends unknown[], R>(kind: WriteKind, write: (...args: A) => Promise<R>) =>
+      async (...args: A): Promise<R> => {
+        const result = await write(...args);
+        deps.metrics.wrote(kind);
+        return result;
+      };
     if (registry?.placements) {
       this.placements = new PlacementSync({
         worlds: () => this.informers.cache.worlds.list(),
         leases: () => registry.placements!(),
         writer: {
-          applyWorldPlacement: async (world, placement) => {
-            const stored = await deps.writer.applyWorldPlacement(world, placement);
-            deps.metrics.wrote('placement');
-            return stored;
-          },
+          applyWorldPlacement: counted('placement', (world, placement) =>
+            deps.writer.applyWorldPlacement(world, placement),
+          ),
         },
         events: this.events,
         everyMs: deps.placementSyncMs ?? DEFAULT_PLACEMENT_SYNC_MS,
@@ -112,11 +118,9 @@ export class ResolverController {
         worlds: () => this.informers.cache.worlds.list(),
         writer: deps.workloads.writer,
         status: {
-          applyWorldMigration: async (world, condition) => {
-            const stored = await deps.writer.applyWorldMigration(world, condition);
-            deps.metrics.wrote('migration');
-            return stored;
-          },
+          applyWorldMigration: counted('migration', (world, condition) =>
+            deps.writer.applyWorldMigration(world, condition),
+          ),
         },
         events: this.events,
         namespace: deps.namespace,

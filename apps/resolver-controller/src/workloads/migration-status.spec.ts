@@ -1,6 +1,7 @@
 import type { Condition } from '@anvil/capability-model';
 import type { CachedBinding } from '../mapping/cluster-cache';
 import { exampleSet } from '../testing/fixtures';
+import { runningWorkload as state } from '../testing/workloads';
 import { desiredWorkloads } from './desired-workloads';
 import { migrationChange, migrationOf, type Migration } from './migration-status';
 import { planWorkloads, type WorkloadState } from './workload-plan';
@@ -16,17 +17,6 @@ const binding = (world: string, version: string, module = 'physics-rapier') =>
       provider: { module, version, endpoint: { port: 1, protocol: 'grpc' } },
     },
   }) as CachedBinding;
-
-const state = (name: string, module: string, more: Partial<WorkloadState> = {}) => ({
-  namespace: 'games',
-  name,
-  module,
-  replicas: 1,
-  available: 1,
-  ready: true,
-  deleting: false,
-  ...more,
-});
 
 const interaction = state('interaction-engine-1-0-0', 'interaction-engine');
 const old = state('physics-rapier-1-3-0', 'physics-rapier');

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { CachedBinding } from '../mapping/cluster-cache';
 import { exampleSet } from '../testing/fixtures';
+import { runningWorkload as state } from '../testing/workloads';
 import {
   MODULE_LABEL,
   desiredWorkloads,
@@ -21,18 +22,6 @@ const bindingTo = (provider: string, version: string) =>
       provider: { module: provider, version, endpoint: { port: 1, protocol: 'grpc' } },
     },
   }) as CachedBinding;
-
-/** The cluster's state of a workload: running and Ready unless said otherwise. */
-const state = (name: string, module: string, more: Partial<WorkloadState> = {}): WorkloadState => ({
-  namespace: 'games',
-  name,
-  module,
-  replicas: 1,
-  available: 1,
-  ready: true,
-  deleting: false,
-  ...more,
-});
 
 const names = (items: ReadonlyArray<{ name: string }>) => items.map((i) => i.name).sort();
 
