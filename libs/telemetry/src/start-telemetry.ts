@@ -12,7 +12,7 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { PrismaInstrumentation } from '@prisma/instrumentation';
+import { ParentOnlyPrismaInstrumentation } from './prisma-tracing';
 import { samplerFromEnv } from './sampler';
 import { telemetrySettings, type TelemetrySettings } from './telemetry-settings';
 
@@ -80,7 +80,7 @@ export function startTelemetry(options: TelemetryOptions): TelemetrySettings {
         }),
       // Lease heartbeats and polls run outside any command: their queries would each be a trace.
       !disabled.has('pg') && new PgInstrumentation({ requireParentSpan: true }),
-      !disabled.has('prisma') && new PrismaInstrumentation(),
+      !disabled.has('prisma') && new ParentOnlyPrismaInstrumentation(),
     ].filter((instrumentation) => instrumentation !== false),
   });
   const processors = settings.enabled
