@@ -39,6 +39,27 @@ function satisfiesPairs(participants, manifestsByName) {
   return pairs;
 }
 
+/**
+ * The baseline's (version, constraint) pairs and the scenario's counts, from one resolution of
+ * every world whose results are let go before anything is timed: a controller keeps no result
+ * either, and results kept alive would teach V8 to allocate resolve()'s objects as long-lived
+ * (allocation-site pretenuring), slowing every timed run down.
+ */
+function describe(worlds, games, manifests) {
+  const byName = new Map(manifests.map((m) => [m.metadata.name, m]));
+  const pairs = [];
+  const counts = { requirements: 0, bindings: 0, diagnostics: 0 };
+  for (const w of worlds) {
+    const r = resolve(w, games.get(w.spec.gameRef), manifests);
+    for (const pair of satisfiesPairs(r.participants, byName)) pairs.push(pair);
+    for (const p of r.participants)
+      counts.requirements += byName.get(p.manifestName).spec.requires.length;
+    counts.bindings += r.bindings.length;
+    counts.diagnostics += r.diagnostics.length;
+  }
+  return { pairs, counts };
+}
+
 async function measure(key) {
   const { name, data, runs, warmup } = SCENARIOS[key];
   const { worlds, games, manifests } = data();
@@ -49,9 +70,7 @@ async function measure(key) {
       bindings += resolve(w, games.get(w.spec.gameRef), manifests).bindings.length;
     return bindings;
   };
-  const results = worlds.map((w) => resolve(w, games.get(w.spec.gameRef), manifests));
-  const byName = new Map(manifests.map((m) => [m.metadata.name, m]));
-  const pairs = results.flatMap((r) => satisfiesPairs(r.participants, byName));
+  const { pairs, counts } = describe(worlds, games, manifests);
   const baselineAll = () => {
     let hits = 0;
     for (const [version, constraint] of pairs) if (semver.satisfies(version, constraint)) hits++;
@@ -63,7 +82,6 @@ async function measure(key) {
     times.baseline.push(...(await timeRuns(baselineAll, { runs: 1, warmup: w })));
     times.resolve.push(...(await timeRuns(resolveAll, { runs: 1, warmup: w })));
   }
-  const sum = (f) => results.reduce((n, r) => n + f(r), 0);
   const resolveMs = median(times.resolve);
   const baselineMs = median(times.baseline);
   // Counts as strings so the table prints them as integers.
@@ -71,13 +89,9 @@ async function measure(key) {
     scenario: name,
     worlds: String(worlds.length),
     manifests: String(manifests.length),
-    requirements: String(
-      sum((r) =>
-        r.participants.reduce((k, p) => k + byName.get(p.manifestName).spec.requires.length, 0),
-      ),
-    ),
-    bindings: String(sum((r) => r.bindings.length)),
-    diagnostics: String(sum((r) => r.diagnostics.length)),
+    requirements: String(counts.requirements),
+    bindings: String(counts.bindings),
+    diagnostics: String(counts.diagnostics),
     'satisfies pairs': String(pairs.length),
     runs: String(runs),
     'resolve median ms': resolveMs,

@@ -1,7 +1,8 @@
 import { composeBindingName } from './binding-name';
 import { OfferIndex } from './candidates';
-import { ResolveContext } from './context';
-import { BindableOffer, ParticipantModel, Requirement } from './model';
+import { ParseCache, ResolveContext } from './context';
+import { MAX_CANDIDATES } from './diagnostics';
+import { BindableOffer, Offer, ParticipantModel, Requirement } from './model';
 import { Binding } from './types';
 import { unresolvedDiagnostic } from './unresolved';
 
@@ -34,41 +35,46 @@ export function bindAll(
     to: [],
     capabilityIds: [],
   };
+  const participantOf = new Map<string, number>();
+  participants.forEach(({ module }, i) => participantOf.set(module, i));
   const unresolved: Requirement[] = [];
-  for (const participant of participants) {
-    for (const requirement of participant.requirements) {
+  for (let consumer = 0; consumer < participants.length; consumer++) {
+    for (const requirement of participants[consumer].requirements) {
       if (requirement.scope === 'world-shard' && ctx.shards === null) continue; // InvalidWorld says why
-      const chosen = choose(requirement, index.offers(requirement.capabilityId, requirement.scope));
-      if (chosen.length === 0) {
-        unresolved.push(requirement);
-        continue;
-      }
-      for (const [rank, offer] of chosen.entries()) {
-        pushBindings(bindings, requirement, offer, rank, ctx);
+      let rank = 0;
+      for (const offer of index.offers(requirement.capabilityId)) {
+        if (!binds(requirement, offer, ctx.parse)) continue;
+        pushBindings(bindings, requirement, offer, rank++, ctx);
         if (requirement.dependencyMode === 'required') {
-          graph.from.push(requirement.participant);
-          graph.to.push(offer.participant);
+          graph.from.push(consumer);
+          graph.to.push(participantOf.get(offer.module) as number);
           graph.capabilityIds.push(requirement.capabilityId);
         }
+        if (requirement.multiplicity === '1') break;
       }
+      if (rank === 0) unresolved.push(requirement);
     }
   }
-  index.nearMisses(unresolved).forEach((nearMisses, i) => {
+  index.nearMisses(unresolved, MAX_CANDIDATES).forEach((nearMisses, i) => {
     ctx.diagnostics.push(unresolvedDiagnostic(unresolved[i], nearMisses, ctx.game));
   });
   return { bindings, graph };
 }
 
-/** Rules 3-4: offers are already best first; skip the consumer itself and versions out of range. */
-function choose(requirement: Requirement, offers: readonly BindableOffer[]): BindableOffer[] {
-  const chosen: BindableOffer[] = [];
-  for (const offer of offers) {
-    if (offer.module === requirement.consumer || !requirement.range.test(offer.semver)) continue;
-    chosen.push(offer);
-    if (requirement.multiplicity === '1') break;
-  }
-  return chosen;
+/**
+ * Rules 3-4 (offers come best first): the same scope (a requirement's scope is a known one),
+ * a valid version in range, and never the consumer itself.
+ */
+function binds(requirement: Requirement, offer: Offer, parse: ParseCache): offer is BindableOffer {
+  return (
+    offer.scope === requirement.scope &&
+    offer.semver !== null &&
+    offer.module !== requirement.consumer &&
+    parse.satisfies(requirement.range, offer.semver)
+  );
 }
+
+const shardName = (stem: string, shard: number) => [stem, '.shard-', shard].join('');
 
 /** Rules 6-7: one binding (ranked among the requirement's providers), or one per shard for world-shard scope, each with its stable name. */
 function pushBindings(
@@ -80,17 +86,20 @@ function pushBindings(
 ): void {
   const shards = requirement.scope === 'world-shard' ? (ctx.shards ?? 0) : 1;
   const lossless = ctx.worldNameSafe && requirement.nameSafe && offer.nameSafe;
+  // The readable name (see binding-name.ts) as one flat string (names are kept and compared).
+  const stem = [ctx.world, requirement.consumer, requirement.capabilityId, offer.module].join('.');
   for (let i = 0; i < shards; i++) {
     const shard = requirement.scope === 'world-shard' ? i : null;
-    const parts = {
+    const readable = shard === null ? stem : shardName(stem, shard);
+    const parts = () => ({
       world: ctx.world,
       consumer: requirement.consumer,
       capabilityId: requirement.capabilityId,
       provider: offer.module,
       shard,
-    };
+    });
     out.push({
-      name: composeBindingName(parts, lossless),
+      name: composeBindingName(parts, lossless, readable),
       world: ctx.world,
       consumer: requirement.consumer,
       capabilityId: requirement.capabilityId,

@@ -24,17 +24,21 @@ const HASH_SUFFIX_LENGTH = 9; // '-' + 8 hex digits
  * get distinct names (up to hash collisions, which the resolver reports).
  */
 export function bindingName(parts: BindingNameParts): string {
-  return composeBindingName(parts, isLossless(parts));
+  return composeBindingName(() => parts, isLossless(parts), readableName(parts));
 }
 
 /**
- * bindingName when the caller already knows whether the parts are lossless (the resolver
- * checks each module and capability once, not once per binding).
+ * bindingName for the resolver, which already knows whether the parts are lossless (it checks
+ * each module and capability once, not once per binding) and has their readable name
+ * (`readableName(parts)`); the parts themselves are only needed for a hashed name.
  */
-export function composeBindingName(parts: BindingNameParts, lossless: boolean): string {
-  const readable = readableName(parts);
+export function composeBindingName(
+  parts: () => BindingNameParts,
+  lossless: boolean,
+  readable: string,
+): string {
   if (lossless && readable.length <= DNS1123_SUBDOMAIN_MAX) return readable;
-  return hashedName(parts, readable);
+  return hashedName(parts(), readable);
 }
 
 /** A world name usable as-is: one DNS-1123 label. */

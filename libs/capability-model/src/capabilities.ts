@@ -1,11 +1,12 @@
 import { isSafeCapabilitySegment, isSafeModuleSegment } from './binding-name';
-import { ResolveContext } from './context';
+import { ParseCache } from './context';
 import { diagnostic, severityOf } from './diagnostics';
 import { Offer, Requirement } from './model';
 import { canonicalKey, compareStrings, isRecord, str } from './read';
 import {
   DEPENDENCY_MODES,
   DependencyMode,
+  Diagnostic,
   DIAGNOSTIC_CODES as D,
   MULTIPLICITIES,
   Multiplicity,
@@ -21,6 +22,38 @@ import {
  * that requirement's diagnostic is the error); an unusable requirement is an error when
  * required and a warning when optional.
  */
+
+/** What a participating manifest's spec offers and requires, and the problems reading it. */
+export interface Capabilities {
+  offers: Offer[];
+  requirements: Requirement[];
+  /** Shared by every resolution that reads this spec: report copies, never these objects. */
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Manifests are treated as immutable (the controller's informer cache replaces an object when
+ * it changes, and resolve() never writes to its inputs), so a spec is read once per object and
+ * what is read from it is kept as long as the object lives. Everything kept is derived from
+ * the spec object alone, never from the world, the game or the other manifests.
+ */
+const capabilitiesMemo = new WeakMap<Record<string, unknown>, Capabilities>();
+
+/** The offers and requirements of a participating manifest's spec (with spec.module as the module). */
+export function readCapabilities(spec: Record<string, unknown>, parse: ParseCache): Capabilities {
+  let capabilities = capabilitiesMemo.get(spec);
+  if (!capabilities) {
+    const module = str(spec['module']) ?? '';
+    const diagnostics: Diagnostic[] = [];
+    capabilities = {
+      offers: readOffers(module, spec, parse, diagnostics),
+      requirements: readRequirements(module, spec, parse, diagnostics),
+      diagnostics,
+    };
+    capabilitiesMemo.set(spec, capabilities);
+  }
+  return capabilities;
+}
 
 interface RawEntry {
   capabilityId: string;
@@ -47,7 +80,7 @@ function readEntries(
   spec: Record<string, unknown>,
   key: string,
   keys: readonly string[],
-  ctx: ResolveContext,
+  diagnostics: Diagnostic[],
   severity: 'error' | 'warning',
 ) {
   const raw = spec[key];
@@ -55,7 +88,7 @@ function readEntries(
   const dropped: RawEntry[] = [];
   if (raw === undefined || raw === null) return { kept, dropped };
   const report = (message: string) =>
-    ctx.diagnostics.push(diagnostic(severity, D.invalidManifest, module, '', message));
+    diagnostics.push(diagnostic(severity, D.invalidManifest, module, '', message));
   if (!Array.isArray(raw)) report(`${module}: spec.${key} is not a list; ignored`);
   const entries: RawEntry[] = [];
   for (const item of Array.isArray(raw) ? raw : []) {
@@ -73,25 +106,19 @@ function readEntries(
 }
 
 /** The offers of a participating module (unusable scope or version kept for near misses). */
-export function readOffers(
+function readOffers(
   module: string,
-  participant: number,
   spec: Record<string, unknown>,
-  ctx: ResolveContext,
+  parse: ParseCache,
+  diagnostics: Diagnostic[],
 ): Offer[] {
-  const { kept, dropped } = readEntries(
-    module,
-    spec,
-    'provides',
-    ['scope', 'version'],
-    ctx,
-    'warning',
-  );
+  const keys = ['scope', 'version'];
+  const { kept, dropped } = readEntries(module, spec, 'provides', keys, diagnostics, 'warning');
   const warn = (
     code: typeof D.invalidManifest | typeof D.invalidScope | typeof D.invalidVersion,
     capabilityId: string,
     message: string,
-  ) => ctx.diagnostics.push(diagnostic('warning', code, module, capabilityId, message));
+  ) => diagnostics.push(diagnostic('warning', code, module, capabilityId, message));
   for (const { capabilityId } of dropped) {
     warn(
       D.invalidManifest,
@@ -103,7 +130,7 @@ export function readOffers(
   return kept.map((entry) => {
     const { capabilityId } = entry;
     const [scope, version] = [text(entry, 'scope'), text(entry, 'version')];
-    const semver = ctx.parse.version(version);
+    const semver = parse.version(version);
     if (!isScope(scope))
       warn(
         D.invalidScope,
@@ -116,22 +143,22 @@ export function readOffers(
         capabilityId,
         `${module} provides ${capabilityId} with invalid version "${version}"; it cannot be bound`,
       );
-    return { module, participant, capabilityId, scope, version, semver, nameSafe };
+    return { module, capabilityId, scope, version, semver, nameSafe };
   });
 }
 
 /** The usable requirements of a participating module, defaults applied ('1', 'required'). */
-export function readRequirements(
+function readRequirements(
   module: string,
-  participant: number,
   spec: Record<string, unknown>,
-  ctx: ResolveContext,
+  parse: ParseCache,
+  diagnostics: Diagnostic[],
 ): Requirement[] {
   const keys = ['scope', 'versionConstraint', 'multiplicity', 'dependencyMode'];
-  const { kept, dropped } = readEntries(module, spec, 'requires', keys, ctx, 'error');
+  const { kept, dropped } = readEntries(module, spec, 'requires', keys, diagnostics, 'error');
   for (const entry of dropped) {
     const message = `${module} requires ${entry.capabilityId} more than once; only one entry is used`;
-    ctx.diagnostics.push(
+    diagnostics.push(
       diagnostic(
         severityOf(modeOf(entry.fields)),
         D.invalidManifest,
@@ -144,7 +171,7 @@ export function readRequirements(
   const consumerSafe = isSafeModuleSegment(module);
   const requirements: Requirement[] = [];
   for (const entry of kept) {
-    const requirement = readRequirement(module, participant, entry, consumerSafe, ctx);
+    const requirement = readRequirement(module, entry, consumerSafe, parse, diagnostics);
     if (requirement) requirements.push(requirement);
   }
   return requirements;
@@ -158,19 +185,17 @@ const quoted = (value: unknown) => JSON.stringify(str(value) ?? typeof value);
 
 function readRequirement(
   consumer: string,
-  participant: number,
   entry: RawEntry,
   consumerSafe: boolean,
-  ctx: ResolveContext,
+  parse: ParseCache,
+  diagnostics: Diagnostic[],
 ): Requirement | undefined {
   const { capabilityId, fields } = entry;
   const [scope, versionConstraint] = [text(entry, 'scope'), text(entry, 'versionConstraint')];
   const multiplicity = fields['multiplicity'] ?? '1';
   const dependencyMode = fields['dependencyMode'] ?? 'required';
   const report = (code: (typeof D)[keyof typeof D], message: string) => {
-    ctx.diagnostics.push(
-      diagnostic(severityOf(modeOf(fields)), code, consumer, capabilityId, message),
-    );
+    diagnostics.push(diagnostic(severityOf(modeOf(fields)), code, consumer, capabilityId, message));
     return undefined;
   };
   const what = `${consumer} requires ${capabilityId}`;
@@ -184,7 +209,7 @@ function readRequirement(
     return report(D.invalidManifest, `${what} with unknown multiplicity ${quoted(multiplicity)}`);
   }
   if (!isScope(scope)) return report(D.invalidScope, `${what} at unknown scope "${scope}"`);
-  const range = ctx.parse.range(versionConstraint);
+  const range = parse.range(versionConstraint);
   if (!range)
     return report(
       D.invalidConstraint,
@@ -192,7 +217,6 @@ function readRequirement(
     );
   return {
     consumer,
-    participant,
     capabilityId,
     scope,
     versionConstraint,

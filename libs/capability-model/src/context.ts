@@ -6,6 +6,9 @@ import { Diagnostic } from './types';
 const MEMO_LIMIT = 20_000;
 const versionMemo = new Map<string, SemVer | null>();
 const rangeMemo = new Map<string, Range | null>();
+/** range -> version -> whether the version satisfies it; emptied after MEMO_LIMIT answers. */
+const satisfiesMemo = new Map<Range, Map<SemVer, boolean>>();
+let satisfiesAnswers = 0;
 
 function memoised<T>(
   memo: Map<string, T | null>,
@@ -34,6 +37,25 @@ export class ParseCache {
 
   range(value: unknown): Range | null {
     return typeof value === 'string' ? memoised(rangeMemo, value, parseRange) : null;
+  }
+
+  /** range.test(version), answered once per pair of parsed objects (neither is ever mutated). */
+  satisfies(range: Range, version: SemVer): boolean {
+    let answers = satisfiesMemo.get(range);
+    if (!answers) satisfiesMemo.set(range, (answers = new Map()));
+    let satisfied = answers.get(version);
+    if (satisfied === undefined) {
+      if (satisfiesAnswers >= MEMO_LIMIT) {
+        satisfiesMemo.clear();
+        satisfiesMemo.set(range, answers);
+        answers.clear();
+        satisfiesAnswers = 0;
+      }
+      satisfied = range.test(version);
+      answers.set(version, satisfied);
+      satisfiesAnswers++;
+    }
+    return satisfied;
   }
 }
 

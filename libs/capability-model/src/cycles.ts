@@ -1,7 +1,7 @@
 import { RequiredGraph } from './bind';
 import { diagnostic } from './diagnostics';
 import { elementaryCycles } from './graph';
-import { compareStrings } from './read';
+import { compareStrings, dropRepeats, sortStable } from './read';
 import { Diagnostic, DIAGNOSTIC_CODES as D } from './types';
 
 /** Most RequiredCycle warnings for one world; a dense graph can have exponentially many cycles. */
@@ -21,18 +21,18 @@ export function requiredCycleDiagnostics(graph: RequiredGraph): Diagnostic[] {
   if (from.length === 0) return [];
   const outgoing: number[][] = modules.map(() => []);
   for (let i = 0; i < from.length; i++) outgoing[from[i]].push(i);
-  const adjacency = outgoing.map((edges) =>
-    [...new Set(edges.map((e) => to[e]))].sort((a, b) => a - b),
-  );
-  const cycles = elementaryCycles(adjacency, MAX_REPORTED_CYCLES + 1);
-  const hop = (u: number, v: number) =>
-    outgoing[u]
-      .filter((e) => to[e] === v)
-      .map((e) => graph.capabilityIds[e])
-      .sort(compareStrings)
-      .join(',');
+  const successors = (edges: number[]) =>
+    dropRepeats(
+      sortStable(
+        edges.map((e) => to[e]),
+        ascending,
+      ),
+      ascending,
+    );
+  const cycles = elementaryCycles(outgoing.map(successors), MAX_REPORTED_CYCLES + 1);
+  const hop = (u: number, v: number) => hopLabel(graph, outgoing[u], v);
   const out = cycles.slice(0, MAX_REPORTED_CYCLES).map((cycle) => {
-    const message = `required cycle: ${describeCycle(cycle, modules, hop)}`;
+    const message = describeCycle(cycle, modules, hop);
     return diagnostic('warning', D.requiredCycle, modules[cycle[0]], '', message);
   });
   if (cycles.length > MAX_REPORTED_CYCLES) {
@@ -42,16 +42,32 @@ export function requiredCycleDiagnostics(graph: RequiredGraph): Diagnostic[] {
   return out;
 }
 
+const ascending = (a: number, b: number) => a - b;
+
+/** The capabilities on the hop from an edge list's vertex to v, sorted and comma-separated. */
+function hopLabel({ to, capabilityIds }: RequiredGraph, edges: number[], v: number): string {
+  let first: string | undefined;
+  let all: string[] | undefined; // only built when the hop has several capabilities
+  for (const e of edges) {
+    if (to[e] !== v) continue;
+    if (first === undefined) first = capabilityIds[e];
+    else (all ??= [first]).push(capabilityIds[e]);
+  }
+  return all ? sortStable(all, compareStrings).join(',') : (first ?? '');
+}
+
+/** `a -[x]-> b -[y]-> a`, built as one flat string (messages are kept, and compared when sorted). */
 function describeCycle(
   cycle: number[],
   modules: string[],
   hop: (u: number, v: number) => string,
 ): string {
-  const shown = cycle.slice(0, MAX_CYCLE_IN_MESSAGE);
-  let text = modules[shown[0]];
-  for (let i = 1; i < shown.length; i++)
-    text += ` -[${hop(shown[i - 1], shown[i])}]-> ${modules[shown[i]]}`;
+  const shown = Math.min(cycle.length, MAX_CYCLE_IN_MESSAGE);
+  const text = ['required cycle: ', modules[cycle[0]]];
+  for (let i = 1; i < shown; i++)
+    text.push(' -[', hop(cycle[i - 1], cycle[i]), ']-> ', modules[cycle[i]]);
   const first = modules[cycle[0]];
-  if (cycle.length > shown.length) return `${text} -> ... (${cycle.length} modules) -> ${first}`;
-  return `${text} -[${hop(shown[shown.length - 1], cycle[0])}]-> ${first}`;
+  if (cycle.length > shown) text.push(` -> ... (${cycle.length} modules) -> `, first);
+  else text.push(' -[', hop(cycle[shown - 1], cycle[0]), ']-> ', first);
+  return text.join('');
 }

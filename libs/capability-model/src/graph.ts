@@ -11,58 +11,82 @@ export function elementaryCycles(
   limit: number,
 ): number[][] {
   const cycles: number[][] = [];
+  const scratch = searchScratch(adjacency.length);
   let from = 0;
   while (from < adjacency.length && cycles.length < limit) {
-    const component = leastCyclicComponent(adjacency, from);
+    const component = leastCyclicComponent(adjacency, from, scratch);
     if (!component) break;
-    circuits(adjacency, component.start, component.members, cycles, limit);
+    circuits(adjacency, component.start, component.members, cycles, limit, scratch);
     from = component.start + 1;
   }
   return cycles;
 }
 
-interface Frame {
-  v: number;
-  next: number;
-  found: boolean;
+/**
+ * Per-vertex arrays for both searches, allocated once per elementaryCycles call. A depth-first
+ * path holds each vertex at most once, so its frames (the vertex's next edge to try, and
+ * whether a cycle was found below it) fit in arrays indexed by depth.
+ */
+function searchScratch(n: number) {
+  const array = () => new Array<number>(n).fill(0);
+  return {
+    index: array(),
+    low: array(),
+    component: array(),
+    onStack: array(),
+    blocked: array(),
+    nextEdge: array(),
+    found: array(),
+  };
 }
 
+type SearchScratch = ReturnType<typeof searchScratch>;
+
 /** Strong components of the subgraph on vertices >= from (Tarjan); the one with the least vertex among those with a cycle. */
-function leastCyclicComponent(adjacency: readonly (readonly number[])[], from: number) {
+function leastCyclicComponent(
+  adjacency: readonly (readonly number[])[],
+  from: number,
+  scratch: SearchScratch,
+) {
   const n = adjacency.length;
-  const index = new Array<number>(n).fill(-1);
-  const low = new Array<number>(n).fill(0);
-  const component = new Array<number>(n).fill(-1);
-  const onStack = new Array<number>(n).fill(0);
+  const { index, low, component, onStack, nextEdge } = scratch;
+  index.fill(-1);
+  low.fill(0);
+  component.fill(-1);
+  onStack.fill(0);
   const stack: number[] = [];
   const sizes: number[] = [];
+  const path: number[] = [];
   let counter = 0;
-  for (let root = from; root < n; root++) {
-    if (index[root] !== -1) continue;
-    const frames: Frame[] = [{ v: root, next: 0, found: false }];
+  /** Tarjan's depth-first search from root: every vertex it reaches gets its component. */
+  const search = (root: number): void => {
+    path.push(root);
+    nextEdge[0] = 0;
     index[root] = low[root] = counter++;
     stack.push(root);
     onStack[root] = 1;
-    while (frames.length > 0) {
-      const frame = frames[frames.length - 1];
-      const edges = adjacency[frame.v];
-      if (frame.next < edges.length) {
-        const w = edges[frame.next++];
+    while (path.length > 0) {
+      const depth = path.length - 1;
+      const v = path[depth];
+      const edges = adjacency[v];
+      if (nextEdge[depth] < edges.length) {
+        const w = edges[nextEdge[depth]++];
         if (w < from) continue;
         if (index[w] === -1) {
           index[w] = low[w] = counter++;
           stack.push(w);
           onStack[w] = 1;
-          frames.push({ v: w, next: 0, found: false });
-        } else if (onStack[w]) low[frame.v] = Math.min(low[frame.v], index[w]);
+          path.push(w);
+          nextEdge[depth + 1] = 0;
+        } else if (onStack[w]) low[v] = Math.min(low[v], index[w]);
         continue;
       }
-      frames.pop();
-      if (frames.length > 0) {
-        const parent = frames[frames.length - 1].v;
-        low[parent] = Math.min(low[parent], low[frame.v]);
+      path.pop();
+      if (depth > 0) {
+        const parent = path[depth - 1];
+        low[parent] = Math.min(low[parent], low[v]);
       }
-      if (low[frame.v] === index[frame.v]) {
+      if (low[v] === index[v]) {
         let size = 0;
         let w: number;
         do {
@@ -70,15 +94,17 @@ function leastCyclicComponent(adjacency: readonly (readonly number[])[], from: n
           onStack[w] = 0;
           component[w] = sizes.length;
           size++;
-        } while (w !== frame.v);
+        } while (w !== v);
         sizes.push(size);
       }
     }
-  }
-  for (let v = from; v < n; v++) {
-    const id = component[v];
-    if (sizes[id] > 1 || adjacency[v].includes(v)) {
-      return { start: v, members: (w: number) => w >= from && component[w] === id };
+  };
+  for (let root = from; root < n; root++) {
+    if (index[root] === -1) search(root);
+    // root's component is known now, and no vertex before root is on a cycle.
+    const id = component[root];
+    if (sizes[id] > 1 || adjacency[root].includes(root)) {
+      return { start: root, members: (w: number) => w >= from && component[w] === id };
     }
   }
   return undefined;
@@ -91,8 +117,10 @@ function circuits(
   member: (v: number) => boolean,
   out: number[][],
   limit: number,
+  scratch: SearchScratch,
 ): void {
-  const blocked = new Array<number>(adjacency.length).fill(0);
+  const { blocked, nextEdge, found } = scratch;
+  blocked.fill(0);
   const blockers = new Map<number, Set<number>>();
   const unblock = (u: number) => {
     blocked[u] = 0;
@@ -109,36 +137,38 @@ function circuits(
     }
   };
   const path = [start];
-  const frames: Frame[] = [{ v: start, next: 0, found: false }];
+  nextEdge[0] = 0;
+  found[0] = 0;
   blocked[start] = 1;
-  while (frames.length > 0) {
-    const frame = frames[frames.length - 1];
-    const edges = adjacency[frame.v];
-    if (frame.next < edges.length) {
-      const w = edges[frame.next++];
+  while (path.length > 0) {
+    const depth = path.length - 1;
+    const v = path[depth];
+    const edges = adjacency[v];
+    if (nextEdge[depth] < edges.length) {
+      const w = edges[nextEdge[depth]++];
       if (!member(w)) continue;
       if (w === start) {
         out.push([...path]);
-        frame.found = true;
+        found[depth] = 1;
         if (out.length >= limit) return;
       } else if (!blocked[w]) {
         path.push(w);
         blocked[w] = 1;
-        frames.push({ v: w, next: 0, found: false });
+        nextEdge[depth + 1] = 0;
+        found[depth + 1] = 0;
       }
       continue;
     }
-    frames.pop();
     path.pop();
-    if (frame.found) unblock(frame.v);
+    if (found[depth]) unblock(v);
     else {
       for (const w of edges) {
         if (!member(w)) continue;
         let set = blockers.get(w);
         if (!set) blockers.set(w, (set = new Set()));
-        set.add(frame.v);
+        set.add(v);
       }
     }
-    if (frames.length > 0 && frame.found) frames[frames.length - 1].found = true;
+    if (depth > 0 && found[depth]) found[depth - 1] = 1;
   }
 }

@@ -1,11 +1,12 @@
 import type { Range, SemVer } from 'semver';
 import { DependencyMode, Multiplicity, Scope } from './types';
 
-/** A capability offered by a module, as read from its manifest (possibly unusable). */
+/**
+ * A capability offered by a module, as read from its manifest (possibly unusable). Offers and
+ * requirements are read once per manifest and shared by every resolution: never mutated.
+ */
 export interface Offer {
   module: string;
-  /** Index of the module among the participants (which are sorted by module name). */
-  participant: number;
   capabilityId: string;
   /** As written; may be an unknown scope (then the offer only shows up as a near miss). */
   scope: string;
@@ -23,8 +24,6 @@ export type BindableOffer = Offer & { scope: Scope; semver: SemVer };
 /** A usable requirement of a participating module. */
 export interface Requirement {
   consumer: string;
-  /** Index of the consumer among the participants (which are sorted by module name). */
-  participant: number;
   capabilityId: string;
   scope: Scope;
   versionConstraint: string;

@@ -1,29 +1,20 @@
-import type { SemVer } from 'semver';
+import type { Range, SemVer } from 'semver';
 import { ResolveContext } from './context';
 import { diagnostic, listSome } from './diagnostics';
 import { parseRange } from './semver-rules';
-import { arr, canonicalKey, compareStrings, field, isRecord, nameOf, str } from './read';
+import { isModuleEntry, listingOf, ModuleEntry } from './manifest-entry';
+import { arr, canonicalKey, compareStrings, sortStable } from './read';
 import { DIAGNOSTIC_CODES as D } from './types';
 import { GameModule } from './world-input';
 
 /** The manifest chosen for one game module. */
-export interface ChosenManifest {
-  module: string;
-  version: string;
-  manifestName: string;
-  spec: Record<string, unknown>;
-}
+export type ChosenManifest = ModuleEntry;
 
-/**
- * The spec of a manifest whose module is not in the game (only a source of NotInGame near
- * misses; its `module` is known to be a non-empty string).
- */
-export type Outsider = Record<string, unknown>;
+/** A manifest whose module is not in the game (only a source of NotInGame near misses). */
+export type Outsider = ModuleEntry;
 
-interface Version {
-  semver: SemVer;
-  manifest: ChosenManifest;
-}
+/** A manifest whose spec.version is valid SemVer. */
+type Version = ChosenManifest & { semver: SemVer };
 
 const ANY = parseRange('*');
 
@@ -36,19 +27,14 @@ export function selectParticipants(modules: GameModule[], manifests: unknown, ct
   const inGame = new Map(modules.map((m) => [m.name, [] as ChosenManifest[]]));
   const outsiders: Outsider[] = [];
   for (const manifest of arr(manifests)) {
-    const spec = field(manifest, 'spec');
-    const module = isRecord(spec) ? str(spec['module']) : undefined;
-    if (!isRecord(spec) || !module || field(manifest, 'kind') !== 'ModuleManifest') {
-      reportUnusable(manifest, module, ctx);
+    const listing = listingOf(manifest);
+    if (!isModuleEntry(listing)) {
+      ctx.diagnostics.push({ ...listing, candidates: [] });
       continue;
     }
-    const versions = inGame.get(module);
-    if (!versions) {
-      outsiders.push(spec);
-      continue;
-    }
-    const version = str(spec['version']) ?? '';
-    versions.push({ module, version, manifestName: nameOf(manifest), spec });
+    const versions = inGame.get(listing.module);
+    if (versions) versions.push(listing);
+    else outsiders.push(listing);
   }
   const chosen: ChosenManifest[] = [];
   for (const module of modules) {
@@ -56,13 +42,6 @@ export function selectParticipants(modules: GameModule[], manifests: unknown, ct
     if (pick) chosen.push(pick);
   }
   return { chosen, outsiders };
-}
-
-function reportUnusable(manifest: unknown, module: string | undefined, ctx: ResolveContext): void {
-  const what =
-    field(manifest, 'kind') !== 'ModuleManifest' ? 'is not a ModuleManifest' : 'has no spec.module';
-  const message = `manifest "${nameOf(manifest)}" ${what}; ignored`;
-  ctx.diagnostics.push(diagnostic('warning', D.invalidManifest, module ?? '', '', message));
 }
 
 function chooseVersion(
@@ -83,41 +62,56 @@ function chooseVersion(
     diagnostics.push(diagnostic('error', D.invalidConstraint, name, '', message));
     return undefined;
   }
-  const valid: Version[] = [];
+  let best: Version | undefined;
+  let tied = false; // another satisfying manifest had the best version so far
   for (const manifest of manifests) {
-    const semver = ctx.parse.version(manifest.version);
-    if (semver) valid.push({ semver, manifest });
-    else {
+    if (!hasVersion(manifest)) {
       const message = `ModuleManifest ${manifest.manifestName}: spec.version "${manifest.version}" of module ${name} is not a valid SemVer version; ignored`;
       diagnostics.push(diagnostic('warning', D.invalidVersion, name, '', message));
+      continue;
     }
+    if (!ctx.parse.satisfies(range, manifest.semver)) continue;
+    if (best && manifest.semver.compare(best.semver) === 0) tied = true;
+    if (!best || compareVersions(manifest, best) < 0) best = manifest;
   }
-  const satisfying = valid.filter((v) => range.test(v.semver)).sort(compareVersions);
-  if (satisfying.length === 0) {
-    const available = [...new Set(valid.sort(compareVersions).map((v) => v.manifest.version))];
+  if (!best) {
+    const valid = sortStable(manifests.filter(hasVersion), compareVersions);
+    const available = [...new Set(valid.map((v) => v.version))];
     const message = `game ${game} wants module ${name} ${constraint ?? '*'}: no ModuleManifest satisfies it (available: ${available.length ? listSome(available, 10) : 'no valid version'})`;
     diagnostics.push(diagnostic('error', D.noSatisfyingModuleVersion, name, '', message));
     return undefined;
   }
-  reportDuplicates(satisfying, ctx);
-  return satisfying[0].manifest;
+  if (tied) reportDuplicates(best, manifests, range, ctx);
+  return best;
 }
+
+const hasVersion = (manifest: ChosenManifest): manifest is Version => manifest.semver !== null;
 
 /** Version descending; equal versions by manifest name, version string, then content. */
 function compareVersions(a: Version, b: Version): number {
   return (
     b.semver.compare(a.semver) ||
-    compareStrings(a.manifest.manifestName, b.manifest.manifestName) ||
-    compareStrings(a.manifest.version, b.manifest.version) ||
-    compareStrings(canonicalKey(a.manifest.spec), canonicalKey(b.manifest.spec))
+    compareStrings(a.manifestName, b.manifestName) ||
+    compareStrings(a.version, b.version) ||
+    compareStrings(canonicalKey(a.spec), canonicalKey(b.spec))
   );
 }
 
-function reportDuplicates(sorted: Version[], ctx: ResolveContext): void {
-  const top = sorted.filter((v) => v.semver.compare(sorted[0].semver) === 0);
+/** Warns when more manifests than `best` publish its version (all of them satisfy the range). */
+function reportDuplicates(
+  best: Version,
+  manifests: ChosenManifest[],
+  range: Range,
+  ctx: ResolveContext,
+): void {
+  const top = manifests.filter(
+    (m): m is Version =>
+      hasVersion(m) && m.semver.compare(best.semver) === 0 && ctx.parse.satisfies(range, m.semver),
+  );
   if (top.length < 2) return;
-  const { module, version, manifestName } = top[0].manifest;
-  const names = top.map((v) => v.manifest.manifestName || '(unnamed)');
+  sortStable(top, compareVersions);
+  const { module, version, manifestName } = top[0];
+  const names = top.map((v) => v.manifestName || '(unnamed)');
   const message = `module ${module} version ${version} is published by ${top.length} ModuleManifests (${listSome(names, 10)}); using ${manifestName || '(unnamed)'}`;
   ctx.diagnostics.push(diagnostic('warning', D.duplicateModule, module, '', message));
 }

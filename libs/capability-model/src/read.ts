@@ -34,6 +34,38 @@ export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Longest list sortStable sorts by insertion; longer ones go to Array.prototype.sort. */
+const INSERTION_SORT_MAX = 32;
+
+/**
+ * Sorts in place, stably, like Array.prototype.sort (a stable sort's result is fully determined
+ * by the comparator, so both give the same order). Short lists are sorted by insertion, which
+ * allocates nothing: the resolver sorts many short lists per world.
+ */
+export function sortStable<T>(list: T[], compare: (a: T, b: T) => number): T[] {
+  if (list.length > INSERTION_SORT_MAX) return list.sort(compare);
+  for (let i = 1; i < list.length; i++) {
+    const item = list[i];
+    let j = i;
+    while (j > 0 && compare(list[j - 1], item) > 0) {
+      list[j] = list[j - 1];
+      j--;
+    }
+    list[j] = item;
+  }
+  return list;
+}
+
+/** Drops, in place, each item of a sorted list that compares equal to the one before it. */
+export function dropRepeats<T>(sorted: T[], compare: (a: T, b: T) => number): T[] {
+  let kept = Math.min(sorted.length, 1);
+  for (let i = 1; i < sorted.length; i++) {
+    if (compare(sorted[kept - 1], sorted[i]) !== 0) sorted[kept++] = sorted[i];
+  }
+  sorted.length = kept;
+  return sorted;
+}
+
 /**
  * A JSON-like rendering with sorted keys that never throws (bigint, symbols, functions and
  * cycles are rendered as markers). Only used to break ties between otherwise equal inputs.

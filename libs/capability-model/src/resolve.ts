@@ -1,12 +1,12 @@
 import { bindAll } from './bind';
-import { readOffers, readRequirements } from './capabilities';
+import { readCapabilities } from './capabilities';
 import { OfferIndex } from './candidates';
 import { ResolveContext } from './context';
 import { requiredCycleDiagnostics } from './cycles';
 import { compareDiagnostics, diagnostic } from './diagnostics';
 import { ParticipantModel } from './model';
-import { selectParticipants } from './participants';
-import { compareStrings } from './read';
+import { ChosenManifest, selectParticipants } from './participants';
+import { compareStrings, sortStable } from './read';
 import {
   Binding,
   DIAGNOSTIC_CODES as D,
@@ -36,20 +36,12 @@ export function resolve(
   const ctx = createContext(world, game);
   const modules = readGameModules(game, ctx);
   const { chosen, outsiders } = selectParticipants(modules, manifests, ctx);
-  const participants: ParticipantModel[] = chosen.map(
-    ({ module, version, manifestName, spec }, i) => ({
-      module,
-      version,
-      manifestName,
-      offers: readOffers(module, i, spec, ctx),
-      requirements: readRequirements(module, i, spec, ctx),
-    }),
-  );
+  const participants = chosen.map((manifest) => participantModel(manifest, ctx));
   const { bindings, graph } = bindAll(participants, new OfferIndex(participants, outsiders), ctx);
   ctx.diagnostics.push(...requiredCycleDiagnostics(graph));
-  bindings.sort(compareBindings);
+  sortStable(bindings, compareBindings);
   reportNameCollisions(bindings, ctx);
-  ctx.diagnostics.sort(compareDiagnostics);
+  sortStable(ctx.diagnostics, compareDiagnostics);
   return {
     bindings,
     diagnostics: ctx.diagnostics,
@@ -59,6 +51,15 @@ export function resolve(
       manifestName,
     })),
   };
+}
+
+function participantModel(
+  { module, version, manifestName, spec }: ChosenManifest,
+  ctx: ResolveContext,
+): ParticipantModel {
+  const { offers, requirements, diagnostics } = readCapabilities(spec, ctx.parse);
+  for (const d of diagnostics) ctx.diagnostics.push({ ...d, candidates: [] });
+  return { module, version, manifestName, offers, requirements };
 }
 
 /** True when no diagnostic is an error: every required capability is bound (the world may still have warnings). */

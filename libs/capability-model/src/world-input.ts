@@ -1,8 +1,8 @@
 import { ParseCache, ResolveContext } from './context';
 import { diagnostic } from './diagnostics';
 import { isSafeWorldSegment } from './binding-name';
-import { arr, compareStrings, field, isRecord, nameOf, str } from './read';
-import { DIAGNOSTIC_CODES as D } from './types';
+import { arr, compareStrings, field, isRecord, nameOf, sortStable, str } from './read';
+import { Diagnostic, DIAGNOSTIC_CODES as D } from './types';
 
 /** One module of the game: its name and the optional SemVer range on its version. */
 export interface GameModule {
@@ -50,12 +50,39 @@ export function createContext(world: unknown, game: unknown): ResolveContext {
  * usable module at all is EmptyGame.
  */
 export function readGameModules(game: unknown, ctx: ResolveContext): GameModule[] {
+  const { modules, diagnostics } = gameReadingOf(game);
+  for (const d of diagnostics) ctx.diagnostics.push({ ...d, candidates: [] });
+  return modules;
+}
+
+/** A game's modules and the problems found reading them (shared: report copies). */
+interface GameReading {
+  modules: GameModule[];
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Games, like manifests, are treated as immutable (see manifest-entry.ts), so each game object
+ * is read once; what is kept is derived from that object alone.
+ */
+const gameReadings = new WeakMap<object, GameReading>();
+
+function gameReadingOf(game: unknown): GameReading {
+  if (typeof game !== 'object' || game === null) return readGame(game);
+  let reading = gameReadings.get(game);
+  if (!reading) gameReadings.set(game, (reading = readGame(game)));
+  return reading;
+}
+
+function readGame(game: unknown): GameReading {
+  const gameName = nameOf(game);
+  const diagnostics: Diagnostic[] = [];
   const entries: GameModule[] = [];
   for (const item of arr(field(field(game, 'spec'), 'modules'))) {
     const name = str(field(item, 'name'));
     if (!name) {
-      const message = `game ${ctx.game}: a spec.modules entry has no name`;
-      ctx.diagnostics.push(diagnostic('error', D.invalidGame, '', '', message));
+      const message = `game ${gameName}: a spec.modules entry has no name`;
+      diagnostics.push(diagnostic('error', D.invalidGame, '', '', message));
       continue;
     }
     // null is absent, as the API server prunes nulls of non-nullable fields.
@@ -66,7 +93,7 @@ export function readGameModules(game: unknown, ctx: ResolveContext): GameModule[
         constraint === undefined || constraint === null ? undefined : (str(constraint) ?? ''),
     });
   }
-  entries.sort(compareGameModules);
+  sortStable(entries, compareGameModules);
   const modules: GameModule[] = [];
   const repeated = new Set<string>();
   for (const entry of entries) {
@@ -74,15 +101,13 @@ export function readGameModules(game: unknown, ctx: ResolveContext): GameModule[
     else modules.push(entry);
   }
   for (const name of repeated) {
-    const message = `game ${ctx.game} lists module ${name} more than once; only its first entry (by constraint) is used`;
-    ctx.diagnostics.push(diagnostic('error', D.invalidGame, name, '', message));
+    const message = `game ${gameName} lists module ${name} more than once; only its first entry (by constraint) is used`;
+    diagnostics.push(diagnostic('error', D.invalidGame, name, '', message));
   }
   if (modules.length === 0) {
-    ctx.diagnostics.push(
-      diagnostic('error', D.emptyGame, '', '', `game ${ctx.game} has no modules`),
-    );
+    diagnostics.push(diagnostic('error', D.emptyGame, '', '', `game ${gameName} has no modules`));
   }
-  return modules;
+  return { modules, diagnostics };
 }
 
 function compareGameModules(a: GameModule, b: GameModule): number {
