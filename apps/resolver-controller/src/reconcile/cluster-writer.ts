@@ -29,12 +29,7 @@ export interface ClusterWriter {
 
 /** Kinds of writes, for the writes counter. */
 export type WriteKind =
-  | 'binding_apply'
-  | 'binding_delete'
-  | 'status'
-  | 'event'
-  | 'placement'
-  | 'migration';
+  'binding_apply' | 'binding_delete' | 'status' | 'event' | 'placement' | 'migration';
 
 /** A minimal structured logger (a subset of pino's). */
 export interface Log {
