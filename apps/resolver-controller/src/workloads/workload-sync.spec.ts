@@ -67,10 +67,13 @@ describe('WorkloadSync', () => {
   let sync: WorkloadSync;
   let conditions: Condition[];
   let events: WorldEvent[];
+  /** How many Migrating writes fail next. */
+  let failWrites: number;
 
   beforeEach(() => {
     conditions = [];
     events = [];
+    failWrites = 0;
     bindings = [bindingTo('physics-rapier', '1.3.0')];
     current = manifests;
     cluster = new FakeWorkloads();
@@ -81,6 +84,7 @@ describe('WorkloadSync', () => {
       writer: cluster,
       status: {
         applyWorldMigration: async (_world, condition) => {
+          if (failWrites > 0 && failWrites--) throw new Error('the API server is unavailable');
           conditions.push(condition);
           return world;
         },
@@ -142,6 +146,19 @@ describe('WorkloadSync', () => {
     expect(cluster.objects.has('games/physics-rapier-1-3-0')).toBe(true);
     expect(conditions).toHaveLength(1);
     expect(conditions[0]!.message).toMatch(/physics-rapier-1-3-0 keeps running until it is/);
+  });
+
+  it('tries a failed condition write again next pass, telling the Event only once written', async () => {
+    await sync.sync();
+    bindings = [bindingTo('physics-rapier', '2.0.0')];
+    cluster.starting.add('physics-rapier-2-0-0');
+    failWrites = 1;
+    await sync.sync();
+    expect(conditions).toEqual([]);
+    expect(events).toEqual([]);
+    await sync.sync();
+    expect(conditions.map((c) => c.reason)).toEqual(['WaitingForWorkload']);
+    expect(events.map((e) => e.reason)).toEqual(['WaitingForWorkload']);
   });
 
   it('applies again a workload that was deleted behind its back, or whose manifest changed', async () => {

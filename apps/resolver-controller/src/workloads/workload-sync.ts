@@ -109,22 +109,38 @@ export class WorkloadSync {
     await this.tellWorlds(plan, states);
   }
 
-  /** Writes the Migrating condition (and its Event) of every world whose move changed. */
+  /**
+   * Writes the Migrating condition (and its Event) of every world whose move changed. A world
+   * whose write fails is logged and tried again next pass; the others go on.
+   */
   private async tellWorlds(plan: WorkloadPlan, states: WorkloadState[]): Promise<void> {
     const byWorld = new Map<string, CachedBinding[]>();
     for (const binding of this.deps.bindings()) {
       const key = `${binding.metadata.namespace ?? ''}/${binding.spec.worldRef}`;
-      byWorld.set(key, [...(byWorld.get(key) ?? []), binding]);
+      const list = byWorld.get(key);
+      if (list) list.push(binding);
+      else byWorld.set(key, [binding]);
     }
     const now = timestamp(this.deps.now?.() ?? new Date());
-    for (const world of this.deps.worlds()) {
+    const worlds = this.deps.worlds();
+    const ids = new Set(worlds.map((w) => worldIdOf(w.metadata)));
+    for (const id of this.written.keys()) if (!ids.has(id)) this.written.delete(id);
+    for (const world of worlds) {
       const namespace = world.metadata.namespace ?? '';
       const bindings = byWorld.get(`${namespace}/${world.metadata.name}`) ?? [];
       const id = worldIdOf(world.metadata);
       const previous = this.written.get(id) ?? findCondition(world.status, CONDITION.migrating);
       const change = migrationChange(previous, migrationOf(namespace, bindings, plan, states), now);
       if (!change) continue;
-      await this.deps.status.applyWorldMigration(world, change.condition);
+      try {
+        await this.deps.status.applyWorldMigration(world, change.condition);
+      } catch (error) {
+        this.deps.log.warn(
+          { world: `${namespace}/${world.metadata.name}`, err: describeError(error) },
+          'could not write the Migrating condition; next pass tries again',
+        );
+        continue;
+      }
       this.written.set(id, change.condition);
       if (change.event) this.deps.events.record(world, change.event);
     }
