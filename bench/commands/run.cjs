@@ -11,6 +11,7 @@ const { randomUUID } = require('node:crypto');
 const { report } = require('../stats.cjs');
 const { cpuMsOf } = require('../support/cpu.cjs');
 const { dropRun, testenvKafka } = require('../support/kafka.cjs');
+const { gatewayLimits } = require('../support/gateway-limits.cjs');
 const { openLoad } = require('../support/load.cjs');
 const {
   SECRET,
@@ -30,13 +31,7 @@ const BUSES = list(process.env.BENCH_BUS ?? 'memory,kafka');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 2_000);
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 8_000);
-// The gateway's token bucket per connection lets twice the busiest client's rate through, so
-// that only the command path limits what is accepted (the bare server has no such limit).
-const PER_CLIENT = Math.ceil((2 * Math.max(...RATES)) / CLIENTS);
-const GATEWAY_LIMITS = {
-  RATE_LIMIT_PER_SECOND: String(Math.max(20, PER_CLIENT)),
-  RATE_LIMIT_BURST: String(Math.max(40, 2 * PER_CLIENT)),
-};
+const GATEWAY_LIMITS = gatewayLimits(Math.max(...RATES), CLIENTS);
 
 hardLimit('bench/commands', Number(process.env.BENCH_TIME_LIMIT_MS ?? 20 * 60_000));
 

@@ -19,6 +19,7 @@ const path = require('node:path');
 const { median, percentile, report } = require('../stats.cjs');
 const { cpuMsOf } = require('../support/cpu.cjs');
 const { dropRun, testenvKafka } = require('../support/kafka.cjs');
+const { gatewayLimits } = require('../support/gateway-limits.cjs');
 const { openLoad } = require('../support/load.cjs');
 const {
   SECRET,
@@ -44,12 +45,7 @@ const GOAL = { p99Ratio: 1.1, cpuRatio: 1.1 };
 const SERVICES = ['gateway', 'interaction-engine', 'physics-engine'];
 /** How long the check waits for this run's traces in Jaeger (the exporter batches for 5 s). */
 const TRACES_WAIT_MS = 20_000;
-// As bench/commands: the gateway's token bucket lets twice the busiest client's rate through.
-const PER_CLIENT = Math.ceil((2 * Math.max(...RATES)) / CLIENTS);
-const GATEWAY_LIMITS = {
-  RATE_LIMIT_PER_SECOND: String(Math.max(20, PER_CLIENT)),
-  RATE_LIMIT_BURST: String(Math.max(40, 2 * PER_CLIENT)),
-};
+const GATEWAY_LIMITS = gatewayLimits(Math.max(...RATES), CLIENTS);
 
 hardLimit('bench/tracing', Number(process.env.BENCH_TIME_LIMIT_MS ?? 10 * 60_000));
 
