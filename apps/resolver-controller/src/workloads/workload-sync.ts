@@ -81,7 +81,8 @@ export class WorkloadSync {
    */
   async sync(): Promise<void> {
     const { writer, log } = this.deps;
-    const desired = desiredWorkloads(this.deps.manifests(), this.deps.bindings());
+    const bindings = this.deps.bindings();
+    const desired = desiredWorkloads(this.deps.manifests(), bindings);
     const existing = await writer.listWorkloads(this.deps.namespace);
     const present = new Set(existing.map((w) => `${w.namespace}/${w.name}`));
     const plan = planWorkloads(desired, existing);
@@ -106,16 +107,20 @@ export class WorkloadSync {
     const states = existing.map((w) =>
       deleted.has(`${w.namespace}/${w.name}`) ? { ...w, deleting: true } : w,
     );
-    await this.tellWorlds(plan, states);
+    await this.tellWorlds(bindings, plan, states);
   }
 
   /**
    * Writes the Migrating condition (and its Event) of every world whose move changed. A world
    * whose write fails is logged and tried again next pass; the others go on.
    */
-  private async tellWorlds(plan: WorkloadPlan, states: WorkloadState[]): Promise<void> {
+  private async tellWorlds(
+    bindings: readonly CachedBinding[],
+    plan: WorkloadPlan,
+    states: WorkloadState[],
+  ): Promise<void> {
     const byWorld = new Map<string, CachedBinding[]>();
-    for (const binding of this.deps.bindings()) {
+    for (const binding of bindings) {
       const key = `${binding.metadata.namespace ?? ''}/${binding.spec.worldRef}`;
       const list = byWorld.get(key);
       if (list) list.push(binding);
@@ -127,10 +132,10 @@ export class WorkloadSync {
     for (const id of this.written.keys()) if (!ids.has(id)) this.written.delete(id);
     for (const world of worlds) {
       const namespace = world.metadata.namespace ?? '';
-      const bindings = byWorld.get(`${namespace}/${world.metadata.name}`) ?? [];
+      const own = byWorld.get(`${namespace}/${world.metadata.name}`) ?? [];
       const id = worldIdOf(world.metadata);
       const previous = this.written.get(id) ?? findCondition(world.status, CONDITION.migrating);
-      const change = migrationChange(previous, migrationOf(namespace, bindings, plan, states), now);
+      const change = migrationChange(previous, migrationOf(namespace, own, plan, states), now);
       if (!change) continue;
       try {
         await this.deps.status.applyWorldMigration(world, change.condition);
