@@ -5,7 +5,7 @@ import {
   admittedCaller,
   isPlacedInit,
   bodyViewToWire,
-  engineErrorCode,
+  countResult,
   requireId,
   senderLeaseFromWire,
   worldSettingsToWire,
@@ -66,11 +66,7 @@ export class EngineController extends EngineControllerBase {
     const applied = traceCommand('physics apply', worldId, command, traceparent, (trace) =>
       this.worlds.apply(worldId, command, idempotencyKey, sender, trace),
     );
-    applied.then(
-      () => this.worlds.metrics.commands.inc({ result: 'ok' }),
-      (error: unknown) => this.worlds.metrics.commands.inc({ result: engineErrorCode(error) }),
-    );
-    return applied;
+    return countResult(applied, this.worlds.metrics.commands);
   }
 
   @GrpcMethod('EngineService', 'Tick')

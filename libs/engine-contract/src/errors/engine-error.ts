@@ -158,3 +158,18 @@ export class PlayerRateLimitedError extends CapacityError {
 export function engineErrorCode(error: unknown): EngineErrorCode {
   return error instanceof EngineError ? error.code : EngineErrorCode.Internal;
 }
+
+/**
+ * Counts how a call ends, `{ result: 'ok' }` or its error code (a metric label); returns the
+ * call unchanged.
+ */
+export function countResult<T>(
+  call: Promise<T>,
+  counter: { inc(labels: { result: string }): void },
+): Promise<T> {
+  call.then(
+    () => counter.inc({ result: 'ok' }),
+    (error: unknown) => counter.inc({ result: engineErrorCode(error) }),
+  );
+  return call;
+}

@@ -3,7 +3,7 @@ import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
 import {
   admittedCaller,
-  engineErrorCode,
+  countResult,
   isPlacedInit,
   requireId,
   type EngineCommand,
@@ -40,11 +40,7 @@ export class EngineController extends EngineControllerBase {
     const applied = traceCommand('interaction validate', worldId, command, traceparent, (trace) =>
       this.worlds.apply(worldId, command, trace, idempotencyKey),
     );
-    applied.then(
-      () => this.worlds.metrics.commands.inc({ result: 'ok' }),
-      (error: unknown) => this.worlds.metrics.commands.inc({ result: engineErrorCode(error) }),
-    );
-    return applied;
+    return countResult(applied, this.worlds.metrics.commands);
   }
 
   @GrpcMethod('EngineService', 'Tick')
