@@ -1,9 +1,10 @@
 // Module workloads against the real API server and kube-controller-manager of tools/testenv:
 // the controller (a child process, as its ServiceAccount with deploy/rbac) runs each module
 // version the worlds bind as a Deployment and a headless Service, by server-side apply and owned
-// by its ModuleManifest; a newer version that becomes the provider gets its workload, the old one
-// stays until the new one is Ready (the world's Migrating condition and Events say so) and then
-// goes; deleting a manifest garbage-collects its workload. No kubelet runs here, so no pod
+// by its ModuleManifest; a newer version the resolver prefers gets its workload, and the worlds
+// stay bound to the old one until the new one is Ready (the world's Migrating condition and Events
+// say so); then the bindings move and the old workload goes; deleting a manifest garbage-collects
+// its workload. No kubelet runs here, so no pod
 // starts: the test plays the kubelet where readiness matters, marking pods Ready through their
 // status subresource.
 import { ensureBuilt } from './support/build';
@@ -156,11 +157,8 @@ describe('module workloads', () => {
     expect(names(await deployments(namespace))).not.toContain('physics-rapier-2-0-0');
   });
 
-  it('keeps the old version while the new one is not Ready, and says so on the world, across a controller kill', async () => {
+  it('keeps the worlds on the old version while the new one is not Ready, and says so, across a controller kill', async () => {
     await applyYaml(namespace, PHYSICS_1_5);
-    await poll('the worlds to bind physics-rapier 1.5.0', async () =>
-      (await boundWorkloads(namespace)).includes('physics-rapier-1-5-0'),
-    );
     await poll('1.5.0 to be created', async () =>
       names(await deployments(namespace)).includes('physics-rapier-1-5-0'),
     );
@@ -170,7 +168,7 @@ describe('module workloads', () => {
     });
     expect(waiting).toMatchObject({ status: 'True' });
     expect(waiting.message).toMatch(
-      /^physics-rapier 1\.5\.0 is not ready \(Deployment physics-rapier-1-5-0: 0 of 1 replicas available\); physics-rapier-1-3-0 keeps running until it is$/,
+      /^physics-rapier 1\.5\.0 is not ready \(Deployment physics-rapier-1-5-0: 0 of 1 replicas available\); the world stays on physics-rapier 1\.3\.0 until it is$/,
     );
     // `kubectl get worlds -o wide` shows it too.
     const wide = await kubectlOk(['get', 'worlds', 'arena-eu-1', '-n', namespace, '-o', 'wide']);
@@ -190,9 +188,12 @@ describe('module workloads', () => {
     await poll('the new controller to lead', async () => controller!.isLeader(), {
       timeoutMs: 60_000,
     });
-    // No kubelet starts 1.5.0's pod: many sync periods later, 1.3.0 still runs the world.
+    // No kubelet starts 1.5.0's pod: many sync periods later, the world still binds 1.3.0, which
+    // still runs.
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect(names(await deployments(namespace))).toContain('physics-rapier-1-3-0');
+    expect(await boundWorkloads(namespace)).toContain('physics-rapier-1-3-0');
+    expect(await boundWorkloads(namespace)).not.toContain('physics-rapier-1-5-0');
     const still = condition(await getWorld(namespace, 'arena-eu-1'), 'Migrating');
     expect(still).toEqual(waiting);
     // Resolution's status writes keep the condition it does not own.
@@ -200,8 +201,12 @@ describe('module workloads', () => {
     expect(condition(await getWorld(namespace, 'arena-eu-1'), 'Migrating')?.status).toBe('True');
   });
 
-  it('removes the old version once the new one is Ready, and the world says it moved', async () => {
+  it('moves the bindings once the new version is Ready, removes the old one, and the world says it moved', async () => {
     await markPodsReady(namespace, 'physics-rapier-1-5-0');
+    await poll('the worlds to bind physics-rapier 1.5.0', async () => {
+      const bound = await boundWorkloads(namespace);
+      return bound.includes('physics-rapier-1-5-0') && !bound.includes('physics-rapier-1-3-0');
+    });
     await poll('1.3.0 to be gone', async () => {
       const found = names(await deployments(namespace));
       return found.includes('physics-rapier-1-5-0') && !found.includes('physics-rapier-1-3-0');

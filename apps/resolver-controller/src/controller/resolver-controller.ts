@@ -14,6 +14,7 @@ import { Expectations } from '../reconcile/expectations';
 import { Reconciler } from '../reconcile/reconciler';
 import type { WorldRegistry } from '../registry/world-registry';
 import { PlacementSync } from '../placement/placement-sync';
+import { Rollouts } from '../workloads/rollouts';
 import { WorkloadSync, type WorkloadWriter } from '../workloads/workload-sync';
 import { InformerSet, type ResourceSources } from './informer-set';
 
@@ -78,6 +79,7 @@ export class ResolverController {
     );
     this.events = new EventRecorder(deps.writer, deps.log, () => deps.metrics.wrote('event'));
     const onWrite = (kind: WriteKind) => deps.metrics.wrote(kind);
+    const rollouts = deps.workloads && new Rollouts((key) => this.queue.add(key));
     this.reconciler = new Reconciler({
       cache: this.informers.cache,
       writer: deps.writer,
@@ -86,6 +88,7 @@ export class ResolverController {
       events: this.events,
       onWrite,
       registry: deps.registry,
+      rollouts,
     });
     const { registry } = deps;
     /** A write that counts in the writes metric once it succeeded. */
@@ -111,8 +114,9 @@ export class ResolverController {
         log: deps.log,
       });
     }
-    if (deps.workloads) {
+    if (deps.workloads && rollouts) {
       this.workloads = new WorkloadSync({
+        rollouts,
         manifests: () => this.informers.cache.manifests.list(),
         bindings: () => this.informers.cache.bindings.list(),
         worlds: () => this.informers.cache.worlds.list(),

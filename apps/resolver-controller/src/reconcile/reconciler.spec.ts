@@ -2,12 +2,17 @@ import { ClusterCache } from '../mapping/cluster-cache';
 import type { KubeObject } from '../informers/kube-object';
 import { clone } from '../testing/fixtures';
 import { reconcilerFixture } from '../testing/reconciler-fixture';
+import { runningWorkload } from '../testing/workloads';
+import { Rollouts } from '../workloads/rollouts';
 import { silentLog } from './cluster-writer';
 
 const KEY = 'ns/arena-eu-1';
 
-function setup() {
-  const { cache, writer, clock, expectations, events, reconciler, world } = reconcilerFixture();
+function setup(rollouts?: Rollouts) {
+  const { cache, writer, clock, expectations, events, reconciler, world } = reconcilerFixture(
+    undefined,
+    rollouts,
+  );
   const run = async () => {
     const result = await reconciler.reconcile(KEY, silentLog);
     await events.flush();
@@ -110,6 +115,48 @@ describe('Reconciler', () => {
       'BindingsChanged',
       'Unresolved',
     ]);
+  });
+
+  it("with module workloads, keeps a world on the version it binds until the new version's workload is Ready", async () => {
+    const requeued: string[] = [];
+    const rollouts = new Rollouts((key) => requeued.push(key));
+    const { cache, run } = setup(rollouts);
+    const physicsProvider = () =>
+      cache
+        .bindingsOf(KEY)
+        .filter((b) => b.spec.capabilityId === 'physics.simulation')
+        .map((b) => `${b.spec.provider.module}@${b.spec.provider.version}`);
+    // A world bound to nothing yet binds what the resolver chose, Ready or not.
+    await run();
+    expect(physicsProvider()).toEqual(['physics-rapier@1.3.0']);
+    const newer = clone(cache.manifests.get('ns', 'physics-rapier-1.3.0')!);
+    newer.metadata = { ...newer.metadata, name: 'physics-rapier-1.4.0', uid: 'uid-new' };
+    newer.spec = {
+      ...newer.spec,
+      version: '1.4.0',
+      provides: [{ capabilityId: 'physics.simulation', version: '1.5.0', scope: 'world' }],
+    };
+    cache.manifests.upsert(newer);
+    await run();
+    expect(physicsProvider()).toEqual(['physics-rapier@1.3.0']);
+    expect(rollouts.targetsOf(KEY)).toContainEqual({ module: 'physics-rapier', version: '1.4.0' });
+    expect(phase(cache)).toBe('Ready');
+    // The workload sync reports 1.4.0 Ready: the world is requeued and moves.
+    rollouts.observe([
+      { ...runningWorkload('physics-rapier-1-4-0', 'physics-rapier'), namespace: 'ns' },
+    ]);
+    expect(requeued).toEqual([KEY]);
+    await run();
+    expect(physicsProvider()).toEqual(['physics-rapier@1.4.0']);
+    // A bound version whose manifest goes is left at once, for a version Ready or not.
+    rollouts.observe([]);
+    cache.manifests.remove({ metadata: { namespace: 'ns', name: 'physics-rapier-1.4.0' } });
+    await run();
+    expect(physicsProvider()).toEqual(['physics-rapier@1.3.0']);
+    // A gone or deleted world is forgotten.
+    cache.worlds.remove({ metadata: { namespace: 'ns', name: 'arena-eu-1' } });
+    await run();
+    expect(rollouts.knowsAll([KEY])).toBe(false);
   });
 
   it('reports a missing game', async () => {

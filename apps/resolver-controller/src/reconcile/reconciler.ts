@@ -1,5 +1,6 @@
 import {
   entryBinding,
+  isResolved,
   resolveWorld,
   type ModuleManifest,
   type Resolution,
@@ -16,6 +17,8 @@ import { RESOURCES, type CachedWorld, type ClusterCache } from '../mapping/clust
 import { objectKey } from '../informers/kube-object';
 import type { Clock } from '@anvil/runtime';
 import type { WorldRegistry } from '../registry/world-registry';
+import { boundVersions, heldManifests, resolvedVersions } from '../workloads/rollout-gate';
+import type { Rollouts } from '../workloads/rollouts';
 import type { HandlerResult } from '../queue/work-queue';
 import type { ClusterWriter, Log, WriteKind } from './cluster-writer';
 import { desiredBindings } from './desired-bindings';
@@ -36,6 +39,11 @@ export interface ReconcilerDeps {
   onWrite?: (kind: WriteKind) => void;
   /** Where each world's phase and bindings are published for the data plane (optional). */
   registry?: WorldRegistry;
+  /**
+   * With module workloads: where each world's target versions are recorded, and which versions
+   * run. A world then moves to a new module version only once its workload is Ready.
+   */
+  rollouts?: Rollouts;
 }
 
 /**
@@ -54,11 +62,15 @@ export class Reconciler {
     const world = cache.worlds.getByKey(key);
     if (!world) {
       expectations.forgetWorld(key);
+      this.deps.rollouts?.forget(key);
       await this.deps.registry?.remove(worldIdOfKey(key));
       log.debug({}, 'world is gone; nothing to do');
       return;
     }
-    if (world.metadata.deletionTimestamp) return;
+    if (world.metadata.deletionTimestamp) {
+      this.deps.rollouts?.forget(key);
+      return;
+    }
     const wait = expectations.waitMs(key);
     if (wait > 0) {
       log.debug(
@@ -67,7 +79,7 @@ export class Reconciler {
       );
       return { requeueAfterMs: wait };
     }
-    const { resolution, manifests } = this.resolveWorld(world);
+    const { resolution, manifests } = this.resolveWorld(world, key);
     const desired = desiredBindings(world, resolution, manifests);
     const plan = planBindingChanges(desired, cache.bindingsOf(key));
     const { outcome, error, counts } = await this.applyPlan(key, plan, log);
@@ -105,17 +117,36 @@ export class Reconciler {
     if (error) throw error;
   }
 
-  /** Runs the resolver on the cached game and manifests of the world's namespace. */
-  private resolveWorld(world: CachedWorld): {
-    resolution: Resolution;
-    manifests: ModuleManifest[];
-  } {
+  /**
+   * Runs the resolver on the cached game and manifests of the world's namespace. With module
+   * workloads, the versions it chose are the world's targets; while a target's workload is not
+   * Ready the world keeps the version it binds (heldManifests), unless that no longer resolves.
+   */
+  private resolveWorld(
+    world: CachedWorld,
+    key: string,
+  ): { resolution: Resolution; manifests: ModuleManifest[] } {
     const namespace = world.metadata.namespace ?? '';
     const manifests = this.deps.cache.manifestsIn(namespace);
     const gameRef = world.spec?.gameRef;
     const game =
       typeof gameRef === 'string' ? this.deps.cache.games.get(namespace, gameRef) : undefined;
-    return { resolution: resolveWorld(world, game, manifests), manifests };
+    const resolution = resolveWorld(world, game, manifests);
+    const { rollouts } = this.deps;
+    if (!rollouts) return { resolution, manifests };
+    const targets = resolvedVersions(resolution);
+    rollouts.target(key, targets);
+    const held = heldManifests(
+      targets,
+      boundVersions(this.deps.cache.bindingsOf(key)),
+      manifests,
+      (module, version) => rollouts.isReady(namespace, module, version),
+    );
+    if (!held) return { resolution, manifests };
+    const holding = resolveWorld(world, game, held);
+    return isResolved(holding)
+      ? { resolution: holding, manifests: held }
+      : { resolution, manifests };
   }
 
   /** Writes the plan (all writes in parallel); failures are collected, not thrown. */

@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import type { CachedBinding, CachedManifest } from '../mapping/cluster-cache';
 import { exampleSet } from '../testing/fixtures';
-import { desiredWorkloads, workloadName, WORKLOAD_LABEL } from './desired-workloads';
+import {
+  bindingVersions,
+  desiredWorkloads,
+  workloadName,
+  WORKLOAD_LABEL,
+} from './desired-workloads';
 
 const { manifests } = exampleSet('games');
 const manifest = (name: string) => manifests.find((m) => m.metadata.name === name)!;
@@ -30,20 +35,26 @@ function binding(consumer: string, provider: string, namespace = 'games'): Cache
 describe('desiredWorkloads', () => {
   it('runs exactly the module versions some binding names, as provider or consumer', () => {
     const bindings = [binding('interaction-engine@1.0.0', 'physics-rapier@1.3.0')];
-    const names = desiredWorkloads(manifests, bindings).map((w) => w.name);
+    const names = desiredWorkloads(manifests, bindingVersions(bindings)).map((w) => w.name);
     expect(names).toEqual(['interaction-engine-1-0-0', 'physics-rapier-1-3-0']);
     // Another namespace's binding does not run this namespace's manifests.
-    expect(desiredWorkloads(manifests, [binding('a@1.0.0', 'physics-rapier@1.3.0', 'x')])).toEqual(
-      [],
-    );
+    const elsewhere = bindingVersions([binding('a@1.0.0', 'physics-rapier@1.3.0', 'x')]);
+    expect(desiredWorkloads(manifests, elsewhere)).toEqual([]);
     expect(desiredWorkloads(manifests, [])).toEqual([]);
+  });
+
+  it('runs a version a world is wanted on before any binding names it', () => {
+    const wanted = { namespace: 'games', module: 'physics-rapier', version: '1.3.0' };
+    expect(desiredWorkloads(manifests, [wanted]).map((w) => w.name)).toEqual([
+      'physics-rapier-1-3-0',
+    ]);
   });
 
   it("builds a Deployment and a headless Service from the manifest's image and endpoint, owned by it", () => {
     const physics = manifest('physics-rapier-1.3.0');
     const [workload] = desiredWorkloads(
       [physics],
-      [binding('interaction-engine@1.0.0', 'physics-rapier@1.3.0')],
+      bindingVersions([binding('interaction-engine@1.0.0', 'physics-rapier@1.3.0')]),
     );
     const owner = {
       apiVersion: 'anvil.dev/v1alpha1',
@@ -91,7 +102,10 @@ describe('desiredWorkloads', () => {
     const unsaved = { ...manifest('physics-rapier-1.3.0') } as CachedManifest;
     unsaved.metadata = { ...unsaved.metadata, uid: undefined as unknown as string };
     expect(
-      desiredWorkloads([unsaved], [binding('interaction-engine@1.0.0', 'physics-rapier@1.3.0')]),
+      desiredWorkloads(
+        [unsaved],
+        bindingVersions([binding('interaction-engine@1.0.0', 'physics-rapier@1.3.0')]),
+      ),
     ).toEqual([]);
   });
 });

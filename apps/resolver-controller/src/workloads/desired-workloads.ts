@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { API_VERSION } from '@anvil/capability-model';
 import type { CachedBinding, CachedManifest } from '../mapping/cluster-cache';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../mapping/labels';
+import type { NamespacedVersion } from './rollout-gate';
 
 /** Label on a module workload's Deployment, Service and pods: the workload's own name. */
 export const WORKLOAD_LABEL = 'anvil.dev/workload';
@@ -35,27 +36,34 @@ export interface ModuleWorkload {
 }
 
 /**
- * The workloads the bound module versions need: one per ModuleManifest that some world's
- * binding names, as provider or as consumer, in the manifest's namespace. Pure and ordered by
- * namespace and name; a manifest without a uid (not stored yet) has no workload, since its
- * owner reference could not name it.
+ * The workloads of `versions` (the versions the worlds bind, as provider or as consumer, and
+ * those the resolver wants them on): one per ModuleManifest among them, in the manifest's
+ * namespace. Pure and ordered by namespace and name; a manifest without a uid (not stored yet)
+ * has no workload, since its owner reference could not name it.
  */
 export function desiredWorkloads(
   manifests: readonly CachedManifest[],
-  bindings: readonly CachedBinding[],
+  versions: Iterable<NamespacedVersion>,
 ): ModuleWorkload[] {
-  const bound = new Set<string>();
-  for (const binding of bindings) {
-    const namespace = binding.metadata.namespace ?? '';
-    const { provider, consumer } = binding.spec;
-    bound.add(moduleKey(namespace, provider.module, provider.version));
-    bound.add(moduleKey(namespace, consumer.module, consumer.version));
-  }
+  const wanted = new Set<string>();
+  for (const { namespace, module, version } of versions)
+    wanted.add(moduleKey(namespace, module, version));
   return manifests
     .filter((m) => m.metadata.uid !== undefined)
-    .filter((m) => bound.has(moduleKey(m.metadata.namespace ?? '', m.spec.module, m.spec.version)))
+    .filter((m) => wanted.has(moduleKey(m.metadata.namespace ?? '', m.spec.module, m.spec.version)))
     .map(workloadOf)
     .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+}
+
+/** The module versions the bindings name, as provider and as consumer, with their namespace. */
+export function bindingVersions(bindings: readonly CachedBinding[]): NamespacedVersion[] {
+  return bindings.flatMap(({ metadata, spec }) =>
+    [spec.provider, spec.consumer].map(({ module, version }) => ({
+      namespace: metadata.namespace ?? '',
+      module,
+      version,
+    })),
+  );
 }
 
 function moduleKey(namespace: string, module: string, version: string): string {

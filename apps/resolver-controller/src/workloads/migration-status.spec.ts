@@ -2,8 +2,9 @@ import type { Condition } from '@anvil/capability-model';
 import type { CachedBinding } from '../mapping/cluster-cache';
 import { exampleSet } from '../testing/fixtures';
 import { runningWorkload as state } from '../testing/workloads';
-import { desiredWorkloads } from './desired-workloads';
+import { bindingVersions, desiredWorkloads } from './desired-workloads';
 import { migrationChange, migrationOf, type Migration } from './migration-status';
+import { boundVersions, type ModuleVersion } from './rollout-gate';
 import { planWorkloads, type WorkloadState } from './workload-plan';
 
 const { manifests } = exampleSet('games');
@@ -21,13 +22,47 @@ const binding = (world: string, version: string, module = 'physics-rapier') =>
 const interaction = state('interaction-engine-1-0-0', 'interaction-engine');
 const old = state('physics-rapier-1-3-0', 'physics-rapier');
 const upgraded = [binding('arena', '2.0.0')];
-const desired = desiredWorkloads(manifests, upgraded);
+const desired = desiredWorkloads(manifests, bindingVersions(upgraded));
 
-function migration(states: WorkloadState[], bindings = upgraded): Migration | undefined {
-  return migrationOf('games', bindings, planWorkloads(desired, states), states);
+function migration(
+  states: WorkloadState[],
+  bindings = upgraded,
+  targets: ModuleVersion[] = boundVersions(bindings),
+): Migration | undefined {
+  const plan = planWorkloads(desired, states);
+  return migrationOf('games', boundVersions(bindings), targets, plan, states);
 }
 
 describe('migrationOf', () => {
+  const held = [binding('arena', '1.3.0')];
+  const targets = [
+    { module: 'interaction-engine', version: '1.0.0' },
+    { module: 'physics-rapier', version: '2.0.0' },
+  ];
+
+  it('waits for the version the world is wanted on, naming the one it stays on', () => {
+    const starting = state('physics-rapier-2-0-0', 'physics-rapier', {
+      available: 0,
+      ready: false,
+    });
+    expect(migration([interaction, old, starting], held, targets)).toEqual({
+      reason: 'WaitingForWorkload',
+      message:
+        'physics-rapier 2.0.0 is not ready (Deployment physics-rapier-2-0-0: 0 of 1 replicas ' +
+        'available); the world stays on physics-rapier 1.3.0 until it is',
+      failing: false,
+    });
+  });
+
+  it('says the bindings move once the wanted version is Ready', () => {
+    const next = state('physics-rapier-2-0-0', 'physics-rapier');
+    expect(migration([interaction, old, next], held, targets)).toEqual({
+      reason: 'Draining',
+      message: "physics-rapier 2.0.0 is ready; the world's bindings move to it from 1.3.0",
+      failing: false,
+    });
+  });
+
   it('waits for a new version that is not Ready, naming the old workload that keeps running', () => {
     const starting = state('physics-rapier-2-0-0', 'physics-rapier', {
       available: 0,

@@ -1,8 +1,8 @@
 import type { Condition } from '@anvil/capability-model';
 import { CONDITION, EVENT_TYPE, REASON } from '@anvil/control-plane';
-import type { CachedBinding } from '../mapping/cluster-cache';
 import type { WorldEvent } from '../reconcile/transition-events';
 import { MODULE_LABEL, workloadName } from './desired-workloads';
+import type { ModuleVersion } from './rollout-gate';
 import type { WorkloadPlan, WorkloadState } from './workload-plan';
 
 /** Where a world's move to the module versions it binds stands, while one is under way. */
@@ -14,39 +14,54 @@ export interface Migration {
 }
 
 /**
- * The move under way for a world, from its bindings and the workload plan; undefined when none.
- * Waiting: a module version it binds has a workload that is not Ready while an older version's
- * is kept for it. Draining: that version is Ready and the older workload is being deleted (its
- * pods stop, handing their worlds over). Pure.
+ * The move under way for a world, from the versions it binds, those the resolver wants it on
+ * (its targets) and the workloads; undefined when none. Pure. In order:
+ * - Waiting: a target replaces a bound version and its workload is not Ready (the world stays
+ *   where it is), or a bound version's workload is not Ready while an older one is kept for it.
+ * - Draining: a target is Ready and the world's bindings move to it, or a bound version is
+ *   Ready and an older workload of its module is being deleted (its pods stop, handing their
+ *   worlds over).
  */
 export function migrationOf(
   namespace: string,
-  bindings: readonly CachedBinding[],
+  bound: readonly ModuleVersion[],
+  targets: readonly ModuleVersion[],
   plan: WorkloadPlan,
   states: readonly WorkloadState[],
 ): Migration | undefined {
-  const versions = new Map<string, { module: string; version: string }>();
-  for (const { spec } of bindings)
-    for (const side of [spec.provider, spec.consumer])
-      versions.set(workloadName(side.module, side.version), side);
   const inNamespace = states.filter((s) => s.namespace === namespace);
-  for (const [name, { module, version }] of versions) {
+  const stateOf = (name: string) => inNamespace.find((s) => s.name === name);
+  const boundVersion = new Map(bound.map((b) => [b.module, b.version]));
+  const moves = targets.flatMap(({ module, version }) => {
+    const from = boundVersion.get(module);
+    return from === undefined || from === version ? [] : [{ module, version, from }];
+  });
+  for (const { module, version, from } of moves) {
+    const state = stateOf(workloadName(module, version));
+    if (!state?.ready)
+      return waiting(module, version, state, `the world stays on ${module} ${from} until it is`);
+  }
+  for (const { module, version } of bound) {
+    const name = workloadName(module, version);
     const kept = plan.kept.find(
       (k) => k.workload.namespace === namespace && k.waitingFor.some((w) => w.name === name),
     );
-    if (!kept) continue;
-    const state = inNamespace.find((s) => s.name === name);
-    const progress = `${state?.available ?? 0} of ${state?.replicas ?? 1} replicas available`;
-    const failure = state?.failure ? `: ${state.failure}` : '';
-    return {
-      reason: REASON.waitingForWorkload,
-      message:
-        `${module} ${version} is not ready (Deployment ${name}: ${progress}${failure}); ` +
+    if (kept)
+      return waiting(
+        module,
+        version,
+        stateOf(name),
         `${kept.workload.name} keeps running until it is`,
-      failing: state?.failure !== undefined,
-    };
+      );
   }
-  for (const [name, { module, version }] of versions) {
+  for (const { module, version, from } of moves)
+    return {
+      reason: REASON.draining,
+      message: `${module} ${version} is ready; the world's bindings move to it from ${from}`,
+      failing: false,
+    };
+  for (const { module, version } of bound) {
+    const name = workloadName(module, version);
     const workload = plan.apply.find((w) => w.namespace === namespace && w.name === name);
     const label = workload?.deployment.metadata.labels[MODULE_LABEL];
     const old = inNamespace.find((s) => s.deleting && s.module === label && s.name !== name);
@@ -58,6 +73,23 @@ export function migrationOf(
     };
   }
   return undefined;
+}
+
+/** A move waiting for `module` `version`'s workload (`state`, undefined: not created yet). */
+function waiting(
+  module: string,
+  version: string,
+  state: WorkloadState | undefined,
+  meanwhile: string,
+): Migration {
+  const name = workloadName(module, version);
+  const progress = `${state?.available ?? 0} of ${state?.replicas ?? 1} replicas available`;
+  const failure = state?.failure ? `: ${state.failure}` : '';
+  return {
+    reason: REASON.waitingForWorkload,
+    message: `${module} ${version} is not ready (Deployment ${name}: ${progress}${failure}); ${meanwhile}`,
+    failing: state?.failure !== undefined,
+  };
 }
 
 /** A Migrating condition to write and, when the move took a step, the Event telling it. */

@@ -4,6 +4,7 @@ import { exampleSet } from '../testing/fixtures';
 import { runningWorkload as state } from '../testing/workloads';
 import {
   MODULE_LABEL,
+  bindingVersions,
   desiredWorkloads,
   workloadName,
   type AppliedObject,
@@ -26,9 +27,10 @@ const bindingTo = (provider: string, version: string) =>
 const names = (items: ReadonlyArray<{ name: string }>) => items.map((i) => i.name).sort();
 
 describe('planWorkloads', () => {
-  const upgraded: ModuleWorkload[] = desiredWorkloads(manifests, [
-    bindingTo('physics-rapier', '2.0.0'),
-  ]);
+  const upgraded: ModuleWorkload[] = desiredWorkloads(
+    manifests,
+    bindingVersions([bindingTo('physics-rapier', '2.0.0')]),
+  );
   const interaction = state('interaction-engine-1-0-0', 'interaction-engine');
   const old = state('physics-rapier-1-3-0', 'physics-rapier');
 

@@ -4,7 +4,10 @@ import type { CachedBinding, CachedManifest, CachedWorld } from '../mapping/clus
 import { silentLog } from '../reconcile/cluster-writer';
 import type { WorldEvent } from '../reconcile/transition-events';
 import { exampleSet } from '../testing/fixtures';
-import { MODULE_LABEL, type ModuleWorkload } from './desired-workloads';
+import { objectKey } from '../informers/kube-object';
+import { MODULE_LABEL, workloadOf, type ModuleWorkload } from './desired-workloads';
+import { boundVersions, type ModuleVersion } from './rollout-gate';
+import { Rollouts } from './rollouts';
 import type { WorkloadState } from './workload-plan';
 import { WorkloadSync, type WorkloadWriter } from './workload-sync';
 
@@ -69,6 +72,16 @@ describe('WorkloadSync', () => {
   let events: WorldEvent[];
   /** How many Migrating writes fail next. */
   let failWrites: number;
+  let rollouts: Rollouts;
+  let requeued: string[];
+  const worldKey = objectKey(world);
+  /** Plays the reconciler: the world is wanted on `targets` (default: what it binds). */
+  const reconciled = (targets: ModuleVersion[] = boundVersions(bindings)) =>
+    rollouts.target(worldKey, targets);
+  const physics = (version: string) => [
+    { module: 'interaction-engine', version: '1.0.0' },
+    { module: 'physics-rapier', version },
+  ];
 
   beforeEach(() => {
     conditions = [];
@@ -77,7 +90,11 @@ describe('WorkloadSync', () => {
     bindings = [bindingTo('physics-rapier', '1.3.0')];
     current = manifests;
     cluster = new FakeWorkloads();
+    requeued = [];
+    rollouts = new Rollouts((key) => requeued.push(key));
+    reconciled();
     sync = new WorkloadSync({
+      rollouts,
       manifests: () => current,
       bindings: () => bindings,
       worlds: () => [world as CachedWorld],
@@ -105,19 +122,31 @@ describe('WorkloadSync', () => {
     ]);
     await sync.sync();
     expect(cluster.writes).toHaveLength(2);
-    // The world moves to 2.0.0: its workload starts, 1.3.0's goes once 2.0.0 is Ready.
-    bindings = [bindingTo('physics-rapier', '2.0.0')];
+    expect(rollouts.isReady('games', 'physics-rapier', '1.3.0')).toBe(true);
+    // The world is wanted on 2.0.0 and stays bound to 1.3.0 until 2.0.0's workload is Ready.
+    reconciled(physics('2.0.0'));
     cluster.starting.add('physics-rapier-2-0-0');
+    requeued = [];
     await sync.sync();
     await sync.sync();
     expect(cluster.writes.slice(2)).toEqual(['apply physics-rapier-2-0-0']);
     expect(conditions.map((c) => `${c.status} ${c.reason}`)).toEqual(['True WaitingForWorkload']);
+    expect(conditions[0]!.message).toMatch(
+      /the world stays on physics-rapier 1\.3\.0 until it is$/,
+    );
     expect(events.map((e) => e.reason)).toEqual(['WaitingForWorkload']);
+    expect(requeued).toEqual([]);
 
+    // Ready: the world is requeued, and the reconciler moves its bindings.
     cluster.starting.delete('physics-rapier-2-0-0');
     await sync.sync();
-    expect(cluster.writes.slice(3)).toEqual(['delete physics-rapier-1-3-0']);
+    expect(requeued).toEqual([worldKey]);
+    expect(cluster.writes.slice(3)).toEqual([]);
     expect(conditions.at(-1)).toMatchObject({ status: 'True', reason: 'Draining' });
+    bindings = [bindingTo('physics-rapier', '2.0.0')];
+    await sync.sync();
+    expect(cluster.writes.slice(3)).toEqual(['delete physics-rapier-1-3-0']);
+    expect(conditions.at(-1)?.message).toMatch(/physics-rapier-1-3-0 is stopping/);
     await sync.sync();
     expect(cluster.writes).toHaveLength(4);
 
@@ -130,27 +159,52 @@ describe('WorkloadSync', () => {
     expect(conditions.map((c) => `${c.status} ${c.reason}`)).toEqual([
       'True WaitingForWorkload',
       'True Draining',
+      'True Draining',
       'False Migrated',
     ]);
     expect(events.map((e) => e.reason)).toEqual(['WaitingForWorkload', 'Draining', 'Migrated']);
     await sync.sync();
-    expect(conditions).toHaveLength(3);
+    expect(conditions).toHaveLength(4);
   });
 
   it('keeps the old version running while the new one never becomes Ready', async () => {
     await sync.sync();
-    bindings = [bindingTo('physics-rapier', '2.0.0')];
+    reconciled(physics('2.0.0'));
     cluster.starting.add('physics-rapier-2-0-0');
     for (let i = 0; i < 5; i++) await sync.sync();
     expect(cluster.writes.filter((w) => w.startsWith('delete'))).toEqual([]);
     expect(cluster.objects.has('games/physics-rapier-1-3-0')).toBe(true);
     expect(conditions).toHaveLength(1);
-    expect(conditions[0]!.message).toMatch(/physics-rapier-1-3-0 keeps running until it is/);
+    expect(conditions[0]!.reason).toBe('WaitingForWorkload');
+    // A world bound to the new version already (it could not stay) keeps the old one too.
+    bindings = [bindingTo('physics-rapier', '2.0.0')];
+    reconciled();
+    for (let i = 0; i < 3; i++) await sync.sync();
+    expect(cluster.objects.has('games/physics-rapier-1-3-0')).toBe(true);
+    expect(cluster.writes.filter((w) => w.startsWith('delete'))).toEqual([]);
+    expect(conditions.at(-1)!.message).toMatch(/physics-rapier-1-3-0 keeps running until it is/);
+  });
+
+  it('touches nothing until every world has been reconciled since it started', async () => {
+    rollouts.forget(worldKey);
+    const running = manifests.find((m) => m.metadata.name === 'physics-rapier-1.3.0')!;
+    cluster.objects.set('games/physics-rapier-1-3-0', workloadOf(running));
+    await sync.sync();
+    expect(cluster.writes).toEqual([]);
+    // It still reports readiness, so the reconciler's gate is right from the start.
+    expect(rollouts.isReady('games', 'physics-rapier', '1.3.0')).toBe(true);
+    reconciled();
+    await sync.sync();
+    // A new process applies once what it finds (server-side apply makes that a no-op).
+    expect(cluster.writes).toEqual([
+      'apply interaction-engine-1-0-0',
+      'apply physics-rapier-1-3-0',
+    ]);
   });
 
   it('tries a failed condition write again next pass, telling the Event only once written', async () => {
     await sync.sync();
-    bindings = [bindingTo('physics-rapier', '2.0.0')];
+    reconciled(physics('2.0.0'));
     cluster.starting.add('physics-rapier-2-0-0');
     failWrites = 1;
     await sync.sync();
@@ -181,6 +235,7 @@ describe('WorkloadSync', () => {
   it('deletes every workload when no world binds anything', async () => {
     await sync.sync();
     bindings = [];
+    reconciled([]);
     await sync.sync();
     expect(cluster.deleting.size).toBe(2);
     expect(conditions).toEqual([]);

@@ -1,13 +1,16 @@
 import { worldIdOf, type Condition } from '@anvil/capability-model';
 import { CONDITION, findCondition, timestamp } from '@anvil/control-plane';
 import type { Timers } from '@anvil/runtime';
+import { objectKey } from '../informers/kube-object';
 import { PeriodicTask } from '../queue/periodic-task';
 import { describeError } from '../errors/errors';
 import type { CachedBinding, CachedManifest, CachedWorld } from '../mapping/cluster-cache';
 import type { ClusterWriter, Log } from '../reconcile/cluster-writer';
 import type { EventSink } from '../reconcile/event-recorder';
-import { desiredWorkloads, type ModuleWorkload } from './desired-workloads';
+import { bindingVersions, desiredWorkloads, type ModuleWorkload } from './desired-workloads';
 import { migrationChange, migrationOf } from './migration-status';
+import { boundVersions } from './rollout-gate';
+import type { Rollouts } from './rollouts';
 import { planWorkloads, type WorkloadPlan, type WorkloadState } from './workload-plan';
 
 /** The writes of the workload sync (server-side apply, owned by the manifest). */
@@ -28,6 +31,8 @@ export interface WorkloadSyncDeps {
   manifests: () => CachedManifest[];
   bindings: () => CachedBinding[];
   worlds: () => CachedWorld[];
+  /** The worlds' target versions (from the reconciler), and where readiness is reported. */
+  rollouts: Rollouts;
   writer: WorkloadWriter;
   /** Where a world's Migrating condition is written. */
   status: Pick<ClusterWriter, 'applyWorldMigration'>;
@@ -42,14 +47,15 @@ export interface WorkloadSyncDeps {
 
 /**
  * Runs the bound module versions (docs/controller.md, "Module workloads"): every `everyMs`
- * while leading, each ModuleManifest version that a world's binding names gets its Deployment
- * and headless Service (from the manifest's image and endpoint, owned by the manifest, so
- * deleting the manifest deletes them), and a workload no binding names any more is deleted
- * once the workloads of its module that the worlds moved to are Ready (planWorkloads): a new
- * version that never starts leaves the old one running. Each world whose module versions are
- * moving says so in its Migrating condition and Events (migrationOf). A workload is applied when
- * it is missing or its desired objects changed since it was last applied, so a quiet cluster
- * costs one list per period.
+ * while leading, each ModuleManifest version that a world's binding names, or that the resolver
+ * wants a world on (its targets, from the reconciler), gets its Deployment and headless Service
+ * (from the manifest's image and endpoint, owned by the manifest, so deleting the manifest
+ * deletes them), and a workload no binding names any more is deleted once the workloads of its
+ * module that the worlds moved to are Ready (planWorkloads). Each pass reports which workloads
+ * are Ready to the reconciler's gate (Rollouts), which holds a world on the version it binds
+ * until its target runs. Each world whose module versions are moving says so in its Migrating
+ * condition and Events (migrationOf). A workload is applied when it is missing or its desired
+ * objects changed since it was last applied, so a quiet cluster costs one list per period.
  */
 export class WorkloadSync {
   private readonly task: PeriodicTask;
@@ -76,14 +82,25 @@ export class WorkloadSync {
   }
 
   /**
-   * One pass: apply what is missing or changed, delete what is no longer bound once what
-   * replaces it is Ready, and tell each world whose module versions are moving.
+   * One pass: report readiness, then (once every world has its targets) apply what is missing
+   * or changed, delete what is no longer bound once what replaces it is Ready, and tell each
+   * world whose module versions are moving.
    */
   async sync(): Promise<void> {
-    const { writer, log } = this.deps;
-    const bindings = this.deps.bindings();
-    const desired = desiredWorkloads(this.deps.manifests(), bindings);
+    const { writer, log, rollouts } = this.deps;
     const existing = await writer.listWorkloads(this.deps.namespace);
+    rollouts.observe(existing);
+    const worlds = this.deps.worlds();
+    const live = worlds.filter((w) => !w.metadata.deletionTimestamp).map((w) => objectKey(w));
+    if (!rollouts.knowsAll(live)) {
+      log.debug({}, 'not every world is reconciled yet; the workloads wait for their targets');
+      return;
+    }
+    const bindings = this.deps.bindings();
+    const desired = desiredWorkloads(this.deps.manifests(), [
+      ...bindingVersions(bindings),
+      ...rollouts.wanted(),
+    ]);
     const present = new Set(existing.map((w) => `${w.namespace}/${w.name}`));
     const plan = planWorkloads(desired, existing);
     for (const workload of plan.apply) {
@@ -107,7 +124,7 @@ export class WorkloadSync {
     const states = existing.map((w) =>
       deleted.has(`${w.namespace}/${w.name}`) ? { ...w, deleting: true } : w,
     );
-    await this.tellWorlds(bindings, plan, states);
+    await this.tellWorlds(worlds, bindings, plan, states);
   }
 
   /**
@@ -115,6 +132,7 @@ export class WorkloadSync {
    * whose write fails is logged and tried again next pass; the others go on.
    */
   private async tellWorlds(
+    worlds: readonly CachedWorld[],
     bindings: readonly CachedBinding[],
     plan: WorkloadPlan,
     states: WorkloadState[],
@@ -127,7 +145,6 @@ export class WorkloadSync {
       else byWorld.set(key, [binding]);
     }
     const now = timestamp(this.deps.now?.() ?? new Date());
-    const worlds = this.deps.worlds();
     const ids = new Set(worlds.map((w) => worldIdOf(w.metadata)));
     for (const id of this.written.keys()) if (!ids.has(id)) this.written.delete(id);
     for (const world of worlds) {
@@ -135,7 +152,9 @@ export class WorkloadSync {
       const own = byWorld.get(`${namespace}/${world.metadata.name}`) ?? [];
       const id = worldIdOf(world.metadata);
       const previous = this.written.get(id) ?? findCondition(world.status, CONDITION.migrating);
-      const change = migrationChange(previous, migrationOf(namespace, own, plan, states), now);
+      const targets = this.deps.rollouts.targetsOf(objectKey(world));
+      const migration = migrationOf(namespace, boundVersions(own), targets, plan, states);
+      const change = migrationChange(previous, migration, now);
       if (!change) continue;
       try {
         await this.deps.status.applyWorldMigration(world, change.condition);
