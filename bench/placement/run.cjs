@@ -90,7 +90,7 @@ async function main() {
         }));
       }
       const worldId = `r${run}-w${i}`;
-      const holder = planTakeover([worldId], reports).get(worldId);
+      const holder = planTakeover([{ worldId }], reports).get(worldId);
       const load = reports.find((r) => r.replicaId === holder);
       load.worlds++;
       chosen.set(holder, (chosen.get(holder) ?? 0) + 1);
@@ -114,6 +114,7 @@ async function main() {
         `${holderOf(i)}.physics:50051`,
         600_000,
         JSON.stringify(SPEC),
+        1,
       ]),
     );
   const floor = (run) =>

@@ -16,6 +16,7 @@ import { openMigratedStorage, type Storage } from '@anvil/storage';
 import type { PhysicsConfig } from './config/physics-config';
 import { EngineModule } from './engine/engine.module';
 import { loadRapier } from './simulation/rapier';
+import { STATE_FORMAT_VERSION } from './simulation/state-codec';
 import { PHYSICS_ROLE, Placement, replicaLeases, replicaTakeover } from '@anvil/ownership';
 import { CheckpointService } from './worlds/checkpoints';
 import { WorldsService } from './worlds/worlds.service';
@@ -76,6 +77,7 @@ export async function bootstrap(options: PhysicsBootstrapOptions): Promise<Runni
         role: PHYSICS_ROLE,
         address: () => address,
         log: new Logger('WorldOwnership'),
+        stateFormat: STATE_FORMAT_VERSION,
       })
     : undefined;
   let address = '';
@@ -119,6 +121,8 @@ export async function bootstrap(options: PhysicsBootstrapOptions): Promise<Runni
           }),
           takeOver: (worldId, spec) => worlds.takeOver(worldId, spec),
           shed: config.rebalance ? () => worlds.shedOne() : undefined,
+          // Only worlds this build can restore are planned for it, and it sheds only to readers.
+          stateFormat: STATE_FORMAT_VERSION,
           // Another replica won the race for the world.
           lostRace: (error) => error instanceof PreconditionError,
           log: new Logger('Takeover'),

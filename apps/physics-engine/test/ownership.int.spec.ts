@@ -27,7 +27,7 @@ import {
 import type { CommandLogEntry } from '../src/log/command-log-entry';
 import { entriesAfter, replay } from '../src/log/replay';
 import { loadRapier } from '../src/simulation/rapier';
-import { decodeState } from '../src/simulation/state-codec';
+import { decodeState, encodeState, sha256 } from '../src/simulation/state-codec';
 import { WorldSimulation, type SimulationOptions } from '../src/simulation/world-simulation';
 
 jest.setTimeout(300_000);
@@ -394,6 +394,78 @@ describe('world ownership across physics replicas', () => {
       expect(log.find((e) => e.epoch === 2)).toMatchObject({ tick: resumedAt, intents: [] });
       const state = (await b.client.snapshot({ worldId })).state;
       expect(await replayedHash(log, state, restored.tick)).toBe(restored.stateHash);
+    },
+  );
+  scenario(
+    'state formats: a world left by a newer build waits for a replica that reads it; this build neither takes it nor loops, and its Init is refused FAILED_PRECONDITION',
+    async () => {
+      const a = await start('physics-fa');
+      const worlds = { newer: 'fmt-newer', plain: 'fmt-plain' };
+      for (const worldId of Object.values(worlds)) {
+        await a.client.init({ worldId, config: CONFIG }, here());
+        const s = sender(a.client, worldId, worldId);
+        for (let i = 0; i < 5; i++) await s.send();
+      }
+      const latest = async (worldId: string) => (await checkpoints(worldId)).at(-1);
+      while (!(await latest(worlds.newer)) || !(await latest(worlds.plain))) await sleep(50);
+      await a.engine.kill();
+      // A replica of a newer build (state format 2, played here through the store) takes the
+      // world, saves a checkpoint in its format and hands it over as an orphan.
+      while (!(await lease(worlds.newer))?.expired) await sleep(50);
+      const next = await storage.leases.acquire({
+        worldId: worlds.newer,
+        role: 'physics',
+        holder: 'physics-next',
+        address: '127.0.0.1:9',
+        ttlMs: 60_000,
+        stateFormat: 2,
+      });
+      const base = (await storage.checkpoints.latest(worlds.newer))!;
+      const headerLength = Buffer.from(base.state).readUInt32BE(4);
+      const header = JSON.parse(Buffer.from(base.state.subarray(8, 8 + headerLength)).toString());
+      const state = encodeState(
+        { ...header, v: 2, tick: base.tick + 1 },
+        base.state.subarray(8 + headerLength),
+      );
+      await storage.checkpoints.save({
+        worldId: worlds.newer,
+        shard: 0,
+        tick: base.tick + 1,
+        state,
+        stateHash: sha256(state),
+        logSeq: base.logSeq,
+        lease: { role: 'physics', epoch: next.epoch },
+      });
+      expect(() => decodeState(state)).toThrow(/written by a newer physics engine/);
+      await storage.leases.release(worlds.newer, 'physics', 'physics-next', next.epoch, false);
+      // A replica of this build (format 1) comes up: it takes the plain orphan, not the other.
+      const b = await start('physics-fb');
+      const until = Date.now() + 30_000;
+      while ((await lease(worlds.plain))?.holder !== 'physics-fb' && Date.now() < until)
+        await sleep(50);
+      expect(await lease(worlds.plain)).toMatchObject({ holder: 'physics-fb', stateFormat: 1 });
+      await sleep(RENEW_MS * 5);
+      expect(await lease(worlds.newer)).toMatchObject({
+        holder: 'physics-next',
+        epoch: next.epoch,
+        stateFormat: 2,
+        expired: true,
+      });
+      // Asked directly, it refuses with a code and says why; it keeps serving its other world.
+      await expect(
+        b.client.init({ worldId: worlds.newer, config: CONFIG }, here()),
+      ).rejects.toMatchObject({
+        code: 'FAILED_PRECONDITION',
+        message: expect.stringMatching(/state format 2 was written by a newer physics engine/),
+      });
+      const after = await lease(worlds.newer);
+      expect(after).toMatchObject({ stateFormat: 2 });
+      await sleep(RENEW_MS * 5);
+      expect((await lease(worlds.newer))?.epoch).toBe(after?.epoch);
+      await expect(b.client.snapshot({ worldId: worlds.plain })).resolves.toMatchObject({
+        tick: expect.any(Number),
+      });
+      expect(b.engine.child.exitCode).toBeNull();
     },
   );
 });

@@ -10,7 +10,7 @@ export {
 } from './ownership-config';
 export { safetyMargin, validUntil } from './lease-validity';
 export { WorldOwnership, type HeldLease, type OwnershipOptions } from './world-ownership';
-export { planTakeover, type ReplicaLoad } from './takeover-plan';
+export { planTakeover, reads, type OrphanWorld, type ReplicaLoad } from './takeover-plan';
 export { Placement, placeNewWorld } from './placement';
 export {
   TAKEOVER_BATCH,

@@ -16,6 +16,8 @@ export function replicaLeases(options: {
   role: string;
   address: () => string;
   log: OwnershipLog;
+  /** The state format this replica writes (default 1). */
+  stateFormat?: number;
 }): WorldOwnership {
   const { config, log } = options;
   return new WorldOwnership({
@@ -25,6 +27,7 @@ export function replicaLeases(options: {
     ttlMs: config.leaseTtlMs,
     renewEveryMs: config.renewEveryMs,
     role: options.role,
+    stateFormat: options.stateFormat,
     onRenewError: (error) => log.warn(`renewing the world leases failed: ${String(error)}`),
   });
 }
@@ -45,6 +48,8 @@ export function replicaTakeover(options: {
   log: OwnershipLog;
   /** Rebalance (TakeoverOptions.shed); none: off. */
   shed?: () => Promise<void>;
+  /** The newest state format this replica reads (default 1). */
+  stateFormat?: number;
 }): TakeoverLoop {
   const { ownership, config, log } = options;
   return new TakeoverLoop({
@@ -58,6 +63,7 @@ export function replicaTakeover(options: {
     capacity: options.capacity,
     takeOver: options.takeOver,
     shed: options.shed,
+    stateFormat: options.stateFormat,
     onTaken: (worldId, ms) =>
       log.log(`world ${worldId}: taken over, about ${ms} ms after its owner's lease ended`),
     onError: (error, worldId) => {

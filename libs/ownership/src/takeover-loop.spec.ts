@@ -81,4 +81,69 @@ describe('TakeoverLoop', () => {
     await loop.round();
     expect(shed).toBe(1);
   });
+
+  it('reports its state format, and neither takes nor sheds a world it or its taker cannot read', async () => {
+    const orphan = (worldId: string, stateFormat: number) => ({
+      worldId,
+      holder: 'physics-dead',
+      expiresAt: new Date(),
+      stateFormat,
+      spec: {},
+    });
+    const reports: Array<{ stateFormat?: number }> = [];
+    const taken: string[] = [];
+    let orphans = [orphan('w-old', 1), orphan('w-new', 2)];
+    let shed = 0;
+    const older = {
+      role: 'physics',
+      replicaId: 'physics-b',
+      address: 'physics-b:1',
+      worlds: 0,
+      bodies: 0,
+      maxWorlds: 10,
+      maxBodies: 1_000,
+      stateFormat: 1,
+    };
+    const loop = new TakeoverLoop({
+      leases: { orphans: async () => orphans } as unknown as LeaseRepository,
+      replicas: {
+        heartbeat: async (report: { stateFormat?: number }) => void reports.push(report),
+        live: async () => [older] as EngineReplica[],
+        remove: async () => undefined,
+      } as unknown as ReplicaRepository,
+      replicaId: 'physics-b',
+      address: () => 'physics-b:1',
+      everyMs: 100,
+      ttlMs: 60_000,
+      role: 'physics',
+      stateFormat: 1,
+      capacity: () => ({ worlds: 5, bodies: 0, maxWorlds: 10, maxBodies: 1_000 }),
+      takeOver: async (worldId) => void taken.push(worldId),
+      shed: async () => void shed++,
+    });
+    // An older build (format 1) takes the world of format 1 only; the other waits for a reader.
+    expect(await loop.round()).toEqual(['w-old']);
+    expect(taken).toEqual(['w-old']);
+    // A replica of format 2 does not shed to an older one with room: it could not restore it.
+    orphans = [];
+    const newer = new TakeoverLoop({
+      leases: { orphans: async () => [] } as unknown as LeaseRepository,
+      replicas: { live: async () => [older] as EngineReplica[] } as unknown as ReplicaRepository,
+      replicaId: 'physics-c',
+      address: () => 'physics-c:1',
+      everyMs: 100,
+      ttlMs: 60_000,
+      role: 'physics',
+      stateFormat: 2,
+      capacity: () => ({ worlds: 5, bodies: 0, maxWorlds: 10, maxBodies: 1_000 }),
+      takeOver: async () => undefined,
+      shed: async () => void shed++,
+    });
+    await newer.round();
+    expect(shed).toBe(0);
+    loop.start();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await loop.stop();
+    expect(reports[0]).toMatchObject({ stateFormat: 1 });
+  });
 });

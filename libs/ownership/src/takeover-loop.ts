@@ -1,7 +1,7 @@
 import type { LeaseRepository, ReplicaRepository } from '@anvil/storage';
 import { unrefTimers, type Timers } from '@anvil/runtime';
 import { placeNewWorld } from './placement';
-import { planTakeover, takers } from './takeover-plan';
+import { planTakeover, reads, takers } from './takeover-plan';
 
 /** How many orphans one round looks at, and how many it brings back at once. */
 export const TAKEOVER_BATCH = 100;
@@ -39,6 +39,11 @@ export interface TakeoverOptions {
    * None: no rebalance.
    */
   shed?: () => Promise<void>;
+  /**
+   * The newest state format this replica reads (and writes; default 1): reported with its load,
+   * so the plan gives it only worlds it can restore, and it sheds only to replicas that read it.
+   */
+  stateFormat?: number;
   timers?: Timers;
 }
 
@@ -99,6 +104,7 @@ export class TakeoverLoop {
       replicaId: this.options.replicaId,
       address: this.options.address(),
       ttlMs: this.options.ttlMs,
+      stateFormat: this.options.stateFormat ?? 1,
       ...this.options.capacity(),
     });
   }
@@ -112,7 +118,7 @@ export class TakeoverLoop {
       return [];
     }
     const plan = planTakeover(
-      orphans.map((o) => o.worldId),
+      orphans,
       takers(
         await replicas.live(this.role),
         orphans.map((o) => o.holder),
@@ -136,11 +142,15 @@ export class TakeoverLoop {
     return taken;
   }
 
-  /** Sheds one world when another live replica is at least two worlds less loaded. */
+  /**
+   * Sheds one world when another live replica that reads this one's state format is at least
+   * two worlds less loaded.
+   */
   private async rebalance(): Promise<void> {
     const { shed, replicas, replicaId } = this.options;
     if (!shed || performance.now() < this.shedAfter || this.stopped) return;
-    const live = await replicas.live(this.role);
+    const format = this.options.stateFormat ?? 1;
+    const live = (await replicas.live(this.role)).filter((r) => reads(r, format));
     if (placeNewWorld({ replicaId, ...this.options.capacity() }, live) === replicaId) return;
     this.shedAfter = performance.now() + this.options.ttlMs;
     await shed();

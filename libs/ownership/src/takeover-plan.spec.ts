@@ -20,13 +20,16 @@ const arbitraryReplicas = fc.uniqueArray(
   { selector: (r) => r.replicaId, maxLength: 6 },
 );
 const arbitraryOrphans = fc.uniqueArray(fc.stringMatching(/^w[0-9]{1,3}$/), { maxLength: 40 });
+/** The plan's input for worlds of format 1. */
+const worlds = (ids: string[]) => ids.map((worldId) => ({ worldId }));
 
 describe('planTakeover', () => {
   it('spreads orphans over the least loaded replicas with room', () => {
-    const plan = planTakeover(
-      ['w1', 'w2', 'w3', 'w4'],
-      [replica('a', 5), replica('b', 3), replica('c', 9, 9)],
-    );
+    const plan = planTakeover(worlds(['w1', 'w2', 'w3', 'w4']), [
+      replica('a', 5),
+      replica('b', 3),
+      replica('c', 9, 9),
+    ]);
     expect([...plan]).toEqual([
       ['w1', 'b'],
       ['w2', 'b'],
@@ -36,8 +39,48 @@ describe('planTakeover', () => {
   });
 
   it('leaves out worlds nobody has room for', () => {
-    expect(planTakeover(['w1'], [replica('a', 2, 2)]).size).toBe(0);
-    expect(planTakeover(['w1'], []).size).toBe(0);
+    expect(planTakeover(worlds(['w1']), [replica('a', 2, 2)]).size).toBe(0);
+    expect(planTakeover(worlds(['w1']), []).size).toBe(0);
+  });
+
+  it('gives a world only to a replica that reads its state format, else leaves it out', () => {
+    const older = replica('a', 0);
+    const newer = { ...replica('b', 5), stateFormat: 2 };
+    const plan = planTakeover(
+      [{ worldId: 'w1', stateFormat: 2 }, { worldId: 'w2' }, { worldId: 'w3', stateFormat: 3 }],
+      [older, newer],
+    );
+    expect([...plan]).toEqual([
+      ['w1', 'b'],
+      ['w2', 'a'],
+    ]);
+  });
+
+  it('never gives a world to a replica that cannot read it, and places the rest as if alone (property)', () => {
+    const format = fc.integer({ min: 1, max: 3 });
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.stringMatching(/^w[0-9]{1,2}$/), format), { maxLength: 30 }),
+        arbitraryReplicas,
+        fc.array(format, { minLength: 6, maxLength: 6 }),
+        (orphans, replicas, formats) => {
+          const reporting = replicas.map((r, i) => ({ ...r, stateFormat: formats[i] }));
+          const input = orphans.map(([worldId, stateFormat]) => ({ worldId, stateFormat }));
+          const plan = planTakeover(input, reporting);
+          const newest = new Map<string, number>();
+          for (const [id, f] of orphans) newest.set(id, Math.max(f, newest.get(id) ?? 1));
+          for (const [worldId, replicaId] of plan) {
+            const taker = reporting.find((r) => r.replicaId === replicaId)!;
+            expect(taker.stateFormat).toBeGreaterThanOrEqual(newest.get(worldId)!);
+          }
+          // With every replica reading every format, it is the plan of plain world ids.
+          const all = reporting.map((r) => ({ ...r, stateFormat: 3 }));
+          expect(planTakeover(input, all)).toEqual(
+            planTakeover(worlds([...newest.keys()]), replicas),
+          );
+        },
+      ),
+    );
   });
 
   it('is the same plan whatever the order of its inputs (property)', () => {
@@ -48,8 +91,8 @@ describe('planTakeover', () => {
             .map((x, i) => ({ x, k: (i * 7919 + seed) % 104_729 }))
             .sort((p, q) => p.k - q.k)
             .map((p) => p.x);
-        expect([...planTakeover(shuffle(orphans), shuffle(replicas))].sort()).toEqual(
-          [...planTakeover(orphans, replicas)].sort(),
+        expect([...planTakeover(worlds(shuffle(orphans)), shuffle(replicas))].sort()).toEqual(
+          [...planTakeover(worlds(orphans), replicas)].sort(),
         );
       }),
     );
@@ -58,7 +101,7 @@ describe('planTakeover', () => {
   it('never overfills a replica, places while any has room, and keeps loads within one (property)', () => {
     fc.assert(
       fc.property(arbitraryOrphans, arbitraryReplicas, (orphans, replicas) => {
-        const plan = planTakeover(orphans, replicas);
+        const plan = planTakeover(worlds(orphans), replicas);
         const after = new Map(replicas.map((r) => [r.replicaId, r.worlds]));
         for (const id of plan.values()) after.set(id, after.get(id)! + 1);
         const open = replicas.filter((r) => r.worlds < r.maxWorlds && r.bodies < r.maxBodies);
@@ -85,7 +128,7 @@ describe('takers', () => {
 
   it('leaves out the replicas whose leases ended: a dead one still reported live takes nothing', () => {
     expect(takers(live, ['b', 'b']).map((r) => r.replicaId)).toEqual(['a', 'c']);
-    expect(planTakeover(['w1', 'w2'], takers(live, ['a', 'a'])).get('w1')).toBe('b');
+    expect(planTakeover(worlds(['w1', 'w2']), takers(live, ['a', 'a'])).get('w1')).toBe('b');
     expect(takers(live, ['gone-long-ago'])).toEqual(live);
   });
 

@@ -5,27 +5,47 @@ export interface ReplicaLoad {
   bodies: number;
   maxWorlds: number;
   maxBodies: number;
+  /** The newest state format it reads (it reads every older one); 1 when not said. */
+  stateFormat?: number;
+}
+
+/** An orphaned world as the plan sees it. */
+export interface OrphanWorld {
+  worldId: string;
+  /** The state format its last holder wrote; 1 when not said. */
+  stateFormat?: number;
+}
+
+/** Whether `replica` can restore a world written in `stateFormat`. */
+export function reads(replica: Pick<ReplicaLoad, 'stateFormat'>, stateFormat = 1): boolean {
+  return (replica.stateFormat ?? 1) >= stateFormat;
 }
 
 /**
  * Which live replica takes each orphaned world: the one with the fewest worlds that has room
- * (a world slot and some body headroom), ties by id, each assignment counted before the next.
- * Pure and independent of input order, so every replica computes the same plan from the same
- * reports and claims only its own share: they rarely race, and when they do the lease decides.
- * Worlds no replica has room for are left out (they wait for capacity).
+ * (a world slot and some body headroom) and reads the world's state format, ties by id, each
+ * assignment counted before the next. Pure and independent of input order, so every replica
+ * computes the same plan from the same reports and claims only its own share: they rarely race,
+ * and when they do the lease decides. Worlds no replica has room for, or none reads, are left
+ * out (they wait for capacity, or for a replica of a newer build), so a replica never takes a
+ * world it would have to refuse and give back.
  */
 export function planTakeover(
-  orphans: readonly string[],
+  orphans: readonly OrphanWorld[],
   replicas: readonly ReplicaLoad[],
 ): Map<string, string> {
   const load = [...replicas]
     .sort((a, b) => (a.replicaId < b.replicaId ? -1 : a.replicaId > b.replicaId ? 1 : 0))
     .map((r) => ({ ...r }));
+  const formats = new Map<string, number>();
+  for (const { worldId, stateFormat = 1 } of orphans)
+    formats.set(worldId, Math.max(stateFormat, formats.get(worldId) ?? 1));
   const plan = new Map<string, string>();
-  for (const worldId of [...new Set(orphans)].sort()) {
+  for (const worldId of [...formats.keys()].sort()) {
     let best: (typeof load)[number] | undefined;
     for (const r of load) {
       if (r.worlds >= r.maxWorlds || r.bodies >= r.maxBodies) continue;
+      if (!reads(r, formats.get(worldId))) continue;
       if (!best || r.worlds < best.worlds) best = r;
     }
     if (!best) continue;

@@ -14,6 +14,8 @@ export interface OwnershipOptions {
   renewEveryMs: number;
   /** Whose leases these are (PHYSICS_ROLE, a game module's `gameRole`). */
   role: string;
+  /** The state format this replica writes, recorded on each lease it takes (default 1). */
+  stateFormat?: number;
   clock?: Clock;
   timers?: Timers;
   onRenewError?: (error: unknown) => void;
@@ -81,6 +83,7 @@ export class WorldOwnership {
       address: this.options.address(),
       ttlMs: this.options.ttlMs,
       spec,
+      stateFormat: this.options.stateFormat,
     });
     const handedOver = lease.handover?.epoch === lease.epoch - 1 ? lease.handover.state : undefined;
     const held: HeldLease = {

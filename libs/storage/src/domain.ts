@@ -89,6 +89,8 @@ export interface WorldLease {
   released: boolean;
   /** What a replica taking the world over needs (the engine's JSON object), recorded at acquisition. */
   spec: Record<string, unknown>;
+  /** The newest state format its holders wrote: only a replica that reads it may take the world. */
+  stateFormat: number;
   /** Where a holder stopped when it last handed the world over (LeaseRepository.release), else null. */
   handover: LeaseHandover | null;
 }
@@ -113,6 +115,8 @@ export interface AcquireLeaseInput {
   ttlMs: number;
   /** The world's spec (a JSON object, at most 64 KiB); absent: the recorded one is kept. */
   spec?: Record<string, unknown>;
+  /** The state format the holder writes (default 1). */
+  stateFormat?: number;
 }
 
 /**
@@ -154,12 +158,18 @@ export interface EngineReplica {
   bodies: number;
   maxWorlds: number;
   maxBodies: number;
+  /** The newest state format it reads (it reads every older one, and writes this one). */
+  stateFormat: number;
   seenAt: Date;
   expiresAt: Date;
 }
 
 /** What a replica reports at each heartbeat; it counts as live for `ttlMs`. */
-export type ReplicaHeartbeat = Omit<EngineReplica, 'seenAt' | 'expiresAt'> & { ttlMs: number };
+export type ReplicaHeartbeat = Omit<EngineReplica, 'seenAt' | 'expiresAt' | 'stateFormat'> & {
+  ttlMs: number;
+  /** Default 1. */
+  stateFormat?: number;
+};
 
 /** One connection of a player to a world through a gateway instance. */
 export interface PlayerSession {

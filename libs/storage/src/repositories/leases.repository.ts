@@ -7,6 +7,8 @@ import type { SqlQuery } from '../backends/backend';
 export const MAX_LEASE_TTL_MS = 86_400_000;
 /** Most leases one `renew` call carries. */
 export const MAX_RENEW_BATCH = 10_000;
+/** Highest state format a lease or a replica may name. */
+export const MAX_STATE_FORMAT = 1_000_000;
 
 interface LeaseRow {
   world_id: string;
@@ -20,24 +22,29 @@ interface LeaseRow {
   released: boolean;
   spec: Record<string, unknown> | string;
   handover: { epoch: number | string; state: Record<string, unknown> } | string | null;
+  state_format: number;
 }
 
-const COLUMNS = 'world_id, role, holder, address, epoch, acquired_at, expires_at, released, spec';
+const COLUMNS =
+  'world_id, role, holder, address, epoch, acquired_at, expires_at, released, spec, state_format';
 /** What a read returns: the columns an acquisition writes, and the previous holder's handover. */
 const READ = `${COLUMNS}, handover`;
 
 /**
  * The compare-and-set that acquires a lease: $1 world, $2 role, $3 holder, $4 address, $5 ttl
- * in ms, $6 spec (jsonb, or null to keep the recorded one). Returns the row when it was taken.
+ * in ms, $6 spec (jsonb, or null to keep the recorded one), $7 the holder's state format (the
+ * lease keeps the newest any holder wrote: a holder of an older build that took the world and
+ * could not restore it must not make it look older). Returns the row when it was taken.
  * Exported for the placement benchmark, which times it through the raw driver as its baseline.
  */
 export const ACQUIRE_SQL = `INSERT INTO world_leases AS l (${COLUMNS})
        VALUES ($1, $2, $3, $4, 1, now(), now() + make_interval(secs => $5::double precision / 1000),
-               false, COALESCE($6::jsonb, '{}'::jsonb))
+               false, COALESCE($6::jsonb, '{}'::jsonb), $7)
        ON CONFLICT (world_id, role) DO UPDATE
          SET holder = EXCLUDED.holder, address = EXCLUDED.address, epoch = l.epoch + 1,
              acquired_at = EXCLUDED.acquired_at, expires_at = EXCLUDED.expires_at,
-             released = false, spec = COALESCE($6::jsonb, l.spec)
+             released = false, spec = COALESCE($6::jsonb, l.spec),
+             state_format = GREATEST(l.state_format, EXCLUDED.state_format)
          WHERE l.expires_at <= now() OR l.holder = EXCLUDED.holder
        RETURNING ${READ}, false AS expired`;
 
@@ -60,6 +67,7 @@ export class LeaseRepository {
     const address = text('address', input.address);
     const ttlMs = ttl(input.ttlMs);
     const spec = input.spec === undefined ? null : JSON.stringify(jsonObject('spec', input.spec));
+    const format = stateFormat(input.stateFormat);
     const rows = await this.sql<LeaseRow>(ACQUIRE_SQL, [
       worldId,
       role,
@@ -67,6 +75,7 @@ export class LeaseRepository {
       address,
       ttlMs,
       spec,
+      format,
     ]);
     if (rows.length > 0) return toLease(rows[0]);
     const current = await this.get(worldId, role);
@@ -203,6 +212,11 @@ function ttl(value: unknown): number {
   return integer('ttlMs', value, 1, MAX_LEASE_TTL_MS);
 }
 
+/** A state format: 1 when not given. */
+export function stateFormat(value: unknown): number {
+  return value === undefined ? 1 : integer('stateFormat', value, 1, MAX_STATE_FORMAT);
+}
+
 function toLease(row: LeaseRow): WorldLease {
   return {
     worldId: row.world_id,
@@ -216,6 +230,7 @@ function toLease(row: LeaseRow): WorldLease {
     released: Boolean(row.released),
     spec: typeof row.spec === 'string' ? JSON.parse(row.spec) : row.spec,
     handover: toHandover(row.handover),
+    stateFormat: Number(row.state_format),
   };
 }
 

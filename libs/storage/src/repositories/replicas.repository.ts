@@ -1,6 +1,6 @@
 import type { EngineReplica, ReplicaHeartbeat } from '../domain';
 import { integer, text } from '../validation';
-import { MAX_LEASE_TTL_MS } from './leases.repository';
+import { MAX_LEASE_TTL_MS, stateFormat } from './leases.repository';
 import type { SqlQuery } from '../backends/backend';
 
 interface ReplicaRow {
@@ -11,6 +11,7 @@ interface ReplicaRow {
   bodies: number;
   max_worlds: number;
   max_bodies: number;
+  state_format: number;
   seen_at: Date | string;
   expires_at: Date | string;
 }
@@ -29,12 +30,15 @@ export class ReplicaRepository {
   async heartbeat(input: ReplicaHeartbeat): Promise<void> {
     await this.sql(
       `INSERT INTO engine_replicas AS r
-         (role, replica_id, address, worlds, bodies, max_worlds, max_bodies, seen_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, now(), now() + make_interval(secs => $8::double precision / 1000))
+         (role, replica_id, address, worlds, bodies, max_worlds, max_bodies, state_format,
+          seen_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $9, now(),
+               now() + make_interval(secs => $8::double precision / 1000))
        ON CONFLICT (role, replica_id) DO UPDATE
          SET address = EXCLUDED.address, worlds = EXCLUDED.worlds, bodies = EXCLUDED.bodies,
              max_worlds = EXCLUDED.max_worlds, max_bodies = EXCLUDED.max_bodies,
-             seen_at = EXCLUDED.seen_at, expires_at = EXCLUDED.expires_at`,
+             state_format = EXCLUDED.state_format, seen_at = EXCLUDED.seen_at,
+             expires_at = EXCLUDED.expires_at`,
       [
         text('role', input?.role),
         text('replicaId', input.replicaId),
@@ -44,6 +48,7 @@ export class ReplicaRepository {
         integer('maxWorlds', input.maxWorlds, 0, MAX_COUNT),
         integer('maxBodies', input.maxBodies, 0, MAX_COUNT),
         integer('ttlMs', input.ttlMs, 1, MAX_LEASE_TTL_MS),
+        stateFormat(input.stateFormat),
       ],
     );
   }
@@ -51,7 +56,8 @@ export class ReplicaRepository {
   /** The live replicas of a role, by id. */
   async live(role: string): Promise<EngineReplica[]> {
     const rows = await this.sql<ReplicaRow>(
-      `SELECT role, replica_id, address, worlds, bodies, max_worlds, max_bodies, seen_at, expires_at
+      `SELECT role, replica_id, address, worlds, bodies, max_worlds, max_bodies, state_format,
+              seen_at, expires_at
          FROM engine_replicas WHERE role = $1 AND expires_at > now() ORDER BY replica_id`,
       [text('role', role)],
     );
@@ -63,6 +69,7 @@ export class ReplicaRepository {
       bodies: Number(row.bodies),
       maxWorlds: Number(row.max_worlds),
       maxBodies: Number(row.max_bodies),
+      stateFormat: Number(row.state_format),
       seenAt: new Date(row.seen_at),
       expiresAt: new Date(row.expires_at),
     }));

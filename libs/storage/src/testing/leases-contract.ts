@@ -30,6 +30,7 @@ export function describeLeases(storage: () => Storage): void {
         released: false,
         spec: {},
         handover: null,
+        stateFormat: 1,
       });
       expect(lease.expiresAt.getTime() - lease.acquiredAt.getTime()).toBe(LONG);
       expect(await storage().leases.get(worldId, ROLE)).toEqual(lease);
@@ -186,6 +187,30 @@ export function describeLeases(storage: () => Storage): void {
       ).rejects.toMatchObject({ field: 'spec' });
     });
 
+    it('records the newest state format any of its holders writes', async () => {
+      const worldId = uid('w');
+      const take = (holder: string, stateFormat?: number) =>
+        storage().leases.acquire({
+          worldId,
+          role: ROLE,
+          holder,
+          address: `${holder}:1`,
+          ttlMs: 1,
+          stateFormat,
+        });
+      expect((await take('a', 2)).stateFormat).toBe(2);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(
+        (await storage().leases.orphans(ROLE, 10_000)).find((l) => l.worldId === worldId),
+      ).toMatchObject({ stateFormat: 2 });
+      expect((await take('b', 3)).stateFormat).toBe(3);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      // An older build that took it (and will refuse its state) does not make it look older.
+      expect((await take('c')).stateFormat).toBe(3);
+      for (const bad of [0, 1.5, '2', 1_000_001])
+        await expect(take('d', bad as number)).rejects.toMatchObject({ field: 'stateFormat' });
+    });
+
     it('lists as orphans the expired leases not released on purpose, and only those', async () => {
       const [dead, closed, drained, live] = [uid('o'), uid('o'), uid('o'), uid('o')];
       await acquire(dead, 'a', 1);
@@ -224,6 +249,18 @@ export function describeLeases(storage: () => Storage): void {
         ['r1', 4],
         ['r2', 3],
       ]);
+      // The newest state format each reads: 1 unless it says.
+      expect(live.map((r) => r.stateFormat)).toEqual([1, 1]);
+      await storage().replicas.heartbeat({
+        ...report,
+        replicaId: 'r2',
+        stateFormat: 2,
+        ttlMs: LONG,
+      });
+      expect((await storage().replicas.live(role)).map((r) => r.stateFormat)).toEqual([1, 2]);
+      await expect(
+        storage().replicas.heartbeat({ ...report, replicaId: 'r2', stateFormat: 0, ttlMs: LONG }),
+      ).rejects.toMatchObject({ field: 'stateFormat' });
       await storage().replicas.remove(role, 'r2');
       expect((await storage().replicas.live(role)).map((r) => r.replicaId)).toEqual(['r1']);
       await expect(

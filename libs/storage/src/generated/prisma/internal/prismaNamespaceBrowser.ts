@@ -149,7 +149,8 @@ export const WorldLeaseScalarFieldEnum = {
   expiresAt: 'expiresAt',
   spec: 'spec',
   released: 'released',
-  handover: 'handover'
+  handover: 'handover',
+  stateFormat: 'stateFormat'
 } as const
 
 export type WorldLeaseScalarFieldEnum = (typeof WorldLeaseScalarFieldEnum)[keyof typeof WorldLeaseScalarFieldEnum]
@@ -177,7 +178,8 @@ export const EngineReplicaScalarFieldEnum = {
   maxWorlds: 'maxWorlds',
   maxBodies: 'maxBodies',
   seenAt: 'seenAt',
-  expiresAt: 'expiresAt'
+  expiresAt: 'expiresAt',
+  stateFormat: 'stateFormat'
 } as const
 
 export type EngineReplicaScalarFieldEnum = (typeof EngineReplicaScalarFieldEnum)[keyof typeof EngineReplicaScalarFieldEnum]

@@ -31,6 +31,7 @@ export type EngineReplicaAvgAggregateOutputType = {
   bodies: number | null
   maxWorlds: number | null
   maxBodies: number | null
+  stateFormat: number | null
 }
 
 export type EngineReplicaSumAggregateOutputType = {
@@ -38,6 +39,7 @@ export type EngineReplicaSumAggregateOutputType = {
   bodies: number | null
   maxWorlds: number | null
   maxBodies: number | null
+  stateFormat: number | null
 }
 
 export type EngineReplicaMinAggregateOutputType = {
@@ -50,6 +52,7 @@ export type EngineReplicaMinAggregateOutputType = {
   maxBodies: number | null
   seenAt: Date | null
   expiresAt: Date | null
+  stateFormat: number | null
 }
 
 export type EngineReplicaMaxAggregateOutputType = {
@@ -62,6 +65,7 @@ export type EngineReplicaMaxAggregateOutputType = {
   maxBodies: number | null
   seenAt: Date | null
   expiresAt: Date | null
+  stateFormat: number | null
 }
 
 export type EngineReplicaCountAggregateOutputType = {
@@ -74,6 +78,7 @@ export type EngineReplicaCountAggregateOutputType = {
   maxBodies: number
   seenAt: number
   expiresAt: number
+  stateFormat: number
   _all: number
 }
 
@@ -83,6 +88,7 @@ export type EngineReplicaAvgAggregateInputType = {
   bodies?: true
   maxWorlds?: true
   maxBodies?: true
+  stateFormat?: true
 }
 
 export type EngineReplicaSumAggregateInputType = {
@@ -90,6 +96,7 @@ export type EngineReplicaSumAggregateInputType = {
   bodies?: true
   maxWorlds?: true
   maxBodies?: true
+  stateFormat?: true
 }
 
 export type EngineReplicaMinAggregateInputType = {
@@ -102,6 +109,7 @@ export type EngineReplicaMinAggregateInputType = {
   maxBodies?: true
   seenAt?: true
   expiresAt?: true
+  stateFormat?: true
 }
 
 export type EngineReplicaMaxAggregateInputType = {
@@ -114,6 +122,7 @@ export type EngineReplicaMaxAggregateInputType = {
   maxBodies?: true
   seenAt?: true
   expiresAt?: true
+  stateFormat?: true
 }
 
 export type EngineReplicaCountAggregateInputType = {
@@ -126,6 +135,7 @@ export type EngineReplicaCountAggregateInputType = {
   maxBodies?: true
   seenAt?: true
   expiresAt?: true
+  stateFormat?: true
   _all?: true
 }
 
@@ -225,6 +235,7 @@ export type EngineReplicaGroupByOutputType = {
   maxBodies: number
   seenAt: Date
   expiresAt: Date
+  stateFormat: number
   _count: EngineReplicaCountAggregateOutputType | null
   _avg: EngineReplicaAvgAggregateOutputType | null
   _sum: EngineReplicaSumAggregateOutputType | null
@@ -260,6 +271,7 @@ export type EngineReplicaWhereInput = {
   maxBodies?: Prisma.IntFilter<"EngineReplica"> | number
   seenAt?: Prisma.DateTimeFilter<"EngineReplica"> | Date | string
   expiresAt?: Prisma.DateTimeFilter<"EngineReplica"> | Date | string
+  stateFormat?: Prisma.IntFilter<"EngineReplica"> | number
 }
 
 export type EngineReplicaOrderByWithRelationInput = {
@@ -272,6 +284,7 @@ export type EngineReplicaOrderByWithRelationInput = {
   maxBodies?: Prisma.SortOrder
   seenAt?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
+  stateFormat?: Prisma.SortOrder
 }
 
 export type EngineReplicaWhereUniqueInput = Prisma.AtLeast<{
@@ -288,6 +301,7 @@ export type EngineReplicaWhereUniqueInput = Prisma.AtLeast<{
   maxBodies?: Prisma.IntFilter<"EngineReplica"> | number
   seenAt?: Prisma.DateTimeFilter<"EngineReplica"> | Date | string
   expiresAt?: Prisma.DateTimeFilter<"EngineReplica"> | Date | string
+  stateFormat?: Prisma.IntFilter<"EngineReplica"> | number
 }, "role_replicaId">
 
 export type EngineReplicaOrderByWithAggregationInput = {
@@ -300,6 +314,7 @@ export type EngineReplicaOrderByWithAggregationInput = {
   maxBodies?: Prisma.SortOrder
   seenAt?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
+  stateFormat?: Prisma.SortOrder
   _count?: Prisma.EngineReplicaCountOrderByAggregateInput
   _avg?: Prisma.EngineReplicaAvgOrderByAggregateInput
   _max?: Prisma.EngineReplicaMaxOrderByAggregateInput
@@ -320,6 +335,7 @@ export type EngineReplicaScalarWhereWithAggregatesInput = {
   maxBodies?: Prisma.IntWithAggregatesFilter<"EngineReplica"> | number
   seenAt?: Prisma.DateTimeWithAggregatesFilter<"EngineReplica"> | Date | string
   expiresAt?: Prisma.DateTimeWithAggregatesFilter<"EngineReplica"> | Date | string
+  stateFormat?: Prisma.IntWithAggregatesFilter<"EngineReplica"> | number
 }
 
 export type EngineReplicaCreateInput = {
@@ -332,6 +348,7 @@ export type EngineReplicaCreateInput = {
   maxBodies: number
   seenAt: Date | string
   expiresAt: Date | string
+  stateFormat?: number
 }
 
 export type EngineReplicaUncheckedCreateInput = {
@@ -344,6 +361,7 @@ export type EngineReplicaUncheckedCreateInput = {
   maxBodies: number
   seenAt: Date | string
   expiresAt: Date | string
+  stateFormat?: number
 }
 
 export type EngineReplicaUpdateInput = {
@@ -356,6 +374,7 @@ export type EngineReplicaUpdateInput = {
   maxBodies?: Prisma.IntFieldUpdateOperationsInput | number
   seenAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  stateFormat?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type EngineReplicaUncheckedUpdateInput = {
@@ -368,6 +387,7 @@ export type EngineReplicaUncheckedUpdateInput = {
   maxBodies?: Prisma.IntFieldUpdateOperationsInput | number
   seenAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  stateFormat?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type EngineReplicaCreateManyInput = {
@@ -380,6 +400,7 @@ export type EngineReplicaCreateManyInput = {
   maxBodies: number
   seenAt: Date | string
   expiresAt: Date | string
+  stateFormat?: number
 }
 
 export type EngineReplicaUpdateManyMutationInput = {
@@ -392,6 +413,7 @@ export type EngineReplicaUpdateManyMutationInput = {
   maxBodies?: Prisma.IntFieldUpdateOperationsInput | number
   seenAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  stateFormat?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type EngineReplicaUncheckedUpdateManyInput = {
@@ -404,6 +426,7 @@ export type EngineReplicaUncheckedUpdateManyInput = {
   maxBodies?: Prisma.IntFieldUpdateOperationsInput | number
   seenAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  stateFormat?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type EngineReplicaRoleReplicaIdCompoundUniqueInput = {
@@ -421,6 +444,7 @@ export type EngineReplicaCountOrderByAggregateInput = {
   maxBodies?: Prisma.SortOrder
   seenAt?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
+  stateFormat?: Prisma.SortOrder
 }
 
 export type EngineReplicaAvgOrderByAggregateInput = {
@@ -428,6 +452,7 @@ export type EngineReplicaAvgOrderByAggregateInput = {
   bodies?: Prisma.SortOrder
   maxWorlds?: Prisma.SortOrder
   maxBodies?: Prisma.SortOrder
+  stateFormat?: Prisma.SortOrder
 }
 
 export type EngineReplicaMaxOrderByAggregateInput = {
@@ -440,6 +465,7 @@ export type EngineReplicaMaxOrderByAggregateInput = {
   maxBodies?: Prisma.SortOrder
   seenAt?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
+  stateFormat?: Prisma.SortOrder
 }
 
 export type EngineReplicaMinOrderByAggregateInput = {
@@ -452,6 +478,7 @@ export type EngineReplicaMinOrderByAggregateInput = {
   maxBodies?: Prisma.SortOrder
   seenAt?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
+  stateFormat?: Prisma.SortOrder
 }
 
 export type EngineReplicaSumOrderByAggregateInput = {
@@ -459,6 +486,7 @@ export type EngineReplicaSumOrderByAggregateInput = {
   bodies?: Prisma.SortOrder
   maxWorlds?: Prisma.SortOrder
   maxBodies?: Prisma.SortOrder
+  stateFormat?: Prisma.SortOrder
 }
 
 
@@ -473,6 +501,7 @@ export type EngineReplicaSelect<ExtArgs extends runtime.Types.Extensions.Interna
   maxBodies?: boolean
   seenAt?: boolean
   expiresAt?: boolean
+  stateFormat?: boolean
 }, ExtArgs["result"]["engineReplica"]>
 
 export type EngineReplicaSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -485,6 +514,7 @@ export type EngineReplicaSelectCreateManyAndReturn<ExtArgs extends runtime.Types
   maxBodies?: boolean
   seenAt?: boolean
   expiresAt?: boolean
+  stateFormat?: boolean
 }, ExtArgs["result"]["engineReplica"]>
 
 export type EngineReplicaSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -497,6 +527,7 @@ export type EngineReplicaSelectUpdateManyAndReturn<ExtArgs extends runtime.Types
   maxBodies?: boolean
   seenAt?: boolean
   expiresAt?: boolean
+  stateFormat?: boolean
 }, ExtArgs["result"]["engineReplica"]>
 
 export type EngineReplicaSelectScalar = {
@@ -509,9 +540,10 @@ export type EngineReplicaSelectScalar = {
   maxBodies?: boolean
   seenAt?: boolean
   expiresAt?: boolean
+  stateFormat?: boolean
 }
 
-export type EngineReplicaOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"role" | "replicaId" | "address" | "worlds" | "bodies" | "maxWorlds" | "maxBodies" | "seenAt" | "expiresAt", ExtArgs["result"]["engineReplica"]>
+export type EngineReplicaOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"role" | "replicaId" | "address" | "worlds" | "bodies" | "maxWorlds" | "maxBodies" | "seenAt" | "expiresAt" | "stateFormat", ExtArgs["result"]["engineReplica"]>
 
 export type $EngineReplicaPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "EngineReplica"
@@ -526,6 +558,10 @@ export type $EngineReplicaPayload<ExtArgs extends runtime.Types.Extensions.Inter
     maxBodies: number
     seenAt: Date
     expiresAt: Date
+    /**
+     * The newest state format it reads (and writes); it reads every older one.
+     */
+    stateFormat: number
   }, ExtArgs["result"]["engineReplica"]>
   composites: {}
 }
@@ -958,6 +994,7 @@ export interface EngineReplicaFieldRefs {
   readonly maxBodies: Prisma.FieldRef<"EngineReplica", 'Int'>
   readonly seenAt: Prisma.FieldRef<"EngineReplica", 'DateTime'>
   readonly expiresAt: Prisma.FieldRef<"EngineReplica", 'DateTime'>
+  readonly stateFormat: Prisma.FieldRef<"EngineReplica", 'Int'>
 }
     
 

@@ -29,10 +29,12 @@ export type AggregateWorldLease = {
 
 export type WorldLeaseAvgAggregateOutputType = {
   epoch: number | null
+  stateFormat: number | null
 }
 
 export type WorldLeaseSumAggregateOutputType = {
   epoch: bigint | null
+  stateFormat: number | null
 }
 
 export type WorldLeaseMinAggregateOutputType = {
@@ -44,6 +46,7 @@ export type WorldLeaseMinAggregateOutputType = {
   acquiredAt: Date | null
   expiresAt: Date | null
   released: boolean | null
+  stateFormat: number | null
 }
 
 export type WorldLeaseMaxAggregateOutputType = {
@@ -55,6 +58,7 @@ export type WorldLeaseMaxAggregateOutputType = {
   acquiredAt: Date | null
   expiresAt: Date | null
   released: boolean | null
+  stateFormat: number | null
 }
 
 export type WorldLeaseCountAggregateOutputType = {
@@ -68,16 +72,19 @@ export type WorldLeaseCountAggregateOutputType = {
   spec: number
   released: number
   handover: number
+  stateFormat: number
   _all: number
 }
 
 
 export type WorldLeaseAvgAggregateInputType = {
   epoch?: true
+  stateFormat?: true
 }
 
 export type WorldLeaseSumAggregateInputType = {
   epoch?: true
+  stateFormat?: true
 }
 
 export type WorldLeaseMinAggregateInputType = {
@@ -89,6 +96,7 @@ export type WorldLeaseMinAggregateInputType = {
   acquiredAt?: true
   expiresAt?: true
   released?: true
+  stateFormat?: true
 }
 
 export type WorldLeaseMaxAggregateInputType = {
@@ -100,6 +108,7 @@ export type WorldLeaseMaxAggregateInputType = {
   acquiredAt?: true
   expiresAt?: true
   released?: true
+  stateFormat?: true
 }
 
 export type WorldLeaseCountAggregateInputType = {
@@ -113,6 +122,7 @@ export type WorldLeaseCountAggregateInputType = {
   spec?: true
   released?: true
   handover?: true
+  stateFormat?: true
   _all?: true
 }
 
@@ -213,6 +223,7 @@ export type WorldLeaseGroupByOutputType = {
   spec: runtime.JsonValue
   released: boolean
   handover: runtime.JsonValue | null
+  stateFormat: number
   _count: WorldLeaseCountAggregateOutputType | null
   _avg: WorldLeaseAvgAggregateOutputType | null
   _sum: WorldLeaseSumAggregateOutputType | null
@@ -249,6 +260,7 @@ export type WorldLeaseWhereInput = {
   spec?: Prisma.JsonFilter<"WorldLease">
   released?: Prisma.BoolFilter<"WorldLease"> | boolean
   handover?: Prisma.JsonNullableFilter<"WorldLease">
+  stateFormat?: Prisma.IntFilter<"WorldLease"> | number
 }
 
 export type WorldLeaseOrderByWithRelationInput = {
@@ -262,6 +274,7 @@ export type WorldLeaseOrderByWithRelationInput = {
   spec?: Prisma.SortOrder
   released?: Prisma.SortOrder
   handover?: Prisma.SortOrderInput | Prisma.SortOrder
+  stateFormat?: Prisma.SortOrder
 }
 
 export type WorldLeaseWhereUniqueInput = Prisma.AtLeast<{
@@ -279,6 +292,7 @@ export type WorldLeaseWhereUniqueInput = Prisma.AtLeast<{
   spec?: Prisma.JsonFilter<"WorldLease">
   released?: Prisma.BoolFilter<"WorldLease"> | boolean
   handover?: Prisma.JsonNullableFilter<"WorldLease">
+  stateFormat?: Prisma.IntFilter<"WorldLease"> | number
 }, "worldId_role">
 
 export type WorldLeaseOrderByWithAggregationInput = {
@@ -292,6 +306,7 @@ export type WorldLeaseOrderByWithAggregationInput = {
   spec?: Prisma.SortOrder
   released?: Prisma.SortOrder
   handover?: Prisma.SortOrderInput | Prisma.SortOrder
+  stateFormat?: Prisma.SortOrder
   _count?: Prisma.WorldLeaseCountOrderByAggregateInput
   _avg?: Prisma.WorldLeaseAvgOrderByAggregateInput
   _max?: Prisma.WorldLeaseMaxOrderByAggregateInput
@@ -313,6 +328,7 @@ export type WorldLeaseScalarWhereWithAggregatesInput = {
   spec?: Prisma.JsonWithAggregatesFilter<"WorldLease">
   released?: Prisma.BoolWithAggregatesFilter<"WorldLease"> | boolean
   handover?: Prisma.JsonNullableWithAggregatesFilter<"WorldLease">
+  stateFormat?: Prisma.IntWithAggregatesFilter<"WorldLease"> | number
 }
 
 export type WorldLeaseCreateInput = {
@@ -326,6 +342,7 @@ export type WorldLeaseCreateInput = {
   spec?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   released?: boolean
   handover?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  stateFormat?: number
 }
 
 export type WorldLeaseUncheckedCreateInput = {
@@ -339,6 +356,7 @@ export type WorldLeaseUncheckedCreateInput = {
   spec?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   released?: boolean
   handover?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  stateFormat?: number
 }
 
 export type WorldLeaseUpdateInput = {
@@ -352,6 +370,7 @@ export type WorldLeaseUpdateInput = {
   spec?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   released?: Prisma.BoolFieldUpdateOperationsInput | boolean
   handover?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  stateFormat?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type WorldLeaseUncheckedUpdateInput = {
@@ -365,6 +384,7 @@ export type WorldLeaseUncheckedUpdateInput = {
   spec?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   released?: Prisma.BoolFieldUpdateOperationsInput | boolean
   handover?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  stateFormat?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type WorldLeaseCreateManyInput = {
@@ -378,6 +398,7 @@ export type WorldLeaseCreateManyInput = {
   spec?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   released?: boolean
   handover?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  stateFormat?: number
 }
 
 export type WorldLeaseUpdateManyMutationInput = {
@@ -391,6 +412,7 @@ export type WorldLeaseUpdateManyMutationInput = {
   spec?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   released?: Prisma.BoolFieldUpdateOperationsInput | boolean
   handover?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  stateFormat?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type WorldLeaseUncheckedUpdateManyInput = {
@@ -404,6 +426,7 @@ export type WorldLeaseUncheckedUpdateManyInput = {
   spec?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   released?: Prisma.BoolFieldUpdateOperationsInput | boolean
   handover?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  stateFormat?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type WorldLeaseWorldIdRoleCompoundUniqueInput = {
@@ -422,10 +445,12 @@ export type WorldLeaseCountOrderByAggregateInput = {
   spec?: Prisma.SortOrder
   released?: Prisma.SortOrder
   handover?: Prisma.SortOrder
+  stateFormat?: Prisma.SortOrder
 }
 
 export type WorldLeaseAvgOrderByAggregateInput = {
   epoch?: Prisma.SortOrder
+  stateFormat?: Prisma.SortOrder
 }
 
 export type WorldLeaseMaxOrderByAggregateInput = {
@@ -437,6 +462,7 @@ export type WorldLeaseMaxOrderByAggregateInput = {
   acquiredAt?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
   released?: Prisma.SortOrder
+  stateFormat?: Prisma.SortOrder
 }
 
 export type WorldLeaseMinOrderByAggregateInput = {
@@ -448,10 +474,12 @@ export type WorldLeaseMinOrderByAggregateInput = {
   acquiredAt?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
   released?: Prisma.SortOrder
+  stateFormat?: Prisma.SortOrder
 }
 
 export type WorldLeaseSumOrderByAggregateInput = {
   epoch?: Prisma.SortOrder
+  stateFormat?: Prisma.SortOrder
 }
 
 export type BoolFieldUpdateOperationsInput = {
@@ -471,6 +499,7 @@ export type WorldLeaseSelect<ExtArgs extends runtime.Types.Extensions.InternalAr
   spec?: boolean
   released?: boolean
   handover?: boolean
+  stateFormat?: boolean
 }, ExtArgs["result"]["worldLease"]>
 
 export type WorldLeaseSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -484,6 +513,7 @@ export type WorldLeaseSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ex
   spec?: boolean
   released?: boolean
   handover?: boolean
+  stateFormat?: boolean
 }, ExtArgs["result"]["worldLease"]>
 
 export type WorldLeaseSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -497,6 +527,7 @@ export type WorldLeaseSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ex
   spec?: boolean
   released?: boolean
   handover?: boolean
+  stateFormat?: boolean
 }, ExtArgs["result"]["worldLease"]>
 
 export type WorldLeaseSelectScalar = {
@@ -510,9 +541,10 @@ export type WorldLeaseSelectScalar = {
   spec?: boolean
   released?: boolean
   handover?: boolean
+  stateFormat?: boolean
 }
 
-export type WorldLeaseOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"worldId" | "role" | "holder" | "address" | "epoch" | "acquiredAt" | "expiresAt" | "spec" | "released" | "handover", ExtArgs["result"]["worldLease"]>
+export type WorldLeaseOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"worldId" | "role" | "holder" | "address" | "epoch" | "acquiredAt" | "expiresAt" | "spec" | "released" | "handover" | "stateFormat", ExtArgs["result"]["worldLease"]>
 
 export type $WorldLeasePayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "WorldLease"
@@ -546,6 +578,10 @@ export type $WorldLeasePayload<ExtArgs extends runtime.Types.Extensions.Internal
      * Where its holder stopped when it handed the world over ({"epoch", "state"}), else null.
      */
     handover: runtime.JsonValue | null
+    /**
+     * The newest state format its holders wrote: only a replica that reads it may take the world.
+     */
+    stateFormat: number
   }, ExtArgs["result"]["worldLease"]>
   composites: {}
 }
@@ -979,6 +1015,7 @@ export interface WorldLeaseFieldRefs {
   readonly spec: Prisma.FieldRef<"WorldLease", 'Json'>
   readonly released: Prisma.FieldRef<"WorldLease", 'Boolean'>
   readonly handover: Prisma.FieldRef<"WorldLease", 'Json'>
+  readonly stateFormat: Prisma.FieldRef<"WorldLease", 'Int'>
 }
     
 
