@@ -108,4 +108,45 @@ describe('world placement in the API', () => {
       'taken over from replica physics-0 (epoch 1) by replica physics-1 at physics-1.physics:50051 (epoch 2)',
     );
   });
+  it('says why an orphan no live replica can read waits (its state format)', async () => {
+    await waitForPhase(namespace, 'tag-eu-1', 'Ready');
+    const worldId = `${namespace}:tag-eu-1`;
+    // A replica of a newer build (state format 2) held the world and died; the live replica
+    // (format 1) cannot restore it.
+    await storage.leases.acquire({
+      worldId,
+      role: 'physics',
+      holder: 'physics-next',
+      address: 'physics-next.physics:50051',
+      ttlMs: 1,
+      stateFormat: 2,
+    });
+    await storage.replicas.heartbeat({
+      role: 'physics',
+      replicaId: 'physics-old',
+      address: 'physics-old.physics:50051',
+      worlds: 0,
+      bodies: 0,
+      maxWorlds: 64,
+      maxBodies: 20_000,
+      stateFormat: 1,
+      ttlMs: 120_000,
+    });
+    const placement = await poll('the reason in status', async () => {
+      const world = await getWorld(namespace, 'tag-eu-1');
+      return world.status?.placement?.message && world.status.placement;
+    });
+    expect(placement).toMatchObject({ replica: 'physics-next', state: 'OwnerLost' });
+    expect(placement.message).toMatch(
+      /^no live replica reads its state format 2 \(they read up to 1\)/,
+    );
+    const described = await kubectlOk(['describe', 'worlds', 'tag-eu-1', '-n', namespace]);
+    expect(described).toMatch(/no live replica reads its state format 2/);
+    const lost = await poll('the Warning', async () =>
+      (await worldEvents(namespace, 'tag-eu-1')).find((e) => e.reason === 'OwnerLost'),
+    );
+    expect(lost.type).toBe('Warning');
+    expect(lost.message).toMatch(/stopped renewing its lease; no live replica reads/);
+    await storage.replicas.remove('physics', 'physics-old');
+  });
 });

@@ -8,4 +8,6 @@ export interface WorldPlacement {
   epoch: number;
   /** `Running`: the lease is live; `OwnerLost`: it expired unrenewed (a takeover is due); `Stopped`: released on purpose. */
   state: 'Running' | 'OwnerLost' | 'Stopped';
+  /** Why an orphaned world is not taken over, when the controller knows (e.g. no live replica reads its state format). */
+  message?: string;
 }

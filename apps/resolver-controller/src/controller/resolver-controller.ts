@@ -103,6 +103,7 @@ export class ResolverController {
       this.placements = new PlacementSync({
         worlds: () => this.informers.cache.worlds.list(),
         leases: () => registry.placements!(),
+        readableFormat: registry.readableFormat && (() => registry.readableFormat!()),
         writer: {
           applyWorldPlacement: counted('placement', (world, placement) =>
             deps.writer.applyWorldPlacement(world, placement),

@@ -3,11 +3,30 @@ import { EVENT_TYPE } from '@anvil/control-plane';
 import type { WorldEvent } from '../reconcile/transition-events';
 import type { LeaseView } from '../registry/world-registry';
 
-/** The placement a lease describes (undefined: the world was never placed). Pure. */
-export function placementOf(lease: LeaseView | undefined): WorldPlacement | undefined {
+/**
+ * The placement a lease describes (undefined: the world was never placed). `readable`, the
+ * newest state format the live replicas read, explains an orphan none of them can take. Pure.
+ */
+export function placementOf(
+  lease: LeaseView | undefined,
+  readable?: number,
+): WorldPlacement | undefined {
   if (!lease) return undefined;
   const state = lease.released ? 'Stopped' : lease.expired ? 'OwnerLost' : 'Running';
-  return { replica: lease.holder, address: lease.address, epoch: lease.epoch, state };
+  const placement: WorldPlacement = {
+    replica: lease.holder,
+    address: lease.address,
+    epoch: lease.epoch,
+    state,
+  };
+  const format = lease.stateFormat ?? 1;
+  if (state !== 'OwnerLost' || readable === undefined || format <= readable) return placement;
+  return {
+    ...placement,
+    message:
+      `no live replica reads its state format ${format} (they read up to ${readable}): ` +
+      'it waits, with its checkpoint and log, for a replica of a build that does',
+  };
 }
 
 /** True when two placements say the same. */
@@ -16,7 +35,8 @@ export function samePlacement(a?: WorldPlacement, b?: WorldPlacement): boolean {
     a?.replica === b?.replica &&
     a?.address === b?.address &&
     a?.epoch === b?.epoch &&
-    a?.state === b?.state
+    a?.state === b?.state &&
+    a?.message === b?.message
   );
 }
 
@@ -36,7 +56,9 @@ export function placementEvent(
     return {
       type: EVENT_TYPE.warning,
       reason: 'OwnerLost',
-      message: `${where} stopped renewing its lease; another replica takes the world over`,
+      message: next.message
+        ? `${where} stopped renewing its lease; ${next.message}`
+        : `${where} stopped renewing its lease; another replica takes the world over`,
     };
   }
   if (next.state === 'Stopped')

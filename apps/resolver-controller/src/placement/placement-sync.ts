@@ -14,6 +14,8 @@ export interface PlacementSyncDeps {
   worlds: () => CachedWorld[];
   /** The physics leases by world id (the world registry's database). */
   leases: () => Promise<Map<string, LeaseView>>;
+  /** The newest state format the live physics replicas read (undefined: none live, or unknown). */
+  readableFormat?: () => Promise<number | undefined>;
   writer: Pick<ClusterWriter, 'applyWorldPlacement'>;
   events: Pick<EventRecorder, 'record'>;
   everyMs: number;
@@ -50,12 +52,13 @@ export class PlacementSync {
   /** One pass: every world whose placement changed gets its status and an Event. */
   async sync(): Promise<void> {
     const leases = await this.deps.leases();
+    const readable = await this.deps.readableFormat?.();
     const worlds = this.deps.worlds();
     const ids = new Set(worlds.map((w) => worldIdOf(w.metadata)));
     for (const id of this.written.keys()) if (!ids.has(id)) this.written.delete(id);
     for (const world of worlds) {
       const id = worldIdOf(world.metadata);
-      const next = placementOf(leases.get(id));
+      const next = placementOf(leases.get(id), readable);
       const previous = this.written.get(id) ?? world.status?.placement;
       if (!next || samePlacement(previous, next)) continue;
       await this.deps.writer.applyWorldPlacement(world, next);

@@ -46,6 +46,11 @@ export class StorageWorldRegistry implements WorldRegistry {
     return new Map(leases.map((lease) => [lease.worldId, lease]));
   }
 
+  async readableFormat(): Promise<number | undefined> {
+    const live = await this.storage.replicas.live(PHYSICS_ROLE);
+    return live.length === 0 ? undefined : Math.max(...live.map((r) => r.stateFormat));
+  }
+
   close(): Promise<void> {
     return this.storage.close();
   }

@@ -13,6 +13,8 @@ export interface WorldRegistry {
   list(namespace?: string): Promise<Array<{ id: string; namespace: string; phase: string }>>;
   /** The worlds' physics leases by world id (where each world runs), when the registry has them. */
   placements?(): Promise<Map<string, LeaseView>>;
+  /** The newest state format the live physics replicas read; undefined when none is live. */
+  readableFormat?(): Promise<number | undefined>;
   close(): Promise<void>;
 }
 
@@ -23,4 +25,6 @@ export interface LeaseView {
   epoch: number;
   expired: boolean;
   released: boolean;
+  /** The newest state format its holders wrote (1 when not said). */
+  stateFormat?: number;
 }
