@@ -207,6 +207,11 @@ describe('module workloads', () => {
       const bound = await boundWorkloads(namespace);
       return bound.includes('physics-rapier-1-5-0') && !bound.includes('physics-rapier-1-3-0');
     });
+    // Each binding reaches the version it names at that version's own Service.
+    const physics = (await getBindings(namespace)).find(
+      (b) => b.spec.provider.module === 'physics-rapier',
+    );
+    expect(physics?.spec.provider.endpoint.host).toBe(`physics-rapier-1-5-0.${namespace}.svc`);
     await poll('1.3.0 to be gone', async () => {
       const found = names(await deployments(namespace));
       return found.includes('physics-rapier-1-5-0') && !found.includes('physics-rapier-1-3-0');

@@ -129,6 +129,11 @@ describe('Reconciler', () => {
     // A world bound to nothing yet binds what the resolver chose, Ready or not.
     await run();
     expect(physicsProvider()).toEqual(['physics-rapier@1.3.0']);
+    // Each version is reached at its own workload's Service.
+    const physicsHost = () =>
+      cache.bindingsOf(KEY).find((b) => b.spec.capabilityId === 'physics.simulation')?.spec.provider
+        .endpoint.host;
+    expect(physicsHost()).toBe('physics-rapier-1-3-0.ns.svc');
     const newer = clone(cache.manifests.get('ns', 'physics-rapier-1.3.0')!);
     newer.metadata = { ...newer.metadata, name: 'physics-rapier-1.4.0', uid: 'uid-new' };
     newer.spec = {
@@ -148,6 +153,7 @@ describe('Reconciler', () => {
     expect(requeued).toEqual([KEY]);
     await run();
     expect(physicsProvider()).toEqual(['physics-rapier@1.4.0']);
+    expect(physicsHost()).toBe('physics-rapier-1-4-0.ns.svc');
     // A bound version whose manifest goes is left at once, for a version Ready or not.
     rollouts.observe([]);
     cache.manifests.remove({ metadata: { namespace: 'ns', name: 'physics-rapier-1.4.0' } });

@@ -19,6 +19,7 @@ import type { Clock } from '@anvil/runtime';
 import type { WorldRegistry } from '../registry/world-registry';
 import { boundVersions, heldManifests, resolvedVersions } from '../workloads/rollout-gate';
 import type { Rollouts } from '../workloads/rollouts';
+import { withWorkloadHost } from '../workloads/workload-hosts';
 import type { HandlerResult } from '../queue/work-queue';
 import type { ClusterWriter, Log, WriteKind } from './cluster-writer';
 import { desiredBindings } from './desired-bindings';
@@ -79,7 +80,12 @@ export class Reconciler {
       );
       return { requeueAfterMs: wait };
     }
-    const { resolution, manifests } = this.resolveWorld(world, key);
+    const resolved = this.resolveWorld(world, key);
+    const { resolution } = resolved;
+    // With module workloads, each version is reached at its own Service.
+    const manifests = this.deps.rollouts
+      ? resolved.manifests.map(withWorkloadHost)
+      : resolved.manifests;
     const desired = desiredBindings(world, resolution, manifests);
     const plan = planBindingChanges(desired, cache.bindingsOf(key));
     const { outcome, error, counts } = await this.applyPlan(key, plan, log);
