@@ -14,7 +14,7 @@ import { Expectations } from '../reconcile/expectations';
 import { Reconciler } from '../reconcile/reconciler';
 import type { WorldRegistry } from '../registry/world-registry';
 import { PlacementSync } from '../placement/placement-sync';
-import { Rollouts } from '../workloads/rollouts';
+import { Rollouts } from '../rollout/rollouts';
 import { WorkloadSync, type WorkloadWriter } from '../workloads/workload-sync';
 import { InformerSet, type ResourceSources } from './informer-set';
 

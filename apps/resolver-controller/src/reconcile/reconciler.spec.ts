@@ -3,7 +3,7 @@ import type { KubeObject } from '../informers/kube-object';
 import { clone } from '../testing/fixtures';
 import { reconcilerFixture } from '../testing/reconciler-fixture';
 import { runningWorkload } from '../testing/workloads';
-import { Rollouts } from '../workloads/rollouts';
+import { Rollouts } from '../rollout/rollouts';
 import { silentLog } from './cluster-writer';
 
 const KEY = 'ns/arena-eu-1';
@@ -22,6 +22,26 @@ function setup(rollouts?: Rollouts) {
 }
 
 const phase = (cache: ClusterCache) => cache.worlds.getByKey(KEY)?.status?.phase;
+
+/** The world's physics providers, as `module@version`. */
+const physicsProvider = (cache: ClusterCache) =>
+  cache
+    .bindingsOf(KEY)
+    .filter((b) => b.spec.capabilityId === 'physics.simulation')
+    .map((b) => `${b.spec.provider.module}@${b.spec.provider.version}`);
+
+/** Publishes physics-rapier 1.4.0, a newer provider of the example game's physics. */
+function publishRapier14(cache: ClusterCache) {
+  const newer = clone(cache.manifests.get('ns', 'physics-rapier-1.3.0')!);
+  newer.metadata = { ...newer.metadata, name: 'physics-rapier-1.4.0', uid: 'uid-new' };
+  newer.spec = {
+    ...newer.spec,
+    version: '1.4.0',
+    provides: [{ capabilityId: 'physics.simulation', version: '1.5.0', scope: 'world' }],
+  };
+  cache.manifests.upsert(newer);
+  return newer;
+}
 
 describe('Reconciler', () => {
   it('creates the bindings, writes the status and records one Event', async () => {
@@ -84,31 +104,18 @@ describe('Reconciler', () => {
 
   it('moves the bindings to a newer provider, back when it goes, and reports the world unresolved when none is left', async () => {
     const { cache, writer, run } = setup();
-    const physicsProvider = () =>
-      cache
-        .bindingsOf(KEY)
-        .filter((b) => b.spec.capabilityId === 'physics.simulation')
-        .map((b) => `${b.spec.provider.module}@${b.spec.provider.version}`);
     await run();
-    const rapier = cache.manifests.get('ns', 'physics-rapier-1.3.0')!;
-    const newer = clone(rapier);
-    newer.metadata = { ...newer.metadata, name: 'physics-rapier-1.4.0', uid: 'uid-new' };
-    newer.spec = {
-      ...newer.spec,
-      version: '1.4.0',
-      provides: [{ capabilityId: 'physics.simulation', version: '1.5.0', scope: 'world' }],
-    };
-    cache.manifests.upsert(newer);
+    const newer = publishRapier14(cache);
     await run();
-    expect(physicsProvider()).toEqual(['physics-rapier@1.4.0']);
+    expect(physicsProvider(cache)).toEqual(['physics-rapier@1.4.0']);
     cache.manifests.remove(newer);
     await run();
-    expect(physicsProvider()).toEqual(['physics-rapier@1.3.0']);
+    expect(physicsProvider(cache)).toEqual(['physics-rapier@1.3.0']);
     for (const name of ['physics-rapier-1.3.0', 'physics-rapier-2.0.0', 'physics-legacy-0.9.0'])
       cache.manifests.remove({ metadata: { namespace: 'ns', name } });
     await run();
     expect(phase(cache)).toBe('Unresolved');
-    expect(physicsProvider()).toEqual([]);
+    expect(physicsProvider(cache)).toEqual([]);
     expect(writer.events.map((e) => e.reason)).toEqual([
       'Resolved',
       'BindingsChanged',
@@ -121,29 +128,17 @@ describe('Reconciler', () => {
     const requeued: string[] = [];
     const rollouts = new Rollouts((key) => requeued.push(key));
     const { cache, run } = setup(rollouts);
-    const physicsProvider = () =>
-      cache
-        .bindingsOf(KEY)
-        .filter((b) => b.spec.capabilityId === 'physics.simulation')
-        .map((b) => `${b.spec.provider.module}@${b.spec.provider.version}`);
     // A world bound to nothing yet binds what the resolver chose, Ready or not.
     await run();
-    expect(physicsProvider()).toEqual(['physics-rapier@1.3.0']);
+    expect(physicsProvider(cache)).toEqual(['physics-rapier@1.3.0']);
     // Each version is reached at its own workload's Service.
     const physicsHost = () =>
       cache.bindingsOf(KEY).find((b) => b.spec.capabilityId === 'physics.simulation')?.spec.provider
         .endpoint.host;
     expect(physicsHost()).toBe('physics-rapier-1-3-0.ns.svc');
-    const newer = clone(cache.manifests.get('ns', 'physics-rapier-1.3.0')!);
-    newer.metadata = { ...newer.metadata, name: 'physics-rapier-1.4.0', uid: 'uid-new' };
-    newer.spec = {
-      ...newer.spec,
-      version: '1.4.0',
-      provides: [{ capabilityId: 'physics.simulation', version: '1.5.0', scope: 'world' }],
-    };
-    cache.manifests.upsert(newer);
+    publishRapier14(cache);
     await run();
-    expect(physicsProvider()).toEqual(['physics-rapier@1.3.0']);
+    expect(physicsProvider(cache)).toEqual(['physics-rapier@1.3.0']);
     expect(rollouts.targetsOf(KEY)).toContainEqual({ module: 'physics-rapier', version: '1.4.0' });
     expect(phase(cache)).toBe('Ready');
     // The workload sync reports 1.4.0 Ready: the world is requeued and moves.
@@ -152,13 +147,13 @@ describe('Reconciler', () => {
     ]);
     expect(requeued).toEqual([KEY]);
     await run();
-    expect(physicsProvider()).toEqual(['physics-rapier@1.4.0']);
+    expect(physicsProvider(cache)).toEqual(['physics-rapier@1.4.0']);
     expect(physicsHost()).toBe('physics-rapier-1-4-0.ns.svc');
     // A bound version whose manifest goes is left at once, for a version Ready or not.
     rollouts.observe([]);
     cache.manifests.remove({ metadata: { namespace: 'ns', name: 'physics-rapier-1.4.0' } });
     await run();
-    expect(physicsProvider()).toEqual(['physics-rapier@1.3.0']);
+    expect(physicsProvider(cache)).toEqual(['physics-rapier@1.3.0']);
     // A gone or deleted world is forgotten.
     cache.worlds.remove({ metadata: { namespace: 'ns', name: 'arena-eu-1' } });
     await run();

@@ -17,9 +17,9 @@ import { RESOURCES, type CachedWorld, type ClusterCache } from '../mapping/clust
 import { objectKey } from '../informers/kube-object';
 import type { Clock } from '@anvil/runtime';
 import type { WorldRegistry } from '../registry/world-registry';
-import { boundVersions, heldManifests, resolvedVersions } from '../workloads/rollout-gate';
-import type { Rollouts } from '../workloads/rollouts';
-import { withWorkloadHost } from '../workloads/workload-hosts';
+import { boundVersions, heldManifests, resolvedVersions } from '../rollout/rollout-gate';
+import type { Rollouts } from '../rollout/rollouts';
+import { withWorkloadHost } from '../rollout/workload-hosts';
 import type { HandlerResult } from '../queue/work-queue';
 import type { ClusterWriter, Log, WriteKind } from './cluster-writer';
 import { desiredBindings } from './desired-bindings';

@@ -4,7 +4,7 @@ import { EventRecorder } from '../reconcile/event-recorder';
 import { Expectations } from '../reconcile/expectations';
 import { Reconciler } from '../reconcile/reconciler';
 import type { WorldRegistry } from '../registry/world-registry';
-import type { Rollouts } from '../workloads/rollouts';
+import type { Rollouts } from '../rollout/rollouts';
 import { FakeWriter } from './fake-writer';
 import { clone, exampleSet } from './fixtures';
 import { ManualClock } from './manual-clock';

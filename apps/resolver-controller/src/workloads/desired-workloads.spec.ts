@@ -1,12 +1,6 @@
-import fc from 'fast-check';
 import type { CachedBinding, CachedManifest } from '../mapping/cluster-cache';
 import { exampleSet } from '../testing/fixtures';
-import {
-  bindingVersions,
-  desiredWorkloads,
-  workloadName,
-  WORKLOAD_LABEL,
-} from './desired-workloads';
+import { bindingVersions, desiredWorkloads, WORKLOAD_LABEL } from './desired-workloads';
 
 const { manifests } = exampleSet('games');
 const manifest = (name: string) => manifests.find((m) => m.metadata.name === name)!;
@@ -107,23 +101,5 @@ describe('desiredWorkloads', () => {
         bindingVersions([binding('interaction-engine@1.0.0', 'physics-rapier@1.3.0')]),
       ),
     ).toEqual([]);
-  });
-});
-
-describe('workloadName', () => {
-  it('makes a Service name of module and version', () => {
-    expect(workloadName('physics-rapier', '1.5.0')).toBe('physics-rapier-1-5-0');
-    expect(workloadName('Physics', '2.0.0-rc.1+build.7')).toBe('physics-2-0-0-rc-1-build-7');
-    const long = workloadName('m'.repeat(70), '1.0.0');
-    expect(long).toHaveLength(63);
-    expect(long).not.toBe(workloadName('m'.repeat(71), '1.0.0'));
-  });
-
-  it('always gives a DNS-1035 label', () => {
-    fc.assert(
-      fc.property(fc.string({ maxLength: 120 }), fc.string({ maxLength: 80 }), (m, v) => {
-        expect(workloadName(m, v)).toMatch(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/);
-      }),
-    );
   });
 });

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { API_VERSION } from '@anvil/capability-model';
 import type { CachedBinding, CachedManifest } from '../mapping/cluster-cache';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../mapping/labels';
-import type { NamespacedVersion } from './rollout-gate';
+import type { NamespacedVersion } from '../rollout/rollout-gate';
+import { workloadName } from '../rollout/workload-name';
 
 /** Label on a module workload's Deployment, Service and pods: the workload's own name. */
 export const WORKLOAD_LABEL = 'anvil.dev/workload';
@@ -134,22 +134,6 @@ export function workloadOf(manifest: CachedManifest): ModuleWorkload {
       },
     },
   };
-}
-
-/**
- * `<module>-<version>` as a DNS-1035 label (a Service name): lower case, every other character a
- * dash, at most 63 characters (a longer one keeps its head and a hash of the whole).
- */
-export function workloadName(module: string, version: string): string {
-  const raw = `${module}-${version}`.toLowerCase();
-  let name = raw
-    .replace(/[^a-z0-9-]/g, '-')
-    .replace(/^[^a-z]+/, '')
-    .replace(/-+$/, '');
-  if (name === '') name = 'module';
-  if (name.length <= 63) return name;
-  const hash = createHash('sha256').update(raw).digest('hex').slice(0, 8);
-  return `${name.slice(0, 54).replace(/-+$/, '')}-${hash}`;
 }
 
 /** A label value: at most 63 of [A-Za-z0-9._-], starting and ending alphanumeric. */

@@ -4,7 +4,7 @@ import { exampleSet } from '../testing/fixtures';
 import { runningWorkload as state } from '../testing/workloads';
 import { bindingVersions, desiredWorkloads } from './desired-workloads';
 import { migrationChange, migrationOf, type Migration } from './migration-status';
-import { boundVersions, type ModuleVersion } from './rollout-gate';
+import { boundVersions, type ModuleVersion } from '../rollout/rollout-gate';
 import { planWorkloads, type WorkloadState } from './workload-plan';
 
 const { manifests } = exampleSet('games');

@@ -1,8 +1,9 @@
 import type { Condition } from '@anvil/capability-model';
 import { CONDITION, EVENT_TYPE, REASON } from '@anvil/control-plane';
 import type { WorldEvent } from '../reconcile/transition-events';
-import { MODULE_LABEL, workloadName } from './desired-workloads';
-import type { ModuleVersion } from './rollout-gate';
+import { workloadName } from '../rollout/workload-name';
+import { MODULE_LABEL } from './desired-workloads';
+import type { ModuleVersion } from '../rollout/rollout-gate';
 import type { WorkloadPlan, WorkloadState } from './workload-plan';
 
 /** Where a world's move to the module versions it binds stands, while one is under way. */

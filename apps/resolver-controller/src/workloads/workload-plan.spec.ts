@@ -6,10 +6,10 @@ import {
   MODULE_LABEL,
   bindingVersions,
   desiredWorkloads,
-  workloadName,
   type AppliedObject,
   type ModuleWorkload,
 } from './desired-workloads';
+import { workloadName } from '../rollout/workload-name';
 import { planWorkloads, successorsOf, type WorkloadState } from './workload-plan';
 
 const { manifests } = exampleSet('games');

@@ -6,8 +6,8 @@ import type { WorldEvent } from '../reconcile/transition-events';
 import { exampleSet } from '../testing/fixtures';
 import { objectKey } from '../informers/kube-object';
 import { MODULE_LABEL, workloadOf, type ModuleWorkload } from './desired-workloads';
-import { boundVersions, type ModuleVersion } from './rollout-gate';
-import { Rollouts } from './rollouts';
+import { boundVersions, type ModuleVersion } from '../rollout/rollout-gate';
+import { Rollouts } from '../rollout/rollouts';
 import type { WorkloadState } from './workload-plan';
 import { WorkloadSync, type WorkloadWriter } from './workload-sync';
 

@@ -9,8 +9,8 @@ import type { ClusterWriter, Log } from '../reconcile/cluster-writer';
 import type { EventSink } from '../reconcile/event-recorder';
 import { bindingVersions, desiredWorkloads, type ModuleWorkload } from './desired-workloads';
 import { migrationChange, migrationOf } from './migration-status';
-import { boundVersions } from './rollout-gate';
-import type { Rollouts } from './rollouts';
+import { boundVersions } from '../rollout/rollout-gate';
+import type { Rollouts } from '../rollout/rollouts';
 import { planWorkloads, type WorkloadPlan, type WorkloadState } from './workload-plan';
 
 /** The writes of the workload sync (server-side apply, owned by the manifest). */

@@ -1,6 +1,13 @@
-import { workloadName } from './desired-workloads';
+import { workloadName } from './workload-name';
 import type { ModuleVersion, NamespacedVersion } from './rollout-gate';
-import type { WorkloadState } from './workload-plan';
+
+/** A module workload as listed: whether it runs (Ready, and not being deleted). */
+export interface ObservedWorkload {
+  namespace: string;
+  name: string;
+  ready: boolean;
+  deleting: boolean;
+}
 
 /**
  * What the reconciler and the workload sync share while module versions move (both run in the
@@ -57,7 +64,7 @@ export class Rollouts {
    * Takes the workloads as listed: a workload that became Ready, or stopped being Ready,
    * requeues every world that wants its version.
    */
-  observe(states: readonly WorkloadState[]): void {
+  observe(states: readonly ObservedWorkload[]): void {
     const ready = new Set(
       states.filter((s) => s.ready && !s.deleting).map((s) => `${s.namespace}/${s.name}`),
     );

@@ -1,5 +1,5 @@
 import type { ModuleManifest } from '@anvil/capability-model';
-import { workloadName } from './desired-workloads';
+import { workloadName } from './workload-name';
 
 const wired = new WeakMap<ModuleManifest, ModuleManifest>();
 
