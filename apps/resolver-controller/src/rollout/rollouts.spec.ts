@@ -39,8 +39,11 @@ describe('Rollouts', () => {
     expect(rollouts.knowsAll(['games/arena', 'games/tag'])).toBe(false);
     expect(rollouts.wanted()).toEqual([{ namespace: 'games', ...physics15 }]);
     expect(rollouts.targetsOf('games/tag')).toEqual([]);
-    rollouts.forget('games/arena');
+    rollouts.target('games/tag', [physics15]);
+    rollouts.retain(new Set(['games/tag']));
     expect(rollouts.knowsAll(['games/arena'])).toBe(false);
+    expect(rollouts.knowsAll(['games/tag'])).toBe(true);
+    rollouts.forget('games/tag');
     expect(rollouts.wanted()).toEqual([]);
   });
 });

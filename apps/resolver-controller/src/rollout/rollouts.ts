@@ -34,6 +34,11 @@ export class Rollouts {
     this.targets.delete(worldKey);
   }
 
+  /** Forgets every world but `worldKeys` (the ones the cache holds now). */
+  retain(worldKeys: ReadonlySet<string>): void {
+    for (const key of this.targets.keys()) if (!worldKeys.has(key)) this.targets.delete(key);
+  }
+
   /** Whether every one of `worldKeys` has its targets recorded (since this process started). */
   knowsAll(worldKeys: Iterable<string>): boolean {
     for (const key of worldKeys) if (!this.targets.has(key)) return false;

@@ -92,6 +92,8 @@ export class WorkloadSync {
     rollouts.observe(existing);
     const worlds = this.deps.worlds();
     const live = worlds.filter((w) => !w.metadata.deletionTimestamp).map((w) => objectKey(w));
+    // A world deleted while another replica led was never reconciled here as gone.
+    rollouts.retain(new Set(live));
     if (!rollouts.knowsAll(live)) {
       log.debug({}, 'not every world is reconciled yet; the workloads wait for their targets');
       return;
