@@ -7,10 +7,10 @@ import { describeError } from '../errors/errors';
 import type { CachedBinding, CachedManifest, CachedWorld } from '../mapping/cluster-cache';
 import type { ClusterWriter, Log } from '../reconcile/cluster-writer';
 import type { EventSink } from '../reconcile/event-recorder';
-import { bindingVersions, desiredWorkloads, type ModuleWorkload } from './desired-workloads';
-import { migrationChange, migrationOf } from './migration-status';
 import { boundVersions } from '../rollout/rollout-gate';
 import type { Rollouts } from '../rollout/rollouts';
+import { bindingVersions, desiredWorkloads, type ModuleWorkload } from './desired-workloads';
+import { migrationChange, migrationOf } from './migration-status';
 import { planWorkloads, type WorkloadPlan, type WorkloadState } from './workload-plan';
 
 /** The writes of the workload sync (server-side apply, owned by the manifest). */
