@@ -52,7 +52,9 @@ export class PlacementSync {
   /** One pass: every world whose placement changed gets its status and an Event. */
   async sync(): Promise<void> {
     const leases = await this.deps.leases();
-    const readable = await this.deps.readableFormat?.();
+    // Only an orphan needs the replicas' formats (to say why it waits).
+    const orphaned = [...leases.values()].some((lease) => lease.expired && !lease.released);
+    const readable = orphaned ? await this.deps.readableFormat?.() : undefined;
     const worlds = this.deps.worlds();
     const ids = new Set(worlds.map((w) => worldIdOf(w.metadata)));
     for (const id of this.written.keys()) if (!ids.has(id)) this.written.delete(id);

@@ -55,10 +55,11 @@ export function migrationOf(
         `${kept.workload.name} keeps running until it is`,
       );
   }
-  for (const { module, version, from } of moves)
+  const [move] = moves;
+  if (move)
     return {
       reason: REASON.draining,
-      message: `${module} ${version} is ready; the world's bindings move to it from ${from}`,
+      message: `${move.module} ${move.version} is ready; the world's bindings move to it from ${move.from}`,
       failing: false,
     };
   for (const { module, version } of bound) {
