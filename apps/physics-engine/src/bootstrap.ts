@@ -17,7 +17,13 @@ import type { PhysicsConfig } from './config/physics-config';
 import { EngineModule } from './engine/engine.module';
 import { loadRapier } from './simulation/rapier';
 import { STATE_FORMAT_VERSION } from './simulation/state-codec';
-import { PHYSICS_ROLE, Placement, replicaLeases, replicaTakeover } from '@anvil/ownership';
+import {
+  PHYSICS_ROLE,
+  Placement,
+  replicaLeases,
+  replicaTakeover,
+  waitForTaker,
+} from '@anvil/ownership';
 import { CheckpointService } from './worlds/checkpoints';
 import { WorldsService } from './worlds/worlds.service';
 
@@ -141,8 +147,22 @@ export async function bootstrap(options: PhysicsBootstrapOptions): Promise<Runni
     close: closeOnce(async () => {
       await takeover?.stop();
       // Worlds are handed over while this replica still answers: callers learn at once that a
-      // world left (NOT_FOUND) and find it on its new owner.
-      await worlds.closeAll();
+      // world left (NOT_FOUND) and find it on its new owner. While only older builds are live,
+      // they go on running here first (half the shutdown's time at most) in case a reader comes.
+      await worlds.closeAll(
+        storage && ownership
+          ? () =>
+              waitForTaker({
+                replicas: storage.replicas,
+                ownership,
+                config: config.ownership,
+                stateFormat: STATE_FORMAT_VERSION,
+                timeoutMs: Math.floor(config.shutdownTimeoutMs / 2),
+                worlds: () => worlds.size,
+                log: new Logger('Drain'),
+              })
+          : undefined,
+      );
       await server.stop(app);
       await ownership?.stop();
       await releaseBus();

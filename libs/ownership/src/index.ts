@@ -19,4 +19,10 @@ export {
   type Capacity,
   type TakeoverOptions,
 } from './takeover-loop';
-export { replicaLeases, replicaTakeover, type OwnershipLog } from './replica-ownership';
+export {
+  replicaLeases,
+  replicaTakeover,
+  waitForTaker,
+  type OwnershipLog,
+} from './replica-ownership';
+export { awaitTaker, type TakerWait, type TakerWaitOptions } from './taker-wait';

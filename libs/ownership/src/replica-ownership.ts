@@ -1,5 +1,6 @@
 import type { LeaseRepository, ReplicaRepository } from '@anvil/storage';
 import { holderOf, type OwnershipConfig } from './ownership-config';
+import { awaitTaker } from './taker-wait';
 import { TakeoverLoop, type Capacity } from './takeover-loop';
 import { WorldOwnership } from './world-ownership';
 
@@ -71,4 +72,44 @@ export function replicaTakeover(options: {
       log.warn(`${worldId ? `world ${worldId}: ` : ''}takeover failed: ${String(error)}`);
     },
   });
+}
+
+/**
+ * A draining replica's wait before it hands its worlds over (docs/decisions.md, "Moving a
+ * world"): while other replicas are live and none reads its state format, its worlds go on
+ * running here for up to `timeoutMs`, until one reports.
+ */
+export async function waitForTaker(options: {
+  replicas: ReplicaRepository;
+  ownership: WorldOwnership;
+  config: OwnershipConfig;
+  /** The state format this replica writes. */
+  stateFormat: number;
+  timeoutMs: number;
+  /** The worlds running here now. */
+  worlds: () => number;
+  log: OwnershipLog;
+}): Promise<void> {
+  const { ownership, stateFormat, timeoutMs, log } = options;
+  if (options.worlds() === 0) return;
+  const wait = await awaitTaker({
+    replicas: options.replicas,
+    role: ownership.role,
+    replicaId: ownership.holder,
+    stateFormat,
+    everyMs: options.config.renewEveryMs,
+    timeoutMs,
+    onWait: (newest) =>
+      log.warn(
+        `no other live replica reads state format ${stateFormat} (they read up to ${newest}): the ${options.worlds()} worlds here go on running for up to ${timeoutMs} ms while one starts`,
+      ),
+  });
+  if (wait.outcome === 'timeout')
+    log.warn(
+      `no replica that reads state format ${stateFormat} reported within ${timeoutMs} ms: the worlds are handed over anyway and wait, with their checkpoints and logs, for one`,
+    );
+  else if (wait.outcome === 'unknown')
+    log.warn(
+      `could not read the replicas' reports (${String(wait.error)}); handing the worlds over`,
+    );
 }

@@ -674,11 +674,13 @@ export class WorldsService {
 
   /**
    * Drains the replica (it stops; docs/decisions.md, "Moving a world"): no world starts here
-   * from now on, and every world is handed over (`handOver`).
+   * from now on, and, once `beforeHandover` settled (the worlds run meanwhile), every world is
+   * handed over (`handOver`).
    */
-  async closeAll(): Promise<void> {
+  async closeAll(beforeHandover?: () => Promise<void>): Promise<void> {
     this.draining = true;
     await Promise.all([...this.pending.values()].map((p) => p.catch(() => undefined)));
+    await beforeHandover?.();
     await Promise.all([...this.worlds.keys()].map((worldId) => this.handOver(worldId)));
   }
 
