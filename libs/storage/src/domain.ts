@@ -54,6 +54,11 @@ export interface Checkpoint {
   logSeq: number;
   /** The epoch of the lease its writer held (0: written without a lease). */
   epoch: number;
+  /**
+   * When its writer appended the log entry `logSeq` (the writer's clock, which stamps its log
+   * records); null when not known. A restore reads the log from about then.
+   */
+  logAppendedAt: Date | null;
   createdAt: Date;
 }
 
@@ -62,8 +67,12 @@ export interface Checkpoint {
  * the save is fenced: it is refused (FencedError) unless the world's lease of that role has
  * exactly that epoch when the row is written.
  */
-export type CheckpointInput = Omit<Checkpoint, 'createdAt' | 'logSeq' | 'epoch'> & {
+export type CheckpointInput = Omit<
+  Checkpoint,
+  'createdAt' | 'logSeq' | 'epoch' | 'logAppendedAt'
+> & {
   logSeq?: number;
+  logAppendedAt?: Date;
   lease?: { role: string; epoch: number };
 };
 

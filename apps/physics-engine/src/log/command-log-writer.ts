@@ -63,6 +63,7 @@ export class CommandLogWriter {
   private readonly timers: Timers;
   private readonly queue: Pending[] = [];
   private nextSeq: number;
+  private appendedAt: number | undefined;
   private loggedSeq: number;
   private failed = false;
   private failedAttempts = 0;
@@ -104,6 +105,14 @@ export class CommandLogWriter {
   }
 
   /**
+   * When the entry `lastSeq` was appended here (epoch ms, the time its event carries; its record
+   * is stamped no earlier); undefined before this writer appended one.
+   */
+  get lastAppendedAt(): number | undefined {
+    return this.appendedAt;
+  }
+
+  /**
    * Appends the batch applied at `tick` as the next entry (with the intents' idempotency keys,
    * parallel to them, when any has one); resolves once the bus acknowledged it, rejects with
    * EngineUnavailableError when it could not be written (yet). `traceparent`: the trace the
@@ -124,7 +133,9 @@ export class CommandLogWriter {
     };
     if (keys?.some((key) => key !== '')) entry.keys = keys;
     // Built once: a retry writes the very same event.
-    const event = entryToEvent(entry, new Date());
+    const at = new Date();
+    this.appendedAt = at.getTime();
+    const event = entryToEvent(entry, at);
     if (traceparent) event.traceparent = traceparent;
     return new Promise<void>((resolve, reject) => {
       const pending: Pending = { entry, event, resolve, reject, settled: false };

@@ -1,5 +1,10 @@
 import type { CommandLogEntry } from './command-log-entry';
-import { LOG_READ_MARGIN_MS, logReadBound, reachesCheckpoint } from './read-log';
+import {
+  LOG_KEYS_WINDOW_MS,
+  LOG_READ_MARGIN_MS,
+  logReadBound,
+  reachesCheckpoint,
+} from './read-log';
 
 const entry = (seq: number, epoch = 0): CommandLogEntry => ({
   worldId: 'w',
@@ -15,6 +20,18 @@ describe('the bound of a restore’s log read', () => {
     expect(logReadBound({ createdAt, logSeq: 7 })).toBe(createdAt.getTime() - LOG_READ_MARGIN_MS);
     expect(logReadBound({ createdAt, logSeq: 0 })).toBeUndefined();
     expect(logReadBound(null)).toBeUndefined();
+  });
+
+  it('starts the keys’ window before the checkpoint’s last entry was appended, when the checkpoint says when', () => {
+    const createdAt = new Date('2026-12-01T00:00:00Z');
+    const logAppendedAt = new Date('2026-11-30T23:55:00Z'); // an idle world: its last entry is old
+    expect(logReadBound({ createdAt, logSeq: 7, logAppendedAt })).toBe(
+      logAppendedAt.getTime() - LOG_KEYS_WINDOW_MS,
+    );
+    expect(logReadBound({ createdAt, logSeq: 7, logAppendedAt: null })).toBe(
+      createdAt.getTime() - LOG_READ_MARGIN_MS,
+    );
+    expect(logReadBound({ createdAt, logSeq: 0, logAppendedAt })).toBeUndefined();
   });
 
   it('reaches back to the checkpoint when it holds the checkpoint’s entry of the checkpoint’s epoch', () => {

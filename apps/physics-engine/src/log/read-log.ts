@@ -3,7 +3,8 @@ import { entryFromEvent, type CommandLogEntry } from './command-log-entry';
 import type { LogCheckpoint } from './replay';
 
 /**
- * How long before its checkpoint was saved a world's log is read back from (docs/decisions.md,
+ * How long before its checkpoint was saved a world's log is read back from when the checkpoint
+ * does not say when its last entry was appended (rows written before it did; docs/decisions.md,
  * "Command log"). The entries a restore needs after a checkpoint were appended after its state
  * was taken, so before the checkpoint's `createdAt` by at most the save's duration (waiting for
  * the entry it includes to be acknowledged, then the database write) plus the skew between the
@@ -13,14 +14,26 @@ import type { LogCheckpoint } from './replay';
 export const LOG_READ_MARGIN_MS = 60_000;
 
 /**
- * Where to start reading a world's log for a restore from `checkpoint` (epoch ms): the margin
- * before it was saved; undefined (from the start) without a checkpoint, or one that includes no
- * entry (nothing would show that the read reached back far enough).
+ * How long before the checkpoint's last entry was appended a restore reads the log from. The
+ * entries it needs come after that one, whose record its writer stamped with the same clock, so
+ * no skew is involved; the window is for the idempotency keys: the world relearns those of the
+ * commands appended in it, so a caller that retries a command whose answer was lost in the
+ * failover (within its deadline, 5 s by default) gets the first answer. It also absorbs a clock
+ * stepped back between an entry's append and its send.
+ */
+export const LOG_KEYS_WINDOW_MS = 10_000;
+
+/**
+ * Where to start reading a world's log for a restore from `checkpoint` (epoch ms): the keys'
+ * window before its last entry was appended, else (not recorded) the margin before it was saved;
+ * undefined (from the start) without a checkpoint, or one that includes no entry (nothing would
+ * show that the read reached back far enough).
  */
 export function logReadBound(
-  checkpoint: { createdAt: Date; logSeq: number } | null | undefined,
+  checkpoint: { createdAt: Date; logSeq: number; logAppendedAt?: Date | null } | null | undefined,
 ): number | undefined {
   if (!checkpoint || checkpoint.logSeq <= 0) return undefined;
+  if (checkpoint.logAppendedAt) return checkpoint.logAppendedAt.getTime() - LOG_KEYS_WINDOW_MS;
   return checkpoint.createdAt.getTime() - LOG_READ_MARGIN_MS;
 }
 

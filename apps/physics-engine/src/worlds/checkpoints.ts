@@ -57,7 +57,7 @@ export class CheckpointService {
     return new WorldCheckpoints(
       worldId,
       this.options.everyTicks,
-      (snap, logSeq) => this.save(worldId, snap, logSeq, epoch),
+      (snap, log) => this.save(worldId, snap, log, epoch),
       (tick, error) => this.options.onError(worldId, tick, error),
     );
   }
@@ -65,7 +65,7 @@ export class CheckpointService {
   private async save(
     worldId: string,
     snap: SimulationSnapshot,
-    logSeq: number,
+    log: CheckpointLog,
     epoch: number,
   ): Promise<void> {
     const { storage, keep } = this.options;
@@ -89,17 +89,24 @@ export class CheckpointService {
       tick: snap.tick,
       stateHash: snap.stateHash,
       state: snap.state,
-      logSeq,
+      logSeq: log.seq,
+      ...(log.appendedAt === undefined ? {} : { logAppendedAt: new Date(log.appendedAt) }),
       ...(epoch > 0 ? { lease: { role: PHYSICS_ROLE, epoch } } : {}),
     });
     await storage.checkpoints.prune(worldId, keep, CHECKPOINT_SHARD);
   }
 }
 
-/** Where a checkpoint's state is in the world's command log. */
-export interface CheckpointLogPosition {
+/** Where a checkpoint's state is in the world's command log, as its row records it. */
+export interface CheckpointLog {
   /** The seq of the last entry applied at or before the checkpoint's tick (0: none). */
   seq: number;
+  /** When that entry was appended (epoch ms; undefined: not known), so a restore reads from then. */
+  appendedAt?: number;
+}
+
+/** A checkpoint's log position while the entry may still be on its way to the bus. */
+export interface CheckpointLogPosition extends CheckpointLog {
   /** Resolves once that entry is acknowledged by the bus. */
   logged(): Promise<void>;
 }
@@ -120,7 +127,7 @@ export class WorldCheckpoints {
   constructor(
     readonly worldId: string,
     private readonly everyTicks: number,
-    private readonly save: (snap: SimulationSnapshot, logSeq: number) => Promise<void>,
+    private readonly save: (snap: SimulationSnapshot, log: CheckpointLog) => Promise<void>,
     private readonly onError: (tick: number, error: unknown) => void,
   ) {}
 
@@ -146,10 +153,10 @@ export class WorldCheckpoints {
     try {
       // Taken now, synchronously, so it is the state of this very tick.
       const snap = sim.snapshot();
-      const logSeq = log?.seq ?? 0;
+      const position = { seq: log?.seq ?? 0, appendedAt: log?.appendedAt };
       const traces = this.takeTraces();
       saving = (log ? log.logged() : Promise.resolve()).then(() =>
-        this.traced('periodic', snap.tick, traces, () => this.save(snap, logSeq)),
+        this.traced('periodic', snap.tick, traces, () => this.save(snap, position)),
       );
     } catch (error) {
       saving = Promise.reject(error);
@@ -176,11 +183,11 @@ export class WorldCheckpoints {
    * acknowledged already. False when checkpoints are off, or (reported through onError) when it
    * could not be saved.
    */
-  async saveNow(snap: SimulationSnapshot, logSeq: number): Promise<boolean> {
+  async saveNow(snap: SimulationSnapshot, log: CheckpointLog): Promise<boolean> {
     if (this.everyTicks <= 0) return false;
     await this.flush();
     try {
-      await this.traced('handover', snap.tick, this.takeTraces(), () => this.save(snap, logSeq));
+      await this.traced('handover', snap.tick, this.takeTraces(), () => this.save(snap, log));
     } catch (error) {
       this.counters.failed++;
       this.onError(snap.tick, error);

@@ -236,23 +236,23 @@ describe('a world the engine does not hold is restored from its checkpoint and i
   }, 120_000);
 
   it('saves a checkpoint only once the log entry it includes is acknowledged', async () => {
-    const saved: Array<[tick: number, logSeq: number]> = [];
+    const saved: Array<[tick: number, logSeq: number, appendedAt?: number]> = [];
     let acknowledge!: () => void;
     const logged = new Promise<void>((resolve) => (acknowledge = resolve));
     const writer = new WorldCheckpoints(
       'w',
       1,
-      async (snap, logSeq) => void saved.push([snap.tick, logSeq]),
+      async (snap, log) => void saved.push([snap.tick, log.seq, log.appendedAt]),
       () => undefined,
     );
     const sim = await newSimulation();
     sim.step();
-    writer.afterStep(sim, { seq: 7, logged: () => logged });
+    writer.afterStep(sim, { seq: 7, appendedAt: 1_234, logged: () => logged });
     await settle();
     expect(saved).toEqual([]);
     acknowledge();
     await writer.flush();
-    expect(saved).toEqual([[1, 7]]);
+    expect(saved).toEqual([[1, 7, 1_234]]);
     sim.free();
   });
 

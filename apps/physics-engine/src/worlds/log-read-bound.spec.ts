@@ -1,6 +1,7 @@
 import {
   InMemoryBroker,
   InMemoryBus,
+  worldTopic,
   type CloudEvent,
   type EventBus,
   type ReadKeyOptions,
@@ -8,15 +9,15 @@ import {
 import { EngineErrorCode } from '@anvil/engine-contract';
 import { createStorage, type Storage } from '@anvil/storage';
 import { loadPhysicsConfig } from '../config/physics-config';
-import { LOG_READ_MARGIN_MS } from '../log/read-log';
+import { LOG_KEYS_WINDOW_MS } from '../log/read-log';
 import { loadRapier } from '../simulation/rapier';
 import { ball } from '../simulation/test-support';
 import { CheckpointService, CHECKPOINT_SHARD } from './checkpoints';
 import { WorldsService } from './worlds.service';
 
-// A world restored from a checkpoint reads its log only from a margin before the checkpoint was
-// saved (LOG_READ_MARGIN_MS), and all of it when that read does not hold what the checkpoint
-// needs: the bound saves time, it never decides what the world becomes.
+// A world restored from a checkpoint reads its log only from a window before the checkpoint's last
+// entry was appended (LOG_KEYS_WINDOW_MS), and all of it when that read does not hold what the
+// checkpoint needs: the bound saves time, it never decides what the world becomes.
 jest.setTimeout(120_000);
 
 const HZ = 50;
@@ -62,7 +63,8 @@ describe('restoring a world reads its log from about its checkpoint on', () => {
   let checkpoints: CheckpointService;
   const broker = new InMemoryBroker();
   const hashes = new Map<number, string>();
-  let savedAt: number;
+  /** Where a bounded read starts: the window before entry 3 (the checkpoint's) was appended. */
+  let bound: number;
 
   const engine = async (bus: EventBus, withCheckpoints = true) =>
     new WorldsService({
@@ -110,7 +112,11 @@ describe('restoring a world reads its log from about its checkpoint on', () => {
     await first.closeAll();
     const latest = await storage.checkpoints.latest('w', CHECKPOINT_SHARD);
     expect([latest?.tick, latest?.logSeq]).toEqual([20, 3]);
-    savedAt = latest!.createdAt.getTime();
+    // The row says when entry 3 was appended: the time its event (and record) carries.
+    const log = await new InMemoryBus({ broker }).readKey(worldTopic('commands'), 'w');
+    const third = log.find((event) => (event.data as { seq: number }).seq === 3)!;
+    expect(latest?.logAppendedAt?.getTime()).toBe(Date.parse(third.time));
+    bound = Date.parse(third.time) - LOG_KEYS_WINDOW_MS;
   });
   afterAll(() => storage?.close());
 
@@ -128,20 +134,20 @@ describe('restoring a world reads its log from about its checkpoint on', () => {
   /** Where the log ends: entry 5 applies at tick 25. */
   const expected = () => ({ tick: 25, logSeq: 5, hash: hashes.get(25) });
 
-  it('reads once, from the margin before the checkpoint was saved, when that reaches the checkpoint', async () => {
+  it('reads once, from the window before the checkpoint’s last entry was appended, when that reaches the checkpoint', async () => {
     const { bus, reads } = recordingBus(new InMemoryBus({ broker }), kafkaLike(0));
     expect(await restore(bus)).toEqual(expected());
-    expect(reads).toEqual([{ sinceMs: savedAt - LOG_READ_MARGIN_MS }]);
+    expect(reads).toEqual([{ sinceMs: bound }]);
   });
 
-  it('reads all of the log when the entries after the checkpoint are older than the bound (a writer clock far behind)', async () => {
+  it('reads all of the log when the entries after the checkpoint are older than the bound (records stamped by a clock far behind, as a broker’s LogAppendTime would be)', async () => {
     // Every record stamped 10 minutes before its event's time: the bounded read holds nothing.
     const { bus, reads } = recordingBus(
       new InMemoryBus({ broker }),
-      kafkaLike(-10 * LOG_READ_MARGIN_MS),
+      kafkaLike(-10 * LOG_KEYS_WINDOW_MS),
     );
     expect(await restore(bus)).toEqual(expected());
-    expect(reads).toEqual([{ sinceMs: savedAt - LOG_READ_MARGIN_MS }, undefined]);
+    expect(reads).toEqual([{ sinceMs: bound }, undefined]);
   });
 
   it('reads all of the log when the bounded read lacks an entry after the checkpoint (LOG_GAP)', async () => {
@@ -150,7 +156,7 @@ describe('restoring a world reads its log from about its checkpoint on', () => {
       events.filter((event) => (event.data as { seq: number }).seq !== 4),
     );
     expect(await restore(bus)).toEqual(expected());
-    expect(reads).toEqual([{ sinceMs: savedAt - LOG_READ_MARGIN_MS }, undefined]);
+    expect(reads).toEqual([{ sinceMs: bound }, undefined]);
   });
 
   it('still refuses UNAVAILABLE when the whole log has the gap too', async () => {
@@ -165,7 +171,7 @@ describe('restoring a world reads its log from about its checkpoint on', () => {
       code: EngineErrorCode.Unavailable,
       message: expect.stringMatching(/LOG_GAP/),
     });
-    expect(reads).toEqual([{ sinceMs: savedAt - LOG_READ_MARGIN_MS }, undefined]);
+    expect(reads).toEqual([{ sinceMs: bound }, undefined]);
   });
 
   it('reads all of the log, once, without a checkpoint', async () => {

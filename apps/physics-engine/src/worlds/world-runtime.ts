@@ -202,7 +202,12 @@ export class WorldRuntime {
     batch?.settle(written ?? Promise.resolve());
     this.publisher.publish(result, trace);
     const seq = this.log.lastSeq;
-    this.checkpoints?.afterStep(this.sim, { seq, logged: () => this.log.logged(seq) }, traces);
+    const appendedAt = this.log.lastAppendedAt;
+    this.checkpoints?.afterStep(
+      this.sim,
+      { seq, appendedAt, logged: () => this.log.logged(seq) },
+      traces,
+    );
     return written;
   }
 
@@ -263,7 +268,8 @@ export class WorldRuntime {
     // The queued intents were refused to their callers: not part of what is handed over.
     sim.discardPending();
     const handover = { tick: sim.tick, logSeq: log.lastSeq };
-    return (await checkpoints.saveNow(sim.snapshot(), handover.logSeq)) ? handover : undefined;
+    const position = { seq: handover.logSeq, appendedAt: log.lastAppendedAt };
+    return (await checkpoints.saveNow(sim.snapshot(), position)) ? handover : undefined;
   }
 
   private async closeOnce(

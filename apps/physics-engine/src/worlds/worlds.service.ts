@@ -457,12 +457,12 @@ export class WorldsService {
 
   /**
    * The log a restore from `checkpoint` needs: without one, all of it; with one, the entries
-   * since a margin before it was saved (`logReadBound`), or all of it when those do not reach
+   * from a window before its last entry (`logReadBound`), or all of it when those do not reach
    * back to it (`reachesCheckpoint`). `whole`: nothing was left out.
    */
   private async readLogFor(
     worldId: string,
-    checkpoint: { createdAt: Date; logSeq: number; epoch: number } | null,
+    checkpoint: Pick<Checkpoint, 'createdAt' | 'logSeq' | 'epoch' | 'logAppendedAt'> | null,
   ): Promise<{ log: CommandLogEntry[]; whole: boolean }> {
     const sinceMs = logReadBound(checkpoint);
     if (!checkpoint || sinceMs === undefined)

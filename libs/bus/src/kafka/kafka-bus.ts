@@ -1,7 +1,7 @@
 // The cluster-mode bus on kafkajs: an idempotent producer (acks=all) whose concurrent publishes are
 // coalesced into GZIP-compressed produce requests, topics created through the admin API, one
-// consumer per subscription that commits only what its handler finished, and for readKey one
-// reader per topic whose rounds serve concurrent calls together.
+// consumer per subscription that commits only what its handler finished, and for readKey up to
+// two readers per topic whose rounds serve concurrent calls together.
 import {
   CompressionTypes,
   Kafka,
@@ -41,6 +41,12 @@ import { ReadRounds } from './read-rounds';
 
 /** The Kafka protocol binding's content type for CloudEvents in structured mode. */
 const CONTENT_TYPE = 'application/cloudevents+json; charset=UTF-8';
+
+/**
+ * readKey rounds that run at once per topic, each on a reader of its own (the second is started
+ * when first needed): a read that comes while a round runs starts at once instead of after it.
+ */
+const READ_LANES = 2;
 
 /**
  * `EventBus` on Apache Kafka. Records are keyed by world id and partitioned with Kafka's default
@@ -173,18 +179,16 @@ export class KafkaBus implements EventBus {
     const sinceMs = validateReadKey(topic, options);
     let rounds = this.readers.get(topic);
     if (!rounds) {
-      const reader = new KafkaKeyReader(
-        {
-          kafka: this.kafka,
-          admin: () => this.admin(),
-          log: this.log,
-          joinTimeoutMs: this.config.joinTimeoutMs,
-        },
-        topic,
-      );
-      rounds = new ReadRounds(topic, reader, {
+      const context = {
+        kafka: this.kafka,
+        admin: () => this.admin(),
+        log: this.log,
+        joinTimeoutMs: this.config.joinTimeoutMs,
+      };
+      rounds = new ReadRounds(topic, () => new KafkaKeyReader(context, topic), {
         timeoutMs: this.config.joinTimeoutMs,
         log: this.log,
+        lanes: READ_LANES,
       });
       this.readers.set(topic, rounds);
     }

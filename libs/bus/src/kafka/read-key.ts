@@ -1,5 +1,5 @@
-// The Kafka side of `readKey` (see read-rounds.ts for how calls share rounds): one reader per
-// topic, a consumer in a group of its own that stays joined with every partition paused, and
+// The Kafka side of `readKey` (see read-rounds.ts for how calls share rounds): a reader of one
+// topic (a lane of its rounds), a consumer in a group of its own that stays joined with every partition paused, and
 // per round seeks the partitions to read to their start (or to the offset of a timestamp, looked
 // up through the admin client), resumes them and pauses each again once it reached the round's
 // end. Nothing is committed. Joining a fresh group for every read (as

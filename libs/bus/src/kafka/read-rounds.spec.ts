@@ -150,7 +150,7 @@ function rounds(io: FakeIO, timeoutMs = 5_000) {
   const lines: string[] = [];
   const log: BusLog = (level, message, extra) =>
     lines.push(`${level}: ${message} ${JSON.stringify(extra)}`);
-  return { rounds: new ReadRounds('t', io, { timeoutMs, log }), lines };
+  return { rounds: new ReadRounds('t', () => io, { timeoutMs, log }), lines };
 }
 
 const ticks = (events: CloudEvent[]) => events.map((e) => `${e.subject}/${e.tick}`);
@@ -193,6 +193,66 @@ describe('ReadRounds', () => {
       [`${keys[1]}/0`, `${keys[1]}/1`],
     ]);
     expect(io.reads).toHaveLength(2);
+  });
+
+  describe('with two lanes', () => {
+    /** Two readers of one topic (their logs are the same), made as the rounds ask. */
+    function twoLanes() {
+      const ios = [new FakeIO(), new FakeIO()];
+      ios[1].logs = ios[0].logs;
+      let made = 0;
+      const r = new ReadRounds('t', () => ios[made++], {
+        timeoutMs: 5_000,
+        log: () => undefined,
+        lanes: 2,
+      });
+      return { ios, r, made: () => made };
+    }
+
+    it('starts a call made while a round reads at once, on the second lane; a third waits for a lane', async () => {
+      const { ios, r, made } = twoLanes();
+      const [a, b] = ios;
+      a.publish(keys[0], 0);
+      a.hold = true;
+      b.hold = true;
+      const first = r.read(keys[0]);
+      await turn();
+      expect(made()).toBe(1); // the second reader only when needed
+      a.publish(keys[0], 1);
+      const second = r.read(keys[0]);
+      await turn();
+      expect([a.reads.length, b.reads.length]).toEqual([1, 1]);
+      a.publish(keys[0], 2);
+      const third = r.read(keys[0]);
+      await turn();
+      expect([a.reads.length, b.reads.length, made()]).toEqual([1, 1, 2]);
+      // The second answers first, without the first round; the third then takes the free lane.
+      b.hold = false;
+      b.release();
+      expect(ticks(await second)).toEqual([0, 1].map((t) => `${keys[0]}/${t}`));
+      expect(ticks(await third)).toEqual([0, 1, 2].map((t) => `${keys[0]}/${t}`));
+      expect(b.reads).toHaveLength(2);
+      a.hold = false;
+      a.release();
+      expect(ticks(await first)).toEqual([`${keys[0]}/0`]);
+    });
+
+    it('closes both readers and rejects the calls of both rounds', async () => {
+      const { ios, r } = twoLanes();
+      ios.forEach((io) => (io.hold = true));
+      keys.forEach((key) => ios[0].publish(key, 0));
+      const first = r.read(keys[0]);
+      await turn();
+      const second = r.read(keys[1]);
+      await turn();
+      const waiting = r.read(keys[2]);
+      const refused = [first, second, waiting].map((call) =>
+        expect(call).rejects.toBeInstanceOf(BusClosedError),
+      );
+      await r.close();
+      await Promise.all(refused);
+      expect(ios.map((io) => io.closed)).toEqual([true, true]);
+    });
   });
 
   it('answers [] without reading when there is no topic or the key’s partition is empty', async () => {

@@ -2,9 +2,10 @@
 // when it starts, snapshots the ends of the topic's partitions, reads the partitions those calls'
 // keys hash to once (from their start, or from the offset of the earliest `sinceMs` asked of the
 // partition, to the snapshot) and gives each call its key's records (from its own `sinceMs`).
-// Calls made while a round runs wait for the next one: the snapshot was taken before them, so it
-// may miss records published before they were called. The Kafka IO is injected (`ReadRoundsIO`),
-// so this is tested without a broker.
+// Calls made while a round runs cannot join it (the snapshot was taken before them, so it may miss
+// records published before they were called): they start a round of their own on another lane
+// (its own reader) when one is free, else wait for the next. The Kafka IO is injected
+// (`ReadRoundsIO`, one per lane), so this is tested without a broker.
 import { parseCloudEvent } from '../cloud-event';
 import { BusClosedError, BusTimeoutError } from '../errors';
 import type { CloudEvent } from '../event-bus';
@@ -39,7 +40,7 @@ export interface ReadRecord {
  * reads many worlds whose checkpoints are seconds apart) share a few lookups: a partition is read
  * from at most this much earlier, and each call still gets its records from its own bound.
  */
-export const SINCE_LOOKUP_STEP_MS = 10_000;
+export const SINCE_LOOKUP_STEP_MS = 1_000;
 
 /** What rounds need from Kafka: one topic's bounds, and reading ranges of its partitions. */
 export interface ReadRoundsIO {
@@ -72,6 +73,12 @@ export interface ReadRoundsOptions {
   /** A call rejects (`BusTimeoutError`) this long after it was made. */
   timeoutMs: number;
   log: BusLog;
+  /**
+   * Rounds that may run at once, each on its own IO (made when first needed); default 1. A second
+   * lane answers the calls that arrive while a round runs (a takeover's worlds whose checkpoints
+   * came back later) without waiting for that round.
+   */
+  lanes?: number;
 }
 
 interface Call {
@@ -89,16 +96,23 @@ interface Round {
   abort: AbortController;
 }
 
+/** One reader and the round it runs, if any. */
+interface Lane {
+  io: ReadRoundsIO;
+  current?: Round;
+  running?: Promise<void>;
+}
+
 /** `readKey` of one topic: concurrent calls share rounds, each round reads each partition once. */
 export class ReadRounds {
   private waiting: Call[] = [];
-  private current: Round | undefined;
-  private running: Promise<void> | undefined;
+  private readonly lanes: Lane[] = [];
   private closing: Promise<void> | undefined;
 
   constructor(
     readonly topic: string,
-    private readonly io: ReadRoundsIO,
+    /** Makes the IO of a lane. */
+    private readonly newIO: () => ReadRoundsIO,
     private readonly options: ReadRoundsOptions,
   ) {}
 
@@ -125,32 +139,45 @@ export class ReadRounds {
     });
   }
 
-  /** Rejects every call not answered yet (`BusClosedError`), stops the round and closes the IO. */
+  /** Rejects every call not answered yet (`BusClosedError`), stops the rounds and closes the IO. */
   close(): Promise<void> {
     this.closing ??= (async () => {
       const error = new BusClosedError('readKey');
-      for (const call of [...this.waiting, ...(this.current?.calls ?? [])]) this.fail(call, error);
+      const reading = this.lanes.flatMap((lane) => lane.current?.calls ?? []);
+      for (const call of [...this.waiting, ...reading]) this.fail(call, error);
       this.waiting = [];
-      await this.io.close();
-      await this.running;
+      await Promise.all(this.lanes.map((lane) => lane.io.close()));
+      await Promise.all(this.lanes.map((lane) => lane.running));
     })();
     return this.closing;
   }
 
   private schedule(): void {
-    if (this.running || this.closing || this.waiting.length === 0) return;
+    if (this.closing || this.waiting.length === 0) return;
+    const lane = this.freeLane();
+    if (!lane) return;
     // After the calls made in the same turn of the event loop, so that they share the round.
-    this.running = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => this.round())
+    lane.running = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.round(lane))
       .finally(() => {
-        this.running = undefined;
+        lane.running = undefined;
         this.schedule();
       });
   }
 
-  private async round(): Promise<void> {
+  /** A lane without a round (a new one while there are fewer than `lanes`), or undefined. */
+  private freeLane(): Lane | undefined {
+    const idle = this.lanes.find((lane) => !lane.running);
+    if (idle) return idle;
+    if (this.lanes.length >= Math.max(1, this.options.lanes ?? 1)) return undefined;
+    const lane: Lane = { io: this.newIO() };
+    this.lanes.push(lane);
+    return lane;
+  }
+
+  private async round(lane: Lane): Promise<void> {
     try {
-      await this.io.prepare();
+      await lane.io.prepare();
     } catch (error) {
       for (const call of this.waiting.splice(0)) this.fail(call, error);
       return;
@@ -158,15 +185,15 @@ export class ReadRounds {
     const calls = this.waiting.splice(0).filter((call) => !call.settled);
     if (calls.length === 0 || this.closing) return;
     const round: Round = { calls, abort: new AbortController() };
-    this.current = round;
+    lane.current = round;
     let results: Map<string, ReadRecord[]>;
     try {
-      results = await this.readRound(round);
+      results = await this.readRound(lane.io, round);
     } catch (error) {
       for (const call of calls) this.fail(call, error);
       return;
     } finally {
-      this.current = undefined;
+      lane.current = undefined;
     }
     for (const call of calls) {
       if (!call.settled) this.answer(call, this.parse(since(results.get(call.key), call.sinceMs)));
@@ -177,9 +204,9 @@ export class ReadRounds {
    * Each key's records (of its partition, in offset order, from the start the round read it
    * from); a key of an empty partition has none.
    */
-  private async readRound(round: Round): Promise<Map<string, ReadRecord[]>> {
+  private async readRound(io: ReadRoundsIO, round: Round): Promise<Map<string, ReadRecord[]>> {
     const results = new Map<string, ReadRecord[]>();
-    const bounds = await this.io.bounds();
+    const bounds = await io.bounds();
     if (!bounds || bounds.length === 0) return results;
     const partitionOf = new Map<string, number>();
     /** Per partition to read: the earliest bound asked of it (undefined: from its start). */
@@ -203,7 +230,7 @@ export class ReadRounds {
         before === undefined || lookup === undefined ? undefined : Math.min(before, lookup),
       );
     }
-    const starts = await this.starts(earliest);
+    const starts = await this.starts(io, earliest);
     const ranges = new Map<number, ReadRange>();
     for (const partition of earliest.keys()) {
       const { low, high } = bounds.find((b) => b.partition === partition)!;
@@ -211,7 +238,7 @@ export class ReadRounds {
       if (from < high) ranges.set(partition, { partition, from, to: high });
     }
     if (ranges.size === 0) return results;
-    await this.io.read(
+    await io.read(
       [...ranges.values()].sort((a, b) => a.partition - b.partition),
       (record) => {
         if (record.key === undefined || partitionOf.get(record.key) !== record.partition) return;
@@ -226,7 +253,10 @@ export class ReadRounds {
    * The offsets to read the partitions from: looked up for those with a bound (one lookup per
    * bound); those without, or whose lookup failed (logged), are read from their start.
    */
-  private async starts(earliest: Map<number, number | undefined>): Promise<Map<number, number>> {
+  private async starts(
+    io: ReadRoundsIO,
+    earliest: Map<number, number | undefined>,
+  ): Promise<Map<number, number>> {
     const byBound = new Map<number, number[]>();
     for (const [partition, sinceMs] of earliest) {
       if (sinceMs !== undefined) byBound.set(sinceMs, [...(byBound.get(sinceMs) ?? []), partition]);
@@ -235,7 +265,7 @@ export class ReadRounds {
     await Promise.all(
       [...byBound].map(async ([sinceMs, partitions]) => {
         try {
-          const offsets = await this.io.offsetsAt(sinceMs, partitions);
+          const offsets = await io.offsetsAt(sinceMs, partitions);
           for (const partition of partitions) {
             const offset = offsets.get(partition);
             if (offset !== undefined) starts.set(partition, offset);
@@ -283,8 +313,8 @@ export class ReadRounds {
     call.settled = true;
     clearTimeout(call.timer);
     call.reject(error);
-    // Nobody waits for the current round any more (timed out, closed): stop reading.
-    const round = this.current;
+    // Nobody waits for its round any more (timed out, closed): stop reading.
+    const round = this.lanes.find((lane) => lane.current?.calls.includes(call))?.current;
     if (round?.calls.every((c) => c.settled)) round.abort.abort();
   }
 }

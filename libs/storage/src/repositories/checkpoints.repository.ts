@@ -3,6 +3,7 @@ import type { Checkpoint, CheckpointInput, CheckpointSummary, ListOptions } from
 import { ConflictError, FencedError, InvalidInputError, NotFoundError } from '../errors';
 import { bytes, integer, limit, text } from '../validation';
 import { isPrismaError, PrismaCode, type PrismaAccess } from './prisma-errors';
+import { instant } from './analytics-input';
 import { FENCED_SAVE_SETUP_SQL } from './fenced-save';
 
 /** Most checkpoints `prune` may keep per shard. */
@@ -15,6 +16,7 @@ const summary = {
   stateHash: true,
   logSeq: true,
   epoch: true,
+  logAppendedAt: true,
   createdAt: true,
 } as const;
 
@@ -42,6 +44,8 @@ export class CheckpointRepository {
       state: new Uint8Array(bytes('state', input.state)),
       logSeq: BigInt(integer('logSeq', input.logSeq ?? 0, 0)),
       epoch: BigInt(input.lease ? integer('lease.epoch', input.lease.epoch, 1) : 0),
+      logAppendedAt:
+        input.logAppendedAt === undefined ? null : instant('logAppendedAt', input.logAppendedAt),
     };
     const role = input.lease ? text('lease.role', input.lease.role) : undefined;
     const world = await this.db().world.findUnique({
@@ -169,7 +173,7 @@ export class CheckpointRepository {
 }
 
 function toCheckpoint(row: CheckpointRow): Checkpoint {
-  const { worldId, shard, tick, stateHash, state, logSeq, epoch, createdAt } = row;
+  const { worldId, shard, tick, stateHash, state, logSeq, epoch, logAppendedAt, createdAt } = row;
   return {
     worldId,
     shard,
@@ -178,6 +182,7 @@ function toCheckpoint(row: CheckpointRow): Checkpoint {
     state: new Uint8Array(state),
     logSeq: Number(logSeq),
     epoch: Number(epoch),
+    logAppendedAt,
     createdAt,
   };
 }

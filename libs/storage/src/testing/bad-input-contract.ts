@@ -60,6 +60,11 @@ const cases: Array<[string, (s: Storage) => Promise<unknown>, string]> = [
   ['a NaN tick', (s) => s.checkpoints.save({ ...checkpoint, tick: NaN }), 'tick'],
   ['a negative shard', (s) => s.checkpoints.save({ ...checkpoint, shard: -1 }), 'shard'],
   [
+    'an invalid log append time',
+    (s) => s.checkpoints.save({ ...checkpoint, logAppendedAt: new Date(NaN) }),
+    'logAppendedAt',
+  ],
+  [
     'an empty checkpoint world id',
     (s) => s.checkpoints.save({ ...checkpoint, worldId: '' }),
     'worldId',

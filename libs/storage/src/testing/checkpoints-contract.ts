@@ -31,6 +31,7 @@ export function describeCheckpoints(storage: () => Storage): void {
         state,
         logSeq: 0,
         epoch: 0,
+        logAppendedAt: null,
         createdAt: expect.any(Date),
       });
       const latest = await storage().checkpoints.latest(world.id, 1);
@@ -47,14 +48,17 @@ export function describeCheckpoints(storage: () => Storage): void {
         stateHash: 'hash-0-40',
         state: new Uint8Array([1]),
         logSeq: Number.MAX_SAFE_INTEGER,
+        logAppendedAt: new Date('2026-12-01T10:00:00.123Z'),
       });
-      expect(saved.logSeq).toBe(Number.MAX_SAFE_INTEGER);
-      expect(await storage().checkpoints.latest(world.id, 0)).toMatchObject({
+      const position = {
         logSeq: Number.MAX_SAFE_INTEGER,
-      });
+        logAppendedAt: new Date('2026-12-01T10:00:00.123Z'),
+      };
+      expect(saved).toMatchObject(position);
+      expect(await storage().checkpoints.latest(world.id, 0)).toMatchObject(position);
       expect((await storage().checkpoints.list(world.id, 0))[0]).toMatchObject({
         tick: 40,
-        logSeq: Number.MAX_SAFE_INTEGER,
+        ...position,
       });
       await expect(
         storage().checkpoints.save({

@@ -1455,7 +1455,8 @@ export const CheckpointScalarFieldEnum = {
   state: 'state',
   createdAt: 'createdAt',
   logSeq: 'logSeq',
-  epoch: 'epoch'
+  epoch: 'epoch',
+  logAppendedAt: 'logAppendedAt'
 } as const
 
 export type CheckpointScalarFieldEnum = (typeof CheckpointScalarFieldEnum)[keyof typeof CheckpointScalarFieldEnum]

@@ -52,6 +52,7 @@ export type CheckpointMinAggregateOutputType = {
   createdAt: Date | null
   logSeq: bigint | null
   epoch: bigint | null
+  logAppendedAt: Date | null
 }
 
 export type CheckpointMaxAggregateOutputType = {
@@ -64,6 +65,7 @@ export type CheckpointMaxAggregateOutputType = {
   createdAt: Date | null
   logSeq: bigint | null
   epoch: bigint | null
+  logAppendedAt: Date | null
 }
 
 export type CheckpointCountAggregateOutputType = {
@@ -76,6 +78,7 @@ export type CheckpointCountAggregateOutputType = {
   createdAt: number
   logSeq: number
   epoch: number
+  logAppendedAt: number
   _all: number
 }
 
@@ -106,6 +109,7 @@ export type CheckpointMinAggregateInputType = {
   createdAt?: true
   logSeq?: true
   epoch?: true
+  logAppendedAt?: true
 }
 
 export type CheckpointMaxAggregateInputType = {
@@ -118,6 +122,7 @@ export type CheckpointMaxAggregateInputType = {
   createdAt?: true
   logSeq?: true
   epoch?: true
+  logAppendedAt?: true
 }
 
 export type CheckpointCountAggregateInputType = {
@@ -130,6 +135,7 @@ export type CheckpointCountAggregateInputType = {
   createdAt?: true
   logSeq?: true
   epoch?: true
+  logAppendedAt?: true
   _all?: true
 }
 
@@ -229,6 +235,7 @@ export type CheckpointGroupByOutputType = {
   createdAt: Date
   logSeq: bigint
   epoch: bigint
+  logAppendedAt: Date | null
   _count: CheckpointCountAggregateOutputType | null
   _avg: CheckpointAvgAggregateOutputType | null
   _sum: CheckpointSumAggregateOutputType | null
@@ -264,6 +271,7 @@ export type CheckpointWhereInput = {
   createdAt?: Prisma.DateTimeFilter<"Checkpoint"> | Date | string
   logSeq?: Prisma.BigIntFilter<"Checkpoint"> | bigint | number
   epoch?: Prisma.BigIntFilter<"Checkpoint"> | bigint | number
+  logAppendedAt?: Prisma.DateTimeNullableFilter<"Checkpoint"> | Date | string | null
   world?: Prisma.XOR<Prisma.WorldScalarRelationFilter, Prisma.WorldWhereInput>
 }
 
@@ -277,6 +285,7 @@ export type CheckpointOrderByWithRelationInput = {
   createdAt?: Prisma.SortOrder
   logSeq?: Prisma.SortOrder
   epoch?: Prisma.SortOrder
+  logAppendedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   world?: Prisma.WorldOrderByWithRelationInput
 }
 
@@ -294,6 +303,7 @@ export type CheckpointWhereUniqueInput = Prisma.AtLeast<{
   createdAt?: Prisma.DateTimeFilter<"Checkpoint"> | Date | string
   logSeq?: Prisma.BigIntFilter<"Checkpoint"> | bigint | number
   epoch?: Prisma.BigIntFilter<"Checkpoint"> | bigint | number
+  logAppendedAt?: Prisma.DateTimeNullableFilter<"Checkpoint"> | Date | string | null
   world?: Prisma.XOR<Prisma.WorldScalarRelationFilter, Prisma.WorldWhereInput>
 }, "id" | "worldId_shard_tick">
 
@@ -307,6 +317,7 @@ export type CheckpointOrderByWithAggregationInput = {
   createdAt?: Prisma.SortOrder
   logSeq?: Prisma.SortOrder
   epoch?: Prisma.SortOrder
+  logAppendedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.CheckpointCountOrderByAggregateInput
   _avg?: Prisma.CheckpointAvgOrderByAggregateInput
   _max?: Prisma.CheckpointMaxOrderByAggregateInput
@@ -327,6 +338,7 @@ export type CheckpointScalarWhereWithAggregatesInput = {
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Checkpoint"> | Date | string
   logSeq?: Prisma.BigIntWithAggregatesFilter<"Checkpoint"> | bigint | number
   epoch?: Prisma.BigIntWithAggregatesFilter<"Checkpoint"> | bigint | number
+  logAppendedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Checkpoint"> | Date | string | null
 }
 
 export type CheckpointCreateInput = {
@@ -338,6 +350,7 @@ export type CheckpointCreateInput = {
   createdAt?: Date | string
   logSeq?: bigint | number
   epoch?: bigint | number
+  logAppendedAt?: Date | string | null
   world: Prisma.WorldCreateNestedOneWithoutCheckpointsInput
 }
 
@@ -351,6 +364,7 @@ export type CheckpointUncheckedCreateInput = {
   createdAt?: Date | string
   logSeq?: bigint | number
   epoch?: bigint | number
+  logAppendedAt?: Date | string | null
 }
 
 export type CheckpointUpdateInput = {
@@ -362,6 +376,7 @@ export type CheckpointUpdateInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   logSeq?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   epoch?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  logAppendedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   world?: Prisma.WorldUpdateOneRequiredWithoutCheckpointsNestedInput
 }
 
@@ -375,6 +390,7 @@ export type CheckpointUncheckedUpdateInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   logSeq?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   epoch?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  logAppendedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type CheckpointCreateManyInput = {
@@ -387,6 +403,7 @@ export type CheckpointCreateManyInput = {
   createdAt?: Date | string
   logSeq?: bigint | number
   epoch?: bigint | number
+  logAppendedAt?: Date | string | null
 }
 
 export type CheckpointUpdateManyMutationInput = {
@@ -398,6 +415,7 @@ export type CheckpointUpdateManyMutationInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   logSeq?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   epoch?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  logAppendedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type CheckpointUncheckedUpdateManyInput = {
@@ -410,6 +428,7 @@ export type CheckpointUncheckedUpdateManyInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   logSeq?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   epoch?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  logAppendedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type CheckpointListRelationFilter = {
@@ -438,6 +457,7 @@ export type CheckpointCountOrderByAggregateInput = {
   createdAt?: Prisma.SortOrder
   logSeq?: Prisma.SortOrder
   epoch?: Prisma.SortOrder
+  logAppendedAt?: Prisma.SortOrder
 }
 
 export type CheckpointAvgOrderByAggregateInput = {
@@ -458,6 +478,7 @@ export type CheckpointMaxOrderByAggregateInput = {
   createdAt?: Prisma.SortOrder
   logSeq?: Prisma.SortOrder
   epoch?: Prisma.SortOrder
+  logAppendedAt?: Prisma.SortOrder
 }
 
 export type CheckpointMinOrderByAggregateInput = {
@@ -470,6 +491,7 @@ export type CheckpointMinOrderByAggregateInput = {
   createdAt?: Prisma.SortOrder
   logSeq?: Prisma.SortOrder
   epoch?: Prisma.SortOrder
+  logAppendedAt?: Prisma.SortOrder
 }
 
 export type CheckpointSumOrderByAggregateInput = {
@@ -534,6 +556,10 @@ export type BytesFieldUpdateOperationsInput = {
   set?: runtime.Bytes
 }
 
+export type NullableDateTimeFieldUpdateOperationsInput = {
+  set?: Date | string | null
+}
+
 export type CheckpointCreateWithoutWorldInput = {
   id?: bigint | number
   shard: number
@@ -543,6 +569,7 @@ export type CheckpointCreateWithoutWorldInput = {
   createdAt?: Date | string
   logSeq?: bigint | number
   epoch?: bigint | number
+  logAppendedAt?: Date | string | null
 }
 
 export type CheckpointUncheckedCreateWithoutWorldInput = {
@@ -554,6 +581,7 @@ export type CheckpointUncheckedCreateWithoutWorldInput = {
   createdAt?: Date | string
   logSeq?: bigint | number
   epoch?: bigint | number
+  logAppendedAt?: Date | string | null
 }
 
 export type CheckpointCreateOrConnectWithoutWorldInput = {
@@ -595,6 +623,7 @@ export type CheckpointScalarWhereInput = {
   createdAt?: Prisma.DateTimeFilter<"Checkpoint"> | Date | string
   logSeq?: Prisma.BigIntFilter<"Checkpoint"> | bigint | number
   epoch?: Prisma.BigIntFilter<"Checkpoint"> | bigint | number
+  logAppendedAt?: Prisma.DateTimeNullableFilter<"Checkpoint"> | Date | string | null
 }
 
 export type CheckpointCreateManyWorldInput = {
@@ -606,6 +635,7 @@ export type CheckpointCreateManyWorldInput = {
   createdAt?: Date | string
   logSeq?: bigint | number
   epoch?: bigint | number
+  logAppendedAt?: Date | string | null
 }
 
 export type CheckpointUpdateWithoutWorldInput = {
@@ -617,6 +647,7 @@ export type CheckpointUpdateWithoutWorldInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   logSeq?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   epoch?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  logAppendedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type CheckpointUncheckedUpdateWithoutWorldInput = {
@@ -628,6 +659,7 @@ export type CheckpointUncheckedUpdateWithoutWorldInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   logSeq?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   epoch?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  logAppendedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type CheckpointUncheckedUpdateManyWithoutWorldInput = {
@@ -639,6 +671,7 @@ export type CheckpointUncheckedUpdateManyWithoutWorldInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   logSeq?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   epoch?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  logAppendedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 
@@ -653,6 +686,7 @@ export type CheckpointSelect<ExtArgs extends runtime.Types.Extensions.InternalAr
   createdAt?: boolean
   logSeq?: boolean
   epoch?: boolean
+  logAppendedAt?: boolean
   world?: boolean | Prisma.WorldDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["checkpoint"]>
 
@@ -666,6 +700,7 @@ export type CheckpointSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ex
   createdAt?: boolean
   logSeq?: boolean
   epoch?: boolean
+  logAppendedAt?: boolean
   world?: boolean | Prisma.WorldDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["checkpoint"]>
 
@@ -679,6 +714,7 @@ export type CheckpointSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ex
   createdAt?: boolean
   logSeq?: boolean
   epoch?: boolean
+  logAppendedAt?: boolean
   world?: boolean | Prisma.WorldDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["checkpoint"]>
 
@@ -692,9 +728,10 @@ export type CheckpointSelectScalar = {
   createdAt?: boolean
   logSeq?: boolean
   epoch?: boolean
+  logAppendedAt?: boolean
 }
 
-export type CheckpointOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "worldId" | "shard" | "tick" | "stateHash" | "state" | "createdAt" | "logSeq" | "epoch", ExtArgs["result"]["checkpoint"]>
+export type CheckpointOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "worldId" | "shard" | "tick" | "stateHash" | "state" | "createdAt" | "logSeq" | "epoch" | "logAppendedAt", ExtArgs["result"]["checkpoint"]>
 export type CheckpointInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   world?: boolean | Prisma.WorldDefaultArgs<ExtArgs>
 }
@@ -726,6 +763,10 @@ export type $CheckpointPayload<ExtArgs extends runtime.Types.Extensions.Internal
      * The epoch of the lease its writer held (0: written without a lease).
      */
     epoch: bigint
+    /**
+     * When its writer appended the log entry `logSeq` (the writer's clock; null: not known).
+     */
+    logAppendedAt: Date | null
   }, ExtArgs["result"]["checkpoint"]>
   composites: {}
 }
@@ -1159,6 +1200,7 @@ export interface CheckpointFieldRefs {
   readonly createdAt: Prisma.FieldRef<"Checkpoint", 'DateTime'>
   readonly logSeq: Prisma.FieldRef<"Checkpoint", 'BigInt'>
   readonly epoch: Prisma.FieldRef<"Checkpoint", 'BigInt'>
+  readonly logAppendedAt: Prisma.FieldRef<"Checkpoint", 'DateTime'>
 }
     
 

@@ -447,10 +447,6 @@ export type PlayerSessionUncheckedUpdateManyWithoutWorldNestedInput = {
   deleteMany?: Prisma.PlayerSessionScalarWhereInput | Prisma.PlayerSessionScalarWhereInput[]
 }
 
-export type NullableDateTimeFieldUpdateOperationsInput = {
-  set?: Date | string | null
-}
-
 export type PlayerSessionCreateWithoutWorldInput = {
   id?: string
   playerId: string
