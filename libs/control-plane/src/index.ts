@@ -16,3 +16,9 @@ export {
 } from './world-record';
 export { bindingSpecs, InconsistentResolutionError, type BindingSpecOf } from './binding-specs';
 export { semanticEqual } from './semantic-equal';
+export {
+  anyOrphaned,
+  placementOf,
+  samePlacement,
+  type LeaseView,
+} from './placement';

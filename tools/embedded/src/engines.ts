@@ -1,6 +1,7 @@
 // The data plane as the host runs it: starts and stops the apps of a wiring, and keeps what it
 // knows of each world on them (started or not, props, players).
 import type { EventBus } from '@anvil/bus';
+import { anyOrphaned, placementOf } from '@anvil/control-plane';
 import type { WorldPlacement } from '@anvil/capability-model';
 import type { EngineClient } from '@anvil/engine-contract';
 import type { Storage } from '@anvil/storage';
@@ -8,7 +9,7 @@ import { startDataPlane, stopDataPlane, type Plane } from './data-plane';
 import { ApiError } from './http';
 import type { Options } from './options';
 import type { Registry } from './registry';
-import { PHYSICS_ROLE, placementOf, type ReplicaInfo, type ReplicaSet } from './replicas';
+import { PHYSICS_ROLE, type ReplicaInfo, type ReplicaSet } from './replicas';
 import type { PlaneState } from './status';
 import type { WorldEvent } from './view-feed';
 import type { Wiring } from './wiring';
@@ -187,13 +188,18 @@ export class Engines {
    * status.placement in a cluster); empty when storage cannot be read.
    */
   async placements(): Promise<Map<string, WorldPlacement>> {
-    const leases = await this.ctx.storage.leases
+    const { storage } = this.ctx;
+    const leases = await storage.leases
       .list(PHYSICS_ROLE, { limit: 1_000 })
       .catch((error: unknown) => {
         this.ctx.warn(`reading the world leases failed: ${messageOf(error)}`);
         return [];
       });
-    return new Map(leases.map((lease) => [lease.worldId, placementOf(lease)]));
+    // As the controller: only an orphan needs the live replicas' newest format (why it waits).
+    const readable = anyOrphaned(leases)
+      ? await storage.replicas.readableFormat(PHYSICS_ROLE).catch(() => undefined)
+      : undefined;
+    return new Map(leases.map((lease) => [lease.worldId, placementOf(lease, readable)!]));
   }
 
   /**

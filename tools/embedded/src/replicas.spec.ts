@@ -4,9 +4,8 @@
 import * as net from 'node:net';
 import type { EngineClient } from '@anvil/engine-contract';
 import type { RunningPhysicsEngine } from '@anvil/physics-engine';
-import type { WorldLease } from '@anvil/storage';
 import { ApiError } from './http';
-import { ReplicaSet, placementOf, replicaId } from './replicas';
+import { ReplicaSet, replicaId } from './replicas';
 import type { EngineSpec } from './wiring';
 
 const spec: EngineSpec = {
@@ -203,24 +202,7 @@ describe('ReplicaSet', () => {
     }
   });
 
-  it('names replicas after their module, and reads placements off the leases as the controller does', () => {
+  it('names replicas after their module', () => {
     expect(replicaId('physics-legacy', 3)).toBe('physics-legacy-3');
-    const lease = {
-      worldId: 'arena',
-      role: 'physics',
-      holder: 'physics-rapier-1',
-      address: '127.0.0.1:4000',
-      epoch: 3,
-      expired: false,
-      released: false,
-    } as WorldLease;
-    expect(placementOf(lease)).toEqual({
-      replica: 'physics-rapier-1',
-      address: '127.0.0.1:4000',
-      epoch: 3,
-      state: 'Running',
-    });
-    expect(placementOf({ ...lease, expired: true }).state).toBe('OwnerLost');
-    expect(placementOf({ ...lease, expired: true, released: true }).state).toBe('Stopped');
   });
 });

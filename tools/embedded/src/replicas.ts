@@ -4,10 +4,8 @@
 // the owner). With more than one, a Service-like proxy on the module's endpoint port is the
 // address callers are given (docs/embedded.md, "Physics replicas"). A replica can be stopped
 // (its worlds are left as orphans, which the others take over at once) and started again.
-import type { WorldPlacement } from '@anvil/capability-model';
 import type { EngineClient } from '@anvil/engine-contract';
 import type { RunningPhysicsEngine } from '@anvil/physics-engine';
-import type { WorldLease } from '@anvil/storage';
 import { ApiError } from './http';
 import { startServiceProxy, type ServiceProxy } from './service-proxy';
 import type { EngineSpec } from './wiring';
@@ -57,12 +55,6 @@ export interface ReplicaSetOptions {
 
 /** A replica's id, its REPLICA_ID: unique among every physics replica of this process. */
 export const replicaId = (module: string, index: number) => `${module}-${index}`;
-
-/** The placement a physics lease describes, as the controller's status.placement says it. */
-export function placementOf(lease: WorldLease): WorldPlacement {
-  const state = lease.released ? 'Stopped' : lease.expired ? 'OwnerLost' : 'Running';
-  return { replica: lease.holder, address: lease.address, epoch: lease.epoch, state };
-}
 
 /** True when the engine has the world in memory (it runs it). */
 function runs(engine: RunningPhysicsEngine | undefined, worldId: string): boolean {

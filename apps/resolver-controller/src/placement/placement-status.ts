@@ -1,44 +1,6 @@
 import type { WorldPlacement } from '@anvil/capability-model';
-import { EVENT_TYPE } from '@anvil/control-plane';
+import { EVENT_TYPE, samePlacement } from '@anvil/control-plane';
 import type { WorldEvent } from '../reconcile/transition-events';
-import type { LeaseView } from '../registry/world-registry';
-
-/**
- * The placement a lease describes (undefined: the world was never placed). `readable`, the
- * newest state format the live replicas read, explains an orphan none of them can take. Pure.
- */
-export function placementOf(
-  lease: LeaseView | undefined,
-  readable?: number,
-): WorldPlacement | undefined {
-  if (!lease) return undefined;
-  const state = lease.released ? 'Stopped' : lease.expired ? 'OwnerLost' : 'Running';
-  const placement: WorldPlacement = {
-    replica: lease.holder,
-    address: lease.address,
-    epoch: lease.epoch,
-    state,
-  };
-  const format = lease.stateFormat ?? 1;
-  if (state !== 'OwnerLost' || readable === undefined || format <= readable) return placement;
-  return {
-    ...placement,
-    message:
-      `no live replica reads its state format ${format} (they read up to ${readable}): ` +
-      'it waits, with its checkpoint and log, for a replica of a build that does',
-  };
-}
-
-/** True when two placements say the same. */
-export function samePlacement(a?: WorldPlacement, b?: WorldPlacement): boolean {
-  return (
-    a?.replica === b?.replica &&
-    a?.address === b?.address &&
-    a?.epoch === b?.epoch &&
-    a?.state === b?.state &&
-    a?.message === b?.message
-  );
-}
 
 /**
  * The Event a placement change deserves (the world's placement history in `kubectl describe`):

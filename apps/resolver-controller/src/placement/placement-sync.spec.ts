@@ -4,7 +4,7 @@ import type { CachedWorld } from '../mapping/cluster-cache';
 import { silentLog } from '../reconcile/cluster-writer';
 import type { WorldEvent } from '../reconcile/transition-events';
 import { PlacementSync } from './placement-sync';
-import type { LeaseView } from '../registry/world-registry';
+import type { LeaseView } from '@anvil/control-plane';
 
 const world = (name: string, placement?: WorldPlacement) =>
   ({

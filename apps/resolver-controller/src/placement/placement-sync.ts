@@ -5,8 +5,8 @@ import { describeError } from '../errors/errors';
 import type { CachedWorld } from '../mapping/cluster-cache';
 import type { ClusterWriter, Log } from '../reconcile/cluster-writer';
 import type { EventRecorder } from '../reconcile/event-recorder';
-import type { LeaseView } from '../registry/world-registry';
-import { placementEvent, placementOf, samePlacement } from './placement-status';
+import { anyOrphaned, placementOf, samePlacement, type LeaseView } from '@anvil/control-plane';
+import { placementEvent } from './placement-status';
 
 /** What the sync needs. */
 export interface PlacementSyncDeps {
@@ -53,8 +53,7 @@ export class PlacementSync {
   async sync(): Promise<void> {
     const leases = await this.deps.leases();
     // Only an orphan needs the replicas' formats (to say why it waits).
-    const orphaned = [...leases.values()].some((lease) => lease.expired && !lease.released);
-    const readable = orphaned ? await this.deps.readableFormat?.() : undefined;
+    const readable = anyOrphaned(leases.values()) ? await this.deps.readableFormat?.() : undefined;
     const worlds = this.deps.worlds();
     const ids = new Set(worlds.map((w) => worldIdOf(w.metadata)));
     for (const id of this.written.keys()) if (!ids.has(id)) this.written.delete(id);

@@ -2,8 +2,8 @@ import { createStorage, MAX_RENEW_BATCH, type Storage } from '@anvil/storage';
 
 /** The lease role of the physics engines (their worlds' placement). */
 const PHYSICS_ROLE = 'physics';
-import type { WorldRecord } from '@anvil/control-plane';
-import type { LeaseView, WorldRegistry } from './world-registry';
+import type { LeaseView, WorldRecord } from '@anvil/control-plane';
+import type { WorldRegistry } from './world-registry';
 
 /** The world registry in the `worlds` table of `@anvil/storage` (PostgreSQL in a cluster). */
 export class StorageWorldRegistry implements WorldRegistry {
@@ -46,9 +46,8 @@ export class StorageWorldRegistry implements WorldRegistry {
     return new Map(leases.map((lease) => [lease.worldId, lease]));
   }
 
-  async readableFormat(): Promise<number | undefined> {
-    const live = await this.storage.replicas.live(PHYSICS_ROLE);
-    return live.length === 0 ? undefined : Math.max(...live.map((r) => r.stateFormat));
+  readableFormat(): Promise<number | undefined> {
+    return this.storage.replicas.readableFormat(PHYSICS_ROLE);
   }
 
   close(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { WorldRecord } from '@anvil/control-plane';
+import type { LeaseView, WorldRecord } from '@anvil/control-plane';
 
 /**
  * Where the controller publishes each world for the data plane: the gateway admits players to
@@ -16,15 +16,4 @@ export interface WorldRegistry {
   /** The newest state format the live physics replicas read; undefined when none is live. */
   readableFormat?(): Promise<number | undefined>;
   close(): Promise<void>;
-}
-
-/** A world's physics lease as the controller reads it (see `@anvil/storage`'s WorldLease). */
-export interface LeaseView {
-  holder: string;
-  address: string;
-  epoch: number;
-  expired: boolean;
-  released: boolean;
-  /** The newest state format its holders wrote (1 when not said). */
-  stateFormat?: number;
 }

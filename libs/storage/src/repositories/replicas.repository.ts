@@ -75,6 +75,19 @@ export class ReplicaRepository {
     }));
   }
 
+  /**
+   * The newest state format a live replica of the role reads (it reads every older one);
+   * undefined when none is live. Says why an orphaned world waits.
+   */
+  async readableFormat(role: string): Promise<number | undefined> {
+    const [row] = await this.sql<{ newest: number | null }>(
+      `SELECT max(state_format)::int AS newest
+         FROM engine_replicas WHERE role = $1 AND expires_at > now()`,
+      [text('role', role)],
+    );
+    return row?.newest ?? undefined;
+  }
+
   /** Removes a replica's report (it is stopping). */
   async remove(role: string, replicaId: string): Promise<void> {
     await this.sql('DELETE FROM engine_replicas WHERE role = $1 AND replica_id = $2', [

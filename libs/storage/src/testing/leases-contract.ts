@@ -258,6 +258,9 @@ export function describeLeases(storage: () => Storage): void {
         ttlMs: LONG,
       });
       expect((await storage().replicas.live(role)).map((r) => r.stateFormat)).toEqual([1, 2]);
+      // The newest any live one reads (r3's report expired); none live: undefined.
+      expect(await storage().replicas.readableFormat(role)).toBe(2);
+      expect(await storage().replicas.readableFormat(uid('role'))).toBeUndefined();
       await expect(
         storage().replicas.heartbeat({ ...report, replicaId: 'r2', stateFormat: 0, ttlMs: LONG }),
       ).rejects.toMatchObject({ field: 'stateFormat' });
