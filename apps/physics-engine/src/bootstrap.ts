@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { EventBus } from '@anvil/bus';
-import { PreconditionError } from '@anvil/engine-contract';
+import { WorldOwnedElsewhereError } from '@anvil/engine-contract';
 import { engineServer } from '@anvil/engine-contract/nest';
 import {
   MetricsServer,
@@ -130,7 +130,7 @@ export async function bootstrap(options: PhysicsBootstrapOptions): Promise<Runni
           // Only worlds this build can restore are planned for it, and it sheds only to readers.
           stateFormat: STATE_FORMAT_VERSION,
           // Another replica won the race for the world.
-          lostRace: (error) => error instanceof PreconditionError,
+          lostRace: (error) => error instanceof WorldOwnedElsewhereError,
           log: new Logger('Takeover'),
         })
       : undefined;

@@ -2,7 +2,11 @@ import 'reflect-metadata';
 import { Logger, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { EventBus } from '@anvil/bus';
-import { CommandStreamClient, EngineClient, PreconditionError } from '@anvil/engine-contract';
+import {
+  CommandStreamClient,
+  EngineClient,
+  WorldOwnedElsewhereError,
+} from '@anvil/engine-contract';
 import { engineServer } from '@anvil/engine-contract/nest';
 import { Placement, gameRole, replicaLeases, replicaTakeover } from '@anvil/ownership';
 import { MetricsServer, closeOnce, holdBus, systemClock, type Clock } from '@anvil/runtime';
@@ -131,7 +135,7 @@ export async function startGameHost(options: GameHostOptions): Promise<RunningGa
       }),
       takeOver: (worldId, spec) => worlds.takeOver(worldId, spec),
       // Another replica won the race for the world.
-      lostRace: (error) => error instanceof PreconditionError,
+      lostRace: (error) => error instanceof WorldOwnedElsewhereError,
       log: new Logger('Takeover'),
     });
   takeover?.start();
