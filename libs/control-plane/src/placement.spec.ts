@@ -37,6 +37,16 @@ describe('placementOf', () => {
   });
 });
 
+describe('samePlacement', () => {
+  it('compares every field', () => {
+    const running = (holder: string, epoch: number) => placementOf(lease(holder, epoch));
+    expect(samePlacement(running('a', 1), running('a', 1))).toBe(true);
+    expect(samePlacement(running('a', 1), running('a', 2))).toBe(false);
+    expect(samePlacement(running('a', 1), placementOf(lease('a', 1, true)))).toBe(false);
+    expect(samePlacement(undefined, undefined)).toBe(true);
+  });
+});
+
 describe('anyOrphaned', () => {
   it('is true when a lease ran out without being released', () => {
     expect(anyOrphaned([lease('a', 1), lease('b', 1, true, true)])).toBe(false);

@@ -1,29 +1,16 @@
-import { placementOf, samePlacement } from '@anvil/control-plane';
+import type { WorldPlacement } from '@anvil/capability-model';
 import { placementEvent } from './placement-status';
 
-const lease = (holder: string, epoch: number, expired = false, released = false) => ({
-  holder,
-  address: `${holder}:50051`,
+const placed = (replica: string, epoch: number, state: WorldPlacement['state']) => ({
+  replica,
+  address: `${replica}:50051`,
   epoch,
-  expired,
-  released,
+  state,
 });
+const running = (replica: string, epoch: number) => placed(replica, epoch, 'Running');
+const lost = (replica: string, epoch: number) => placed(replica, epoch, 'OwnerLost');
 
 describe('placementEvent', () => {
-  it('says in the OwnerLost Event why an orphan waits', () => {
-    const newer = { ...lease('p-new', 4, true), stateFormat: 2 };
-    expect(
-      placementEvent(placementOf({ ...newer, expired: false }), placementOf(newer, 1)),
-    ).toMatchObject({
-      type: 'Warning',
-      reason: 'OwnerLost',
-      message: expect.stringMatching(/stopped renewing its lease; no live replica reads/),
-    });
-  });
-
-  const running = (holder: string, epoch: number) => placementOf(lease(holder, epoch))!;
-  const lost = (holder: string, epoch: number) => placementOf(lease(holder, epoch, true))!;
-
   it('tells the placement history, once per change', () => {
     expect(placementEvent(undefined, running('p-0', 1))).toMatchObject({
       type: 'Normal',
@@ -46,15 +33,18 @@ describe('placementEvent', () => {
       reason: 'Placed',
       message: expect.stringContaining('again'),
     });
-    expect(
-      placementEvent(running('p-1', 2), placementOf(lease('p-1', 2, true, true))),
-    ).toMatchObject({ reason: 'Stopped' });
+    expect(placementEvent(running('p-1', 2), placed('p-1', 2, 'Stopped'))).toMatchObject({
+      reason: 'Stopped',
+    });
     expect(placementEvent(running('p-1', 2), undefined)).toBeUndefined();
   });
 
-  it('compares every field', () => {
-    expect(samePlacement(running('a', 1), running('a', 1))).toBe(true);
-    expect(samePlacement(running('a', 1), running('a', 2))).toBe(false);
-    expect(samePlacement(undefined, undefined)).toBe(true);
+  it('says in the OwnerLost Event why an orphan waits', () => {
+    const waiting = { ...lost('p-new', 4), message: 'no live replica reads its state format 2' };
+    expect(placementEvent(running('p-new', 4), waiting)).toMatchObject({
+      type: 'Warning',
+      reason: 'OwnerLost',
+      message: expect.stringMatching(/stopped renewing its lease; no live replica reads/),
+    });
   });
 });
