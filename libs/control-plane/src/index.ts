@@ -16,9 +16,4 @@ export {
 } from './world-record';
 export { bindingSpecs, InconsistentResolutionError, type BindingSpecOf } from './binding-specs';
 export { semanticEqual } from './semantic-equal';
-export {
-  anyOrphaned,
-  placementOf,
-  samePlacement,
-  type LeaseView,
-} from './placement';
+export { anyOrphaned, placementOf, samePlacement, type LeaseView } from './placement';
