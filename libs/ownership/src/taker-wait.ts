@@ -1,5 +1,5 @@
 import type { ReplicaRepository } from '@anvil/storage';
-import { unrefTimers, type Timers } from '@anvil/runtime';
+import { systemTimers, type Timers } from '@anvil/runtime';
 import { reads } from './takeover-plan';
 
 /** How a draining replica's wait for a replica that can take its worlds ended. */
@@ -37,7 +37,7 @@ export interface TakerWaitOptions {
  */
 export async function awaitTaker(options: TakerWaitOptions): Promise<TakerWait> {
   const { replicas, role, replicaId, stateFormat, everyMs } = options;
-  const timers = options.timers ?? unrefTimers;
+  const timers = options.timers ?? systemTimers;
   const rounds = Math.max(0, Math.ceil(options.timeoutMs / everyMs));
   for (let round = 0; ; round++) {
     let others;
