@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { createCloudEvent } from '../cloud-event';
 import { BusClosedError, BusTimeoutError } from '../errors';
 import type { CloudEvent } from '../event-bus';
@@ -55,6 +56,8 @@ class FakeIO implements ReadRoundsIO {
   hold = false;
   prepareError: Error | undefined;
   readError: Error | undefined;
+  /** Turns of the event loop each bounds lookup and read takes (the broker's round trips). */
+  latency: () => number = () => 0;
   private held: Array<() => void> = [];
 
   publish(
@@ -88,6 +91,7 @@ class FakeIO implements ReadRoundsIO {
   }
 
   async bounds(): Promise<PartitionBounds[] | undefined> {
+    await turns(this.latency());
     return this.logs?.map((log, partition) => ({
       partition,
       low: Math.min(this.low, log.length),
@@ -114,6 +118,7 @@ class FakeIO implements ReadRoundsIO {
     signal: AbortSignal,
   ): Promise<void> {
     this.reads.push([...ranges]);
+    await turns(this.latency());
     if (this.hold) {
       await new Promise<void>((resolve, reject) => {
         this.held.push(resolve);
@@ -155,6 +160,9 @@ function rounds(io: FakeIO, timeoutMs = 5_000) {
 
 const ticks = (events: CloudEvent[]) => events.map((e) => `${e.subject}/${e.tick}`);
 const turn = () => new Promise((resolve) => setImmediate(resolve));
+async function turns(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await turn();
+}
 
 describe('ReadRounds', () => {
   it('answers calls made together from one read of the partitions their keys need, each its own key in order', async () => {
@@ -193,6 +201,78 @@ describe('ReadRounds', () => {
       [`${keys[1]}/0`, `${keys[1]}/1`],
     ]);
     expect(io.reads).toHaveLength(2);
+  });
+
+  it('answers every call with its key’s records since its bound, all those published before it, in order (property, one or two lanes)', async () => {
+    type Step =
+      | { kind: 'publish'; key: number }
+      | { kind: 'read'; key: number; since: number | undefined }
+      | { kind: 'wait'; turns: number };
+    const step: fc.Arbitrary<Step> = fc.oneof(
+      fc.record({ kind: fc.constant('publish' as const), key: fc.nat(keys.length - 1) }),
+      fc.record({
+        kind: fc.constant('read' as const),
+        key: fc.nat(keys.length - 1),
+        since: fc.option(fc.nat(40), { nil: undefined }),
+      }),
+      fc.record({ kind: fc.constant('wait' as const), turns: fc.nat(4) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(step, { maxLength: 40 }),
+        fc.constantFrom(1, 2),
+        fc.array(fc.nat(3), { minLength: 1, maxLength: 8 }),
+        async (steps, lanes, latencies) => {
+          const ios = [new FakeIO(), new FakeIO()];
+          ios[1].logs = ios[0].logs;
+          let next = 0;
+          for (const io of ios) io.latency = () => latencies[next++ % latencies.length];
+          let made = 0;
+          const r = new ReadRounds('t', () => ios[made++], {
+            timeoutMs: 60_000,
+            log: () => undefined,
+            lanes,
+          });
+          /** Per key, its ticks in publish order (`publish` stamps tick t at t * 1000 ms). */
+          const published = keys.map(() => [] as number[]);
+          let tick = 0;
+          const calls: Array<{
+            key: number;
+            since?: number;
+            before: number[];
+            answer: Promise<CloudEvent[]>;
+          }> = [];
+          for (const s of steps) {
+            if (s.kind === 'publish') {
+              ios[0].publish(keys[s.key], tick);
+              published[s.key].push(tick++);
+            } else if (s.kind === 'read') {
+              const sinceMs = s.since === undefined ? undefined : s.since * 1_000;
+              calls.push({
+                key: s.key,
+                since: sinceMs,
+                before: [...published[s.key]],
+                answer: r.read(keys[s.key], sinceMs),
+              });
+            } else await turns(s.turns);
+          }
+          for (const call of calls) {
+            const got = (await call.answer).map((e) => e.tick);
+            const all = published[call.key];
+            // A contiguous, ordered run of the key's records (from some point to some later end)…
+            const start = got.length === 0 ? 0 : all.indexOf(got[0]);
+            expect(got).toEqual(all.slice(start, start + got.length));
+            // …holding every one published before the call that is stamped at or after its bound.
+            const wanted = call.before.filter(
+              (t) => call.since === undefined || t * 1_000 >= call.since,
+            );
+            for (const t of wanted) expect(got).toContain(t);
+          }
+          await r.close();
+        },
+      ),
+      { numRuns: 2_000 },
+    );
   });
 
   describe('with two lanes', () => {
