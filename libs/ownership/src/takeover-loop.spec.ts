@@ -1,6 +1,21 @@
 import type { EngineReplica, LeaseRepository, ReplicaRepository } from '@anvil/storage';
 import { ManualClock } from '@anvil/runtime';
-import { TakeoverLoop } from './takeover-loop';
+import { TakeoverLoop, type TakeoverOptions } from './takeover-loop';
+
+/** A loop of `replicaId` with five worlds of room ten, taking nothing, over the given stores. */
+function loopOf(
+  options: Pick<TakeoverOptions, 'leases' | 'replicas' | 'replicaId'> & Partial<TakeoverOptions>,
+): TakeoverLoop {
+  return new TakeoverLoop({
+    address: () => `${options.replicaId}:1`,
+    everyMs: 100,
+    ttlMs: 60_000,
+    role: 'physics',
+    capacity: () => ({ worlds: 5, bodies: 0, maxWorlds: 10, maxBodies: 1_000 }),
+    takeOver: async () => undefined,
+    ...options,
+  });
+}
 
 describe('TakeoverLoop', () => {
   it('stays unreported once stopped, even when a heartbeat was on its way', async () => {
@@ -17,18 +32,7 @@ describe('TakeoverLoop', () => {
     } as unknown as ReplicaRepository;
     const leases = { orphans: async () => [] } as unknown as LeaseRepository;
     const clock = new ManualClock();
-    const loop = new TakeoverLoop({
-      leases,
-      replicas,
-      replicaId: 'physics-a',
-      address: () => '127.0.0.1:1',
-      everyMs: 100,
-      ttlMs: 1_000,
-      role: 'physics',
-      capacity: () => ({ worlds: 0, bodies: 0, maxWorlds: 10, maxBodies: 10 }),
-      takeOver: async () => undefined,
-      timers: clock,
-    });
+    const loop = loopOf({ leases, replicas, replicaId: 'physics-a', ttlMs: 1_000, timers: clock });
     loop.start();
     clock.advance(0);
     const stopping = loop.stop();
@@ -52,18 +56,13 @@ describe('TakeoverLoop', () => {
     let others = [load('physics-b', 1)];
     let mine = 2;
     let shed = 0;
-    const loop = new TakeoverLoop({
+    const loop = loopOf({
       leases: { orphans: async () => [] } as unknown as LeaseRepository,
       replicas: {
         live: async () => [load('physics-a', 9), ...others] as EngineReplica[],
       } as unknown as ReplicaRepository,
       replicaId: 'physics-a',
-      address: () => 'physics-a:1',
-      everyMs: 100,
-      ttlMs: 60_000,
-      role: 'physics',
       capacity: () => ({ worlds: mine, bodies: 0, maxWorlds: 10, maxBodies: 1_000 }),
-      takeOver: async () => undefined,
       shed: async () => {
         shed++;
         mine--;
@@ -104,7 +103,7 @@ describe('TakeoverLoop', () => {
       maxBodies: 1_000,
       stateFormat: 1,
     };
-    const loop = new TakeoverLoop({
+    const loop = loopOf({
       leases: { orphans: async () => orphans } as unknown as LeaseRepository,
       replicas: {
         heartbeat: async (report: { stateFormat?: number }) => void reports.push(report),
@@ -112,12 +111,7 @@ describe('TakeoverLoop', () => {
         remove: async () => undefined,
       } as unknown as ReplicaRepository,
       replicaId: 'physics-b',
-      address: () => 'physics-b:1',
-      everyMs: 100,
-      ttlMs: 60_000,
-      role: 'physics',
       stateFormat: 1,
-      capacity: () => ({ worlds: 5, bodies: 0, maxWorlds: 10, maxBodies: 1_000 }),
       takeOver: async (worldId) => void taken.push(worldId),
       shed: async () => void shed++,
     });
@@ -126,17 +120,11 @@ describe('TakeoverLoop', () => {
     expect(taken).toEqual(['w-old']);
     // A replica of format 2 does not shed to an older one with room: it could not restore it.
     orphans = [];
-    const newer = new TakeoverLoop({
+    const newer = loopOf({
       leases: { orphans: async () => [] } as unknown as LeaseRepository,
       replicas: { live: async () => [older] as EngineReplica[] } as unknown as ReplicaRepository,
       replicaId: 'physics-c',
-      address: () => 'physics-c:1',
-      everyMs: 100,
-      ttlMs: 60_000,
-      role: 'physics',
       stateFormat: 2,
-      capacity: () => ({ worlds: 5, bodies: 0, maxWorlds: 10, maxBodies: 1_000 }),
-      takeOver: async () => undefined,
       shed: async () => void shed++,
     });
     await newer.round();

@@ -39,6 +39,13 @@ export function integer(
   return value;
 }
 
+/** A valid Date. */
+export function instant(field: string, value: unknown): Date {
+  if (!(value instanceof Date) || Number.isNaN(value.getTime()))
+    throw new InvalidInputError(field, 'must be a valid Date');
+  return value;
+}
+
 /** A byte array (a Buffer is one) of at most `max` bytes, {@link MAX_STATE_BYTES} by default. */
 export function bytes(field: string, value: unknown, max = MAX_STATE_BYTES): Uint8Array {
   if (!(value instanceof Uint8Array))

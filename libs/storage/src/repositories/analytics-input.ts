@@ -1,6 +1,6 @@
 import { ANALYTICS_COUNTERS, type AnalyticsDelta, type AnalyticsRange } from '../domain';
 import { InvalidInputError } from '../errors';
-import { integer } from '../validation';
+import { instant, integer } from '../validation';
 
 /** Most buckets one figures query returns, and most worlds one list returns. */
 export const MAX_SERIES = 10_000;
@@ -8,13 +8,6 @@ export const MAX_SERIES = 10_000;
 export const MAX_BUCKET_SECONDS = 86_400;
 /** Largest count one event may add to a figure (an entry's intents are bounded far below). */
 const MAX_STEP = 1_000_000;
-
-/** A valid Date. */
-export function instant(field: string, value: unknown): Date {
-  if (!(value instanceof Date) || Number.isNaN(value.getTime()))
-    throw new InvalidInputError(field, 'must be a valid Date');
-  return value;
-}
 
 /** A range with `from` before `to` and a bucket of 1 s .. 1 day. */
 export function checkRange(range: AnalyticsRange): AnalyticsRange {

@@ -11,8 +11,8 @@ import {
 } from '../domain';
 import type { SqlQuery } from '../backends/backend';
 import type { SqlExecutor, SqlTransaction } from '../migrations/migrate';
-import { integer, text } from '../validation';
-import { checkDelta, checkRange, instant, MAX_SERIES } from './analytics-input';
+import { instant, integer, text } from '../validation';
+import { checkDelta, checkRange, MAX_SERIES } from './analytics-input';
 
 /** Column of each counter in `analytics_worlds`. */
 const COLUMN: Record<(typeof ANALYTICS_COUNTERS)[number], string> = {

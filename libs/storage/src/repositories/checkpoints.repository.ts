@@ -1,9 +1,8 @@
 import type { Checkpoint as CheckpointRow } from '../generated/prisma/client';
 import type { Checkpoint, CheckpointInput, CheckpointSummary, ListOptions } from '../domain';
 import { ConflictError, FencedError, InvalidInputError, NotFoundError } from '../errors';
-import { bytes, integer, limit, text } from '../validation';
+import { bytes, instant, integer, limit, text } from '../validation';
 import { isPrismaError, PrismaCode, type PrismaAccess } from './prisma-errors';
-import { instant } from './analytics-input';
 import { FENCED_SAVE_SETUP_SQL } from './fenced-save';
 
 /** Most checkpoints `prune` may keep per shard. */
