@@ -1,6 +1,6 @@
 import type { EngineReplica, LeaseRepository, ReplicaRepository } from '@anvil/storage';
 import { ManualClock } from '@anvil/runtime';
-import { TakeoverLoop, type TakeoverOptions } from './takeover-loop';
+import { EXPIRY_ROUND_DELAY_MS, TakeoverLoop, type TakeoverOptions } from './takeover-loop';
 
 /** A loop of `replicaId` with five worlds of room ten, taking nothing, over the given stores. */
 function loopOf(
@@ -30,7 +30,10 @@ describe('TakeoverLoop', () => {
       remove: async (_role: string, replicaId: string) => void reports.delete(replicaId),
       live: async () => [] as EngineReplica[],
     } as unknown as ReplicaRepository;
-    const leases = { orphans: async () => [] } as unknown as LeaseRepository;
+    const leases = {
+      orphans: async () => [],
+      nextExpiryMs: async () => null,
+    } as unknown as LeaseRepository;
     const clock = new ManualClock();
     const loop = loopOf({ leases, replicas, replicaId: 'physics-a', ttlMs: 1_000, timers: clock });
     loop.start();
@@ -104,7 +107,10 @@ describe('TakeoverLoop', () => {
       stateFormat: 1,
     };
     const loop = loopOf({
-      leases: { orphans: async () => orphans } as unknown as LeaseRepository,
+      leases: {
+        orphans: async () => orphans,
+        nextExpiryMs: async () => null,
+      } as unknown as LeaseRepository,
       replicas: {
         heartbeat: async (report: { stateFormat?: number }) => void reports.push(report),
         live: async () => [older] as EngineReplica[],
@@ -133,5 +139,50 @@ describe('TakeoverLoop', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     await loop.stop();
     expect(reports[0]).toMatchObject({ stateFormat: 1 });
+  });
+
+  it('runs a round just after the next live lease ends, when that comes before the next period', async () => {
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+    let rounds = 0;
+    let nextExpiry: number | null = 120;
+    const clock = new ManualClock();
+    const loop = loopOf({
+      leases: {
+        orphans: async () => (rounds++, []),
+        nextExpiryMs: async () => nextExpiry,
+      } as unknown as LeaseRepository,
+      replicas: {
+        heartbeat: async () => undefined,
+        live: async () => [] as EngineReplica[],
+        remove: async () => undefined,
+      } as unknown as ReplicaRepository,
+      replicaId: 'physics-a',
+      everyMs: 400,
+      timers: clock,
+    });
+    loop.start();
+    clock.advance(0);
+    await settle();
+    expect(rounds).toBe(1);
+    // Planned for 120 ms (its end on the database clock) plus EXPIRY_ROUND_DELAY_MS.
+    clock.advance(120 + EXPIRY_ROUND_DELAY_MS - 1);
+    await settle();
+    expect(rounds).toBe(1);
+    nextExpiry = 1_000; // beyond the next period: nothing planned
+    clock.advance(1);
+    await settle();
+    expect(rounds).toBe(2);
+    clock.advance(400 - 120 - EXPIRY_ROUND_DELAY_MS - 1);
+    await settle();
+    expect(rounds).toBe(2);
+    clock.advance(1); // the periodic round
+    await settle();
+    expect(rounds).toBe(3);
+    nextExpiry = null; // no live lease
+    clock.advance(400);
+    await settle();
+    expect(rounds).toBe(4);
+    expect(clock.pending).toBe(1); // only the period's timer
+    await loop.stop();
   });
 });

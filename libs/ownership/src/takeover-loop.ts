@@ -6,6 +6,8 @@ import { planTakeover, reads, takers } from './takeover-plan';
 /** How many orphans one round looks at, and how many it brings back at once. */
 export const TAKEOVER_BATCH = 100;
 export const TAKEOVER_CONCURRENCY = 16;
+/** How long after a lease's end its planned round runs: the round's read must see it ended. */
+export const EXPIRY_ROUND_DELAY_MS = 5;
 
 /** A replica's load and capacity now. */
 export interface Capacity {
@@ -58,7 +60,11 @@ export class TakeoverLoop {
   private readonly role: string;
   private readonly timers: Timers;
   private timer: unknown;
+  /** The extra round planned for when the next live lease of the role ends unrenewed. */
+  private expiryTimer: unknown;
   private running: Promise<void> | undefined;
+  /** A round was asked for while one ran: run another after it. */
+  private again = false;
   private beating: Promise<void> | undefined;
   private stopped = false;
   /** Monotonic ms before which this replica does not shed another world. */
@@ -78,6 +84,7 @@ export class TakeoverLoop {
   async stop(): Promise<void> {
     this.stopped = true;
     this.timers.clearTimeout(this.timer);
+    this.timers.clearTimeout(this.expiryTimer);
     await this.running;
     // A heartbeat still on its way would report this replica again after the removal.
     await this.beating;
@@ -89,12 +96,45 @@ export class TakeoverLoop {
     this.timer = this.timers.setTimeout(() => {
       // The heartbeat goes out every period, even while a long round is still running.
       this.beating = this.heartbeat().catch((error: unknown) => this.options.onError?.(error));
-      this.running ??= this.round()
-        .then(() => undefined)
-        .catch((error: unknown) => this.options.onError?.(error))
-        .finally(() => (this.running = undefined));
+      this.runRound(false);
       this.schedule(this.options.everyMs);
     }, ms);
+  }
+
+  /**
+   * Starts a round now. While one runs, a periodic round is skipped (the next comes soon) and
+   * a planned one runs right after it (what it waits for may end after that round's read).
+   */
+  private runRound(afterRunning: boolean): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again ||= afterRunning;
+      return;
+    }
+    this.running = this.round()
+      .then(() => this.planExpiryRound())
+      .catch((error: unknown) => this.options.onError?.(error))
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          this.runRound(false);
+        }
+      });
+  }
+
+  /**
+   * A dead holder's leases end up to a period before the next round would see it: when the next
+   * live lease of the role ends sooner than that, a round runs just after it ends.
+   */
+  private async planExpiryRound(): Promise<void> {
+    const ms = await this.options.leases.nextExpiryMs(this.role);
+    if (ms === null || ms >= this.options.everyMs || this.stopped) return;
+    this.timers.clearTimeout(this.expiryTimer);
+    this.expiryTimer = this.timers.setTimeout(
+      () => this.runRound(true),
+      Math.ceil(ms) + EXPIRY_ROUND_DELAY_MS,
+    );
   }
 
   /** Reports this replica's load; kept apart from the rounds, which may take a while. */

@@ -167,6 +167,21 @@ export class LeaseRepository {
     return rows.map(toLease);
   }
 
+  /**
+   * Milliseconds until the next live lease of `role` ends if nobody renews it, on the
+   * database's clock (so no replica's clock skews it); null when none is live. A dead holder's
+   * leases stop moving, so a round planned for then finds its worlds as soon as they are orphans.
+   */
+  async nextExpiryMs(role: string): Promise<number | null> {
+    const rows = await this.sql<{ ms: number | string | null }>(
+      `SELECT (EXTRACT(EPOCH FROM min(expires_at) - now()) * 1000)::double precision AS ms
+         FROM world_leases WHERE role = $1 AND NOT released AND expires_at > now()`,
+      [text('role', role)],
+    );
+    const ms = rows[0]?.ms;
+    return ms === null || ms === undefined ? null : Math.max(0, Number(ms));
+  }
+
   /** The world's lease of `role`, expired or not; null when it never had one. */
   async get(worldId: string, role: string): Promise<WorldLease | null> {
     const rows = await this.sql<LeaseRow>(

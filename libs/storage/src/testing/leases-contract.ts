@@ -229,6 +229,25 @@ export function describeLeases(storage: () => Storage): void {
       expect(await acquire(closed, 'b')).toMatchObject({ epoch: 2, released: false });
     });
 
+    it('tells how long until the next live lease of a role ends, on the database clock', async () => {
+      const role = uid('role');
+      const take = (worldId: string, ttlMs: number) =>
+        storage().leases.acquire({ worldId, role, holder: 'a', address: 'a:1', ttlMs });
+      expect(await storage().leases.nextExpiryMs(role)).toBeNull();
+      await take(uid('w'), LONG);
+      const soon = uid('w');
+      await take(soon, 60_000);
+      const ms = await storage().leases.nextExpiryMs(role);
+      expect(ms).toBeGreaterThan(50_000); // the nearer one, minus this test's time
+      expect(ms).toBeLessThanOrEqual(60_000);
+      // Released and expired leases are not waited for: only the LONG one is left.
+      await storage().leases.release(soon, role, 'a', 1, false);
+      await take(uid('w'), 1);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(await storage().leases.nextExpiryMs(role)).toBeGreaterThan(60_000);
+      await expect(storage().leases.nextExpiryMs('')).rejects.toMatchObject({ field: 'role' });
+    });
+
     it('keeps replica reports live for their ttl, by id', async () => {
       const role = uid('role');
       const report = {
