@@ -74,7 +74,7 @@ function binds(requirement: Requirement, offer: Offer, parse: ParseCache): offer
   );
 }
 
-const shardName = (stem: string, shard: number) => [stem, '.shard-', shard].join('');
+const shardName = (stem: string, shard: number) => `${stem}.shard-${shard}`;
 
 /** Rules 6-7: one binding (ranked among the requirement's providers), or one per shard for world-shard scope, each with its stable name. */
 function pushBindings(
@@ -86,8 +86,8 @@ function pushBindings(
 ): void {
   const shards = requirement.scope === 'world-shard' ? (ctx.shards ?? 0) : 1;
   const lossless = ctx.worldNameSafe && requirement.nameSafe && offer.nameSafe;
-  // The readable name (see binding-name.ts) as one flat string (names are kept and compared).
-  const stem = [ctx.world, requirement.consumer, requirement.capabilityId, offer.module].join('.');
+  // The readable name (see binding-name.ts), concatenated: a rope until sorting compares it.
+  const stem = `${ctx.world}.${requirement.consumer}.${requirement.capabilityId}.${offer.module}`;
   for (let i = 0; i < shards; i++) {
     const shard = requirement.scope === 'world-shard' ? i : null;
     const readable = shard === null ? stem : shardName(stem, shard);

@@ -56,18 +56,18 @@ function hopLabel({ to, capabilityIds }: RequiredGraph, edges: number[], v: numb
   return all ? sortStable(all, compareStrings).join(',') : (first ?? '');
 }
 
-/** `a -[x]-> b -[y]-> a`, built as one flat string (messages are kept, and compared when sorted). */
+/** `a -[x]-> b -[y]-> a`, concatenated (a rope V8 flattens when read, as in unresolved.ts). */
 function describeCycle(
   cycle: number[],
   modules: string[],
   hop: (u: number, v: number) => string,
 ): string {
   const shown = Math.min(cycle.length, MAX_CYCLE_IN_MESSAGE);
-  const text = ['required cycle: ', modules[cycle[0]]];
-  for (let i = 1; i < shown; i++)
-    text.push(' -[', hop(cycle[i - 1], cycle[i]), ']-> ', modules[cycle[i]]);
   const first = modules[cycle[0]];
-  if (cycle.length > shown) text.push(` -> ... (${cycle.length} modules) -> `, first);
-  else text.push(' -[', hop(cycle[shown - 1], cycle[0]), ']-> ', first);
-  return text.join('');
+  let text = `required cycle: ${first}`;
+  for (let i = 1; i < shown; i++)
+    text += ` -[${hop(cycle[i - 1], cycle[i])}]-> ${modules[cycle[i]]}`;
+  if (cycle.length > shown) text += ` -> ... (${cycle.length} modules) -> ${first}`;
+  else text += ` -[${hop(cycle[shown - 1], cycle[0])}]-> ${first}`;
+  return text;
 }

