@@ -33,6 +33,7 @@ describe('TakeoverLoop', () => {
     const leases = {
       orphans: async () => [],
       nextExpiryMs: async () => null,
+      onOrphaned: async () => async () => undefined,
     } as unknown as LeaseRepository;
     const clock = new ManualClock();
     const loop = loopOf({ leases, replicas, replicaId: 'physics-a', ttlMs: 1_000, timers: clock });
@@ -110,6 +111,7 @@ describe('TakeoverLoop', () => {
       leases: {
         orphans: async () => orphans,
         nextExpiryMs: async () => null,
+        onOrphaned: async () => async () => undefined,
       } as unknown as LeaseRepository,
       replicas: {
         heartbeat: async (report: { stateFormat?: number }) => void reports.push(report),
@@ -150,6 +152,7 @@ describe('TakeoverLoop', () => {
       leases: {
         orphans: async () => (rounds++, []),
         nextExpiryMs: async () => nextExpiry,
+        onOrphaned: async () => async () => undefined,
       } as unknown as LeaseRepository,
       replicas: {
         heartbeat: async () => undefined,
@@ -183,6 +186,83 @@ describe('TakeoverLoop', () => {
     await settle();
     expect(rounds).toBe(4);
     expect(clock.pending).toBe(1); // only the period's timer
+    await loop.stop();
+  });
+
+  it('runs a round as soon as a lease of its role is released as an orphan, and stops listening when stopped', async () => {
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+    let rounds = 0;
+    let orphaned: (() => void) | undefined;
+    let listening = 0;
+    const clock = new ManualClock();
+    const loop = loopOf({
+      leases: {
+        orphans: async () => (rounds++, []),
+        nextExpiryMs: async () => null,
+        onOrphaned: async (role: string, listener: () => void) => {
+          expect(role).toBe('physics');
+          orphaned = listener;
+          listening++;
+          return async () => void listening--;
+        },
+      } as unknown as LeaseRepository,
+      replicas: {
+        heartbeat: async () => undefined,
+        live: async () => [] as EngineReplica[],
+        remove: async () => undefined,
+      } as unknown as ReplicaRepository,
+      replicaId: 'physics-a',
+      everyMs: 400,
+      timers: clock,
+    });
+    loop.start();
+    clock.advance(0);
+    await settle();
+    expect(rounds).toBe(1);
+    orphaned?.(); // no time passes: the round is not the periodic one
+    await settle();
+    expect(rounds).toBe(2);
+    // Several releases while a round runs: one more round after it, not one each.
+    orphaned?.();
+    orphaned?.();
+    orphaned?.();
+    await settle();
+    await settle();
+    expect(rounds).toBe(4);
+    expect(listening).toBe(1);
+    await loop.stop();
+    expect(listening).toBe(0);
+  });
+
+  it('goes on with its periodic rounds when the store cannot tell of handed-over worlds', async () => {
+    const errors: unknown[] = [];
+    let rounds = 0;
+    const clock = new ManualClock();
+    const loop = loopOf({
+      leases: {
+        orphans: async () => (rounds++, []),
+        nextExpiryMs: async () => null,
+        onOrphaned: async () => {
+          throw new Error('no listener');
+        },
+      } as unknown as LeaseRepository,
+      replicas: {
+        heartbeat: async () => undefined,
+        live: async () => [] as EngineReplica[],
+        remove: async () => undefined,
+      } as unknown as ReplicaRepository,
+      replicaId: 'physics-a',
+      everyMs: 400,
+      timers: clock,
+      onError: (error) => errors.push(error),
+    });
+    loop.start();
+    for (let i = 0; i < 3; i++) {
+      clock.advance(i === 0 ? 0 : 400);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(rounds).toBe(3);
+    expect(errors).toEqual([new Error('no listener')]);
     await loop.stop();
   });
 });

@@ -65,6 +65,8 @@ export class TakeoverLoop {
   private running: Promise<void> | undefined;
   /** A round was asked for while one ran: run another after it. */
   private again = false;
+  /** Stops listening for handed-over worlds (once listening). */
+  private unlisten: Promise<(() => Promise<void>) | undefined> | undefined;
   private beating: Promise<void> | undefined;
   private stopped = false;
   /** Monotonic ms before which this replica does not shed another world. */
@@ -75,9 +77,18 @@ export class TakeoverLoop {
     this.timers = options.timers ?? unrefTimers;
   }
 
-  /** Reports this replica and runs a round every `everyMs`. */
+  /**
+   * Reports this replica and runs a round every `everyMs`, and one as soon as a lease of its
+   * role is released as an orphan (a handover elsewhere), when the store can tell.
+   */
   start(): void {
     this.schedule(0);
+    this.unlisten = this.options.leases
+      .onOrphaned(this.role, () => this.runRound(true))
+      .catch((error: unknown) => {
+        this.options.onError?.(error);
+        return undefined;
+      });
   }
 
   /** Stops the rounds and removes this replica's report, so placements skip it. */
@@ -85,6 +96,7 @@ export class TakeoverLoop {
     this.stopped = true;
     this.timers.clearTimeout(this.timer);
     this.timers.clearTimeout(this.expiryTimer);
+    await (await this.unlisten)?.().catch(() => undefined);
     await this.running;
     // A heartbeat still on its way would report this replica again after the removal.
     await this.beating;

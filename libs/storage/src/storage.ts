@@ -88,7 +88,9 @@ function wrap(backend: Backend): Storage {
     },
     worlds: new WorldRepository(db),
     checkpoints: new CheckpointRepository(db),
-    leases: new LeaseRepository(sql),
+    leases: new LeaseRepository(sql, (channel, onPayload) =>
+      closed ? Promise.reject(new StorageClosedError()) : backend.listen(channel, onPayload),
+    ),
     gameStates: new GameStateRepository(transactions, sql),
     replicas: new ReplicaRepository(sql),
     sessions: new SessionRepository(db),

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 
+import { LISTENER_APPLICATION_NAME } from '../src/backends/pg-listener';
 import { StorageUnavailableError } from '../src/errors';
 import { loadMigrations } from '../src/migrations/migrate';
 import { createStorage, type Storage } from '../src/storage';
@@ -62,6 +63,37 @@ describe('PostgreSQL backend', () => {
     const names = loadMigrations().map((m) => m.name);
     expect(results.flatMap((r) => r.applied).sort()).toEqual(names);
     expect(results.flatMap((r) => r.alreadyApplied).sort()).toEqual(names);
+  });
+
+  it('listens again after the server ends its listening connection', async () => {
+    const storage = await open(freshUrl());
+    await storage.migrate();
+    const role = `relisten-${Date.now().toString(36)}`;
+    let heard = 0;
+    const since = new Date();
+    const unlisten = await storage.leases.onOrphaned(role, () => heard++);
+    const admin = new Client({ connectionString: databaseUrl });
+    await admin.connect();
+    try {
+      // Listeners that other suites opened in this window only reconnect as well.
+      const ended = await admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+          WHERE application_name = $1 AND backend_start >= $2`,
+        [LISTENER_APPLICATION_NAME, since],
+      );
+      expect(ended.rowCount).toBeGreaterThanOrEqual(1);
+    } finally {
+      await admin.end();
+    }
+    // Released until one is heard: the ones before the new connection listens are missed.
+    for (let i = 0; i < 200 && heard === 0; i++) {
+      const worldId = `w-${i}`;
+      await storage.leases.acquire({ worldId, role, holder: 'a', address: 'a:1', ttlMs: 60_000 });
+      await storage.leases.release(worldId, role, 'a', 1, false);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(heard).toBeGreaterThanOrEqual(1);
+    await unlisten();
   });
 
   it('reports an unreachable server as StorageUnavailableError without leaking the password', async () => {

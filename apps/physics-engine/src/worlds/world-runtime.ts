@@ -53,6 +53,8 @@ export class WorldRuntime {
   /** Callers that own the world by lease (its game module): a paused one's late calls are refused. */
   readonly senders: SenderFence;
   private closing?: Promise<WorldHandover | undefined>;
+  /** When each step of its close ended (performance.now()): a handover's log line shows them. */
+  readonly closed: CloseSteps = {};
   /**
    * Settles once the world knows the idempotency keys of what it applied before it came here: a
    * handed-over world runs at once and learns them from its log meanwhile (keyed commands wait).
@@ -282,11 +284,29 @@ export class WorldRuntime {
       ),
     );
     this.batch = undefined;
-    await Promise.all([this.log.close(), this.publisher.flush(), this.flushCheckpoints()]);
+    const ended = (step: keyof CloseSteps) => () => void (this.closed[step] = performance.now());
+    await Promise.all([
+      this.log.close().then(ended('log')),
+      this.publisher.flush().then(ended('deltas')),
+      this.flushCheckpoints().then(ended('checkpoints')),
+    ]);
     try {
       return await beforeFree?.();
     } finally {
+      ended('saved')();
       this.sim.free();
     }
   }
+}
+
+/** When the steps of a world's close ended (performance.now()), each once it did. */
+export interface CloseSteps {
+  /** The log appends in flight settled. */
+  log?: number;
+  /** The queued deltas were published. */
+  deltas?: number;
+  /** The checkpoint in flight was written. */
+  checkpoints?: number;
+  /** The handover's own checkpoint was saved (or not needed). */
+  saved?: number;
 }

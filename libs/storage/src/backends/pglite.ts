@@ -5,7 +5,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 
 import { PrismaClient } from '../generated/prisma/client';
 import { migrate, type SqlExecutor } from '../migrations/migrate';
-import type { Backend } from './backend';
+import { assertChannel, type Backend } from './backend';
 
 /** Opens an embedded PGlite database: in memory when `dataDir` is undefined, else in that folder. */
 export async function openPglite(dataDir: string | undefined): Promise<Backend> {
@@ -30,6 +30,14 @@ export async function openPglite(dataDir: string | undefined): Promise<Backend> 
     executor,
     query: async <Row>(sql: string, params: unknown[] = []) =>
       (await db.query<Row>(sql, params)).rows,
+    async listen(channel, onPayload) {
+      assertChannel(channel);
+      const unlisten = await db.listen(channel, onPayload);
+      return async () => {
+        // Closing the database ends every subscription; an unlisten after it would fail.
+        if (!db.closed) await unlisten();
+      };
+    },
     migrate: () => migrate(executor),
     async close() {
       await prisma.$disconnect();

@@ -10,7 +10,8 @@ import {
   type SqlExecutor,
   type SqlTransaction,
 } from '../migrations/migrate';
-import type { Backend } from './backend';
+import { assertChannel, type Backend, type Unlisten } from './backend';
+import { listenPostgres } from './pg-listener';
 
 /** Pool settings: fail fast when the server is unreachable instead of hanging a start-up. */
 const POOL = { max: 10, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 };
@@ -19,23 +20,37 @@ const POOL = { max: 10, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_0
 export function openPostgres(connectionString: string, schema: string): Backend {
   // search_path makes the unqualified names of the SQL migrations land in `schema`; Prisma
   // qualifies its own queries with the adapter's `schema` option.
-  const pool = new Pool({ ...POOL, connectionString, options: `-c search_path=${schema}` });
+  const options = `-c search_path=${schema}`;
+  const pool = new Pool({ ...POOL, connectionString, options });
   // An idle connection dropped by the server emits 'error' on the pool; without a listener that
   // would crash the process. The next query reports the failure to its caller instead.
   pool.on('error', () => undefined);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { schema }) });
   const executor = poolExecutor(pool, connectionString);
+  const listeners = new Set<Unlisten>();
   return {
     kind: 'postgres',
     prisma,
     executor,
     query: async <Row>(sql: string, params: unknown[] = []) =>
       (await pool.query(sql, params)).rows as Row[],
+    async listen(channel, onPayload) {
+      assertChannel(channel);
+      const unlisten = await listenPostgres(connectionString, options, channel, onPayload);
+      const stop = async () => {
+        listeners.delete(stop);
+        await unlisten();
+      };
+      listeners.add(stop);
+      return stop;
+    },
     async migrate() {
       await ensureSchema(executor, schema);
       return migrate(executor);
     },
     async close() {
+      // Listening connections are not the pool's: left open, they would keep the process alive.
+      await Promise.all([...listeners].map((stop) => stop()));
       await prisma.$disconnect();
       await pool.end();
     },

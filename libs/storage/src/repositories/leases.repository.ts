@@ -1,7 +1,7 @@
 import type { AcquireLeaseInput, LeaseHandover, WorldLease } from '../domain';
 import { InvalidInputError, LeaseHeldError } from '../errors';
 import { integer, jsonObject, text } from '../validation';
-import type { SqlQuery } from '../backends/backend';
+import type { SqlQuery, Unlisten } from '../backends/backend';
 
 /** Longest lease a replica may take (a day); the shortest is 1 ms. */
 export const MAX_LEASE_TTL_MS = 86_400_000;
@@ -9,6 +9,8 @@ export const MAX_LEASE_TTL_MS = 86_400_000;
 export const MAX_RENEW_BATCH = 10_000;
 /** Highest state format a lease or a replica may name. */
 export const MAX_STATE_FORMAT = 1_000_000;
+/** The NOTIFY channel of leases released as orphans; the payload is the lease's role. */
+export const ORPHANED_CHANNEL = 'anvil_world_orphaned';
 
 interface LeaseRow {
   world_id: string;
@@ -53,7 +55,13 @@ export const ACQUIRE_SQL = `INSERT INTO world_leases AS l (${COLUMNS})
  * the row): no replica's clock decides who owns a world. See docs/decisions.md, "World ownership".
  */
 export class LeaseRepository {
-  constructor(private readonly sql: SqlQuery) {}
+  constructor(
+    private readonly sql: SqlQuery,
+    private readonly listen: (
+      channel: string,
+      onPayload: (payload: string) => void,
+    ) => Promise<Unlisten>,
+  ) {}
 
   /**
    * Takes the world's lease of `role` for `holder` with the next epoch (1 for a new lease) when
@@ -150,7 +158,24 @@ export class LeaseRepository {
         record,
       ],
     );
-    return released.length > 0;
+    if (released.length === 0) return false;
+    // Sent after the release is committed, so a woken replica's read sees the orphan. Only a
+    // speed-up (the replicas' rounds find it anyway), so a failure to send is not the caller's.
+    if (closed !== true)
+      await this.sql('SELECT pg_notify($1, $2)', [ORPHANED_CHANNEL, role]).catch(() => undefined);
+    return true;
+  }
+
+  /**
+   * Calls `onOrphaned` soon after a lease of `role` is released as an orphan (a handover: a
+   * drain, a rebalance), so takers need not wait for their next round; not for leases that
+   * expire (nobody is there to tell). Resolves with how to stop, once listening.
+   */
+  async onOrphaned(role: string, onOrphaned: () => void): Promise<Unlisten> {
+    const wanted = text('role', role);
+    return this.listen(ORPHANED_CHANNEL, (payload) => {
+      if (payload === wanted) onOrphaned();
+    });
   }
 
   /**

@@ -9,6 +9,15 @@ import { sha256Hex } from './game-states-contract';
 const ROLE = 'physics';
 const LONG = 600_000;
 
+/** Resolves once `done()` holds; fails after 10 s. */
+export async function until(done: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`not done within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 /** World leases: epochs, expiry on the database clock, renewal, release and fenced checkpoints. */
 export function describeLeases(storage: () => Storage): void {
   describe('world leases', () => {
@@ -246,6 +255,39 @@ export function describeLeases(storage: () => Storage): void {
       await new Promise((resolve) => setTimeout(resolve, 5));
       expect(await storage().leases.nextExpiryMs(role)).toBeGreaterThan(60_000);
       await expect(storage().leases.nextExpiryMs('')).rejects.toMatchObject({ field: 'role' });
+    });
+
+    it('tells the listeners of a role when one of its leases is released as an orphan, and only then', async () => {
+      const role = uid('role');
+      const take = (worldId: string, ofRole = role) =>
+        storage().leases.acquire({
+          worldId,
+          role: ofRole,
+          holder: 'a',
+          address: 'a:1',
+          ttlMs: LONG,
+        });
+      const heard = { first: 0, second: 0 };
+      const unlistenFirst = await storage().leases.onOrphaned(role, () => heard.first++);
+      const unlistenSecond = await storage().leases.onOrphaned(role, () => heard.second++);
+      const [closed, otherRole, handedOver, later] = [uid('w'), uid('w'), uid('w'), uid('w')];
+      await take(closed);
+      await take(otherRole, `${role}-other`);
+      await take(handedOver);
+      await take(later);
+      await storage().leases.release(closed, role, 'a', 1); // closed on purpose: nobody takes it
+      await storage().leases.release(otherRole, `${role}-other`, 'a', 1, false);
+      await storage().leases.release(handedOver, role, 'a', 1, false, { tick: 1 });
+      // Notifications arrive in commit order: once the last one is heard, so are the others.
+      await until(() => heard.first === 1 && heard.second === 1);
+      await unlistenFirst();
+      await storage().leases.release(later, role, 'a', 1, false);
+      await until(() => heard.second === 2);
+      expect(heard).toEqual({ first: 1, second: 2 });
+      await unlistenSecond();
+      await expect(storage().leases.onOrphaned('', () => undefined)).rejects.toMatchObject({
+        field: 'role',
+      });
     });
 
     it('keeps replica reports live for their ttl, by id', async () => {
