@@ -145,7 +145,11 @@ export async function bootstrap(options: PhysicsBootstrapOptions): Promise<Runni
     address: server.address,
     worlds,
     close: closeOnce(async () => {
+      const began = performance.now();
+      const held = worlds.size;
       await takeover?.stop();
+      const roundsStopped = performance.now();
+      let takerFound = roundsStopped;
       // Worlds are handed over while this replica still answers: callers learn at once that a
       // world left (NOT_FOUND) and find it on its new owner. While only older builds are live,
       // they go on running here first (half the shutdown's time at most) in case a reader comes.
@@ -160,9 +164,16 @@ export async function bootstrap(options: PhysicsBootstrapOptions): Promise<Runni
                 timeoutMs: Math.floor(config.shutdownTimeoutMs / 2),
                 worlds: () => worlds.size,
                 log: new Logger('Drain'),
-              })
+              }).finally(() => (takerFound = performance.now()))
           : undefined,
       );
+      if (held > 0) {
+        const ms = (from: number, to: number) => Math.round(to - from);
+        const handedOver = performance.now();
+        new Logger('Drain').log(
+          `${held} worlds left this replica in ${ms(began, handedOver)} ms (takeover rounds stopped ${ms(began, roundsStopped)}, taker wait ${ms(roundsStopped, takerFound)}, handovers ${ms(takerFound, handedOver)})`,
+        );
+      }
       await server.stop(app);
       await ownership?.stop();
       await releaseBus();

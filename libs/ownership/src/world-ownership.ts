@@ -97,6 +97,15 @@ export class WorldOwnership {
     return held;
   }
 
+  /**
+   * Whether the world's lease at `epoch` is still this replica's as far as it knows: not lost
+   * (taken, released, or dropped once its validity passed unrenewed), though a renewal may be on
+   * its way. `refusal` says whether it may act on it now.
+   */
+  holds(worldId: string, epoch: number): boolean {
+    return this.held.get(worldId)?.epoch === epoch;
+  }
+
   /** Why this replica may not act for the world at `epoch` now (undefined: it may). */
   refusal(worldId: string, epoch: number): string | undefined {
     const held = this.held.get(worldId);

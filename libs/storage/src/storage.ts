@@ -87,7 +87,7 @@ function wrap(backend: Backend): Storage {
       await backend.executor.transaction((tx) => tx.query('SELECT 1'));
     },
     worlds: new WorldRepository(db),
-    checkpoints: new CheckpointRepository(db),
+    checkpoints: new CheckpointRepository(db, sql),
     leases: new LeaseRepository(sql, (channel, onPayload) =>
       closed ? Promise.reject(new StorageClosedError()) : backend.listen(channel, onPayload),
     ),

@@ -209,4 +209,68 @@ describe('takeover', () => {
       holder: expect.not.stringMatching('replica-p'),
     });
   });
+  it('does not run a handed-over world whose lease it lost while it read the checkpoint (no epoch marker would catch it)', async () => {
+    for (const engine of engines.splice(0)) await engine.close();
+    const a = await start('replica-ha', 1_500);
+    await a.worlds.init('lh', undefined);
+    await a.worlds.apply('lh', spawnAt('lh1'));
+    await a.worlds.tick('lh', 3);
+    await a.close(); // hands it over, and no replica is there to take it yet
+    expect(await storage.leases.get('lh', 'physics')).toMatchObject({ epoch: 1, handover: {} });
+    // The next replica's checkpoint reads wait while `held` is set.
+    let held: Promise<void> | undefined;
+    let open = () => undefined as void;
+    let reads = 0;
+    const checkpoints = new Proxy(storage.checkpoints, {
+      get: (target, name) =>
+        name === 'latest'
+          ? async (...args: Parameters<Storage['checkpoints']['latest']>) => {
+              if (args[0] === 'lh') {
+                reads++;
+                await held;
+              }
+              return target.latest(...args);
+            }
+          : Reflect.get(target, name, target),
+    });
+    const gated = new Proxy(storage, {
+      get: (target, name) => (name === 'checkpoints' ? checkpoints : Reflect.get(target, name)),
+    });
+    held = new Promise<void>((resolve) => (open = resolve));
+    const e = await bootstrap({
+      config: config('replica-he', 1_500),
+      bus,
+      storage: gated,
+      logger: false,
+    });
+    engines.push(e);
+    try {
+      await until('its takeover reading the checkpoint', () => reads === 1);
+      // Another replica takes the lease meanwhile (after a release here; as after a lapse), and
+      // this replica's next renewal tells it while the world is still loading.
+      expect(await storage.leases.release('lh', 'physics', 'replica-he', 2, false)).toBe(true);
+      const other = { worldId: 'lh', role: 'physics', holder: 'replica-hx', address: 'x:1' };
+      expect(await storage.leases.acquire({ ...other, ttlMs: 60_000 })).toMatchObject({ epoch: 3 });
+      await new Promise((resolve) => setTimeout(resolve, 200)); // four renewals
+    } finally {
+      open();
+      held = undefined;
+    }
+    // The load ends with the lease gone: the world does not run here (before, it ran on
+    // with epoch 2, unowned: its commands refused, its checkpoints fenced, never dropped).
+    const runsHere = () => {
+      try {
+        return Boolean(e.worlds.get('lh'));
+      } catch {
+        return false;
+      }
+    };
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(runsHere()).toBe(false);
+    expect(await storage.leases.get('lh', 'physics')).toMatchObject({
+      holder: 'replica-hx',
+      epoch: 3,
+    });
+    await storage.leases.release('lh', 'physics', 'replica-hx', 3);
+  });
 });

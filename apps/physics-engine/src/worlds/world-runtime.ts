@@ -70,10 +70,16 @@ export class WorldRuntime {
     private readonly checkpoints?: WorldCheckpoints,
     /** The lease epoch this replica runs the world under (0: no ownership). */
     readonly epoch = 0,
+    /**
+     * Whether to write an epoch marker (with ownership). Not after a trusted handover: its
+     * previous holder closed its log with every entry acknowledged before it released the
+     * lease, so no entry of an older epoch can land after this holder's first one.
+     */
+    marker = true,
   ) {
     this.senders = new SenderFence(worldId);
     // The epoch marker goes first, before any step can append: readers learn the takeover seq.
-    if (epoch > 0) {
+    if (epoch > 0 && marker) {
       this.marked = log.append(sim.tick, []);
       this.marked.catch(() => undefined);
     }

@@ -356,12 +356,15 @@ export class WorldsService {
     epoch: number,
     began: number,
   ): Promise<Loaded> {
+    const checkpointRead = performance.now();
     const base = this.checkpointBase(worldId, checkpoint, settings);
     // A Restore created it while the checkpoint was being read.
     const existing = this.running(worldId, settings);
     if (existing) return { runtime: existing, created: false, existing: true };
     const { sim, logSeq } = restoreWorld(this.deps.rapier, base, [], this.simOptions);
-    const runtime = await this.serve(worldId, sim, logSeq, epoch);
+    const restored = performance.now();
+    // No epoch marker: the previous holder closed its log before it handed the world over.
+    const runtime = await this.serve(worldId, sim, logSeq, epoch, false);
     runtime.learnKeysMeanwhile(
       this.learnKeys(runtime, checkpoint, base).catch(async (error: unknown) => {
         this.logger.warn(
@@ -376,7 +379,7 @@ export class WorldsService {
       }),
     );
     this.logger.log(
-      `world ${worldId}: resumed where it was handed over, tick ${sim.tick}, log seq ${logSeq}, in ${Math.round(performance.now() - began)} ms`,
+      `world ${worldId}: resumed where it was handed over, tick ${sim.tick}, log seq ${logSeq}, in ${Math.round(performance.now() - began)} ms (lease and checkpoint ${Math.round(checkpointRead - began)}, restore ${Math.round(restored - checkpointRead)})`,
     );
     return { runtime, created: false, resumed: true };
   }
@@ -398,8 +401,22 @@ export class WorldsService {
     sim: WorldSimulation,
     logSeq: number,
     epoch: number,
+    marker = true,
   ): Promise<WorldRuntime> {
-    const runtime = this.start(worldId, sim, logSeq, epoch);
+    const runtime = this.start(worldId, sim, logSeq, epoch, marker);
+    // Lost while it was loading (its lease taken, or dropped unrenewed): the loss found no
+    // world here to stop, so this one must not run. A marker's append would be refused for the
+    // same reason; a world without one is checked here, before anything else can happen. (A
+    // lease whose renewal is merely late is still held: if the renewal fails, the loss finds
+    // this world and stops it.)
+    const { ownership } = this.deps;
+    if (ownership && !ownership.holds(worldId, epoch)) {
+      this.worlds.delete(worldId);
+      await runtime.close();
+      throw new EngineUnavailableError(
+        `world "${worldId}" was lost while it was starting: this replica no longer holds its lease of epoch ${epoch}`,
+      );
+    }
     try {
       await runtime.marked;
     } catch (error) {
@@ -756,6 +773,7 @@ export class WorldsService {
     sim: WorldSimulation,
     logSeq: number,
     epoch: number,
+    marker = true,
   ): WorldRuntime {
     const { tick, bus } = this.deps.config;
     const publisher = new DeltaPublisher(
@@ -812,6 +830,7 @@ export class WorldsService {
       loop,
       this.deps.checkpoints?.forWorld(worldId, epoch),
       epoch,
+      marker,
     );
     this.worlds.set(worldId, runtime);
     return runtime;

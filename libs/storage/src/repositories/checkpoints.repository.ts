@@ -2,11 +2,28 @@ import type { Checkpoint as CheckpointRow } from '../generated/prisma/client';
 import type { Checkpoint, CheckpointInput, CheckpointSummary, ListOptions } from '../domain';
 import { ConflictError, FencedError, InvalidInputError, NotFoundError } from '../errors';
 import { bytes, instant, integer, limit, text } from '../validation';
-import { isPrismaError, PrismaCode, type PrismaAccess } from './prisma-errors';
-import { FENCED_SAVE_SETUP_SQL } from './fenced-save';
+import type { SqlQuery } from '../backends/backend';
+import type { PrismaAccess } from './prisma-errors';
 
 /** Most checkpoints `prune` may keep per shard. */
 export const MAX_KEEP = 10_000;
+
+/**
+ * Inserts a checkpoint when its world exists with the shard and, given a role ($9), the world's
+ * lease of that role is at the checkpoint's epoch, read FOR SHARE; nothing when a checkpoint of
+ * that tick exists. $1 world, $2 shard, $3 tick, $4 state hash, $5 state, $6 log seq, $7 epoch,
+ * $8 log appended at. Returns its creation time when written.
+ */
+const SAVE_SQL = `WITH fence AS (
+         SELECT epoch FROM world_leases WHERE world_id = $1 AND role = $9::text FOR SHARE
+       )
+       INSERT INTO checkpoints
+         (world_id, shard, tick, state_hash, state, log_seq, epoch, log_appended_at)
+       SELECT $1, $2::int, $3::bigint, $4, $5::bytea, $6::bigint, $7::bigint, $8::timestamptz
+        WHERE EXISTS (SELECT 1 FROM worlds WHERE id = $1 AND shards > $2::int)
+          AND ($9::text IS NULL OR EXISTS (SELECT 1 FROM fence WHERE epoch = $7::bigint))
+       ON CONFLICT DO NOTHING
+       RETURNING created_at`;
 
 const summary = {
   worldId: true,
@@ -24,29 +41,58 @@ const summary = {
  * saving the same one again is a no-op, saving different state for it is a conflict.
  */
 export class CheckpointRepository {
-  constructor(private readonly db: PrismaAccess) {}
+  constructor(
+    private readonly db: PrismaAccess,
+    private readonly sql: SqlQuery,
+  ) {}
 
   /**
    * Stores a checkpoint; the world must exist and have the shard. With `input.lease`, fenced:
-   * the lease row is read under a share lock in the same transaction, so the save is refused
+   * the lease row is read under a share lock in the same statement, so the save is refused
    * (FencedError) once another replica acquired the world, and an acquisition that comes while
-   * the save runs waits for it (the new holder then reads this checkpoint).
+   * the save runs waits for it (the new holder then reads this checkpoint). One statement, not
+   * a transaction of several: a handover saves every world of a replica at once, and the round
+   * trips of each (through Prisma, six) made its saves the longest part of the handover.
    */
   async save(input: CheckpointInput): Promise<Checkpoint> {
     const worldId = text('worldId', input?.worldId);
     const shard = integer('shard', input.shard, 0);
-    const data = {
+    const tick = integer('tick', input.tick, 0);
+    const stateHash = text('stateHash', input.stateHash);
+    const state = Buffer.from(bytes('state', input.state));
+    const logSeq = integer('logSeq', input.logSeq ?? 0, 0);
+    const epoch = input.lease ? integer('lease.epoch', input.lease.epoch, 1) : 0;
+    const logAppendedAt =
+      input.logAppendedAt === undefined ? null : instant('logAppendedAt', input.logAppendedAt);
+    const role = input.lease ? text('lease.role', input.lease.role) : null;
+    const [saved] = await this.sql<{ created_at: Date | string }>(SAVE_SQL, [
       worldId,
       shard,
-      tick: BigInt(integer('tick', input.tick, 0)),
-      stateHash: text('stateHash', input.stateHash),
-      state: new Uint8Array(bytes('state', input.state)),
-      logSeq: BigInt(integer('logSeq', input.logSeq ?? 0, 0)),
-      epoch: BigInt(input.lease ? integer('lease.epoch', input.lease.epoch, 1) : 0),
-      logAppendedAt:
-        input.logAppendedAt === undefined ? null : instant('logAppendedAt', input.logAppendedAt),
+      tick,
+      stateHash,
+      state,
+      logSeq,
+      epoch,
+      logAppendedAt?.toISOString() ?? null,
+      role,
+    ]);
+    const checkpoint: Checkpoint = {
+      worldId,
+      shard,
+      tick,
+      stateHash,
+      state: new Uint8Array(state),
+      logSeq,
+      epoch,
+      logAppendedAt: logAppendedAt && new Date(logAppendedAt.getTime()),
+      createdAt: new Date(saved?.created_at ?? 0),
     };
-    const role = input.lease ? text('lease.role', input.lease.role) : undefined;
+    return saved ? checkpoint : this.whyNotSaved(checkpoint, role);
+  }
+
+  /** Why SAVE_SQL wrote nothing, as the error it is; the stored checkpoint when it is the same. */
+  private async whyNotSaved(wanted: Checkpoint, role: string | null): Promise<Checkpoint> {
+    const { worldId, shard, tick, epoch } = wanted;
     const world = await this.db().world.findUnique({
       where: { id: worldId },
       select: { shards: true },
@@ -58,39 +104,30 @@ export class CheckpointRepository {
         `world "${worldId}" has ${world.shards} shard(s), so ${shard} is out of range`,
       );
     }
-    try {
-      if (role === undefined) return toCheckpoint(await this.db().checkpoint.create({ data }));
-      return await this.db().$transaction(async (tx) => {
-        await tx.$executeRawUnsafe(FENCED_SAVE_SETUP_SQL);
-        const [lease] = await tx.$queryRawUnsafe<Array<{ epoch: bigint | number }>>(
-          'SELECT epoch FROM world_leases WHERE world_id = $1 AND role = $2 FOR SHARE',
-          worldId,
-          role,
-        );
-        const current = lease ? Number(lease.epoch) : null;
-        if (current !== Number(data.epoch))
-          throw new FencedError(worldId, role, Number(data.epoch), current);
-        return toCheckpoint(await tx.checkpoint.create({ data }));
-      });
-    } catch (error) {
-      if (error instanceof FencedError) throw error;
-      if (isPrismaError(error, PrismaCode.ForeignKeyViolation))
-        throw new NotFoundError('world', worldId, { cause: error });
-      if (!isPrismaError(error, PrismaCode.UniqueViolation)) throw error;
-      const where = { worldId_shard_tick: { worldId, shard, tick: data.tick } };
-      const existing = await this.db().checkpoint.findUnique({ where });
-      if (
-        existing &&
-        existing.stateHash === data.stateHash &&
-        Buffer.from(existing.state).equals(data.state)
-      ) {
-        return toCheckpoint(existing);
-      }
-      throw new ConflictError(
-        `world "${worldId}" shard ${shard} already has a different checkpoint at tick ${input.tick}`,
-        { cause: error },
+    if (role !== null) {
+      const [lease] = await this.sql<{ epoch: bigint | number | string }>(
+        'SELECT epoch FROM world_leases WHERE world_id = $1 AND role = $2',
+        [worldId, role],
       );
+      const current = lease ? Number(lease.epoch) : null;
+      if (current !== epoch) throw new FencedError(worldId, role, epoch, current);
     }
+    const where = { worldId_shard_tick: { worldId, shard, tick: BigInt(tick) } };
+    const existing = await this.db().checkpoint.findUnique({ where });
+    if (
+      existing &&
+      existing.stateHash === wanted.stateHash &&
+      Buffer.from(existing.state).equals(wanted.state)
+    ) {
+      return toCheckpoint(existing);
+    }
+    if (existing)
+      throw new ConflictError(
+        `world "${worldId}" shard ${shard} already has a different checkpoint at tick ${tick}`,
+      );
+    // The world, its shard and its lease are as the statement wanted them now; they were not
+    // then (a world deleted and created again meanwhile): the caller may try again.
+    throw new ConflictError(`world "${worldId}" changed while its checkpoint was being saved`);
   }
 
   /** The newest checkpoint of one shard, or (without `shard`) of the whole world; null when none. */
