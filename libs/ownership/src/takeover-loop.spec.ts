@@ -17,6 +17,35 @@ function loopOf(
   });
 }
 
+/**
+ * A started-by-the-test loop of `physics-a` (period 400 ms, on a manual clock) whose rounds are
+ * counted; `leases` overrides the store's answers (no orphans, no live lease, no listener).
+ */
+function countedLoop(leases: Record<string, unknown>, options: Partial<TakeoverOptions> = {}) {
+  const counted = { rounds: 0 };
+  const clock = new ManualClock();
+  const loop = loopOf({
+    leases: {
+      orphans: async () => (counted.rounds++, []),
+      nextExpiryMs: async () => null,
+      onOrphaned: async () => async () => undefined,
+      ...leases,
+    } as unknown as LeaseRepository,
+    replicas: {
+      heartbeat: async () => undefined,
+      live: async () => [] as EngineReplica[],
+      remove: async () => undefined,
+    } as unknown as ReplicaRepository,
+    replicaId: 'physics-a',
+    everyMs: 400,
+    timers: clock,
+    ...options,
+  });
+  return { loop, clock, counted };
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
 describe('TakeoverLoop', () => {
   it('stays unreported once stopped, even when a heartbeat was on its way', async () => {
     const reports = new Map<string, unknown>();
@@ -144,91 +173,59 @@ describe('TakeoverLoop', () => {
   });
 
   it('runs a round just after the next live lease ends, when that comes before the next period', async () => {
-    const settle = () => new Promise((resolve) => setImmediate(resolve));
-    let rounds = 0;
     let nextExpiry: number | null = 120;
-    const clock = new ManualClock();
-    const loop = loopOf({
-      leases: {
-        orphans: async () => (rounds++, []),
-        nextExpiryMs: async () => nextExpiry,
-        onOrphaned: async () => async () => undefined,
-      } as unknown as LeaseRepository,
-      replicas: {
-        heartbeat: async () => undefined,
-        live: async () => [] as EngineReplica[],
-        remove: async () => undefined,
-      } as unknown as ReplicaRepository,
-      replicaId: 'physics-a',
-      everyMs: 400,
-      timers: clock,
-    });
+    const { loop, clock, counted } = countedLoop({ nextExpiryMs: async () => nextExpiry });
     loop.start();
     clock.advance(0);
     await settle();
-    expect(rounds).toBe(1);
+    expect(counted.rounds).toBe(1);
     // Planned for 120 ms (its end on the database clock) plus EXPIRY_ROUND_DELAY_MS.
     clock.advance(120 + EXPIRY_ROUND_DELAY_MS - 1);
     await settle();
-    expect(rounds).toBe(1);
+    expect(counted.rounds).toBe(1);
     nextExpiry = 1_000; // beyond the next period: nothing planned
     clock.advance(1);
     await settle();
-    expect(rounds).toBe(2);
+    expect(counted.rounds).toBe(2);
     clock.advance(400 - 120 - EXPIRY_ROUND_DELAY_MS - 1);
     await settle();
-    expect(rounds).toBe(2);
+    expect(counted.rounds).toBe(2);
     clock.advance(1); // the periodic round
     await settle();
-    expect(rounds).toBe(3);
+    expect(counted.rounds).toBe(3);
     nextExpiry = null; // no live lease
     clock.advance(400);
     await settle();
-    expect(rounds).toBe(4);
+    expect(counted.rounds).toBe(4);
     expect(clock.pending).toBe(1); // only the period's timer
     await loop.stop();
   });
 
   it('runs a round as soon as a lease of its role is released as an orphan, and stops listening when stopped', async () => {
-    const settle = () => new Promise((resolve) => setImmediate(resolve));
-    let rounds = 0;
     let orphaned: (() => void) | undefined;
     let listening = 0;
-    const clock = new ManualClock();
-    const loop = loopOf({
-      leases: {
-        orphans: async () => (rounds++, []),
-        nextExpiryMs: async () => null,
-        onOrphaned: async (role: string, listener: () => void) => {
-          expect(role).toBe('physics');
-          orphaned = listener;
-          listening++;
-          return async () => void listening--;
-        },
-      } as unknown as LeaseRepository,
-      replicas: {
-        heartbeat: async () => undefined,
-        live: async () => [] as EngineReplica[],
-        remove: async () => undefined,
-      } as unknown as ReplicaRepository,
-      replicaId: 'physics-a',
-      everyMs: 400,
-      timers: clock,
+    const { loop, clock, counted } = countedLoop({
+      onOrphaned: async (role: string, listener: () => void) => {
+        expect(role).toBe('physics');
+        orphaned = listener;
+        listening++;
+        return async () => void listening--;
+      },
     });
     loop.start();
     clock.advance(0);
     await settle();
-    expect(rounds).toBe(1);
+    expect(counted.rounds).toBe(1);
     orphaned?.(); // no time passes: the round is not the periodic one
     await settle();
-    expect(rounds).toBe(2);
+    expect(counted.rounds).toBe(2);
     // Several releases while a round runs: one more round after it, not one each.
     orphaned?.();
     orphaned?.();
     orphaned?.();
     await settle();
     await settle();
-    expect(rounds).toBe(4);
+    expect(counted.rounds).toBe(4);
     expect(listening).toBe(1);
     await loop.stop();
     expect(listening).toBe(0);
@@ -236,32 +233,20 @@ describe('TakeoverLoop', () => {
 
   it('goes on with its periodic rounds when the store cannot tell of handed-over worlds', async () => {
     const errors: unknown[] = [];
-    let rounds = 0;
-    const clock = new ManualClock();
-    const loop = loopOf({
-      leases: {
-        orphans: async () => (rounds++, []),
-        nextExpiryMs: async () => null,
+    const { loop, clock, counted } = countedLoop(
+      {
         onOrphaned: async () => {
           throw new Error('no listener');
         },
-      } as unknown as LeaseRepository,
-      replicas: {
-        heartbeat: async () => undefined,
-        live: async () => [] as EngineReplica[],
-        remove: async () => undefined,
-      } as unknown as ReplicaRepository,
-      replicaId: 'physics-a',
-      everyMs: 400,
-      timers: clock,
-      onError: (error) => errors.push(error),
-    });
+      },
+      { onError: (error) => errors.push(error) },
+    );
     loop.start();
     for (let i = 0; i < 3; i++) {
       clock.advance(i === 0 ? 0 : 400);
       await new Promise((resolve) => setImmediate(resolve));
     }
-    expect(rounds).toBe(3);
+    expect(counted.rounds).toBe(3);
     expect(errors).toEqual([new Error('no listener')]);
     await loop.stop();
   });
