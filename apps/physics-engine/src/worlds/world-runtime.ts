@@ -54,7 +54,7 @@ export class WorldRuntime {
   readonly senders: SenderFence;
   private closing?: Promise<WorldHandover | undefined>;
   /** When each step of its close ended (performance.now()): a handover's log line shows them. */
-  readonly closed: CloseSteps = {};
+  readonly closeSteps: CloseSteps = {};
   /**
    * Settles once the world knows the idempotency keys of what it applied before it came here: a
    * handed-over world runs at once and learns them from its log meanwhile (keyed commands wait).
@@ -290,7 +290,8 @@ export class WorldRuntime {
       ),
     );
     this.batch = undefined;
-    const ended = (step: keyof CloseSteps) => () => void (this.closed[step] = performance.now());
+    const ended = (step: keyof CloseSteps) => () =>
+      void (this.closeSteps[step] = performance.now());
     await Promise.all([
       this.log.close().then(ended('log')),
       this.publisher.flush().then(ended('deltas')),

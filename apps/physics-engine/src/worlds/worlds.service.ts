@@ -736,7 +736,7 @@ export class WorldsService {
     const ms = Math.round(ended - began);
     if (handover)
       this.logger.log(
-        `world ${worldId}: handed over at tick ${handover.tick}, log seq ${handover.logSeq}, in ${ms} ms (${closeStepsText(runtime.closed, began, ended)})`,
+        `world ${worldId}: handed over at tick ${handover.tick}, log seq ${handover.logSeq}, in ${ms} ms (${closeStepsText(runtime.closeSteps, began, ended)})`,
       );
     else
       this.logger.warn(

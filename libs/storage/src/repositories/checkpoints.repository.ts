@@ -59,7 +59,8 @@ export class CheckpointRepository {
     const shard = integer('shard', input.shard, 0);
     const tick = integer('tick', input.tick, 0);
     const stateHash = text('stateHash', input.stateHash);
-    const state = Buffer.from(bytes('state', input.state));
+    // One copy: what the caller does to its array afterwards changes neither row nor answer.
+    const state = new Uint8Array(bytes('state', input.state));
     const logSeq = integer('logSeq', input.logSeq ?? 0, 0);
     const epoch = input.lease ? integer('lease.epoch', input.lease.epoch, 1) : 0;
     const logAppendedAt =
@@ -70,7 +71,7 @@ export class CheckpointRepository {
       shard,
       tick,
       stateHash,
-      state,
+      Buffer.from(state.buffer, state.byteOffset, state.byteLength), // a view, not a copy
       logSeq,
       epoch,
       logAppendedAt?.toISOString() ?? null,
@@ -81,7 +82,7 @@ export class CheckpointRepository {
       shard,
       tick,
       stateHash,
-      state: new Uint8Array(state),
+      state,
       logSeq,
       epoch,
       logAppendedAt: logAppendedAt && new Date(logAppendedAt.getTime()),

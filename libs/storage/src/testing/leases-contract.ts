@@ -10,7 +10,7 @@ const ROLE = 'physics';
 const LONG = 600_000;
 
 /** Resolves once `done()` holds; fails after 10 s. */
-export async function until(done: () => boolean, timeoutMs = 10_000): Promise<void> {
+async function until(done: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!done()) {
     if (Date.now() > deadline) throw new Error(`not done within ${timeoutMs} ms`);
