@@ -178,19 +178,21 @@ export class TakeoverLoop {
     );
     const mine = orphans.filter((o) => plan.get(o.worldId) === replicaId);
     const taken: string[] = [];
-    for (let i = 0; i < mine.length && !this.stopped; i += TAKEOVER_CONCURRENCY) {
-      await Promise.all(
-        mine.slice(i, i + TAKEOVER_CONCURRENCY).map(async (orphan) => {
-          try {
-            await this.options.takeOver(orphan.worldId, orphan.spec);
-            taken.push(orphan.worldId);
-            this.options.onTaken?.(orphan.worldId, Date.now() - orphan.expiresAt.getTime());
-          } catch (error) {
-            this.options.onError?.(error, orphan.worldId);
-          }
-        }),
-      );
-    }
+    let next = 0;
+    // At most TAKEOVER_CONCURRENCY at once, the next one started as soon as one ends.
+    const bringBack = async () => {
+      while (next < mine.length && !this.stopped) {
+        const orphan = mine[next++];
+        try {
+          await this.options.takeOver(orphan.worldId, orphan.spec);
+          taken.push(orphan.worldId);
+          this.options.onTaken?.(orphan.worldId, Date.now() - orphan.expiresAt.getTime());
+        } catch (error) {
+          this.options.onError?.(error, orphan.worldId);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: TAKEOVER_CONCURRENCY }, bringBack));
     return taken;
   }
 

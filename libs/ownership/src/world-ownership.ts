@@ -37,8 +37,9 @@ export interface HeldLease {
 /**
  * The worlds this replica owns (docs/decisions.md, "World ownership"): acquires a world's lease
  * before the world is loaded, renews all of them together every `renewEveryMs`, and reports a
- * world lost as soon as a renewal does not return it or its validity passed unrenewed. The
- * command log asks `owns` before acknowledging, so nothing is acknowledged on a lost lease.
+ * world lost as soon as a renewal does not return it, or its validity passed unrenewed (with no
+ * renewal on its way, or one that has not answered for a whole lease). The command log asks
+ * `refusal` before acknowledging, so nothing is acknowledged on a lease that may have ended.
  */
 export class WorldOwnership {
   private readonly held = new Map<string, HeldLease>();
@@ -47,6 +48,7 @@ export class WorldOwnership {
   private readonly timers: Timers;
   private timer: unknown;
   private renewing: Promise<void> | undefined;
+  private nextRenewal: Promise<void> | undefined;
   private stopped = false;
   private lost: (worldId: string, reason: string) => void = () => undefined;
 
@@ -94,6 +96,14 @@ export class WorldOwnership {
     };
     this.held.set(worldId, held);
     this.schedule();
+    // An acquisition that waited (a replica busy with loads and callers' Inits queues its
+    // statements) leaves too little validity for the next periodic renewal to come in time:
+    // renew now, together with the others that just came, before the world is loaded on it.
+    if (held.validUntil - this.clock.now() <= 2 * this.options.renewEveryMs) {
+      await this.renewAgain();
+      if (this.held.get(worldId) !== held)
+        throw new Error(`its lease of epoch ${held.epoch} was lost before it could be renewed`);
+    }
     return held;
   }
 
@@ -163,10 +173,24 @@ export class WorldOwnership {
     this.timer = this.timers.setTimeout(() => {
       this.timer = undefined;
       // A renewal that hangs (the database is cut off) must not stop the expiry checks.
-      if (this.renewing) this.expireUnrenewed();
+      if (this.renewing) this.expireUnrenewed(this.options.ttlMs);
       else this.renewing = this.renew().finally(() => (this.renewing = undefined));
       if (this.held.size > 0) this.schedule();
     }, this.options.renewEveryMs);
+  }
+
+  /**
+   * A renewal that starts once the one on its way (which may not carry a lease acquired since)
+   * has answered; callers meanwhile share it.
+   */
+  private renewAgain(): Promise<void> {
+    this.nextRenewal ??= (async () => {
+      while (this.renewing) await this.renewing;
+      this.nextRenewal = undefined;
+      this.renewing = this.renew().finally(() => (this.renewing = undefined));
+      await this.renewing;
+    })();
+    return this.nextRenewal;
   }
 
   /** Renews every held lease in one statement; reports the ones not renewed or expired. */
@@ -197,10 +221,18 @@ export class WorldOwnership {
     if (!renewed) this.expireUnrenewed();
   }
 
-  private expireUnrenewed(): void {
+  /**
+   * Reports lost the leases whose validity passed `graceMs` ago. With a renewal on its way, a
+   * lease past its validity is not lost yet (`refusal` refuses to act on it meanwhile): if that
+   * renewal returns it at the same epoch, nobody held it in between (an acquisition raises the
+   * epoch), and the world goes on from where it stood; a renewal that has not answered a lease
+   * later is taken for a cut-off store. A replica so busy that its renewals come late (a burst of
+   * takeovers on two cores) would otherwise drop worlds still its own, and they would move again.
+   */
+  private expireUnrenewed(graceMs = 0): void {
     const now = this.clock.now();
     for (const lease of this.list()) {
-      if (now >= lease.validUntil)
+      if (now >= lease.validUntil + graceMs)
         this.lose(lease, `its lease of epoch ${lease.epoch} expired: it could not be renewed`);
     }
   }

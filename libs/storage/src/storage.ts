@@ -65,6 +65,10 @@ function wrap(backend: Backend): Storage {
     if (closed) return Promise.reject(new StorageClosedError());
     return backend.query(text, params);
   };
+  const keepAlive: SqlQuery = (text, params) => {
+    if (closed) return Promise.reject(new StorageClosedError());
+    return backend.keepAlive(text, params);
+  };
   const transactions: SqlExecutor = {
     transaction: (fn) =>
       closed ? Promise.reject(new StorageClosedError()) : backend.executor.transaction(fn),
@@ -88,11 +92,11 @@ function wrap(backend: Backend): Storage {
     },
     worlds: new WorldRepository(db),
     checkpoints: new CheckpointRepository(db, sql),
-    leases: new LeaseRepository(sql, (channel, onPayload) =>
+    leases: new LeaseRepository(sql, keepAlive, (channel, onPayload) =>
       closed ? Promise.reject(new StorageClosedError()) : backend.listen(channel, onPayload),
     ),
     gameStates: new GameStateRepository(transactions, sql),
-    replicas: new ReplicaRepository(sql),
+    replicas: new ReplicaRepository(sql, keepAlive),
     sessions: new SessionRepository(db),
     audit: new AuditRepository(db),
     analytics: new AnalyticsRepository(transactions, sql),

@@ -96,6 +96,67 @@ describe('PostgreSQL backend', () => {
     await unlisten();
   });
 
+  it('renews leases and reports replicas while every pooled connection waits on a lock', async () => {
+    const url = freshUrl();
+    const storage = await open(url);
+    await storage.migrate();
+    const world = await storage.worlds.upsert(aWorld());
+    const role = 'busy-pool';
+    const lease = (worldId: string) => ({
+      worldId,
+      role,
+      holder: 'a',
+      address: 'a:1',
+      ttlMs: 60_000,
+    });
+    await storage.leases.acquire(lease('kept'));
+    const admin = new Client({ connectionString: databaseUrl });
+    await admin.connect();
+    let unlocked = false;
+    const unlock = async () => {
+      if (unlocked) return;
+      unlocked = true;
+      await admin.query('COMMIT');
+      await admin.end();
+    };
+    try {
+      await admin.query('BEGIN');
+      const schema = new URL(url).searchParams.get('schema');
+      await admin.query(`SELECT 1 FROM "${schema}".worlds WHERE id = $1 FOR UPDATE`, [world.id]);
+      // Twice the pool's size: every pooled connection blocks on the row, the rest queue.
+      const blocked = Array.from({ length: 20 }, () =>
+        storage.worlds.upsert({ ...world, phase: 'Ready' }),
+      );
+      // Bounded: without connections of their own, the renewal would wait for this.
+      const deadline = setTimeout(() => void unlock(), 10_000);
+      const renewed = await storage.leases.renew(
+        role,
+        'a',
+        [{ worldId: 'kept', epoch: 1 }],
+        60_000,
+      );
+      await storage.replicas.heartbeat({
+        role,
+        replicaId: 'r1',
+        address: 'a:1',
+        ttlMs: 60_000,
+        worlds: 1,
+        bodies: 1,
+        maxWorlds: 8,
+        maxBodies: 100,
+      });
+      const unlockedFirst = unlocked;
+      clearTimeout(deadline);
+      expect(unlockedFirst).toBe(false);
+      expect([...renewed.keys()]).toEqual(['kept']);
+      await unlock();
+      await Promise.all(blocked);
+      expect((await storage.replicas.live(role)).map((r) => r.replicaId)).toEqual(['r1']);
+    } finally {
+      await unlock();
+    }
+  });
+
   it('reports an unreachable server as StorageUnavailableError without leaking the password', async () => {
     const storage = await open('postgresql://anvil:hunter2@127.0.0.1:1/anvil_test');
     const error = await storage.migrate().catch((e: unknown) => e);

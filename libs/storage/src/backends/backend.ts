@@ -26,6 +26,12 @@ export interface Backend {
   /** One statement through the driver, outside Prisma and any transaction (hot paths: leases). */
   readonly query: SqlQuery;
   /**
+   * One statement that keeps a lease or a replica's report alive (renewals, heartbeats), on
+   * connections of its own: a replica flooded with Inits and loads queues its other statements,
+   * and a renewal that waited behind them for longer than its lease would lose running worlds.
+   */
+  readonly keepAlive: SqlQuery;
+  /**
    * Calls `onPayload` for each NOTIFY on `channel` (of this database: channels are not per
    * schema). Notifications sent while a PostgreSQL listener reconnects are missed, so they may
    * only speed up what is otherwise found by polling.

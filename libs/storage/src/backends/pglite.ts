@@ -24,12 +24,15 @@ export async function openPglite(dataDir: string | undefined): Promise<Backend> 
         }),
       ),
   };
+  const query = async <Row>(sql: string, params: unknown[] = []) =>
+    (await db.query<Row>(sql, params)).rows;
   return {
     kind: 'pglite',
     prisma,
     executor,
-    query: async <Row>(sql: string, params: unknown[] = []) =>
-      (await db.query<Row>(sql, params)).rows,
+    query,
+    // One embedded connection: its statements run in order whatever the caller.
+    keepAlive: query,
     async listen(channel, onPayload) {
       assertChannel(channel);
       const unlisten = await db.listen(channel, onPayload);

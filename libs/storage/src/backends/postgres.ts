@@ -15,6 +15,12 @@ import { listenPostgres } from './pg-listener';
 
 /** Pool settings: fail fast when the server is unreachable instead of hanging a start-up. */
 const POOL = { max: 10, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 };
+/**
+ * Keep-alive statements' own connections (`Backend.keepAlive`): a replica runs one renewal (for
+ * all its leases) and one report at a time. Kept open once opened (`min`): opening one took
+ * 1.4-1.8 s on the CI machine while a replica took worlds over, longer than a renewal may wait.
+ */
+const KEEP_ALIVE_POOL = { ...POOL, max: 2, min: 2, application_name: 'anvil-keepalive' };
 
 /** Opens PostgreSQL through `pg` and `@prisma/adapter-pg`; every connection works in `schema`. */
 export function openPostgres(connectionString: string, schema: string): Backend {
@@ -22,9 +28,12 @@ export function openPostgres(connectionString: string, schema: string): Backend 
   // qualifies its own queries with the adapter's `schema` option.
   const options = `-c search_path=${schema}`;
   const pool = new Pool({ ...POOL, connectionString, options });
+  const keepAlivePool = new Pool({ ...KEEP_ALIVE_POOL, connectionString, options });
   // An idle connection dropped by the server emits 'error' on the pool; without a listener that
   // would crash the process. The next query reports the failure to its caller instead.
   pool.on('error', () => undefined);
+  keepAlivePool.on('error', () => undefined);
+  let keepAliveWarm = false;
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { schema }) });
   const executor = poolExecutor(pool, connectionString);
   const listeners = new Set<Unlisten>();
@@ -34,6 +43,18 @@ export function openPostgres(connectionString: string, schema: string): Backend 
     executor,
     query: async <Row>(sql: string, params: unknown[] = []) =>
       (await pool.query(sql, params)).rows as Row[],
+    async keepAlive<Row>(sql: string, params: unknown[] = []) {
+      if (!keepAliveWarm) {
+        // The first one (a replica's first heartbeat, at its start) opens both connections: one
+        // opened later, when a renewal needs it, is opened while the replica is busiest.
+        keepAliveWarm = true;
+        void keepAlivePool.connect().then(
+          (client) => client.release(),
+          () => undefined,
+        );
+      }
+      return (await keepAlivePool.query(sql, params)).rows as Row[];
+    },
     async listen(channel, onPayload) {
       assertChannel(channel);
       const unlisten = await listenPostgres(connectionString, options, channel, onPayload);
@@ -52,7 +73,7 @@ export function openPostgres(connectionString: string, schema: string): Backend 
       // Listening connections are not the pool's: left open, they would keep the process alive.
       await Promise.all([...listeners].map((stop) => stop()));
       await prisma.$disconnect();
-      await pool.end();
+      await Promise.all([pool.end(), keepAlivePool.end()]);
     },
   };
 }

@@ -57,6 +57,8 @@ export const ACQUIRE_SQL = `INSERT INTO world_leases AS l (${COLUMNS})
 export class LeaseRepository {
   constructor(
     private readonly sql: SqlQuery,
+    /** Renewals' own connections (Backend.keepAlive). */
+    private readonly keepAlive: SqlQuery,
     private readonly listen: (
       channel: string,
       onPayload: (payload: string) => void,
@@ -114,7 +116,7 @@ export class LeaseRepository {
       world_id: text('worldId', l?.worldId),
       epoch: integer('epoch', l.epoch, 1),
     }));
-    const rows = await this.sql<{ world_id: string; expires_at: Date }>(
+    const rows = await this.keepAlive<{ world_id: string; expires_at: Date }>(
       `UPDATE world_leases AS l
           SET expires_at = now() + make_interval(secs => $3::double precision / 1000)
          FROM jsonb_to_recordset($4::jsonb) AS w(world_id text, epoch bigint)

@@ -24,11 +24,15 @@ const MAX_COUNT = 100_000_000;
  * live until its last heartbeat's `ttlMs` ran out. Placement and takeover read them.
  */
 export class ReplicaRepository {
-  constructor(private readonly sql: SqlQuery) {}
+  constructor(
+    private readonly sql: SqlQuery,
+    /** Heartbeats' own connections (Backend.keepAlive). */
+    private readonly keepAlive: SqlQuery,
+  ) {}
 
   /** Records a replica's report (one upsert). */
   async heartbeat(input: ReplicaHeartbeat): Promise<void> {
-    await this.sql(
+    await this.keepAlive(
       `INSERT INTO engine_replicas AS r
          (role, replica_id, address, worlds, bodies, max_worlds, max_bodies, state_format,
           seen_at, expires_at)
