@@ -12,11 +12,14 @@ import { initFollowing } from './init-following';
 import type { PhysicsClients, PhysicsEngine } from './physics-clients';
 
 /**
- * How long finding a world again may take when its physics replica is unreachable: longer than
- * a lease (WORLD_LEASE_TTL_MS, 1.5 s by default) plus a takeover round, so the world is found
- * on its new owner; meanwhile its commands wait (bounded by MAX_QUEUED_COMMANDS_PER_WORLD).
+ * How long finding a world again may take when its physics replica is unreachable or drains:
+ * longer than a lease (WORLD_LEASE_TTL_MS, 1.5 s by default) plus a takeover round, and than a
+ * drain of 30 worlds onto two replicas that just started (up to 7.6 s to the last world in the
+ * failover suite on two shared cores, where a world found 5 s after its drain began missed a
+ * 5 s deadline). Meanwhile its commands wait (bounded by MAX_QUEUED_COMMANDS_PER_WORLD). The
+ * gateway's ENGINE_RELOCATE_DEADLINE_MS (10 s) is longer.
  */
-export const REROUTE_DEADLINE_MS = 5_000;
+export const REROUTE_DEADLINE_MS = 8_000;
 /**
  * Longest wait between two tries: a try costs the replica asked one lease read, and the world
  * is back at most this long after its new owner has it (the failover goal is 2 s).
