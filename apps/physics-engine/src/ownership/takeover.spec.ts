@@ -273,4 +273,53 @@ describe('takeover', () => {
     });
     await storage.leases.release('lh', 'physics', 'replica-hx', 3);
   });
+
+  it('starts a world once when Inits that waited for a failed start go on together (one acquisition, one epoch)', async () => {
+    for (const engine of engines.splice(0)) await engine.close();
+    let held: Promise<void> | undefined;
+    let open = () => undefined as void;
+    let reads = 0;
+    const checkpoints = new Proxy(storage.checkpoints, {
+      get: (target, name) =>
+        name === 'latest'
+          ? async (...args: Parameters<Storage['checkpoints']['latest']>) => {
+              if (args[0] === 'once') {
+                reads++;
+                await held;
+              }
+              return target.latest(...args);
+            }
+          : Reflect.get(target, name, target),
+    });
+    const gated = new Proxy(storage, {
+      get: (target, name) => (name === 'checkpoints' ? checkpoints : Reflect.get(target, name)),
+    });
+    held = new Promise<void>((resolve) => (open = resolve));
+    const e = await bootstrap({
+      config: config('replica-once', 1_500),
+      bus,
+      storage: gated,
+      logger: false,
+    });
+    engines.push(e);
+    const first = e.worlds.init('once', undefined, 'test', true).catch((error: unknown) => error);
+    await until('the first start reading the checkpoint', () => reads === 1);
+    // Two more Inits wait for it; meanwhile its lease is lost (taken and given back elsewhere).
+    const waiting = [1, 2].map(() => e.worlds.init('once', undefined, 'test', true));
+    expect(await storage.leases.release('once', 'physics', 'replica-once', 1, false)).toBe(true);
+    const other = { worldId: 'once', role: 'physics', holder: 'replica-ox', address: 'x:1' };
+    await storage.leases.acquire({ ...other, ttlMs: 60_000 });
+    await storage.leases.release('once', 'physics', 'replica-ox', 2, false);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // renewals see the lease gone
+    held = undefined;
+    open();
+    expect(await first).toMatchObject({ code: EngineErrorCode.Unavailable });
+    // The two that waited share one start: before, both started and the second acquisition
+    // (this replica's own) raised the epoch under the first, which then failed.
+    await expect(Promise.all(waiting)).resolves.toHaveLength(2);
+    expect(await storage.leases.get('once', 'physics')).toMatchObject({
+      holder: 'replica-once',
+      epoch: 3,
+    });
+  });
 });

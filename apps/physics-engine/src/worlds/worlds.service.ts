@@ -144,8 +144,10 @@ export class WorldsService {
   ): Promise<{ runtime: WorldRuntime; created: boolean }> {
     const settings = worldSettingsFromWire(config, this.deps.config.limits.maxBodiesPerWorld);
     this.refuseWhileDraining(worldId);
-    const pending = this.pending.get(worldId);
-    if (pending) await pending.catch(() => undefined);
+    // Until no start is on its way: callers that waited for one that failed must not all start
+    // the world (this replica's second acquisition would raise the epoch under its first).
+    for (let pending = this.pending.get(worldId); pending; pending = this.pending.get(worldId))
+      await pending.catch(() => undefined);
     const existing = this.worlds.get(worldId);
     if (existing) {
       if (!sameWorldSettings(existing.sim.settings, settings)) {

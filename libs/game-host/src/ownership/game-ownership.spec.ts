@@ -175,6 +175,24 @@ describe('game module ownership', () => {
     expect(a.worlds.size).toBe(0);
   });
 
+  it('starts a world once when Inits that waited for a failed start go on together', async () => {
+    const a = replica('a');
+    let answer = () => undefined as void;
+    a.physics.initGate = new Promise<void>((resolve) => (answer = resolve));
+    const first = a.worlds.init('w-once', undefined, [], 'gateway').catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const waiting = [1, 2].map(() => a.worlds.init('w-once', undefined, [], 'gateway'));
+    a.clock.advance(TTL); // the first start's lease is not valid when physics answers
+    answer();
+    expect(await first).toMatchObject({ code: EngineErrorCode.Unavailable });
+    // One start for both: before, both started, and the second acquisition raised the epoch
+    // under the first, which then failed.
+    await expect(Promise.all(waiting)).resolves.toHaveLength(2);
+    const { epoch } = (await storage.leases.get('w-once', ROLE))!;
+    expect(a.leases.list().map((l) => [l.worldId, l.epoch])).toEqual([['w-once', epoch]]);
+    expect(a.worlds.size).toBe(1);
+  });
+
   it('takes over a world it still runs under an orphaned lease again, under a new epoch', async () => {
     const a = replica('a');
     await a.worlds.init('w8', undefined, [], 'gateway');

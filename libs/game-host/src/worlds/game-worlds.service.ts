@@ -130,7 +130,10 @@ export class GameWorldsService {
     const { physics: clients, config: own } = this.deps;
     const address = boundAddress(bindings, own.module, PHYSICS_CAPABILITY, clients.defaultAddress);
     const bound = clients.get(address);
-    await this.starting.get(worldId)?.catch(() => undefined);
+    // Until no start is on its way: callers that waited for one that failed must not all start
+    // the world (this replica's second acquisition would raise the epoch under its first).
+    for (let starting = this.starting.get(worldId); starting; starting = this.starting.get(worldId))
+      await starting.catch(() => undefined);
     const existing = this.worlds.get(worldId);
     if (!existing) {
       const spec: GameWorldSpec = { config, bindings: bindings && [...bindings], caller };
