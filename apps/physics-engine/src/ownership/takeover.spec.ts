@@ -66,6 +66,35 @@ describe('takeover', () => {
     return engine;
   };
 
+  /** The storage, with the checkpoint reads of `worldId` held until `open()`. */
+  const heldCheckpointReads = (worldId: string) => {
+    let open = () => undefined as void;
+    let held: Promise<void> | undefined = new Promise<void>((resolve) => (open = resolve));
+    let reads = 0;
+    const checkpoints = new Proxy(storage.checkpoints, {
+      get: (target, name) =>
+        name === 'latest'
+          ? async (...args: Parameters<Storage['checkpoints']['latest']>) => {
+              if (args[0] === worldId) {
+                reads++;
+                await held;
+              }
+              return target.latest(...args);
+            }
+          : Reflect.get(target, name, target),
+    });
+    return {
+      storage: new Proxy(storage, {
+        get: (target, name) => (name === 'checkpoints' ? checkpoints : Reflect.get(target, name)),
+      }),
+      reads: () => reads,
+      open: () => {
+        held = undefined;
+        open();
+      },
+    };
+  };
+
   beforeAll(async () => {
     storage = await createStorage({ url: 'pglite://memory' });
     await storage.migrate();
@@ -217,35 +246,17 @@ describe('takeover', () => {
     await a.worlds.tick('lh', 3);
     await a.close(); // hands it over, and no replica is there to take it yet
     expect(await storage.leases.get('lh', 'physics')).toMatchObject({ epoch: 1, handover: {} });
-    // The next replica's checkpoint reads wait while `held` is set.
-    let held: Promise<void> | undefined;
-    let open = () => undefined as void;
-    let reads = 0;
-    const checkpoints = new Proxy(storage.checkpoints, {
-      get: (target, name) =>
-        name === 'latest'
-          ? async (...args: Parameters<Storage['checkpoints']['latest']>) => {
-              if (args[0] === 'lh') {
-                reads++;
-                await held;
-              }
-              return target.latest(...args);
-            }
-          : Reflect.get(target, name, target),
-    });
-    const gated = new Proxy(storage, {
-      get: (target, name) => (name === 'checkpoints' ? checkpoints : Reflect.get(target, name)),
-    });
-    held = new Promise<void>((resolve) => (open = resolve));
+    // The next replica's checkpoint reads wait until they are let through.
+    const gate = heldCheckpointReads('lh');
     const e = await bootstrap({
       config: config('replica-he', 1_500),
       bus,
-      storage: gated,
+      storage: gate.storage,
       logger: false,
     });
     engines.push(e);
     try {
-      await until('its takeover reading the checkpoint', () => reads === 1);
+      await until('its takeover reading the checkpoint', () => gate.reads() === 1);
       // Another replica takes the lease meanwhile (after a release here; as after a lapse), and
       // this replica's next renewal tells it while the world is still loading.
       expect(await storage.leases.release('lh', 'physics', 'replica-he', 2, false)).toBe(true);
@@ -253,8 +264,7 @@ describe('takeover', () => {
       expect(await storage.leases.acquire({ ...other, ttlMs: 60_000 })).toMatchObject({ epoch: 3 });
       await new Promise((resolve) => setTimeout(resolve, 200)); // four renewals
     } finally {
-      open();
-      held = undefined;
+      gate.open();
     }
     // The load ends with the lease gone: the world does not run here (before, it ran on
     // with epoch 2, unowned: its commands refused, its checkpoints fenced, never dropped).
@@ -276,34 +286,16 @@ describe('takeover', () => {
 
   it('starts a world once when Inits that waited for a failed start go on together (one acquisition, one epoch)', async () => {
     for (const engine of engines.splice(0)) await engine.close();
-    let held: Promise<void> | undefined;
-    let open = () => undefined as void;
-    let reads = 0;
-    const checkpoints = new Proxy(storage.checkpoints, {
-      get: (target, name) =>
-        name === 'latest'
-          ? async (...args: Parameters<Storage['checkpoints']['latest']>) => {
-              if (args[0] === 'once') {
-                reads++;
-                await held;
-              }
-              return target.latest(...args);
-            }
-          : Reflect.get(target, name, target),
-    });
-    const gated = new Proxy(storage, {
-      get: (target, name) => (name === 'checkpoints' ? checkpoints : Reflect.get(target, name)),
-    });
-    held = new Promise<void>((resolve) => (open = resolve));
+    const gate = heldCheckpointReads('once');
     const e = await bootstrap({
       config: config('replica-once', 1_500),
       bus,
-      storage: gated,
+      storage: gate.storage,
       logger: false,
     });
     engines.push(e);
     const first = e.worlds.init('once', undefined, 'test', true).catch((error: unknown) => error);
-    await until('the first start reading the checkpoint', () => reads === 1);
+    await until('the first start reading the checkpoint', () => gate.reads() === 1);
     // Two more Inits wait for it; meanwhile its lease is lost (taken and given back elsewhere).
     const waiting = [1, 2].map(() => e.worlds.init('once', undefined, 'test', true));
     expect(await storage.leases.release('once', 'physics', 'replica-once', 1, false)).toBe(true);
@@ -311,8 +303,7 @@ describe('takeover', () => {
     await storage.leases.acquire({ ...other, ttlMs: 60_000 });
     await storage.leases.release('once', 'physics', 'replica-ox', 2, false);
     await new Promise((resolve) => setTimeout(resolve, 200)); // renewals see the lease gone
-    held = undefined;
-    open();
+    gate.open();
     expect(await first).toMatchObject({ code: EngineErrorCode.Unavailable });
     // The two that waited share one start: before, both started and the second acquisition
     // (this replica's own) raised the epoch under the first, which then failed.
