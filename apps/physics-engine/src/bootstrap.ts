@@ -15,6 +15,7 @@ import {
 import { openMigratedStorage, type Storage } from '@anvil/storage';
 import type { PhysicsConfig } from './config/physics-config';
 import { EngineModule } from './engine/engine.module';
+import { followWorldLogs } from './log/read-log';
 import { loadRapier } from './simulation/rapier';
 import { STATE_FORMAT_VERSION } from './simulation/state-codec';
 import {
@@ -86,6 +87,13 @@ export async function bootstrap(options: PhysicsBootstrapOptions): Promise<Runni
         stateFormat: STATE_FORMAT_VERSION,
       })
     : undefined;
+  if (ownership) {
+    followWorldLogs(bus, config.bus.topicPrefix, (error) =>
+      new Logger('CommandLog').warn(
+        `holding the recent command log in memory failed (restores read it back instead): ${String(error)}`,
+      ),
+    );
+  }
   let address = '';
   const server = await engineServer({
     ...config,

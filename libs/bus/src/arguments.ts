@@ -1,7 +1,13 @@
 // Argument checks shared by the bus implementations, so both refuse the same mistakes.
 import { validateCloudEvent } from './cloud-event';
 import { InvalidBusArgumentError, InvalidEventError } from './errors';
-import type { BusHandler, CloudEvent, ReadKeyOptions, SubscribeOptions } from './event-bus';
+import type {
+  BusHandler,
+  CloudEvent,
+  FollowKeysOptions,
+  ReadKeyOptions,
+  SubscribeOptions,
+} from './event-bus';
 import { assertTopicName } from './topics';
 
 /** Checks a publish call and returns each event as JSON text; throws before anything is sent. */
@@ -47,4 +53,27 @@ export function validateReadKey(topic: string, options?: ReadKeyOptions): number
     );
   }
   return sinceMs > 0 ? sinceMs : undefined;
+}
+
+/** Held by `followKeys` when its options do not say. */
+export const DEFAULT_FOLLOW_MAX_BYTES = 64 * 1024 * 1024;
+
+/** Checks followKeys' topic and options; returns them with defaults. */
+export function validateFollowKeys(
+  topic: string,
+  options: FollowKeysOptions,
+): Required<FollowKeysOptions> {
+  assertTopicName(topic);
+  const { retainMs, maxBytes = DEFAULT_FOLLOW_MAX_BYTES } = options ?? {};
+  for (const [name, value] of [
+    ['retainMs', retainMs],
+    ['maxBytes', maxBytes],
+  ] as const) {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+      throw new InvalidBusArgumentError(
+        `followKeys' ${name} must be a positive integer, got ${String(value)}`,
+      );
+    }
+  }
+  return { retainMs, maxBytes };
 }

@@ -66,6 +66,14 @@ export interface ReadKeyOptions {
   sinceMs?: number;
 }
 
+/** Options of `EventBus.followKeys`. */
+export interface FollowKeysOptions {
+  /** How far back (by the records' stamps) the records are held. */
+  retainMs: number;
+  /** At most this many bytes are held (the oldest go first); default 64 MiB. */
+  maxBytes?: number;
+}
+
 export interface EventBus {
   /** Publishes events in order under one key (the world id); resolves when durably accepted. */
   publish(topic: string, key: string, events: CloudEvent[]): Promise<void>;
@@ -79,6 +87,14 @@ export interface EventBus {
    * not be able to.
    */
   readKey?(topic: string, key: string, options?: ReadKeyOptions): Promise<CloudEvent[]>;
+  /**
+   * Keeps reading `topic` and holds its recent records in memory, so that a `readKey` whose
+   * `sinceMs` falls within them answers from there once the reader has caught up with the
+   * partition's end (a takeover's log read), instead of reading the partition back; other calls
+   * read as before. Resolves once following started. Optional: a bus that reads back from
+   * memory anyway has no use for it.
+   */
+  followKeys?(topic: string, options: FollowKeysOptions): Promise<void>;
   /** Flushes pending publishes and closes every subscription. */
   close(): Promise<void>;
 }

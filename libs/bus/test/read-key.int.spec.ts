@@ -15,6 +15,8 @@ import { testEvent } from '../src/testing/bus-contract';
 
 const brokers = parseBrokers(process.env['KAFKA_BROKERS'] ?? '');
 const PARTITIONS = 3;
+/** Rounds of calls made right after a publish was acknowledged, in the follow test. */
+const WAVES = 20;
 
 describe('KafkaBus.readKey, many calls at once', () => {
   const buses: KafkaBus[] = [];
@@ -154,5 +156,82 @@ describe('KafkaBus.readKey, many calls at once', () => {
     expect(logged).toContain('error: skipped a record that is not a valid event');
     await bus.close();
     await expect(bus.readKey(a, 'w')).rejects.toBeInstanceOf(BusClosedError);
+  });
+
+  it('follows a topic: reads with a recent bound are answered from memory, as Kafka answers them (late stamps included, while more is published); older bounds and bad options go to Kafka or are refused', async () => {
+    const topic = `bus.int.follow.${randomUUID().slice(0, 8)}`;
+    const writer = newBus();
+    const plain = newBus();
+    const follower = newBus();
+    await writer.ensureTopics([topic]);
+    await expect(follower.followKeys(topic, { retainMs: 0 })).rejects.toThrow(
+      "followKeys' retainMs must be a positive integer",
+    );
+    await follower.followKeys(topic, { retainMs: 60_000 });
+    await follower.followKeys(topic, { retainMs: 60_000 }); // once per topic
+    const keys = Array.from({ length: 6 }, (_, i) => `world-${i}`);
+    const startedAt = Date.now();
+    const acknowledged = new Map(keys.map((k) => [k, 0]));
+    const publishTick = async (tick: number) => {
+      await Promise.all(keys.map((k) => writer.publish(topic, k, [testEvent(k, tick)])));
+      for (const k of keys) acknowledged.set(k, tick + 1);
+    };
+    for (let tick = 0; tick < 10; tick++) await publishTick(tick);
+    // A producer whose clock is 2 s behind writes one more record of world-0.
+    const producer = new Kafka({
+      brokers,
+      clientId: 'bus-int-late',
+      logLevel: logLevel.NOTHING,
+    }).producer();
+    await producer.connect();
+    await producer.send({
+      topic,
+      messages: [
+        {
+          key: keys[0],
+          value: JSON.stringify(testEvent(keys[0], 10)),
+          timestamp: String(Date.now() - 2_000),
+        },
+      ],
+    });
+    await producer.disconnect();
+    acknowledged.set(keys[0], 11);
+
+    // Calls while more is published: each sees at least what was acknowledged before it.
+    const calls: Array<Promise<void>> = [];
+    for (let wave = 0; wave < WAVES; wave++) {
+      for (const key of keys) {
+        const before = acknowledged.get(key)!;
+        calls.push(
+          follower.readKey(topic, key, { sinceMs: startedAt - 1_000 }).then((events) => {
+            expect(events.every((e) => e.subject === key)).toBe(true);
+            expect(events.length).toBeGreaterThanOrEqual(before);
+          }),
+        );
+      }
+      await publishTick(11 + wave);
+    }
+    await Promise.all(calls);
+    // Then, at rest, the same answers as a read from Kafka, for bounds before, in and after.
+    const bounds = [startedAt - 1_000, startedAt + 1, Date.now() - 1_500, Date.now() + 60_000];
+    for (const sinceMs of bounds) {
+      for (const key of keys) {
+        const [held, read] = await Promise.all([
+          follower.readKey(topic, key, { sinceMs }),
+          plain.readKey(topic, key, { sinceMs }),
+        ]);
+        expect(held.map((e) => e.tick)).toEqual(read.map((e) => e.tick));
+      }
+    }
+    const stats = follower.followStats().get(topic)!;
+    expect(stats.answered).toBe(WAVES * keys.length + bounds.length * keys.length);
+    expect(stats.passed).toBe(0);
+    expect(stats.bytes).toBeGreaterThan(0);
+    // A bound older than what it holds (and none at all) reads from Kafka.
+    const all = await follower.readKey(topic, keys[1]);
+    const old = await follower.readKey(topic, keys[1], { sinceMs: startedAt - 3_600_000 });
+    expect(all.map((e) => e.tick)).toEqual(old.map((e) => e.tick));
+    expect(all).toHaveLength(10 + WAVES);
+    expect(follower.followStats().get(topic)!.passed).toBe(1);
   });
 });

@@ -72,3 +72,27 @@ export async function readWorldLog(
     .map(entryFromEvent)
     .filter((entry) => entry.worldId === worldId);
 }
+
+/**
+ * How far back a replica that may take worlds over holds the command log in memory
+ * (`EventBus.followKeys`): a restore reads from its checkpoint's last entry less
+ * LOG_KEYS_WINDOW_MS, and a checkpoint is taken every CHECKPOINT_EVERY_TICKS (300 by default:
+ * 15 s at 20 Hz), so a minute covers a restore from any recent checkpoint with room to spare.
+ * Older reads go to the bus as before.
+ */
+export const LOG_TAIL_RETAIN_MS = 60_000;
+
+/**
+ * Starts holding the recent command log in memory, when the bus can: a takeover's log read then
+ * waits only for the bus to catch up instead of reading the world's partition back (in
+ * test/failover, under load, that read was most of a restore). Failing only costs that.
+ */
+export function followWorldLogs(
+  bus: EventBus,
+  topicPrefix: string | undefined,
+  onError: (error: unknown) => void,
+): void {
+  bus
+    .followKeys?.(worldTopic('commands', topicPrefix), { retainMs: LOG_TAIL_RETAIN_MS })
+    .catch(onError);
+}

@@ -11,12 +11,18 @@ import {
   type Producer,
 } from 'kafkajs';
 
-import { validatePublish, validateReadKey, validateSubscribe } from '../arguments';
+import {
+  validateFollowKeys,
+  validatePublish,
+  validateReadKey,
+  validateSubscribe,
+} from '../arguments';
 import { BusClosedError } from '../errors';
 import type {
   BusHandler,
   CloudEvent,
   EventBus,
+  FollowKeysOptions,
   ReadKeyOptions,
   SubscribeOptions,
   Subscription,
@@ -36,6 +42,7 @@ import {
 } from './kafka-config';
 import { KafkaSubscription } from './kafka-subscription';
 import { PublishQueue, type QueuedRecord } from './publish-queue';
+import { KeyTail, type KeyTailStats } from './key-tail';
 import { KafkaKeyReader } from './read-key';
 import { ReadRounds } from './read-rounds';
 
@@ -64,6 +71,8 @@ export class KafkaBus implements EventBus {
   private readonly subscriptions = new Set<KafkaSubscription>();
   /** readKey's reader per topic, started on the first read of that topic. */
   private readonly readers = new Map<string, ReadRounds>();
+  /** The topics followed (`followKeys`): their recent records, held in memory. */
+  private readonly tails = new Map<string, KeyTail>();
   private producerReady: Promise<void> | undefined;
   private adminReady: Promise<Admin> | undefined;
   private replication: Promise<number> | undefined;
@@ -177,6 +186,10 @@ export class KafkaBus implements EventBus {
   async readKey(topic: string, key: string, options?: ReadKeyOptions): Promise<CloudEvent[]> {
     if (this.closing) throw new BusClosedError('readKey');
     const sinceMs = validateReadKey(topic, options);
+    if (sinceMs !== undefined) {
+      const held = await this.tails.get(topic)?.read(key, sinceMs);
+      if (held) return held;
+    }
     let rounds = this.readers.get(topic);
     if (!rounds) {
       const context = {
@@ -195,6 +208,43 @@ export class KafkaBus implements EventBus {
     return rounds.read(key, sinceMs);
   }
 
+  /**
+   * Follows `topic` with a consumer of its own (in a group of its own, nothing committed) that
+   * holds its records of the last `retainMs` in memory: a `readKey` with a `sinceMs` in that
+   * time answers from them once the consumer reached the partition's end as it was when called
+   * (one offsets request), instead of seeking the partition back and reading it again. Other
+   * calls, and all of them when the consumer stops, read from Kafka. Once per topic.
+   */
+  async followKeys(topic: string, options: FollowKeysOptions): Promise<void> {
+    if (this.closing) throw new BusClosedError('followKeys');
+    const limits = validateFollowKeys(topic, options);
+    if (this.tails.has(topic)) return;
+    if (this.config.createTopics) await this.ensureTopics([topic]);
+    const tail = new KeyTail(
+      {
+        kafka: this.kafka,
+        admin: () => this.admin(),
+        log: this.log,
+        joinTimeoutMs: this.config.joinTimeoutMs,
+      },
+      topic,
+      limits,
+    );
+    this.tails.set(topic, tail);
+    try {
+      await tail.start();
+    } catch (error) {
+      this.tails.delete(topic);
+      await tail.close();
+      throw error;
+    }
+  }
+
+  /** How the followed topics' reads went (`followKeys`), per topic. */
+  followStats(): Map<string, KeyTailStats> {
+    return new Map([...this.tails].map(([topic, tail]) => [topic, tail.stats()]));
+  }
+
   /** Sends everything queued, closes every subscription (committing what was handled) and disconnects. */
   close(): Promise<void> {
     this.closing ??= (async () => {
@@ -202,6 +252,7 @@ export class KafkaBus implements EventBus {
       const results = await Promise.allSettled([
         ...[...this.subscriptions].map((s) => s.close()),
         ...[...this.readers.values()].map((r) => r.close()),
+        ...[...this.tails.values()].map((t) => t.close()),
       ]);
       await this.producer.disconnect();
       if (this.adminReady) await (await this.adminReady.catch(() => undefined))?.disconnect();

@@ -196,7 +196,7 @@ export class ReadRounds {
       lane.current = undefined;
     }
     for (const call of calls) {
-      if (!call.settled) this.answer(call, this.parse(since(results.get(call.key), call.sinceMs)));
+      if (!call.settled) this.answer(call, this.parsed(since(results.get(call.key), call.sinceMs)));
     }
   }
 
@@ -283,22 +283,9 @@ export class ReadRounds {
     return starts;
   }
 
-  /** Parses one call's records; a record that is not a valid event is logged and skipped. */
-  private parse(records: ReadRecord[] = []): CloudEvent[] {
-    const events: CloudEvent[] = [];
-    for (const record of records) {
-      try {
-        events.push(parseCloudEvent(record.value ?? ''));
-      } catch (error) {
-        this.options.log('error', 'skipped a record that is not a valid event', {
-          topic: this.topic,
-          partition: record.partition,
-          offset: record.offset,
-          error: String(error),
-        });
-      }
-    }
-    return events;
+  private parsed(records: ReadRecord[]): CloudEvent[] {
+    const partition = records[0]?.partition ?? -1;
+    return parseRecords(this.topic, partition, records, this.options.log);
   }
 
   private answer(call: Call, events: CloudEvent[]): void {
@@ -317,6 +304,29 @@ export class ReadRounds {
     const round = this.lanes.find((lane) => lane.current?.calls.includes(call))?.current;
     if (round?.calls.every((c) => c.settled)) round.abort.abort();
   }
+}
+
+/** Parses records of one partition; a record that is not a valid event is logged and skipped. */
+export function parseRecords(
+  topic: string,
+  partition: number,
+  records: ReadonlyArray<{ offset: string | number; value: Uint8Array | string | null }>,
+  log: BusLog,
+): CloudEvent[] {
+  const events: CloudEvent[] = [];
+  for (const record of records) {
+    try {
+      events.push(parseCloudEvent(record.value ?? ''));
+    } catch (error) {
+      log('error', 'skipped a record that is not a valid event', {
+        topic,
+        partition,
+        offset: String(record.offset),
+        error: String(error),
+      });
+    }
+  }
+  return events;
 }
 
 /**

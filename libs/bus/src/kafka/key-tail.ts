@@ -1,0 +1,220 @@
+// `followKeys` on Kafka: a consumer in a group of its own that keeps reading one topic and holds
+// its recent records in memory (TailBuffer), so that a `readKey` whose `sinceMs` falls within
+// them is answered once the consumer has caught up with the partition's end, instead of seeking
+// the partition back and reading it again (Kafka Streams keeps standby replicas of its state for
+// the same reason). At every join each partition is positioned at the offset Kafka finds for
+// `retainMs` ago, so what is kept is exactly what a read from that time would give. Nothing is
+// committed.
+import { randomUUID } from 'node:crypto';
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+
+import { BusTimeoutError } from '../errors';
+import type { CloudEvent } from '../event-bus';
+import { partitionForKey } from '../partitioner';
+import type { BusLog } from './kafka-config';
+import { parseRecords } from './read-rounds';
+import { TailBuffer, type TailLimits, type TailRecord } from './tail-buffer';
+
+/** Longest a read waits for the tail to reach the partition's end before it reads from Kafka. */
+export const TAIL_CATCH_UP_MS = 5_000;
+
+/** Longest a fetch waits for records: the tail is this far behind a quiet partition at most. */
+const TAIL_FETCH_MAX_WAIT_MS = 50;
+
+export interface KeyTailContext {
+  kafka: Kafka;
+  admin(): Promise<Admin>;
+  log: BusLog;
+  /** Joining the consumer's group and positioning it gives up after this long. */
+  joinTimeoutMs: number;
+  now?: () => number;
+}
+
+/** Reads answered from the tail, and those it passed on (not covered, not caught up, stopped). */
+export interface KeyTailStats {
+  answered: number;
+  passed: number;
+  bytes: number;
+}
+
+/** One followed topic: its consumer and what it kept. */
+export class KeyTail {
+  private readonly buffer: TailBuffer;
+  private readonly consumer: Consumer;
+  private readonly now: () => number;
+  /** Reads waiting for the tail to reach an offset; woken after every batch. */
+  private readonly waiting = new Set<() => void>();
+  private partitionCount = 0;
+  /** Settles at the first positioning after a join. */
+  private positioned!: (error?: unknown) => void;
+  private readonly ready = new Promise<void>((resolve, reject) => {
+    this.positioned = (error) => (error ? reject(error) : resolve());
+  });
+  private stopped = false;
+  private answered = 0;
+  private passed = 0;
+
+  constructor(
+    private readonly context: KeyTailContext,
+    readonly topic: string,
+    private readonly limits: TailLimits,
+  ) {
+    this.now = context.now ?? Date.now;
+    this.buffer = new TailBuffer(limits);
+    this.consumer = context.kafka.consumer({
+      groupId: `anvil-tail-${randomUUID()}`,
+      allowAutoTopicCreation: false,
+      minBytes: 1,
+      maxWaitTimeInMs: TAIL_FETCH_MAX_WAIT_MS,
+      retry: { retries: 5, restartOnFailure: async () => false },
+    });
+  }
+
+  /** Connects and starts following; resolves once it joined its group and is positioned. */
+  async start(): Promise<void> {
+    const { consumer, topic, context } = this;
+    this.ready.catch(() => undefined);
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      void this.position(payload.memberAssignment[topic] ?? []);
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      context.log('warn', 'the consumer following a topic crashed; reads go to Kafka again', {
+        topic,
+        error: payload.error?.message,
+      });
+      this.stop();
+    });
+    const timer = setTimeout(() => {
+      const ms = context.joinTimeoutMs;
+      this.positioned(new BusTimeoutError(`following ${topic}: not positioned within ${ms} ms`));
+    }, context.joinTimeoutMs);
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [topic], fromBeginning: false });
+      await consumer.run({
+        autoCommit: false,
+        eachBatch: async (payload) => this.onBatch(payload),
+      });
+      await this.ready;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * `key`'s records (as `readKey` with `sinceMs` answers them) when the tail holds them: it
+   * covers `sinceMs` and reached the partition's end as it was when called. Undefined otherwise
+   * (the caller reads from Kafka).
+   */
+  async read(key: string, sinceMs: number): Promise<CloudEvent[] | undefined> {
+    const found = await this.tryRead(key, sinceMs).catch((error: unknown) => {
+      this.context.log('warn', 'reading from the followed topic failed; reading from Kafka', {
+        topic: this.topic,
+        error: String(error),
+      });
+      return undefined;
+    });
+    if (found) this.answered += 1;
+    else this.passed += 1;
+    return found;
+  }
+
+  stats(): KeyTailStats {
+    return { answered: this.answered, passed: this.passed, bytes: this.buffer.size };
+  }
+
+  async close(): Promise<void> {
+    this.stop();
+    await this.consumer.disconnect().catch(() => undefined);
+  }
+
+  private async tryRead(key: string, sinceMs: number): Promise<CloudEvent[] | undefined> {
+    if (this.stopped || this.partitionCount === 0) return undefined;
+    const partition = partitionForKey(key, this.partitionCount);
+    if (!this.buffer.covers(partition, sinceMs)) return undefined;
+    const admin = await this.context.admin();
+    const ends = await admin.fetchTopicOffsets(this.topic);
+    // Partitions added since the join: the tail does not know where keys are now.
+    if (ends.length !== this.partitionCount) return undefined;
+    const end = Number(ends.find((p) => p.partition === partition)?.high ?? NaN);
+    if (!Number.isFinite(end) || !(await this.reach(partition, end))) return undefined;
+    if (!this.buffer.covers(partition, sinceMs)) return undefined;
+    const records = this.buffer.read(partition, key, sinceMs, end);
+    return parseRecords(this.topic, partition, records, this.context.log);
+  }
+
+  /** Resolves true once the partition's position is at `end`, false after TAIL_CATCH_UP_MS or a stop. */
+  private reach(partition: number, end: number): Promise<boolean> {
+    const reached = () => (this.buffer.position(partition) ?? -1) >= end;
+    if (reached()) return Promise.resolve(true);
+    return new Promise<boolean>((resolve) => {
+      const done = (result: boolean) => {
+        clearTimeout(timer);
+        this.waiting.delete(check);
+        resolve(result);
+      };
+      const check = () => {
+        if (this.stopped) done(false);
+        else if (reached()) done(true);
+      };
+      const timer = setTimeout(() => done(false), TAIL_CATCH_UP_MS);
+      this.waiting.add(check);
+    });
+  }
+
+  /** At every join: each assigned partition restarts at the offset of `retainMs` ago. */
+  private async position(partitions: number[]): Promise<void> {
+    try {
+      const admin = await this.context.admin();
+      const [ends, from] = await Promise.all([
+        admin.fetchTopicOffsets(this.topic),
+        (async () => {
+          const coversFromMs = this.now() - this.limits.retainMs;
+          const offsets = await admin.fetchTopicOffsetsByTimestamp(this.topic, coversFromMs);
+          return { coversFromMs, offsets };
+        })(),
+      ]);
+      for (const partition of partitions) {
+        const high = Number(ends.find((p) => p.partition === partition)?.high ?? 0);
+        const found = Number(from.offsets.find((p) => p.partition === partition)?.offset ?? -1);
+        // -1: no record that recent, so every record until the end is older.
+        const offset = found >= 0 ? Math.min(found, high) : high;
+        this.buffer.start(partition, offset, from.coversFromMs);
+        this.consumer.seek({ topic: this.topic, partition, offset: String(offset) });
+      }
+      this.partitionCount = ends.length;
+      this.positioned();
+    } catch (error) {
+      this.positioned(error);
+      this.context.log('warn', 'could not position the consumer following a topic', {
+        topic: this.topic,
+        error: String(error),
+      });
+      this.stop();
+    }
+  }
+
+  private onBatch({ batch, isStale }: EachBatchPayload): void {
+    if (isStale() || this.stopped) return;
+    const { partition } = batch;
+    const next = this.buffer.position(partition);
+    if (next === undefined) return;
+    const first = Number(batch.firstOffset() ?? next);
+    // Fetched before this partition was positioned (from the end): it comes again after the seek.
+    if (first > next) return;
+    const records: TailRecord[] = batch.messages.map((message) => ({
+      offset: Number(message.offset),
+      key: message.key?.toString('utf8'),
+      value: message.value?.toString('utf8') ?? '',
+      timestamp: Number(message.timestamp),
+    }));
+    this.buffer.add(partition, records, Number(batch.lastOffset()) + 1, this.now());
+    for (const check of [...this.waiting]) check();
+  }
+
+  private stop(): void {
+    this.stopped = true;
+    this.positioned(new Error(`following ${this.topic} stopped`));
+    for (const check of [...this.waiting]) check();
+  }
+}
