@@ -595,6 +595,11 @@ describe('failover with players connected', () => {
   it('SIGKILL of a physics replica: its worlds resume on the others; no bot is disconnected or sees an error', async () => {
     const { victim, owned, killedAt } = await killBusiest(physics, PHYSICS_ROLE);
     expect(owned.length).toBeGreaterThan(0);
+    const { rows } = await db.query<{ ended: Date }>(
+      'SELECT max(expires_at) AS ended FROM world_leases WHERE role = $1 AND holder = $2',
+      [PHYSICS_ROLE, victim],
+    );
+    const leaseEndedAt = rows[0].ended;
     const recovery = await poll(
       `the ${owned.length} worlds of ${victim} to publish deltas under a new owner`,
       async () => firstDeltasAfter(owned, killedAt),
@@ -603,8 +608,12 @@ describe('failover with players connected', () => {
     );
     const now = await leases(PHYSICS_ROLE);
     const movedTo = owned.map(({ world_id }) => now.find((l) => l.world_id === world_id)!.holder);
+    // Where the time went: the dead replica's leases ran out (its last renewal plus the TTL),
+    // then each world was brought back.
+    const leaseEnded = leaseEndedAt.getTime() - killedAt;
+    const afterLease = recovery.map((ms) => ms - leaseEnded).sort((a, b) => a - b);
     console.log(
-      `physics failover (lease TTL ${LEASE_TTL_MS} ms): killed ${victim} (${owned.length} worlds) -> ${movedTo.join(', ')}; recovery ms p50 ${percentile(recovery, 50)}, p99 ${percentile(recovery, 99)}, max ${Math.max(...recovery)}`,
+      `physics failover (lease TTL ${LEASE_TTL_MS} ms): killed ${victim} (${owned.length} worlds) -> ${movedTo.join(', ')}; recovery ms p50 ${percentile(recovery, 50)}, p99 ${percentile(recovery, 99)}, max ${Math.max(...recovery)}; its leases ended ${leaseEnded} ms after the kill, each world's first delta that long after: ${afterLease.join(', ')}`,
     );
     expect(movedTo.every((holder) => holder !== victim)).toBe(true);
     await sleep(3_000);

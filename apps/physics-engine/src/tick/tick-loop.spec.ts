@@ -75,6 +75,30 @@ describe('TickLoop', () => {
     expect(clock.pending).toBe(0);
   });
 
+  it('steps now on demand, outside the schedule, and stops (no throw) when that step fails', () => {
+    const { clock, loop, stepTimes } = setup(50);
+    loop.stepNow(); // not running: nothing
+    loop.start();
+    clock.advance(5);
+    loop.stepNow();
+    clock.advance(35);
+    expect(stepTimes).toEqual([5, 20, 40]);
+    expect(loop.stats().steps).toBe(3);
+
+    const errors: unknown[] = [];
+    const failing = new TickLoop(
+      () => {
+        throw new Error('boom');
+      },
+      { hz: 50, maxCatchUpSteps: 1, clock, timers: clock, onError: (e) => errors.push(e) },
+    );
+    failing.start();
+    expect(() => failing.stepNow()).not.toThrow();
+    expect(errors).toEqual([new Error('boom')]);
+    loop.stop();
+    expect(clock.pending).toBe(0);
+  });
+
   it('stops without leaving a timer', () => {
     const { clock, loop, stepTimes } = setup();
     loop.start();

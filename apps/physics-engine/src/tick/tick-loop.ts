@@ -63,6 +63,15 @@ export class TickLoop {
     this.schedule();
   }
 
+  /**
+   * Runs one step now, outside the schedule (the next scheduled step stays where it was), with
+   * the same accounting and error handling as a scheduled one.
+   */
+  stepNow(): void {
+    if (!this.running) return;
+    this.runSteps(1);
+  }
+
   /** Stops after the current step; no timer is left behind. */
   stop(): void {
     this.running = false;
@@ -104,16 +113,21 @@ export class TickLoop {
     }
     this.nextIndex += due;
     if (run > 0) this.options.onWake?.(now - first, run);
+    if (this.runSteps(run)) this.schedule();
+  }
+
+  /** Runs up to `count` steps; false (and stopped) when one threw. */
+  private runSteps(count: number): boolean {
     try {
-      for (let i = 0; i < run && this.running; i++) {
+      for (let i = 0; i < count && this.running; i++) {
         this.counters.steps++;
         this.onStep();
       }
+      return true;
     } catch (error) {
       this.stop();
       this.options.onError?.(error);
-      return;
+      return false;
     }
-    this.schedule();
   }
 }

@@ -89,6 +89,15 @@ export class WorldRuntime {
     }
   }
 
+  /**
+   * Steps once now (a clock-driven world; the loop's schedule stays): a world that came back
+   * shows its players where it is without waiting a tick, and its first delta leaves in the
+   * same produce request as its epoch marker, appended in the same turn.
+   */
+  stepAtOnce(): void {
+    this.loop?.stepNow();
+  }
+
   /** The seq of the world's last command-log entry (acknowledged or not). */
   get logSeq(): number {
     return this.log.lastSeq;

@@ -336,7 +336,7 @@ export class WorldsService {
     }
     const { sim, logSeq } = restored;
     const replayed = performance.now();
-    const runtime = await this.serve(worldId, sim, logSeq, epoch);
+    const runtime = await this.serve(worldId, sim, logSeq, epoch, true, true);
     // Where a restore's time goes (a failover's pause is mostly this and the lease's expiry).
     const ms = (from: number, to: number) => Math.round(to - from);
     this.logger.log(
@@ -366,7 +366,7 @@ export class WorldsService {
     const { sim, logSeq } = restoreWorld(this.deps.rapier, base, [], this.simOptions);
     const restored = performance.now();
     // No epoch marker: the previous holder closed its log before it handed the world over.
-    const runtime = await this.serve(worldId, sim, logSeq, epoch, false);
+    const runtime = await this.serve(worldId, sim, logSeq, epoch, false, true);
     runtime.learnKeysMeanwhile(
       this.learnKeys(runtime, checkpoint, base).catch(async (error: unknown) => {
         this.logger.warn(
@@ -397,13 +397,17 @@ export class WorldsService {
     for (const entry of before) runtime.sim.learnKeys(entry.tick, entry.intents, entry.keys);
   }
 
-  /** Starts the world and waits for its epoch marker to be in the log (UNAVAILABLE if not). */
+  /**
+   * Starts the world and waits for its epoch marker to be in the log (UNAVAILABLE if not). A
+   * world that comes back (`stepAtOnce`: restored, handed over) steps once at once.
+   */
   private async serve(
     worldId: string,
     sim: WorldSimulation,
     logSeq: number,
     epoch: number,
     marker = true,
+    stepAtOnce = false,
   ): Promise<WorldRuntime> {
     const runtime = this.start(worldId, sim, logSeq, epoch, marker);
     // Lost while it was loading (its lease taken, or dropped unrenewed): the loss found no
@@ -419,6 +423,7 @@ export class WorldsService {
         `world "${worldId}" was lost while it was starting: this replica no longer holds its lease of epoch ${epoch}`,
       );
     }
+    if (stepAtOnce) runtime.stepAtOnce();
     try {
       await runtime.marked;
     } catch (error) {
