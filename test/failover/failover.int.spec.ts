@@ -15,6 +15,7 @@ import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { Client } from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import { parse } from 'yaml';
+import { fixKafkajsRequestQueue } from '@anvil/bus/kafka';
 import { EngineClient, playerBodyId, worldSettingsToWire } from '@anvil/engine-contract';
 import { gameRole, PHYSICS_ROLE } from '@anvil/ownership';
 import { readEnv } from '../../tools/testenv/lib/index.cjs';
@@ -29,6 +30,9 @@ import { readTopic } from '../../apps/physics-engine/src/testing/engine-process'
 import { AppProcess, poll } from '../cluster/support/app-process';
 import { ensureAppsBuilt, REPO } from '../cluster/support/build';
 import { freePort } from '../cluster/support/ports';
+
+// The test's own Kafka clients share the machine with the apps: without kafkajs's idle timer loop.
+fixKafkajsRequestQueue();
 
 jest.setTimeout(900_000);
 

@@ -10,3 +10,4 @@ export {
   type ResolvedKafkaBusConfig,
 } from './kafka-config';
 export { KafkaSubscription } from './kafka-subscription';
+export { fixKafkajsRequestQueue } from './kafkajs-request-queue';

@@ -42,9 +42,13 @@ import {
 } from './kafka-config';
 import { KafkaSubscription } from './kafka-subscription';
 import { PublishQueue, type QueuedRecord } from './publish-queue';
+import { fixKafkajsRequestQueue } from './kafkajs-request-queue';
 import { KeyTail, type KeyTailStats } from './key-tail';
 import { KafkaKeyReader } from './read-key';
 import { ReadRounds } from './read-rounds';
+
+// Every process that uses the bus gets kafkajs without its idle timer loop (see the module).
+fixKafkajsRequestQueue();
 
 /** The Kafka protocol binding's content type for CloudEvents in structured mode. */
 const CONTENT_TYPE = 'application/cloudevents+json; charset=UTF-8';
