@@ -48,11 +48,12 @@ const COMMAND_EVERY_MS = 1_000;
 // renewals, which is what this test is about. Game rates are bench/commands' business.
 const HZ = 10;
 // The engines' lease: a dead replica's worlds wait out its TTL, so it sets the floor of the
-// failover time; FAILOVER_E2E_LEASE_TTL_MS measures another (renewals every fifth of it).
-const LEASE_TTL_MS = Number(process.env.FAILOVER_E2E_LEASE_TTL_MS ?? 1_500);
+// failover time. The engines' default; FAILOVER_E2E_LEASE_TTL_MS measures another (renewals
+// every fourth of it, as by default).
+const LEASE_TTL_MS = Number(process.env.FAILOVER_E2E_LEASE_TTL_MS ?? 1_000);
 const LEASE = {
   WORLD_LEASE_TTL_MS: String(LEASE_TTL_MS),
-  WORLD_LEASE_RENEW_MS: String(Math.round(LEASE_TTL_MS / 5)),
+  WORLD_LEASE_RENEW_MS: String(Math.round(LEASE_TTL_MS / 4)),
 };
 const GAME_ROLE = gameRole('interaction-engine', '1.0.0');
 

@@ -10,9 +10,9 @@ export const ownershipEnv = {
   /** host:port other processes reach this replica at (pod DNS); default: the loopback address it binds. */
   ADVERTISE_ADDRESS: z.string().min(1).max(253).optional(),
   /** How long a world's lease lasts unrenewed: a dead replica's worlds wait this long. */
-  WORLD_LEASE_TTL_MS: int(100, 600_000).default(1_500),
+  WORLD_LEASE_TTL_MS: int(100, 600_000).default(1_000),
   /** How often a replica renews all its leases (must be well under the TTL). */
-  WORLD_LEASE_RENEW_MS: int(10, 300_000).default(400),
+  WORLD_LEASE_RENEW_MS: int(10, 300_000).default(250),
 };
 
 type OwnershipEnv = z.output<z.ZodObject<typeof ownershipEnv>>;

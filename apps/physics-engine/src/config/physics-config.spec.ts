@@ -28,8 +28,8 @@ describe('loadPhysicsConfig', () => {
       ownership: {
         replicaId: undefined,
         advertiseAddress: undefined,
-        leaseTtlMs: 1_500,
-        renewEveryMs: 400,
+        leaseTtlMs: 1_000,
+        renewEveryMs: 250,
       },
       rebalance: false,
     });

@@ -13,7 +13,7 @@ import type { PhysicsClients, PhysicsEngine } from './physics-clients';
 
 /**
  * How long finding a world again may take when its physics replica is unreachable or drains:
- * longer than a lease (WORLD_LEASE_TTL_MS, 1.5 s by default) plus a takeover round, and than a
+ * longer than a lease (WORLD_LEASE_TTL_MS, 1 s by default) plus a takeover round, and than a
  * drain of 30 worlds onto two replicas that just started (up to 7.6 s to the last world in the
  * failover suite on two shared cores, where a world found 5 s after its drain began missed a
  * 5 s deadline). Meanwhile its commands wait (bounded by MAX_QUEUED_COMMANDS_PER_WORLD). The
