@@ -6,12 +6,12 @@
 // `retainMs` ago, so what is kept is exactly what a read from that time would give. Nothing is
 // committed.
 import { randomUUID } from 'node:crypto';
-import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Consumer, EachBatchPayload } from 'kafkajs';
 
 import { BusTimeoutError } from '../errors';
 import type { CloudEvent } from '../event-bus';
 import { partitionForKey } from '../partitioner';
-import type { BusLog } from './kafka-config';
+import type { KeyReaderContext } from './read-key';
 import { parseRecords } from './read-rounds';
 import { TailBuffer, type TailLimits, type TailRecord } from './tail-buffer';
 
@@ -27,12 +27,8 @@ export const TAIL_CATCH_UP_MS = 5_000;
 const TAIL_FETCH_MIN_BYTES = 64 * 1024;
 const TAIL_FETCH_MAX_WAIT_MS = 50;
 
-export interface KeyTailContext {
-  kafka: Kafka;
-  admin(): Promise<Admin>;
-  log: BusLog;
-  /** Joining the consumer's group and positioning it gives up after this long. */
-  joinTimeoutMs: number;
+/** A reader's context (joining and positioning give up after `joinTimeoutMs`), and a clock. */
+export interface KeyTailContext extends KeyReaderContext {
   now?: () => number;
 }
 
