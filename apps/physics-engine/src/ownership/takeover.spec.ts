@@ -55,11 +55,16 @@ describe('takeover', () => {
     close: () => inner.close(),
   };
   const engines: RunningPhysicsEngine[] = [];
-  const start = async (replica: string, leaseTtlMs?: number, env?: Record<string, string>) => {
+  const start = async (
+    replica: string,
+    leaseTtlMs?: number,
+    env?: Record<string, string>,
+    on: Storage = storage,
+  ) => {
     const engine = await bootstrap({
       config: config(replica, leaseTtlMs, env),
       bus,
-      storage,
+      storage: on,
       logger: false,
     });
     engines.push(engine);
@@ -248,13 +253,7 @@ describe('takeover', () => {
     expect(await storage.leases.get('lh', 'physics')).toMatchObject({ epoch: 1, handover: {} });
     // The next replica's checkpoint reads wait until they are let through.
     const gate = heldCheckpointReads('lh');
-    const e = await bootstrap({
-      config: config('replica-he', 1_500),
-      bus,
-      storage: gate.storage,
-      logger: false,
-    });
-    engines.push(e);
+    const e = await start('replica-he', 1_500, undefined, gate.storage);
     try {
       await until('its takeover reading the checkpoint', () => gate.reads() === 1);
       // Another replica takes the lease meanwhile (after a release here; as after a lapse), and
@@ -287,13 +286,7 @@ describe('takeover', () => {
   it('starts a world once when Inits that waited for a failed start go on together (one acquisition, one epoch)', async () => {
     for (const engine of engines.splice(0)) await engine.close();
     const gate = heldCheckpointReads('once');
-    const e = await bootstrap({
-      config: config('replica-once', 1_500),
-      bus,
-      storage: gate.storage,
-      logger: false,
-    });
-    engines.push(e);
+    const e = await start('replica-once', 1_500, undefined, gate.storage);
     const first = e.worlds.init('once', undefined, 'test', true).catch((error: unknown) => error);
     await until('the first start reading the checkpoint', () => gate.reads() === 1);
     // Two more Inits wait for it; meanwhile its lease is lost (taken and given back elsewhere).
