@@ -199,8 +199,13 @@ async function healthy(cfg) {
 
 function clusterId() {
   // Kafka's Uuid: 16 random bytes, base64url without padding (avoid the reserved
-  // all-zero and "1" ids, which a random value never is in practice).
-  return crypto.randomBytes(16).toString('base64url');
+  // all-zero and "1" ids, which a random value never is in practice). Like Kafka's own
+  // Uuid.randomUuid, never one that starts with "-": the format tool reads it as an option and
+  // fails ("--cluster-id expected one argument"), which 1 in 64 testenv starts did.
+  for (;;) {
+    const id = crypto.randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 const kafka = {
@@ -266,6 +271,7 @@ const kafka = {
 
 module.exports = {
   components: [kafka],
+  clusterId,
   preflight,
   prepare: fetchJars,
   classpath,

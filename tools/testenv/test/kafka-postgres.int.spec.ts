@@ -1,7 +1,15 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
+import { clusterId } from '../lib/kafka.cjs';
 
 describe('the real Kafka broker', () => {
+  it('is formatted with a cluster id the format tool cannot take for an option', () => {
+    const ids = Array.from({ length: 5_000 }, clusterId);
+    expect(ids.filter((id) => id.startsWith('-'))).toEqual([]);
+    expect(ids.every((id) => /^[A-Za-z0-9_-]{22}$/.test(id))).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
   it('keeps the order of a key across a produce/consume round trip', async () => {
     const kafka = new Kafka({
       clientId: 'smoke',

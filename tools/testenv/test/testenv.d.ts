@@ -22,3 +22,6 @@ declare module '*/lib/index.cjs' {
   ): Promise<{ kubeconfig: string }>;
   export function restartApiServer(options?: { force?: boolean }): Promise<void>;
 }
+declare module '*/lib/kafka.cjs' {
+  export function clusterId(): string;
+}
