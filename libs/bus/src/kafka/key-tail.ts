@@ -15,6 +15,9 @@ import type { KeyReaderContext } from './read-key';
 import { parseRecords } from './read-rounds';
 import { TailBuffer, type TailLimits, type TailRecord } from './tail-buffer';
 
+/** Pause before asking again for the offsets to position at, after a retriable error. */
+const POSITION_RETRY_MS = 100;
+
 /** Longest a read waits for the tail to reach the partition's end before it reads from Kafka. */
 export const TAIL_CATCH_UP_MS = 5_000;
 
@@ -167,15 +170,7 @@ export class KeyTail {
   /** At every join: each assigned partition restarts at the offset of `retainMs` ago. */
   private async position(partitions: number[]): Promise<void> {
     try {
-      const admin = await this.context.admin();
-      const [ends, from] = await Promise.all([
-        admin.fetchTopicOffsets(this.topic),
-        (async () => {
-          const coversFromMs = this.now() - this.limits.retainMs;
-          const offsets = await admin.fetchTopicOffsetsByTimestamp(this.topic, coversFromMs);
-          return { coversFromMs, offsets };
-        })(),
-      ]);
+      const { ends, from } = await this.offsetsToPosition();
       for (const partition of partitions) {
         const high = Number(ends.find((p) => p.partition === partition)?.high ?? 0);
         const found = Number(from.offsets.find((p) => p.partition === partition)?.offset ?? -1);
@@ -193,6 +188,30 @@ export class KeyTail {
         error: String(error),
       });
       this.stop();
+    }
+  }
+
+  /**
+   * The partitions' ends and their offsets of `retainMs` ago. A partition whose leader is not
+   * ready yet (a topic just created, a leader moving) answers with a retriable error that the
+   * admin client does not retry: asked again, every POSITION_RETRY_MS, for `joinTimeoutMs`.
+   */
+  private async offsetsToPosition() {
+    const admin = await this.context.admin();
+    const giveUpAt = Date.now() + this.context.joinTimeoutMs;
+    for (;;) {
+      try {
+        const coversFromMs = this.now() - this.limits.retainMs;
+        const [ends, offsets] = await Promise.all([
+          admin.fetchTopicOffsets(this.topic),
+          admin.fetchTopicOffsetsByTimestamp(this.topic, coversFromMs),
+        ]);
+        return { ends, from: { coversFromMs, offsets } };
+      } catch (error) {
+        const retriable = (error as { retriable?: unknown }).retriable === true;
+        if (!retriable || this.stopped || Date.now() + POSITION_RETRY_MS > giveUpAt) throw error;
+        await new Promise((resolve) => setTimeout(resolve, POSITION_RETRY_MS));
+      }
     }
   }
 
