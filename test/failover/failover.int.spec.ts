@@ -139,8 +139,16 @@ class Bot {
   readonly errors: Array<{ code: string; message: string; at: number }> = [];
   disconnects = 0;
   lastDeltaAt = 0;
+  private lastDeltaTick = -1;
   /** The longest wait between two deltas since `watchGaps`, in ms. */
   longestGap = 0;
+  /**
+   * The longest stall of the world's clock since `watchGaps`, in ms: a wait between two deltas
+   * less the ticks between them that had nothing to show (the arena's deltas are not sent every
+   * tick, only when a body moved), i.e. the longest gap a player would have seen had every tick
+   * moved something. One tick when nothing stalls.
+   */
+  longestStall = 0;
   private seq = 0;
   private timer?: NodeJS.Timeout;
   private inFlight = 0;
@@ -151,15 +159,22 @@ class Bot {
     readonly socket: Socket,
   ) {
     socket.on('disconnect', () => this.disconnects++);
-    socket.on('delta', () => {
+    socket.on('delta', (delta: { tick: number }) => {
       const now = Date.now();
-      if (this.lastDeltaAt > 0) this.longestGap = Math.max(this.longestGap, now - this.lastDeltaAt);
+      if (this.lastDeltaAt > 0) {
+        const gap = now - this.lastDeltaAt;
+        const quietTicks = Math.max(0, delta.tick - this.lastDeltaTick - 1);
+        this.longestGap = Math.max(this.longestGap, gap);
+        this.longestStall = Math.max(this.longestStall, gap - quietTicks * TICK_MS);
+      }
       this.lastDeltaAt = now;
+      this.lastDeltaTick = delta.tick;
     });
   }
 
   watchGaps(): void {
     this.longestGap = 0;
+    this.longestStall = 0;
   }
 
   static async connect(id: string, worldId: string, gatewayUrl: string): Promise<Bot> {
@@ -479,14 +494,20 @@ function firstDeltasAfter(owned: Array<{ world_id: string; epoch: number }>, sin
 }
 
 /** The bots' longest wait between two deltas, in ms, over the next `ms`. */
-async function longestGaps(players: Bot[], ms: number): Promise<number[]> {
+/** Each player's longest gap between deltas and longest stall of the world's clock, in ms. */
+async function longestGaps(players: Bot[], ms: number) {
   players.forEach((bot) => bot.watchGaps());
   await sleep(ms);
-  return players.map((bot) => bot.longestGap);
+  return {
+    gaps: players.map((bot) => bot.longestGap),
+    stalls: players.map((bot) => bot.longestStall),
+  };
 }
 
 const TICK_MS = 1000 / HZ;
 const inTicks = (ms: number) => (ms / TICK_MS).toFixed(1);
+const spread = (what: string, ms: number[]) =>
+  `${what} p50 ${percentile(ms, 50)} ms (${inTicks(percentile(ms, 50))} ticks), p99 ${percentile(ms, 99)} ms (${inTicks(percentile(ms, 99))} ticks), max ${Math.max(...ms)} ms`;
 
 /** Disconnects and errors of every bot since `since`. */
 function faults(since = 0) {
@@ -675,13 +696,13 @@ describe('failover with players connected', () => {
       30_000,
       100,
     );
-    const gaps = await watching;
+    const { gaps, stalls } = await watching;
     const now = await leases(PHYSICS_ROLE);
     expect(
       owned.every(({ world_id }) => now.find((l) => l.world_id === world_id)!.holder !== victim),
     ).toBe(true);
     console.log(
-      `physics drain: SIGTERM ${victim} (${owned.length} worlds), exited after ${exitedAt - stoppedAt} ms; first delta under the new owner, ms after the signal: p50 ${percentile(resumed, 50)}, max ${Math.max(...resumed)}; longest delta gap per player (${players.length} players, ${HZ} Hz): p50 ${percentile(gaps, 50)} ms (${inTicks(percentile(gaps, 50))} ticks), p99 ${percentile(gaps, 99)} ms (${inTicks(percentile(gaps, 99))} ticks), max ${Math.max(...gaps)} ms (${inTicks(Math.max(...gaps))} ticks); in 3 s before it: p50 ${percentile(steady, 50)} ms, max ${Math.max(...steady)} ms`,
+      `physics drain: SIGTERM ${victim} (${owned.length} worlds), exited after ${exitedAt - stoppedAt} ms; first delta under the new owner, ms after the signal: p50 ${percentile(resumed, 50)}, max ${Math.max(...resumed)}; per player (${players.length} players, ${HZ} Hz), longest ${spread('delta gap', gaps)}; longest ${spread("stall of the world's clock", stalls)}; in 3 s before it: ${spread('gap', steady.gaps)}; ${spread('stall', steady.stalls)}`,
     );
     await poll(
       'every player of those worlds to have a command acknowledged after the replica exited',

@@ -1,7 +1,7 @@
-// KeyTail's positioning at a join, with a scripted consumer and admin client: a partition whose
-// leader is not ready yet answers the offsets request with a retriable error, which is asked
-// again until the join timeout; any other error stops the tail at once. Reading a real topic is
-// in test/read-key.int.spec.ts.
+// KeyTail with a scripted consumer and admin client: at a join, a partition whose leader is not
+// ready yet answers the offsets request with a retriable error, which is asked again until the
+// join timeout, and any other error stops the tail at once; reads made together share their
+// request for the partitions' ends. Reading a real topic is in test/read-key.int.spec.ts.
 import { KafkaJSProtocolError, type Admin, type Kafka } from 'kafkajs';
 
 import { KeyTail } from './key-tail';
@@ -44,13 +44,14 @@ function scriptedAdmin(failures: Error[]): { admin: Admin; calls: () => number }
   return { admin, calls: () => calls };
 }
 
+/** What kafkajs throws for a partition whose leader is not ready (its typings take an Error). */
 const notLeader = () =>
   new KafkaJSProtocolError({
     type: 'NOT_LEADER_FOR_PARTITION',
     code: 6,
     retriable: true,
     message: 'This server is not the leader for that topic-partition',
-  });
+  } as unknown as Error);
 
 function tailOf(
   admin: Admin,
@@ -95,5 +96,37 @@ describe('KeyTail positioning', () => {
     const logged: string[] = [];
     await expect(tailOf(admin, seeks, logged).start()).rejects.toThrow(/not the leader|within/);
     expect(seeks).toEqual([]);
+  });
+
+  it('asks for the ends once for the reads that come while a request is on its way, once more after it for those (never an answer asked before a read began)', async () => {
+    const ends = [0, 1].map((partition) => ({ partition, offset: '5', high: '5', low: '0' }));
+    const held: Array<() => void> = [];
+    let asked = 0;
+    const admin = {
+      fetchTopicOffsets: () => {
+        asked += 1;
+        if (asked === 1) return Promise.resolve(ends); // the positioning's
+        return new Promise((resolve) => held.push(() => resolve(ends)));
+      },
+      fetchTopicOffsetsByTimestamp: async () =>
+        [0, 1].map((partition) => ({ partition, offset: '5' })),
+    } as unknown as Admin;
+    const tail = tailOf(admin, [], []);
+    await tail.start();
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    const since = Date.now() - 1_000;
+    const first = tail.read('world-0', since);
+    await turn();
+    const later = Array.from({ length: 9 }, (_, i) => tail.read(`world-${i}`, since));
+    await turn();
+    expect(asked).toBe(2);
+    held.shift()!();
+    await expect(first).resolves.toEqual([]);
+    await turn();
+    expect(asked).toBe(3);
+    held.shift()!();
+    await expect(Promise.all(later)).resolves.toEqual(later.map(() => []));
+    expect(asked).toBe(3);
+    expect(tail.stats()).toMatchObject({ answered: 10, passed: 0 });
   });
 });

@@ -6,7 +6,7 @@
 // `retainMs` ago, so what is kept is exactly what a read from that time would give. Nothing is
 // committed.
 import { randomUUID } from 'node:crypto';
-import type { Consumer, EachBatchPayload } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload } from 'kafkajs';
 
 import { BusTimeoutError } from '../errors';
 import type { CloudEvent } from '../event-bus';
@@ -30,6 +30,9 @@ export const TAIL_CATCH_UP_MS = 5_000;
 const TAIL_FETCH_MIN_BYTES = 64 * 1024;
 const TAIL_FETCH_MAX_WAIT_MS = 50;
 
+/** What the admin client answers for a topic's partitions (`high`: the end). */
+type TopicEnds = Awaited<ReturnType<Admin['fetchTopicOffsets']>>;
+
 /** A reader's context (joining and positioning give up after `joinTimeoutMs`), and a clock. */
 export interface KeyTailContext extends KeyReaderContext {
   now?: () => number;
@@ -50,6 +53,9 @@ export class KeyTail {
   /** Reads waiting for the tail to reach an offset; woken after every batch. */
   private readonly waiting = new Set<() => void>();
   private partitionCount = 0;
+  /** The ends request on its way, and the one that follows it (see `freshEnds`). */
+  private endsAsked: Promise<TopicEnds> | undefined;
+  private endsNext: Promise<TopicEnds> | undefined;
   /** Settles at the first positioning after a join. */
   private positioned!: (error?: unknown) => void;
   private readonly ready = new Promise<void>((resolve, reject) => {
@@ -137,8 +143,7 @@ export class KeyTail {
     if (this.stopped || this.partitionCount === 0) return undefined;
     const partition = partitionForKey(key, this.partitionCount);
     if (!this.buffer.covers(partition, sinceMs)) return undefined;
-    const admin = await this.context.admin();
-    const ends = await admin.fetchTopicOffsets(this.topic);
+    const ends = await this.freshEnds();
     // Partitions added since the join: the tail does not know where keys are now.
     if (ends.length !== this.partitionCount) return undefined;
     const end = Number(ends.find((p) => p.partition === partition)?.high ?? NaN);
@@ -146,6 +151,33 @@ export class KeyTail {
     if (!this.buffer.covers(partition, sinceMs)) return undefined;
     const records = this.buffer.read(partition, key, sinceMs, end);
     return parseRecords(this.topic, partition, records, this.context.log);
+  }
+
+  /**
+   * The partitions' ends as asked after this call began: one request at a time, shared by every
+   * read that came while it was on its way or (when it had started before them) by the next one.
+   * A takeover reads many worlds' logs at once: each asking on its own took 20-520 ms in
+   * test/failover (the admin client's two offsets requests each, queued at a loaded broker).
+   */
+  private freshEnds(): Promise<TopicEnds> {
+    if (!this.endsAsked) {
+      const asked = this.context
+        .admin()
+        .then((admin) => admin.fetchTopicOffsets(this.topic))
+        .finally(() => {
+          if (this.endsAsked === asked) this.endsAsked = undefined;
+        });
+      this.endsAsked = asked;
+      return asked;
+    }
+    // The request on its way may have been sent before this call: wait for the next one.
+    this.endsNext ??= this.endsAsked
+      .catch(() => undefined)
+      .then(() => {
+        this.endsNext = undefined;
+        return this.freshEnds();
+      });
+    return this.endsNext;
   }
 
   /** Resolves true once the partition's position is at `end`, false after TAIL_CATCH_UP_MS or a stop. */
