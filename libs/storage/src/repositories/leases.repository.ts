@@ -147,10 +147,16 @@ export class LeaseRepository {
       handover === undefined
         ? null
         : JSON.stringify({ epoch: at, state: jsonObject('handover', handover) });
-    const released = await this.sql(
-      `UPDATE world_leases SET expires_at = now(), released = $5, handover = $6::jsonb
-        WHERE world_id = $1 AND role = $2 AND holder = $3 AND epoch = $4 AND expires_at > now()
-       RETURNING 1`,
+    // An orphan's release notifies in the same statement: PostgreSQL delivers a notification
+    // when its transaction commits, so a woken replica's read sees the orphan. One round trip
+    // (a drain releases all its worlds at once; two statements each queued on the pool).
+    const [{ released }] = await this.sql<{ released: number }>(
+      `WITH released AS (
+         UPDATE world_leases SET expires_at = now(), released = $5, handover = $6::jsonb
+          WHERE world_id = $1 AND role = $2 AND holder = $3 AND epoch = $4 AND expires_at > now()
+         RETURNING role),
+       told AS (SELECT pg_notify($7, role) FROM released WHERE NOT $5::boolean)
+       SELECT (SELECT count(*) FROM released)::int AS released, (SELECT count(*) FROM told) AS told`,
       [
         text('worldId', worldId),
         text('role', role),
@@ -158,14 +164,10 @@ export class LeaseRepository {
         at,
         closed === true,
         record,
+        ORPHANED_CHANNEL,
       ],
     );
-    if (released.length === 0) return false;
-    // Sent after the release is committed, so a woken replica's read sees the orphan. Only a
-    // speed-up (the replicas' rounds find it anyway), so a failure to send is not the caller's.
-    if (closed !== true)
-      await this.sql('SELECT pg_notify($1, $2)', [ORPHANED_CHANNEL, role]).catch(() => undefined);
-    return true;
+    return released > 0;
   }
 
   /**
