@@ -472,15 +472,19 @@ async function busiest(role: string) {
   const counts = new Map<string, number>();
   for (const lease of held) counts.set(lease.holder, (counts.get(lease.holder) ?? 0) + 1);
   const [victim] = [...counts].sort((a, b) => b[1] - a[1])[0];
-  return { victim, owned: held.filter((lease) => lease.holder === victim) };
+  const others = [...counts]
+    .filter(([holder]) => holder !== victim)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([holder, n]) => `${holder} ${n}`);
+  return { victim, owned: held.filter((lease) => lease.holder === victim), others };
 }
 
 /** Kills the replica of `replicas` that owns the most worlds of `role`; its worlds and their epochs. */
 async function killBusiest(replicas: Replicas, role: string) {
-  const { victim, owned } = await busiest(role);
+  const { victim, owned, others } = await busiest(role);
   const killedAt = Date.now();
   await replicas.processes.get(victim)!.app.stop('SIGKILL');
-  return { victim, owned, killedAt };
+  return { victim, owned, others, killedAt };
 }
 
 /** Per world: when its first delta under an epoch newer than `owned`'s was sent, ms after `since`. */
@@ -493,7 +497,6 @@ function firstDeltasAfter(owned: Array<{ world_id: string; epoch: number }>, sin
   return times.every((t) => t !== undefined) && (times as number[]);
 }
 
-/** The bots' longest wait between two deltas, in ms, over the next `ms`. */
 /** Each player's longest gap between deltas and longest stall of the world's clock, in ms. */
 async function longestGaps(players: Bot[], ms: number) {
   players.forEach((bot) => bot.watchGaps());
@@ -619,7 +622,7 @@ describe('failover with players connected', () => {
   });
 
   it('SIGKILL of a physics replica: its worlds resume on the others; no bot is disconnected or sees an error', async () => {
-    const { victim, owned, killedAt } = await killBusiest(physics, PHYSICS_ROLE);
+    const { victim, owned, others, killedAt } = await killBusiest(physics, PHYSICS_ROLE);
     expect(owned.length).toBeGreaterThan(0);
     const { rows } = await db.query<{ ended: Date }>(
       'SELECT max(expires_at) AS ended FROM world_leases WHERE role = $1 AND holder = $2',
@@ -639,7 +642,7 @@ describe('failover with players connected', () => {
     const leaseEnded = leaseEndedAt.getTime() - killedAt;
     const afterLease = recovery.map((ms) => ms - leaseEnded).sort((a, b) => a - b);
     console.log(
-      `physics failover (lease TTL ${LEASE_TTL_MS} ms): killed ${victim} (${owned.length} worlds) -> ${movedTo.join(', ')}; recovery ms p50 ${percentile(recovery, 50)}, p99 ${percentile(recovery, 99)}, max ${Math.max(...recovery)}; its leases ended ${leaseEnded} ms after the kill, each world's first delta that long after: ${afterLease.join(', ')}`,
+      `physics failover (lease TTL ${LEASE_TTL_MS} ms): killed ${victim} (${owned.length} worlds; the others had ${others.join(', ')}) -> ${movedTo.join(', ')}; recovery ms p50 ${percentile(recovery, 50)}, p99 ${percentile(recovery, 99)}, max ${Math.max(...recovery)}; its leases ended ${leaseEnded} ms after the kill, each world's first delta that long after: ${afterLease.join(', ')}`,
     );
     expect(movedTo.every((holder) => holder !== victim)).toBe(true);
     await sleep(3_000);

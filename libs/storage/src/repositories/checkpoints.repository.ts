@@ -25,6 +25,17 @@ const SAVE_SQL = `WITH fence AS (
        ON CONFLICT DO NOTHING
        RETURNING created_at`;
 
+/** Deletes a world's checkpoints past the $2 newest of each shard (of shard $3 when given). */
+const PRUNE_SQL = `WITH ranked AS (
+         SELECT shard, tick, row_number() OVER (PARTITION BY shard ORDER BY tick DESC) AS newer
+           FROM checkpoints WHERE world_id = $1 AND ($3::int IS NULL OR shard = $3::int)
+       ), deleted AS (
+         DELETE FROM checkpoints c USING ranked r
+          WHERE c.world_id = $1 AND c.shard = r.shard AND c.tick = r.tick AND r.newer > $2::int
+         RETURNING 1
+       )
+       SELECT count(*)::int AS deleted FROM deleted`;
+
 const summary = {
   worldId: true,
   shard: true,
@@ -180,31 +191,9 @@ export class CheckpointRepository {
   async prune(worldId: string, keep: number, shard?: number): Promise<number> {
     const id = text('worldId', worldId);
     const kept = integer('keep', keep, 1, MAX_KEEP);
-    const shards =
-      shard === undefined
-        ? (
-            await this.db().checkpoint.findMany({
-              where: { worldId: id },
-              distinct: ['shard'],
-              select: { shard: true },
-            })
-          ).map((row) => row.shard)
-        : [integer('shard', shard, 0)];
-    let deleted = 0;
-    for (const s of shards) {
-      const [cutoff] = await this.db().checkpoint.findMany({
-        where: { worldId: id, shard: s },
-        orderBy: { tick: 'desc' },
-        skip: kept - 1,
-        take: 1,
-        select: { tick: true },
-      });
-      if (!cutoff) continue;
-      const { count } = await this.db().checkpoint.deleteMany({
-        where: { worldId: id, shard: s, tick: { lt: cutoff.tick } },
-      });
-      deleted += count;
-    }
+    const only = shard === undefined ? null : integer('shard', shard, 0);
+    // One statement: after every periodic save and a handover's (which waits for it).
+    const [{ deleted }] = await this.sql<{ deleted: number }>(PRUNE_SQL, [id, kept, only]);
     return deleted;
   }
 }
