@@ -50,9 +50,7 @@ async function main() {
   const env = readTestenv();
   if (!env.DATABASE_URL) throw new Error('testenv has no DATABASE_URL: run `npm run testenv:up`');
   const { createStorage, ACQUIRE_SQL } = require(path.join(ROOT, 'libs', 'storage', 'dist'));
-  const { planTakeover } = require(
-    path.join(ROOT, 'apps', 'physics-engine', 'dist', 'ownership', 'takeover-plan.js'),
-  );
+  const { planTakeover } = require(path.join(ROOT, 'libs', 'ownership', 'dist'));
   const schema = `bench_placement_${Date.now().toString(36)}`;
   const url = new URL(env.DATABASE_URL);
   url.searchParams.set('schema', schema);
