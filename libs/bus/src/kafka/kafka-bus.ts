@@ -216,8 +216,9 @@ export class KafkaBus implements EventBus {
    * Follows `topic` with a consumer of its own (in a group of its own, nothing committed) that
    * holds its records of the last `retainMs` in memory: a `readKey` with a `sinceMs` in that
    * time answers from them once the consumer reached the partition's end as it was when called
-   * (one offsets request, shared by the reads made together), instead of seeking the partition back and reading it again. Other
-   * calls, and all of them when the consumer stops, read from Kafka. Once per topic.
+   * (one offsets request, shared by the reads made together), instead of seeking the partition
+   * back and reading it again. Other calls, and all of them when the consumer stops, read from
+   * Kafka. Once per topic.
    */
   async followKeys(topic: string, options: FollowKeysOptions): Promise<void> {
     if (this.closing) throw new BusClosedError('followKeys');
