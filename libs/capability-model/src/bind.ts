@@ -1,6 +1,6 @@
 import { composeBindingName } from './binding-name';
 import { OfferIndex } from './candidates';
-import { ParseCache, ResolveContext } from './context';
+import { ParseCache, PlanContext, ResolveContext } from './context';
 import { MAX_CANDIDATES } from './diagnostics';
 import { BindableOffer, Offer, ParticipantModel, Requirement } from './model';
 import { Binding } from './types';
@@ -18,17 +18,25 @@ export interface RequiredGraph {
   capabilityIds: string[];
 }
 
+/** A requirement bound to one of its providers, ranked among them (0 = best). */
+export interface Match {
+  requirement: Requirement;
+  offer: BindableOffer;
+  rank: number;
+}
+
 /**
- * Rules 3-7: binds every requirement of every participant, in canonical order (participants
- * by module, requirements by capability id). Returns the bindings (unsorted) and the graph of
- * required bindings; unresolved requirements become diagnostics in `ctx`.
+ * Rules 3-5: binds every requirement of every participant, in canonical order (participants
+ * by module, requirements by capability id). Returns the matches and the graph of required
+ * bindings; unresolved requirements become diagnostics in `ctx`. Nothing here depends on the
+ * world but whether its shards are usable, so a game's matches serve all its worlds.
  */
-export function bindAll(
+export function matchAll(
   participants: readonly ParticipantModel[],
   index: OfferIndex,
-  ctx: ResolveContext,
+  ctx: PlanContext,
 ) {
-  const bindings: Binding[] = [];
+  const matches: Match[] = [];
   const graph: RequiredGraph = {
     modules: participants.map((p) => p.module),
     from: [],
@@ -40,11 +48,11 @@ export function bindAll(
   const unresolved: Requirement[] = [];
   for (let consumer = 0; consumer < participants.length; consumer++) {
     for (const requirement of participants[consumer].requirements) {
-      if (requirement.scope === 'world-shard' && ctx.shards === null) continue; // InvalidWorld says why
+      if (requirement.scope === 'world-shard' && !ctx.shardsValid) continue; // InvalidWorld says why
       let rank = 0;
       for (const offer of index.offers(requirement.capabilityId)) {
         if (!binds(requirement, offer, ctx.parse)) continue;
-        pushBindings(bindings, requirement, offer, rank++, ctx);
+        matches.push({ requirement, offer, rank: rank++ });
         if (requirement.dependencyMode === 'required') {
           graph.from.push(consumer);
           graph.to.push(participantOf.get(offer.module) as number);
@@ -58,7 +66,15 @@ export function bindAll(
   index.nearMisses(unresolved, MAX_CANDIDATES).forEach((nearMisses, i) => {
     ctx.diagnostics.push(unresolvedDiagnostic(unresolved[i], nearMisses, ctx.game));
   });
-  return { bindings, graph };
+  return { matches, graph };
+}
+
+/** Rules 6-7: a world's bindings for the matches (unsorted), one per shard for world-shard scope. */
+export function bindingsOf(matches: readonly Match[], ctx: ResolveContext): Binding[] {
+  const bindings: Binding[] = [];
+  for (const { requirement, offer, rank } of matches)
+    pushBindings(bindings, requirement, offer, rank, ctx);
+  return bindings;
 }
 
 /**

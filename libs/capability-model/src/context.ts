@@ -59,16 +59,23 @@ export class ParseCache {
   }
 }
 
-/** What every step of one resolution shares. */
+/** What the steps that read the game and the manifests share (see game-plan.ts): never a world's name. */
+export interface PlanContext {
+  /** The game's metadata.name ('' when missing). */
+  game: string;
+  /** False when the world's spec.shards is unusable: world-shard requirements are then not bound. */
+  shardsValid: boolean;
+  parse: ParseCache;
+  diagnostics: Diagnostic[];
+}
+
+/** What the per-world steps of one resolution share. */
 export interface ResolveContext {
   /** The world's metadata.name ('' when missing). */
   world: string;
   /** True when the world's name can be used as-is in binding names (see binding-name.ts). */
   worldNameSafe: boolean;
-  /** The game's metadata.name ('' when missing). */
-  game: string;
   /** Number of shards, or null when the world's spec.shards is unusable. */
   shards: number | null;
-  parse: ParseCache;
   diagnostics: Diagnostic[];
 }

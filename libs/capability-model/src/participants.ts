@@ -1,5 +1,5 @@
 import type { Range, SemVer } from 'semver';
-import { ResolveContext } from './context';
+import { PlanContext } from './context';
 import { diagnostic, listSome } from './diagnostics';
 import { parseRange } from './semver-rules';
 import { isModuleEntry, listingOf, ModuleEntry } from './manifest-entry';
@@ -23,7 +23,7 @@ const ANY = parseRange('*');
  * (absent = `*`, so prereleases only when the constraint names one). Manifests of other
  * modules are returned as outsiders. Returned in game-module (name) order.
  */
-export function selectParticipants(modules: GameModule[], manifests: unknown, ctx: ResolveContext) {
+export function selectParticipants(modules: GameModule[], manifests: unknown, ctx: PlanContext) {
   const inGame = new Map(modules.map((m) => [m.name, [] as ChosenManifest[]]));
   const outsiders: Outsider[] = [];
   for (const manifest of arr(manifests)) {
@@ -47,7 +47,7 @@ export function selectParticipants(modules: GameModule[], manifests: unknown, ct
 function chooseVersion(
   module: GameModule,
   manifests: ChosenManifest[],
-  ctx: ResolveContext,
+  ctx: PlanContext,
 ): ChosenManifest | undefined {
   const { name, constraint } = module;
   const { diagnostics, game } = ctx;
@@ -102,7 +102,7 @@ function reportDuplicates(
   best: Version,
   manifests: ChosenManifest[],
   range: Range,
-  ctx: ResolveContext,
+  ctx: PlanContext,
 ): void {
   const top = manifests.filter(
     (m): m is Version =>

@@ -65,6 +65,55 @@ describe('resolve with memoised manifests and games', () => {
   });
 });
 
+describe("resolve with a game's plan shared between its worlds", () => {
+  const manyShards = manifest('consumer', '1.0.0', {
+    requires: [need('x', '^1.0.0', { scope: 'world-shard' })],
+  });
+  const shardProvider = manifest('provider', '1.0.0', {
+    provides: [offer('x', '1.0.0', 'world-shard')],
+  });
+
+  it('names and multiplies bindings per world', () => {
+    const g = game(['consumer', 'provider']);
+    const manifests = [manyShards, shardProvider];
+    const names = (w: string, shards: number) =>
+      resolve(world(w, shards), g, manifests).bindings.map((b) => b.name);
+    expect(names('a', 1)).toEqual(['a.consumer.x.provider.shard-0']);
+    expect(names('b', 2)).toEqual([
+      'b.consumer.x.provider.shard-0',
+      'b.consumer.x.provider.shard-1',
+    ]);
+    expect(resolve(world('c', 0), g, manifests).bindings).toEqual([]); // unusable shards
+    expect(names('d', 1)).toEqual(['d.consumer.x.provider.shard-0']);
+  });
+
+  it('sees a manifest added to or replaced in the same array', () => {
+    const g = game(['consumer', 'provider']);
+    const manifests: ModuleManifest[] = [consumer];
+    expect(resolve(world('w', 1), g, manifests).bindings).toEqual([]);
+    manifests.push(provider);
+    expect(resolve(world('w', 1), g, manifests).bindings).toHaveLength(1);
+    manifests[1] = withProvides(provider, [offer('x', '2.0.0')]);
+    expect(resolve(world('w', 1), g, manifests).bindings).toEqual([]);
+  });
+
+  it('hands each world objects of its own', () => {
+    const g = game(['consumer']);
+    const manifests = [consumer, provider];
+    const [first, second] = [
+      resolve(world('a', 1), g, manifests),
+      resolve(world('b', 1), g, manifests),
+    ];
+    expect(second.diagnostics).toEqual(first.diagnostics);
+    expect(second.diagnostics[0]).not.toBe(first.diagnostics[0]);
+    expect(second.diagnostics[0].candidates[0]).not.toBe(first.diagnostics[0].candidates[0]);
+    expect(second.participants[0]).not.toBe(first.participants[0]);
+    first.diagnostics[0].candidates[0].version = 'changed';
+    first.participants[0].version = 'changed';
+    expect(resolve(world('c', 1), g, manifests)).toEqual(second);
+  });
+});
+
 describe('sortStable', () => {
   it('orders like Array.prototype.sort (stable), short lists and long ones', () => {
     const byKey = (a: [number, number], b: [number, number]) => a[0] - b[0];

@@ -195,6 +195,26 @@ describe('resolve (properties)', () => {
     );
   });
 
+  it("gives each world of a game what it gets alone, though worlds of a game share the game's plan", () => {
+    const worldOf = fc.record({
+      name: fc.constantFrom('w', 'arena-eu-1', 'dotted.world'),
+      shards: fc.oneof(fc.integer({ min: 1, max: 3 }), fc.constant(0)), // 0: unusable shards
+    });
+    fc.assert(
+      fc.property(sampleArb({ clean: false }), fc.array(worldOf, { maxLength: 6 }), (s, worlds) => {
+        for (const { name, shards } of worlds) {
+          const shared = resolve(world(name, shards), s.game, s.manifests);
+          const alone = resolve(
+            world(name, shards),
+            structuredClone(s.game),
+            structuredClone(s.manifests),
+          );
+          expect(JSON.stringify(shared)).toBe(JSON.stringify(alone));
+        }
+      }),
+    );
+  });
+
   it('binds only at the same scope, within the constraint, never to the consumer itself', () => {
     fc.assert(
       fc.property(sampleArb({ clean: true }), (sample) => {

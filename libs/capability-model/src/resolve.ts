@@ -1,22 +1,18 @@
-import { bindAll } from './bind';
-import { readCapabilities } from './capabilities';
-import { OfferIndex } from './candidates';
+import { bindingsOf } from './bind';
 import { ResolveContext } from './context';
-import { requiredCycleDiagnostics } from './cycles';
 import { compareDiagnostics, diagnostic } from './diagnostics';
-import { ParticipantModel } from './model';
-import { ChosenManifest, selectParticipants } from './participants';
+import { gamePlanOf } from './game-plan';
 import { compareStrings, sortStable } from './read';
 import {
   Binding,
   DIAGNOSTIC_CODES as D,
+  Diagnostic,
   GameDefinition,
   ModuleManifest,
-  Participant,
   Resolution,
   WorldInstance,
 } from './types';
-import { createContext, readGameModules } from './world-input';
+import { createContext } from './world-input';
 
 /**
  * Resolves a world's capability bindings (docs/resolution.md): picks the participating
@@ -26,26 +22,24 @@ import { createContext, readGameModules } from './world-input';
  *
  * Pure and deterministic: the same inputs in any order (manifests, their provides and
  * requires, the game's modules) give deep-equal, JSON-identical output. Never throws, even on
- * malformed input: every problem is a diagnostic.
+ * malformed input: every problem is a diagnostic. The part that does not depend on the world
+ * is worked out once per game and list of manifests (game-plan.ts); every result is made of
+ * fresh objects all the same.
  */
 export function resolve(
   world: WorldInstance,
   game: GameDefinition,
   manifests: ModuleManifest[],
 ): Resolution {
-  const ctx = createContext(world, game);
-  const modules = readGameModules(game, ctx);
-  const { chosen, outsiders } = selectParticipants(modules, manifests, ctx);
-  const participants = chosen.map((manifest) => participantModel(manifest, ctx));
-  const { bindings, graph } = bindAll(participants, new OfferIndex(participants, outsiders), ctx);
-  ctx.diagnostics.push(...requiredCycleDiagnostics(graph));
+  const ctx = createContext(world);
+  const plan = gamePlanOf(game, manifests, ctx.shards !== null);
+  const bindings = bindingsOf(plan.matches, ctx);
   sortStable(bindings, compareBindings);
   reportNameCollisions(bindings, ctx);
-  sortStable(ctx.diagnostics, compareDiagnostics);
   return {
     bindings,
-    diagnostics: ctx.diagnostics,
-    participants: participants.map(({ module, version, manifestName }): Participant => ({
+    diagnostics: mergeSorted(sortStable(ctx.diagnostics, compareDiagnostics), plan.diagnostics),
+    participants: plan.participants.map(({ module, version, manifestName }) => ({
       module,
       version,
       manifestName,
@@ -53,14 +47,22 @@ export function resolve(
   };
 }
 
-function participantModel(
-  { module, version, manifestName, spec }: ChosenManifest,
-  ctx: ResolveContext,
-): ParticipantModel {
-  const { offers, requirements, diagnostics } = readCapabilities(spec, ctx.parse);
-  for (const d of diagnostics) ctx.diagnostics.push({ ...d, candidates: [] });
-  return { module, version, manifestName, offers, requirements };
+/** The world's own diagnostics (sorted) merged with copies of the plan's (sorted). */
+function mergeSorted(own: Diagnostic[], shared: readonly Diagnostic[]): Diagnostic[] {
+  const merged: Diagnostic[] = [];
+  let [i, j] = [0, 0];
+  while (i < own.length || j < shared.length) {
+    if (j === shared.length || (i < own.length && compareDiagnostics(own[i], shared[j]) <= 0)) {
+      merged.push(own[i++]);
+    } else merged.push(copyOf(shared[j++]));
+  }
+  return merged;
 }
+
+const copyOf = (d: Diagnostic): Diagnostic => ({
+  ...d,
+  candidates: d.candidates.map((c) => ({ ...c })),
+});
 
 /** True when no diagnostic is an error: every required capability is bound (the world may still have warnings). */
 export function isResolved(resolution: Pick<Resolution, 'diagnostics'>): boolean {

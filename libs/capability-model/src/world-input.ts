@@ -1,4 +1,4 @@
-import { ParseCache, ResolveContext } from './context';
+import { PlanContext, ResolveContext } from './context';
 import { diagnostic } from './diagnostics';
 import { isSafeWorldSegment } from './binding-name';
 import { arr, compareStrings, field, isRecord, nameOf, sortStable, str } from './read';
@@ -14,14 +14,12 @@ export interface GameModule {
 const MAX_SHARDS = 1024;
 
 /** Reads the world's name and shards into a fresh context; an unusable spec is a diagnostic. */
-export function createContext(world: unknown, game: unknown): ResolveContext {
+export function createContext(world: unknown): ResolveContext {
   const name = nameOf(world);
   const ctx: ResolveContext = {
     world: name,
     worldNameSafe: isSafeWorldSegment(name),
-    game: nameOf(game),
     shards: null,
-    parse: new ParseCache(),
     diagnostics: [],
   };
   if (ctx.world === '') {
@@ -49,7 +47,7 @@ export function createContext(world: unknown, game: unknown): ResolveContext {
  * name and repeated names are InvalidGame errors (the first in that order is kept); no
  * usable module at all is EmptyGame.
  */
-export function readGameModules(game: unknown, ctx: ResolveContext): GameModule[] {
+export function readGameModules(game: unknown, ctx: PlanContext): GameModule[] {
   const { modules, diagnostics } = gameReadingOf(game);
   for (const d of diagnostics) ctx.diagnostics.push({ ...d, candidates: [] });
   return modules;
