@@ -1,6 +1,11 @@
 import type { EngineReplica, LeaseRepository, ReplicaRepository } from '@anvil/storage';
 import { ManualClock } from '@anvil/runtime';
-import { EXPIRY_ROUND_DELAY_MS, TakeoverLoop, type TakeoverOptions } from './takeover-loop';
+import {
+  EXPIRY_ROUND_DELAY_MS,
+  STRANDED_AFTER_MS,
+  TakeoverLoop,
+  type TakeoverOptions,
+} from './takeover-loop';
 
 /** A loop of `replicaId` with five worlds of room ten, taking nothing, over the given stores. */
 function loopOf(
@@ -249,5 +254,112 @@ describe('TakeoverLoop', () => {
     expect(counted.rounds).toBe(3);
     expect(errors).toEqual([new Error('no listener')]);
     await loop.stop();
+  });
+
+  describe('with orphans', () => {
+    const orphan = (worldId: string) => ({
+      worldId,
+      holder: 'physics-dead',
+      expiresAt: new Date(),
+      stateFormat: 1,
+      spec: {},
+    });
+    const replica = (replicaId: string, worlds: number) => ({
+      role: 'physics',
+      replicaId,
+      address: `${replicaId}:1`,
+      worlds,
+      bodies: 0,
+      maxWorlds: 10,
+      maxBodies: 1_000,
+    });
+
+    /** physics-a (period 400 ms, manual clock) among `live`, over orphans the test sets. */
+    function takingLoop(live: ReturnType<typeof replica>[], takeOver: TakeoverOptions['takeOver']) {
+      const store = { orphans: [] as ReturnType<typeof orphan>[] };
+      const clock = new ManualClock();
+      const loop = loopOf({
+        leases: {
+          orphans: async () => store.orphans,
+          nextExpiryMs: async () => null,
+          onOrphaned: async () => async () => undefined,
+        } as unknown as LeaseRepository,
+        replicas: {
+          heartbeat: async () => undefined,
+          live: async () => live as EngineReplica[],
+          remove: async () => undefined,
+        } as unknown as ReplicaRepository,
+        replicaId: 'physics-a',
+        everyMs: 400,
+        timers: clock,
+        clock,
+        takeOver,
+      });
+      return { loop, clock, store };
+    }
+
+    it('runs the next round while a takeover loads, without starting that world twice', async () => {
+      const started: string[] = [];
+      let finish!: () => void;
+      const loading = new Promise<void>((resolve) => (finish = resolve));
+      const { loop, clock, store } = takingLoop([replica('physics-a', 0)], async (worldId) => {
+        started.push(worldId);
+        if (worldId === 'w-1') await loading; // a slow restore
+      });
+      store.orphans = [orphan('w-1')];
+      loop.start();
+      clock.advance(0);
+      await settle();
+      expect(started).toEqual(['w-1']);
+      // Its lease not acquired yet, w-1 is still an orphan when the next round reads.
+      store.orphans = [orphan('w-1'), orphan('w-2')];
+      clock.advance(400);
+      await settle();
+      expect(started).toEqual(['w-1', 'w-2']);
+      finish();
+      await loop.stop();
+    });
+
+    it('takes an orphan the plan gave another replica once it has stayed orphaned a while', async () => {
+      const started: string[] = [];
+      // physics-b has fewer worlds: every plan gives it the orphan.
+      const { loop, clock, store } = takingLoop(
+        [replica('physics-a', 5), replica('physics-b', 0)],
+        async (worldId) => void started.push(worldId),
+      );
+      store.orphans = [orphan('w-1')];
+      loop.start();
+      clock.advance(0);
+      await settle();
+      expect(started).toEqual([]);
+      // physics-b planned it for physics-a (a report apart): nobody took it. Before the period:
+      clock.advance(STRANDED_AFTER_MS - 1);
+      await settle();
+      expect(started).toEqual([]);
+      clock.advance(1);
+      await settle();
+      expect(started).toEqual(['w-1']);
+      await loop.stop();
+    });
+
+    it('leaves an orphan to the replica the plan names while it is new', async () => {
+      const started: string[] = [];
+      const { loop, clock, store } = takingLoop(
+        [replica('physics-a', 5), replica('physics-b', 0)],
+        async (worldId) => void started.push(worldId),
+      );
+      store.orphans = [orphan('w-1')];
+      loop.start();
+      clock.advance(0);
+      await settle();
+      store.orphans = []; // physics-b took it
+      clock.advance(STRANDED_AFTER_MS);
+      await settle();
+      store.orphans = [orphan('w-2')]; // a new one, for physics-b again
+      clock.advance(400 - STRANDED_AFTER_MS);
+      await settle();
+      expect(started).toEqual([]);
+      await loop.stop();
+    });
   });
 });

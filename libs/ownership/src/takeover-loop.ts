@@ -1,5 +1,5 @@
-import type { LeaseRepository, ReplicaRepository } from '@anvil/storage';
-import { unrefTimers, type Timers } from '@anvil/runtime';
+import type { LeaseRepository, ReplicaRepository, WorldLease } from '@anvil/storage';
+import { systemClock, unrefTimers, type Clock, type Timers } from '@anvil/runtime';
 import { placeNewWorld } from './placement';
 import { planTakeover, reads, takers } from './takeover-plan';
 
@@ -8,6 +8,14 @@ export const TAKEOVER_BATCH = 100;
 export const TAKEOVER_CONCURRENCY = 16;
 /** How long after a lease's end its planned round runs: the round's read must see it ended. */
 export const EXPIRY_ROUND_DELAY_MS = 5;
+/**
+ * How long an orphan the plan gave another replica may stay orphaned before this replica tries
+ * to take it too. Replicas that read the orphans a few ms apart (some taken in between) or saw
+ * different load reports can each plan a world for the other; without this, nobody takes it
+ * until a later round. An acquisition takes a few ms, so one still orphaned after this is
+ * stranded; if its taker was only slow, the two race on the lease and exactly one wins.
+ */
+export const STRANDED_AFTER_MS = 100;
 
 /** A replica's load and capacity now. */
 export interface Capacity {
@@ -47,6 +55,8 @@ export interface TakeoverOptions {
    */
   stateFormat?: number;
   timers?: Timers;
+  /** Monotonic time, for how long an orphan has been seen (default the process's). */
+  clock?: Clock;
 }
 
 /**
@@ -54,12 +64,24 @@ export interface TakeoverOptions {
  * the orphaned worlds (leases expired and not released on purpose: their owner died or was cut
  * off), computes the same plan as every other replica (`planTakeover`) and brings back the
  * worlds the plan gives it. Two replicas that disagree (their reports differ by a round) race
- * on the lease, and exactly one wins.
+ * on the lease, and exactly one wins; an orphan each left to the other is taken by both (a race
+ * again) once it has stayed orphaned for STRANDED_AFTER_MS. A round only starts its takeovers:
+ * the next one runs while they load, and skips the worlds still on their way here.
  */
 export class TakeoverLoop {
   private readonly role: string;
   private readonly timers: Timers;
+  private readonly clock: Clock;
   private timer: unknown;
+  /** The round planned to take stranded orphans. */
+  private strandedTimer: unknown;
+  /** Takeovers started here and not ended yet, by world. */
+  private readonly inFlight = new Map<string, Promise<string | undefined>>();
+  /** Takeovers running (at most TAKEOVER_CONCURRENCY), and those waiting for a turn. */
+  private active = 0;
+  private readonly turns: Array<() => void> = [];
+  /** When each orphan of the last round was first seen in a round (clock ms). */
+  private firstSeen = new Map<string, number>();
   /** The extra round planned for when the next live lease of the role ends unrenewed. */
   private expiryTimer: unknown;
   private running: Promise<void> | undefined;
@@ -75,6 +97,7 @@ export class TakeoverLoop {
   constructor(private readonly options: TakeoverOptions) {
     this.role = options.role;
     this.timers = options.timers ?? unrefTimers;
+    this.clock = options.clock ?? systemClock;
   }
 
   /**
@@ -96,8 +119,10 @@ export class TakeoverLoop {
     this.stopped = true;
     this.timers.clearTimeout(this.timer);
     this.timers.clearTimeout(this.expiryTimer);
+    this.timers.clearTimeout(this.strandedTimer);
     await (await this.unlisten)?.().catch(() => undefined);
     await this.running;
+    await Promise.all(this.inFlight.values());
     // A heartbeat still on its way would report this replica again after the removal.
     await this.beating;
     await this.options.replicas.remove(this.role, this.options.replicaId).catch(() => undefined);
@@ -123,7 +148,7 @@ export class TakeoverLoop {
       this.again ||= afterRunning;
       return;
     }
-    this.running = this.round()
+    this.running = this.scan()
       .then(() => this.planExpiryRound())
       .catch((error: unknown) => this.options.onError?.(error))
       .finally(() => {
@@ -161,12 +186,25 @@ export class TakeoverLoop {
     });
   }
 
-  /** One round: bring back this replica's share of the orphans. */
+  /** One round: bring back this replica's share of the orphans; resolves when they are back. */
   async round(): Promise<string[]> {
+    const taken = await Promise.all(await this.scan());
+    return taken.filter((worldId): worldId is string => worldId !== undefined);
+  }
+
+  /**
+   * Reads the orphans and starts bringing back this replica's share of them, and those another
+   * replica should have taken STRANDED_AFTER_MS ago; returns those takeovers (each resolves to
+   * the world when it is back here).
+   */
+  private async scan(): Promise<Array<Promise<string | undefined>>> {
     const { leases, replicas, replicaId } = this.options;
     const orphans = await leases.orphans(this.role, TAKEOVER_BATCH);
+    const now = this.clock.now();
+    const seen = new Map(orphans.map((o) => [o.worldId, this.firstSeen.get(o.worldId) ?? now]));
+    this.firstSeen = seen;
     if (orphans.length === 0) {
-      await this.rebalance();
+      if (this.inFlight.size === 0) await this.rebalance();
       return [];
     }
     const plan = planTakeover(
@@ -176,24 +214,56 @@ export class TakeoverLoop {
         orphans.map((o) => o.holder),
       ),
     );
-    const mine = orphans.filter((o) => plan.get(o.worldId) === replicaId);
-    const taken: string[] = [];
-    let next = 0;
-    // At most TAKEOVER_CONCURRENCY at once, the next one started as soon as one ends.
-    const bringBack = async () => {
-      while (next < mine.length && !this.stopped) {
-        const orphan = mine[next++];
-        try {
-          await this.options.takeOver(orphan.worldId, orphan.spec);
-          taken.push(orphan.worldId);
-          this.options.onTaken?.(orphan.worldId, Date.now() - orphan.expiresAt.getTime());
-        } catch (error) {
-          this.options.onError?.(error, orphan.worldId);
-        }
+    const stranded = (worldId: string) =>
+      plan.has(worldId) && now - (seen.get(worldId) ?? now) >= STRANDED_AFTER_MS;
+    const mine = orphans.filter(
+      (o) =>
+        !this.inFlight.has(o.worldId) &&
+        (plan.get(o.worldId) === replicaId || (stranded(o.worldId) && this.hasRoom())),
+    );
+    // Once per orphan: later, the periodic rounds take what is still stranded.
+    const newlyLeft = orphans.some(
+      (o) => plan.has(o.worldId) && !mine.includes(o) && seen.get(o.worldId) === now,
+    );
+    if (newlyLeft) this.planStrandedRound();
+    return mine.map((orphan) => this.bringBack(orphan));
+  }
+
+  /** A round once an orphan left to another replica now would count as stranded. */
+  private planStrandedRound(): void {
+    if (this.stopped) return;
+    this.timers.clearTimeout(this.strandedTimer);
+    this.strandedTimer = this.timers.setTimeout(() => this.runRound(true), STRANDED_AFTER_MS);
+  }
+
+  private hasRoom(): boolean {
+    const { worlds, bodies, maxWorlds, maxBodies } = this.options.capacity();
+    return worlds < maxWorlds && bodies < maxBodies;
+  }
+
+  /** Brings one orphan back here, at most TAKEOVER_CONCURRENCY at once (the rest wait in turn). */
+  private bringBack(orphan: WorldLease): Promise<string | undefined> {
+    const taking = (async () => {
+      if (this.active >= TAKEOVER_CONCURRENCY)
+        await new Promise<void>((resolve) => this.turns.push(resolve));
+      else this.active++;
+      try {
+        if (this.stopped) return undefined;
+        await this.options.takeOver(orphan.worldId, orphan.spec);
+        this.options.onTaken?.(orphan.worldId, Date.now() - orphan.expiresAt.getTime());
+        return orphan.worldId;
+      } catch (error) {
+        this.options.onError?.(error, orphan.worldId);
+        return undefined;
+      } finally {
+        const next = this.turns.shift();
+        if (next) next();
+        else this.active--;
       }
-    };
-    await Promise.all(Array.from({ length: TAKEOVER_CONCURRENCY }, bringBack));
-    return taken;
+    })();
+    this.inFlight.set(orphan.worldId, taking);
+    void taking.finally(() => this.inFlight.delete(orphan.worldId));
+    return taking;
   }
 
   /**
