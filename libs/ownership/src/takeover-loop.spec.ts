@@ -51,6 +51,17 @@ function countedLoop(leases: Record<string, unknown>, options: Partial<TakeoverO
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
+/** A live replica's report: `worlds` of room 10. */
+const load = (replicaId: string, worlds: number) => ({
+  role: 'physics',
+  replicaId,
+  address: `${replicaId}:1`,
+  worlds,
+  bodies: 0,
+  maxWorlds: 10,
+  maxBodies: 1_000,
+});
+
 describe('TakeoverLoop', () => {
   it('stays unreported once stopped, even when a heartbeat was on its way', async () => {
     const reports = new Map<string, unknown>();
@@ -82,15 +93,6 @@ describe('TakeoverLoop', () => {
   });
 
   it('sheds a world when another live replica has at least two fewer, then waits a lease', async () => {
-    const load = (replicaId: string, worlds: number) => ({
-      role: 'physics',
-      replicaId,
-      address: `${replicaId}:1`,
-      worlds,
-      bodies: 0,
-      maxWorlds: 10,
-      maxBodies: 1_000,
-    });
     let others = [load('physics-b', 1)];
     let mine = 2;
     let shed = 0;
@@ -264,18 +266,9 @@ describe('TakeoverLoop', () => {
       stateFormat: 1,
       spec: {},
     });
-    const replica = (replicaId: string, worlds: number) => ({
-      role: 'physics',
-      replicaId,
-      address: `${replicaId}:1`,
-      worlds,
-      bodies: 0,
-      maxWorlds: 10,
-      maxBodies: 1_000,
-    });
 
     /** physics-a (period 400 ms, manual clock) among `live`, over orphans the test sets. */
-    function takingLoop(live: ReturnType<typeof replica>[], takeOver: TakeoverOptions['takeOver']) {
+    function takingLoop(live: ReturnType<typeof load>[], takeOver: TakeoverOptions['takeOver']) {
       const store = { orphans: [] as ReturnType<typeof orphan>[] };
       const clock = new ManualClock();
       const loop = loopOf({
@@ -302,7 +295,7 @@ describe('TakeoverLoop', () => {
       const started: string[] = [];
       let finish!: () => void;
       const loading = new Promise<void>((resolve) => (finish = resolve));
-      const { loop, clock, store } = takingLoop([replica('physics-a', 0)], async (worldId) => {
+      const { loop, clock, store } = takingLoop([load('physics-a', 0)], async (worldId) => {
         started.push(worldId);
         if (worldId === 'w-1') await loading; // a slow restore
       });
@@ -320,17 +313,22 @@ describe('TakeoverLoop', () => {
       await loop.stop();
     });
 
-    it('takes an orphan the plan gave another replica once it has stayed orphaned a while', async () => {
+    /** physics-a after its first round over orphan w-1, which every plan gives physics-b (fewer worlds). */
+    async function leftToB() {
       const started: string[] = [];
-      // physics-b has fewer worlds: every plan gives it the orphan.
-      const { loop, clock, store } = takingLoop(
-        [replica('physics-a', 5), replica('physics-b', 0)],
+      const taking = takingLoop(
+        [load('physics-a', 5), load('physics-b', 0)],
         async (worldId) => void started.push(worldId),
       );
-      store.orphans = [orphan('w-1')];
-      loop.start();
-      clock.advance(0);
+      taking.store.orphans = [orphan('w-1')];
+      taking.loop.start();
+      taking.clock.advance(0);
       await settle();
+      return { ...taking, started };
+    }
+
+    it('takes an orphan the plan gave another replica once it has stayed orphaned a while', async () => {
+      const { loop, clock, started } = await leftToB();
       expect(started).toEqual([]);
       // physics-b planned it for physics-a (a report apart): nobody took it. Before the period:
       clock.advance(STRANDED_AFTER_MS - 1);
@@ -343,15 +341,7 @@ describe('TakeoverLoop', () => {
     });
 
     it('leaves an orphan to the replica the plan names while it is new', async () => {
-      const started: string[] = [];
-      const { loop, clock, store } = takingLoop(
-        [replica('physics-a', 5), replica('physics-b', 0)],
-        async (worldId) => void started.push(worldId),
-      );
-      store.orphans = [orphan('w-1')];
-      loop.start();
-      clock.advance(0);
-      await settle();
+      const { loop, clock, store, started } = await leftToB();
       store.orphans = []; // physics-b took it
       clock.advance(STRANDED_AFTER_MS);
       await settle();
