@@ -126,6 +126,40 @@ export function describeLeases(storage: () => Storage): void {
       expect(await acquire(worldId, 'b')).toMatchObject({ holder: 'b', epoch: 2 });
     });
 
+    it('answers releases made together as it answers each one alone', async () => {
+      const [closed, handedOver, orphaned, twice, staleEpoch, others] = [1, 2, 3, 4, 5, 6].map(() =>
+        uid('w'),
+      );
+      for (const worldId of [closed, handedOver, orphaned, twice, staleEpoch])
+        await acquire(worldId, 'a');
+      await acquire(others, 'b');
+      const stopped = { tick: 9 };
+      const { leases } = storage();
+      // Made in one go, while the first one's statement is on its way: the rest go together.
+      const answers = await Promise.all([
+        leases.release(closed, ROLE, 'a', 1),
+        leases.release(handedOver, ROLE, 'a', 1, false, stopped),
+        leases.release(orphaned, ROLE, 'a', 1, false),
+        leases.release(twice, ROLE, 'a', 1, false),
+        leases.release(twice, ROLE, 'a', 1, false),
+        leases.release(staleEpoch, ROLE, 'a', 2, false),
+        leases.release(others, ROLE, 'a', 1, false),
+      ]);
+      expect(answers).toEqual([true, true, true, true, false, false, false]);
+      expect(await leases.get(closed, ROLE)).toMatchObject({ released: true, expired: true });
+      expect(await leases.get(handedOver, ROLE)).toMatchObject({
+        released: false,
+        expired: true,
+        handover: { epoch: 1, state: stopped },
+      });
+      expect(await leases.get(orphaned, ROLE)).toMatchObject({ expired: true, handover: null });
+      expect(await leases.get(staleEpoch, ROLE)).toMatchObject({ expired: false });
+      expect(await leases.get(others, ROLE)).toMatchObject({ holder: 'b', expired: false });
+      const orphans = (await leases.orphans(ROLE, 1000)).map((o) => o.worldId);
+      expect([handedOver, orphaned, twice].every((w) => orphans.includes(w))).toBe(true);
+      expect(orphans).not.toContain(closed);
+    });
+
     it('hands where its holder stopped to the next holder, and forgets it at a release without one', async () => {
       const worldId = uid('w');
       await acquire(worldId, 'a');
