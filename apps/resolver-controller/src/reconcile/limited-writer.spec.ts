@@ -24,6 +24,28 @@ describe('Semaphore', () => {
     expect(semaphore.inUse).toBe(0);
   });
 
+  it('gives a free slot to the foreground before the background, each in order', async () => {
+    const semaphore = new Semaphore(1);
+    const started: string[] = [];
+    let release!: () => void;
+    const holding = semaphore.run(
+      () => new Promise<void>((resolve) => (started.push('held'), (release = resolve))),
+    );
+    const run = (name: string, background: boolean) =>
+      semaphore.run(async () => void started.push(name), background);
+    const rest = [
+      run('event 1', true),
+      run('apply 1', false),
+      run('event 2', true),
+      run('apply 2', false),
+    ];
+    await flushPromises();
+    expect(semaphore.queued).toBe(4);
+    release();
+    await Promise.all([holding, ...rest]);
+    expect(started).toEqual(['held', 'apply 1', 'apply 2', 'event 1', 'event 2']);
+  });
+
   it('frees the slot when a task fails', async () => {
     const semaphore = new Semaphore(1);
     await expect(semaphore.run(async () => Promise.reject(new Error('no')))).rejects.toThrow('no');
@@ -58,5 +80,31 @@ describe('LimitedWriter', () => {
       ),
     );
     expect(peak).toBe(3);
+  });
+
+  it("lets Events wait behind the reconciles' writes", async () => {
+    const order: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const written = (name: string) => async () => {
+      order.push(name);
+      if (name === 'apply') await held;
+      return { metadata: { name } };
+    };
+    const inner = {
+      applyBinding: written('apply'),
+      applyWorldStatus: written('status'),
+      recordEvent: async () => void order.push('event'),
+    } as unknown as ClusterWriter;
+    const writer = new LimitedWriter(inner, 1);
+    const writes = [
+      writer.applyBinding({} as never),
+      writer.recordEvent({} as never, {} as never),
+      writer.applyWorldStatus({} as never, {} as never),
+    ];
+    await flushPromises();
+    release();
+    await Promise.all(writes);
+    expect(order).toEqual(['apply', 'status', 'event']);
   });
 });

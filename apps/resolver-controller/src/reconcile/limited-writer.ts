@@ -9,24 +9,30 @@ import type { ClusterWriter } from './cluster-writer';
 import type { BindingObject } from './desired-bindings';
 import type { WorldEvent } from './transition-events';
 
-/** A counting semaphore: at most `limit` holders at a time, the others wait in FIFO order. */
+/**
+ * A counting semaphore: at most `limit` holders at a time; the others wait in FIFO order, those
+ * in the background only while no one waits in the foreground.
+ */
 export class Semaphore {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
+  private readonly waitingInBackground: Array<() => void> = [];
 
   constructor(private readonly limit: number) {
     if (!Number.isInteger(limit) || limit < 1)
       throw new RangeError(`semaphore limit must be a positive integer, got ${limit}`);
   }
 
-  /** Runs `task` once a slot is free. */
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.active++;
+  /** Runs `task` once a slot is free (`background`: once no foreground task waits for one). */
+  async run<T>(task: () => Promise<T>, background = false): Promise<T> {
+    if (this.active >= this.limit) {
+      const queue = background ? this.waitingInBackground : this.waiting;
+      await new Promise<void>((resolve) => queue.push(resolve));
+    } else this.active++;
     try {
       return await task();
     } finally {
-      const next = this.waiting.shift();
+      const next = this.waiting.shift() ?? this.waitingInBackground.shift();
       if (next) next();
       else this.active--;
     }
@@ -39,7 +45,7 @@ export class Semaphore {
 
   /** Callers waiting for a slot. */
   get queued(): number {
-    return this.waiting.length;
+    return this.waiting.length + this.waitingInBackground.length;
   }
 }
 
@@ -70,8 +76,9 @@ export class LimitedWriter implements ClusterWriter {
     return this.slots.run(() => this.inner.applyWorldStatus(world, status));
   }
 
+  /** Events wait behind the reconciles' writes (client-go's recorder is best-effort too). */
   recordEvent(world: WorldInstance, event: WorldEvent): Promise<void> {
-    return this.slots.run(() => this.inner.recordEvent(world, event));
+    return this.slots.run(() => this.inner.recordEvent(world, event), true);
   }
 
   applyWorldPlacement(world: WorldInstance, placement: WorldPlacement): Promise<KubeObject> {
