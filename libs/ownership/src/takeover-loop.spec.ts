@@ -51,8 +51,8 @@ function countedLoop(leases: Record<string, unknown>, options: Partial<TakeoverO
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
-/** A live replica's report: `worlds` of room 10. */
-const load = (replicaId: string, worlds: number) => ({
+/** A live replica's report: `worlds` of room 10, reading state format `stateFormat`. */
+const load = (replicaId: string, worlds: number, stateFormat = 1) => ({
   role: 'physics',
   replicaId,
   address: `${replicaId}:1`,
@@ -60,6 +60,7 @@ const load = (replicaId: string, worlds: number) => ({
   bodies: 0,
   maxWorlds: 10,
   maxBodies: 1_000,
+  stateFormat,
 });
 
 describe('TakeoverLoop', () => {
@@ -313,11 +314,11 @@ describe('TakeoverLoop', () => {
       await loop.stop();
     });
 
-    /** physics-a after its first round over orphan w-1, which every plan gives physics-b (fewer worlds). */
-    async function leftToB() {
+    /** physics-a after its first round over orphan w-1, which every plan gives physics-b (fewer worlds; it reads state format `bReads`). */
+    async function leftToB(bReads = 1) {
       const started: string[] = [];
       const taking = takingLoop(
-        [load('physics-a', 5), load('physics-b', 0)],
+        [load('physics-a', 5), load('physics-b', 0, bReads)],
         async (worldId) => void started.push(worldId),
       );
       taking.store.orphans = [orphan('w-1')];
@@ -337,6 +338,15 @@ describe('TakeoverLoop', () => {
       clock.advance(1);
       await settle();
       expect(started).toEqual(['w-1']);
+      await loop.stop();
+    });
+
+    it('does not take a stranded orphan of a state format it cannot read', async () => {
+      const { loop, clock, store, started } = await leftToB(2);
+      store.orphans = [{ ...orphan('w-1'), stateFormat: 2 }]; // only physics-b's build reads it
+      clock.advance(STRANDED_AFTER_MS);
+      await settle();
+      expect(started).toEqual([]);
       await loop.stop();
     });
 

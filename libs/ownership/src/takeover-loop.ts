@@ -214,12 +214,14 @@ export class TakeoverLoop {
         orphans.map((o) => o.holder),
       ),
     );
-    const stranded = (worldId: string) =>
-      plan.has(worldId) && now - (seen.get(worldId) ?? now) >= STRANDED_AFTER_MS;
+    const format = { stateFormat: this.options.stateFormat ?? 1 };
+    const stranded = (o: WorldLease) =>
+      plan.has(o.worldId) &&
+      now - (seen.get(o.worldId) ?? now) >= STRANDED_AFTER_MS &&
+      reads(format, o.stateFormat) &&
+      this.hasRoom();
     const mine = orphans.filter(
-      (o) =>
-        !this.inFlight.has(o.worldId) &&
-        (plan.get(o.worldId) === replicaId || (stranded(o.worldId) && this.hasRoom())),
+      (o) => !this.inFlight.has(o.worldId) && (plan.get(o.worldId) === replicaId || stranded(o)),
     );
     // Once per orphan: later, the periodic rounds take what is still stranded.
     const newlyLeft = orphans.some(
