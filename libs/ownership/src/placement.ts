@@ -1,9 +1,7 @@
 import { context } from '@opentelemetry/api';
 import { inSpan } from '@anvil/telemetry';
 import type { EngineReplica, ReplicaRepository } from '@anvil/storage';
-import type { ReplicaLoad } from './takeover-plan';
-
-const hasRoom = (r: ReplicaLoad) => r.worlds < r.maxWorlds && r.bodies < r.maxBodies;
+import { hasRoom, type ReplicaLoad } from './takeover-plan';
 
 /**
  * Which replica should start a world nobody owns, asked on replica `self` (its load counted

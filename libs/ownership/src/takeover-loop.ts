@@ -1,7 +1,7 @@
 import type { LeaseRepository, ReplicaRepository, WorldLease } from '@anvil/storage';
-import { systemClock, unrefTimers, type Clock, type Timers } from '@anvil/runtime';
+import { Semaphore, systemClock, unrefTimers, type Clock, type Timers } from '@anvil/runtime';
 import { placeNewWorld } from './placement';
-import { planTakeover, reads, takers } from './takeover-plan';
+import { hasRoom, planTakeover, reads, takers } from './takeover-plan';
 
 /** How many orphans one round looks at, and how many it brings back at once. */
 export const TAKEOVER_BATCH = 100;
@@ -77,9 +77,8 @@ export class TakeoverLoop {
   private strandedTimer: unknown;
   /** Takeovers started here and not ended yet, by world. */
   private readonly inFlight = new Map<string, Promise<string | undefined>>();
-  /** Takeovers running (at most TAKEOVER_CONCURRENCY), and those waiting for a turn. */
-  private active = 0;
-  private readonly turns: Array<() => void> = [];
+  /** At most TAKEOVER_CONCURRENCY takeovers run at once; the others wait in turn. */
+  private readonly turns = new Semaphore(TAKEOVER_CONCURRENCY);
   /** When each orphan of the last round was first seen in a round (clock ms). */
   private firstSeen = new Map<string, number>();
   /** The extra round planned for when the next live lease of the role ends unrenewed. */
@@ -219,7 +218,7 @@ export class TakeoverLoop {
       plan.has(o.worldId) &&
       now - (seen.get(o.worldId) ?? now) >= STRANDED_AFTER_MS &&
       reads(format, o.stateFormat) &&
-      this.hasRoom();
+      hasRoom(this.options.capacity());
     const mine = orphans.filter(
       (o) => !this.inFlight.has(o.worldId) && (plan.get(o.worldId) === replicaId || stranded(o)),
     );
@@ -238,31 +237,19 @@ export class TakeoverLoop {
     this.strandedTimer = this.timers.setTimeout(() => this.runRound(true), STRANDED_AFTER_MS);
   }
 
-  private hasRoom(): boolean {
-    const { worlds, bodies, maxWorlds, maxBodies } = this.options.capacity();
-    return worlds < maxWorlds && bodies < maxBodies;
-  }
-
   /** Brings one orphan back here, at most TAKEOVER_CONCURRENCY at once (the rest wait in turn). */
   private bringBack(orphan: WorldLease): Promise<string | undefined> {
-    const taking = (async () => {
-      if (this.active >= TAKEOVER_CONCURRENCY)
-        await new Promise<void>((resolve) => this.turns.push(resolve));
-      else this.active++;
+    const taking = this.turns.run(async () => {
+      if (this.stopped) return undefined;
       try {
-        if (this.stopped) return undefined;
         await this.options.takeOver(orphan.worldId, orphan.spec);
         this.options.onTaken?.(orphan.worldId, Date.now() - orphan.expiresAt.getTime());
         return orphan.worldId;
       } catch (error) {
         this.options.onError?.(error, orphan.worldId);
         return undefined;
-      } finally {
-        const next = this.turns.shift();
-        if (next) next();
-        else this.active--;
       }
-    })();
+    });
     this.inFlight.set(orphan.worldId, taking);
     void taking.finally(() => this.inFlight.delete(orphan.worldId));
     return taking;

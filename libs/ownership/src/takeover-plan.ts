@@ -17,6 +17,10 @@ export interface OrphanWorld {
 }
 
 /** Whether `replica` can restore a world written in `stateFormat`. */
+/** Whether a replica has a world slot and some body headroom left. */
+export const hasRoom = (r: Pick<ReplicaLoad, 'worlds' | 'bodies' | 'maxWorlds' | 'maxBodies'>) =>
+  r.worlds < r.maxWorlds && r.bodies < r.maxBodies;
+
 export function reads(replica: Pick<ReplicaLoad, 'stateFormat'>, stateFormat = 1): boolean {
   return (replica.stateFormat ?? 1) >= stateFormat;
 }
@@ -44,7 +48,7 @@ export function planTakeover(
   for (const worldId of [...formats.keys()].sort()) {
     let best: (typeof load)[number] | undefined;
     for (const r of load) {
-      if (r.worlds >= r.maxWorlds || r.bodies >= r.maxBodies) continue;
+      if (!hasRoom(r)) continue;
       if (!reads(r, formats.get(worldId))) continue;
       if (!best || r.worlds < best.worlds) best = r;
     }

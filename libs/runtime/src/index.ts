@@ -34,6 +34,7 @@ export {
   type Timers,
 } from './time/clock';
 export { ManualClock } from './time/manual-clock';
+export { Semaphore } from './concurrency/semaphore';
 export { NestPinoLogger, createLogger, processLogOf, type LoggerOptions } from './logging/logger';
 export { closeOnce } from './process/close-once';
 export {

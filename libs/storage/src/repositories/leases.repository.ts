@@ -38,6 +38,9 @@ interface ReleaseRow {
   handover: { epoch: number; state: Record<string, unknown> } | null;
 }
 
+/** A lease's key among releases: one per batch. */
+const releaseKey = (row: Pick<ReleaseRow, 'world_id' | 'role'>) => `${row.role}/${row.world_id}`;
+
 const COLUMNS =
   'world_id, role, holder, address, epoch, acquired_at, expires_at, released, spec, state_format';
 /** What a read returns: the columns an acquisition writes, and the previous holder's handover. */
@@ -73,7 +76,7 @@ export class LeaseRepository {
    */
   private readonly releases = new Batcher<ReleaseRow, boolean>(
     (rows) => this.releaseRows(rows),
-    (row) => `${row.role}/${row.world_id}`,
+    releaseKey,
     MAX_RENEW_BATCH,
   );
 
@@ -195,8 +198,8 @@ export class LeaseRepository {
        SELECT world_id, role, (SELECT count(*) FROM told) AS told FROM released`,
       [JSON.stringify(rows), ORPHANED_CHANNEL],
     );
-    const done = new Set(released.map((r) => `${r.role}/${r.world_id}`));
-    return rows.map((row) => done.has(`${row.role}/${row.world_id}`));
+    const done = new Set(released.map(releaseKey));
+    return rows.map((row) => done.has(releaseKey(row)));
   }
 
   /**
