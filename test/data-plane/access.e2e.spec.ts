@@ -264,6 +264,8 @@ describe('interaction engine queued commands per world', () => {
         code: EngineErrorCode.ResourceExhausted,
         message: expect.stringMatching(/MAX_QUEUED_COMMANDS_PER_WORLD/),
       });
+      // The engine's connection may still be on its way here (a loaded machine): cut it once it came.
+      await waitFor(() => sockets.size > 0, 'the connection to the physics engine');
       sockets.forEach((s) => s.destroy());
       const settled = await Promise.all(stuck);
       expect(settled.every((e) => e !== undefined)).toBe(true);
