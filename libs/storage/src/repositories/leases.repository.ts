@@ -59,7 +59,7 @@ export const ACQUIRE_SQL = `INSERT INTO world_leases AS l (${COLUMNS})
        ON CONFLICT (world_id, role) DO UPDATE
          SET holder = EXCLUDED.holder, address = EXCLUDED.address, epoch = l.epoch + 1,
              acquired_at = EXCLUDED.acquired_at, expires_at = EXCLUDED.expires_at,
-             released = false, spec = COALESCE($6::jsonb, l.spec),
+             released = false, given_up = false, spec = COALESCE($6::jsonb, l.spec),
              state_format = GREATEST(l.state_format, EXCLUDED.state_format)
          WHERE l.expires_at <= now() OR l.holder = EXCLUDED.holder
        RETURNING ${READ}, false AS expired`;
@@ -121,8 +121,10 @@ export class LeaseRepository {
 
   /**
    * Extends the holder's leases that still have the epoch it acquired (expired or not, as long as
-   * nobody took them since); returns the new expiry of each one renewed. A world missing from the
-   * answer is lost: another replica holds it now, or it was released.
+   * nobody took them since and it did not release them); returns the new expiry of each one
+   * renewed. A world missing from the answer is lost: another replica holds it now, or it was
+   * released (a renewal that was on its way when its holder released a lease does not bring it
+   * back).
    */
   async renew(
     role: string,
@@ -146,6 +148,7 @@ export class LeaseRepository {
           SET expires_at = now() + make_interval(secs => $3::double precision / 1000)
          FROM jsonb_to_recordset($4::jsonb) AS w(world_id text, epoch bigint)
         WHERE l.role = $1 AND l.holder = $2 AND l.world_id = w.world_id AND l.epoch = w.epoch
+          AND NOT l.given_up
        RETURNING l.world_id, l.expires_at`,
       [role, holder, ms, JSON.stringify(wanted)],
     );
@@ -188,7 +191,7 @@ export class LeaseRepository {
     const released = await this.sql<{ world_id: string; role: string }>(
       `WITH released AS (
          UPDATE world_leases AS l
-            SET expires_at = now(), released = r.closed, handover = r.handover
+            SET expires_at = now(), released = r.closed, given_up = true, handover = r.handover
            FROM jsonb_to_recordset($1::jsonb)
                 AS r(world_id text, role text, holder text, epoch bigint, closed boolean, handover jsonb)
           WHERE l.world_id = r.world_id AND l.role = r.role AND l.holder = r.holder

@@ -150,6 +150,7 @@ export const WorldLeaseScalarFieldEnum = {
   expiresAt: 'expiresAt',
   spec: 'spec',
   released: 'released',
+  givenUp: 'givenUp',
   handover: 'handover',
   stateFormat: 'stateFormat'
 } as const

@@ -46,6 +46,7 @@ export type WorldLeaseMinAggregateOutputType = {
   acquiredAt: Date | null
   expiresAt: Date | null
   released: boolean | null
+  givenUp: boolean | null
   stateFormat: number | null
 }
 
@@ -58,6 +59,7 @@ export type WorldLeaseMaxAggregateOutputType = {
   acquiredAt: Date | null
   expiresAt: Date | null
   released: boolean | null
+  givenUp: boolean | null
   stateFormat: number | null
 }
 
@@ -71,6 +73,7 @@ export type WorldLeaseCountAggregateOutputType = {
   expiresAt: number
   spec: number
   released: number
+  givenUp: number
   handover: number
   stateFormat: number
   _all: number
@@ -96,6 +99,7 @@ export type WorldLeaseMinAggregateInputType = {
   acquiredAt?: true
   expiresAt?: true
   released?: true
+  givenUp?: true
   stateFormat?: true
 }
 
@@ -108,6 +112,7 @@ export type WorldLeaseMaxAggregateInputType = {
   acquiredAt?: true
   expiresAt?: true
   released?: true
+  givenUp?: true
   stateFormat?: true
 }
 
@@ -121,6 +126,7 @@ export type WorldLeaseCountAggregateInputType = {
   expiresAt?: true
   spec?: true
   released?: true
+  givenUp?: true
   handover?: true
   stateFormat?: true
   _all?: true
@@ -222,6 +228,7 @@ export type WorldLeaseGroupByOutputType = {
   expiresAt: Date
   spec: runtime.JsonValue
   released: boolean
+  givenUp: boolean
   handover: runtime.JsonValue | null
   stateFormat: number
   _count: WorldLeaseCountAggregateOutputType | null
@@ -259,6 +266,7 @@ export type WorldLeaseWhereInput = {
   expiresAt?: Prisma.DateTimeFilter<"WorldLease"> | Date | string
   spec?: Prisma.JsonFilter<"WorldLease">
   released?: Prisma.BoolFilter<"WorldLease"> | boolean
+  givenUp?: Prisma.BoolFilter<"WorldLease"> | boolean
   handover?: Prisma.JsonNullableFilter<"WorldLease">
   stateFormat?: Prisma.IntFilter<"WorldLease"> | number
 }
@@ -273,6 +281,7 @@ export type WorldLeaseOrderByWithRelationInput = {
   expiresAt?: Prisma.SortOrder
   spec?: Prisma.SortOrder
   released?: Prisma.SortOrder
+  givenUp?: Prisma.SortOrder
   handover?: Prisma.SortOrderInput | Prisma.SortOrder
   stateFormat?: Prisma.SortOrder
 }
@@ -291,6 +300,7 @@ export type WorldLeaseWhereUniqueInput = Prisma.AtLeast<{
   expiresAt?: Prisma.DateTimeFilter<"WorldLease"> | Date | string
   spec?: Prisma.JsonFilter<"WorldLease">
   released?: Prisma.BoolFilter<"WorldLease"> | boolean
+  givenUp?: Prisma.BoolFilter<"WorldLease"> | boolean
   handover?: Prisma.JsonNullableFilter<"WorldLease">
   stateFormat?: Prisma.IntFilter<"WorldLease"> | number
 }, "worldId_role">
@@ -305,6 +315,7 @@ export type WorldLeaseOrderByWithAggregationInput = {
   expiresAt?: Prisma.SortOrder
   spec?: Prisma.SortOrder
   released?: Prisma.SortOrder
+  givenUp?: Prisma.SortOrder
   handover?: Prisma.SortOrderInput | Prisma.SortOrder
   stateFormat?: Prisma.SortOrder
   _count?: Prisma.WorldLeaseCountOrderByAggregateInput
@@ -327,6 +338,7 @@ export type WorldLeaseScalarWhereWithAggregatesInput = {
   expiresAt?: Prisma.DateTimeWithAggregatesFilter<"WorldLease"> | Date | string
   spec?: Prisma.JsonWithAggregatesFilter<"WorldLease">
   released?: Prisma.BoolWithAggregatesFilter<"WorldLease"> | boolean
+  givenUp?: Prisma.BoolWithAggregatesFilter<"WorldLease"> | boolean
   handover?: Prisma.JsonNullableWithAggregatesFilter<"WorldLease">
   stateFormat?: Prisma.IntWithAggregatesFilter<"WorldLease"> | number
 }
@@ -341,6 +353,7 @@ export type WorldLeaseCreateInput = {
   expiresAt: Date | string
   spec?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   released?: boolean
+  givenUp?: boolean
   handover?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   stateFormat?: number
 }
@@ -355,6 +368,7 @@ export type WorldLeaseUncheckedCreateInput = {
   expiresAt: Date | string
   spec?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   released?: boolean
+  givenUp?: boolean
   handover?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   stateFormat?: number
 }
@@ -369,6 +383,7 @@ export type WorldLeaseUpdateInput = {
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   spec?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   released?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  givenUp?: Prisma.BoolFieldUpdateOperationsInput | boolean
   handover?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   stateFormat?: Prisma.IntFieldUpdateOperationsInput | number
 }
@@ -383,6 +398,7 @@ export type WorldLeaseUncheckedUpdateInput = {
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   spec?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   released?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  givenUp?: Prisma.BoolFieldUpdateOperationsInput | boolean
   handover?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   stateFormat?: Prisma.IntFieldUpdateOperationsInput | number
 }
@@ -397,6 +413,7 @@ export type WorldLeaseCreateManyInput = {
   expiresAt: Date | string
   spec?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   released?: boolean
+  givenUp?: boolean
   handover?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   stateFormat?: number
 }
@@ -411,6 +428,7 @@ export type WorldLeaseUpdateManyMutationInput = {
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   spec?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   released?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  givenUp?: Prisma.BoolFieldUpdateOperationsInput | boolean
   handover?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   stateFormat?: Prisma.IntFieldUpdateOperationsInput | number
 }
@@ -425,6 +443,7 @@ export type WorldLeaseUncheckedUpdateManyInput = {
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   spec?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   released?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  givenUp?: Prisma.BoolFieldUpdateOperationsInput | boolean
   handover?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   stateFormat?: Prisma.IntFieldUpdateOperationsInput | number
 }
@@ -444,6 +463,7 @@ export type WorldLeaseCountOrderByAggregateInput = {
   expiresAt?: Prisma.SortOrder
   spec?: Prisma.SortOrder
   released?: Prisma.SortOrder
+  givenUp?: Prisma.SortOrder
   handover?: Prisma.SortOrder
   stateFormat?: Prisma.SortOrder
 }
@@ -462,6 +482,7 @@ export type WorldLeaseMaxOrderByAggregateInput = {
   acquiredAt?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
   released?: Prisma.SortOrder
+  givenUp?: Prisma.SortOrder
   stateFormat?: Prisma.SortOrder
 }
 
@@ -474,6 +495,7 @@ export type WorldLeaseMinOrderByAggregateInput = {
   acquiredAt?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
   released?: Prisma.SortOrder
+  givenUp?: Prisma.SortOrder
   stateFormat?: Prisma.SortOrder
 }
 
@@ -498,6 +520,7 @@ export type WorldLeaseSelect<ExtArgs extends runtime.Types.Extensions.InternalAr
   expiresAt?: boolean
   spec?: boolean
   released?: boolean
+  givenUp?: boolean
   handover?: boolean
   stateFormat?: boolean
 }, ExtArgs["result"]["worldLease"]>
@@ -512,6 +535,7 @@ export type WorldLeaseSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ex
   expiresAt?: boolean
   spec?: boolean
   released?: boolean
+  givenUp?: boolean
   handover?: boolean
   stateFormat?: boolean
 }, ExtArgs["result"]["worldLease"]>
@@ -526,6 +550,7 @@ export type WorldLeaseSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ex
   expiresAt?: boolean
   spec?: boolean
   released?: boolean
+  givenUp?: boolean
   handover?: boolean
   stateFormat?: boolean
 }, ExtArgs["result"]["worldLease"]>
@@ -540,11 +565,12 @@ export type WorldLeaseSelectScalar = {
   expiresAt?: boolean
   spec?: boolean
   released?: boolean
+  givenUp?: boolean
   handover?: boolean
   stateFormat?: boolean
 }
 
-export type WorldLeaseOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"worldId" | "role" | "holder" | "address" | "epoch" | "acquiredAt" | "expiresAt" | "spec" | "released" | "handover" | "stateFormat", ExtArgs["result"]["worldLease"]>
+export type WorldLeaseOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"worldId" | "role" | "holder" | "address" | "epoch" | "acquiredAt" | "expiresAt" | "spec" | "released" | "givenUp" | "handover" | "stateFormat", ExtArgs["result"]["worldLease"]>
 
 export type $WorldLeasePayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "WorldLease"
@@ -574,6 +600,10 @@ export type $WorldLeasePayload<ExtArgs extends runtime.Types.Extensions.Internal
      * Released on purpose (the world was closed): not taken over when it expires.
      */
     released: boolean
+    /**
+     * Given up by its holder at this epoch (closed or handed over): no late renewal revives it.
+     */
+    givenUp: boolean
     /**
      * Where its holder stopped when it handed the world over ({"epoch", "state"}), else null.
      */
@@ -1014,6 +1044,7 @@ export interface WorldLeaseFieldRefs {
   readonly expiresAt: Prisma.FieldRef<"WorldLease", 'DateTime'>
   readonly spec: Prisma.FieldRef<"WorldLease", 'Json'>
   readonly released: Prisma.FieldRef<"WorldLease", 'Boolean'>
+  readonly givenUp: Prisma.FieldRef<"WorldLease", 'Boolean'>
   readonly handover: Prisma.FieldRef<"WorldLease", 'Json'>
   readonly stateFormat: Prisma.FieldRef<"WorldLease", 'Int'>
 }
