@@ -5,8 +5,11 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
-/** A free TCP port on loopback. */
-export function freePort(): Promise<number> {
+/**
+ * A TCP port the OS calls free on loopback now; an outgoing connection may take it before the app
+ * binds it, so startAnalytics tries another then.
+ */
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -25,11 +28,29 @@ export interface AnalyticsProcess {
   kill(): Promise<void>;
 }
 
+/** Tries on other ports when the one picked was taken before the app bound it. */
+const PORT_ATTEMPTS = 3;
+
 /** Starts dist/main.js with `env` on a free loopback port; resolves once /readyz answers 200. */
 export async function startAnalytics(env: Record<string, string>): Promise<AnalyticsProcess> {
   const main = join(__dirname, '..', '..', 'dist', 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npx nx run analytics:build\``);
-  const port = await freePort();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(main, env, await freePort());
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt >= PORT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+async function startOnce(
+  main: string,
+  env: Record<string, string>,
+  port: number,
+): Promise<AnalyticsProcess> {
   let output = '';
   const child: ChildProcess = spawn(process.execPath, [main], {
     env: { PATH: process.env['PATH'] ?? '', ...env, HOST: '127.0.0.1', PORT: String(port) },
@@ -41,7 +62,10 @@ export async function startAnalytics(env: Record<string, string>): Promise<Analy
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 90_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`analytics exited ${child.exitCode}:\n${output}`);
+    if (child.exitCode !== null) {
+      const Failure = output.includes('EADDRINUSE') ? PortTakenError : Error;
+      throw new Failure(`analytics exited ${child.exitCode}:\n${output}`);
+    }
     const status = await fetch(`${url}/readyz`).then(
       (r) => r.status,
       () => 0,
