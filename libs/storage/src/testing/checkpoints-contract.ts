@@ -35,6 +35,7 @@ export function describeCheckpoints(storage: () => Storage): void {
         createdAt: expect.any(Date),
       });
       const latest = await storage().checkpoints.latest(world.id, 1);
+      expect(latest).toEqual(saved);
       expect(latest?.state).toBeInstanceOf(Uint8Array);
       expect(Buffer.from(latest!.state).equals(Buffer.from(state))).toBe(true);
     });
