@@ -7,7 +7,7 @@
 // world they ran goes on elsewhere, no bot is disconnected or sees an error,
 // and every acknowledged command is in the world's command log, which replays to the owner's
 // state hash. Recovery per world is reported (signal -> the new owner's first delta), and for
-// the physics drain the longest gap between two deltas any player saw.
+// the physics drain and upgrade the longest gap between two deltas any player saw.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import jwt from 'jsonwebtoken';
@@ -725,6 +725,9 @@ describe('failover with players connected', () => {
     const fresh = [`physics-${NEW_PHYSICS}-0`, `physics-${NEW_PHYSICS}-1`];
     for (const name of fresh) await startPhysics(name, NEW_PHYSICS);
     await reported(fresh);
+    // Every world moves: every player's longest gap while it does, as for the drain above.
+    const steady = await longestGaps(bots, 3_000);
+    bots.forEach((bot) => bot.watchGaps());
     const stoppedAt = Date.now();
     for (const name of old) expect(await physics.processes.get(name)!.app.stop('SIGTERM')).toBe(0);
     await poll(
@@ -737,6 +740,9 @@ describe('failover with players connected', () => {
       100,
     );
     const movedAfter = Date.now() - stoppedAt;
+    await sleep(2_000); // a world's first deltas under its new owner end its gap
+    const gaps = bots.map((bot) => bot.longestGap);
+    const stalls = bots.map((bot) => bot.longestStall);
     // Each world's owner says which build runs it.
     const versions = new Set<string>();
     for (const worldId of worldIds) versions.add(await engineVersionAtOwner(worldId));
@@ -772,9 +778,8 @@ describe('failover with players connected', () => {
       500,
     );
     console.log(
-      `physics upgrade: ${old.join(', ')} (${OLD_PHYSICS}) drained onto ${fresh.join(', ')} (${NEW_PHYSICS}): every world owned by the new build ${movedAfter} ms after the signal`,
+      `physics upgrade: ${old.join(', ')} (${OLD_PHYSICS}) drained onto ${fresh.join(', ')} (${NEW_PHYSICS}): every world owned by the new build ${movedAfter} ms after the signal; per player (${bots.length} players, ${HZ} Hz), longest ${spread('delta gap', gaps)}; longest ${spread("stall of the world's clock", stalls)}; in 3 s before it: ${spread('gap', steady.gaps)}; ${spread('stall', steady.stalls)}`,
     );
-    await sleep(2_000);
     expect(faults()).toEqual({ disconnects: 0, errors: [] });
   });
 

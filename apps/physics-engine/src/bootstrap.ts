@@ -22,6 +22,7 @@ import {
   PHYSICS_ROLE,
   Placement,
   replicaLeases,
+  warmReplica,
   replicaTakeover,
   waitForTaker,
 } from '@anvil/ownership';
@@ -94,6 +95,7 @@ export async function bootstrap(options: PhysicsBootstrapOptions): Promise<Runni
       ),
     );
   }
+  if (storage) await warmReplica(storage, bus, new Logger('WorldOwnership'));
   let address = '';
   const server = await engineServer({
     ...config,

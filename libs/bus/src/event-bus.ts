@@ -95,6 +95,12 @@ export interface EventBus {
    * memory anyway has no use for it.
    */
   followKeys?(topic: string, options: FollowKeysOptions): Promise<void>;
+  /**
+   * Connects the publishing side now rather than at the first publish (an engine replica that
+   * just started, so that the first deltas of the worlds it takes do not wait for it). Optional:
+   * a bus in memory has nothing to connect.
+   */
+  connect?(): Promise<void>;
   /** Flushes pending publishes and closes every subscription. */
   close(): Promise<void>;
 }

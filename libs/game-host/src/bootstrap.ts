@@ -8,7 +8,7 @@ import {
   WorldOwnedElsewhereError,
 } from '@anvil/engine-contract';
 import { engineServer } from '@anvil/engine-contract/nest';
-import { Placement, gameRole, replicaLeases, replicaTakeover } from '@anvil/ownership';
+import { Placement, gameRole, replicaLeases, replicaTakeover, warmReplica } from '@anvil/ownership';
 import { MetricsServer, closeOnce, holdBus, systemClock, type Clock } from '@anvil/runtime';
 import { openMigratedStorage, type Storage } from '@anvil/storage';
 import type { GameHostConfig } from './config/game-host-config';
@@ -85,6 +85,7 @@ export async function startGameHost(options: GameHostOptions): Promise<RunningGa
   const storage =
     options.storage ??
     (config.databaseUrl ? await openMigratedStorage(config.databaseUrl) : undefined);
+  if (storage) await warmReplica(storage, bus, new Logger('WorldOwnership'));
   let address = '';
   const leases = storage
     ? replicaLeases({

@@ -26,3 +26,4 @@ export {
   type OwnershipLog,
 } from './replica-ownership';
 export { awaitTaker, type TakerWait, type TakerWaitOptions } from './taker-wait';
+export { REPLICA_WARM_CONNECTIONS, warmReplica } from './warm-replica';

@@ -157,6 +157,34 @@ describe('PostgreSQL backend', () => {
     }
   });
 
+  it('opens the connections it is asked to warm, no more than its pool holds', async () => {
+    const name = `warm-${process.pid}-${Date.now().toString(36)}`;
+    const url = new URL(freshUrl());
+    url.searchParams.set('application_name', name);
+    const storage = await open(url.toString());
+    const admin = new Client({ connectionString: databaseUrl });
+    await admin.connect();
+    const connections = async () =>
+      Number(
+        (
+          await admin.query(
+            'SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1',
+            [name],
+          )
+        ).rows[0].n,
+      );
+    try {
+      await storage.migrate(); // on one connection
+      expect(await connections()).toBe(1);
+      await storage.warm(3);
+      expect(await connections()).toBe(3);
+      await storage.warm(1_000);
+      expect(await connections()).toBe(10);
+    } finally {
+      await admin.end();
+    }
+  });
+
   it('reports an unreachable server as StorageUnavailableError without leaking the password', async () => {
     const storage = await open('postgresql://anvil:hunter2@127.0.0.1:1/anvil_test');
     const error = await storage.migrate().catch((e: unknown) => e);

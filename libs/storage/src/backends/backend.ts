@@ -39,6 +39,8 @@ export interface Backend {
   listen(channel: string, onPayload: (payload: string) => void): Promise<Unlisten>;
   /** Applies pending SQL migrations through the raw driver (see `migrations/migrate.ts`). */
   migrate(): Promise<MigrationResult>;
+  /** Opens up to `connections` pooled connections now and keeps them open (no-op embedded). */
+  warm(connections: number): Promise<void>;
   /** Disconnects Prisma, then ends the pool or closes the embedded database. */
   close(): Promise<void>;
 }

@@ -33,6 +33,9 @@ export async function openPglite(dataDir: string | undefined): Promise<Backend> 
     query,
     // One embedded connection: its statements run in order whatever the caller.
     keepAlive: query,
+    async warm() {
+      // One embedded database, no connections to open.
+    },
     async listen(channel, onPayload) {
       assertChannel(channel);
       const unlisten = await db.listen(channel, onPayload);

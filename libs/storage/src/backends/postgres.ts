@@ -69,6 +69,13 @@ export function openPostgres(connectionString: string, schema: string): Backend 
       await ensureSchema(executor, schema);
       return migrate(executor);
     },
+    async warm(connections) {
+      const count = Math.max(0, Math.min(Math.floor(connections), POOL.max));
+      // pg-pool reads `min` when it decides whether an idle connection may close.
+      (pool.options as { min?: number }).min = count;
+      const clients = await Promise.all(Array.from({ length: count }, () => pool.connect()));
+      clients.forEach((client) => client.release());
+    },
     async close() {
       // Listening connections are not the pool's: left open, they would keep the process alive.
       await Promise.all([...listeners].map((stop) => stop()));

@@ -69,6 +69,11 @@ export function describeStorageContract(name: string, factory: StorageFactory): 
       });
     });
 
+    it('warms up and goes on answering', async () => {
+      await ctx.storage.warm(2);
+      await expect(ctx.storage.ping()).resolves.toBeUndefined();
+    });
+
     describe('worlds', () => {
       it('upserts, reads back and updates a world', async () => {
         const input = aWorld();
