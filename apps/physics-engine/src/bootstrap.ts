@@ -22,9 +22,9 @@ import {
   PHYSICS_ROLE,
   Placement,
   replicaLeases,
-  warmReplica,
   replicaTakeover,
   waitForTaker,
+  warmReplica,
 } from '@anvil/ownership';
 import { CheckpointService } from './worlds/checkpoints';
 import { WorldsService } from './worlds/worlds.service';

@@ -195,6 +195,7 @@ describe('PostgreSQL backend', () => {
     });
     expect((error as Error).message).not.toContain('hunter2');
     await expect(storage.ping()).rejects.toBeInstanceOf(StorageUnavailableError);
+    await expect(storage.warm(3)).rejects.toBeInstanceOf(StorageUnavailableError);
   });
 
   it('reports a wrong password as StorageUnavailableError', async () => {

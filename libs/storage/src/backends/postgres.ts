@@ -73,8 +73,13 @@ export function openPostgres(connectionString: string, schema: string): Backend 
       const count = Math.max(0, Math.min(Math.floor(connections), POOL.max));
       // pg-pool reads `min` when it decides whether an idle connection may close.
       (pool.options as { min?: number }).min = count;
-      const clients = await Promise.all(Array.from({ length: count }, () => pool.connect()));
-      clients.forEach((client) => client.release());
+      const opened = await Promise.allSettled(
+        Array.from({ length: count }, () => connectPooled(pool, connectionString)),
+      );
+      // Every connection that opened goes back to the pool, even when another one failed.
+      for (const result of opened) if (result.status === 'fulfilled') result.value.release();
+      const failed = opened.find((result) => result.status === 'rejected');
+      if (failed) throw failed.reason;
     },
     async close() {
       // Listening connections are not the pool's: left open, they would keep the process alive.
@@ -95,20 +100,24 @@ async function ensureSchema(executor: SqlExecutor, schema: string): Promise<void
   });
 }
 
+/** A pooled connection; one that cannot be opened is StorageUnavailableError. */
+async function connectPooled(pool: Pool, connectionString: string): Promise<PoolClient> {
+  try {
+    return await pool.connect();
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new StorageUnavailableError(
+      `cannot reach PostgreSQL at ${redact(connectionString)}: ${reason}`,
+      { cause },
+    );
+  }
+}
+
 /** Raw SQL on one pooled connection per transaction; a failed connect is StorageUnavailableError. */
 function poolExecutor(pool: Pool, connectionString: string): SqlExecutor {
   return {
     async transaction(fn) {
-      let client: PoolClient;
-      try {
-        client = await pool.connect();
-      } catch (cause) {
-        const reason = cause instanceof Error ? cause.message : String(cause);
-        throw new StorageUnavailableError(
-          `cannot reach PostgreSQL at ${redact(connectionString)}: ${reason}`,
-          { cause },
-        );
-      }
+      const client = await connectPooled(pool, connectionString);
       let broken = false;
       try {
         await client.query('BEGIN');
