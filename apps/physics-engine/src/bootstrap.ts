@@ -136,7 +136,7 @@ export async function bootstrap(options: PhysicsBootstrapOptions): Promise<Runni
             maxBodies: limits.maxBodiesTotal,
           }),
           takeOver: (worldId, spec) => worlds.takeOver(worldId, spec),
-          shed: config.rebalance ? () => worlds.shedOne() : undefined,
+          shed: config.rebalance ? (to) => worlds.shedOne(to) : undefined,
           // Only worlds this build can restore are planned for it, and it sheds only to readers.
           stateFormat: STATE_FORMAT_VERSION,
           // Another replica won the race for the world.
@@ -172,7 +172,7 @@ export async function bootstrap(options: PhysicsBootstrapOptions): Promise<Runni
                 config: config.ownership,
                 stateFormat: STATE_FORMAT_VERSION,
                 timeoutMs: Math.floor(config.shutdownTimeoutMs / 2),
-                worlds: () => worlds.size,
+                worlds: () => worlds.ids(),
                 log: new Logger('Drain'),
               }).finally(() => (takerFound = performance.now()))
           : undefined,

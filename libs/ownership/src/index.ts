@@ -24,6 +24,7 @@ export {
   replicaTakeover,
   waitForTaker,
   type OwnershipLog,
+  type TakerOf,
 } from './replica-ownership';
 export { awaitTaker, type TakerWait, type TakerWaitOptions } from './taker-wait';
 export { REPLICA_WARM_CONNECTIONS, warmReplica } from './warm-replica';

@@ -2,6 +2,7 @@ import type { LeaseRepository, ReplicaRepository } from '@anvil/storage';
 import { holderOf, type OwnershipConfig } from './ownership-config';
 import { awaitTaker } from './taker-wait';
 import { TakeoverLoop, type Capacity } from './takeover-loop';
+import { planTakeover } from './takeover-plan';
 import { WorldOwnership } from './world-ownership';
 
 /** Where a replica's ownership reports what happens (an app's logger). */
@@ -48,7 +49,7 @@ export function replicaTakeover(options: {
   lostRace: (error: unknown) => boolean;
   log: OwnershipLog;
   /** Rebalance (TakeoverOptions.shed); none: off. */
-  shed?: () => Promise<void>;
+  shed?: (to: string) => Promise<void>;
   /** The newest state format this replica reads (default 1). */
   stateFormat?: number;
 }): TakeoverLoop {
@@ -74,10 +75,15 @@ export function replicaTakeover(options: {
   });
 }
 
+/** Which replica a draining one hands each of its worlds to (undefined: none named). */
+export type TakerOf = (worldId: string) => string | undefined;
+
 /**
  * A draining replica's wait before it hands its worlds over (docs/decisions.md, "Moving a
  * world"): while other replicas are live and none reads its state format, its worlds go on
- * running here for up to `timeoutMs`, until one reports.
+ * running here for up to `timeoutMs`, until one reports. Resolves with the taker of each world
+ * (the takeover plan over the live readers' reports, which their own rounds compute alike), so
+ * each is told at once; none when no reader reported.
  */
 export async function waitForTaker(options: {
   replicas: ReplicaRepository;
@@ -87,11 +93,12 @@ export async function waitForTaker(options: {
   stateFormat: number;
   timeoutMs: number;
   /** The worlds running here now. */
-  worlds: () => number;
+  worlds: () => readonly string[];
   log: OwnershipLog;
-}): Promise<void> {
+}): Promise<TakerOf> {
   const { ownership, stateFormat, timeoutMs, log } = options;
-  if (options.worlds() === 0) return;
+  const none: TakerOf = () => undefined;
+  if (options.worlds().length === 0) return none;
   const wait = await awaitTaker({
     replicas: options.replicas,
     role: ownership.role,
@@ -101,9 +108,14 @@ export async function waitForTaker(options: {
     timeoutMs,
     onWait: (newest) =>
       log.warn(
-        `no other live replica reads state format ${stateFormat} (they read up to ${newest}): the ${options.worlds()} worlds here go on running for up to ${timeoutMs} ms while one starts`,
+        `no other live replica reads state format ${stateFormat} (they read up to ${newest}): the ${options.worlds().length} worlds here go on running for up to ${timeoutMs} ms while one starts`,
       ),
   });
+  if (wait.outcome === 'reader') {
+    const orphans = options.worlds().map((worldId) => ({ worldId, stateFormat }));
+    const plan = planTakeover(orphans, wait.readers);
+    return (worldId) => plan.get(worldId);
+  }
   if (wait.outcome === 'timeout')
     log.warn(
       `no replica that reads state format ${stateFormat} reported within ${timeoutMs} ms: the worlds are handed over anyway and wait, with their checkpoints and logs, for one`,
@@ -112,4 +124,5 @@ export async function waitForTaker(options: {
     log.warn(
       `could not read the replicas' reports (${String(wait.error)}); handing the worlds over`,
     );
+  return none;
 }

@@ -1,4 +1,9 @@
-import type { EngineReplica, LeaseRepository, ReplicaRepository } from '@anvil/storage';
+import type {
+  EngineReplica,
+  LeaseHandover,
+  LeaseRepository,
+  ReplicaRepository,
+} from '@anvil/storage';
 import { ManualClock } from '@anvil/runtime';
 import {
   EXPIRY_ROUND_DELAY_MS,
@@ -263,9 +268,11 @@ describe('TakeoverLoop', () => {
     const orphan = (worldId: string) => ({
       worldId,
       holder: 'physics-dead',
+      epoch: 1,
       expiresAt: new Date(),
       stateFormat: 1,
       spec: {},
+      handover: null as LeaseHandover | null,
     });
 
     /** physics-a (period 400 ms, manual clock) among `live`, over orphans the test sets. */
@@ -336,6 +343,27 @@ describe('TakeoverLoop', () => {
       await settle();
       expect(started).toEqual([]);
       clock.advance(1);
+      await settle();
+      expect(started).toEqual(['w-1']);
+      await loop.stop();
+    });
+
+    it('leaves an orphan handed to another replica by name to it for a lease, then takes it', async () => {
+      const started: string[] = [];
+      const { loop, clock, store } = takingLoop(
+        [load('physics-a', 0), load('physics-b', 5)],
+        async (worldId) => void started.push(worldId),
+      );
+      // Handed to physics-b, though physics-a has fewer worlds: the plan names physics-b.
+      const handover = { epoch: 1, state: { tick: 3 }, to: 'physics-b' };
+      store.orphans = [{ ...orphan('w-1'), handover }];
+      loop.start();
+      clock.advance(0);
+      await settle();
+      clock.advance(60_000 - 400); // the rounds of a whole lease but one period: left to physics-b
+      await settle();
+      expect(started).toEqual([]);
+      clock.advance(400);
       await settle();
       expect(started).toEqual(['w-1']);
       await loop.stop();

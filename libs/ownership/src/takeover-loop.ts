@@ -1,7 +1,7 @@
-import type { LeaseRepository, ReplicaRepository, WorldLease } from '@anvil/storage';
+import type { HandedTo, LeaseRepository, ReplicaRepository, WorldLease } from '@anvil/storage';
 import { Semaphore, systemClock, unrefTimers, type Clock, type Timers } from '@anvil/runtime';
 import { placeNewWorld } from './placement';
-import { hasRoom, planTakeover, reads, takers } from './takeover-plan';
+import { hasRoom, planTakeover, reads, takers, type OrphanWorld } from './takeover-plan';
 
 /** How many orphans one round looks at, and how many it brings back at once. */
 export const TAKEOVER_BATCH = 100;
@@ -43,12 +43,12 @@ export interface TakeoverOptions {
   /** Whose orphans and reports these are (the same role as the replica's WorldOwnership). */
   role: string;
   /**
-   * Rebalance: hands one of this replica's worlds over (the other replicas' rounds take it).
-   * Called in a round without orphans when a live replica with room has at least two worlds
-   * fewer (`placeNewWorld`'s margin), at most once per `ttlMs` so the reports catch up first.
-   * None: no rebalance.
+   * Rebalance: hands one of this replica's worlds over to `to` (told at once; the others'
+   * rounds take it if it does not). Called in a round without orphans when a live replica with
+   * room has at least two worlds fewer (`placeNewWorld`'s margin), at most once per `ttlMs` so
+   * the reports catch up first. None: no rebalance.
    */
-  shed?: () => Promise<void>;
+  shed?: (to: string) => Promise<void>;
   /**
    * The newest state format this replica reads (and writes; default 1): reported with its load,
    * so the plan gives it only worlds it can restore, and it sheds only to replicas that read it.
@@ -66,7 +66,9 @@ export interface TakeoverOptions {
  * worlds the plan gives it. Two replicas that disagree (their reports differ by a round) race
  * on the lease, and exactly one wins; an orphan each left to the other is taken by both (a race
  * again) once it has stayed orphaned for STRANDED_AFTER_MS. A round only starts its takeovers:
- * the next one runs while they load, and skips the worlds still on their way here.
+ * the next one runs while they load, and skips the worlds still on their way here. A world
+ * handed to this replica by name (a drain, a rebalance) is taken as soon as it is told, without
+ * waiting for a round; every plan gives it to that replica too.
  */
 export class TakeoverLoop {
   private readonly role: string;
@@ -101,12 +103,15 @@ export class TakeoverLoop {
 
   /**
    * Reports this replica and runs a round every `everyMs`, and one as soon as a lease of its
-   * role is released as an orphan (a handover elsewhere), when the store can tell.
+   * role is released as an orphan (a handover elsewhere), when the store can tell; a world
+   * handed to this replica by name is taken at once.
    */
   start(): void {
     this.schedule(0);
     this.unlisten = this.options.leases
-      .onOrphaned(this.role, () => this.runRound(true))
+      .onOrphaned(this.role, (handed) =>
+        handed ? void this.takeHanded(handed) : this.runRound(true),
+      )
       .catch((error: unknown) => {
         this.options.onError?.(error);
         return undefined;
@@ -193,8 +198,8 @@ export class TakeoverLoop {
 
   /**
    * Reads the orphans and starts bringing back this replica's share of them, and those another
-   * replica should have taken STRANDED_AFTER_MS ago; returns those takeovers (each resolves to
-   * the world when it is back here).
+   * replica should have taken STRANDED_AFTER_MS ago (a lease ago, for one handed to it by
+   * name); returns those takeovers (each resolves to the world when it is back here).
    */
   private async scan(): Promise<Array<Promise<string | undefined>>> {
     const { leases, replicas, replicaId } = this.options;
@@ -207,16 +212,20 @@ export class TakeoverLoop {
       return [];
     }
     const plan = planTakeover(
-      orphans,
+      orphans.map(toOrphanWorld),
       takers(
         await replicas.live(this.role),
         orphans.map((o) => o.holder),
       ),
     );
     const format = { stateFormat: this.options.stateFormat ?? 1 };
+    // A world handed to a live replica by name waits longer for it: that replica was told, and
+    // another one racing it would only split the load unevenly. Should it die, its report ends
+    // within a lease and the plan names another.
+    const named = (o: WorldLease) => toOrphanWorld(o).to === plan.get(o.worldId);
     const stranded = (o: WorldLease) =>
       plan.has(o.worldId) &&
-      now - (seen.get(o.worldId) ?? now) >= STRANDED_AFTER_MS &&
+      now - (seen.get(o.worldId) ?? now) >= (named(o) ? this.options.ttlMs : STRANDED_AFTER_MS) &&
       reads(format, o.stateFormat) &&
       hasRoom(this.options.capacity());
     const mine = orphans.filter(
@@ -224,10 +233,27 @@ export class TakeoverLoop {
     );
     // Once per orphan: later, the periodic rounds take what is still stranded.
     const newlyLeft = orphans.some(
-      (o) => plan.has(o.worldId) && !mine.includes(o) && seen.get(o.worldId) === now,
+      (o) => plan.has(o.worldId) && !mine.includes(o) && !named(o) && seen.get(o.worldId) === now,
     );
     if (newlyLeft) this.planStrandedRound();
     return mine.map((orphan) => this.bringBack(orphan));
+  }
+
+  /**
+   * Takes a world its holder handed to this replica by name, once its lease shows it is still
+   * an orphan this replica can restore and has room for (otherwise the rounds plan it).
+   */
+  private async takeHanded({ worldId, to }: HandedTo): Promise<void> {
+    if (to !== this.options.replicaId || this.stopped || this.inFlight.has(worldId)) return;
+    try {
+      const lease = await this.options.leases.get(worldId, this.role);
+      if (!lease?.expired || lease.released || this.stopped || this.inFlight.has(worldId)) return;
+      const format = { stateFormat: this.options.stateFormat ?? 1 };
+      if (!reads(format, lease.stateFormat) || !hasRoom(this.options.capacity())) return;
+      await this.bringBack(lease);
+    } catch (error) {
+      this.options.onError?.(error, worldId);
+    }
   }
 
   /** A round once an orphan left to another replica now would count as stranded. */
@@ -264,8 +290,16 @@ export class TakeoverLoop {
     if (!shed || performance.now() < this.shedAfter || this.stopped) return;
     const format = this.options.stateFormat ?? 1;
     const live = (await replicas.live(this.role)).filter((r) => reads(r, format));
-    if (placeNewWorld({ replicaId, ...this.options.capacity() }, live) === replicaId) return;
+    const to = placeNewWorld({ replicaId, ...this.options.capacity() }, live);
+    if (to === replicaId) return;
     this.shedAfter = performance.now() + this.options.ttlMs;
-    await shed();
+    await shed(to);
   }
+}
+
+/** An orphan as the plan sees it: the replica it was handed to counts when its holder named one. */
+function toOrphanWorld(lease: WorldLease): OrphanWorld {
+  const { handover } = lease;
+  const to = handover && handover.epoch === lease.epoch ? handover.to : undefined;
+  return { worldId: lease.worldId, stateFormat: lease.stateFormat, ...(to ? { to } : {}) };
 }

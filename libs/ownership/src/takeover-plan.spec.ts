@@ -56,6 +56,56 @@ describe('planTakeover', () => {
     ]);
   });
 
+  it('gives a world to the replica it was handed to when that one can take it, and counts it', () => {
+    const plan = planTakeover(
+      [
+        { worldId: 'w1', to: 'c' },
+        { worldId: 'w2', to: 'c' },
+        { worldId: 'w3', to: 'gone' }, // not among the takers: planned as usual
+        { worldId: 'w4', to: 'full' }, // no room there: planned as usual
+        { worldId: 'w5', stateFormat: 2, to: 'c' }, // c does not read it
+        { worldId: 'w6' },
+      ],
+      [
+        replica('a', 1),
+        replica('c', 0),
+        replica('full', 2, 2),
+        { ...replica('b', 3), stateFormat: 2 },
+      ],
+    );
+    expect([...plan].sort()).toEqual([
+      ['w1', 'c'],
+      ['w2', 'c'],
+      ['w3', 'a'], // a 1, c 2 (w1, w2 counted first)
+      ['w4', 'a'], // a 2, c 2: ties by id
+      ['w5', 'b'],
+      ['w6', 'c'],
+    ]);
+  });
+
+  it('with named takers too, is the same plan whatever the order of its inputs and overfills none (property)', () => {
+    const named = fc.array(
+      fc.record({
+        worldId: fc.stringMatching(/^w[0-9]{1,2}$/),
+        to: fc.option(fc.stringMatching(/^r[0-9]$/), { nil: undefined }),
+      }),
+      { maxLength: 30 },
+    );
+    fc.assert(
+      fc.property(named, arbitraryReplicas, (orphans, replicas) => {
+        const plan = planTakeover(orphans, replicas);
+        expect([...planTakeover([...orphans].reverse(), [...replicas].reverse())].sort()).toEqual(
+          [...plan].sort(),
+        );
+        // A named taker is never overfilled either.
+        for (const r of replicas) {
+          const given = [...plan.values()].filter((id) => id === r.replicaId).length;
+          if (given > 0) expect(r.worlds + given).toBeLessThanOrEqual(r.maxWorlds);
+        }
+      }),
+    );
+  });
+
   it('never gives a world to a replica that cannot read it, and places the rest as if alone (property)', () => {
     const format = fc.integer({ min: 1, max: 3 });
     fc.assert(

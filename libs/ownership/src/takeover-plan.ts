@@ -14,6 +14,8 @@ export interface OrphanWorld {
   worldId: string;
   /** The state format its last holder wrote; 1 when not said. */
   stateFormat?: number;
+  /** The replica its last holder handed it to, when it named one. */
+  to?: string;
 }
 
 /** Whether `replica` can restore a world written in `stateFormat`. */
@@ -26,9 +28,10 @@ export function reads(replica: Pick<ReplicaLoad, 'stateFormat'>, stateFormat = 1
 }
 
 /**
- * Which live replica takes each orphaned world: the one with the fewest worlds that has room
- * (a world slot and some body headroom) and reads the world's state format, ties by id, each
- * assignment counted before the next. Pure and independent of input order, so every replica
+ * Which live replica takes each orphaned world: the replica its last holder handed it to, when
+ * that one is among them, has room and reads its format; otherwise the one with the fewest
+ * worlds that has room (a world slot and some body headroom) and reads the world's state format,
+ * ties by id, each assignment counted before the next. Pure and independent of input order, so every replica
  * computes the same plan from the same reports and claims only its own share: they rarely race,
  * and when they do the lease decides. Worlds no replica has room for, or none reads, are left
  * out (they wait for capacity, or for a replica of a newer build), so a replica never takes a
@@ -42,10 +45,21 @@ export function planTakeover(
     .sort((a, b) => (a.replicaId < b.replicaId ? -1 : a.replicaId > b.replicaId ? 1 : 0))
     .map((r) => ({ ...r }));
   const formats = new Map<string, number>();
-  for (const { worldId, stateFormat = 1 } of orphans)
+  const named = new Map<string, string>();
+  for (const { worldId, stateFormat = 1, to } of orphans) {
     formats.set(worldId, Math.max(stateFormat, formats.get(worldId) ?? 1));
+    if (to !== undefined && (named.get(worldId) ?? to) >= to) named.set(worldId, to);
+  }
   const plan = new Map<string, string>();
-  for (const worldId of [...formats.keys()].sort()) {
+  const worlds = [...formats.keys()].sort();
+  for (const worldId of worlds) {
+    const taker = load.find((r) => r.replicaId === named.get(worldId));
+    if (!taker || !hasRoom(taker) || !reads(taker, formats.get(worldId))) continue;
+    taker.worlds++;
+    plan.set(worldId, taker.replicaId);
+  }
+  for (const worldId of worlds) {
+    if (plan.has(worldId)) continue;
     let best: (typeof load)[number] | undefined;
     for (const r of load) {
       if (!hasRoom(r)) continue;

@@ -46,9 +46,10 @@ describe('awaitTaker', () => {
     await report(role, 'older', 1);
     await report(role, 'same', 2);
     const waited: number[] = [];
-    await expect(wait(role, { onWait: (newest) => waited.push(newest) })).resolves.toEqual({
+    await expect(wait(role, { onWait: (newest) => waited.push(newest) })).resolves.toMatchObject({
       outcome: 'reader',
       replicaId: 'same',
+      readers: [expect.objectContaining({ replicaId: 'same', stateFormat: 2 })],
     });
     expect(waited).toEqual([]);
   });
@@ -70,7 +71,11 @@ describe('awaitTaker', () => {
     expect(settled).toBe(false);
     expect(waited).toEqual([1]);
     await report(role, 'newer', 3);
-    await expect(waiting).resolves.toEqual({ outcome: 'reader', replicaId: 'newer' });
+    await expect(waiting).resolves.toMatchObject({
+      outcome: 'reader',
+      replicaId: 'newer',
+      readers: [expect.objectContaining({ replicaId: 'newer' })],
+    });
     expect(waited).toEqual([1]);
   });
 

@@ -1,11 +1,11 @@
 import type { ReplicaRepository } from '@anvil/storage';
 import { systemTimers, type Timers } from '@anvil/runtime';
-import { reads } from './takeover-plan';
+import { reads, type ReplicaLoad } from './takeover-plan';
 
 /** How a draining replica's wait for a replica that can take its worlds ended. */
 export type TakerWait =
-  /** Another live replica reads this one's state format: hand over now. */
-  | { outcome: 'reader'; replicaId: string }
+  /** Other live replicas read this one's state format (`readers`, as reported): hand over now. */
+  | { outcome: 'reader'; replicaId: string; readers: ReplicaLoad[] }
   /** No other replica is live (a lone replica restarting): waiting would only delay its exit. */
   | { outcome: 'alone' }
   /** Others are live but none reads the format, and none came before the deadline. */
@@ -47,8 +47,8 @@ export async function awaitTaker(options: TakerWaitOptions): Promise<TakerWait> 
       return { outcome: 'unknown', error };
     }
     if (others.length === 0) return { outcome: 'alone' };
-    const reader = others.find((r) => reads(r, stateFormat));
-    if (reader) return { outcome: 'reader', replicaId: reader.replicaId };
+    const readers = others.filter((r) => reads(r, stateFormat));
+    if (readers.length > 0) return { outcome: 'reader', replicaId: readers[0].replicaId, readers };
     const newest = Math.max(...others.map((r) => r.stateFormat));
     if (round >= rounds) return { outcome: 'timeout', newest };
     if (round === 0) options.onWait?.(newest);

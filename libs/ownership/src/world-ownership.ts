@@ -129,13 +129,15 @@ export class WorldOwnership {
   /**
    * Stops renewing a world's lease and gives it up, so another replica may take it at once:
    * `closed` (the world was closed on purpose) keeps others from taking it over. `handover`
-   * records where this replica stopped the world, for the next holder (`handedOver`). False
-   * when the lease was no longer this replica's.
+   * records where this replica stopped the world, for the next holder (`handedOver`); `to`
+   * names the replica that should take it (told at once). False when the lease was no longer
+   * this replica's.
    */
   async release(
     worldId: string,
     closed = true,
     handover?: Record<string, unknown>,
+    to?: string,
   ): Promise<boolean> {
     const held = this.held.get(worldId);
     if (!held) return false;
@@ -147,6 +149,7 @@ export class WorldOwnership {
       held.epoch,
       closed,
       handover,
+      to,
     );
   }
 

@@ -112,6 +112,8 @@ export interface WorldLease {
 export interface LeaseHandover {
   epoch: number;
   state: Record<string, unknown>;
+  /** The replica the holder chose to take the world, when it named one. */
+  to?: string;
 }
 
 /** What a replica asks for when it acquires a lease. */

@@ -77,6 +77,7 @@ export {
   ACQUIRE_SQL,
   MAX_LEASE_TTL_MS,
   MAX_RENEW_BATCH,
+  type HandedTo,
   type LeaseRepository,
 } from './repositories/leases.repository';
 export type { ReplicaRepository } from './repositories/replicas.repository';

@@ -43,7 +43,7 @@ import type { CheckpointService } from './checkpoints';
 import { CommandLogWriter } from '../log/command-log-writer';
 import { DeltaPublisher } from './delta-publisher';
 import { WorldRuntime, type CloseSteps, type WorldHandover } from './world-runtime';
-import type { HeldLease, Placement, WorldOwnership } from '@anvil/ownership';
+import type { HeldLease, Placement, TakerOf, WorldOwnership } from '@anvil/ownership';
 
 /** What a world's lease records so that another replica can bring it back. */
 interface WorldSpec {
@@ -259,9 +259,10 @@ export class WorldsService {
     worldId: string,
     closed = true,
     handover?: WorldHandover,
+    to?: string,
   ): Promise<void> {
     await this.deps.ownership
-      ?.release(worldId, closed, handover && { ...handover })
+      ?.release(worldId, closed, handover && { ...handover }, handover && to)
       .catch((error: unknown) =>
         this.logger.warn(`world ${worldId}: releasing its lease failed: ${String(error)}`),
       );
@@ -699,23 +700,31 @@ export class WorldsService {
   /**
    * Drains the replica (it stops; docs/decisions.md, "Moving a world"): no world starts here
    * from now on, and, once `beforeHandover` settled (the worlds run meanwhile), every world is
-   * handed over (`handOver`).
+   * handed over (`handOver`), to the replica it names for it if any.
    */
-  async closeAll(beforeHandover?: () => Promise<void>): Promise<void> {
+  async closeAll(beforeHandover?: () => Promise<TakerOf | void>): Promise<void> {
     this.draining = true;
     await Promise.all([...this.pending.values()].map((p) => p.catch(() => undefined)));
-    await beforeHandover?.();
-    await Promise.all([...this.worlds.keys()].map((worldId) => this.handOver(worldId)));
+    const takerOf = (await beforeHandover?.()) ?? undefined;
+    await Promise.all(
+      [...this.worlds.keys()].map((worldId) => this.handOver(worldId, takerOf?.(worldId))),
+    );
+  }
+
+  /** The worlds running here, by id. */
+  ids(): string[] {
+    return [...this.worlds.keys()];
   }
 
   /**
    * Moves a world away (a drain, a rebalance): stops it at a tick boundary and, with ownership,
    * hands it over: the checkpoint of that tick is saved and the lease released with where it
    * stopped, so another replica takes it over at once and resumes it from there, with no log to
-   * replay. Resolves with where it stopped (undefined when it left without a handover: its next
-   * owner restores it from checkpoint and log). NOT_FOUND when it does not run here.
+   * replay; `to` names that replica (it is told at once). Resolves with where it stopped
+   * (undefined when it left without a handover: its next owner restores it from checkpoint and
+   * log). NOT_FOUND when it does not run here.
    */
-  async handOver(worldId: string): Promise<WorldHandover | undefined> {
+  async handOver(worldId: string, to?: string): Promise<WorldHandover | undefined> {
     const runtime = this.get(worldId);
     this.worlds.delete(worldId);
     this.quota.release(worldId);
@@ -731,7 +740,7 @@ export class WorldsService {
       { attributes: { 'anvil.world.id': worldId } },
       async (span) => {
         const stopped = await runtime.handOver();
-        await this.releaseQuietly(worldId, false, stopped);
+        await this.releaseQuietly(worldId, false, stopped, to);
         span.setAttribute('anvil.handover.result', stopped ? 'handed_over' : 'without_handover');
         if (stopped)
           span.setAttributes({ 'anvil.tick': stopped.tick, 'anvil.log.seq': stopped.logSeq });
@@ -753,18 +762,20 @@ export class WorldsService {
   }
 
   /**
-   * Rebalance: hands over the world here that is cheapest to move (fewest bodies, then id);
-   * nothing when none runs here.
+   * Rebalance: hands over the world here that is cheapest to move (fewest bodies, then id) to
+   * `to`; nothing when none runs here.
    */
-  async shedOne(): Promise<void> {
+  async shedOne(to?: string): Promise<void> {
     const [lightest] = [...this.worlds.values()].sort(
       (a, b) =>
         a.sim.projectedBodyCount - b.sim.projectedBodyCount ||
         (a.worldId < b.worldId ? -1 : a.worldId > b.worldId ? 1 : 0),
     );
     if (!lightest) return;
-    this.logger.log(`world ${lightest.worldId}: handed to a less loaded replica (rebalance)`);
-    await this.handOver(lightest.worldId);
+    this.logger.log(
+      `world ${lightest.worldId}: handed to a less loaded replica${to ? ` (${to})` : ''} (rebalance)`,
+    );
+    await this.handOver(lightest.worldId, to);
   }
 
   /** UNAVAILABLE while the replica drains: the caller finds the world on another replica. */

@@ -10,8 +10,19 @@ export const MAX_LEASE_TTL_MS = 86_400_000;
 export const MAX_RENEW_BATCH = 10_000;
 /** Highest state format a lease or a replica may name. */
 export const MAX_STATE_FORMAT = 1_000_000;
-/** The NOTIFY channel of leases released as orphans; the payload is the lease's role. */
+/**
+ * The NOTIFY channel of leases released as orphans. Its payload is the lease's role (once per
+ * role a release statement left orphans of), or, for a world handed to a named replica, the JSON
+ * object `{ role, worldId, to }`.
+ */
 export const ORPHANED_CHANNEL = 'anvil_world_orphaned';
+
+/** A world released for a named replica to take (`release` with `to`). */
+export interface HandedTo {
+  worldId: string;
+  /** The replica (holder) the releasing one chose to take it. */
+  to: string;
+}
 
 interface LeaseRow {
   world_id: string;
@@ -24,7 +35,7 @@ interface LeaseRow {
   expired: boolean;
   released: boolean;
   spec: Record<string, unknown> | string;
-  handover: { epoch: number | string; state: Record<string, unknown> } | string | null;
+  handover: { epoch: number | string; state: Record<string, unknown>; to?: string } | string | null;
   state_format: number;
 }
 
@@ -35,7 +46,9 @@ interface ReleaseRow {
   holder: string;
   epoch: number;
   closed: boolean;
-  handover: { epoch: number; state: Record<string, unknown> } | null;
+  handover: { epoch: number; state: Record<string, unknown>; to?: string } | null;
+  /** The replica told to take the world (a handover to a named taker), or null. */
+  taker: string | null;
 }
 
 /** A lease's key among releases: one per batch. */
@@ -160,7 +173,9 @@ export class LeaseRepository {
    * `closed`: the world was closed on purpose, so nobody takes it over; otherwise (a replica
    * shutting down) it is an orphan at once. `handover` (a JSON object) records where the holder
    * stopped the world, for the next holder (`handover` of the lease it acquires); without one,
-   * an earlier record is cleared. False when the holder no longer had it at that epoch.
+   * an earlier record is cleared. `to` (with a handover) names the replica the holder chose to
+   * take the world: it is told at once (`onOrphaned`), and the handover records it for the
+   * others' plans. False when the holder no longer had it at that epoch.
    */
   async release(
     worldId: string,
@@ -169,8 +184,12 @@ export class LeaseRepository {
     epoch: number,
     closed = true,
     handover?: Record<string, unknown>,
+    to?: string,
   ): Promise<boolean> {
     const at = integer('epoch', epoch, 1);
+    if (to !== undefined && (handover === undefined || closed === true))
+      throw new InvalidInputError('to', 'names a taker only for a handover (not closed)');
+    const taker = to === undefined ? null : text('to', to);
     return this.releases.submit({
       world_id: text('worldId', worldId),
       role: text('role', role),
@@ -178,14 +197,18 @@ export class LeaseRepository {
       epoch: at,
       closed: closed === true,
       handover:
-        handover === undefined ? null : { epoch: at, state: jsonObject('handover', handover) },
+        handover === undefined
+          ? null
+          : { epoch: at, state: jsonObject('handover', handover), ...(taker ? { to: taker } : {}) },
+      taker,
     });
   }
 
   /**
    * One statement: the leases still held at their epochs end now; one notification per role
-   * with an orphan among them, in the same statement (PostgreSQL delivers it when the
-   * transaction commits, so a woken replica's read sees the orphans).
+   * with an orphan among them, and one per world handed to a named taker, in the same statement
+   * (PostgreSQL delivers them when the transaction commits, so a woken replica's read sees the
+   * orphans).
    */
   private async releaseRows(rows: ReleaseRow[]): Promise<boolean[]> {
     const released = await this.sql<{ world_id: string; role: string }>(
@@ -193,12 +216,16 @@ export class LeaseRepository {
          UPDATE world_leases AS l
             SET expires_at = now(), released = r.closed, given_up = true, handover = r.handover
            FROM jsonb_to_recordset($1::jsonb)
-                AS r(world_id text, role text, holder text, epoch bigint, closed boolean, handover jsonb)
+                AS r(world_id text, role text, holder text, epoch bigint, closed boolean,
+                     handover jsonb, taker text)
           WHERE l.world_id = r.world_id AND l.role = r.role AND l.holder = r.holder
             AND l.epoch = r.epoch AND l.expires_at > now()
-         RETURNING l.world_id, l.role, r.closed),
-       told AS (SELECT pg_notify($2, role) FROM (SELECT DISTINCT role FROM released WHERE NOT closed) AS o)
-       SELECT world_id, role, (SELECT count(*) FROM told) AS told FROM released`,
+         RETURNING l.world_id, l.role, r.closed, r.taker),
+       told AS (SELECT pg_notify($2, role) FROM (SELECT DISTINCT role FROM released WHERE NOT closed) AS o),
+       directed AS (SELECT pg_notify($2, json_build_object('role', role, 'worldId', world_id, 'to', taker)::text)
+                      FROM released WHERE NOT closed AND taker IS NOT NULL)
+       SELECT world_id, role, (SELECT count(*) FROM told) + (SELECT count(*) FROM directed) AS told
+         FROM released`,
       [JSON.stringify(rows), ORPHANED_CHANNEL],
     );
     const done = new Set(released.map(releaseKey));
@@ -207,13 +234,17 @@ export class LeaseRepository {
 
   /**
    * Calls `onOrphaned` soon after a lease of `role` is released as an orphan (a handover: a
-   * drain, a rebalance), so takers need not wait for their next round; not for leases that
-   * expire (nobody is there to tell). Resolves with how to stop, once listening.
+   * drain, a rebalance), so takers need not wait for their next round: once per release
+   * statement without an argument, and once more for each world handed to a named taker, with
+   * it. Not for leases that expire (nobody is there to tell). Resolves with how to stop, once
+   * listening.
    */
-  async onOrphaned(role: string, onOrphaned: () => void): Promise<Unlisten> {
+  async onOrphaned(role: string, onOrphaned: (handedTo?: HandedTo) => void): Promise<Unlisten> {
     const wanted = text('role', role);
     return this.listen(ORPHANED_CHANNEL, (payload) => {
-      if (payload === wanted) onOrphaned();
+      if (payload === wanted) return onOrphaned();
+      const handed = parseHandedTo(payload);
+      if (handed?.role === wanted) onOrphaned({ worldId: handed.worldId, to: handed.to });
     });
   }
 
@@ -315,6 +346,19 @@ function toLease(row: LeaseRow): WorldLease {
 
 function toHandover(value: LeaseRow['handover']): LeaseHandover | null {
   if (value === null || value === undefined) return null;
-  const { epoch, state } = typeof value === 'string' ? JSON.parse(value) : value;
-  return { epoch: Number(epoch), state };
+  const { epoch, state, to } = typeof value === 'string' ? JSON.parse(value) : value;
+  return { epoch: Number(epoch), state, ...(typeof to === 'string' ? { to } : {}) };
+}
+
+/** A directed notification's payload; undefined for anything else on the channel. */
+function parseHandedTo(payload: string): (HandedTo & { role: string }) | undefined {
+  if (!payload.startsWith('{')) return undefined;
+  try {
+    const { role, worldId, to } = JSON.parse(payload) as Record<string, unknown>;
+    if (typeof role === 'string' && typeof worldId === 'string' && typeof to === 'string')
+      return { role, worldId, to };
+  } catch {
+    // Not ours: a payload on the channel this code does not know.
+  }
+  return undefined;
 }

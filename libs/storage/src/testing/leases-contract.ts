@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import type { GameState } from '../domain';
 import { FencedError, LeaseHeldError } from '../errors';
 import type { Storage } from '../storage';
+import type { HandedTo } from '../repositories/leases.repository';
 import { aWorld, uid } from './fixtures';
 import { sha256Hex } from './game-states-contract';
 
@@ -343,6 +344,43 @@ export function describeLeases(storage: () => Storage): void {
       await expect(storage().leases.onOrphaned('', () => undefined)).rejects.toMatchObject({
         field: 'role',
       });
+    });
+
+    it('tells the listeners which replica a world was handed to, and records it with the handover', async () => {
+      const role = uid('role');
+      const [handed, plain] = [uid('w'), uid('w')];
+      for (const worldId of [handed, plain])
+        await storage().leases.acquire({ worldId, role, holder: 'a', address: 'a:1', ttlMs: LONG });
+      const heard: Array<HandedTo | undefined> = [];
+      const unlisten = await storage().leases.onOrphaned(role, (to) => heard.push(to));
+      await storage().leases.release(handed, role, 'a', 1, false, { tick: 7 }, 'b');
+      await storage().leases.release(plain, role, 'a', 1, false, { tick: 8 });
+      // One wake-up per statement, and the named taker's own notification.
+      await until(() => heard.length === 3);
+      expect(heard).toEqual(
+        expect.arrayContaining([undefined, undefined, { worldId: handed, to: 'b' }]),
+      );
+      await unlisten();
+      const orphans = await storage().leases.orphans(role);
+      expect(orphans.find((o) => o.worldId === handed)?.handover).toEqual({
+        epoch: 1,
+        state: { tick: 7 },
+        to: 'b',
+      });
+      expect(orphans.find((o) => o.worldId === plain)?.handover).toEqual({
+        epoch: 1,
+        state: { tick: 8 },
+      });
+      // A taker is named only for a handover: not for a closed world, not without a record.
+      await expect(
+        storage().leases.release(plain, role, 'a', 1, true, { tick: 1 }, 'b'),
+      ).rejects.toMatchObject({ field: 'to' });
+      await expect(
+        storage().leases.release(plain, role, 'a', 1, false, undefined, 'b'),
+      ).rejects.toMatchObject({ field: 'to' });
+      await expect(
+        storage().leases.release(plain, role, 'a', 1, false, { tick: 1 }, ''),
+      ).rejects.toMatchObject({ field: 'to' });
     });
 
     it('keeps replica reports live for their ttl, by id', async () => {
