@@ -132,4 +132,56 @@ describe('the interaction engine across physics replicas', () => {
       `reroute: ${refusals.length} command(s) refused during the failover (${[...new Set(refusals)].join(', ')})\n`,
     );
   });
+
+  it('sends the keyed commands its owner refused while draining the world to the new owner: none is refused', async () => {
+    // Two worlds of their own on c (not the bound replica a: a drain of c is what a rollout does
+    // to any replica behind a Service); the interaction engine asks a, which names c.
+    const worlds = ['drained-1', 'drained-2'];
+    const players = ['p0', 'p1'];
+    for (const worldId of worlds) {
+      await clients['c'].init({ worldId, config: CONFIG });
+      await expect(client.init({ worldId, config: CONFIG })).resolves.toMatchObject({ worldId });
+      for (const playerId of players)
+        await client.applyCommand({
+          worldId,
+          command: commandToWire({ type: 'join', playerId }),
+          idempotencyKey: `drain-${run}-${worldId}-${playerId}`,
+        });
+    }
+    const refusals: string[] = [];
+    let [sent, acknowledged] = [0, 0];
+    let stopped = false;
+    // Each player's commands back to back: some always wait in the owner's queue for the next
+    // tick, so the drain refuses some whatever the tick's phase (in one world or the other).
+    const sender = async (worldId: string, playerId: string) => {
+      for (let n = 0; !stopped && n < 500; n++) {
+        const i = sent++;
+        await client
+          .applyCommand({
+            worldId,
+            command: commandToWire({ type: 'move', playerId, dx: i % 2 ? 1 : -1, dy: 0 }),
+            idempotencyKey: `drain-${run}-${i}`,
+          })
+          .then(
+            () => acknowledged++,
+            (error: Error) => refusals.push(`${error.name}: ${error.message}`),
+          );
+      }
+    };
+    const sending = Promise.all(
+      worlds.flatMap((worldId) => players.map((playerId) => sender(worldId, playerId))),
+    );
+    await sleep(200);
+    await replicas['c'].stop(); // SIGTERM: it hands the worlds over before it exits
+    await sleep(300);
+    stopped = true;
+    await sending;
+    expect(refusals).toEqual([]);
+    expect(acknowledged).toBe(sent);
+    // The players are still in the worlds, on their new owner.
+    for (const worldId of worlds) {
+      const after = await clients['a'].snapshot({ worldId });
+      expect(after.bodies.map((b) => b.bodyId).sort()).toEqual(players.map(playerBodyId).sort());
+    }
+  });
 });

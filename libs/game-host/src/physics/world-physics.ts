@@ -25,6 +25,12 @@ export const REROUTE_DEADLINE_MS = 8_000;
  * is back at most this long after its new owner has it (the failover goal is 2 s).
  */
 const REROUTE_MAX_DELAY_MS = 200;
+/**
+ * How long a keyed intent its physics owner refused UNAVAILABLE waits for the world to be found
+ * again before it goes there: a drained world is taken in a few hundred ms; a dead owner's world
+ * takes a lease and more, so its caller (whose calls have a deadline) hears UNAVAILABLE instead.
+ */
+export const KEYED_RESEND_WAIT_MS = 500;
 
 /**
  * Where one world's physics lives, and the way back to it: calls go to the replica that owns
@@ -78,7 +84,9 @@ export class WorldPhysics {
    * that learn it together), which restores its checkpoint and log, and sends the intent once
    * more. Nothing is applied twice: an unknown world applied nothing. With an `idempotencyKey`
    * (the player command's) the physics engine applies the intent once per key, and answers a
-   * key it already applied with the first result.
+   * key it already applied with the first result; so a keyed intent the owner refused
+   * UNAVAILABLE is sent once more where the world lives now, when it is found within
+   * KEYED_RESEND_WAIT_MS (the owner drained it).
    */
   async send(intent: Command, traceparent: string, idempotencyKey = ''): Promise<number> {
     const send = async () => {
@@ -95,15 +103,37 @@ export class WorldPhysics {
     try {
       return await send();
     } catch (error) {
-      if (!isUnknownWorldError(error)) {
-        // The owner may be gone: the outcome of this intent is unknown (it is not resent),
-        // but the world's next commands go where it lives now.
-        if (error instanceof EngineUnavailableError && this.owner !== this.bound)
-          void this.initAgain().catch(() => undefined);
-        return asDependencyError(error);
+      // The owner may be gone, or have handed the world over (a drain refuses the commands it
+      // had queued): the world's next commands go where it lives now. A keyed intent goes there
+      // too when the world is found soon (a drain), since its physics engine applies a key
+      // once; otherwise (a dead owner's lease has to end first) this engine's caller hears
+      // UNAVAILABLE and sends it again itself. A keyless intent's outcome is unknown: not resent.
+      if (isUnknownWorldError(error)) {
+        await this.initAgain();
+        return send().catch(asDependencyError);
       }
-      await this.initAgain();
-      return send().catch(asDependencyError);
+      const moved = error instanceof EngineUnavailableError && this.owner !== this.bound;
+      if (moved && idempotencyKey !== '' && (await this.foundWithin(KEYED_RESEND_WAIT_MS)))
+        return send().catch(asDependencyError);
+      if (moved) void this.initAgain().catch(() => undefined);
+      return asDependencyError(error);
+    }
+  }
+
+  /** Starts finding the world again; true when it was found within `ms`. */
+  private async foundWithin(ms: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, ms, false)));
+    try {
+      return await Promise.race([
+        this.initAgain().then(
+          () => true,
+          () => false,
+        ),
+        late,
+      ]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
